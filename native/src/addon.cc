@@ -1,0 +1,32 @@
+// netscope's native surface, declared for TypeScript in src/probes/native.ts.
+#include <linux/types.h>
+#include <napi.h>
+
+#include "bpf_object_wrap.h"
+#include "btf_info.h"
+#include "libbpf_log.h"
+#include "sock_diag.h"
+#include "tcp_events.h"
+#include "tcp_sample.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InstallLibbpfLog();
+  BpfObjectWrap::Init(env, exports);
+  exports.Set("openNetnsDiagSocket", Napi::Function::New(env, OpenNetnsDiagSocket));
+  exports.Set("sampleTcpSockets", Napi::Function::New(env, SampleTcpSockets));
+  exports.Set("closeFd", Napi::Function::New(env, CloseFd));
+  exports.Set("btfHasType", Napi::Function::New(env, BtfHasType));
+  exports.Set("btfEnumValues", Napi::Function::New(env, BtfEnumValues));
+  exports.Set("takeLibbpfLog", Napi::Function::New(env, TakeLibbpfLog));
+  Napi::Object sizes = Napi::Object::New(env);
+  sizes.Set("tcpEvent", Napi::Number::New(env, sizeof(struct tcp_event)));
+  sizes.Set("tcpSample", Napi::Number::New(env, sizeof(struct tcp_sample)));
+  exports.Set("recordSizes", sizes);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(netscope_native, Init)

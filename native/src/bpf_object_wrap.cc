@@ -1,0 +1,160 @@
+#include "bpf_object_wrap.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "native_error.h"
+#include "tcp_events.h"
+
+namespace {
+constexpr int kTargetFull = -ENOSPC;
+}  // namespace
+
+int BpfObjectWrap::CopyRecord(void* context, void* record, size_t size) {
+  DrainTarget* target = static_cast<DrainTarget*>(context);
+  if (size != sizeof(struct tcp_event)) return 0;
+  std::memcpy(target->data + target->used, record, size);
+  target->used += size;
+  target->count++;
+  // libbpf has already consumed this record; stopping *after* copying it loses nothing.
+  return target->capacity - target->used < sizeof(struct tcp_event) ? kTargetFull : 0;
+}
+
+void BpfObjectWrap::Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function constructor = DefineClass(
+      env, "BpfObject",
+      {
+          InstanceMethod("programNames", &BpfObjectWrap::ProgramNames),
+          InstanceMethod("setAutoload", &BpfObjectWrap::SetAutoload),
+          InstanceMethod("setRingBufferSize", &BpfObjectWrap::SetRingBufferSize),
+          InstanceMethod("load", &BpfObjectWrap::Load),
+          InstanceMethod("attach", &BpfObjectWrap::Attach),
+          InstanceMethod("attachRawTracepoint", &BpfObjectWrap::AttachRawTracepoint),
+          InstanceMethod("drain", &BpfObjectWrap::Drain),
+          InstanceMethod("lostEvents", &BpfObjectWrap::LostEvents),
+          InstanceMethod("close", &BpfObjectWrap::Close),
+      });
+  exports.Set("BpfObject", constructor);
+}
+
+BpfObjectWrap::BpfObjectWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BpfObjectWrap>(info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>();
+  object_ = bpf_object__open_file(path.c_str(), nullptr);
+  if (!object_) {
+    int error_number = errno;
+    object_ = nullptr;
+    throw NativeError(env, "bpf_object__open_file " + path, error_number);
+  }
+}
+
+BpfObjectWrap::~BpfObjectWrap() { Release(); }
+
+struct bpf_program* BpfObjectWrap::FindProgram(Napi::Env env, const std::string& name) {
+  if (!object_) throw NativeError(env, "bpf object already closed", EBADF);
+  struct bpf_program* program = bpf_object__find_program_by_name(object_, name.c_str());
+  if (!program) throw NativeError(env, "find program " + name, ENOENT);
+  return program;
+}
+
+Napi::Value BpfObjectWrap::ProgramNames(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array names = Napi::Array::New(env);
+  if (!object_) return names;
+  uint32_t index = 0;
+  struct bpf_program* program;
+  bpf_object__for_each_program(program, object_) {
+    names.Set(index++, bpf_program__name(program));
+  }
+  return names;
+}
+
+void BpfObjectWrap::SetAutoload(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info[0].As<Napi::String>();
+  bool autoload = info[1].As<Napi::Boolean>();
+  int error = bpf_program__set_autoload(FindProgram(env, name), autoload);
+  if (error) throw NativeError(env, "bpf_program__set_autoload " + name, error);
+}
+
+void BpfObjectWrap::SetRingBufferSize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t bytes = info[0].As<Napi::Number>().Uint32Value();
+  struct bpf_map* map = bpf_object__find_map_by_name(object_, "events");
+  if (!map) throw NativeError(env, "find map events", ENOENT);
+  int error = bpf_map__set_max_entries(map, bytes);
+  if (error) throw NativeError(env, "bpf_map__set_max_entries events", error);
+}
+
+void BpfObjectWrap::Load(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!object_) throw NativeError(env, "bpf object already closed", EBADF);
+  int error = bpf_object__load(object_);
+  if (error) throw NativeError(env, "bpf_object__load", error);
+  struct bpf_map* events = bpf_object__find_map_by_name(object_, "events");
+  ring_ = ring_buffer__new(bpf_map__fd(events), CopyRecord, &drain_target_, nullptr);
+  if (!ring_) throw NativeError(env, "ring_buffer__new", errno);
+}
+
+void BpfObjectWrap::Attach(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info[0].As<Napi::String>();
+  struct bpf_link* link = bpf_program__attach(FindProgram(env, name));
+  if (!link) throw NativeError(env, "bpf_program__attach " + name, errno);
+  links_[name] = link;
+}
+
+void BpfObjectWrap::AttachRawTracepoint(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info[0].As<Napi::String>();
+  std::string tracepoint = info[1].As<Napi::String>();
+  struct bpf_link* link = bpf_program__attach_raw_tracepoint(FindProgram(env, name), tracepoint.c_str());
+  if (!link) throw NativeError(env, "bpf_program__attach_raw_tracepoint " + tracepoint, errno);
+  links_[name] = link;
+}
+
+// Copies whole records into the Buffer until it is full or the ring is empty; returns how many.
+Napi::Value BpfObjectWrap::Drain(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ring_) throw NativeError(env, "drain before load", EBADF);
+  Napi::Buffer<uint8_t> buffer = info[0].As<Napi::Buffer<uint8_t>>();
+  if (buffer.Length() < sizeof(struct tcp_event)) throw NativeError(env, "drain buffer", EINVAL);
+  drain_target_ = DrainTarget{buffer.Data(), buffer.Length(), 0, 0};
+  int result = ring_buffer__consume(ring_);
+  uint32_t count = drain_target_.count;
+  drain_target_ = DrainTarget{};
+  if (result < 0 && result != kTargetFull) throw NativeError(env, "ring_buffer__consume", result);
+  return Napi::Number::New(env, count);
+}
+
+Napi::Value BpfObjectWrap::LostEvents(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct bpf_map* map = object_ ? bpf_object__find_map_by_name(object_, "lost_events") : nullptr;
+  if (!map) throw NativeError(env, "find map lost_events", ENOENT);
+  int cpus = libbpf_num_possible_cpus();
+  if (cpus < 0) throw NativeError(env, "libbpf_num_possible_cpus", cpus);
+  std::vector<__u64> per_cpu(cpus);
+  __u32 key = 0;
+  if (bpf_map_lookup_elem(bpf_map__fd(map), &key, per_cpu.data()))
+    throw NativeError(env, "bpf_map_lookup_elem lost_events", errno);
+  double total = 0;
+  for (__u64 count : per_cpu) total += static_cast<double>(count);
+  return Napi::Number::New(env, total);
+}
+
+void BpfObjectWrap::Close(const Napi::CallbackInfo& info) { Release(); }
+
+// Order matters: stop reading, detach every program, then free the object and its maps.
+void BpfObjectWrap::Release() {
+  if (ring_) ring_buffer__free(ring_);
+  ring_ = nullptr;
+  for (auto& entry : links_) bpf_link__destroy(entry.second);
+  links_.clear();
+  if (object_) bpf_object__close(object_);
+  object_ = nullptr;
+}

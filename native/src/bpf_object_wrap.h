@@ -1,0 +1,49 @@
+// One libbpf object: open, choose programs, load, attach each, drain the ring buffer into a
+// caller-supplied Buffer, read the lost-event counter, close. Which programs to load, what a
+// failure means and how records decode are decided in src/probes/.
+#pragma once
+#include <napi.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+struct bpf_object;
+struct bpf_link;
+struct ring_buffer;
+
+class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
+ public:
+  static void Init(Napi::Env env, Napi::Object exports);
+  explicit BpfObjectWrap(const Napi::CallbackInfo& info);
+  ~BpfObjectWrap() override;
+
+ private:
+  Napi::Value ProgramNames(const Napi::CallbackInfo& info);
+  void SetAutoload(const Napi::CallbackInfo& info);
+  void SetRingBufferSize(const Napi::CallbackInfo& info);
+  void Load(const Napi::CallbackInfo& info);
+  void Attach(const Napi::CallbackInfo& info);
+  void AttachRawTracepoint(const Napi::CallbackInfo& info);
+  Napi::Value Drain(const Napi::CallbackInfo& info);
+  Napi::Value LostEvents(const Napi::CallbackInfo& info);
+  void Close(const Napi::CallbackInfo& info);
+
+  struct bpf_program* FindProgram(Napi::Env env, const std::string& name);
+  void Release();
+
+  // Where the ring-buffer callback copies records during one Drain call.
+  struct DrainTarget {
+    uint8_t* data;
+    size_t capacity;
+    size_t used;
+    uint32_t count;
+  };
+  static int CopyRecord(void* context, void* record, size_t size);
+
+  struct bpf_object* object_ = nullptr;
+  DrainTarget drain_target_{};
+  struct ring_buffer* ring_ = nullptr;
+  std::map<std::string, struct bpf_link*> links_;
+};

@@ -1,0 +1,178 @@
+#include "sock_diag.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/tcp.h>
+#include <linux/types.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "native_error.h"
+#include "tcp_sample.h"
+
+namespace {
+
+// TIME_WAIT and NEW_SYN_RECV are minisocks without tcp_info, and never a live connection.
+constexpr uint32_t kTcpTimeWait = 6;
+constexpr uint32_t kTcpNewSynRecv = 12;
+constexpr uint32_t kSampledStates = ~((1u << kTcpTimeWait) | (1u << kTcpNewSynRecv));
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) close(fd_);
+  }
+  int get() const { return fd_; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_;
+};
+
+int OpenDiagSocket() { return socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG); }
+
+bool SendDumpRequest(int fd, uint8_t family) {
+  struct {
+    struct nlmsghdr header;
+    struct inet_diag_req_v2 request;
+  } message{};
+  message.header.nlmsg_len = sizeof(message);
+  message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  message.request.sdiag_family = family;
+  message.request.sdiag_protocol = IPPROTO_TCP;
+  message.request.idiag_states = kSampledStates;
+  message.request.idiag_ext = 1 << (INET_DIAG_INFO - 1);
+  struct sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  return sendto(fd, &message, sizeof(message), 0, reinterpret_cast<struct sockaddr*>(&kernel),
+                sizeof(kernel)) == static_cast<ssize_t>(sizeof(message));
+}
+
+void FillSample(struct tcp_sample* sample, const struct inet_diag_msg* message, size_t length) {
+  std::memset(sample, 0, sizeof(*sample));
+  sample->sock_cookie = static_cast<__u64>(message->id.idiag_cookie[0]) |
+                        (static_cast<__u64>(message->id.idiag_cookie[1]) << 32);
+  sample->inode = message->idiag_inode;
+  sample->uid = message->idiag_uid;
+  sample->rqueue = message->idiag_rqueue;
+  sample->wqueue = message->idiag_wqueue;
+  sample->family = message->idiag_family;
+  sample->state = message->idiag_state;
+  sample->sport = ntohs(message->id.idiag_sport);
+  sample->dport = ntohs(message->id.idiag_dport);
+  std::memcpy(sample->saddr, message->id.idiag_src, 16);
+  std::memcpy(sample->daddr, message->id.idiag_dst, 16);
+
+  const struct rtattr* attribute = reinterpret_cast<const struct rtattr*>(message + 1);
+  int remaining = static_cast<int>(length - NLMSG_ALIGN(sizeof(*message)));
+  for (; RTA_OK(attribute, remaining); attribute = RTA_NEXT(attribute, remaining)) {
+    if (attribute->rta_type != INET_DIAG_INFO) continue;
+    // Older kernels send a shorter tcp_info: copy what came, the rest stays zero.
+    struct tcp_info info{};
+    size_t info_length = RTA_PAYLOAD(attribute);
+    std::memcpy(&info, RTA_DATA(attribute), info_length < sizeof(info) ? info_length : sizeof(info));
+    sample->bytes_acked = info.tcpi_bytes_acked;
+    sample->bytes_received = info.tcpi_bytes_received;
+    sample->segs_out = info.tcpi_segs_out;
+    sample->segs_in = info.tcpi_segs_in;
+    sample->total_retrans = info.tcpi_total_retrans;
+    sample->srtt_us = info.tcpi_rtt;
+    sample->has_info = 1;
+  }
+}
+
+struct SampleTarget {
+  uint8_t* data;
+  size_t capacity;
+  uint32_t count;
+  uint32_t needed;
+};
+
+// Reads one family's dump to the end; records beyond the Buffer are counted in `needed` only.
+int ReadDump(int fd, SampleTarget* target) {
+  alignas(struct nlmsghdr) char buffer[32768];
+  for (;;) {
+    ssize_t received = recv(fd, buffer, sizeof(buffer), 0);
+    if (received < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    struct nlmsghdr* header = reinterpret_cast<struct nlmsghdr*>(buffer);
+    int remaining = static_cast<int>(received);
+    for (; NLMSG_OK(header, remaining); header = NLMSG_NEXT(header, remaining)) {
+      if (header->nlmsg_type == NLMSG_DONE) return 0;
+      if (header->nlmsg_type == NLMSG_ERROR) {
+        const struct nlmsgerr* error = static_cast<const struct nlmsgerr*>(NLMSG_DATA(header));
+        return error->error ? error->error : -EIO;
+      }
+      if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;
+      target->needed++;
+      if ((target->count + 1) * sizeof(struct tcp_sample) > target->capacity) continue;
+      auto* sample = reinterpret_cast<struct tcp_sample*>(target->data) + target->count;
+      FillSample(sample, static_cast<const struct inet_diag_msg*>(NLMSG_DATA(header)),
+                 header->nlmsg_len - NLMSG_LENGTH(0));
+      target->count++;
+    }
+  }
+}
+
+}  // namespace
+
+Napi::Value OpenNetnsDiagSocket(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info[0].IsNull() || info[0].IsUndefined()) {
+    int fd = OpenDiagSocket();
+    if (fd < 0) throw NativeError(env, "socket NETLINK_SOCK_DIAG", errno);
+    return Napi::Number::New(env, fd);
+  }
+  std::string path = info[0].As<Napi::String>();
+  // A netlink socket stays in the namespace it was created in, so enter the namespace just
+  // long enough to create it; only this thread moves, and it moves straight back.
+  FileDescriptor home(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (home.get() < 0) throw NativeError(env, "open /proc/thread-self/ns/net", errno);
+  FileDescriptor target(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (target.get() < 0) throw NativeError(env, "open " + path, errno);
+  if (setns(target.get(), CLONE_NEWNET) < 0) throw NativeError(env, "setns " + path, errno);
+  FileDescriptor diag(OpenDiagSocket());
+  int create_error = errno;
+  if (setns(home.get(), CLONE_NEWNET) < 0) {
+    // Staying in the wrong namespace would silently mislabel everything after this.
+    throw NativeError(env, "setns back to netscope's own network namespace", errno);
+  }
+  if (diag.get() < 0) throw NativeError(env, "socket NETLINK_SOCK_DIAG in " + path, create_error);
+  return Napi::Number::New(env, diag.release());
+}
+
+Napi::Value SampleTcpSockets(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  Napi::Buffer<uint8_t> buffer = info[1].As<Napi::Buffer<uint8_t>>();
+  SampleTarget target{buffer.Data(), buffer.Length(), 0, 0};
+  for (uint8_t family : {AF_INET, AF_INET6}) {
+    if (!SendDumpRequest(fd, family)) throw NativeError(env, "sock_diag dump request", errno);
+    int error = ReadDump(fd, &target);
+    if (error) throw NativeError(env, "sock_diag dump", error);
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("count", target.count);
+  result.Set("needed", target.needed);
+  return result;
+}
+
+void CloseFd(const Napi::CallbackInfo& info) { close(info[0].As<Napi::Number>().Int32Value()); }

@@ -1,0 +1,50 @@
+/**
+ * One capture: a source feeding the model, and the tick that samples the source, folds the
+ * model and publishes a snapshot. The JSON output and the TUI both drive it.
+ */
+import { ConnectionModel } from './model/connection-model.js';
+import type { ModelRecord } from './model/records.js';
+import { toSnapshotDocument, type SnapshotDocument } from './model/snapshot-document.js';
+import type { HostInfo, ModelSnapshot, ProbeStatus, SourceInfo } from './model/snapshot-types.js';
+
+/** What the capture needs of a source: live probes, or later the procfs fallback and replay. */
+export interface CaptureSource {
+  readonly kind: SourceInfo['kind'];
+  readonly probes: ProbeStatus[];
+  /** Hands the tick's records (samples, owners, loss) to the sink given at construction. */
+  collect(nowMs: number): void;
+  stop(): void;
+}
+
+export class Capture {
+  readonly model: ConnectionModel;
+  readonly source: CaptureSource;
+
+  constructor(
+    createSource: (sink: (record: ModelRecord) => void) => CaptureSource,
+    private readonly host: HostInfo,
+    private readonly now: () => number = Date.now,
+  ) {
+    const model = new ConnectionModel();
+    this.model = model;
+    this.source = createSource((record) => model.ingest(record));
+  }
+
+  tick(): ModelSnapshot {
+    const nowMs = this.now();
+    this.source.collect(nowMs);
+    return this.model.tick(nowMs);
+  }
+
+  document(): SnapshotDocument {
+    return toSnapshotDocument(this.model.snapshot, {
+      host: this.host,
+      source: { kind: this.source.kind, probes: this.source.probes },
+      generatedAtMs: this.model.snapshot.atMs,
+    });
+  }
+
+  stop(): void {
+    this.source.stop();
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Command-line flags → validated options. Every mistake becomes a UsageError whose one line
+ * names the flag and the fix; nothing here touches the kernel.
+ */
+import meow from 'meow';
+
+export const helpText = `
+  Usage
+    $ netscope [options]          live view of every TCP connection (needs a terminal)
+    $ netscope --json [options]   capture for a while, then print one JSON snapshot
+
+  Options
+    --json                 Headless: capture, print a JSON snapshot, exit
+    --duration SECONDS     How long --json captures (default 5; until Ctrl-C with 0)
+    -d, --interval MS      Tick: how often counters are sampled and rates folded (default 1000)
+    -o, --output FILE      Write the JSON snapshot to FILE (atomically, mode 0600) instead of stdout
+    --ring-buffer-mb MB    Kernel ring buffer for events, a power of two (default 4)
+    -h, --help             Show this help
+    --version              Show the version
+
+  Examples
+    $ sudo netscope
+    $ sudo netscope --json --duration 10 | jq '.connections[] | {comm, daddr, dport, bytesSent}'
+    $ sudo "$(command -v netscope)" --json -o /root/incident.json
+`;
+
+const flagDefinitions = {
+  json: { type: 'boolean', default: false },
+  duration: { type: 'number', default: 5 },
+  interval: { type: 'number', shortFlag: 'd', default: 1000 },
+  output: { type: 'string', shortFlag: 'o' },
+  ringBufferMb: { type: 'number', default: 4 },
+  help: { type: 'boolean', shortFlag: 'h', default: false },
+  version: { type: 'boolean', default: false },
+} as const;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface CliOptions {
+  mode: 'tui' | 'json' | 'help' | 'version';
+  /** --json capture length in ms; 0 means until a signal. */
+  durationMs: number;
+  intervalMs: number;
+  outputPath: string | null;
+  ringBufferBytes: number;
+}
+
+const MIN_INTERVAL_MS = 100;
+const MAX_INTERVAL_MS = 60_000;
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/** meow reports unknown flags over several lines; netscope says it in one, naming the flag. */
+function rejectUnknownFlags(argv: readonly string[]): void {
+  const known = new Set<string>();
+  for (const [name, definition] of Object.entries(flagDefinitions)) {
+    known.add(`--${kebab(name)}`);
+    if (definition.type === 'boolean') known.add(`--no-${kebab(name)}`);
+    if ('shortFlag' in definition) known.add(`-${definition.shortFlag}`);
+  }
+  for (const argument of argv) {
+    if (argument === '--') break;
+    if (!argument.startsWith('-') || /^-\d/.test(argument)) continue;
+    const flag = argument.split('=')[0] ?? argument;
+    const isShortCluster = !flag.startsWith('--') && flag.length > 2;
+    if (isShortCluster ? ![...flag.slice(1)].every((letter) => known.has(`-${letter}`)) : !known.has(flag)) {
+      throw new UsageError(`unknown flag ${flag} — see netscope --help`);
+    }
+  }
+}
+
+function requireFinite(value: number, flag: string, unit: string): number {
+  if (!Number.isFinite(value)) throw new UsageError(`${flag} needs a number of ${unit} — e.g. ${flag} 5`);
+  return value;
+}
+
+export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta): CliOptions {
+  rejectUnknownFlags(argv);
+  const cli = meow(helpText, {
+    importMeta,
+    argv: [...argv],
+    flags: flagDefinitions,
+    autoHelp: false,
+    autoVersion: false,
+    allowUnknownFlags: true,
+  });
+  const { flags } = cli;
+  if (cli.input.length > 0) throw new UsageError(`unexpected argument ${cli.input[0]} — see netscope --help`);
+  if (flags.help) return { ...defaults(), mode: 'help' };
+  if (flags.version) return { ...defaults(), mode: 'version' };
+
+  const durationSeconds = requireFinite(flags.duration, '--duration', 'seconds');
+  if (durationSeconds < 0) throw new UsageError('--duration cannot be negative — use 0 to capture until Ctrl-C');
+  const intervalMs = requireFinite(flags.interval, '--interval', 'milliseconds');
+  if (intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS) {
+    throw new UsageError(`--interval ${intervalMs} is out of range — use ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS} ms`);
+  }
+  const ringBufferMb = requireFinite(flags.ringBufferMb, '--ring-buffer-mb', 'MiB');
+  if (ringBufferMb < 1 || ringBufferMb > 1024 || !Number.isInteger(Math.log2(ringBufferMb))) {
+    throw new UsageError(`--ring-buffer-mb ${ringBufferMb} must be a power of two from 1 to 1024`);
+  }
+  if (flags.output !== undefined && flags.output.trim() === '') throw new UsageError('--output needs a file name');
+  if (flags.output !== undefined && !flags.json) throw new UsageError('--output writes the --json snapshot — add --json');
+  return {
+    mode: flags.json ? 'json' : 'tui',
+    durationMs: durationSeconds * 1000,
+    intervalMs,
+    outputPath: flags.output ?? null,
+    ringBufferBytes: ringBufferMb * 1024 * 1024,
+  };
+}
+
+function defaults(): CliOptions {
+  return { mode: 'tui', durationMs: 5000, intervalMs: 1000, outputPath: null, ringBufferBytes: 4 * 1024 * 1024 };
+}

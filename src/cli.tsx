@@ -1,0 +1,63 @@
+/**
+ * Entry point: flags → options → the JSON capture or the TUI. Every failure a user can meet
+ * ends here as one line naming the cause and the fix, with a meaningful exit code.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { helpText, parseCliOptions, UsageError } from './cli-options.js';
+import { runJsonCapture } from './json-capture.js';
+import { packageRoot } from './probes/package-paths.js';
+import { ExitCode, ProbeError } from './probes/probe-error.js';
+import { UnsafeOutputError } from './safe-file-write.js';
+
+const EXIT_CANNOT_CREATE = 73;
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const options = parseCliOptions(argv, import.meta);
+  switch (options.mode) {
+    case 'help':
+      process.stdout.write(`${helpText.trimEnd()}\n`);
+      return ExitCode.ok;
+    case 'version':
+      process.stdout.write(`${version()}\n`);
+      return ExitCode.ok;
+    case 'json':
+      await runJsonCapture(options);
+      return ExitCode.ok;
+    case 'tui':
+      if (!process.stdout.isTTY || !process.stdin.isTTY) {
+        throw new UsageError('the live view needs a terminal (stdin and stdout are not both a TTY) — use --json for a snapshot');
+      }
+      throw new UsageError('the live view is not built yet — use --json for a snapshot');
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`netscope: ${error.message}\n`);
+    return ExitCode.usage;
+  }
+  if (error instanceof ProbeError) {
+    process.stderr.write(`${error.line}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof UnsafeOutputError) {
+    process.stderr.write(`netscope: ${error.message} — ${error.fix}\n`);
+    return EXIT_CANNOT_CREATE;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`netscope: unexpected failure: ${message} — rerun with NETSCOPE_DEBUG=1 and report it\n`);
+  if (process.env.NETSCOPE_DEBUG) console.error(error);
+  return ExitCode.failure;
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.exitCode = report(error);
+}

@@ -1,0 +1,54 @@
+/**
+ * `netscope --json`: capture for a while (or until a signal), then one snapshot document to
+ * stdout or a file. The probes are released on every way out.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { Capture } from './capture.js';
+import type { CliOptions } from './cli-options.js';
+import { readHostInfo } from './probes/host-info.js';
+import { hostPaths } from './probes/host-paths.js';
+import { LiveSource } from './probes/live-source.js';
+import { writeFileSafely } from './safe-file-write.js';
+
+const DRAIN_INTERVAL_MS = 20;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export async function runJsonCapture(options: CliOptions): Promise<void> {
+  // Listen before loading the probes: a signal that arrives while they load still ends the
+  // capture with a snapshot instead of killing the process half-way.
+  const stopRequested = untilSignalled();
+  const capture = new Capture(
+    (sink) =>
+      new LiveSource({ ringBufferBytes: options.ringBufferBytes, drainIntervalMs: DRAIN_INTERVAL_MS, paths: hostPaths() }, sink),
+    readHostInfo(),
+  );
+  const release = () => capture.stop();
+  process.once('exit', release);
+  try {
+    capture.tick();
+    const ticker = setInterval(() => capture.tick(), options.intervalMs);
+    await Promise.race([stopRequested.signalled, ...(options.durationMs > 0 ? [delay(options.durationMs, undefined, { ref: false })] : [])]);
+    clearInterval(ticker);
+    capture.tick();
+  } finally {
+    stopRequested.cancel();
+    capture.stop();
+    process.off('exit', release);
+  }
+  const json = `${JSON.stringify(capture.document(), null, 2)}\n`;
+  if (options.outputPath) writeFileSafely(options.outputPath, json);
+  else await new Promise<void>((resolve, reject) => process.stdout.write(json, (error) => (error ? reject(error) : resolve())));
+}
+
+/** Resolves at the first stop signal; after that (or after cancel) a second one kills as usual. */
+function untilSignalled(): { signalled: Promise<void>; cancel: () => void } {
+  let finish = () => undefined as void;
+  const signalled = new Promise<void>((resolve) => {
+    finish = () => {
+      for (const signal of STOP_SIGNALS) process.off(signal, finish);
+      resolve();
+    };
+    for (const signal of STOP_SIGNALS) process.once(signal, finish);
+  });
+  return { signalled, cancel: finish };
+}

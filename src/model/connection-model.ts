@@ -1,0 +1,355 @@
+import type {
+  DropRecord,
+  Endpoints,
+  ModelRecord,
+  OwnerRecord,
+  ResetRecord,
+  RetransmitRecord,
+  SocketSampleRecord,
+  StateChangeRecord,
+  SweepRecord,
+} from './records.js';
+import type { ModelSnapshot } from './snapshot-types.js';
+import type { TableSums } from './capture-totals.js';
+import { CaptureTotals, zeroTotals } from './capture-totals.js';
+import { ConnectionEntry } from './connection-entry.js';
+import { CapacityEviction, closedPastRetention } from './eviction-policy.js';
+import { ListenerTable } from './listener-table.js';
+import { PendingResets } from './pending-resets.js';
+import { ProcessTable } from './process-table.js';
+import { RateHistory } from './rate-history.js';
+import { TcpState } from './records.js';
+import { isOpeningState, lifecycleRank } from './tcp-states.js';
+import { aggregateByPeer, aggregateByProcess } from './traffic-aggregation.js';
+import { TupleIndex, endpointsKey, tupleKey } from './tuple-index.js';
+
+/** Memory bounds of the model. */
+export interface ModelOptions {
+  /** How long a closed connection stays visible after it closed, in ms. Default 60_000. */
+  closedRetentionMs: number;
+  /** Most closed connections kept; the earliest closed are evicted first. Default 10_000. */
+  maxClosedConnections: number;
+  /**
+   * Hard cap on the connection table, open and closed. A new connection beyond it evicts the
+   * earliest closed one, else the open one idle longest. Default 200_000.
+   */
+  maxConnections: number;
+  /** State stays kept per connection: the first and the most recent. Default 32. */
+  maxStateHistory: number;
+  /** Rate points kept, one per tick. Default 60. */
+  rateHistoryLength: number;
+}
+
+export const defaultModelOptions: Readonly<ModelOptions> = {
+  closedRetentionMs: 60_000,
+  maxClosedConnections: 10_000,
+  maxConnections: 200_000,
+  maxStateHistory: 32,
+  rateHistoryLength: 60,
+};
+
+function emptySnapshot(): ModelSnapshot {
+  return {
+    atMs: 0,
+    startedAtMs: 0,
+    totals: zeroTotals(),
+    connections: [],
+    listeners: [],
+    processes: [],
+    peers: [],
+    drops: [],
+    rateHistory: [],
+  };
+}
+
+/**
+ * The in-memory model: ingests typed records, and at each tick folds them into rates, evicts
+ * by policy and publishes an immutable snapshot. Pure and deterministic: time comes only from
+ * the records and from `tick`.
+ */
+export class ConnectionModel {
+  private readonly options: ModelOptions;
+  private readonly connections = new Map<number, ConnectionEntry>();
+  private readonly closedConnections = new Set<ConnectionEntry>();
+  private readonly listeners = new ListenerTable();
+  private readonly tuples = new TupleIndex<ConnectionEntry>();
+  private readonly processes = new ProcessTable();
+  private readonly pendingResets = new PendingResets();
+  private readonly capacityEviction: CapacityEviction;
+  private readonly totals = new CaptureTotals();
+  private readonly rateHistory: RateHistory;
+
+  /** The capture's start: the first record's time, or the first tick's. */
+  private startedAtMs: number | null = null;
+  private lastTickAtMs: number | null = null;
+  private published = emptySnapshot();
+
+  constructor(options: Partial<ModelOptions> = {}) {
+    this.options = { ...defaultModelOptions, ...options };
+    this.capacityEviction = new CapacityEviction(Math.max(1, Math.ceil(this.options.maxConnections / 20)));
+    this.rateHistory = new RateHistory(this.options.rateHistoryLength);
+  }
+
+  /** The last published snapshot (an empty one before the first tick). */
+  get snapshot(): ModelSnapshot {
+    return this.published;
+  }
+
+  /**
+   * Folds one record in. Records may arrive somewhat out of order (events and samples travel
+   * separate paths). The hot path: a record about a known socket allocates nothing.
+   */
+  ingest(record: ModelRecord): void {
+    this.startedAtMs ??= record.atMs;
+    switch (record.kind) {
+      case 'state':
+        return this.ingestStateChange(record);
+      case 'sample':
+        return this.ingestSample(record);
+      case 'retransmit':
+        return this.ingestRetransmit(record);
+      case 'reset':
+        return this.ingestReset(record);
+      case 'drop':
+        return this.ingestDrop(record);
+      case 'owner':
+        return this.ingestOwner(record);
+      case 'sweep':
+        return this.ingestSweep(record);
+      case 'lost':
+        return this.totals.noteLostEvents(record.total);
+    }
+  }
+
+  private ingestStateChange(record: StateChangeRecord): void {
+    if (record.cookie === 0) return;
+    if (record.newState === TcpState.LISTEN) return this.listeners.listen(record);
+    // A listener leaves LISTEN only for CLOSE; LISTEN → SYN_RECV is a new child socket (its own
+    // cookie) cloned from the listener for an incoming connection.
+    if (record.oldState === TcpState.LISTEN && record.newState === TcpState.CLOSE) return this.listeners.remove(record.cookie);
+    const opening = isOpeningState(record.oldState);
+    let connection = this.connections.get(record.cookie);
+    if (connection === undefined) {
+      connection = this.createConnection(record.cookie, record.endpoints, record.atMs, !opening);
+      if (opening) this.totals.connectionsOpened++;
+    } else {
+      if (connection.learnsLocalEndpoint(record.endpoints)) this.reindexLocalEndpoint(connection, record);
+      // Nothing follows a close; earlier events arriving late still fill in the history.
+      if (connection.closedAtMs !== null && record.atMs > connection.closedAtMs) return;
+      if (opening) this.noteOpening(connection, record.atMs);
+      connection.noteActivity(record.atMs);
+    }
+    connection.foldCounters(record.counters, record.atMs);
+    // The task that connects is the owner; other changes (close, softirq) only fill a gap.
+    if (record.owner !== null && (!connection.owner.known || record.newState === TcpState.SYN_SENT)) {
+      connection.adoptOwner(record.owner);
+    }
+    connection.recordState(record.newState, record.atMs);
+    if (record.newState === TcpState.CLOSE) this.closeConnection(connection, record.atMs);
+  }
+
+  private reindexLocalEndpoint(connection: ConnectionEntry, record: StateChangeRecord): void {
+    this.tuples.remove(connection.tupleKey, connection);
+    connection.adoptLocalEndpoint(record.endpoints);
+    this.tuples.add(connection.tupleKey, connection);
+  }
+
+  /**
+   * An opening event for a connection already in the table. Stamped before we first saw it, it
+   * proves the connection was born during the capture: the ring buffer is drained before the
+   * sampling pass, but a socket born in between shows up in the sample first.
+   */
+  private noteOpening(connection: ConnectionEntry, atMs: number): void {
+    if (connection.preexisting) {
+      if (atMs >= connection.firstSeenAtMs) return;
+      connection.markBornAt(atMs);
+      this.totals.connectionsOpened++;
+    } else if (atMs < connection.openedAtMs) {
+      connection.markBornAt(atMs);
+    }
+  }
+
+  private ingestSample(record: SocketSampleRecord): void {
+    const connection = this.connections.get(record.cookie);
+    if (connection !== undefined) {
+      if (connection.closedAtMs === null) this.applySample(connection, record);
+      return;
+    }
+    if (record.cookie === 0) return;
+    if (record.state === TcpState.LISTEN) return this.listeners.sample(record);
+    // A socket sampled in CLOSE or TIME_WAIT is already over (a TIME_WAIT stub keeps the
+    // cookie of a connection that closed, maybe one evicted since): nothing to show.
+    if (record.state === TcpState.CLOSE || record.state === TcpState.TIME_WAIT) return;
+    const created = this.createConnection(record.cookie, record.endpoints, record.atMs, true);
+    created.recordState(record.state, record.atMs);
+    this.applySample(created, record);
+  }
+
+  private applySample(connection: ConnectionEntry, record: SocketSampleRecord): void {
+    connection.noteActivity(record.atMs);
+    if (record.counters !== null) connection.foldCounters(record.counters, record.atMs);
+    connection.noteSampleUid(record.uid);
+    // State events are authoritative; a sample only moves the state forward (it catches
+    // changes whose events were lost, and is the only source in the procfs fallback).
+    const current = connection.history.current;
+    if (lifecycleRank(record.state) > lifecycleRank(current) && record.atMs > connection.history.currentSinceMs) {
+      connection.recordState(record.state, record.atMs);
+      if (record.state === TcpState.CLOSE) this.closeConnection(connection, record.atMs);
+    }
+  }
+
+  private ingestRetransmit(record: RetransmitRecord): void {
+    if (record.cookie === 0) {
+      this.totals.retransmitsWithoutSocket++;
+      return;
+    }
+    let connection = this.connections.get(record.cookie);
+    if (connection === undefined) {
+      connection = this.createConnection(record.cookie, record.endpoints, record.atMs, true);
+      connection.recordState(record.state, record.atMs);
+    } else {
+      connection.noteActivity(record.atMs);
+    }
+    connection.foldCounters(record.counters, record.atMs);
+    connection.addRetransmit();
+  }
+
+  private ingestReset(record: ResetRecord): void {
+    this.totals.countReset(record.direction);
+    if (record.cookie === 0) {
+      this.tuples.find(endpointsKey(record.endpoints), record.endpoints.netns)?.addResets(record.direction);
+      return;
+    }
+    const connection = this.connections.get(record.cookie);
+    if (connection === undefined) return this.pendingResets.add(record);
+    connection.noteActivity(record.atMs);
+    if (record.counters !== null) connection.foldCounters(record.counters, record.atMs);
+    connection.addResets(record.direction);
+  }
+
+  private ingestDrop(record: DropRecord): void {
+    this.totals.drops.add(record.reason);
+    if (record.cookie === 0) {
+      this.connectionForPacket(record.packet)?.addDrop(record.reason);
+      return;
+    }
+    const connection = this.connections.get(record.cookie);
+    if (connection === undefined) return;
+    connection.noteActivity(record.atMs);
+    connection.addDrop(record.reason);
+  }
+
+  /**
+   * The local connection a packet belongs to. An incoming packet (its destination is the
+   * connection's local side) is the likelier case for a drop, so that match wins.
+   */
+  private connectionForPacket(packet: Endpoints): ConnectionEntry | undefined {
+    return (
+      this.tuples.find(tupleKey(packet.daddr, packet.dport, packet.saddr, packet.sport), packet.netns) ??
+      this.tuples.find(tupleKey(packet.saddr, packet.sport, packet.daddr, packet.dport), packet.netns)
+    );
+  }
+
+  private ingestOwner(record: OwnerRecord): void {
+    this.processes.update(record);
+    if (record.cookie === 0) return;
+    const connection = this.connections.get(record.cookie);
+    if (connection !== undefined) {
+      connection.noteActivity(record.atMs);
+      if (!connection.owner.known) connection.adoptOwner(record);
+      return;
+    }
+    this.listeners.resolveOwner(record);
+  }
+
+  /**
+   * Closes what a sampling pass no longer found: sockets in the swept namespaces with no record
+   * (sample or otherwise) since the pass started.
+   */
+  private ingestSweep(record: SweepRecord): void {
+    const sweptNetns = new Set(record.netns);
+    for (const connection of this.connections.values()) {
+      if (connection.isOpen && connection.lastActivityAtMs < record.sinceMs && sweptNetns.has(connection.netns)) {
+        connection.recordState(TcpState.CLOSE, record.atMs);
+        this.closeConnection(connection, record.atMs);
+      }
+    }
+    this.listeners.sweep(record.sinceMs, sweptNetns);
+  }
+
+  private createConnection(cookie: number, endpoints: Endpoints, atMs: number, preexisting: boolean): ConnectionEntry {
+    if (this.connections.size >= this.options.maxConnections) {
+      const victim = this.capacityEviction.take(this.connections, this.closedConnections);
+      if (victim !== undefined) this.evict(victim);
+    }
+    const connection = new ConnectionEntry(cookie, endpoints, {
+      preexisting,
+      atMs,
+      maxStateHistory: this.options.maxStateHistory,
+    });
+    this.connections.set(cookie, connection);
+    this.tuples.add(connection.tupleKey, connection);
+    const pending = this.pendingResets.take(cookie);
+    if (pending !== undefined) {
+      connection.addResets('sent', pending.sent);
+      connection.addResets('received', pending.received);
+    }
+    return connection;
+  }
+
+  private closeConnection(connection: ConnectionEntry, atMs: number): void {
+    if (!connection.close(atMs)) return;
+    this.totals.connectionsClosed++;
+    this.closedConnections.add(connection);
+    this.capacityEviction.noteClosed();
+  }
+
+  private evict(connection: ConnectionEntry): void {
+    this.connections.delete(connection.cookie);
+    this.closedConnections.delete(connection);
+    this.tuples.remove(connection.tupleKey, connection);
+    this.totals.noteEvicted(connection);
+  }
+
+  /** Folds the records since the previous tick into rates, evicts, and publishes a snapshot. */
+  tick(nowMs: number): ModelSnapshot {
+    this.startedAtMs ??= nowMs;
+    const elapsedS = (nowMs - (this.lastTickAtMs ?? this.startedAtMs)) / 1000;
+    this.lastTickAtMs = nowMs;
+
+    const { closedRetentionMs, maxClosedConnections } = this.options;
+    for (const expired of closedPastRetention(this.closedConnections, nowMs, closedRetentionMs, maxClosedConnections)) {
+      this.evict(expired);
+    }
+    this.pendingResets.prune(nowMs - closedRetentionMs);
+
+    const entries = [...this.connections.values()].sort((a, b) => a.cookie - b.cookie);
+    const processesChanged = this.processes.takeChanged();
+    const referencedPids = new Set<number>();
+    const tableSums: TableSums = { bytesSent: 0, bytesReceived: 0, retransmits: 0 };
+    const connections = entries.map((entry) => {
+      entry.updateRates(elapsedS);
+      tableSums.bytesSent += entry.bytesSent;
+      tableSums.bytesReceived += entry.bytesReceived;
+      tableSums.retransmits += entry.retransmits;
+      const pid = entry.owner.pid;
+      if (pid !== null) referencedPids.add(pid);
+      return entry.toSnapshot(this.processes, pid !== null && processesChanged.has(pid));
+    });
+    const totals = this.totals.toTotals(tableSums);
+
+    this.published = {
+      atMs: nowMs,
+      startedAtMs: this.startedAtMs,
+      totals,
+      connections,
+      listeners: this.listeners.toSnapshots(this.processes, referencedPids),
+      processes: aggregateByProcess(entries, this.processes),
+      peers: aggregateByPeer(entries),
+      drops: this.totals.drops.toSorted(),
+      rateHistory: this.rateHistory.append(nowMs, elapsedS, totals),
+    };
+    this.processes.prune(referencedPids, nowMs - closedRetentionMs);
+    return this.published;
+  }
+}

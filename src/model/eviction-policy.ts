@@ -1,0 +1,111 @@
+import type { ConnectionEntry } from './connection-entry.js';
+
+/** Closed connections, earliest close first. */
+function byClosedAt(a: ConnectionEntry, b: ConnectionEntry): number {
+  return (a.closedAtMs as number) - (b.closedAtMs as number) || a.cookie - b.cookie;
+}
+
+function byIdleLongest(a: ConnectionEntry, b: ConnectionEntry): number {
+  return a.lastActivityAtMs - b.lastActivityAtMs || a.cookie - b.cookie;
+}
+
+/**
+ * The closed connections the retention policy removes at a tick: those closed at least
+ * `retentionMs` ago, then the earliest closed beyond `maxClosed`.
+ */
+export function closedPastRetention(
+  closed: ReadonlySet<ConnectionEntry>,
+  nowMs: number,
+  retentionMs: number,
+  maxClosed: number,
+): ConnectionEntry[] {
+  const expiredAtMs = nowMs - retentionMs;
+  const byAge = [...closed].sort(byClosedAt);
+  let expired = 0;
+  while (expired < byAge.length && ((byAge[expired] as ConnectionEntry).closedAtMs as number) <= expiredAtMs) expired++;
+  const overLimit = Math.max(0, byAge.length - expired - maxClosed);
+  return byAge.slice(0, expired + overLimit);
+}
+
+/**
+ * Chooses whom to evict when the connection table is at its hard cap: closed connections first
+ * (earliest close), then the open ones idle longest.
+ *
+ * Ranking the whole table for every new connection would make a full table quadratic, so
+ * victims are chosen a batch at a time and handed out one by one. The batch stays right while
+ * it lasts: a connection left out was less idle than every open victim and its activity only
+ * grows, and a new one is the least idle of all. A victim that became active again is skipped,
+ * and the batch is dropped when a connection closes (a closed one now goes before open victims).
+ */
+export class CapacityEviction {
+  private victims: ConnectionEntry[] = [];
+  private activityAtChoiceMs: number[] = [];
+  private nextVictim = 0;
+  private holdsOpenVictims = false;
+
+  constructor(private readonly batchSize: number) {}
+
+  /** The next connection to evict; undefined only when the table is empty. */
+  take(
+    connections: ReadonlyMap<number, ConnectionEntry>,
+    closed: ReadonlySet<ConnectionEntry>,
+  ): ConnectionEntry | undefined {
+    for (;;) {
+      while (this.nextVictim < this.victims.length) {
+        const victim = this.victims[this.nextVictim] as ConnectionEntry;
+        const activityAtChoiceMs = this.activityAtChoiceMs[this.nextVictim] as number;
+        this.nextVictim++;
+        if (connections.get(victim.cookie) !== victim) continue;
+        if (victim.isOpen && victim.lastActivityAtMs !== activityAtChoiceMs) continue;
+        return victim;
+      }
+      if (connections.size === 0) return undefined;
+      this.choose(connections, closed);
+    }
+  }
+
+  /** A connection closed: it now ranks before any open victim already chosen. */
+  noteClosed(): void {
+    if (!this.holdsOpenVictims) return;
+    this.victims = [];
+    this.activityAtChoiceMs = [];
+    this.nextVictim = 0;
+    this.holdsOpenVictims = false;
+  }
+
+  private choose(connections: ReadonlyMap<number, ConnectionEntry>, closed: ReadonlySet<ConnectionEntry>): void {
+    const victims = [...closed].sort(byClosedAt).slice(0, this.batchSize);
+    const openNeeded = this.batchSize - victims.length;
+    if (openNeeded > 0) victims.push(...idlestOpen(connections, openNeeded));
+    this.victims = victims;
+    this.activityAtChoiceMs = victims.map((victim) => victim.lastActivityAtMs);
+    this.nextVictim = 0;
+    this.holdsOpenVictims = victims.some((victim) => victim.isOpen);
+  }
+}
+
+/** The `count` open connections idle longest, idlest first (the lower id on a tie). */
+function idlestOpen(connections: ReadonlyMap<number, ConnectionEntry>, count: number): ConnectionEntry[] {
+  const open: ConnectionEntry[] = [];
+  for (const connection of connections.values()) if (connection.isOpen) open.push(connection);
+  if (open.length <= count) return open.sort(byIdleLongest);
+  // Sorting typed arrays of numbers is far cheaper than sorting the entries: find the cut-off
+  // time first (and the cut-off id among those idle since exactly then), then sort only the
+  // chosen few.
+  const cutoffMs = smallest(
+    Float64Array.from(open, (connection) => connection.lastActivityAtMs),
+    count,
+  );
+  const idler = open.filter((connection) => connection.lastActivityAtMs < cutoffMs);
+  const atCutoff = open.filter((connection) => connection.lastActivityAtMs === cutoffMs);
+  const cutoffCookie = smallest(
+    Float64Array.from(atCutoff, (connection) => connection.cookie),
+    count - idler.length,
+  );
+  return idler.concat(atCutoff.filter((connection) => connection.cookie <= cutoffCookie)).sort(byIdleLongest);
+}
+
+/** The `rank`-th smallest of `values` (1-based). */
+function smallest(values: Float64Array, rank: number): number {
+  return values.sort()[rank - 1] as number;
+}

@@ -1,0 +1,48 @@
+import type { Endpoints } from './records.js';
+import type { ListenerSnapshot } from './snapshot-types.js';
+import type { ProcessTable } from './process-table.js';
+import { SocketOwner } from './socket-owner.js';
+
+/** One listening socket. Listeners live apart from connections: they move no bytes. */
+export class ListenerEntry {
+  readonly family: Endpoints['family'];
+  readonly saddr: string;
+  readonly sport: number;
+  readonly netns: number;
+  readonly owner = new SocketOwner();
+  /** Connections waiting to be accepted, at the last sample. */
+  acceptQueue = 0;
+  /** The listen backlog. */
+  acceptQueueLimit = 0;
+  /** Latest time any record about this socket was stamped with. */
+  lastActivityAtMs: number;
+
+  constructor(
+    readonly cookie: number,
+    endpoints: Endpoints,
+    atMs: number,
+  ) {
+    this.family = endpoints.family;
+    this.saddr = endpoints.saddr;
+    this.sport = endpoints.sport;
+    this.netns = endpoints.netns;
+    this.lastActivityAtMs = atMs;
+  }
+
+  noteActivity(atMs: number): void {
+    if (atMs > this.lastActivityAtMs) this.lastActivityAtMs = atMs;
+  }
+
+  toSnapshot(processes: ProcessTable): ListenerSnapshot {
+    return {
+      id: this.cookie,
+      family: this.family,
+      saddr: this.saddr,
+      sport: this.sport,
+      netns: this.netns,
+      owner: this.owner.toSnapshot(processes),
+      acceptQueue: this.acceptQueue,
+      acceptQueueLimit: this.acceptQueueLimit,
+    };
+  }
+}

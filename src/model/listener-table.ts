@@ -1,0 +1,63 @@
+import type { OwnerRecord, SocketSampleRecord, StateChangeRecord } from './records.js';
+import type { ListenerSnapshot } from './snapshot-types.js';
+import type { ProcessTable } from './process-table.js';
+import { ListenerEntry } from './listener-entry.js';
+
+/** The listening sockets, keyed by cookie. */
+export class ListenerTable {
+  private readonly byCookie = new Map<number, ListenerEntry>();
+
+  /** A socket entered LISTEN; the task calling listen() owns it. */
+  listen(record: StateChangeRecord): void {
+    const listener = this.upsert(record);
+    if (record.owner !== null && !listener.owner.known) listener.owner.adopt(record.owner);
+  }
+
+  sample(record: SocketSampleRecord): void {
+    const listener = this.upsert(record);
+    listener.acceptQueue = record.receiveQueue;
+    listener.acceptQueueLimit = record.sendQueue;
+    listener.owner.sampleUid = record.uid;
+  }
+
+  /** Sets the owner /proc resolved, unless one is known. Returns false for an unknown cookie. */
+  resolveOwner(record: OwnerRecord): boolean {
+    const listener = this.byCookie.get(record.cookie);
+    if (listener === undefined) return false;
+    listener.noteActivity(record.atMs);
+    if (!listener.owner.known) listener.owner.adopt(record);
+    return true;
+  }
+
+  remove(cookie: number): void {
+    this.byCookie.delete(cookie);
+  }
+
+  /** Removes the listeners of the swept namespaces with no record since `sinceMs`. */
+  sweep(sinceMs: number, sweptNetns: ReadonlySet<number>): void {
+    for (const [cookie, listener] of this.byCookie) {
+      if (listener.lastActivityAtMs < sinceMs && sweptNetns.has(listener.netns)) this.byCookie.delete(cookie);
+    }
+  }
+
+  /** Snapshots by id; adds the owners' pids to `referencedPids`. */
+  toSnapshots(processes: ProcessTable, referencedPids: Set<number>): ListenerSnapshot[] {
+    return [...this.byCookie.values()]
+      .sort((a, b) => a.cookie - b.cookie)
+      .map((listener) => {
+        if (listener.owner.pid !== null) referencedPids.add(listener.owner.pid);
+        return listener.toSnapshot(processes);
+      });
+  }
+
+  private upsert(record: StateChangeRecord | SocketSampleRecord): ListenerEntry {
+    let listener = this.byCookie.get(record.cookie);
+    if (listener === undefined) {
+      listener = new ListenerEntry(record.cookie, record.endpoints, record.atMs);
+      this.byCookie.set(record.cookie, listener);
+    } else {
+      listener.noteActivity(record.atMs);
+    }
+    return listener;
+  }
+}

@@ -1,0 +1,275 @@
+import type {
+  ConnectionSnapshot,
+  DropCount,
+  HostInfo,
+  ListenerSnapshot,
+  ModelSnapshot,
+  PeerSnapshot,
+  ProbeStatus,
+  ProcessSnapshot,
+  SourceInfo,
+  StateStay,
+  TcpStateName,
+  TrafficSums,
+} from './snapshot-types.js';
+
+/**
+ * The JSON document (`--json`, saves, exports), described by `schema/snapshot.schema.json`.
+ * Times are RFC 3339 UTC strings with millisecond precision; 64-bit ids (socket cookie, netns
+ * inode, cgroup id) are decimal strings; rates are whole bytes/s; latencies are ms with at most
+ * three decimals.
+ */
+export interface SnapshotDocument {
+  schemaVersion: 1;
+  /** When the document was written. */
+  generatedAt: string;
+  host: HostInfo;
+  source: SourceDocument;
+  totals: TotalsDocument;
+  connections: ConnectionDocument[];
+  listeners: ListenerDocument[];
+  processes: ProcessDocument[];
+  peers: PeerDocument[];
+  /** Drops by reason over the whole capture, most frequent first. */
+  drops: Record<string, number>;
+}
+
+export interface SourceDocument {
+  kind: SourceInfo['kind'];
+  probes: ProbeStatus[];
+  /** Events the kernel dropped because the ring buffer was full. */
+  lostEvents: number;
+}
+
+/** Counts over the whole capture, evicted connections included. */
+export interface TotalsDocument {
+  connectionsOpened: number;
+  connectionsClosed: number;
+  bytesSent: number;
+  bytesReceived: number;
+  retransmits: number;
+  resetsSent: number;
+  resetsReceived: number;
+  drops: number;
+  evicted: number;
+}
+
+export interface StateStayDocument {
+  state: TcpStateName;
+  at: string;
+  /** Null while the connection is still in this state. */
+  durationMs: number | null;
+}
+
+export interface ConnectionDocument {
+  /** Socket cookie. */
+  id: string;
+  family: ConnectionSnapshot['family'];
+  saddr: string;
+  sport: number;
+  daddr: string;
+  dport: number;
+  /** Network namespace inode. */
+  netns: string;
+  pid: number | null;
+  comm: string | null;
+  cmdline: string | null;
+  uid: number | null;
+  user: string | null;
+  cgroupId: string | null;
+  state: TcpStateName;
+  stateHistory: StateStayDocument[];
+  openedAt: string;
+  closedAt: string | null;
+  preexisting: boolean;
+  bytesSent: number;
+  bytesReceived: number;
+  segmentsSent: number;
+  segmentsReceived: number;
+  /** Bytes/s over the last tick. */
+  sendRate: number;
+  receiveRate: number;
+  retransmits: number;
+  resetsSent: number;
+  resetsReceived: number;
+  drops: DropCount[];
+  srttMs: number | null;
+  connectLatencyMs: number | null;
+  /** Container of the owning process; filled by the enrichment stage. */
+  container: null;
+}
+
+export interface ListenerDocument {
+  id: string;
+  family: ListenerSnapshot['family'];
+  saddr: string;
+  sport: number;
+  netns: string;
+  pid: number | null;
+  comm: string | null;
+  cmdline: string | null;
+  user: string | null;
+  acceptQueue: number;
+  acceptQueueLimit: number;
+}
+
+export interface TrafficSumsDocument {
+  connections: number;
+  openConnections: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Bytes/s over the last tick. */
+  sendRate: number;
+  receiveRate: number;
+  retransmits: number;
+  resetsSent: number;
+  resetsReceived: number;
+  drops: number;
+}
+
+export interface ProcessDocument extends TrafficSumsDocument {
+  pid: number;
+  comm: string | null;
+  cmdline: string | null;
+  uid: number | null;
+  user: string | null;
+}
+
+export interface PeerDocument extends TrafficSumsDocument {
+  address: string;
+  family: PeerSnapshot['family'];
+}
+
+function timestamp(atMs: number): string {
+  return new Date(atMs).toISOString();
+}
+
+/** Milliseconds to at most three decimals (microsecond resolution, as the kernel measures). */
+function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+function roundMsOrNull(ms: number | null): number | null {
+  return ms === null ? null : roundMs(ms);
+}
+
+function stayDocument(stay: StateStay): StateStayDocument {
+  return { state: stay.state, at: timestamp(stay.atMs), durationMs: roundMsOrNull(stay.durationMs) };
+}
+
+function sumsDocument(sums: TrafficSums): TrafficSumsDocument {
+  return {
+    connections: sums.connections,
+    openConnections: sums.openConnections,
+    bytesSent: sums.bytesSent,
+    bytesReceived: sums.bytesReceived,
+    sendRate: Math.round(sums.sendRate),
+    receiveRate: Math.round(sums.receiveRate),
+    retransmits: sums.retransmits,
+    resetsSent: sums.resetsSent,
+    resetsReceived: sums.resetsReceived,
+    drops: sums.drops,
+  };
+}
+
+function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument {
+  const { owner } = connection;
+  return {
+    id: String(connection.id),
+    family: connection.family,
+    saddr: connection.saddr,
+    sport: connection.sport,
+    daddr: connection.daddr,
+    dport: connection.dport,
+    netns: String(connection.netns),
+    pid: owner.pid,
+    comm: owner.comm,
+    cmdline: owner.cmdline,
+    uid: owner.uid,
+    user: owner.user,
+    cgroupId: owner.cgroupId === null ? null : String(owner.cgroupId),
+    state: connection.state,
+    stateHistory: connection.stateHistory.map(stayDocument),
+    openedAt: timestamp(connection.openedAtMs),
+    closedAt: connection.closedAtMs === null ? null : timestamp(connection.closedAtMs),
+    preexisting: connection.preexisting,
+    bytesSent: connection.bytesSent,
+    bytesReceived: connection.bytesReceived,
+    segmentsSent: connection.segmentsSent,
+    segmentsReceived: connection.segmentsReceived,
+    sendRate: Math.round(connection.sendRate),
+    receiveRate: Math.round(connection.receiveRate),
+    retransmits: connection.retransmits,
+    resetsSent: connection.resetsSent,
+    resetsReceived: connection.resetsReceived,
+    drops: connection.drops.map(({ reason, count }) => ({ reason, count })),
+    srttMs: roundMsOrNull(connection.srttMs),
+    connectLatencyMs: roundMsOrNull(connection.connectLatencyMs),
+    container: null,
+  };
+}
+
+function listenerDocument(listener: ListenerSnapshot): ListenerDocument {
+  return {
+    id: String(listener.id),
+    family: listener.family,
+    saddr: listener.saddr,
+    sport: listener.sport,
+    netns: String(listener.netns),
+    pid: listener.owner.pid,
+    comm: listener.owner.comm,
+    cmdline: listener.owner.cmdline,
+    user: listener.owner.user,
+    acceptQueue: listener.acceptQueue,
+    acceptQueueLimit: listener.acceptQueueLimit,
+  };
+}
+
+function processDocument(process: ProcessSnapshot): ProcessDocument {
+  return {
+    pid: process.pid,
+    comm: process.comm,
+    cmdline: process.cmdline,
+    uid: process.uid,
+    user: process.user,
+    ...sumsDocument(process),
+  };
+}
+
+function peerDocument(peer: PeerSnapshot): PeerDocument {
+  return { address: peer.address, family: peer.family, ...sumsDocument(peer) };
+}
+
+/** Builds the JSON document for a snapshot; the result is plain data, ready for JSON.stringify. */
+export function toSnapshotDocument(
+  snapshot: ModelSnapshot,
+  meta: { host: HostInfo; source: SourceInfo; generatedAtMs: number },
+): SnapshotDocument {
+  const { totals } = snapshot;
+  return {
+    schemaVersion: 1,
+    generatedAt: timestamp(meta.generatedAtMs),
+    host: { hostname: meta.host.hostname, kernel: meta.host.kernel },
+    source: {
+      kind: meta.source.kind,
+      probes: meta.source.probes.map(({ name, status, reason }) => ({ name, status, reason })),
+      lostEvents: totals.lostEvents,
+    },
+    totals: {
+      connectionsOpened: totals.connectionsOpened,
+      connectionsClosed: totals.connectionsClosed,
+      bytesSent: totals.bytesSent,
+      bytesReceived: totals.bytesReceived,
+      retransmits: totals.retransmits,
+      resetsSent: totals.resetsSent,
+      resetsReceived: totals.resetsReceived,
+      drops: totals.drops,
+      evicted: totals.evicted,
+    },
+    connections: snapshot.connections.map(connectionDocument),
+    listeners: snapshot.listeners.map(listenerDocument),
+    processes: snapshot.processes.map(processDocument),
+    peers: snapshot.peers.map(peerDocument),
+    drops: Object.fromEntries(snapshot.drops.map(({ reason, count }) => [reason, count])),
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * The snapshot: what the model publishes at each tick, and the JSON document built from it.
+ * The JSON output, the TUI and every export read this one shape; `schema/snapshot.schema.json`
+ * describes the document and is checked in tests.
+ *
+ * The model's snapshot keeps raw numbers (ms since the epoch, cookies as numbers); the document
+ * turns times into RFC 3339 strings and 64-bit ids into decimal strings.
+ */
+
+export type TcpStateName =
+  | 'ESTABLISHED'
+  | 'SYN_SENT'
+  | 'SYN_RECV'
+  | 'FIN_WAIT1'
+  | 'FIN_WAIT2'
+  | 'TIME_WAIT'
+  | 'CLOSE'
+  | 'CLOSE_WAIT'
+  | 'LAST_ACK'
+  | 'LISTEN'
+  | 'CLOSING'
+  | 'NEW_SYN_RECV';
+
+/** One stay in a state. `durationMs` is null while the connection is still in it. */
+export interface StateStay {
+  state: TcpStateName;
+  atMs: number;
+  durationMs: number | null;
+}
+
+export interface DropCount {
+  /** skb_drop_reason name without the `SKB_DROP_REASON_` prefix. */
+  reason: string;
+  count: number;
+}
+
+/** Owner of a connection; null fields are what could not be resolved. */
+export interface Owner {
+  pid: number | null;
+  comm: string | null;
+  /** Redacted command line. */
+  cmdline: string | null;
+  uid: number | null;
+  user: string | null;
+  cgroupId: number | null;
+}
+
+export interface ConnectionSnapshot {
+  /** Socket cookie. */
+  id: number;
+  family: 'ipv4' | 'ipv6';
+  saddr: string;
+  sport: number;
+  daddr: string;
+  dport: number;
+  netns: number;
+  owner: Owner;
+  state: TcpStateName;
+  stateHistory: StateStay[];
+  openedAtMs: number;
+  /** Set once the connection reached CLOSE (or vanished from a sweep). */
+  closedAtMs: number | null;
+  /** Bytes sent (acknowledged) during the capture: a connection older than the capture counts from its first sighting. */
+  bytesSent: number;
+  bytesReceived: number;
+  segmentsSent: number;
+  segmentsReceived: number;
+  /** Bytes/s over the last tick. */
+  sendRate: number;
+  receiveRate: number;
+  retransmits: number;
+  resetsSent: number;
+  resetsReceived: number;
+  drops: DropCount[];
+  /** Smoothed RTT in ms, null until measured. */
+  srttMs: number | null;
+  /** SYN_SENT → ESTABLISHED, null when the handshake was not seen. */
+  connectLatencyMs: number | null;
+  /** True when the connection was open before the capture started. */
+  preexisting: boolean;
+}
+
+export interface ListenerSnapshot {
+  id: number;
+  family: 'ipv4' | 'ipv6';
+  saddr: string;
+  sport: number;
+  netns: number;
+  owner: Owner;
+  /** Connections waiting in the accept queue at the last sample. */
+  acceptQueue: number;
+  /** Accept-queue limit (the listen backlog). */
+  acceptQueueLimit: number;
+}
+
+/** Sums shared by processes, peers and (later) containers. */
+export interface TrafficSums {
+  connections: number;
+  openConnections: number;
+  bytesSent: number;
+  bytesReceived: number;
+  sendRate: number;
+  receiveRate: number;
+  retransmits: number;
+  resetsSent: number;
+  resetsReceived: number;
+  drops: number;
+}
+
+export interface ProcessSnapshot extends TrafficSums {
+  pid: number;
+  comm: string | null;
+  cmdline: string | null;
+  uid: number | null;
+  user: string | null;
+}
+
+export interface PeerSnapshot extends TrafficSums {
+  /** Remote address. */
+  address: string;
+  family: 'ipv4' | 'ipv6';
+}
+
+export interface Totals {
+  connectionsOpened: number;
+  connectionsClosed: number;
+  bytesSent: number;
+  bytesReceived: number;
+  retransmits: number;
+  resetsSent: number;
+  resetsReceived: number;
+  drops: number;
+  /** Closed connections evicted from the table by the retention policy. */
+  evicted: number;
+  lostEvents: number;
+}
+
+/** One tick's host-wide rates, kept for the last minute (header sparklines). */
+export interface RatePoint {
+  atMs: number;
+  sendRate: number;
+  receiveRate: number;
+  retransmitsPerSecond: number;
+  dropsPerSecond: number;
+  resetsPerSecond: number;
+}
+
+export interface ModelSnapshot {
+  atMs: number;
+  /** When the model saw its first record (the capture's start). */
+  startedAtMs: number;
+  totals: Totals;
+  connections: ConnectionSnapshot[];
+  listeners: ListenerSnapshot[];
+  processes: ProcessSnapshot[];
+  peers: PeerSnapshot[];
+  /** Drops by reason over the whole capture. */
+  drops: DropCount[];
+  rateHistory: RatePoint[];
+}
+
+export interface ProbeStatus {
+  name: string;
+  status: 'attached' | 'unsupported' | 'failed' | 'off';
+  /** Why it is not attached; null when attached. */
+  reason: string | null;
+}
+
+export interface SourceInfo {
+  kind: 'ebpf' | 'procfs' | 'replay';
+  probes: ProbeStatus[];
+}
+
+export interface HostInfo {
+  hostname: string;
+  kernel: string;
+}

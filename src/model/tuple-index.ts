@@ -1,0 +1,62 @@
+import type { Endpoints } from './records.js';
+
+/** What the index needs to know about a connection to choose between sockets on one tuple. */
+export interface TupleIndexed {
+  readonly cookie: number;
+  readonly netns: number;
+  readonly isOpen: boolean;
+}
+
+/**
+ * Key of a socket's tuple, local side first. The family is implied by the address text. The
+ * network namespace is left out: a packet often carries none, so it only ranks the candidates.
+ */
+export function tupleKey(localAddress: string, localPort: number, remoteAddress: string, remotePort: number): string {
+  return `${localAddress} ${localPort} ${remoteAddress} ${remotePort}`;
+}
+
+export function endpointsKey(endpoints: Endpoints): string {
+  return tupleKey(endpoints.saddr, endpoints.sport, endpoints.daddr, endpoints.dport);
+}
+
+/**
+ * Finds connections by tuple, for the records that carry no socket cookie (stateless resets,
+ * drops before the socket lookup). Several sockets can share a tuple over a capture (a closed
+ * one and its successor, or the same addresses in different namespaces).
+ */
+export class TupleIndex<Connection extends TupleIndexed> {
+  private readonly byKey = new Map<string, Connection[]>();
+
+  add(key: string, connection: Connection): void {
+    const sharing = this.byKey.get(key);
+    if (sharing === undefined) this.byKey.set(key, [connection]);
+    else sharing.push(connection);
+  }
+
+  remove(key: string, connection: Connection): void {
+    const sharing = this.byKey.get(key);
+    if (sharing === undefined) return;
+    const index = sharing.indexOf(connection);
+    if (index !== -1) sharing.splice(index, 1);
+    if (sharing.length === 0) this.byKey.delete(key);
+  }
+
+  /**
+   * The best connection on the tuple: one in the given namespace first (when it is known, i.e.
+   * not 0), then an open one over a closed one, then the newest.
+   */
+  find(key: string, netns: number): Connection | undefined {
+    const sharing = this.byKey.get(key);
+    if (sharing === undefined) return undefined;
+    let best: Connection | undefined;
+    let bestRank = -1;
+    for (const candidate of sharing) {
+      const rank = (netns !== 0 && candidate.netns === netns ? 2 : 0) + (candidate.isOpen ? 1 : 0);
+      if (rank > bestRank || (rank === bestRank && best !== undefined && candidate.cookie > best.cookie)) {
+        best = candidate;
+        bestRank = rank;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,11 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** The checkout or install root: compiled code runs from `<root>/dist/src/probes/`. */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The CO-RE object built by `bpf/Makefile`. */
+export const bpfObjectPath = path.join(packageRoot, 'bpf/.output/tcp_events.bpf.o');
+
+/** The N-API addon built by node-gyp from `native/`. */
+export const nativeAddonPath = path.join(packageRoot, 'native/build/Release/netscope_native.node');

@@ -1,0 +1,32 @@
+/**
+ * What went wrong, in the user's words: each failure netscope can meet names its cause and its
+ * fix on one line, and carries the exit code scripts can test (sysexits: 77 no permission,
+ * 69 unavailable).
+ */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  unavailable: 69,
+  noPermission: 77,
+} as const;
+
+export class ProbeError extends Error {
+  constructor(
+    /** What failed and why, e.g. `cannot load eBPF probes: missing CAP_BPF`. */
+    readonly problem: string,
+    /** What to do about it. */
+    readonly fix: string,
+    readonly exitCode: number,
+  ) {
+    super(`${problem}; fix: ${fix}`);
+    this.name = 'ProbeError';
+  }
+
+  /** The one line printed to stderr. */
+  get line(): string {
+    return `netscope: ${this.problem} — ${this.fix}`;
+  }
+}
+
+export const runAsRootHint = 'run it as root: sudo "$(command -v netscope)"';

@@ -1,0 +1,170 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { cgroupV2Mount, hostPaths, type HostPaths } from './host-paths.js';
+import { redactCommandLine, replaceControlCharacters } from './redact-cmdline.js';
+import { userName } from './user-names.js';
+
+/** A process as read from /proc, with what the owner records carry. */
+export interface ProcessDescription {
+  /** Thread-group id (the process id users see), in the host's pid namespace. */
+  pid: number;
+  /** Kernel task name (at most 15 characters), control characters replaced by `?`. */
+  comm: string;
+  /** Redacted command line; `[comm]` for kernel threads and zombies, as htop shows them. */
+  cmdline: string;
+  /** Real user id. */
+  uid: number;
+  /** User name for uid, or the uid as text. */
+  user: string;
+  /** cgroup v2 id (the inode number of the process's v2 cgroup directory); 0 when unknown. */
+  cgroupId: number;
+  /**
+   * Start time in clock ticks since boot (field 22 of /proc/PID/stat). Together with the pid
+   * it identifies a process across pid reuse.
+   */
+  startTimeTicks: number;
+}
+
+/**
+ * The pids of all processes in /proc. /proc lists thread-group leaders only: thread ids are
+ * reachable as /proc/TID but not listed.
+ * @returns pids in the order /proc lists them (ascending); empty when /proc cannot be read.
+ */
+export function listPids(paths: HostPaths = hostPaths()): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(paths.proc);
+  } catch {
+    return [];
+  }
+  // Names like "self", "net" and "sys" sit beside the pid directories.
+  return entries.filter((entry) => /^\d+$/.test(entry)).map(Number);
+}
+
+/**
+ * Reads one process from /proc.
+ * @returns null when the process does not exist or exits while being read.
+ */
+export function describeProcess(pid: number, paths: HostPaths = hostPaths()): ProcessDescription | null {
+  const processDir = join(paths.proc, String(pid));
+  const stat = readProcStat(processDir);
+  if (stat === null) return null;
+  const status = readOrNull(join(processDir, 'status'));
+  const rawCmdline = readOrNull(join(processDir, 'cmdline'));
+  const cgroups = readOrNull(join(processDir, 'cgroup'));
+  if (status === null || rawCmdline === null || cgroups === null) return null;
+
+  // Uid: real, effective, saved, filesystem.
+  const realUid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+  if (realUid === undefined) return null;
+  const uid = Number(realUid);
+  const comm = replaceControlCharacters(stat.comm);
+  const argv = splitCmdline(rawCmdline);
+  return {
+    pid,
+    comm,
+    cmdline: argv.length === 0 ? `[${comm}]` : redactCommandLine(argv, { comm: stat.comm }),
+    uid,
+    user: userName(uid, paths),
+    cgroupId: cgroupIdOf(cgroups, paths),
+    startTimeTicks: stat.startTimeTicks,
+  };
+}
+
+/**
+ * Describes processes, remembering each description until the pid is reused. A cache hit
+ * costs one read of /proc/PID/stat, to compare the start time.
+ */
+export class ProcessDescriber {
+  private readonly descriptions = new Map<number, ProcessDescription>();
+
+  /**
+   * @param paths where the host's /proc, /sys and /etc are; default the host itself.
+   * @param maxEntries descriptions kept; beyond it the least recently described pid is
+   *   forgotten, so exited processes cannot grow the cache without bound. Default 8192.
+   */
+  constructor(
+    private readonly paths: HostPaths = hostPaths(),
+    private readonly maxEntries = 8192,
+  ) {}
+
+  /** The process's description, or null when it does not exist (any more). */
+  describe(pid: number): ProcessDescription | null {
+    const cached = this.descriptions.get(pid);
+    this.descriptions.delete(pid);
+    let description: ProcessDescription | null;
+    if (cached === undefined) {
+      description = describeProcess(pid, this.paths);
+    } else {
+      const current = readProcStat(join(this.paths.proc, String(pid)));
+      if (current === null) return null;
+      const isSameProcess = current.startTimeTicks === cached.startTimeTicks;
+      description = isSameProcess ? cached : describeProcess(pid, this.paths);
+    }
+    if (description === null) return null;
+    // Re-inserting moves the pid to the end of the Map's order: the first key is the least
+    // recently described.
+    this.descriptions.set(pid, description);
+    if (this.descriptions.size > this.maxEntries) {
+      const leastRecent = this.descriptions.keys().next();
+      if (leastRecent.done !== true) this.descriptions.delete(leastRecent.value);
+    }
+    return description;
+  }
+}
+
+interface ProcStat {
+  comm: string;
+  startTimeTicks: number;
+}
+
+/**
+ * Parses /proc/PID/stat: `pid (comm) state ppid …`. comm may itself hold spaces and `)`, so
+ * the fields after it are found from the last `)`.
+ */
+function readProcStat(processDir: string): ProcStat | null {
+  const stat = readOrNull(join(processDir, 'stat'));
+  if (stat === null) return null;
+  const commStart = stat.indexOf('(');
+  const commEnd = stat.lastIndexOf(')');
+  if (commStart === -1 || commEnd < commStart) return null;
+  // Fields after comm start at field 3 (state); starttime is field 22.
+  const fieldsAfterComm = stat.slice(commEnd + 2).split(' ');
+  const startTimeTicks = Number(fieldsAfterComm[22 - 3]);
+  if (!Number.isSafeInteger(startTimeTicks)) return null;
+  return { comm: stat.slice(commStart + 1, commEnd), startTimeTicks };
+}
+
+/**
+ * Splits /proc/PID/cmdline into argv. Arguments end in NUL; a process that rewrote its title
+ * (nginx, postgres) may leave a run of NULs, so trailing empty arguments are dropped.
+ */
+function splitCmdline(cmdline: string): string[] {
+  const argv = cmdline.split('\0');
+  while (argv.length > 0 && argv[argv.length - 1] === '') argv.pop();
+  return argv;
+}
+
+/**
+ * The inode of the process's cgroup v2 directory, which is the id the kernel reports as
+ * the cgroup id (bpf_get_current_cgroup_id). The v2 line of /proc/PID/cgroup is `0::/path`.
+ */
+function cgroupIdOf(cgroups: string, paths: HostPaths): number {
+  const cgroupPath = /^0::(.*)$/m.exec(cgroups)?.[1];
+  if (cgroupPath === undefined) return 0;
+  try {
+    return statSync(join(cgroupV2Mount(paths), cgroupPath)).ino;
+  } catch {
+    // The cgroup was removed (the path then ends in " (deleted)"), or there is no v2 mount.
+    return 0;
+  }
+}
+
+/** Reads a /proc file; null when the process is gone or hides it (ENOENT, ESRCH, EACCES). */
+function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Samples every TCP socket's counters through sock_diag, in every network namespace that has
+ * processes: a container's or `ip netns` connection is sampled in its own namespace, never
+ * confused with the host's loopback traffic on the same ports.
+ */
+import type { SocketSampleRecord } from '../model/records.js';
+import type { HostPaths } from './host-paths.js';
+import { nativeAddon } from './native.js';
+import { currentNetnsInode, listNetworkNamespaces } from './proc-netns.js';
+import { decodeTcpSamples, tcpSampleLayout } from './tcp-samples.js';
+
+const INITIAL_SAMPLES = 4096;
+const GROWTH_FACTOR = 1.5;
+
+export interface SamplePass {
+  records: SocketSampleRecord[];
+  /** Namespaces sampled completely in this pass. */
+  netns: number[];
+}
+
+export class SocketSampler {
+  /** netns inode → sock_diag socket living in that namespace. */
+  private readonly diagSockets = new Map<number, number>();
+  private buffer = Buffer.alloc(INITIAL_SAMPLES * tcpSampleLayout.size);
+  private readonly ownNetns: number;
+
+  constructor(private readonly paths: HostPaths) {
+    this.ownNetns = currentNetnsInode(paths);
+  }
+
+  /** Opens a socket for each new namespace and closes those whose namespace is gone. */
+  refreshNamespaces(): void {
+    const namespaces = listNetworkNamespaces(this.paths);
+    namespaces.set(this.ownNetns, '');
+    for (const [netns, fd] of this.diagSockets) {
+      if (!namespaces.has(netns)) {
+        nativeAddon().closeFd(fd);
+        this.diagSockets.delete(netns);
+      }
+    }
+    for (const [netns, path] of namespaces) {
+      if (this.diagSockets.has(netns)) continue;
+      try {
+        this.diagSockets.set(netns, nativeAddon().openNetnsDiagSocket(netns === this.ownNetns ? null : path));
+      } catch {
+        // The only process in it exited between listing and opening: nothing left to sample.
+      }
+    }
+  }
+
+  knows(netns: number): boolean {
+    return this.diagSockets.has(netns);
+  }
+
+  sample(atMs: number): SamplePass {
+    const pass: SamplePass = { records: [], netns: [] };
+    for (const [netns, fd] of this.diagSockets) {
+      let result = nativeAddon().sampleTcpSockets(fd, this.buffer);
+      if (result.needed > result.count) {
+        this.buffer = Buffer.alloc(Math.ceil(result.needed * GROWTH_FACTOR) * tcpSampleLayout.size);
+        result = nativeAddon().sampleTcpSockets(fd, this.buffer);
+      }
+      for (const record of decodeTcpSamples(this.buffer, result.count, atMs, netns)) pass.records.push(record);
+      if (result.needed <= result.count) pass.netns.push(netns);
+    }
+    return pass;
+  }
+
+  close(): void {
+    for (const fd of this.diagSockets.values()) nativeAddon().closeFd(fd);
+    this.diagSockets.clear();
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Decodes `struct tcp_event` records (bpf/tcp_events.h) into the model's typed records.
+ * Keep aligned with bpf/tcp_events.h: test/probes/tcp-events-layout.test.ts checks these
+ * offsets against the struct in the compiled object's BTF.
+ */
+import type { Endpoints, ModelRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
+import { formatAddress } from './ip-address.js';
+import type { KernelClock } from './kernel-clock.js';
+import type { ReasonNames } from './reason-names.js';
+
+/** Byte offsets of `struct tcp_event`'s fields. */
+export const tcpEventLayout = {
+  size: 136,
+  ts_ns: 0,
+  sock_cookie: 8,
+  cgroup_id: 16,
+  bytes_acked: 24,
+  bytes_received: 32,
+  segs_out: 40,
+  segs_in: 44,
+  total_retrans: 48,
+  srtt_us: 52,
+  pid: 56,
+  uid: 60,
+  netns_ino: 64,
+  reason: 68,
+  saddr: 72,
+  daddr: 88,
+  sport: 104,
+  dport: 106,
+  kind: 108,
+  family: 109,
+  old_state: 110,
+  new_state: 111,
+  owner_known: 112,
+  has_counters: 113,
+  comm: 116,
+} as const;
+
+/** `enum tcp_event_kind`. */
+export const TcpEventKind = {
+  STATE: 1,
+  RETRANSMIT: 2,
+  RESET_SENT: 3,
+  RESET_RECEIVED: 4,
+  DROP: 5,
+} as const;
+
+const AF_INET = 2;
+const TWO_POW_32 = 4294967296;
+const COMM_LENGTH = 16;
+const L = tcpEventLayout;
+
+export interface TcpEventDecoder {
+  /** Decodes `count` consecutive records from the start of `buffer`, handing each to `sink`. */
+  decode(buffer: Buffer, count: number, sink: (record: ModelRecord) => void): void;
+}
+
+export function tcpEventDecoder(clock: KernelClock, dropReasons: ReasonNames, resetReasons: ReasonNames): TcpEventDecoder {
+  return {
+    decode(buffer, count, sink) {
+      const view = new DataView(buffer.buffer, buffer.byteOffset, count * L.size);
+      for (let index = 0; index < count; index++) {
+        const record = decodeOne(buffer, view, index * L.size, clock, dropReasons, resetReasons);
+        if (record) sink(record);
+      }
+    },
+  };
+}
+
+function readU64(view: DataView, offset: number): number {
+  return view.getUint32(offset, true) + view.getUint32(offset + 4, true) * TWO_POW_32;
+}
+
+function decodeOne(
+  bytes: Buffer,
+  view: DataView,
+  base: number,
+  clock: KernelClock,
+  dropReasons: ReasonNames,
+  resetReasons: ReasonNames,
+): ModelRecord | null {
+  const atMs = clock.toWallMs(readU64(view, base + L.ts_ns) / 1e6);
+  const cookie = readU64(view, base + L.sock_cookie);
+  const endpoints = decodeEndpoints(bytes, view, base);
+  const state = view.getUint8(base + L.new_state) as TcpStateNumber;
+  switch (view.getUint8(base + L.kind)) {
+    case TcpEventKind.STATE:
+      return {
+        kind: 'state',
+        atMs,
+        cookie,
+        endpoints,
+        oldState: view.getUint8(base + L.old_state) as TcpStateNumber,
+        newState: state,
+        owner: view.getUint8(base + L.owner_known) ? decodeOwner(bytes, view, base) : null,
+        counters: decodeCounters(view, base),
+      };
+    case TcpEventKind.RETRANSMIT:
+      return { kind: 'retransmit', atMs, cookie, endpoints, state, counters: decodeCounters(view, base) };
+    case TcpEventKind.RESET_SENT:
+    case TcpEventKind.RESET_RECEIVED: {
+      const sent = view.getUint8(base + L.kind) === TcpEventKind.RESET_SENT;
+      return {
+        kind: 'reset',
+        atMs,
+        cookie,
+        direction: sent ? 'sent' : 'received',
+        endpoints,
+        reason: sent ? resetReasons(view.getUint32(base + L.reason, true)) : 'RECEIVED',
+        counters: view.getUint8(base + L.has_counters) ? decodeCounters(view, base) : null,
+      };
+    }
+    case TcpEventKind.DROP:
+      return { kind: 'drop', atMs, cookie, packet: endpoints, reason: dropReasons(view.getUint32(base + L.reason, true)) };
+    default:
+      return null;
+  }
+}
+
+function decodeEndpoints(bytes: Buffer, view: DataView, base: number): Endpoints {
+  const familyNumber = view.getUint8(base + L.family);
+  return {
+    family: familyNumber === AF_INET ? 'ipv4' : 'ipv6',
+    saddr: formatAddress(bytes, base + L.saddr, familyNumber),
+    sport: view.getUint16(base + L.sport, true),
+    daddr: formatAddress(bytes, base + L.daddr, familyNumber),
+    dport: view.getUint16(base + L.dport, true),
+    netns: view.getUint32(base + L.netns_ino, true),
+  };
+}
+
+function decodeCounters(view: DataView, base: number): TcpCounters {
+  return {
+    bytesAcked: readU64(view, base + L.bytes_acked),
+    bytesReceived: readU64(view, base + L.bytes_received),
+    segsOut: view.getUint32(base + L.segs_out, true),
+    segsIn: view.getUint32(base + L.segs_in, true),
+    totalRetrans: view.getUint32(base + L.total_retrans, true),
+    srttUs: view.getUint32(base + L.srtt_us, true),
+  };
+}
+
+function decodeOwner(bytes: Buffer, view: DataView, base: number): TaskOwner {
+  const commStart = base + L.comm;
+  let commEnd = commStart;
+  while (commEnd < commStart + COMM_LENGTH && bytes[commEnd] !== 0) commEnd++;
+  return {
+    pid: view.getUint32(base + L.pid, true),
+    comm: bytes.toString('utf8', commStart, commEnd),
+    uid: view.getUint32(base + L.uid, true),
+    cgroupId: readU64(view, base + L.cgroup_id),
+  };
+}

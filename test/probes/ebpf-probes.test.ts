@@ -1,0 +1,80 @@
+/** Loading, attaching, degrading and losing events on the real kernel. */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { describe, it } from 'node:test';
+import { checkProbePrerequisites, loadProbes, probeDefinitions } from '../../src/probes/ebpf-probes.js';
+import { ExitCode, ProbeError } from '../../src/probes/probe-error.js';
+import { bpfProgramsOf, programsLeftAfter } from '../support/processes.js';
+
+const MIN_RING_BUFFER = 4096;
+
+async function churnConnections(count: number): Promise<void> {
+  const server = net.createServer((socket) => socket.end()).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  for (let index = 0; index < count; index++) {
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.end());
+      socket.on('close', () => resolve());
+      socket.on('data', () => undefined);
+    });
+  }
+  await new Promise((resolve) => server.close(resolve));
+}
+
+describe('eBPF probes on this kernel', () => {
+  it('attaches every probe with tp_btf and releases every program on close', async () => {
+    const { object, statuses } = loadProbes({ ringBufferBytes: 1 << 20 });
+    try {
+      assert.deepEqual(
+        statuses.map((status) => status.status),
+        probeDefinitions.map(() => 'attached'),
+      );
+      assert.equal(bpfProgramsOf(process.pid).length, probeDefinitions.length);
+    } finally {
+      object.close();
+    }
+    assert.deepEqual(bpfProgramsOf(process.pid), []);
+    assert.deepEqual(await programsLeftAfter(), []);
+  });
+
+  it('marks a tracepoint the kernel lacks unsupported and runs the rest', () => {
+    const definitions = probeDefinitions.map((definition) =>
+      definition.name === 'kfree_skb' ? { ...definition, tracepoint: 'netscope_no_such_tracepoint' } : definition,
+    );
+    const { object, statuses } = loadProbes({ ringBufferBytes: 1 << 20, definitions });
+    try {
+      const dropProbe = statuses.find((status) => status.name === 'kfree_skb');
+      assert.equal(dropProbe?.status, 'unsupported');
+      assert.match(dropProbe?.reason ?? '', /no tracepoint skb:netscope_no_such_tracepoint/);
+      assert.equal(statuses.filter((status) => status.status === 'attached').length, probeDefinitions.length - 1);
+    } finally {
+      object.close();
+    }
+  });
+
+  it('counts events the kernel could not queue when user space falls behind', async () => {
+    const { object } = loadProbes({ ringBufferBytes: MIN_RING_BUFFER });
+    try {
+      assert.equal(object.lostEvents(), 0);
+      await churnConnections(60);
+      assert.ok(object.lostEvents() > 0, 'a full ring buffer shows up as lost events');
+      const queued = object.drain(Buffer.alloc(MIN_RING_BUFFER * 2));
+      assert.ok(queued > 0 && queued < 60 * 6, `drained ${queued} of the events that fit`);
+    } finally {
+      object.close();
+    }
+  });
+
+  it('refuses to start without BTF (exit 69) or without CAP_BPF/CAP_PERFMON (exit 77)', () => {
+    assert.throws(
+      () => checkProbePrerequisites('/nonexistent/vmlinux'),
+      (error: unknown) => error instanceof ProbeError && error.exitCode === ExitCode.unavailable && /no BTF/.test(error.line),
+    );
+    assert.throws(
+      () => checkProbePrerequisites(undefined, 'CapEff:\t0000000000000000\n'),
+      (error: unknown) =>
+        error instanceof ProbeError && error.exitCode === ExitCode.noPermission && /CAP_BPF and CAP_PERFMON/.test(error.line) && /sudo/.test(error.line),
+    );
+  });
+});

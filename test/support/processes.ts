@@ -1,0 +1,142 @@
+/** Child processes for the kernel tests: loopback peers with their own names, and netscope itself. */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { packageRoot } from '../../src/probes/package-paths.js';
+
+export interface PeerMessage {
+  pid: number;
+  event: string;
+  [field: string]: unknown;
+}
+
+export interface Peer {
+  child: ChildProcess;
+  pid: number;
+  /** Resolves with the first message of this event (messages already seen count). */
+  next(event: string, timeoutMs?: number): Promise<PeerMessage>;
+  send(line: string): void;
+  stop(): void;
+}
+
+const peerScript = path.join(packageRoot, 'dist/test/support/peer.js');
+
+/** Starts `peer MODE TITLE ARGS…` (see peer.ts) under this Node. */
+export function startPeer(mode: string, title: string, ...args: (string | number)[]): Peer {
+  const child = spawn(process.execPath, [peerScript, mode, title, ...args.map(String)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const seen: PeerMessage[] = [];
+  const waiters: { event: string; resolve: (message: PeerMessage) => void }[] = [];
+  readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+    const message = JSON.parse(line) as PeerMessage;
+    seen.push(message);
+    for (const waiter of waiters.filter((candidate) => candidate.event === message.event)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(message);
+    }
+  });
+  return {
+    child,
+    pid: child.pid!,
+    next(event, timeoutMs = 20_000) {
+      const already = seen.find((message) => message.event === event);
+      if (already) return Promise.resolve(already);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`peer ${title} never said ${event}`)), timeoutMs);
+        waiters.push({ event, resolve: (message) => (clearTimeout(timer), resolve(message)) });
+      });
+    },
+    send(line) {
+      child.stdin!.write(`${line}\n`);
+    },
+    stop() {
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+export interface NetscopeRun {
+  child: ChildProcess;
+  /** Resolves when it exits, with everything it printed. */
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+export function runNetscope(args: string[], options: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}): NetscopeRun {
+  const child = spawn(path.join(packageRoot, 'bin/netscope'), args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+interface BpftoolProgram {
+  id: number;
+  name?: string;
+}
+
+/** Every BPF program loaded in the kernel, as bpftool lists them (independent of netscope). */
+export function loadedBpfPrograms(): BpftoolProgram[] {
+  return JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' })) as BpftoolProgram[];
+}
+
+/** Names of the BPF programs `pid` holds through a program or link fd (read from /proc/PID/fdinfo). */
+export function bpfProgramsOf(pid: number): string[] {
+  const heldIds = new Set<number>();
+  const fdinfo = `/proc/${pid}/fdinfo`;
+  for (const fd of readdirSync(fdinfo)) {
+    let text: string;
+    try {
+      text = readFileSync(path.join(fdinfo, fd), 'utf8');
+    } catch {
+      continue;
+    }
+    const match = /^prog_id:\s*(\d+)$/m.exec(text);
+    if (match) heldIds.add(Number(match[1]));
+  }
+  return loadedBpfPrograms()
+    .filter((program) => heldIds.has(program.id))
+    .map((program) => program.name ?? String(program.id));
+}
+
+/** Programs named like netscope's (`handle_*`) still in the kernel, whoever holds them. */
+export function leftoverNetscopePrograms(): string[] {
+  return loadedBpfPrograms()
+    .map((program) => program.name ?? '')
+    .filter((name) => name.startsWith('handle_'));
+}
+
+/**
+ * Netscope's programs still loaded after the kernel had `timeoutMs` to free them: a program
+ * is freed asynchronously (after an RCU grace period) once its last fd closes.
+ */
+export async function programsLeftAfter(timeoutMs = 3000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let leftover = leftoverNetscopePrograms();
+  while (leftover.length > 0 && Date.now() < deadline) {
+    await sleep(50);
+    leftover = leftoverNetscopePrograms();
+  }
+  return leftover;
+}
+
+/** Waits until the process has its probes loaded (the launcher execs node, so the pid is netscope's). */
+export async function waitForProbes(pid: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if (bpfProgramsOf(pid).length >= 5) return;
+    } catch {
+      // not started yet, or already gone: the deadline decides
+    }
+    await sleep(100);
+  }
+  throw new Error(`netscope (pid ${pid}) did not load its probes within ${timeoutMs} ms`);
+}
