@@ -13,6 +13,7 @@ import type { ModelSnapshot } from './snapshot-types.js';
 import type { TableSums } from './capture-totals.js';
 import { CaptureTotals, zeroTotals } from './capture-totals.js';
 import { ConnectionEntry } from './connection-entry.js';
+import { EventLog } from './event-log.js';
 import { CapacityEviction, closedPastRetention } from './eviction-policy.js';
 import { ListenerTable } from './listener-table.js';
 import { PendingResets } from './pending-resets.js';
@@ -38,6 +39,8 @@ export interface ModelOptions {
   maxStateHistory: number;
   /** Rate points kept, one per tick. Default 60. */
   rateHistoryLength: number;
+  /** Discrete events kept for the Events pane. Default 1_000. */
+  eventLogLength: number;
 }
 
 export const defaultModelOptions: Readonly<ModelOptions> = {
@@ -46,6 +49,7 @@ export const defaultModelOptions: Readonly<ModelOptions> = {
   maxConnections: 200_000,
   maxStateHistory: 32,
   rateHistoryLength: 60,
+  eventLogLength: 1_000,
 };
 
 function emptySnapshot(): ModelSnapshot {
@@ -59,6 +63,7 @@ function emptySnapshot(): ModelSnapshot {
     peers: [],
     drops: [],
     rateHistory: [],
+    events: [],
   };
 }
 
@@ -78,6 +83,7 @@ export class ConnectionModel {
   private readonly capacityEviction: CapacityEviction;
   private readonly totals = new CaptureTotals();
   private readonly rateHistory: RateHistory;
+  private readonly eventLog: EventLog;
 
   /** The capture's start: the first record's time, or the first tick's. */
   private startedAtMs: number | null = null;
@@ -88,6 +94,7 @@ export class ConnectionModel {
     this.options = { ...defaultModelOptions, ...options };
     this.capacityEviction = new CapacityEviction(Math.max(1, Math.ceil(this.options.maxConnections / 20)));
     this.rateHistory = new RateHistory(this.options.rateHistoryLength);
+    this.eventLog = new EventLog(this.options.eventLogLength);
   }
 
   /** The last published snapshot (an empty one before the first tick). */
@@ -103,14 +110,18 @@ export class ConnectionModel {
     this.startedAtMs ??= record.atMs;
     switch (record.kind) {
       case 'state':
+        this.eventLog.push(record);
         return this.ingestStateChange(record);
       case 'sample':
         return this.ingestSample(record);
       case 'retransmit':
+        this.eventLog.push(record);
         return this.ingestRetransmit(record);
       case 'reset':
+        this.eventLog.push(record);
         return this.ingestReset(record);
       case 'drop':
+        this.eventLog.push(record);
         return this.ingestDrop(record);
       case 'owner':
         return this.ingestOwner(record);
@@ -348,6 +359,10 @@ export class ConnectionModel {
       peers: aggregateByPeer(entries),
       drops: this.totals.drops.toSorted(),
       rateHistory: this.rateHistory.append(nowMs, elapsedS, totals),
+      events: this.eventLog.toEvents((cookie) => {
+        const connection = this.connections.get(cookie);
+        return connection === undefined ? null : connection.owner.toSnapshot(this.processes);
+      }),
     };
     this.processes.prune(referencedPids, nowMs - closedRetentionMs);
     return this.published;

@@ -145,6 +145,30 @@ export interface RatePoint {
   resetsPerSecond: number;
 }
 
+/** One discrete event, for the Events pane (newest first in the snapshot). */
+export interface ConnectionEvent {
+  atMs: number;
+  kind: 'state' | 'retransmit' | 'reset' | 'drop';
+  /** The socket cookie; null when the kernel had no socket (a stateless reset, an early drop). */
+  connectionId: number | null;
+  family: 'ipv4' | 'ipv6';
+  /** Local side first; for drops, the packet's source. */
+  saddr: string;
+  sport: number;
+  daddr: string;
+  dport: number;
+  pid: number | null;
+  comm: string | null;
+  /** State changes: the state left. */
+  fromState: TcpStateName | null;
+  /** State changes: the state entered; retransmits: the socket's state. */
+  toState: TcpStateName | null;
+  /** Resets only. */
+  direction: 'sent' | 'received' | null;
+  /** Drops: the skb_drop_reason name; sent resets: the sk_rst_reason name. */
+  reason: string | null;
+}
+
 export interface ModelSnapshot {
   atMs: number;
   /** When the model saw its first record (the capture's start). */
@@ -157,6 +181,8 @@ export interface ModelSnapshot {
   /** Drops by reason over the whole capture. */
   drops: DropCount[];
   rateHistory: RatePoint[];
+  /** The most recent discrete events, newest first (bounded by `eventLogLength`). */
+  events: ConnectionEvent[];
 }
 
 export interface ProbeStatus {

@@ -116,6 +116,7 @@ describe('snapshots', () => {
       peers: [],
       drops: [],
       rateHistory: [],
+      events: [],
     });
   });
 
