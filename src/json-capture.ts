@@ -4,6 +4,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { Capture } from './capture.js';
+import { scopeDocument } from './model/document-scope.js';
 import type { CliOptions } from './cli-options.js';
 import { readHostInfo } from './probes/host-info.js';
 import { hostPaths } from './probes/host-paths.js';
@@ -35,7 +36,7 @@ export async function runJsonCapture(options: CliOptions): Promise<void> {
     capture.stop();
     process.off('exit', release);
   }
-  const json = `${JSON.stringify(capture.document(), null, 2)}\n`;
+  const json = `${JSON.stringify(scopeDocument(capture.document(), options), null, 2)}\n`;
   if (options.outputPath) writeFileSafely(options.outputPath, json);
   else await new Promise<void>((resolve, reject) => process.stdout.write(json, (error) => (error ? reject(error) : resolve())));
 }

@@ -3,10 +3,11 @@
  * Keep aligned with bpf/tcp_events.h: test/probes/tcp-events-layout.test.ts checks these
  * offsets against the struct in the compiled object's BTF.
  */
-import type { Endpoints, ModelRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
+import type { Endpoints, ModelRecord, TaskOwner, TcpStateNumber } from '../model/records.js';
 import { formatAddress } from './ip-address.js';
 import type { KernelClock } from './kernel-clock.js';
 import type { ReasonNames } from './reason-names.js';
+import { readCounters, readU64 } from './record-fields.js';
 
 /** Byte offsets of `struct tcp_event`'s fields. */
 export const tcpEventLayout = {
@@ -47,7 +48,6 @@ export const TcpEventKind = {
 } as const;
 
 const AF_INET = 2;
-const TWO_POW_32 = 4294967296;
 const COMM_LENGTH = 16;
 const L = tcpEventLayout;
 
@@ -66,10 +66,6 @@ export function tcpEventDecoder(clock: KernelClock, dropReasons: ReasonNames, re
       }
     },
   };
-}
-
-function readU64(view: DataView, offset: number): number {
-  return view.getUint32(offset, true) + view.getUint32(offset + 4, true) * TWO_POW_32;
 }
 
 function decodeOne(
@@ -94,10 +90,10 @@ function decodeOne(
         oldState: view.getUint8(base + L.old_state) as TcpStateNumber,
         newState: state,
         owner: view.getUint8(base + L.owner_known) ? decodeOwner(bytes, view, base) : null,
-        counters: decodeCounters(view, base),
+        counters: readCounters(view, base, L),
       };
     case TcpEventKind.RETRANSMIT:
-      return { kind: 'retransmit', atMs, cookie, endpoints, state, counters: decodeCounters(view, base) };
+      return { kind: 'retransmit', atMs, cookie, endpoints, state, counters: readCounters(view, base, L) };
     case TcpEventKind.RESET_SENT:
     case TcpEventKind.RESET_RECEIVED: {
       const sent = view.getUint8(base + L.kind) === TcpEventKind.RESET_SENT;
@@ -108,7 +104,7 @@ function decodeOne(
         direction: sent ? 'sent' : 'received',
         endpoints,
         reason: sent ? resetReasons(view.getUint32(base + L.reason, true)) : 'RECEIVED',
-        counters: view.getUint8(base + L.has_counters) ? decodeCounters(view, base) : null,
+        counters: view.getUint8(base + L.has_counters) ? readCounters(view, base, L) : null,
       };
     }
     case TcpEventKind.DROP:
@@ -127,17 +123,6 @@ function decodeEndpoints(bytes: Buffer, view: DataView, base: number): Endpoints
     daddr: formatAddress(bytes, base + L.daddr, familyNumber),
     dport: view.getUint16(base + L.dport, true),
     netns: view.getUint32(base + L.netns_ino, true),
-  };
-}
-
-function decodeCounters(view: DataView, base: number): TcpCounters {
-  return {
-    bytesAcked: readU64(view, base + L.bytes_acked),
-    bytesReceived: readU64(view, base + L.bytes_received),
-    segsOut: view.getUint32(base + L.segs_out, true),
-    segsIn: view.getUint32(base + L.segs_in, true),
-    totalRetrans: view.getUint32(base + L.total_retrans, true),
-    srttUs: view.getUint32(base + L.srtt_us, true),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { SocketSampleRecord, TcpStateNumber } from '../model/records.js';
 import { formatAddress } from './ip-address.js';
+import { readCounters, readU64 } from './record-fields.js';
 
 /** Byte offsets of `struct tcp_sample`'s fields. */
 export const tcpSampleLayout = {
@@ -29,12 +30,7 @@ export const tcpSampleLayout = {
 } as const;
 
 const AF_INET = 2;
-const TWO_POW_32 = 4294967296;
 const L = tcpSampleLayout;
-
-function readU64(view: DataView, offset: number): number {
-  return view.getUint32(offset, true) + view.getUint32(offset + 4, true) * TWO_POW_32;
-}
 
 /** Decodes `count` samples taken at `atMs` in the namespace `netns`. */
 export function decodeTcpSamples(buffer: Buffer, count: number, atMs: number, netns: number): SocketSampleRecord[] {
@@ -58,16 +54,7 @@ export function decodeTcpSamples(buffer: Buffer, count: number, atMs: number, ne
       state: view.getUint8(base + L.state) as TcpStateNumber,
       inode: view.getUint32(base + L.inode, true),
       uid: view.getUint32(base + L.uid, true),
-      counters: view.getUint8(base + L.has_info)
-        ? {
-            bytesAcked: readU64(view, base + L.bytes_acked),
-            bytesReceived: readU64(view, base + L.bytes_received),
-            segsOut: view.getUint32(base + L.segs_out, true),
-            segsIn: view.getUint32(base + L.segs_in, true),
-            totalRetrans: view.getUint32(base + L.total_retrans, true),
-            srttUs: view.getUint32(base + L.srtt_us, true),
-          }
-        : null,
+      counters: view.getUint8(base + L.has_info) ? readCounters(view, base, L) : null,
       receiveQueue: view.getUint32(base + L.rqueue, true),
       sendQueue: view.getUint32(base + L.wqueue, true),
     });
