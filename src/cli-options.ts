@@ -3,6 +3,7 @@
  * names the flag and the fix; nothing here touches the kernel.
  */
 import meow from 'meow';
+import { columnIds } from './ui/view-model/columns.js';
 
 export const helpText = `
   Usage
@@ -10,6 +11,12 @@ export const helpText = `
     $ netscope --json [options]   capture for a while, then print one JSON snapshot
 
   Options
+    -F, --filter TEXT      Start the live view filtered (fuzzy; pid:N port:N state:NAME prefixes)
+    --sort COLUMN          Sort the Connections pane by COLUMN (e.g. rate, sent, rtt, remote)
+    -p, --pid PID          Only that process's connections (a scope in the live view)
+    --port PORT            Only connections with PORT on either side
+    --no-color             No colours (NO_COLOR in the environment does the same)
+    --output-dir DIR       Where the live view's s key saves snapshots (default: the current directory)
     --json                 Headless: capture, print a JSON snapshot, exit
     --duration SECONDS     How long --json captures (default 5; until Ctrl-C with 0)
     -d, --interval MS      Tick: how often counters are sampled and rates folded (default 1000)
@@ -20,11 +27,19 @@ export const helpText = `
 
   Examples
     $ sudo netscope
+    $ sudo netscope -F nginx --sort rtt
+    $ sudo netscope --port 5432
     $ sudo netscope --json --duration 10 | jq '.connections[] | {comm, daddr, dport, bytesSent}'
     $ sudo "$(command -v netscope)" --json -o /root/incident.json
 `;
 
 const flagDefinitions = {
+  filter: { type: 'string', shortFlag: 'F' },
+  sort: { type: 'string' },
+  pid: { type: 'number', shortFlag: 'p' },
+  port: { type: 'number' },
+  color: { type: 'boolean', default: true },
+  outputDir: { type: 'string' },
   json: { type: 'boolean', default: false },
   duration: { type: 'number', default: 5 },
   interval: { type: 'number', shortFlag: 'd', default: 1000 },
@@ -48,6 +63,17 @@ export interface CliOptions {
   intervalMs: number;
   outputPath: string | null;
   ringBufferBytes: number;
+  /** Live view: initial filter text. */
+  filter: string | null;
+  /** Live view: Connections sort column id. */
+  sort: string | null;
+  /** Only this process's connections. */
+  pid: number | null;
+  /** Only connections with this port on either side. */
+  port: number | null;
+  noColor: boolean;
+  /** Live view: where snapshots are saved. */
+  outputDirectory: string;
 }
 
 const MIN_INTERVAL_MS = 100;
@@ -107,16 +133,46 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
     throw new UsageError(`--ring-buffer-mb ${ringBufferMb} must be a power of two from 1 to 1024`);
   }
   if (flags.output !== undefined && flags.output.trim() === '') throw new UsageError('--output needs a file name');
-  if (flags.output !== undefined && !flags.json) throw new UsageError('--output writes the --json snapshot — add --json');
+  if (flags.output !== undefined && !flags.json) throw new UsageError('--output writes the --json snapshot — add --json (the live view saves with s into --output-dir)');
+  const pid = flags.pid === undefined ? null : requireFinite(flags.pid, '--pid', 'a process id');
+  if (pid !== null && (!Number.isInteger(pid) || pid < 1)) throw new UsageError(`--pid ${pid} is not a process id — use a positive whole number`);
+  const port = flags.port === undefined ? null : requireFinite(flags.port, '--port', 'a port');
+  if (port !== null && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+    throw new UsageError(`--port ${port} is out of range — use 1 to 65535`);
+  }
+  if (flags.sort !== undefined && !columnIds('connections').includes(flags.sort)) {
+    throw new UsageError(`--sort ${flags.sort} is not a column — use one of ${columnIds('connections').join(', ')}`);
+  }
+  if (flags.json && (flags.filter !== undefined || flags.sort !== undefined)) {
+    throw new UsageError('--filter and --sort shape the live view — with --json, select with --pid/--port or jq');
+  }
   return {
     mode: flags.json ? 'json' : 'tui',
     durationMs: durationSeconds * 1000,
     intervalMs,
     outputPath: flags.output ?? null,
     ringBufferBytes: ringBufferMb * 1024 * 1024,
+    filter: flags.filter ?? null,
+    sort: flags.sort ?? null,
+    pid,
+    port,
+    noColor: !flags.color || (process.env.NO_COLOR ?? '') !== '',
+    outputDirectory: flags.outputDir ?? process.cwd(),
   };
 }
 
 function defaults(): CliOptions {
-  return { mode: 'tui', durationMs: 5000, intervalMs: 1000, outputPath: null, ringBufferBytes: 4 * 1024 * 1024 };
+  return {
+    mode: 'tui',
+    durationMs: 5000,
+    intervalMs: 1000,
+    outputPath: null,
+    ringBufferBytes: 4 * 1024 * 1024,
+    filter: null,
+    sort: null,
+    pid: null,
+    port: null,
+    noColor: false,
+    outputDirectory: process.cwd(),
+  };
 }

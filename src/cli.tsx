@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { helpText, parseCliOptions, UsageError } from './cli-options.js';
 import { runJsonCapture } from './json-capture.js';
+import { runTui } from './tui.js';
 import { packageRoot } from './probes/package-paths.js';
 import { ExitCode, ProbeError } from './probes/probe-error.js';
 import { UnsafeOutputError } from './safe-file-write.js';
@@ -33,7 +34,8 @@ async function main(argv: readonly string[]): Promise<number> {
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         throw new UsageError('the live view needs a terminal (stdin and stdout are not both a TTY) — use --json for a snapshot');
       }
-      throw new UsageError('the live view is not built yet — use --json for a snapshot');
+      await runTui(options);
+      return ExitCode.ok;
   }
 }
 

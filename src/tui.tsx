@@ -1,0 +1,59 @@
+/**
+ * `netscope` in a terminal: probes → store → Ink app on the alternate screen. The probes load
+ * before the screen switches, so their errors print as ordinary one-line errors; the terminal
+ * is restored and the probes released on every way out (q, Ctrl-C, SIGTERM, SIGHUP, a crash).
+ */
+import { Capture } from './capture.js';
+import type { CliOptions } from './cli-options.js';
+import { readHostInfo } from './probes/host-info.js';
+import { hostPaths } from './probes/host-paths.js';
+import { LiveSource } from './probes/live-source.js';
+import { LiveCaptureStore } from './ui/live-capture-store.js';
+import { initialUiState } from './ui/view-model/ui-reducer.js';
+
+const DRAIN_INTERVAL_MS = 20;
+const MAX_FRAMES_PER_SECOND = 15;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export async function runTui(options: CliOptions): Promise<void> {
+  // Without colours the selection is still shown inverse, which needs chalk at its basic level
+  // (--no-color on the command line would otherwise make chalk drop every style). chalk reads
+  // FORCE_COLOR once, when Ink first loads — hence the late import.
+  if (options.noColor) process.env.FORCE_COLOR = '1';
+  const [{ render }, { App }] = await Promise.all([import('ink'), import('./ui/app.js')]);
+  const host = readHostInfo();
+  const capture = new Capture(
+    (sink) =>
+      new LiveSource({ ringBufferBytes: options.ringBufferBytes, drainIntervalMs: DRAIN_INTERVAL_MS, paths: hostPaths() }, sink),
+    host,
+  );
+  const store = new LiveCaptureStore(capture, { intervalMs: options.intervalMs, outputDirectory: options.outputDirectory, host });
+  const release = () => store.stop();
+  process.once('exit', release);
+  store.tick();
+
+  const instance = render(
+    <App
+      store={store}
+      colors={!options.noColor}
+      initialState={initialUiState({
+        intervalMs: options.intervalMs,
+        filter: options.filter ?? undefined,
+        sort: options.sort ?? undefined,
+        pid: options.pid ?? undefined,
+        port: options.port ?? undefined,
+      })}
+    />,
+    // interactive: the TTY check is ours; Ink's own CI guess must not turn the live view off on a box with CI=true.
+    { alternateScreen: true, interactive: true, maxFps: MAX_FRAMES_PER_SECOND, exitOnCtrlC: false },
+  );
+  const quit = () => instance.unmount();
+  for (const signal of STOP_SIGNALS) process.once(signal, quit);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    for (const signal of STOP_SIGNALS) process.off(signal, quit);
+    store.stop();
+    process.off('exit', release);
+  }
+}

@@ -1,0 +1,50 @@
+import { Box, Text } from 'ink';
+import type { HeaderView } from '../view-model/view-types.js';
+import { useToneStyle } from './tone-style.js';
+
+type Props = {
+  header: HeaderView;
+};
+
+/**
+ * The top of the table and detail frames: title and PAUSED banner, connection states, rates with the last
+ * minute's sparkline, health counters, then — only when set — the probes that are off and the
+ * scope. Four lines, up to six.
+ */
+export function Header({ header }: Props) {
+  const toneStyle = useToneStyle();
+  return (
+    <Box flexDirection="column" flexShrink={0}>
+      <Box justifyContent="space-between">
+        <Text bold wrap="truncate">
+          {header.title}
+        </Text>
+        {header.paused && (
+          <Box flexShrink={0} marginLeft={1}>
+            <Text bold inverse color="yellow">
+              {' PAUSED '}
+            </Text>
+          </Box>
+        )}
+      </Box>
+      <Text wrap="truncate">{header.states}</Text>
+      <Text wrap="truncate">
+        {header.rates}
+        {header.sparkline !== '' && <Text {...toneStyle('accent')}>{`  ${header.sparkline}`}</Text>}
+      </Text>
+      <Text wrap="truncate" {...toneStyle(header.healthTone)}>
+        {header.health}
+      </Text>
+      {header.probesOff !== null && (
+        <Text wrap="truncate" {...toneStyle('warn')}>
+          {header.probesOff}
+        </Text>
+      )}
+      {header.scope !== null && (
+        <Text wrap="truncate" {...toneStyle('accent')}>
+          {header.scope}
+        </Text>
+      )}
+    </Box>
+  );
+}

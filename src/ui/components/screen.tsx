@@ -1,0 +1,51 @@
+import { Box } from 'ink';
+import type { ScreenView } from '../view-model/view-types.js';
+import { DetailPage } from './detail-page.js';
+import { Footer } from './footer.js';
+import { Header } from './header.js';
+import { HelpPage } from './help-page.js';
+import { PaneTabs } from './pane-tabs.js';
+import { Table } from './table.js';
+import { TooSmall } from './too-small.js';
+
+type Props = {
+  screen: ScreenView;
+};
+
+/** Lines the footer takes: the key hints, and one more while a filter or message is set. */
+function footerLines(footer: ScreenView['footer']): number {
+  return footer.filter === null && footer.message === null ? 1 : 2;
+}
+
+function Body({ screen }: Props) {
+  const { body } = screen;
+  switch (body.kind) {
+    case 'table':
+      return <Table table={body.table} />;
+    case 'detail':
+      return <DetailPage detail={body.detail} />;
+    case 'help':
+      return <HelpPage help={body.help} lines={screen.height - footerLines(screen.footer)} width={screen.width} />;
+  }
+}
+
+/**
+ * One whole frame, filling the box it is given (the terminal): header, pane tabs, the body and
+ * footer — or only the too-small line. The tabs show only above a table (they name tables), and
+ * help takes the whole frame, as htop's does, so that every key fits at 80×24. The body takes the
+ * lines left and cuts what does not fit, so the header and footer always show.
+ */
+export function Screen({ screen }: Props) {
+  if (screen.tooSmall !== null) return <TooSmall text={screen.tooSmall} />;
+  const { body } = screen;
+  return (
+    <Box flexDirection="column" flexGrow={1} overflow="hidden">
+      {body.kind !== 'help' && <Header header={screen.header} />}
+      {body.kind === 'table' && <PaneTabs tabs={screen.tabs} />}
+      <Box flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">
+        <Body screen={screen} />
+      </Box>
+      <Footer footer={screen.footer} />
+    </Box>
+  );
+}

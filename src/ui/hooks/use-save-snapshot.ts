@@ -1,0 +1,22 @@
+/** The `s` key: writes the snapshot document and says where, or why not, in the footer. */
+import { useCallback } from 'react';
+import type { CaptureStore } from '../capture-store.js';
+import { UnsafeOutputError } from '../../safe-file-write.js';
+import type { UiAction } from '../view-model/ui-state.js';
+
+/** The footer message for a failed save: the cause, then what to do about it. */
+export function saveFailureText(error: unknown): string {
+  if (error instanceof UnsafeOutputError) return `${error.message} — ${error.fix}`;
+  return `cannot save the snapshot: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** A callback that saves through `store` and dispatches the outcome as a footer message. */
+export function useSaveSnapshot(store: CaptureStore, dispatch: (action: UiAction) => void): () => void {
+  return useCallback(() => {
+    try {
+      dispatch({ type: 'showMessage', text: `saved ${store.saveSnapshot()}`, tone: 'info' });
+    } catch (error) {
+      dispatch({ type: 'showMessage', text: saveFailureText(error), tone: 'error' });
+    }
+  }, [store, dispatch]);
+}

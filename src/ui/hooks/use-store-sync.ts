@@ -1,0 +1,13 @@
+/** Keeps the capture store doing what the UI state says: paused, tick interval, detail page. */
+import { useEffect } from 'react';
+import type { CaptureStore } from '../capture-store.js';
+import type { UiState } from '../view-model/ui-state.js';
+
+/** Tells `store` whenever the pause, the interval or the connection on the detail page changes. */
+export function useStoreSync(store: CaptureStore, state: UiState): void {
+  const detailConnectionId = state.view.kind === 'detail' ? state.view.connectionId : null;
+
+  useEffect(() => store.setPaused(state.paused), [store, state.paused]);
+  useEffect(() => store.setIntervalMs(state.intervalMs), [store, state.intervalMs]);
+  useEffect(() => store.setDetailConnection(detailConnectionId), [store, detailConnectionId]);
+}

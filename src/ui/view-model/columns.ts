@@ -1,0 +1,282 @@
+/**
+ * The columns of every pane, as data: what each shows, how it sorts, how wide it may be and
+ * which go first when the terminal is narrow. The selectors read these; nothing else knows a
+ * column.
+ */
+import type { Align } from './view-types.js';
+import type { PaneId, SortState } from './ui-state.js';
+import type {
+  ConnectionEvent,
+  ConnectionSnapshot,
+  ListenerSnapshot,
+  PeerSnapshot,
+  ProcessSnapshot,
+  TrafficSums,
+} from '../../model/snapshot-types.js';
+import { compareAddresses } from './address-order.js';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatEndpoint,
+  formatLatency,
+  formatRate,
+  formatState,
+  formatTimeOfDay,
+} from './format.js';
+
+/** What a cell may depend on besides its row. */
+export interface RowContext {
+  /** The snapshot's time (ms since the epoch): ages are measured to it, not to the wall clock. */
+  nowMs: number;
+}
+
+export interface Column<Row> {
+  /** Stable id, used by `--sort` and the sort state. */
+  id: string;
+  header: string;
+  /** Narrowest useful width, cells; always leaves room for the header and its ▲/▼ mark. */
+  minWidth: number;
+  /** Set on flexible columns (names, addresses, command lines): spare width goes to them up to this. */
+  maxWidth?: number;
+  align: Align;
+  /** Higher stays longer: when the terminal is narrow, the lowest priorities are dropped first. */
+  priority: number;
+  /** The direction the column sorts in when chosen: numbers biggest first, text A→Z. */
+  descendingFirst: boolean;
+  /** Where an overlong cell loses characters: `middle` keeps an endpoint's port visible. */
+  truncation: 'end' | 'middle';
+  /** Ascending order; sorting descending reverses it. */
+  compare(a: Row, b: Row, context: RowContext): number;
+  format(row: Row, context: RowContext): string;
+}
+
+/** The raw model row behind each pane. */
+export interface PaneRow {
+  connections: ConnectionSnapshot;
+  processes: ProcessSnapshot;
+  peers: PeerSnapshot;
+  listeners: ListenerSnapshot;
+  events: ConnectionEvent;
+}
+
+/** A number column; `value` may be null (unknown), which sorts after every number in its natural (descending) order. */
+function numberColumn<Row>(
+  fields: Pick<Column<Row>, 'id' | 'header' | 'minWidth' | 'priority'>,
+  value: (row: Row, context: RowContext) => number | null,
+  format: (row: Row, context: RowContext) => string,
+): Column<Row> {
+  return {
+    ...fields,
+    align: 'right',
+    descendingFirst: true,
+    truncation: 'end',
+    compare: (a, b, context) => compareNullable(value(a, context), value(b, context), -1),
+    format,
+  };
+}
+
+/** A text column; null (unknown) sorts after every text in its natural (A→Z) order. */
+function textColumn<Row>(
+  fields: Pick<Column<Row>, 'id' | 'header' | 'minWidth' | 'maxWidth' | 'priority'>,
+  value: (row: Row) => string | null,
+): Column<Row> {
+  return {
+    ...fields,
+    align: 'left',
+    descendingFirst: false,
+    truncation: 'end',
+    compare: (a, b) => compareNullable(value(a), value(b), 1),
+    format: (row) => value(row) ?? '-',
+  };
+}
+
+function compareNullable<Value extends number | string>(a: Value | null, b: Value | null, nullOrder: 1 | -1): number {
+  if (a === b) return 0;
+  if (a === null) return nullOrder;
+  if (b === null) return -nullOrder;
+  return a < b ? -1 : 1;
+}
+
+function endpointColumn<Row>(
+  fields: Pick<Column<Row>, 'id' | 'header' | 'minWidth' | 'priority'>,
+  address: (row: Row) => string,
+  port: (row: Row) => number,
+): Column<Row> {
+  return {
+    ...fields,
+    maxWidth: 47,
+    align: 'left',
+    descendingFirst: false,
+    truncation: 'middle',
+    compare: (a, b) => compareAddresses(address(a), address(b)) || port(a) - port(b),
+    format: (row) => formatEndpoint(address(row), port(row)),
+  };
+}
+
+/** Zero reads as `-`, so the rows that move stand out. */
+function rateCell(bytesPerSecond: number): string {
+  return bytesPerSecond > 0 ? formatRate(bytesPerSecond) : '-';
+}
+
+function countCell(count: number): string {
+  return count > 0 ? formatCount(count) : '-';
+}
+
+/** `sent/received`, e.g. `2/0`. */
+function resetsCell(resetsSent: number, resetsReceived: number): string {
+  return resetsSent + resetsReceived > 0 ? `${resetsSent}/${resetsReceived}` : '-';
+}
+
+function droppedPackets(connection: ConnectionSnapshot): number {
+  let total = 0;
+  for (const drop of connection.drops) total += drop.count;
+  return total;
+}
+
+/** How long a connection lived: to its close, or to now while open. */
+function connectionAgeMs(connection: ConnectionSnapshot, context: RowContext): number {
+  return (connection.closedAtMs ?? context.nowMs) - connection.openedAtMs;
+}
+
+/** The columns every traffic aggregate (process, peer) shares, in display order. */
+function trafficColumns<Row extends TrafficSums>(): Column<Row>[] {
+  return [
+    numberColumn({ id: 'conns', header: 'CONNS', minWidth: 6, priority: 70 }, (row) => row.openConnections, (row) => formatCount(row.openConnections)),
+    numberColumn(
+      { id: 'bytes', header: 'BYTES', minWidth: 8, priority: 85 },
+      (row) => row.bytesSent + row.bytesReceived,
+      (row) => formatBytes(row.bytesSent + row.bytesReceived),
+    ),
+    numberColumn({ id: 'send', header: 'SEND/s', minWidth: 10, priority: 80 }, (row) => row.sendRate, (row) => rateCell(row.sendRate)),
+    numberColumn({ id: 'recv', header: 'RECV/s', minWidth: 10, priority: 80 }, (row) => row.receiveRate, (row) => rateCell(row.receiveRate)),
+    numberColumn({ id: 'sent', header: 'SENT', minWidth: 8, priority: 45 }, (row) => row.bytesSent, (row) => formatBytes(row.bytesSent)),
+    numberColumn({ id: 'received', header: 'RECVD', minWidth: 8, priority: 45 }, (row) => row.bytesReceived, (row) => formatBytes(row.bytesReceived)),
+    numberColumn({ id: 'retrans', header: 'RETRANS', minWidth: 8, priority: 60 }, (row) => row.retransmits, (row) => countCell(row.retransmits)),
+    numberColumn(
+      { id: 'resets', header: 'RST', minWidth: 5, priority: 40 },
+      (row) => row.resetsSent + row.resetsReceived,
+      (row) => resetsCell(row.resetsSent, row.resetsReceived),
+    ),
+    numberColumn({ id: 'drops', header: 'DROPS', minWidth: 6, priority: 40 }, (row) => row.drops, (row) => countCell(row.drops)),
+  ];
+}
+
+const connectionColumns: readonly Column<ConnectionSnapshot>[] = [
+  numberColumn({ id: 'pid', header: 'PID', minWidth: 7, priority: 75 }, (row) => row.owner.pid, (row) => String(row.owner.pid ?? '-')),
+  textColumn({ id: 'process', header: 'PROCESS', minWidth: 10, maxWidth: 16, priority: 100 }, (row) => row.owner.comm),
+  endpointColumn({ id: 'local', header: 'LOCAL', minWidth: 15, priority: 50 }, (row) => row.saddr, (row) => row.sport),
+  endpointColumn({ id: 'remote', header: 'REMOTE', minWidth: 21, priority: 95 }, (row) => row.daddr, (row) => row.dport),
+  { ...textColumn({ id: 'state', header: 'STATE', minWidth: 10, priority: 90 }, (row) => row.state), format: (row) => formatState(row.state) },
+  numberColumn(
+    { id: 'rate', header: 'RATE/s', minWidth: 10, priority: 85 },
+    (row) => row.sendRate + row.receiveRate,
+    (row) => rateCell(row.sendRate + row.receiveRate),
+  ),
+  numberColumn({ id: 'send', header: 'SEND/s', minWidth: 10, priority: 80 }, (row) => row.sendRate, (row) => rateCell(row.sendRate)),
+  numberColumn({ id: 'recv', header: 'RECV/s', minWidth: 10, priority: 80 }, (row) => row.receiveRate, (row) => rateCell(row.receiveRate)),
+  numberColumn({ id: 'sent', header: 'SENT', minWidth: 8, priority: 45 }, (row) => row.bytesSent, (row) => formatBytes(row.bytesSent)),
+  numberColumn({ id: 'received', header: 'RECVD', minWidth: 8, priority: 45 }, (row) => row.bytesReceived, (row) => formatBytes(row.bytesReceived)),
+  numberColumn({ id: 'retrans', header: 'RETRANS', minWidth: 8, priority: 65 }, (row) => row.retransmits, (row) => countCell(row.retransmits)),
+  numberColumn(
+    { id: 'resets', header: 'RST', minWidth: 5, priority: 40 },
+    (row) => row.resetsSent + row.resetsReceived,
+    (row) => resetsCell(row.resetsSent, row.resetsReceived),
+  ),
+  numberColumn({ id: 'drops', header: 'DROPS', minWidth: 6, priority: 40 }, droppedPackets, (row) => countCell(droppedPackets(row))),
+  numberColumn({ id: 'rtt', header: 'RTT', minWidth: 7, priority: 60 }, (row) => row.srttMs, (row) => (row.srttMs === null ? '-' : formatLatency(row.srttMs))),
+  numberColumn({ id: 'age', header: 'AGE', minWidth: 6, priority: 55 }, connectionAgeMs, (row, context) => formatDuration(connectionAgeMs(row, context))),
+];
+
+const processColumns: readonly Column<ProcessSnapshot>[] = [
+  numberColumn({ id: 'pid', header: 'PID', minWidth: 7, priority: 90 }, (row) => row.pid, (row) => String(row.pid)),
+  textColumn({ id: 'process', header: 'PROCESS', minWidth: 10, maxWidth: 16, priority: 100 }, (row) => row.comm),
+  textColumn({ id: 'user', header: 'USER', minWidth: 8, maxWidth: 12, priority: 35 }, (row) => row.user ?? (row.uid === null ? null : String(row.uid))),
+  ...trafficColumns<ProcessSnapshot>(),
+  textColumn({ id: 'command', header: 'COMMAND', minWidth: 12, maxWidth: 4096, priority: 62 }, (row) => row.cmdline),
+];
+
+const peerColumns: readonly Column<PeerSnapshot>[] = [
+  {
+    ...textColumn({ id: 'address', header: 'ADDRESS', minWidth: 15, maxWidth: 39, priority: 100 }, (row) => row.address),
+    truncation: 'middle',
+    compare: (a, b) => compareAddresses(a.address, b.address),
+  },
+  ...trafficColumns<PeerSnapshot>(),
+];
+
+const listenerColumns: readonly Column<ListenerSnapshot>[] = [
+  numberColumn({ id: 'pid', header: 'PID', minWidth: 7, priority: 80 }, (row) => row.owner.pid, (row) => String(row.owner.pid ?? '-')),
+  textColumn({ id: 'process', header: 'PROCESS', minWidth: 10, maxWidth: 16, priority: 100 }, (row) => row.owner.comm),
+  endpointColumn({ id: 'local', header: 'LOCAL', minWidth: 15, priority: 95 }, (row) => row.saddr, (row) => row.sport),
+  numberColumn({ id: 'queue', header: 'QUEUE', minWidth: 6, priority: 90 }, (row) => row.acceptQueue, (row) => formatCount(row.acceptQueue)),
+  numberColumn({ id: 'backlog', header: 'BACKLOG', minWidth: 8, priority: 70 }, (row) => row.acceptQueueLimit, (row) => formatCount(row.acceptQueueLimit)),
+  textColumn({ id: 'user', header: 'USER', minWidth: 8, maxWidth: 12, priority: 40 }, (row) => row.owner.user ?? (row.owner.uid === null ? null : String(row.owner.uid))),
+  textColumn({ id: 'command', header: 'COMMAND', minWidth: 12, maxWidth: 4096, priority: 50 }, (row) => row.owner.cmdline),
+];
+
+const EVENT_KIND_LABELS: Record<ConnectionEvent['kind'], string> = { state: 'STATE', retransmit: 'RETRANS', reset: 'RESET', drop: 'DROP' };
+
+/** What happened, in a few words: `SYN_SENT→ESTAB`, `in ESTAB`, `sent NOT_SPECIFIED`, `NETFILTER_DROP`. */
+function describeEvent(event: ConnectionEvent): string {
+  switch (event.kind) {
+    case 'state':
+      return `${event.fromState === null ? '?' : formatState(event.fromState)}→${event.toState === null ? '?' : formatState(event.toState)}`;
+    case 'retransmit':
+      return event.toState === null ? 'retransmit' : `in ${formatState(event.toState)}`;
+    case 'reset':
+      return [event.direction ?? '', event.reason ?? ''].filter((part) => part !== '').join(' ');
+    case 'drop':
+      return event.reason ?? 'dropped';
+  }
+}
+
+const eventColumns: readonly Column<ConnectionEvent>[] = [
+  {
+    ...numberColumn({ id: 'time', header: 'TIME', minWidth: 12, priority: 100 }, (row) => row.atMs, (row) => formatTimeOfDay(row.atMs)),
+    align: 'left',
+  },
+  textColumn({ id: 'kind', header: 'KIND', minWidth: 7, priority: 95 }, (row) => EVENT_KIND_LABELS[row.kind]),
+  numberColumn({ id: 'pid', header: 'PID', minWidth: 7, priority: 60 }, (row) => row.pid, (row) => String(row.pid ?? '-')),
+  textColumn({ id: 'process', header: 'PROCESS', minWidth: 10, maxWidth: 16, priority: 90 }, (row) => row.comm),
+  endpointColumn({ id: 'local', header: 'LOCAL', minWidth: 15, priority: 50 }, (row) => row.saddr, (row) => row.sport),
+  endpointColumn({ id: 'remote', header: 'REMOTE', minWidth: 21, priority: 85 }, (row) => row.daddr, (row) => row.dport),
+  textColumn({ id: 'detail', header: 'DETAIL', minWidth: 16, maxWidth: 60, priority: 88 }, describeEvent),
+];
+
+/** Every pane's columns, left to right. */
+export const paneColumns: { readonly [Pane in PaneId]: readonly Column<PaneRow[Pane]>[] } = {
+  connections: connectionColumns,
+  processes: processColumns,
+  peers: peerColumns,
+  listeners: listenerColumns,
+  events: eventColumns,
+};
+
+/** The column ids of a pane, left to right (the CLI validates `--sort` against these). */
+export function columnIds(pane: PaneId): string[] {
+  return paneColumns[pane].map((column) => column.id);
+}
+
+const DEFAULT_SORT_COLUMN: Record<PaneId, string> = {
+  connections: 'rate',
+  processes: 'bytes',
+  peers: 'bytes',
+  listeners: 'queue',
+  events: 'time',
+};
+
+/**
+ * The sort a pane starts with: connections by total rate, processes and peers by bytes,
+ * listeners by accept queue, events newest first; each in its column's natural direction.
+ */
+export function defaultSort(pane: PaneId): SortState {
+  return sortBy(pane, DEFAULT_SORT_COLUMN[pane]);
+}
+
+/** Sorting by `columnId` in the column's natural direction. Throws RangeError for an unknown column. */
+export function sortBy(pane: PaneId, columnId: string): SortState {
+  const column = paneColumns[pane].find((candidate) => candidate.id === columnId);
+  if (column === undefined) throw new RangeError(`no column ${columnId} in ${pane} — use one of ${columnIds(pane).join(', ')}`);
+  return { column: column.id, descending: column.descendingFirst };
+}

@@ -1,0 +1,82 @@
+/**
+ * Row keys: the stable identity of a table row across ticks (selection follows it) and what
+ * Enter acts on. Each key carries what the reducer needs, so the reducer never reads the model.
+ *
+ * | pane        | key                                   | example                       |
+ * |-------------|---------------------------------------|-------------------------------|
+ * | connections | socket cookie                         | `81920`                       |
+ * | processes   | pid                                   | `4242`                        |
+ * | peers       | remote address                        | `93.184.216.34`, `::1`        |
+ * | listeners   | `<socket cookie>/<owner pid or ->`    | `5120/812`, `5121/-`          |
+ * | events      | `<cookie or ->/<atMs>/<kind>/<n>`     | `81920/1735689600123/reset/0` |
+ *
+ * Events have no identity of their own: `n` tells apart events with the same cookie, time and
+ * kind, counted from the oldest, so a key survives newer events arriving.
+ */
+import type { ConnectionEvent, ConnectionSnapshot, ListenerSnapshot, PeerSnapshot, ProcessSnapshot } from '../../model/snapshot-types.js';
+
+/** Key of a Connections row. */
+export function connectionKey(connection: ConnectionSnapshot): string {
+  return String(connection.id);
+}
+
+/** Key of a Processes row. */
+export function processKey(process: ProcessSnapshot): string {
+  return String(process.pid);
+}
+
+/** Key of a Peers row. */
+export function peerKey(peer: PeerSnapshot): string {
+  return peer.address;
+}
+
+/** Key of a Listeners row. */
+export function listenerKey(listener: ListenerSnapshot): string {
+  return `${listener.id}/${listener.owner.pid ?? '-'}`;
+}
+
+const eventKeyCache = new WeakMap<readonly ConnectionEvent[], string[]>();
+
+/** Keys of all events of a snapshot (newest first, like the events), computed once per array. */
+export function eventKeys(events: readonly ConnectionEvent[]): readonly string[] {
+  const cached = eventKeyCache.get(events);
+  if (cached !== undefined) return cached;
+  const keys = new Array<string>(events.length);
+  const seen = new Map<string, number>();
+  for (let index = events.length - 1; index >= 0; index--) {
+    const event = events[index];
+    if (event === undefined) continue;
+    const identity = `${event.connectionId ?? '-'}/${event.atMs}/${event.kind}`;
+    const occurrence = seen.get(identity) ?? 0;
+    seen.set(identity, occurrence + 1);
+    keys[index] = `${identity}/${occurrence}`;
+  }
+  eventKeyCache.set(events, keys);
+  return keys;
+}
+
+/** The socket cookie of a connections-pane key; null when the key is not one. */
+export function connectionIdFromKey(key: string): number | null {
+  return parseWhole(key);
+}
+
+/** The pid of a processes-pane key. */
+export function pidFromProcessKey(key: string): number | null {
+  return parseWhole(key);
+}
+
+/** The owner pid of a listeners-pane key; null when the owner is unknown. */
+export function pidFromListenerKey(key: string): number | null {
+  return parseWhole(key.split('/')[1] ?? '');
+}
+
+/** The socket cookie of an events-pane key; null for events without a socket (`-`). */
+export function connectionIdFromEventKey(key: string): number | null {
+  return parseWhole(key.split('/')[0] ?? '');
+}
+
+function parseWhole(text: string): number | null {
+  if (!/^\d+$/.test(text)) return null;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : null;
+}

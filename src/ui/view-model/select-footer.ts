@@ -1,0 +1,96 @@
+/**
+ * The footer: the key hints for what is on screen, fitted to the width (most useful first),
+ * and above them — only while set — the filter and a message. The filter prompt replaces the
+ * hints with the filter syntax while it is open.
+ */
+import type { FooterView, Tone } from './view-types.js';
+import type { UiState } from './ui-state.js';
+import { formatInterval, truncate } from './format.js';
+import { displayWidth, takeWidthFromEnd } from './text-width.js';
+
+/** What separates two hints, and the filter from the message. */
+const GAP = '  ';
+/** The text cursor drawn at the end of the filter prompt. */
+const PROMPT_CURSOR = '▏';
+
+/** Lines `footer` takes: the hints, plus one for the filter and message when either is set. */
+export function footerLineCount(footer: FooterView): number {
+  return footer.filter === null && footer.message === null ? 1 : 2;
+}
+
+/** The footer; `filterError` (from parseFilter) takes the message line, in bad tone. */
+export function selectFooter(state: UiState, width: number, filterError: string | null): FooterView {
+  const message =
+    filterError !== null
+      ? { text: filterError, tone: 'bad' as const }
+      : state.message === null
+        ? null
+        : { text: state.message.text, tone: messageTone(state.message.tone) };
+  // Filter and message share a line: the message gets what it needs, up to half of it.
+  const filterBudget = message === null ? width : Math.max(width - displayWidth(message.text) - GAP.length, Math.floor(width / 2));
+  const filter = describeFilter(state, filterBudget);
+  const messageWidth = width - (filter === null ? 0 : displayWidth(filter) + GAP.length);
+  return {
+    keys: fitHints(hintsFor(state), width),
+    filter,
+    message: message === null ? null : { ...message, text: truncate(message.text, messageWidth) },
+  };
+}
+
+function messageTone(tone: 'info' | 'error'): Tone {
+  return tone === 'error' ? 'bad' : 'accent';
+}
+
+/**
+ * `/ text▏` while typing (the end of a long text stays visible, where the cursor is), `filter:
+ * text` once kept, null without a filter.
+ */
+function describeFilter(state: UiState, width: number): string | null {
+  const { text, editing } = state.filter;
+  if (editing) {
+    const room = Math.max(1, width - 2 - PROMPT_CURSOR.length);
+    const shown = displayWidth(text) <= room ? text : `…${takeWidthFromEnd(text, room - 1)}`;
+    return `/ ${shown}${PROMPT_CURSOR}`;
+  }
+  return text === '' ? null : truncate(`filter: ${text}`, width);
+}
+
+/** Key hints, most useful first; the ones that do not fit are left off. */
+function hintsFor(state: UiState): string[] {
+  if (state.filter.editing) {
+    return ['Enter keep', 'Esc clear', "'exact !not ^start end$", 'a b = and', 'a|b = or', 'pid:N port:N state:NAME'];
+  }
+  const pause = state.paused ? 'Space resume' : 'Space pause';
+  switch (state.view.kind) {
+    case 'help':
+      return ['Esc close', 'q quit'];
+    case 'detail':
+      return ['Esc back', 'q quit', pause, 's save', '? help'];
+    case 'table': {
+      const back = state.scope !== null ? ['Esc leave scope'] : state.filter.text !== '' ? ['Esc clear filter'] : [];
+      return [
+        ...back,
+        'q quit',
+        '? help',
+        '/ filter',
+        'Enter open',
+        'Tab pane',
+        '< > sort',
+        'I invert',
+        pause,
+        `+ - ${formatInterval(state.intervalMs)}`,
+        's save',
+      ];
+    }
+  }
+}
+
+function fitHints(hints: readonly string[], width: number): string {
+  let line = '';
+  for (const hint of hints) {
+    const next = line === '' ? hint : line + GAP + hint;
+    if (displayWidth(next) > width) break;
+    line = next;
+  }
+  return line;
+}

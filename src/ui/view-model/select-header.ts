@@ -1,0 +1,96 @@
+/**
+ * The header: who and how long, connection counts by state, host-wide rates with the last
+ * minute's sparkline, health counters, and — only when set — the probes that are off and the
+ * scope. Each is one line, already fitted to the width.
+ */
+import type { HeaderView, Tone } from './view-types.js';
+import type { UiState } from './ui-state.js';
+import type { ScreenInput } from './screen-input.js';
+import type { ModelSnapshot, SourceInfo, TcpStateName } from '../../model/snapshot-types.js';
+import { formatCount, formatDuration, formatInterval, formatPerSecond, formatRate, formatState, truncate } from './format.js';
+import { describeScope } from './scope.js';
+import { sparkline } from './sparkline.js';
+import { displayWidth } from './text-width.js';
+
+/** Lines the header always takes: title, states, rates, health. */
+const HEADER_BASE_LINES = 4;
+/** Most points of the rate sparkline: a minute at the default 1 s tick. */
+const HEADER_SPARKLINE_POINTS = 60;
+/** What the header component puts between the rates and the sparkline. */
+const RATES_SPARKLINE_GAP = 2;
+/** Cells the header component's ` PAUSED ` banner takes on the title line (with its margin). */
+const PAUSED_BANNER_WIDTH = 9;
+
+/** States in the order a connection lives through them; CLOSE is counted as `closed`. */
+const STATE_ORDER: readonly TcpStateName[] = [
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'NEW_SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'CLOSE_WAIT',
+  'CLOSING',
+  'LAST_ACK',
+  'TIME_WAIT',
+  'LISTEN',
+  'CLOSE',
+];
+
+/** Lines `header` takes on screen: the base four, plus one each for probes off and scope. */
+export function headerLineCount(header: HeaderView): number {
+  return HEADER_BASE_LINES + (header.probesOff === null ? 0 : 1) + (header.scope === null ? 0 : 1);
+}
+
+/** The header for this tick, every line fitted to `width` cells. */
+export function selectHeader(input: ScreenInput, state: UiState, width: number): HeaderView {
+  const { snapshot, source, host } = input;
+  const uptime = formatDuration(Math.max(0, snapshot.atMs - snapshot.startedAtMs));
+  const title = `netscope · ${host.hostname} · up ${uptime} · ${source.kind} · every ${formatInterval(state.intervalMs)}`;
+  const latest = snapshot.rateHistory.at(-1);
+  const rates = `↑ ${formatRate(latest?.sendRate ?? 0)} ↓ ${formatRate(latest?.receiveRate ?? 0)}`;
+  const sparklineWidth = Math.max(0, Math.min(HEADER_SPARKLINE_POINTS, width - displayWidth(rates) - RATES_SPARKLINE_GAP));
+  const lost = snapshot.totals.lostEvents;
+  const health = [
+    `retrans ${formatPerSecond(latest?.retransmitsPerSecond ?? 0)}`,
+    `drops ${formatPerSecond(latest?.dropsPerSecond ?? 0)}`,
+    `resets ${formatPerSecond(latest?.resetsPerSecond ?? 0)}`,
+    `lost ${formatCount(lost)}`,
+  ].join(' · ');
+  const troubled = (latest?.retransmitsPerSecond ?? 0) + (latest?.dropsPerSecond ?? 0) + (latest?.resetsPerSecond ?? 0) > 0;
+  const healthTone: Tone = lost > 0 ? 'bad' : troubled ? 'warn' : 'normal';
+  const probesOff = describeProbesOff(source);
+  const scope = describeScope(state.scope, snapshot);
+  return {
+    title: truncate(title, width - (state.paused ? PAUSED_BANNER_WIDTH : 0)),
+    states: truncate(describeStates(snapshot), width),
+    rates: truncate(rates, width),
+    sparkline: sparklineWidth === 0 ? '' : sparkline(snapshot.rateHistory.map((point) => point.sendRate + point.receiveRate), sparklineWidth),
+    health: truncate(health, width),
+    healthTone,
+    probesOff: probesOff === null ? null : truncate(probesOff, width),
+    scope: scope === null ? null : truncate(scope, width),
+    paused: state.paused,
+  };
+}
+
+/** `1,204 conns: 812 ESTAB 3 SYN_SENT 389 TIME_WAIT 12 closed · 14 listening` */
+function describeStates(snapshot: ModelSnapshot): string {
+  const counts = new Map<TcpStateName, number>();
+  for (const connection of snapshot.connections) counts.set(connection.state, (counts.get(connection.state) ?? 0) + 1);
+  const parts = STATE_ORDER.flatMap((state) => {
+    const count = counts.get(state) ?? 0;
+    if (count === 0) return [];
+    return [`${formatCount(count)} ${state === 'CLOSE' ? 'closed' : formatState(state)}`];
+  });
+  const total = `${formatCount(snapshot.connections.length)} conns`;
+  const listening = `${formatCount(snapshot.listeners.length)} listening`;
+  return `${parts.length === 0 ? total : `${total}: ${parts.join(' ')}`} · ${listening}`;
+}
+
+/** `probes off: kfree_skb (unsupported), tcp_retransmit_skb (failed)`; null when every probe is attached. */
+function describeProbesOff(source: SourceInfo): string | null {
+  const off = source.probes.filter((probe) => probe.status !== 'attached');
+  if (off.length === 0) return null;
+  return `probes off: ${off.map((probe) => `${probe.name} (${probe.status})`).join(', ')}`;
+}

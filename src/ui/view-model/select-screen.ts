@@ -1,0 +1,86 @@
+/**
+ * The whole frame from the store's input, the UI state and the terminal size.
+ *
+ * Layout, top to bottom (never taller than the terminal):
+ *   header   4–6 lines  title (PAUSED banner on it), states, rates + sparkline, health;
+ *                       probes off and scope only when set (headerLineCount)
+ *   tabs     1 line
+ *   body     the rest   table: its column header line + rows; or detail; or help
+ *   footer   1–2 lines  filter and message (when either is set), key hints (footerLineCount)
+ */
+import type { ScreenView, TableView } from './view-types.js';
+import type { UiState } from './ui-state.js';
+import type { ScreenInput } from './screen-input.js';
+import { parseFilter } from './filter-query.js';
+import { selectDetail } from './select-detail.js';
+import { footerLineCount, selectFooter } from './select-footer.js';
+import { headerLineCount, selectHeader } from './select-header.js';
+import { selectHelp } from './select-help.js';
+import { selectTable, type TableSelection } from './select-table.js';
+import { selectTabs } from './select-tabs.js';
+
+/** Below this the screen shows only the too-small line. */
+const MIN_SCREEN_WIDTH = 60;
+const MIN_SCREEN_HEIGHT = 15;
+const TABS_LINES = 1;
+const TABLE_HEADER_LINES = 1;
+
+export interface ScreenSize {
+  /** Columns. */
+  width: number;
+  /** Rows. */
+  height: number;
+}
+
+let last: { input: ScreenInput; state: UiState; width: number; height: number; screen: ScreenView } | null = null;
+
+/**
+ * The frame for `input`, `state` and `size`. Called again with the same input and state
+ * objects and the same size, it returns the same ScreenView object; the sort and filter
+ * stages are memoized separately, so a tick re-sorts but never rebuilds a filter index unless
+ * a filter is active, and a keystroke in the filter never re-sorts.
+ */
+export function selectScreen(input: ScreenInput, state: UiState, size: ScreenSize): ScreenView {
+  if (last !== null && last.input === input && last.state === state && last.width === size.width && last.height === size.height) return last.screen;
+  const screen = buildScreen(input, state, size);
+  last = { input, state, width: size.width, height: size.height, screen };
+  return screen;
+}
+
+function buildScreen(input: ScreenInput, state: UiState, size: ScreenSize): ScreenView {
+  const { width, height } = size;
+  const tooSmall =
+    width < MIN_SCREEN_WIDTH || height < MIN_SCREEN_HEIGHT
+      ? `terminal too small: ${width}×${height}, netscope needs ${MIN_SCREEN_WIDTH}×${MIN_SCREEN_HEIGHT}`
+      : null;
+  const header = selectHeader(input, state, width);
+  const footer = selectFooter(state, width, parseFilter(state.filter.text).error);
+  const bodyLines = Math.max(1, height - headerLineCount(header) - TABS_LINES - footerLineCount(footer));
+
+  let body: ScreenView['body'];
+  let table: TableSelection | null = null;
+  switch (state.view.kind) {
+    case 'table':
+      table = selectTable({ snapshot: input.snapshot, state, width, rowLines: bodyLines - TABLE_HEADER_LINES });
+      body = { kind: 'table', table: table.table };
+      break;
+    case 'detail':
+      body = { kind: 'detail', detail: selectDetail(input, state.view.connectionId, width) };
+      break;
+    case 'help':
+      body = { kind: 'help', help: selectHelp() };
+      break;
+  }
+  const tableView: TableView | null = table?.table ?? null;
+  return {
+    width,
+    height,
+    tooSmall,
+    header,
+    tabs: selectTabs(state.pane, tableView, width),
+    body,
+    footer,
+    navigation: table?.navigation ?? { keys: [], pageSize: bodyLines },
+    selectedKey: table?.selectedKey ?? null,
+  };
+}

@@ -1,0 +1,240 @@
+/**
+ * One pane's table: rows → scope → sort → filter → selection → the window of visible rows,
+ * formatted and fitted. Filtering the sorted order (rather than sorting the filtered rows)
+ * gives the same rows and lets a keystroke re-filter without re-sorting; a movement re-slices
+ * without either. Only the visible rows are ever formatted.
+ */
+import type { TableRowView, TableView, Tone, VisibleColumn } from './view-types.js';
+import type { PaneId, Scope, SortState, UiState, VisibleRows } from './ui-state.js';
+import type { ModelSnapshot } from '../../model/snapshot-types.js';
+import { paneColumns, defaultSort, type Column, type PaneRow, type RowContext } from './columns.js';
+import { compareAddresses } from './address-order.js';
+import { fitColumns } from './fit-columns.js';
+import { parseFilter } from './filter-query.js';
+import { filterMask, type Searchable } from './filter.js';
+import { pad, truncate, truncateMiddle } from './format.js';
+import { connectionKey, eventKeys, listenerKey, peerKey, processKey } from './row-keys.js';
+import { paneTones } from './row-tone.js';
+import { paneScopes, type ActiveScope } from './scope.js';
+import { selectedPosition } from './selection.js';
+import { paneSearchables } from './searchable.js';
+
+export interface TableSelection {
+  table: TableView;
+  /** All matching keys and the page size, for movement and Enter. */
+  navigation: VisibleRows;
+  selectedKey: string | null;
+}
+
+export interface TableRequest {
+  snapshot: ModelSnapshot;
+  state: UiState;
+  /** Cells across. */
+  width: number;
+  /** Lines for rows, below the column header line. */
+  rowLines: number;
+}
+
+interface OrderedRows<Row> {
+  rows: readonly Row[];
+  scopeId: string;
+  sortId: string;
+  nowMs: number;
+  /** Indices into `rows` of the rows in scope, in display order. */
+  order: number[];
+}
+
+interface MatchingRows<Row> {
+  ordered: OrderedRows<Row>;
+  filterText: string;
+  order: number[];
+  keys: string[];
+}
+
+interface PaneDefinition<Row extends object> {
+  pane: PaneId;
+  rows(snapshot: ModelSnapshot): readonly Row[];
+  /** Key of `row`, which is `rows[index]` (see row-keys.ts). */
+  keyOf(row: Row, index: number, rows: readonly Row[]): string;
+  /** Breaks sort ties by identity, so equal rows keep their order across ticks. */
+  compareIdentity(a: Row, b: Row): number;
+  columns: readonly Column<Row>[];
+  tone(row: Row, context: RowContext): Tone;
+  searchable(snapshot: ModelSnapshot): Searchable<Row>;
+  scope(snapshot: ModelSnapshot, scope: ActiveScope): (row: Row) => boolean;
+  /** The last ordering and filtering, reused while their inputs are the same. */
+  memo: { ordered: OrderedRows<Row> | null; matching: MatchingRows<Row> | null };
+}
+
+function definePane<Pane extends PaneId>(
+  pane: Pane,
+  fields: Pick<PaneDefinition<PaneRow[Pane]>, 'rows' | 'keyOf' | 'compareIdentity'>,
+): PaneDefinition<PaneRow[Pane]> {
+  return {
+    pane,
+    ...fields,
+    columns: paneColumns[pane],
+    tone: paneTones[pane],
+    searchable: paneSearchables[pane],
+    scope: paneScopes[pane],
+    memo: { ordered: null, matching: null },
+  };
+}
+
+const connections = definePane('connections', {
+  rows: (snapshot) => snapshot.connections,
+  keyOf: connectionKey,
+  compareIdentity: (a, b) => a.id - b.id,
+});
+const processes = definePane('processes', {
+  rows: (snapshot) => snapshot.processes,
+  keyOf: processKey,
+  compareIdentity: (a, b) => a.pid - b.pid,
+});
+const peers = definePane('peers', {
+  rows: (snapshot) => snapshot.peers,
+  keyOf: peerKey,
+  compareIdentity: (a, b) => compareAddresses(a.address, b.address),
+});
+const listeners = definePane('listeners', {
+  rows: (snapshot) => snapshot.listeners,
+  keyOf: listenerKey,
+  compareIdentity: (a, b) => a.id - b.id,
+});
+// Events have no identity: ties keep the log's own order, newest first.
+const events = definePane('events', {
+  rows: (snapshot) => snapshot.events,
+  keyOf: (_row, index, rows) => eventKeys(rows)[index] ?? '',
+  compareIdentity: () => 0,
+});
+
+/** The current pane's table, with what movement and Enter need. */
+export function selectTable(request: TableRequest): TableSelection {
+  switch (request.state.pane) {
+    case 'connections':
+      return selectPaneTable(connections, request);
+    case 'processes':
+      return selectPaneTable(processes, request);
+    case 'peers':
+      return selectPaneTable(peers, request);
+    case 'listeners':
+      return selectPaneTable(listeners, request);
+    case 'events':
+      return selectPaneTable(events, request);
+  }
+}
+
+function scopeIdentity(scope: Scope): string {
+  if (scope === null) return '';
+  return scope.kind === 'process' ? `process ${scope.pid}` : `peer ${scope.address}`;
+}
+
+function orderedRows<Row extends object>(definition: PaneDefinition<Row>, snapshot: ModelSnapshot, scope: Scope, sort: SortState): OrderedRows<Row> {
+  const rows = definition.rows(snapshot);
+  const scopeId = scopeIdentity(scope);
+  const sortId = `${sort.column} ${sort.descending ? 'desc' : 'asc'}`;
+  const last = definition.memo.ordered;
+  if (last !== null && last.rows === rows && last.scopeId === scopeId && last.sortId === sortId && last.nowMs === snapshot.atMs) return last;
+
+  const inScope = scope === null ? null : definition.scope(snapshot, scope);
+  const order: number[] = [];
+  rows.forEach((row, index) => {
+    if (inScope === null || inScope(row)) order.push(index);
+  });
+  const column = definition.columns.find((candidate) => candidate.id === sort.column);
+  if (column !== undefined) {
+    const context: RowContext = { nowMs: snapshot.atMs };
+    const direction = sort.descending ? -1 : 1;
+    order.sort((a, b) => {
+      const rowA = rows[a] as Row;
+      const rowB = rows[b] as Row;
+      return direction * column.compare(rowA, rowB, context) || definition.compareIdentity(rowA, rowB) || a - b;
+    });
+  }
+  const ordered = { rows, scopeId, sortId, nowMs: snapshot.atMs, order };
+  definition.memo.ordered = ordered;
+  return ordered;
+}
+
+function matchingRows<Row extends object>(definition: PaneDefinition<Row>, snapshot: ModelSnapshot, ordered: OrderedRows<Row>, filterText: string): MatchingRows<Row> {
+  const last = definition.memo.matching;
+  if (last !== null && last.ordered === ordered && last.filterText === filterText) return last;
+
+  const filter = parseFilter(filterText);
+  let order = ordered.order;
+  if (filter.error !== null || filter.groups.length > 0) {
+    const mask = filterMask(ordered.rows, filter, definition.searchable(snapshot));
+    order = order.filter((index) => mask[index] === 1);
+  }
+  const keys = order.map((index) => definition.keyOf(ordered.rows[index] as Row, index, ordered.rows));
+  const matching = { ordered, filterText, order, keys };
+  definition.memo.matching = matching;
+  return matching;
+}
+
+/** The sort to apply: the pane's default when the state names a column the pane does not have. */
+function knownSort<Row extends object>(definition: PaneDefinition<Row>, sort: SortState): SortState {
+  return definition.columns.some((column) => column.id === sort.column) ? sort : defaultSort(definition.pane);
+}
+
+/**
+ * The first visible row. It keeps the selection in the middle of the window once the selection
+ * is past the first half page (and the last page stays full): the rows around the selection
+ * show on both sides, and it is a function of the selection alone, so no scroll offset has to
+ * live in the UI state.
+ */
+function windowStart(selected: number, rowCount: number, pageSize: number): number {
+  const centred = selected - Math.floor((pageSize - 1) / 2);
+  return Math.max(0, Math.min(centred, rowCount - pageSize));
+}
+
+function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, request: TableRequest): TableSelection {
+  const { snapshot, state } = request;
+  const sort = knownSort(definition, state.sort[definition.pane]);
+  const ordered = orderedRows(definition, snapshot, state.scope, sort);
+  const matching = matchingRows(definition, snapshot, ordered, state.filter.text);
+  const selection = state.selection[definition.pane];
+  const selected = selectedPosition(matching.keys, selection.key, selection.index);
+  const pageSize = Math.max(1, request.rowLines);
+  const first = windowStart(Math.max(0, selected), matching.order.length, pageSize);
+
+  const fitted = fitColumns(definition.columns, request.width);
+  const columns: VisibleColumn[] = fitted.map(({ column, width }) => ({
+    id: column.id,
+    header: column.header,
+    width,
+    align: column.align,
+    sortMark: column.id === sort.column ? (sort.descending ? '▼' : '▲') : '',
+  }));
+
+  const context: RowContext = { nowMs: snapshot.atMs };
+  const rows: TableRowView[] = [];
+  const last = Math.min(matching.order.length, first + pageSize);
+  for (let position = first; position < last; position++) {
+    const row = ordered.rows[matching.order[position] ?? -1];
+    if (row === undefined) continue;
+    rows.push({
+      key: matching.keys[position] ?? '',
+      cells: fitted.map(({ column, width }) => {
+        const text = column.format(row, context);
+        const fittedText = column.truncation === 'middle' ? truncateMiddle(text, width) : truncate(text, width);
+        return pad(fittedText, width, column.align);
+      }),
+      tone: definition.tone(row, context),
+      selected: position === selected,
+    });
+  }
+
+  return {
+    table: {
+      pane: definition.pane,
+      columns,
+      rows,
+      matchingRows: matching.order.length,
+      totalRows: ordered.rows.length,
+      firstRowIndex: first,
+    },
+    navigation: { keys: matching.keys, pageSize },
+    selectedKey: selected >= 0 ? (matching.keys[selected] ?? null) : null,
+  };
+}

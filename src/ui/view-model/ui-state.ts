@@ -1,0 +1,75 @@
+/**
+ * UI-only state (pane, sort, filter, selection, scope, view, pause, interval) and the actions
+ * that change it. The reducer lives in ui-reducer.ts; everything here is data.
+ */
+
+export type PaneId = 'connections' | 'processes' | 'peers' | 'listeners' | 'events';
+
+/** Tab order; number keys 1–5 select by this order. */
+export const paneOrder: readonly PaneId[] = ['connections', 'processes', 'peers', 'listeners', 'events'];
+
+export interface SortState {
+  /** A column id of the pane (see columns.ts). */
+  column: string;
+  descending: boolean;
+}
+
+/** Enter on a process or a peer scopes every pane to it; Esc leaves the scope. */
+export type Scope = { kind: 'process'; pid: number } | { kind: 'peer'; address: string } | null;
+
+export type View = { kind: 'table' } | { kind: 'detail'; connectionId: number } | { kind: 'help' };
+
+/** Selection follows the row's key across ticks; the index is the fallback when the row is gone. */
+export interface Selection {
+  index: number;
+  key: string | null;
+}
+
+export interface UiState {
+  pane: PaneId;
+  sort: Record<PaneId, SortState>;
+  /** The fuzzy filter text (with field prefixes); `editing` while the `/` prompt is open. */
+  filter: { text: string; editing: boolean };
+  selection: Record<PaneId, Selection>;
+  scope: Scope;
+  view: View;
+  /** The view is frozen; ingest goes on. */
+  paused: boolean;
+  /** Tick interval, ms (changed by + and -). */
+  intervalMs: number;
+  /** A transient line in the footer (saved snapshot path, errors). */
+  message: { text: string; tone: 'info' | 'error' } | null;
+}
+
+/** The rows of the current pane as the user sees them, which movement and Enter act on. */
+export interface VisibleRows {
+  /** Keys of the matching rows (filtered, scoped, sorted), all of them, not only the window. */
+  keys: readonly string[];
+  /** Rows that fit in the window (for PgUp/PgDn). */
+  pageSize: number;
+}
+
+export type UiAction =
+  | { type: 'nextPane' }
+  | { type: 'previousPane' }
+  | { type: 'selectPane'; pane: PaneId }
+  | { type: 'move'; delta: number; rows: VisibleRows }
+  | { type: 'page'; direction: 1 | -1; rows: VisibleRows }
+  | { type: 'moveToStart'; rows: VisibleRows }
+  | { type: 'moveToEnd'; rows: VisibleRows }
+  | { type: 'sortNextColumn' }
+  | { type: 'sortPreviousColumn' }
+  | { type: 'invertSort' }
+  | { type: 'openFilter' }
+  | { type: 'editFilter'; text: string }
+  | { type: 'keepFilter' }
+  | { type: 'clearFilter' }
+  /** Enter on the selected row (its key): detail for a connection, scope for a process/peer. */
+  | { type: 'enter'; key: string | null }
+  /** Esc / Backspace: close help or detail, else the filter prompt, else the scope, else the filter. */
+  | { type: 'back' }
+  | { type: 'toggleHelp' }
+  | { type: 'togglePause' }
+  | { type: 'changeInterval'; direction: 1 | -1 }
+  | { type: 'showMessage'; text: string; tone: 'info' | 'error' }
+  | { type: 'clearMessage' };

@@ -1,0 +1,325 @@
+/**
+ * A CaptureStore for UI tests: a hand-built snapshot of a small, realistic host (nginx serving,
+ * curl fetching with loss, postgres over IPv6, a closed curl, two listeners, some events), and a
+ * record of what the UI asked of the store.
+ */
+import type { CaptureStore } from '../../src/ui/capture-store.js';
+import type { ScreenInput } from '../../src/ui/view-model/screen-input.js';
+import type {
+  ConnectionEvent,
+  ConnectionSnapshot,
+  ListenerSnapshot,
+  ModelSnapshot,
+  Owner,
+  PeerSnapshot,
+  ProcessSnapshot,
+  RatePoint,
+} from '../../src/model/snapshot-types.js';
+
+/** The snapshot's clock: 2025-01-15 12:00:00 UTC, one minute into the capture. */
+export const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
+const STARTED_AT_MS = T0 - 60_000;
+
+/** Socket cookies of the fixture's connections, for tests that look one up. */
+export const cookies = { nginx: 1001, curl: 1002, postgres: 1003, closedCurl: 1004 } as const;
+
+function owner(pid: number, comm: string, cmdline: string, user: string, uid: number): Owner {
+  return { pid, comm, cmdline, uid, user, cgroupId: 4242 };
+}
+
+const owners = {
+  nginx: owner(812, 'nginx', 'nginx: worker process', 'www-data', 33),
+  curl: owner(4242, 'curl', 'curl -sS https://example.com/big.iso -o /tmp/big.iso', 'alice', 1000),
+  postgres: owner(1311, 'postgres', 'postgres: 16/main: app appdb 2001:db8::20(48810) idle', 'postgres', 113),
+  closedCurl: owner(4250, 'curl', 'curl -sS http://198.51.100.9/health', 'alice', 1000),
+};
+
+function connection(fields: Partial<ConnectionSnapshot> & Pick<ConnectionSnapshot, 'id' | 'saddr' | 'sport' | 'daddr' | 'dport' | 'owner'>): ConnectionSnapshot {
+  return {
+    family: 'ipv4',
+    netns: 4026531840,
+    state: 'ESTABLISHED',
+    stateHistory: [],
+    openedAtMs: T0 - 30_000,
+    closedAtMs: null,
+    bytesSent: 0,
+    bytesReceived: 0,
+    segmentsSent: 0,
+    segmentsReceived: 0,
+    sendRate: 0,
+    receiveRate: 0,
+    retransmits: 0,
+    resetsSent: 0,
+    resetsReceived: 0,
+    drops: [],
+    srttMs: null,
+    connectLatencyMs: null,
+    preexisting: false,
+    ...fields,
+  };
+}
+
+function connections(): ConnectionSnapshot[] {
+  return [
+    connection({
+      id: cookies.nginx,
+      saddr: '10.0.0.5',
+      sport: 443,
+      daddr: '203.0.113.7',
+      dport: 51234,
+      owner: owners.nginx,
+      stateHistory: [
+        { state: 'SYN_RECV', atMs: T0 - 42_010, durationMs: 10 },
+        { state: 'ESTABLISHED', atMs: T0 - 42_000, durationMs: null },
+      ],
+      openedAtMs: T0 - 42_010,
+      bytesSent: 48_000_000,
+      bytesReceived: 120_000,
+      segmentsSent: 33_000,
+      segmentsReceived: 1_900,
+      sendRate: 1_250_000,
+      receiveRate: 3_100,
+      srttMs: 12.5,
+    }),
+    connection({
+      id: cookies.curl,
+      saddr: '10.0.0.5',
+      sport: 40522,
+      daddr: '93.184.216.34',
+      dport: 443,
+      owner: owners.curl,
+      stateHistory: [
+        { state: 'SYN_SENT', atMs: T0 - 20_012, durationMs: 12 },
+        { state: 'ESTABLISHED', atMs: T0 - 20_000, durationMs: null },
+      ],
+      openedAtMs: T0 - 20_012,
+      bytesSent: 2_100,
+      bytesReceived: 9_800_000,
+      segmentsSent: 800,
+      segmentsReceived: 6_900,
+      sendRate: 40,
+      receiveRate: 480_000,
+      retransmits: 7,
+      drops: [{ reason: 'NETFILTER_DROP', count: 3 }],
+      srttMs: 88.2,
+      connectLatencyMs: 12,
+    }),
+    connection({
+      id: cookies.postgres,
+      family: 'ipv6',
+      saddr: '2001:db8::10',
+      sport: 5432,
+      daddr: '2001:db8::20',
+      dport: 48810,
+      owner: owners.postgres,
+      stateHistory: [{ state: 'ESTABLISHED', atMs: STARTED_AT_MS, durationMs: null }],
+      openedAtMs: STARTED_AT_MS,
+      bytesSent: 640_000,
+      bytesReceived: 210_000,
+      segmentsSent: 1_200,
+      segmentsReceived: 1_100,
+      sendRate: 2_000,
+      receiveRate: 900,
+      srttMs: 0.4,
+      preexisting: true,
+    }),
+    connection({
+      id: cookies.closedCurl,
+      saddr: '10.0.0.5',
+      sport: 40530,
+      daddr: '198.51.100.9',
+      dport: 80,
+      owner: owners.closedCurl,
+      state: 'CLOSE',
+      stateHistory: [
+        { state: 'SYN_SENT', atMs: T0 - 9_030, durationMs: 30 },
+        { state: 'ESTABLISHED', atMs: T0 - 9_000, durationMs: 1_000 },
+        { state: 'FIN_WAIT1', atMs: T0 - 8_000, durationMs: 5 },
+        { state: 'FIN_WAIT2', atMs: T0 - 7_995, durationMs: 5 },
+        { state: 'CLOSE', atMs: T0 - 7_990, durationMs: null },
+      ],
+      openedAtMs: T0 - 9_030,
+      closedAtMs: T0 - 7_990,
+      bytesSent: 95,
+      bytesReceived: 310,
+      segmentsSent: 5,
+      segmentsReceived: 4,
+      srttMs: 30.1,
+      connectLatencyMs: 30,
+    }),
+  ];
+}
+
+function listeners(): ListenerSnapshot[] {
+  return [
+    { id: 2001, family: 'ipv4', saddr: '0.0.0.0', sport: 443, netns: 4026531840, owner: owners.nginx, acceptQueue: 0, acceptQueueLimit: 511 },
+    { id: 2002, family: 'ipv6', saddr: '::', sport: 5432, netns: 4026531840, owner: owners.postgres, acceptQueue: 2, acceptQueueLimit: 244 },
+  ];
+}
+
+/** Traffic sums of a set of connections, the way the model folds them for processes and peers. */
+function sums(of: ConnectionSnapshot[]) {
+  const total = (pick: (entry: ConnectionSnapshot) => number) => of.reduce((sum, entry) => sum + pick(entry), 0);
+  return {
+    connections: of.length,
+    openConnections: of.filter((entry) => entry.closedAtMs === null).length,
+    bytesSent: total((entry) => entry.bytesSent),
+    bytesReceived: total((entry) => entry.bytesReceived),
+    sendRate: total((entry) => entry.sendRate),
+    receiveRate: total((entry) => entry.receiveRate),
+    retransmits: total((entry) => entry.retransmits),
+    resetsSent: total((entry) => entry.resetsSent),
+    resetsReceived: total((entry) => entry.resetsReceived),
+    drops: total((entry) => entry.drops.reduce((sum, drop) => sum + drop.count, 0)),
+  };
+}
+
+function processes(all: ConnectionSnapshot[]): ProcessSnapshot[] {
+  return Object.values(owners).map((entry) => ({
+    pid: entry.pid ?? 0,
+    comm: entry.comm,
+    cmdline: entry.cmdline,
+    uid: entry.uid,
+    user: entry.user,
+    ...sums(all.filter((candidate) => candidate.owner.pid === entry.pid)),
+  }));
+}
+
+function peers(all: ConnectionSnapshot[]): PeerSnapshot[] {
+  return all.map((entry) => ({ address: entry.daddr, family: entry.family, ...sums([entry]) }));
+}
+
+function events(): ConnectionEvent[] {
+  const curl = { connectionId: cookies.curl, family: 'ipv4' as const, saddr: '10.0.0.5', sport: 40522, daddr: '93.184.216.34', dport: 443, pid: 4242, comm: 'curl' };
+  const closed = { connectionId: cookies.closedCurl, family: 'ipv4' as const, saddr: '10.0.0.5', sport: 40530, daddr: '198.51.100.9', dport: 80, pid: 4250, comm: 'curl' };
+  const none = { fromState: null, toState: null, direction: null, reason: null };
+  // Newest first, as the model publishes them.
+  return [
+    { ...curl, ...none, atMs: T0 - 1_000, kind: 'drop', reason: 'NETFILTER_DROP' },
+    { ...curl, ...none, atMs: T0 - 2_000, kind: 'retransmit', toState: 'ESTABLISHED' },
+    { ...closed, ...none, atMs: T0 - 7_990, kind: 'state', fromState: 'FIN_WAIT2', toState: 'CLOSE' },
+    { ...closed, ...none, atMs: T0 - 8_500, kind: 'reset', direction: 'received', reason: 'RECEIVED' },
+    { ...curl, ...none, atMs: T0 - 20_000, kind: 'state', fromState: 'SYN_SENT', toState: 'ESTABLISHED' },
+  ];
+}
+
+function rateHistory(): RatePoint[] {
+  return Array.from({ length: 30 }, (_, index) => ({
+    atMs: T0 - (29 - index) * 1_000,
+    sendRate: 1_000_000 + index * 10_000,
+    receiveRate: 400_000 + (index % 7) * 20_000,
+    retransmitsPerSecond: index % 5 === 0 ? 1 : 0,
+    dropsPerSecond: index === 28 ? 3 : 0,
+    resetsPerSecond: 0,
+  }));
+}
+
+/** The fixture host's snapshot at T0. */
+export function buildSnapshot(): ModelSnapshot {
+  const all = connections();
+  return {
+    atMs: T0,
+    startedAtMs: STARTED_AT_MS,
+    totals: {
+      connectionsOpened: 3,
+      connectionsClosed: 1,
+      bytesSent: 48_742_195,
+      bytesReceived: 10_130_310,
+      retransmits: 7,
+      resetsSent: 0,
+      resetsReceived: 1,
+      drops: 3,
+      evicted: 0,
+      lostEvents: 0,
+    },
+    connections: all,
+    listeners: listeners(),
+    processes: processes(all),
+    peers: peers(all),
+    drops: [{ reason: 'NETFILTER_DROP', count: 3 }],
+    rateHistory: rateHistory(),
+    events: events(),
+  };
+}
+
+/**
+ * The fixture with `count` more curl (pid 4242) connections to 192.0.2.1…192.0.2.`count`, each
+ * sending less than the one before, so the busiest-first order ends at 192.0.2.`count`.
+ */
+export function withBusyCurl(snapshot: ModelSnapshot, count: number): ModelSnapshot {
+  const extra = Array.from({ length: count }, (_, index) =>
+    connection({
+      id: 5000 + index,
+      saddr: '10.0.0.5',
+      sport: 41000 + index,
+      daddr: `192.0.2.${index + 1}`,
+      dport: 443,
+      owner: owners.curl,
+      sendRate: (count - index) * 100,
+      stateHistory: [{ state: 'ESTABLISHED', atMs: T0 - 5_000, durationMs: null }],
+    }),
+  );
+  return { ...snapshot, connections: [...snapshot.connections, ...extra] };
+}
+
+/** What the store publishes for the fixture host: every probe attached, no detail page open. */
+export function buildScreenInput(snapshot: ModelSnapshot = buildSnapshot()): ScreenInput {
+  return {
+    snapshot,
+    source: {
+      kind: 'ebpf',
+      probes: [
+        { name: 'inet_sock_set_state', status: 'attached', reason: null },
+        { name: 'tcp_retransmit_skb', status: 'attached', reason: null },
+        { name: 'kfree_skb', status: 'attached', reason: null },
+      ],
+    },
+    host: { hostname: 'web-1', kernel: '6.8.0-45-generic' },
+    detailRates: { send: [], receive: [] },
+  };
+}
+
+/** A CaptureStore that publishes only when told to, and records every call the UI makes. */
+export class FakeCaptureStore implements CaptureStore {
+  readonly pausedCalls: boolean[] = [];
+  readonly intervalCalls: number[] = [];
+  readonly detailConnectionCalls: (number | null)[] = [];
+  saveCount = 0;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private input: ScreenInput = buildScreenInput(),
+    /** What `saveSnapshot` does: return the path written, or throw. */
+    private readonly save: () => string = () => '/root/netscope-20250115-120000.json',
+  ) {}
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): ScreenInput => this.input;
+
+  /** Publishes a new input, as a tick does. */
+  publish(input: ScreenInput): void {
+    this.input = input;
+    for (const listener of this.listeners) listener();
+  }
+
+  setPaused(paused: boolean): void {
+    this.pausedCalls.push(paused);
+  }
+
+  setIntervalMs(intervalMs: number): void {
+    this.intervalCalls.push(intervalMs);
+  }
+
+  setDetailConnection(connectionId: number | null): void {
+    this.detailConnectionCalls.push(connectionId);
+  }
+
+  saveSnapshot(): string {
+    this.saveCount += 1;
+    return this.save();
+  }
+}

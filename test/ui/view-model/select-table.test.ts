@@ -1,0 +1,330 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { columnIds, defaultSort, paneColumns } from '../../../src/ui/view-model/columns.js';
+import { selectTable } from '../../../src/ui/view-model/select-table.js';
+import { displayWidth } from '../../../src/ui/view-model/text-width.js';
+import { initialUiState } from '../../../src/ui/view-model/ui-reducer.js';
+import type { PaneId, UiState } from '../../../src/ui/view-model/ui-state.js';
+import type { ModelSnapshot } from '../../../src/model/snapshot-types.js';
+import { NOW, T0, connection, event, listener, manyConnections, snapshot } from './snapshot-builder.js';
+
+function state(fields: Partial<UiState> = {}): UiState {
+  return { ...initialUiState({ intervalMs: 1000 }), ...fields };
+}
+
+function sorted(pane: PaneId, column: string, descending: boolean): UiState['sort'] {
+  return { ...state().sort, [pane]: { column, descending } };
+}
+
+function table(data: ModelSnapshot, fields: Partial<UiState> = {}, width = 160, rowLines = 30) {
+  return selectTable({ snapshot: data, state: state(fields), width, rowLines });
+}
+
+function keysOf(data: ModelSnapshot, fields: Partial<UiState> = {}): readonly string[] {
+  return table(data, fields).navigation.keys;
+}
+
+const trio = snapshot({
+  connections: [
+    connection({ id: 1, sendRate: 10, receiveRate: 10, daddr: '10.0.0.10', owner: { pid: 30, comm: 'nginx' }, openedAtMs: T0 + 5000 }),
+    connection({ id: 2, sendRate: 500, receiveRate: 0, daddr: '10.0.0.9', owner: { pid: 10, comm: 'curl' }, openedAtMs: T0 }),
+    connection({ id: 3, sendRate: 0, receiveRate: 100, daddr: '10.0.0.100', owner: { pid: null, comm: null, cmdline: null }, openedAtMs: T0 + 9000 }),
+  ],
+});
+
+describe('columns', () => {
+  test('every pane exposes its column ids and a default sort among them', () => {
+    for (const pane of ['connections', 'processes', 'peers', 'listeners', 'events'] as const) {
+      const ids = columnIds(pane);
+      assert.equal(new Set(ids).size, ids.length, pane);
+      assert.ok(ids.includes(defaultSort(pane).column), pane);
+    }
+    assert.deepEqual(columnIds('connections'), ['pid', 'process', 'local', 'remote', 'state', 'rate', 'send', 'recv', 'sent', 'received', 'retrans', 'resets', 'drops', 'rtt', 'age']);
+  });
+
+  test('every column leaves room for its header and the sort mark', () => {
+    for (const columns of Object.values(paneColumns)) {
+      for (const column of columns) assert.ok(column.minWidth >= column.header.length + 1, column.id);
+    }
+  });
+});
+
+describe('sorting', () => {
+  test('connections start by total rate, biggest first, marked ▼', () => {
+    const result = table(trio);
+    assert.deepEqual(result.navigation.keys, ['2', '3', '1']);
+    assert.deepEqual(
+      result.table.columns.filter((column) => column.sortMark !== '').map((column) => [column.id, column.sortMark]),
+      [['rate', '▼']],
+    );
+  });
+
+  test('text sorts A→Z with unknowns last, and inverts', () => {
+    assert.deepEqual(keysOf(trio, { sort: sorted('connections', 'process', false) }), ['2', '1', '3']);
+    const inverted = table(trio, { sort: sorted('connections', 'process', true) });
+    assert.deepEqual(inverted.navigation.keys, ['3', '1', '2']);
+    assert.equal(inverted.table.columns.find((column) => column.id === 'process')?.sortMark, '▼');
+    assert.equal(table(trio, { sort: sorted('connections', 'process', false) }).table.columns.find((column) => column.id === 'process')?.sortMark, '▲');
+  });
+
+  test('numbers sort with unknowns last in their natural direction', () => {
+    assert.deepEqual(keysOf(trio, { sort: sorted('connections', 'pid', true) }), ['1', '2', '3']);
+    assert.deepEqual(keysOf(trio, { sort: sorted('connections', 'send', true) }), ['2', '1', '3']);
+    assert.deepEqual(keysOf(trio, { sort: sorted('connections', 'recv', false) }), ['2', '1', '3']);
+  });
+
+  test('addresses sort numerically, not as text', () => {
+    assert.deepEqual(keysOf(trio, { sort: sorted('connections', 'remote', false) }), ['2', '1', '3']);
+  });
+
+  test('age sorts oldest first by default', () => {
+    assert.deepEqual(keysOf(trio, { sort: sorted('connections', 'age', true) }), ['2', '1', '3']);
+  });
+
+  test('ties keep identity order in both directions, so rows do not jump between ticks', () => {
+    const tied = snapshot({ connections: [5, 3, 9].map((id) => connection({ id, sendRate: 7, receiveRate: 0 })) });
+    assert.deepEqual(keysOf(tied), ['3', '5', '9']);
+    assert.deepEqual(keysOf(tied, { sort: sorted('connections', 'rate', false) }), ['3', '5', '9']);
+  });
+
+  test('an unknown sort column falls back to the pane default', () => {
+    const result = table(trio, { sort: sorted('connections', 'bogus', true) });
+    assert.deepEqual(result.navigation.keys, ['2', '3', '1']);
+    assert.equal(result.table.columns.find((column) => column.sortMark !== '')?.id, 'rate');
+  });
+
+  test('other panes sort by their defaults: processes and peers by bytes, listeners by queue, events newest first', () => {
+    const data = snapshot({
+      connections: [
+        connection({ id: 1, bytesSent: 10, bytesReceived: 10, daddr: '10.0.0.1', owner: { pid: 1 } }),
+        connection({ id: 2, bytesSent: 100, bytesReceived: 0, daddr: '10.0.0.2', owner: { pid: 2 } }),
+      ],
+      listeners: [listener({ id: 7, acceptQueue: 0 }), listener({ id: 8, acceptQueue: 5 })],
+      events: [event({ atMs: NOW - 10, kind: 'retransmit' }), event({ atMs: NOW - 10, kind: 'reset' }), event({ atMs: NOW - 20 })],
+    });
+    assert.deepEqual(keysOf(data, { pane: 'processes' }), ['2', '1']);
+    assert.deepEqual(keysOf(data, { pane: 'peers' }), ['10.0.0.2', '10.0.0.1']);
+    assert.deepEqual(keysOf(data, { pane: 'listeners' }), ['8/800', '7/800']);
+    assert.deepEqual(keysOf(data, { pane: 'events' }), [`1/${NOW - 10}/retransmit/0`, `1/${NOW - 10}/reset/0`, `1/${NOW - 20}/state/0`]);
+  });
+});
+
+describe('scope', () => {
+  const data = snapshot({
+    connections: [
+      connection({ id: 1, daddr: '10.0.0.7', owner: { pid: 100, comm: 'app' } }),
+      connection({ id: 2, daddr: '10.0.0.8', owner: { pid: 100, comm: 'app' } }),
+      connection({ id: 3, daddr: '10.0.0.7', owner: { pid: 200, comm: 'other' } }),
+      connection({ id: 4, saddr: '10.0.0.1', sport: 8080, daddr: '10.0.0.9', dport: 50000, owner: { pid: 300, comm: 'server' } }),
+    ],
+    listeners: [listener({ id: 50, sport: 8080, owner: { pid: 300, comm: 'server' } }), listener({ id: 51, sport: 22, owner: { pid: 1, comm: 'sshd' } })],
+    events: [event({ connectionId: 1, pid: 100, daddr: '10.0.0.7' }), event({ connectionId: 3, pid: 200, daddr: '10.0.0.7', atMs: NOW - 5 })],
+  });
+
+  test('a process scope keeps its connections, itself, its peers, its listeners and its events', () => {
+    const scope = { kind: 'process', pid: 100 } as const;
+    assert.deepEqual([...keysOf(data, { scope })].sort(), ['1', '2']);
+    assert.deepEqual(keysOf(data, { scope, pane: 'processes' }), ['100']);
+    assert.deepEqual([...keysOf(data, { scope, pane: 'peers' })].sort(), ['10.0.0.7', '10.0.0.8']);
+    assert.deepEqual(keysOf(data, { scope: { kind: 'process', pid: 300 }, pane: 'listeners' }), ['50/300']);
+    assert.equal(keysOf(data, { scope, pane: 'events' }).length, 1);
+  });
+
+  test('a peer scope keeps the connections to it, the processes talking to it and the listeners it reached', () => {
+    const scope = { kind: 'peer', address: '10.0.0.7' } as const;
+    assert.deepEqual([...keysOf(data, { scope })].sort(), ['1', '3']);
+    assert.deepEqual([...keysOf(data, { scope, pane: 'processes' })].sort(), ['100', '200']);
+    assert.deepEqual(keysOf(data, { scope, pane: 'peers' }), ['10.0.0.7']);
+    assert.equal(keysOf(data, { scope, pane: 'events' }).length, 2);
+    assert.deepEqual(keysOf(data, { scope: { kind: 'peer', address: '10.0.0.9' }, pane: 'listeners' }), ['50/300']);
+  });
+
+  test('scope and filter counts: matching after both, total before', () => {
+    const result = table(data, { scope: { kind: 'process', pid: 100 }, filter: { text: '10.0.0.8', editing: false } });
+    assert.equal(result.table.matchingRows, 1);
+    assert.equal(result.table.totalRows, 4);
+  });
+});
+
+describe('fitting', () => {
+  test('at 80 columns the connections table keeps process, remote, state and rates; at 160 every column', () => {
+    const narrow = table(trio, {}, 80);
+    assert.deepEqual(
+      narrow.table.columns.map((column) => column.id),
+      ['process', 'remote', 'state', 'rate', 'send', 'recv'],
+    );
+    const wide = table(trio, {}, 160);
+    assert.deepEqual(
+      wide.table.columns.map((column) => column.id),
+      columnIds('connections'),
+    );
+  });
+
+  test('at 80 columns the processes table keeps the command line', () => {
+    const data = snapshot({ connections: [connection()] });
+    assert.deepEqual(
+      table(data, { pane: 'processes' }, 80).table.columns.map((column) => column.id),
+      ['pid', 'process', 'conns', 'bytes', 'send', 'recv', 'retrans', 'command'],
+    );
+  });
+
+  test('columns and cells never exceed the width, and cells are exactly their column wide', () => {
+    const data = snapshot({
+      connections: [
+        connection({
+          id: 1,
+          family: 'ipv6',
+          saddr: '2001:db8:85a3::8a2e:370:7334',
+          daddr: '2001:db8:ffff:ffff:ffff:ffff:ffff:1',
+          dport: 65535,
+          owner: { comm: 'a-very-long-process-name', cmdline: `java ${'-Dproperty=value '.repeat(40)}` },
+          sendRate: 1023 * 1024 * 1024,
+        }),
+        connection({ id: 2, owner: { comm: '日本語のプロセス名' } }),
+      ],
+    });
+    for (const width of [60, 80, 100, 160, 200]) {
+      for (const pane of ['connections', 'processes', 'peers'] as const) {
+        const result = table(data, { pane }, width);
+        const widths = result.table.columns.map((column) => column.width);
+        assert.ok(widths.reduce((sum, value) => sum + value, 0) + widths.length - 1 <= width, `${pane} at ${width}`);
+        for (const row of result.table.rows) {
+          row.cells.forEach((cell, index) => assert.equal(displayWidth(cell), widths[index], `${pane} ${width} ${cell}`));
+          assert.ok(displayWidth(row.cells.join(' ')) <= width);
+        }
+      }
+    }
+    const remote = table(data, {}, 80).table;
+    const remoteIndex = remote.columns.findIndex((column) => column.id === 'remote');
+    const cell = remote.rows.find((row) => row.key === '1')?.cells[remoteIndex] ?? '';
+    assert.ok(cell.includes('…') && cell.trimEnd().endsWith(':65535'), cell);
+  });
+
+  test('spare width goes to the flexible columns, never past their maximum', () => {
+    const columns = table(trio, {}, 200).table.columns;
+    const process = columns.find((column) => column.id === 'process');
+    assert.equal(process?.width, 16);
+    assert.ok((columns.find((column) => column.id === 'remote')?.width ?? 0) > 21);
+  });
+});
+
+describe('selection and window', () => {
+  const hundred = snapshot({ connections: Array.from({ length: 100 }, (_unused, index) => connection({ id: index + 1, sendRate: 1000 - index, receiveRate: 0 })) });
+
+  function at(index: number, key: string | null = null) {
+    return table(hundred, { selection: { ...state().selection, connections: { index, key } } }, 160, 10);
+  }
+
+  test('the window shows only the rows that fit and keeps the selection inside', () => {
+    const top = at(0);
+    assert.equal(top.table.rows.length, 10);
+    assert.equal(top.table.firstRowIndex, 0);
+    assert.deepEqual(top.table.rows.filter((row) => row.selected).map((row) => row.key), ['1']);
+    assert.equal(top.navigation.keys.length, 100);
+    assert.equal(top.navigation.pageSize, 10);
+
+    const middle = at(50);
+    assert.equal(middle.table.firstRowIndex, 46);
+    assert.equal(middle.table.rows.findIndex((row) => row.selected), 4);
+    assert.equal(middle.selectedKey, '51');
+
+    const end = at(99);
+    assert.equal(end.table.firstRowIndex, 90);
+    assert.equal(end.table.rows.at(-1)?.selected, true);
+  });
+
+  test('the selection follows its row as the order changes, and stays at its index when the row is gone', () => {
+    const followed = at(0, '60');
+    assert.equal(followed.selectedKey, '60');
+    assert.ok(followed.table.rows.some((row) => row.key === '60' && row.selected));
+    const gone = at(7, 'no-such-row');
+    assert.equal(gone.selectedKey, '8');
+    assert.equal(at(500).selectedKey, '100');
+  });
+
+  test('an empty pane has no selection', () => {
+    const empty = table(snapshot(), { pane: 'listeners' });
+    assert.equal(empty.selectedKey, null);
+    assert.deepEqual(empty.table.rows, []);
+    assert.equal(empty.table.matchingRows, 0);
+  });
+
+  test('only the window is formatted, even at 10,000 connections', () => {
+    const big = snapshot({ connections: manyConnections(10_000) });
+    const result = table(big, {}, 160, 38);
+    assert.equal(result.table.rows.length, 38);
+    assert.equal(result.navigation.keys.length, 10_000);
+  });
+});
+
+describe('row tone', () => {
+  test('closed connections are dim, troubled ones warn, a SYN unanswered for a second warns', () => {
+    const data = snapshot({
+      connections: [
+        connection({ id: 1, closedAtMs: NOW - 10, state: 'CLOSE', retransmits: 4 }),
+        connection({ id: 2, retransmits: 1 }),
+        connection({ id: 3, resetsReceived: 1 }),
+        connection({ id: 4, drops: [{ reason: 'NETFILTER_DROP', count: 1 }] }),
+        connection({ id: 5, state: 'SYN_SENT', stateHistory: [{ state: 'SYN_SENT', atMs: NOW - 2000, durationMs: null }] }),
+        connection({ id: 6, state: 'SYN_SENT', stateHistory: [{ state: 'SYN_SENT', atMs: NOW - 200, durationMs: null }] }),
+        connection({ id: 7 }),
+      ],
+    });
+    const tones = Object.fromEntries(table(data).table.rows.map((row) => [row.key, row.tone]));
+    assert.deepEqual(tones, { '1': 'dim', '2': 'warn', '3': 'warn', '4': 'warn', '5': 'warn', '6': 'normal', '7': 'normal' });
+  });
+
+  test('a full accept queue is bad, a non-empty one warns; drops are bad events', () => {
+    const data = snapshot({
+      listeners: [listener({ id: 1, acceptQueue: 128, acceptQueueLimit: 128 }), listener({ id: 2, acceptQueue: 3 }), listener({ id: 3 })],
+      events: [event({ kind: 'drop', atMs: NOW - 1 }), event({ kind: 'reset', atMs: NOW - 2 }), event({ toState: 'CLOSE', atMs: NOW - 3 })],
+    });
+    assert.deepEqual(table(data, { pane: 'listeners' }).table.rows.map((row) => row.tone), ['bad', 'warn', 'normal']);
+    assert.deepEqual(table(data, { pane: 'events' }).table.rows.map((row) => row.tone), ['bad', 'warn', 'dim']);
+  });
+});
+
+describe('cells', () => {
+  test('connections read as people expect: comm, endpoint, short state, rates with - for zero', () => {
+    const data = snapshot({
+      connections: [connection({ id: 1, sendRate: 0, receiveRate: 1.2 * 1024 * 1024, retransmits: 0, resetsSent: 2, resetsReceived: 1, srttMs: 0.25 })],
+    });
+    const result = table(data);
+    const row = result.table.rows[0];
+    const cell = (id: string) => row?.cells[result.table.columns.findIndex((column) => column.id === id)]?.trim();
+    assert.equal(cell('pid'), '1234');
+    assert.equal(cell('process'), 'curl');
+    assert.equal(cell('local'), '10.0.0.1:40000');
+    assert.equal(cell('remote'), '93.184.216.34:443');
+    assert.equal(cell('state'), 'ESTAB');
+    assert.equal(cell('send'), '-');
+    assert.equal(cell('recv'), '1.2 MiB/s');
+    assert.equal(cell('retrans'), '-');
+    assert.equal(cell('resets'), '2/1');
+    assert.equal(cell('rtt'), '250µs');
+    assert.equal(cell('age'), '3m11s');
+  });
+
+  test('events describe what happened', () => {
+    const data = snapshot({
+      events: [
+        event({ atMs: NOW - 1, kind: 'drop', reason: 'TCP_CSUM', fromState: null, toState: null }),
+        event({ atMs: NOW - 2, kind: 'reset', direction: 'received', reason: null, fromState: null, toState: null }),
+        event({ atMs: NOW - 3, kind: 'retransmit', fromState: null, toState: 'ESTABLISHED' }),
+        event({ atMs: NOW - 4 }),
+      ],
+    });
+    const result = table(data, { pane: 'events' });
+    const detail = result.table.columns.findIndex((column) => column.id === 'detail');
+    const kind = result.table.columns.findIndex((column) => column.id === 'kind');
+    assert.deepEqual(
+      result.table.rows.map((row) => [row.cells[kind]?.trim(), row.cells[detail]?.trim()]),
+      [
+        ['DROP', 'TCP_CSUM'],
+        ['RESET', 'received'],
+        ['RETRANS', 'in ESTAB'],
+        ['STATE', 'SYN_SENT→ESTAB'],
+      ],
+    );
+  });
+});

@@ -1,0 +1,223 @@
+/**
+ * Hand-built model snapshots for the view-model tests: realistic rows with every field set,
+ * overridable one field at a time. Processes and peers are summed from the connections, as
+ * the model does, unless given.
+ */
+import type {
+  ConnectionEvent,
+  ConnectionSnapshot,
+  ListenerSnapshot,
+  ModelSnapshot,
+  Owner,
+  PeerSnapshot,
+  ProcessSnapshot,
+  RatePoint,
+  SourceInfo,
+  TrafficSums,
+} from '../../../src/model/snapshot-types.js';
+import type { ScreenInput } from '../../../src/ui/view-model/screen-input.js';
+
+/** 2025-01-01T00:00:00Z: the capture's start. */
+export const T0 = Date.UTC(2025, 0, 1);
+/** The snapshot's time: three minutes and twelve seconds into the capture. */
+export const NOW = T0 + 192_000;
+export const HOST_NETNS = 4026531840;
+
+export function owner(fields: Partial<Owner> = {}): Owner {
+  return { pid: 1234, comm: 'curl', cmdline: 'curl -sS https://example.com/', uid: 1000, user: 'alice', cgroupId: 77, ...fields };
+}
+
+type ConnectionFields = Partial<Omit<ConnectionSnapshot, 'owner'>> & { owner?: Partial<Owner> };
+
+/** An established client connection 10.0.0.1:40000 → 93.184.216.34:443 owned by curl (1234). */
+export function connection(fields: ConnectionFields = {}): ConnectionSnapshot {
+  const openedAtMs = fields.openedAtMs ?? T0 + 1000;
+  return {
+    id: 1,
+    family: 'ipv4',
+    saddr: '10.0.0.1',
+    sport: 40000,
+    daddr: '93.184.216.34',
+    dport: 443,
+    netns: HOST_NETNS,
+    state: 'ESTABLISHED',
+    stateHistory: [
+      { state: 'SYN_SENT', atMs: openedAtMs, durationMs: 12 },
+      { state: 'ESTABLISHED', atMs: openedAtMs + 12, durationMs: null },
+    ],
+    openedAtMs,
+    closedAtMs: null,
+    bytesSent: 4096,
+    bytesReceived: 65536,
+    segmentsSent: 10,
+    segmentsReceived: 50,
+    sendRate: 100,
+    receiveRate: 2000,
+    retransmits: 0,
+    resetsSent: 0,
+    resetsReceived: 0,
+    drops: [],
+    srttMs: 12.5,
+    connectLatencyMs: 12,
+    preexisting: false,
+    ...fields,
+    owner: owner(fields.owner),
+  };
+}
+
+export function listener(fields: Partial<Omit<ListenerSnapshot, 'owner'>> & { owner?: Partial<Owner> } = {}): ListenerSnapshot {
+  return {
+    id: 900,
+    family: 'ipv4',
+    saddr: '0.0.0.0',
+    sport: 80,
+    netns: HOST_NETNS,
+    acceptQueue: 0,
+    acceptQueueLimit: 511,
+    ...fields,
+    owner: owner({ pid: 800, comm: 'nginx', cmdline: 'nginx: master process /usr/sbin/nginx', user: 'root', uid: 0, ...fields.owner }),
+  };
+}
+
+export function event(fields: Partial<ConnectionEvent> = {}): ConnectionEvent {
+  return {
+    atMs: NOW - 1000,
+    kind: 'state',
+    connectionId: 1,
+    family: 'ipv4',
+    saddr: '10.0.0.1',
+    sport: 40000,
+    daddr: '93.184.216.34',
+    dport: 443,
+    pid: 1234,
+    comm: 'curl',
+    fromState: 'SYN_SENT',
+    toState: 'ESTABLISHED',
+    direction: null,
+    reason: null,
+    ...fields,
+  };
+}
+
+export function ratePoint(fields: Partial<RatePoint> = {}): RatePoint {
+  return { atMs: NOW, sendRate: 0, receiveRate: 0, retransmitsPerSecond: 0, dropsPerSecond: 0, resetsPerSecond: 0, ...fields };
+}
+
+function emptySums(): TrafficSums {
+  return { connections: 0, openConnections: 0, bytesSent: 0, bytesReceived: 0, sendRate: 0, receiveRate: 0, retransmits: 0, resetsSent: 0, resetsReceived: 0, drops: 0 };
+}
+
+function addTo(sums: TrafficSums, connection: ConnectionSnapshot): void {
+  sums.connections++;
+  if (connection.closedAtMs === null) sums.openConnections++;
+  sums.bytesSent += connection.bytesSent;
+  sums.bytesReceived += connection.bytesReceived;
+  sums.sendRate += connection.sendRate;
+  sums.receiveRate += connection.receiveRate;
+  sums.retransmits += connection.retransmits;
+  sums.resetsSent += connection.resetsSent;
+  sums.resetsReceived += connection.resetsReceived;
+  sums.drops += connection.drops.reduce((total, drop) => total + drop.count, 0);
+}
+
+export function processesOf(connections: readonly ConnectionSnapshot[]): ProcessSnapshot[] {
+  const byPid = new Map<number, ProcessSnapshot>();
+  for (const item of connections) {
+    const { pid, comm, cmdline, uid, user } = item.owner;
+    if (pid === null) continue;
+    let process = byPid.get(pid);
+    if (process === undefined) {
+      process = { pid, comm, cmdline, uid, user, ...emptySums() };
+      byPid.set(pid, process);
+    }
+    addTo(process, item);
+  }
+  return [...byPid.values()].sort((a, b) => a.pid - b.pid);
+}
+
+export function peersOf(connections: readonly ConnectionSnapshot[]): PeerSnapshot[] {
+  const byAddress = new Map<string, PeerSnapshot>();
+  for (const item of connections) {
+    let peer = byAddress.get(item.daddr);
+    if (peer === undefined) {
+      peer = { address: item.daddr, family: item.family, ...emptySums() };
+      byAddress.set(item.daddr, peer);
+    }
+    addTo(peer, item);
+  }
+  return [...byAddress.values()].sort((a, b) => (a.address < b.address ? -1 : 1));
+}
+
+export function snapshot(fields: Partial<ModelSnapshot> = {}): ModelSnapshot {
+  const connections = fields.connections ?? [];
+  return {
+    atMs: NOW,
+    startedAtMs: T0,
+    totals: {
+      connectionsOpened: connections.length,
+      connectionsClosed: 0,
+      bytesSent: 0,
+      bytesReceived: 0,
+      retransmits: 0,
+      resetsSent: 0,
+      resetsReceived: 0,
+      drops: 0,
+      evicted: 0,
+      lostEvents: 0,
+    },
+    listeners: [],
+    processes: processesOf(connections),
+    peers: peersOf(connections),
+    drops: [],
+    rateHistory: [],
+    events: [],
+    ...fields,
+    connections,
+  };
+}
+
+export function source(fields: Partial<SourceInfo> = {}): SourceInfo {
+  return {
+    kind: 'ebpf',
+    probes: [
+      { name: 'inet_sock_set_state', status: 'attached', reason: null },
+      { name: 'tcp_retransmit_skb', status: 'attached', reason: null },
+      { name: 'kfree_skb', status: 'attached', reason: null },
+    ],
+    ...fields,
+  };
+}
+
+export function screenInput(model: ModelSnapshot, fields: Partial<Omit<ScreenInput, 'snapshot'>> = {}): ScreenInput {
+  return {
+    snapshot: model,
+    source: source(),
+    host: { hostname: 'vm', kernel: '6.8.0' },
+    detailRates: { send: [], receive: [] },
+    ...fields,
+  };
+}
+
+const COMMS = ['nginx', 'curl', 'postgres', 'redis-server', 'node', 'python3', 'java', 'sshd', 'chrome', 'envoy'] as const;
+const STATES = ['ESTABLISHED', 'ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT', 'SYN_SENT'] as const;
+
+/** `count` varied connections (10 programs, 40 processes, many peers, a mix of states) for size and speed checks. */
+export function manyConnections(count: number): ConnectionSnapshot[] {
+  return Array.from({ length: count }, (_unused, index) => {
+    const comm = COMMS[index % COMMS.length] ?? 'node';
+    const pid = 1000 + (index % 40);
+    return connection({
+      id: 10_000 + index,
+      sport: 32768 + (index % 28000),
+      daddr: `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`,
+      dport: [443, 80, 5432, 6379][index % 4] ?? 443,
+      state: STATES[index % STATES.length] ?? 'ESTABLISHED',
+      sendRate: (index * 7919) % 100_000,
+      receiveRate: (index * 104_729) % 1_000_000,
+      bytesSent: index * 1000,
+      bytesReceived: index * 3000,
+      retransmits: index % 13 === 0 ? 2 : 0,
+      owner: { pid, comm, cmdline: `/usr/bin/${comm} --config /etc/${comm}/${comm}.conf --worker ${pid}` },
+    });
+  });
+}
