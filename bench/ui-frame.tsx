@@ -1,0 +1,120 @@
+/**
+ * TUI benchmark: the cost of one frame (selectors, then Ink re-rendering the mounted app into
+ * a fake 160×45 stdout) after a tick, and of one filter keystroke, at 1,000 and 10,000
+ * connections — side by side, so the ratio shows the cost follows the visible rows, not the
+ * table. Targets: frame ≤ 16 ms, keystroke ≤ 50 ms at 10,000 connections.
+ *
+ *   npm run bench   (or: NODE_ENV=production bin/node-runtime dist/bench/ui-frame.js — production, as
+ *   bin/netscope runs; React reads NODE_ENV when it loads)
+ */
+import { EventEmitter } from 'node:events';
+import { render, type Instance } from 'ink';
+import type { ModelSnapshot } from '../src/model/snapshot-types.js';
+import { Screen } from '../src/ui/components/screen.js';
+import { selectScreen } from '../src/ui/view-model/select-screen.js';
+import type { ScreenInput } from '../src/ui/view-model/screen-input.js';
+import { initialUiState } from '../src/ui/view-model/ui-reducer.js';
+import type { UiState } from '../src/ui/view-model/ui-state.js';
+import { SYNTHETIC_START_MS, syntheticModel } from './synthetic-traffic.js';
+
+const SIZE = { width: 160, height: 45 };
+const FRAMES = 40;
+const TYPED = 'nginx 443';
+const FRAME_TARGET_MS = 16;
+const KEYSTROKE_TARGET_MS = 50;
+
+function inputFor(snapshot: ModelSnapshot): ScreenInput {
+  return {
+    snapshot,
+    source: { kind: 'ebpf', probes: [] },
+    host: { hostname: 'bench', kernel: 'bench' },
+    detailRates: { send: [], receive: [] },
+  };
+}
+
+/** A terminal-sized sink: Ink writes every frame here (debug mode: no throttling). */
+class FakeStdout extends EventEmitter {
+  readonly columns = SIZE.width;
+  readonly rows = SIZE.height;
+  readonly isTTY = true;
+  bytes = 0;
+  write(chunk: string): boolean {
+    this.bytes += chunk.length;
+    return true;
+  }
+}
+
+let mounted: Instance | null = null;
+
+const selectorMs: number[] = [];
+
+function frameMs(input: ScreenInput, state: UiState): number {
+  const started = performance.now();
+  const screen = selectScreen(input, state, SIZE);
+  selectorMs.push(performance.now() - started);
+  if (mounted === null) {
+    mounted = render(<Screen screen={screen} />, {
+      stdout: new FakeStdout() as unknown as NodeJS.WriteStream,
+      debug: true,
+      patchConsole: false,
+      exitOnCtrlC: false,
+    });
+  } else {
+    mounted.rerender(<Screen screen={screen} />);
+  }
+  return performance.now() - started;
+}
+
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
+}
+
+interface Figures {
+  frameMedian: number;
+  frameP95: number;
+  frameSelectorsMedian: number;
+  keyMedian: number;
+  keyWorst: number;
+}
+
+function measure(connections: number): Figures {
+  const model = syntheticModel(connections);
+  selectorMs.length = 0;
+  const state = initialUiState({ intervalMs: 1000 });
+  const frames: number[] = [];
+  for (let tick = 1; tick <= FRAMES; tick++) {
+    frames.push(frameMs(inputFor(model.tick(SYNTHETIC_START_MS + 1000 * (tick + 1))), state));
+  }
+  const frameSelectorsMedian = percentile(selectorMs, 0.5);
+  const input = inputFor(model.tick(SYNTHETIC_START_MS + 1000 * (FRAMES + 2)));
+  const keystrokes: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    for (let length = 1; length <= TYPED.length; length++) {
+      keystrokes.push(frameMs(input, { ...state, filter: { text: TYPED.slice(0, length), editing: true } }));
+    }
+  }
+  return {
+    frameMedian: percentile(frames, 0.5),
+    frameP95: percentile(frames, 0.95),
+    frameSelectorsMedian,
+    keyMedian: percentile(keystrokes, 0.5),
+    keyWorst: Math.max(...keystrokes),
+  };
+}
+
+measure(1_000); // warm-up: JIT and Ink's first mount
+const small = measure(1_000);
+const large = measure(10_000);
+(mounted as Instance | null)?.unmount();
+const row = (name: string, a: number, b: number) =>
+  console.log(name.padEnd(30), `${a.toFixed(1)} ms`.padStart(12), `${b.toFixed(1)} ms`.padStart(12), `${(b / a).toFixed(2)}×`.padStart(10));
+console.log(`netscope TUI frame benchmark — ${SIZE.width}×${SIZE.height}, selectors + Ink re-render into a fake stdout, NODE_ENV=${process.env.NODE_ENV}`);
+console.log('figure'.padEnd(30), '1k conns'.padStart(12), '10k conns'.padStart(12), '10k / 1k'.padStart(10));
+row('frame after a tick, median', small.frameMedian, large.frameMedian);
+row('frame after a tick, p95', small.frameP95, large.frameP95);
+row('  of which selectors, median', small.frameSelectorsMedian, large.frameSelectorsMedian);
+row(`filter keystroke, median`, small.keyMedian, large.keyMedian);
+row(`filter keystroke, worst`, small.keyWorst, large.keyWorst);
+console.log(`frame ≤ ${FRAME_TARGET_MS} ms at 10k (median): ${large.frameMedian <= FRAME_TARGET_MS ? 'PASS' : 'SHORT'} (p95 ${large.frameP95.toFixed(1)} ms)`);
+console.log(`keystroke ≤ ${KEYSTROKE_TARGET_MS} ms at 10k (worst): ${large.keyWorst <= KEYSTROKE_TARGET_MS ? 'PASS' : 'SHORT'}`);
