@@ -144,7 +144,7 @@ export class ConnectionModel {
       connection = this.createConnection(record.cookie, record.endpoints, record.atMs, !opening);
       if (opening) this.totals.connectionsOpened++;
     } else {
-      if (connection.learnsLocalEndpoint(record.endpoints)) this.reindexLocalEndpoint(connection, record);
+      this.learnLocalEndpoint(connection, record.endpoints);
       // Nothing follows a close; earlier events arriving late still fill in the history.
       if (connection.closedAtMs !== null && record.atMs > connection.closedAtMs) return;
       if (opening) this.noteOpening(connection, record.atMs);
@@ -159,9 +159,11 @@ export class ConnectionModel {
     if (record.newState === TcpState.CLOSE) this.closeConnection(connection, record.atMs);
   }
 
-  private reindexLocalEndpoint(connection: ConnectionEntry, record: StateChangeRecord): void {
+  /** Any record about the socket may carry the local port bound after its SYN_SENT (a refused connect only has its reset). */
+  private learnLocalEndpoint(connection: ConnectionEntry, endpoints: Endpoints): void {
+    if (!connection.learnsLocalEndpoint(endpoints)) return;
     this.tuples.remove(connection.tupleKey, connection);
-    connection.adoptLocalEndpoint(record.endpoints);
+    connection.adoptLocalEndpoint(endpoints);
     this.tuples.add(connection.tupleKey, connection);
   }
 
@@ -219,6 +221,7 @@ export class ConnectionModel {
       connection = this.createConnection(record.cookie, record.endpoints, record.atMs, true);
       connection.recordState(record.state, record.atMs);
     } else {
+      this.learnLocalEndpoint(connection, record.endpoints);
       connection.noteActivity(record.atMs);
     }
     connection.foldCounters(record.counters, record.atMs);
@@ -233,6 +236,7 @@ export class ConnectionModel {
     }
     const connection = this.connections.get(record.cookie);
     if (connection === undefined) return this.pendingResets.add(record);
+    this.learnLocalEndpoint(connection, record.endpoints);
     connection.noteActivity(record.atMs);
     if (record.counters !== null) connection.foldCounters(record.counters, record.atMs);
     connection.addResets(record.direction);

@@ -188,6 +188,7 @@ describe('netscope --json on real loopback traffic', () => {
     );
     assert.equal(refused.comm, 'ns-refused');
     assert.equal(refused.pid, pids.refused);
+    assert.notEqual(refused.sport, 0, 'the local port bound after SYN_SENT is learned from the reset');
     assert.ok(refused.resetsReceived >= 1, `resetsReceived ${refused.resetsReceived}`);
     assert.ok(document.totals.resetsSent >= 1, 'the kernel answered the SYN with a reset');
   });

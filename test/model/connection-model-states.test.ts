@@ -217,4 +217,12 @@ describe('what the kernel reports at connect and accept', () => {
     assert.equal(connection.sport, 40123);
     assert.equal(connection.resetsReceived, 1);
   });
+
+  test('a refused connect learns its local port from the reset it received', () => {
+    const model = new ConnectionModel();
+    model.ingest(stateRecord({ cookie: 4, atMs: T0, endpoints: endpoints({ sport: 0 }), oldState: TcpState.CLOSE, newState: TcpState.SYN_SENT }));
+    model.ingest(resetRecord({ cookie: 4, atMs: T0 + 1, direction: 'received', endpoints: endpoints({ sport: 40999 }) }));
+    model.ingest(stateRecord({ cookie: 4, atMs: T0 + 1, endpoints: endpoints({ sport: 0 }), oldState: TcpState.SYN_SENT, newState: TcpState.CLOSE }));
+    assert.equal(connectionOf(model.tick(T0 + 1000), 4).sport, 40999);
+  });
 });

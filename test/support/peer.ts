@@ -6,6 +6,8 @@
  *   peer client TITLE HOST PORT SEND_BYTES            connect; send, read to EOF, close
  *   peer hold   TITLE HOST PORT BEFORE_BYTES AFTER_BYTES
  *        connect, send BEFORE_BYTES, wait for a line on stdin, send AFTER_BYTES, close
+ *   peer stream TITLE HOST PORT BYTES_PER_SECOND SECONDS
+ *        connect, send at a steady rate (ten writes a second) for SECONDS, close
  */
 import net from 'node:net';
 import readline from 'node:readline';
@@ -63,6 +65,20 @@ async function runHold(beforeBytes: number, afterBytes: number): Promise<void> {
   process.exit(0);
 }
 
+async function runStream(bytesPerSecond: number, seconds: number): Promise<void> {
+  const socket = await connect();
+  socket.on('data', () => undefined);
+  say({ event: 'connected', localPort: socket.localPort });
+  const chunk = Math.max(1, Math.round(bytesPerSecond / 10));
+  for (let write = 0; write < seconds * 10; write++) {
+    await sendAll(socket, chunk);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  socket.end();
+  await new Promise((resolve) => socket.once('close', resolve));
+  say({ event: 'closed' });
+}
+
 function runServer(sendBytes: number): void {
   const server = net.createServer((socket) => {
     let received = 0;
@@ -86,6 +102,9 @@ switch (mode) {
     break;
   case 'hold':
     await runHold(Number(rest[0] ?? 0), Number(rest[1] ?? 0));
+    break;
+  case 'stream':
+    await runStream(Number(rest[0] ?? 0), Number(rest[1] ?? 0));
     break;
   default:
     throw new Error(`unknown peer mode ${mode}`);
