@@ -2,7 +2,7 @@
  * One capture: a source feeding the model, and the tick that samples the source, folds the
  * model and publishes a snapshot. The JSON output and the TUI both drive it.
  */
-import { ConnectionModel } from './model/connection-model.js';
+import { ConnectionModel, type ModelOptions } from './model/connection-model.js';
 import type { ModelRecord } from './model/records.js';
 import { toSnapshotDocument, type SnapshotDocument } from './model/snapshot-document.js';
 import type { HostInfo, ModelSnapshot, ProbeStatus, SourceInfo } from './model/snapshot-types.js';
@@ -11,6 +11,8 @@ import type { HostInfo, ModelSnapshot, ProbeStatus, SourceInfo } from './model/s
 export interface CaptureSource {
   readonly kind: SourceInfo['kind'];
   readonly probes: ProbeStatus[];
+  /** Set when the source runs degraded: one line saying what is missing and how to get it. */
+  readonly degradedNotice: string | null;
   /** Hands the tick's records (samples, owners, loss) to the sink given at construction. */
   collect(nowMs: number): void;
   stop(): void;
@@ -23,9 +25,10 @@ export class Capture {
   constructor(
     createSource: (sink: (record: ModelRecord) => void) => CaptureSource,
     private readonly host: HostInfo,
+    modelOptions: Partial<ModelOptions> = {},
     private readonly now: () => number = Date.now,
   ) {
-    const model = new ConnectionModel();
+    const model = new ConnectionModel(modelOptions);
     this.model = model;
     this.source = createSource((record) => model.ingest(record));
   }

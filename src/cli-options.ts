@@ -4,6 +4,7 @@
  */
 import meow from 'meow';
 import { columnIds } from './ui/view-model/columns.js';
+import { parseFilter } from './ui/view-model/filter-query.js';
 
 export const helpText = `
   Usage
@@ -16,6 +17,10 @@ export const helpText = `
     -p, --pid PID          Only that process's connections (a scope in the live view)
     --port PORT            Only connections with PORT on either side
     --no-color             No colours (NO_COLOR in the environment does the same)
+    --show-secrets         Show command lines unredacted (passwords, tokens, keys are hidden by default)
+    --keep-closed SECONDS  How long closed connections stay listed (default 60)
+    --max-closed N         At most this many closed connections kept (default 10000)
+    --event-log N          Events kept for the Events pane (default 1000)
     --output-dir DIR       Where the live view's s key saves snapshots (default: the current directory)
     --json                 Headless: capture, print a JSON snapshot, exit
     --duration SECONDS     How long --json captures (default 5; until Ctrl-C with 0)
@@ -39,6 +44,10 @@ const flagDefinitions = {
   pid: { type: 'number', shortFlag: 'p' },
   port: { type: 'number' },
   color: { type: 'boolean', default: true },
+  showSecrets: { type: 'boolean', default: false },
+  keepClosed: { type: 'number', default: 60 },
+  maxClosed: { type: 'number', default: 10_000 },
+  eventLog: { type: 'number', default: 1000 },
   outputDir: { type: 'string' },
   json: { type: 'boolean', default: false },
   duration: { type: 'number', default: 5 },
@@ -72,6 +81,14 @@ export interface CliOptions {
   /** Only connections with this port on either side. */
   port: number | null;
   noColor: boolean;
+  /** Keep secrets in command lines (--show-secrets). */
+  showSecrets: boolean;
+  /** How long closed connections stay in the table, ms. */
+  closedRetentionMs: number;
+  /** Most closed connections kept. */
+  maxClosedConnections: number;
+  /** Events kept for the Events pane. */
+  eventLogLength: number;
   /** Live view: where snapshots are saved. */
   outputDirectory: string;
 }
@@ -140,9 +157,21 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
   if (port !== null && (!Number.isInteger(port) || port < 1 || port > 65535)) {
     throw new UsageError(`--port ${port} is out of range — use 1 to 65535`);
   }
+  const keepClosedSeconds = requireFinite(flags.keepClosed, '--keep-closed', 'seconds');
+  if (keepClosedSeconds < 0 || keepClosedSeconds > 86_400) throw new UsageError(`--keep-closed ${keepClosedSeconds} is out of range — use 0 to 86400 seconds`);
+  const maxClosedConnections = requireFinite(flags.maxClosed, '--max-closed', 'connections');
+  if (!Number.isInteger(maxClosedConnections) || maxClosedConnections < 0 || maxClosedConnections > 1_000_000) {
+    throw new UsageError(`--max-closed ${maxClosedConnections} is out of range — use a whole number from 0 to 1000000`);
+  }
+  const eventLogLength = requireFinite(flags.eventLog, '--event-log', 'events');
+  if (!Number.isInteger(eventLogLength) || eventLogLength < 0 || eventLogLength > 100_000) {
+    throw new UsageError(`--event-log ${eventLogLength} is out of range — use a whole number from 0 to 100000`);
+  }
   if (flags.sort !== undefined && !columnIds('connections').includes(flags.sort)) {
     throw new UsageError(`--sort ${flags.sort} is not a column — use one of ${columnIds('connections').join(', ')}`);
   }
+  const filterError = flags.filter === undefined ? null : parseFilter(flags.filter).error;
+  if (filterError !== null) throw new UsageError(`--filter: ${filterError} — see the filter syntax in netscope --help or the ? screen`);
   if (flags.json && (flags.filter !== undefined || flags.sort !== undefined)) {
     throw new UsageError('--filter and --sort shape the live view — with --json, select with --pid/--port or jq');
   }
@@ -157,6 +186,10 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
     pid,
     port,
     noColor: !flags.color || (process.env.NO_COLOR ?? '') !== '',
+    showSecrets: flags.showSecrets,
+    closedRetentionMs: keepClosedSeconds * 1000,
+    maxClosedConnections,
+    eventLogLength,
     outputDirectory: flags.outputDir ?? process.cwd(),
   };
 }
@@ -173,6 +206,10 @@ function defaults(): CliOptions {
     pid: null,
     port: null,
     noColor: false,
+    showSecrets: false,
+    closedRetentionMs: 60_000,
+    maxClosedConnections: 10_000,
+    eventLogLength: 1000,
     outputDirectory: process.cwd(),
   };
 }

@@ -58,6 +58,15 @@ function report(error: unknown): number {
   return ExitCode.failure;
 }
 
+// A failure outside main's await (a timer's tick, a stream) still ends as one line; the 'exit'
+// handlers then release the probes, and Ink restores the terminal.
+const crash = (error: unknown) => {
+  process.exitCode = report(error);
+  process.exit();
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {

@@ -4,14 +4,12 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { Capture } from './capture.js';
+import { openCaptureSource } from './open-source.js';
 import { scopeDocument } from './model/document-scope.js';
 import type { CliOptions } from './cli-options.js';
 import { readHostInfo } from './probes/host-info.js';
-import { hostPaths } from './probes/host-paths.js';
-import { LiveSource } from './probes/live-source.js';
 import { writeFileSafely } from './safe-file-write.js';
 
-const DRAIN_INTERVAL_MS = 20;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export async function runJsonCapture(options: CliOptions): Promise<void> {
@@ -19,10 +17,15 @@ export async function runJsonCapture(options: CliOptions): Promise<void> {
   // capture with a snapshot instead of killing the process half-way.
   const stopRequested = untilSignalled();
   const capture = new Capture(
-    (sink) =>
-      new LiveSource({ ringBufferBytes: options.ringBufferBytes, drainIntervalMs: DRAIN_INTERVAL_MS, paths: hostPaths() }, sink),
+    (sink) => openCaptureSource(options, sink),
     readHostInfo(),
+    {
+      closedRetentionMs: options.closedRetentionMs,
+      maxClosedConnections: options.maxClosedConnections,
+      eventLogLength: options.eventLogLength,
+    },
   );
+  if (capture.source.degradedNotice) process.stderr.write(`${capture.source.degradedNotice}\n`);
   const release = () => capture.stop();
   process.once('exit', release);
   try {

@@ -4,14 +4,12 @@
  * is restored and the probes released on every way out (q, Ctrl-C, SIGTERM, SIGHUP, a crash).
  */
 import { Capture } from './capture.js';
+import { openCaptureSource } from './open-source.js';
 import type { CliOptions } from './cli-options.js';
 import { readHostInfo } from './probes/host-info.js';
-import { hostPaths } from './probes/host-paths.js';
-import { LiveSource } from './probes/live-source.js';
 import { LiveCaptureStore } from './ui/live-capture-store.js';
 import { initialUiState } from './ui/view-model/ui-reducer.js';
 
-const DRAIN_INTERVAL_MS = 20;
 const MAX_FRAMES_PER_SECOND = 15;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -23,10 +21,17 @@ export async function runTui(options: CliOptions): Promise<void> {
   const [{ render }, { App }] = await Promise.all([import('ink'), import('./ui/app.js')]);
   const host = readHostInfo();
   const capture = new Capture(
-    (sink) =>
-      new LiveSource({ ringBufferBytes: options.ringBufferBytes, drainIntervalMs: DRAIN_INTERVAL_MS, paths: hostPaths() }, sink),
+    (sink) => openCaptureSource(options, sink),
     host,
+    {
+      closedRetentionMs: options.closedRetentionMs,
+      maxClosedConnections: options.maxClosedConnections,
+      eventLogLength: options.eventLogLength,
+    },
   );
+  // Printed before the alternate screen: it is still there, above the prompt, after exit. The
+  // header says the same while netscope runs.
+  if (capture.source.degradedNotice) process.stderr.write(`${capture.source.degradedNotice}\n`);
   const store = new LiveCaptureStore(capture, { intervalMs: options.intervalMs, outputDirectory: options.outputDirectory, host });
   const release = () => store.stop();
   process.once('exit', release);

@@ -9,9 +9,8 @@ import { loadProbes, type ProbeDefinition } from './ebpf-probes.js';
 import type { HostPaths } from './host-paths.js';
 import { systemKernelClock } from './kernel-clock.js';
 import type { BpfObjectHandle } from './native.js';
-import { OwnerResolver } from './owner-resolver.js';
 import { kernelDropReasons, kernelResetReasons } from './reason-names.js';
-import { SocketSampler } from './socket-sampler.js';
+import { SocketPass } from './socket-pass.js';
 import { tcpEventDecoder, tcpEventLayout, type TcpEventDecoder } from './tcp-events.js';
 
 export interface LiveSourceOptions {
@@ -20,26 +19,24 @@ export interface LiveSourceOptions {
   /** How often the ring buffer is drained between ticks, ms. */
   drainIntervalMs: number;
   paths: HostPaths;
+  /** Keep secrets in command lines (--show-secrets). */
+  showSecrets: boolean;
   /** Probes to load (default: all of bpf/tcp_events.bpf.c). */
   definitions?: readonly ProbeDefinition[];
 }
 
 const DRAIN_BATCH_RECORDS = 4096;
-/** New namespaces also show up in events; this catches those that have no TCP traffic yet. */
-const NAMESPACE_REFRESH_TICKS = 5;
 
 export class LiveSource {
   readonly kind = 'ebpf' as const;
+  readonly degradedNotice = null;
   readonly probes: ProbeStatus[];
   private readonly object: BpfObjectHandle;
   private readonly decoder: TcpEventDecoder;
-  private readonly sampler: SocketSampler;
-  private readonly resolver: OwnerResolver;
+  private readonly sockets: SocketPass;
   private readonly batch = Buffer.alloc(DRAIN_BATCH_RECORDS * tcpEventLayout.size);
   private readonly drainTimer: NodeJS.Timeout;
   private readonly emit: (record: ModelRecord) => void;
-  private ticks = 0;
-  private unknownNamespaceSeen = false;
   private previousPassStartMs: number | null = null;
   private stopped = false;
 
@@ -48,14 +45,11 @@ export class LiveSource {
     this.object = loaded.object;
     this.probes = loaded.statuses;
     this.decoder = tcpEventDecoder(systemKernelClock(), kernelDropReasons(), kernelResetReasons());
-    this.sampler = new SocketSampler(options.paths);
-    this.resolver = new OwnerResolver(options.paths);
     this.emit = (record) => {
-      this.resolver.note(record);
-      if (record.kind === 'state' && !this.sampler.knows(record.endpoints.netns)) this.unknownNamespaceSeen = true;
+      this.sockets.note(record);
       sink(record);
     };
-    this.sampler.refreshNamespaces();
+    this.sockets = new SocketPass(options.paths, options.showSecrets, this.emit);
     this.drainTimer = setInterval(() => this.drain(), options.drainIntervalMs);
   }
 
@@ -73,19 +67,9 @@ export class LiveSource {
   collect(nowMs: number): void {
     if (this.stopped) return;
     this.drain();
-    if (this.unknownNamespaceSeen || this.ticks % NAMESPACE_REFRESH_TICKS === 0) {
-      this.sampler.refreshNamespaces();
-      this.unknownNamespaceSeen = false;
-    }
-    this.ticks++;
-    const pass = this.sampler.sample(nowMs);
-    for (const record of pass.records) this.emit(record);
-    for (const owner of this.resolver.resolve(pass.records, nowMs)) this.emit(owner);
     // A socket must be missing from two passes in a row: its close event is normally on the
     // way, and carries the exact time and final counters.
-    if (this.previousPassStartMs !== null) {
-      this.emit({ kind: 'sweep', atMs: nowMs, sinceMs: this.previousPassStartMs, netns: pass.netns });
-    }
+    this.sockets.run(nowMs, this.previousPassStartMs);
     this.previousPassStartMs = nowMs;
     this.emit({ kind: 'lost', atMs: nowMs, total: this.object.lostEvents() });
   }
@@ -96,7 +80,7 @@ export class LiveSource {
     this.drain();
     this.stopped = true;
     clearInterval(this.drainTimer);
-    this.sampler.close();
+    this.sockets.close();
     this.object.close();
   }
 }

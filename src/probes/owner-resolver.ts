@@ -25,8 +25,12 @@ export class OwnerResolver {
   private readonly describedPids = new Set<number>();
   private readonly describer: ProcessDescriber;
 
-  constructor(private readonly paths: HostPaths) {
-    this.describer = new ProcessDescriber(paths);
+  /** @param showSecrets keep secrets in command lines (--show-secrets). */
+  constructor(
+    private readonly paths: HostPaths,
+    showSecrets: boolean,
+  ) {
+    this.describer = new ProcessDescriber(paths, undefined, showSecrets);
   }
 
   /** Called for every record on its way to the model: cheap, no I/O. */

@@ -43,9 +43,10 @@ export function listPids(paths: HostPaths = hostPaths()): number[] {
 
 /**
  * Reads one process from /proc.
+ * @param showSecrets keep secrets in the command line (--show-secrets); redacted by default.
  * @returns null when the process does not exist or exits while being read.
  */
-export function describeProcess(pid: number, paths: HostPaths = hostPaths()): ProcessDescription | null {
+export function describeProcess(pid: number, paths: HostPaths = hostPaths(), showSecrets = false): ProcessDescription | null {
   const processDir = join(paths.proc, String(pid));
   const stat = readProcStat(processDir);
   if (stat === null) return null;
@@ -58,17 +59,29 @@ export function describeProcess(pid: number, paths: HostPaths = hostPaths()): Pr
   const realUid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
   if (realUid === undefined) return null;
   const uid = Number(realUid);
-  const comm = replaceControlCharacters(stat.comm);
   const argv = splitCmdline(rawCmdline);
+  const comm = replaceControlCharacters(processName(stat.comm, argv));
   return {
     pid,
     comm,
-    cmdline: argv.length === 0 ? `[${comm}]` : redactCommandLine(argv, { comm: stat.comm }),
+    cmdline: argv.length === 0 ? `[${comm}]` : showSecrets ? replaceControlCharacters(argv.join(' ')) : redactCommandLine(argv, { comm: stat.comm }),
     uid,
     user: userName(uid, paths),
     cgroupId: cgroupIdOf(cgroups, paths),
     startTimeTicks: stat.startTimeTicks,
   };
+}
+
+/**
+ * Node ≥ 24 names its main thread `MainThread`, which makes that the comm of every Node service;
+ * the program's own name (argv[0]'s basename, as htop shows it) says more.
+ */
+const RENAMED_MAIN_THREADS = new Set(['MainThread']);
+
+function processName(comm: string, argv: readonly string[]): string {
+  const program = argv[0];
+  if (!RENAMED_MAIN_THREADS.has(comm) || program === undefined || program === '') return comm;
+  return program.slice(program.lastIndexOf('/') + 1);
 }
 
 /**
@@ -86,6 +99,8 @@ export class ProcessDescriber {
   constructor(
     private readonly paths: HostPaths = hostPaths(),
     private readonly maxEntries = 8192,
+    /** Keep secrets in command lines (--show-secrets). */
+    private readonly showSecrets = false,
   ) {}
 
   /** The process's description, or null when it does not exist (any more). */
@@ -94,12 +109,12 @@ export class ProcessDescriber {
     this.descriptions.delete(pid);
     let description: ProcessDescription | null;
     if (cached === undefined) {
-      description = describeProcess(pid, this.paths);
+      description = describeProcess(pid, this.paths, this.showSecrets);
     } else {
       const current = readProcStat(join(this.paths.proc, String(pid)));
       if (current === null) return null;
       const isSameProcess = current.startTimeTicks === cached.startTimeTicks;
-      description = isSameProcess ? cached : describeProcess(pid, this.paths);
+      description = isSameProcess ? cached : describeProcess(pid, this.paths, this.showSecrets);
     }
     if (description === null) return null;
     // Re-inserting moves the pid to the end of the Map's order: the first key is the least

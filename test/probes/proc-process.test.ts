@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -94,10 +95,12 @@ describe('describeProcess edge cases', () => {
     assert.equal(kthreadd.cmdline, '[kthreadd]');
   });
 
-  test('describes netscope itself', () => {
+  test('describes netscope itself, naming a Node process by its program rather than "MainThread"', () => {
     const self = describeProcess(process.pid) ?? assert.fail('self not found');
     assert.equal(self.uid, process.getuid?.());
-    assert.equal(self.comm, readFileSync('/proc/self/comm', 'utf8').trimEnd());
+    // Node 24 renames its main thread (and so the process's comm) to MainThread.
+    assert.equal(readFileSync('/proc/self/comm', 'utf8').trimEnd(), 'MainThread');
+    assert.equal(self.comm, path.basename(process.argv0));
     assert.ok(self.cmdline.startsWith(`${process.argv0} `), self.cmdline);
   });
 

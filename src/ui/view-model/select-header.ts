@@ -56,6 +56,7 @@ export function selectHeader(input: ScreenInput, state: UiState, width: number):
     `drops ${formatPerSecond(latest?.dropsPerSecond ?? 0)}`,
     `resets ${formatPerSecond(latest?.resetsPerSecond ?? 0)}`,
     `lost ${formatCount(lost)}`,
+    ...(snapshot.totals.evicted > 0 ? [`evicted ${formatCount(snapshot.totals.evicted)}`] : []),
   ].join(' · ');
   const troubled = (latest?.retransmitsPerSecond ?? 0) + (latest?.dropsPerSecond ?? 0) + (latest?.resetsPerSecond ?? 0) > 0;
   const healthTone: Tone = lost > 0 ? 'bad' : troubled ? 'warn' : 'normal';
@@ -90,6 +91,10 @@ function describeStates(snapshot: ModelSnapshot): string {
 
 /** `probes off: kfree_skb (unsupported), tcp_retransmit_skb (failed)`; null when every probe is attached. */
 function describeProbesOff(source: SourceInfo): string | null {
+  if (source.kind === 'procfs') {
+    const reason = source.probes[0]?.reason ?? 'eBPF off';
+    return `${reason} — counters from sock_diag only: no retransmit, reset or drop events · run as root for everything`;
+  }
   const off = source.probes.filter((probe) => probe.status !== 'attached');
   if (off.length === 0) return null;
   return `probes off: ${off.map((probe) => `${probe.name} (${probe.status})`).join(', ')}`;

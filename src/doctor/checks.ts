@@ -1,0 +1,18 @@
+/** Every pre-flight check of `netscope doctor`, in the order it shows them. */
+import { capabilityChecks } from './capability-checks.js';
+import { cgroupCheck } from './cgroup-check.js';
+import type { Check } from './check-result.js';
+import { installChecks } from './install-checks.js';
+import { kernelChecks } from './kernel-checks.js';
+import { memlockCheck } from './memlock-check.js';
+import { probeChecks } from './probe-checks.js';
+import { terminalCheck } from './terminal-check.js';
+
+/**
+ * Terminal, capabilities, kernel, BTF, lockdown, unprivileged BPF, memlock, each tracepoint,
+ * the probes loaded for real, the cgroup layout, and the build products. Each reads the host
+ * only when run.
+ */
+export function doctorChecks(): Check[] {
+  return [terminalCheck(), ...capabilityChecks(), ...kernelChecks(), memlockCheck(), ...probeChecks(), cgroupCheck(), ...installChecks()];
+}

@@ -1,0 +1,78 @@
+/**
+ * Netscope's own probes on this kernel: which tracepoints are typed in BTF, and whether the
+ * real programs load and attach — the decisive check, since distribution kernels backport.
+ */
+import { existsSync } from 'node:fs';
+import type { ProbeStatus } from '../model/snapshot-types.js';
+import { loadProbes, probeDefinitions, type ProbeDefinition } from '../probes/ebpf-probes.js';
+import { nativeAddon } from '../probes/native.js';
+import { bpfObjectPath } from '../probes/package-paths.js';
+import { ExitCode, ProbeError } from '../probes/probe-error.js';
+import { fail, info, pass, passOptional, warn, type Check, type CheckResult } from './check-result.js';
+import { nativeAddonLoadError } from './install-checks.js';
+
+/** Big enough for the kernel to accept, small enough not to matter; the doctor drains nothing. */
+const doctorRingBufferBytes = 1 << 20;
+
+/** `tp_btf` needs the tracepoint's `btf_trace_<name>` typedef in the kernel's BTF. */
+export function tracepointResult(definition: ProbeDefinition, typedInBtf: boolean): CheckResult {
+  const typedef = `btf_trace_${definition.tracepoint}`;
+  if (typedInBtf) {
+    const detail = `tp_btf (${typedef} is in BTF)`;
+    return definition.required ? pass(detail) : passOptional(detail);
+  }
+  return warn(`raw_tp fallback: no ${typedef} in BTF (typed tracepoints need 5.5+, or the kernel lacks this one — see probes)`, null);
+}
+
+/** What the probes did when loaded: every one attached, optional ones down, or a required one down. */
+export function probeLoadResult(statuses: readonly ProbeStatus[], definitions: readonly ProbeDefinition[] = probeDefinitions): CheckResult {
+  const described = statuses.map((status) => (status.status === 'attached' ? status.name : `${status.name} ${status.status} (${status.reason ?? 'no reason given'})`));
+  const down = statuses.filter((status) => status.status !== 'attached');
+  const requiredDown = down.find((status) => definitions.find((definition) => definition.name === status.name)?.required);
+  if (requiredDown) {
+    return fail(
+      `required probe ${requiredDown.name} ${requiredDown.status}: ${requiredDown.reason ?? 'no reason given'}`,
+      'run a kernel with this tracepoint (Linux 4.16+ has it)',
+      ExitCode.unavailable,
+    );
+  }
+  if (down.length > 0) return warn(`loaded, with optional probes down: ${described.join(', ')}; netscope runs without their events`, null);
+  return pass(`all ${statuses.length} loaded, attached and released: ${described.join(', ')}`);
+}
+
+/** A ProbeError carries netscope's own verdict and fix; only 77 and 69 are pre-flight failures. */
+export function probeErrorResult(error: ProbeError): CheckResult {
+  const exitCode = error.exitCode === ExitCode.noPermission ? ExitCode.noPermission : ExitCode.unavailable;
+  return fail(error.problem, error.fix, exitCode);
+}
+
+/** Loads the real probes and closes them at once; nothing stays in the kernel. */
+function loadAndRelease(): CheckResult {
+  const missingBuild = nativeAddonLoadError() !== null ? 'the native addon does not load' : !existsSync(bpfObjectPath) ? 'the BPF object is missing' : null;
+  if (missingBuild !== null) return info(`not tried: ${missingBuild} — see below`);
+  let statuses: ProbeStatus[];
+  try {
+    const loaded = loadProbes({ ringBufferBytes: doctorRingBufferBytes });
+    statuses = loaded.statuses;
+    loaded.object.close();
+  } catch (error) {
+    if (error instanceof ProbeError) return probeErrorResult(error);
+    throw error;
+  }
+  return probeLoadResult(statuses);
+}
+
+/** One check per tracepoint, then the load itself, in the order the doctor shows them. */
+export function probeChecks(): Check[] {
+  const tracepoints = probeDefinitions.map(
+    (definition): Check => ({
+      name: `${definition.category}:${definition.tracepoint}`,
+      run: () => {
+        const loadError = nativeAddonLoadError();
+        if (loadError !== null) return info('not checked: the native addon does not load — see native addon');
+        return tracepointResult(definition, nativeAddon().btfHasType(`btf_trace_${definition.tracepoint}`, 'typedef'));
+      },
+    }),
+  );
+  return [...tracepoints, { name: 'probes', run: loadAndRelease }];
+}

@@ -1,0 +1,55 @@
+/**
+ * Once a tick, for either source: every TCP socket's counters through sock_diag in every
+ * namespace netscope can enter, the owners of sockets that have none yet, and the sweep that
+ * closes sockets no longer there.
+ */
+import type { ModelRecord } from '../model/records.js';
+import type { HostPaths } from './host-paths.js';
+import { OwnerResolver } from './owner-resolver.js';
+import { SocketSampler } from './socket-sampler.js';
+
+/** New namespaces also show up in events; this catches those that have no TCP traffic yet. */
+const NAMESPACE_REFRESH_TICKS = 5;
+
+export class SocketPass {
+  private readonly sampler: SocketSampler;
+  private readonly resolver: OwnerResolver;
+  private ticks = 0;
+  private unknownNamespaceSeen = false;
+
+  constructor(
+    paths: HostPaths,
+    showSecrets: boolean,
+    private readonly emit: (record: ModelRecord) => void,
+  ) {
+    this.sampler = new SocketSampler(paths);
+    this.resolver = new OwnerResolver(paths, showSecrets);
+    this.sampler.refreshNamespaces();
+  }
+
+  /** Sees every record on its way to the model (cheap, no I/O). */
+  note(record: ModelRecord): void {
+    this.resolver.note(record);
+    if (record.kind === 'state' && !this.sampler.knows(record.endpoints.netns)) this.unknownNamespaceSeen = true;
+  }
+
+  /**
+   * Samples, resolves owners and sweeps: sockets of the sampled namespaces not seen since
+   * `sweepSinceMs` are gone (null: no sweep this time).
+   */
+  run(nowMs: number, sweepSinceMs: number | null): void {
+    if (this.unknownNamespaceSeen || this.ticks % NAMESPACE_REFRESH_TICKS === 0) {
+      this.sampler.refreshNamespaces();
+      this.unknownNamespaceSeen = false;
+    }
+    this.ticks++;
+    const pass = this.sampler.sample(nowMs);
+    for (const record of pass.records) this.emit(record);
+    for (const owner of this.resolver.resolve(pass.records, nowMs)) this.emit(owner);
+    if (sweepSinceMs !== null) this.emit({ kind: 'sweep', atMs: nowMs, sinceMs: sweepSinceMs, netns: pass.netns });
+  }
+
+  close(): void {
+    this.sampler.close();
+  }
+}
