@@ -10,6 +10,7 @@ export const helpText = `
   Usage
     $ netscope [options]          live view of every TCP connection (needs a terminal)
     $ netscope --json [options]   capture for a while, then print one JSON snapshot
+    $ netscope doctor             check everything netscope needs, with the fix for each
 
   Options
     -F, --filter TEXT      Start the live view filtered (fuzzy; pid:N port:N state:NAME prefixes)
@@ -66,7 +67,7 @@ export class UsageError extends Error {
 }
 
 export interface CliOptions {
-  mode: 'tui' | 'json' | 'help' | 'version';
+  mode: 'tui' | 'json' | 'doctor' | 'help' | 'version';
   /** --json capture length in ms; 0 means until a signal. */
   durationMs: number;
   intervalMs: number;
@@ -135,7 +136,10 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
     allowUnknownFlags: true,
   });
   const { flags } = cli;
-  if (cli.input.length > 0) throw new UsageError(`unexpected argument ${cli.input[0]} — see netscope --help`);
+  const [command, ...extra] = cli.input;
+  if (command !== undefined && (command !== 'doctor' || extra.length > 0)) {
+    throw new UsageError(`unexpected argument ${command === 'doctor' ? extra[0] : command} — see netscope --help`);
+  }
   if (flags.help) return { ...defaults(), mode: 'help' };
   if (flags.version) return { ...defaults(), mode: 'version' };
 
@@ -176,7 +180,7 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
     throw new UsageError('--filter and --sort shape the live view — with --json, select with --pid/--port or jq');
   }
   return {
-    mode: flags.json ? 'json' : 'tui',
+    mode: command === 'doctor' ? 'doctor' : flags.json ? 'json' : 'tui',
     durationMs: durationSeconds * 1000,
     intervalMs,
     outputPath: flags.output ?? null,

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { helpText, parseCliOptions, UsageError } from './cli-options.js';
+import { runDoctor } from './doctor/run-doctor.js';
 import { runJsonCapture } from './json-capture.js';
 import { runTui } from './tui.js';
 import { packageRoot } from './probes/package-paths.js';
@@ -30,6 +31,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'json':
       await runJsonCapture(options);
       return ExitCode.ok;
+    case 'doctor':
+      return runDoctor();
     case 'tui':
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         throw new UsageError('the live view needs a terminal (stdin and stdout are not both a TTY) — use --json for a snapshot');

@@ -27,7 +27,8 @@ export function tracingCapabilityResult(held: Set<CapabilityName>, uid: number):
 
 /** CAP_NET_ADMIN only unlocks sock_diag details netscope does not show, so it is never asked for. */
 export function networkAdminResult(held: Set<CapabilityName>): CheckResult {
-  const why = 'sock_diag lists every socket and its tcp_info without it; it adds only socket marks, class ids and TCP-MD5/ULP details, which netscope does not show';
+  const why =
+    'sock_diag lists every socket and its tcp_info without it; it adds only socket marks, class ids and TCP-MD5/ULP details, which netscope does not show';
   return held.has('NET_ADMIN') ? passOptional(`held (not needed: ${why})`) : info(`not held, not needed: ${why}`);
 }
 
@@ -51,7 +52,9 @@ const ownerLookupUse = {
  * netscope) needs both capabilities for other users' processes; either alone is not enough.
  */
 export function ownerLookupResult(held: Set<CapabilityName>, capability: keyof typeof ownerLookupUse): CheckResult {
-  if (held.has(capability)) return passOptional(`held: reads other users' /proc/PID/fd past ${ownerLookupUse[capability]}, to name their sockets' owners`);
+  if (held.has(capability)) {
+    return passOptional(`held: reads other users' /proc/PID/fd past ${ownerLookupUse[capability]}, to name their sockets' owners`);
+  }
   return warn(
     `not held: ${ownerLookupUse[capability]} keeps other users' /proc/PID/fd closed, so their sockets accepted in softirq or older than netscope show no owner`,
     runAsRootHint,

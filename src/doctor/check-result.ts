@@ -19,6 +19,7 @@ interface ResultFields {
   needed: boolean;
 }
 
+/** What one check found; a failure also says which exit code it implies. */
 export type CheckResult =
   | (ResultFields & { status: 'pass' | 'warn' | 'info' })
   | (ResultFields & { status: 'fail'; exitCode: FailureExitCode });

@@ -1,22 +1,12 @@
 /** The two build products netscope cannot run without: the native addon and the BPF object. */
 import { existsSync } from 'node:fs';
 import { ExitCode } from '../probes/probe-error.js';
-import { nativeAddon } from '../probes/native.js';
+import { nativeAddonLoadError } from '../probes/ebpf-probes.js';
 import { bpfObjectPath, nativeAddonPath, packageRoot } from '../probes/package-paths.js';
 import { fail, pass, type Check, type CheckResult } from './check-result.js';
 
 /** `npm start` runs scripts/setup, which builds both; from the checkout itself. */
 export const buildFix = `build it: cd ${packageRoot} && scripts/setup (npm start does the same)`;
-
-/** Why the addon does not load, or null when it does (loading it once keeps it for the process). */
-export function nativeAddonLoadError(): string | null {
-  try {
-    nativeAddon();
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
 
 /** The addon must exist and load (a stale build for another Node ABI exists but does not load). */
 export function nativeAddonResult(present: boolean, loadError: string | null, path = nativeAddonPath): CheckResult {

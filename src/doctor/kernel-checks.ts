@@ -9,8 +9,8 @@ import { fail, info, pass, warn, type Check, type CheckResult } from './check-re
 import { fileAccess, readTextIfPresent, type FileAccess } from './host-files.js';
 import { kernelAtLeast, kernelFeatureSince, parseKernelVersion } from './kernel-version.js';
 
-export const lockdownPath = '/sys/kernel/security/lockdown';
-export const unprivilegedBpfDisabledPath = '/proc/sys/kernel/unprivileged_bpf_disabled';
+const lockdownPath = '/sys/kernel/security/lockdown';
+const unprivilegedBpfDisabledPath = '/proc/sys/kernel/unprivileged_bpf_disabled';
 
 /** The ring buffer (5.8) is the floor; typed tracepoints (5.5) and memcg charging (5.11) are noted. */
 export function kernelVersionResult(release: string): CheckResult {

@@ -4,12 +4,17 @@
  */
 import { existsSync } from 'node:fs';
 import type { ProbeStatus } from '../model/snapshot-types.js';
-import { loadProbes, probeDefinitions, type ProbeDefinition } from '../probes/ebpf-probes.js';
-import { nativeAddon } from '../probes/native.js';
+import {
+  hasTypedTracepoint,
+  loadProbes,
+  nativeAddonLoadError,
+  probeDefinitions,
+  type LoadedProbes,
+  type ProbeDefinition,
+} from '../probes/ebpf-probes.js';
 import { bpfObjectPath } from '../probes/package-paths.js';
 import { ExitCode, ProbeError } from '../probes/probe-error.js';
 import { fail, info, pass, passOptional, warn, type Check, type CheckResult } from './check-result.js';
-import { nativeAddonLoadError } from './install-checks.js';
 
 /** Big enough for the kernel to accept, small enough not to matter; the doctor drains nothing. */
 const doctorRingBufferBytes = 1 << 20;
@@ -25,8 +30,13 @@ export function tracepointResult(definition: ProbeDefinition, typedInBtf: boolea
 }
 
 /** What the probes did when loaded: every one attached, optional ones down, or a required one down. */
-export function probeLoadResult(statuses: readonly ProbeStatus[], definitions: readonly ProbeDefinition[] = probeDefinitions): CheckResult {
-  const described = statuses.map((status) => (status.status === 'attached' ? status.name : `${status.name} ${status.status} (${status.reason ?? 'no reason given'})`));
+export function probeLoadResult(
+  statuses: readonly ProbeStatus[],
+  definitions: readonly ProbeDefinition[] = probeDefinitions,
+): CheckResult {
+  const described = statuses.map((status) =>
+    status.status === 'attached' ? status.name : `${status.name} ${status.status} (${status.reason ?? 'no reason given'})`,
+  );
   const down = statuses.filter((status) => status.status !== 'attached');
   const requiredDown = down.find((status) => definitions.find((definition) => definition.name === status.name)?.required);
   if (requiredDown) {
@@ -46,20 +56,28 @@ export function probeErrorResult(error: ProbeError): CheckResult {
   return fail(error.problem, error.fix, exitCode);
 }
 
+/** Which build product the load cannot do without is missing; the install checks report it. */
+function missingBuildProduct(): string | null {
+  if (nativeAddonLoadError() !== null) return 'the native addon does not load';
+  return existsSync(bpfObjectPath) ? null : 'the BPF object is missing';
+}
+
 /** Loads the real probes and closes them at once; nothing stays in the kernel. */
 function loadAndRelease(): CheckResult {
-  const missingBuild = nativeAddonLoadError() !== null ? 'the native addon does not load' : !existsSync(bpfObjectPath) ? 'the BPF object is missing' : null;
-  if (missingBuild !== null) return info(`not tried: ${missingBuild} — see below`);
-  let statuses: ProbeStatus[];
+  const buildMissing = missingBuildProduct();
+  if (buildMissing !== null) return info(`not tried: ${buildMissing} — see below`);
+  let loaded: LoadedProbes;
   try {
-    const loaded = loadProbes({ ringBufferBytes: doctorRingBufferBytes });
-    statuses = loaded.statuses;
-    loaded.object.close();
+    loaded = loadProbes({ ringBufferBytes: doctorRingBufferBytes });
   } catch (error) {
     if (error instanceof ProbeError) return probeErrorResult(error);
     throw error;
   }
-  return probeLoadResult(statuses);
+  try {
+    return probeLoadResult(loaded.statuses);
+  } finally {
+    loaded.object.close();
+  }
 }
 
 /** One check per tracepoint, then the load itself, in the order the doctor shows them. */
@@ -70,7 +88,7 @@ export function probeChecks(): Check[] {
       run: () => {
         const loadError = nativeAddonLoadError();
         if (loadError !== null) return info('not checked: the native addon does not load — see native addon');
-        return tracepointResult(definition, nativeAddon().btfHasType(`btf_trace_${definition.tracepoint}`, 'typedef'));
+        return tracepointResult(definition, hasTypedTracepoint(definition.tracepoint));
       },
     }),
   );

@@ -10,7 +10,7 @@ function runSafely(check: Check): CheckResult {
     return check.run();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return fail(`the check itself failed: ${message}`, 'rerun with NETSCOPE_DEBUG=1 and report it', ExitCode.unavailable);
+    return fail(`the check itself failed: ${message}`, 'report it, with this output', ExitCode.unavailable);
   }
 }
 

@@ -66,12 +66,27 @@ export function checkProbePrerequisites(btfPath = vmlinuxBtfPath, statusText?: s
   }
 }
 
+/** Why the addon does not load (missing, or built for another Node ABI), or null when it does. */
+export function nativeAddonLoadError(): string | null {
+  try {
+    nativeAddon();
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Does the running kernel have the BTF-typed tracepoint (tp_btf), rather than only raw_tp? */
+export function hasTypedTracepoint(tracepoint: string): boolean {
+  return nativeAddon().btfHasType(`btf_trace_${tracepoint}`, 'typedef');
+}
+
 export function loadProbes(options: LoadOptions): LoadedProbes {
   checkProbePrerequisites();
   const definitions = options.definitions ?? probeDefinitions;
   const addon = nativeAddon();
   const selected: Selected[] = definitions.map((definition) => {
-    const typed = addon.btfHasType(`btf_trace_${definition.tracepoint}`, 'typedef');
+    const typed = hasTypedTracepoint(definition.tracepoint);
     return { definition, typed, program: typed ? `handle_${definition.name}` : `handle_${definition.name}_raw` };
   });
   const statuses = new Map<string, ProbeStatus>();

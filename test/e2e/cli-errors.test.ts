@@ -38,6 +38,7 @@ describe('netscope command-line errors and exits', () => {
     [['--sort', 'colour'], /--sort colour is not a column/],
     [['--json', '--keep-closed', '-3'], /--keep-closed -3 is out of range/],
     [['stray-argument'], /unexpected argument stray-argument/],
+    [['doctor', 'now'], /unexpected argument now/],
   ] as const) {
     it(`rejects ${args.join(' ')} with exit 2`, async () => {
       const { code, stderr, stdout } = await runNetscope([...args]).done;
@@ -51,6 +52,14 @@ describe('netscope command-line errors and exits', () => {
     const { code, stderr } = await runNetscope([]).done;
     assert.equal(code, 2);
     assertOneLineError(stderr, /terminal.*--json/);
+  });
+
+  it('netscope doctor passes every needed check here, exit 0', async () => {
+    const { code, stdout } = await runNetscope(['doctor']).done;
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /✔ BTF/);
+    assert.match(stdout, /✔ probes +all 5 loaded, attached and released/);
+    assert.match(stdout, /all needed checks pass/);
   });
 
   it('prints help and the version with exit 0', async () => {
