@@ -147,7 +147,7 @@ export class ConnectionModel {
       this.learnLocalEndpoint(connection, record.endpoints);
       // Nothing follows a close; earlier events arriving late still fill in the history.
       if (connection.closedAtMs !== null && record.atMs > connection.closedAtMs) return;
-      if (opening) this.noteOpening(connection, record.atMs);
+      if (opening) this.noteOpening(connection, record);
       connection.noteActivity(record.atMs);
     }
     connection.foldCounters(record.counters, record.atMs);
@@ -172,13 +172,17 @@ export class ConnectionModel {
    * proves the connection was born during the capture: the ring buffer is drained before the
    * sampling pass, but a socket born in between shows up in the sample first.
    */
-  private noteOpening(connection: ConnectionEntry, atMs: number): void {
+  private noteOpening(connection: ConnectionEntry, record: StateChangeRecord): void {
+    // Leaving CLOSE (connect) or LISTEN (a child cloned for an accept) happens only at birth,
+    // whatever the clocks say; SYN_SENT/SYN_RECV → ESTABLISHED can also finish a handshake
+    // that began before the capture, so only its time can tell.
+    const provesBirth = record.oldState === TcpState.CLOSE || record.oldState === TcpState.LISTEN;
     if (connection.preexisting) {
-      if (atMs >= connection.firstSeenAtMs) return;
-      connection.markBornAt(atMs);
+      if (!provesBirth && record.atMs >= connection.firstSeenAtMs) return;
+      connection.markBornAt(Math.min(record.atMs, connection.firstSeenAtMs));
       this.totals.connectionsOpened++;
-    } else if (atMs < connection.openedAtMs) {
-      connection.markBornAt(atMs);
+    } else if (record.atMs < connection.openedAtMs) {
+      connection.markBornAt(record.atMs);
     }
   }
 

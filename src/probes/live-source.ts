@@ -37,7 +37,6 @@ export class LiveSource {
   private readonly batch = Buffer.alloc(DRAIN_BATCH_RECORDS * tcpEventLayout.size);
   private readonly drainTimer: NodeJS.Timeout;
   private readonly emit: (record: ModelRecord) => void;
-  private previousPassStartMs: number | null = null;
   private stopped = false;
 
   constructor(options: LiveSourceOptions, sink: (record: ModelRecord) => void) {
@@ -67,10 +66,7 @@ export class LiveSource {
   collect(nowMs: number): void {
     if (this.stopped) return;
     this.drain();
-    // A socket must be missing from two passes in a row: its close event is normally on the
-    // way, and carries the exact time and final counters.
-    this.sockets.run(nowMs, this.previousPassStartMs);
-    this.previousPassStartMs = nowMs;
+    this.sockets.run(nowMs, 'missingTwice');
     this.emit({ kind: 'lost', atMs: nowMs, total: this.object.lostEvents() });
   }
 

@@ -34,7 +34,7 @@ export class ProcfsSource {
   /** Without close events, a socket missing from this pass is gone now. */
   collect(nowMs: number): void {
     if (this.stopped) return;
-    this.sockets.run(nowMs, nowMs);
+    this.sockets.run(nowMs, 'missingOnce');
   }
 
   stop(): void {

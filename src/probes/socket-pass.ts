@@ -16,6 +16,7 @@ export class SocketPass {
   private readonly resolver: OwnerResolver;
   private ticks = 0;
   private unknownNamespaceSeen = false;
+  private previousSampledAtMs: number | null = null;
 
   constructor(
     paths: HostPaths,
@@ -34,19 +35,23 @@ export class SocketPass {
   }
 
   /**
-   * Samples, resolves owners and sweeps: sockets of the sampled namespaces not seen since
-   * `sweepSinceMs` are gone (null: no sweep this time).
+   * Samples, resolves owners and sweeps the sockets of the sampled namespaces that are gone:
+   * missing from this pass (`missingOnce`, when no close event will come), or from this pass
+   * and the previous one (`missingTwice`: the close event is normally on its way and carries
+   * the exact time and final counters).
    */
-  run(nowMs: number, sweepSinceMs: number | null): void {
+  run(nowMs: number, sweep: 'missingOnce' | 'missingTwice'): void {
     if (this.unknownNamespaceSeen || this.ticks % NAMESPACE_REFRESH_TICKS === 0) {
       this.sampler.refreshNamespaces();
       this.unknownNamespaceSeen = false;
     }
     this.ticks++;
-    const pass = this.sampler.sample(nowMs);
+    const pass = this.sampler.sample();
     for (const record of pass.records) this.emit(record);
     for (const owner of this.resolver.resolve(pass.records, nowMs)) this.emit(owner);
-    if (sweepSinceMs !== null) this.emit({ kind: 'sweep', atMs: nowMs, sinceMs: sweepSinceMs, netns: pass.netns });
+    const sinceMs = sweep === 'missingOnce' ? pass.sampledAtMs : this.previousSampledAtMs;
+    if (sinceMs !== null) this.emit({ kind: 'sweep', atMs: pass.sampledAtMs, sinceMs, netns: pass.netns });
+    this.previousSampledAtMs = pass.sampledAtMs;
   }
 
   close(): void {

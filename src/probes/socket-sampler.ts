@@ -16,6 +16,11 @@ export interface SamplePass {
   records: SocketSampleRecord[];
   /** Namespaces sampled completely in this pass. */
   netns: number[];
+  /**
+   * When the pass finished, ms since the epoch: every record carries it. Stamped after the
+   * dump, so an event about a socket the dump saw is never later than the sample.
+   */
+  sampledAtMs: number;
 }
 
 export class SocketSampler {
@@ -52,17 +57,19 @@ export class SocketSampler {
     return this.diagSockets.has(netns);
   }
 
-  sample(atMs: number): SamplePass {
-    const pass: SamplePass = { records: [], netns: [] };
+  sample(): SamplePass {
+    const pass: SamplePass = { records: [], netns: [], sampledAtMs: 0 };
     for (const [netns, fd] of this.diagSockets) {
       let result = nativeAddon().sampleTcpSockets(fd, this.buffer);
       if (result.needed > result.count) {
         this.buffer = Buffer.alloc(Math.ceil(result.needed * GROWTH_FACTOR) * tcpSampleLayout.size);
         result = nativeAddon().sampleTcpSockets(fd, this.buffer);
       }
-      for (const record of decodeTcpSamples(this.buffer, result.count, atMs, netns)) pass.records.push(record);
+      for (const record of decodeTcpSamples(this.buffer, result.count, 0, netns)) pass.records.push(record);
       if (result.needed <= result.count) pass.netns.push(netns);
     }
+    pass.sampledAtMs = Date.now();
+    for (const record of pass.records) record.atMs = pass.sampledAtMs;
     return pass;
   }
 

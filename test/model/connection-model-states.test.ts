@@ -226,3 +226,25 @@ describe('what the kernel reports at connect and accept', () => {
     assert.equal(connectionOf(model.tick(T0 + 1000), 4).sport, 40999);
   });
 });
+
+describe('births seen late', () => {
+  test('an event leaving CLOSE proves a birth even when a sample saw the socket first with a later stamp', () => {
+    const model = new ConnectionModel();
+    model.ingest(sampleRecord({ cookie: 9, atMs: T0 + 5, state: TcpState.ESTABLISHED, counters: counters({ bytesAcked: 100 }) }));
+    model.ingest(stateRecord({ cookie: 9, atMs: T0 + 6, oldState: TcpState.CLOSE, newState: TcpState.SYN_SENT }));
+    const snapshot = model.tick(T0 + 1000);
+    const connection = connectionOf(snapshot, 9);
+    assert.equal(connection.preexisting, false);
+    assert.equal(connection.bytesSent, 100, 'counted from zero, not from the first sighting');
+    assert.equal(snapshot.totals.connectionsOpened, 1);
+  });
+
+  test('a handshake finishing after the first sighting leaves the connection preexisting', () => {
+    const model = new ConnectionModel();
+    model.ingest(sampleRecord({ cookie: 10, atMs: T0, state: TcpState.SYN_SENT }));
+    model.ingest(stateRecord({ cookie: 10, atMs: T0 + 1, oldState: TcpState.SYN_SENT, newState: TcpState.ESTABLISHED }));
+    const snapshot = model.tick(T0 + 1000);
+    assert.equal(connectionOf(snapshot, 10).preexisting, true);
+    assert.equal(snapshot.totals.connectionsOpened, 0);
+  });
+});

@@ -1,0 +1,171 @@
+/**
+ * Soak: `netscope --json --duration 0` under sustained loopback connection churn for MINUTES
+ * (default 10), its resident memory sampled every 10 s. Prints one row per sample, then a
+ * verdict — mean RSS over the second half of the run against the first-minute plateau (flat:
+ * within 10%) — and the document's totals. Run by hand, as root; not part of `npm test`:
+ *
+ *   bin/node-runtime dist/bench/soak.js [--minutes 10] [--rate 1000]
+ *
+ * The load stays moderate so a 2-core machine stays usable: 8 connections in flight, paced to
+ * RATE connections a second. Everything it starts it stops itself (Ctrl-C included).
+ */
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SnapshotDocument } from '../src/model/snapshot-document.js';
+import { sampleMemory, startChurn, type ChurnResult, type ChurnRun, type MemorySample } from '../test/support/churn.js';
+import { programsLeftAfter, runNetscope, waitForProbes, type NetscopeRun } from '../test/support/processes.js';
+
+const SAMPLE_INTERVAL_MS = 10_000;
+const CHURN_CONCURRENCY = 8;
+/** Within this of the first-minute plateau, memory counts as flat. */
+const FLAT_TOLERANCE = 0.1;
+/** The first-minute plateau: samples in this window, ms from the start of the churn. */
+const PLATEAU_FROM_MS = 30_000;
+const PLATEAU_TO_MS = 60_000;
+/** After SIGINT, how long netscope has to print its document before it is killed. */
+const NETSCOPE_EXIT_TIMEOUT_MS = 60_000;
+const MiB = 1024 * 1024;
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '1000' },
+  },
+});
+const minutes = Number(values.minutes);
+const ratePerSecond = Number(values.rate);
+if (!(minutes > 0) || !(ratePerSecond > 0)) {
+  process.stderr.write('soak: --minutes and --rate need positive numbers\n');
+  process.exit(2);
+}
+const seconds = minutes * 60;
+
+const mib = (bytes: number) => (bytes / MiB).toFixed(1);
+const count = (value: number) => value.toLocaleString('en-US');
+const mean = (numbers: number[]) => numbers.reduce((sum, value) => sum + value, 0) / numbers.length;
+
+function clock(ms: number): string {
+  const totalSeconds = Math.round(ms / 1000);
+  return `${Math.floor(totalSeconds / 60)}:${String(totalSeconds % 60).padStart(2, '0')}`;
+}
+
+let netscope: NetscopeRun | null = null;
+let churn: ChurnRun | null = null;
+
+function isRunning(run: { child: { exitCode: number | null; signalCode: NodeJS.Signals | null } } | null): boolean {
+  return run !== null && run.child.exitCode === null && run.child.signalCode === null;
+}
+
+/** Kills whatever is still running (on a crash; the normal path stops each in turn). */
+function killChildren(): void {
+  churn?.stop();
+  if (isRunning(netscope)) netscope!.child.kill('SIGKILL');
+}
+process.once('exit', killChildren);
+
+// Ctrl-C reaches the whole process group: churn and netscope stop by themselves, netscope with
+// its document on our pipe. Say so and let the normal path report what there is.
+let interrupted = false;
+process.once('SIGINT', () => {
+  interrupted = true;
+  process.stderr.write('\nsoak: interrupted — stopping the churn and netscope\n');
+  churn?.stop();
+});
+
+async function stopNetscope(run: NetscopeRun): Promise<Awaited<NetscopeRun['done']>> {
+  if (isRunning(run)) run.child.kill('SIGINT');
+  const timeout = sleep(NETSCOPE_EXIT_TIMEOUT_MS, 'timeout' as const, { ref: false });
+  const outcome = await Promise.race([run.done, timeout]);
+  if (outcome !== 'timeout') return outcome;
+  process.stderr.write(`soak: netscope did not exit ${NETSCOPE_EXIT_TIMEOUT_MS / 1000} s after SIGINT; killing it\n`);
+  run.child.kill('SIGKILL');
+  return run.done;
+}
+
+function printRow(sample: MemorySample, made: number | null): void {
+  const minute = Math.max(1, Math.ceil(sample.atMs / 60_000));
+  process.stdout.write(
+    `${clock(sample.atMs).padStart(6)}  ${String(minute).padStart(6)}  ${mib(sample.rssBytes).padStart(8)}  ` +
+      `${(made === null ? '-' : count(made)).padStart(12)}  ${'?'.padStart(10)}\n`,
+  );
+}
+
+/**
+ * Mean RSS over the second half of the run against the first-minute plateau: the samples from
+ * 30 s to 60 s, once the table has filled (its 10,000 closed connections within seconds) and the
+ * heap has grown to its working size (measured: about 45 s at 1,000 connections/s).
+ */
+function verdict(samples: MemorySample[], runMs: number): string {
+  // Samples land a few ms after their mark: the one at 1:00 belongs to the first minute.
+  const plateauSamples = samples.filter((sample) => sample.atMs >= PLATEAU_FROM_MS && sample.atMs < PLATEAU_TO_MS + SAMPLE_INTERVAL_MS / 2);
+  const lastHalf = samples.filter((sample) => sample.atMs >= runMs / 2);
+  if (plateauSamples.length === 0 || lastHalf.length === 0) return 'not enough samples for a verdict (run at least a minute)';
+  const plateau = mean(plateauSamples.map((sample) => sample.rssBytes));
+  const late = mean(lastHalf.map((sample) => sample.rssBytes));
+  const lateMax = Math.max(...lastHalf.map((sample) => sample.rssBytes));
+  const ratio = late / plateau;
+  const shape = Math.abs(ratio - 1) <= FLAT_TOLERANCE ? 'FLAT' : ratio > 1 ? 'GROWING' : 'SHRINKING';
+  return (
+    `${shape}: mean RSS over the second half ${mib(late)} MiB (max ${mib(lateMax)}) vs first-minute plateau ` +
+    `${mib(plateau)} MiB (${clock(PLATEAU_FROM_MS)}–${clock(PLATEAU_TO_MS)}) = ×${ratio.toFixed(3)} (flat: within ±${FLAT_TOLERANCE * 100}%)`
+  );
+}
+
+process.stdout.write(
+  `soak: netscope --json --duration 0 for ${minutes} min under churn of ${count(ratePerSecond)} connections/s ` +
+    `(${CHURN_CONCURRENCY} in flight), RSS every ${SAMPLE_INTERVAL_MS / 1000} s\n`,
+);
+netscope = runNetscope(['--json', '--duration', '0']);
+const netscopePid = netscope.child.pid!;
+await waitForProbes(netscopePid);
+const startedAtMs = performance.now();
+churn = startChurn({
+  title: 'ns-soak-churn',
+  connections: Math.ceil(ratePerSecond * seconds),
+  seconds,
+  concurrency: CHURN_CONCURRENCY,
+  rate: ratePerSecond,
+  progressMs: 1_000,
+});
+const runningChurn = churn;
+await runningChurn.listening;
+
+process.stdout.write(`\n${'time'.padStart(6)}  ${'minute'.padStart(6)}  ${'RSS MiB'.padStart(8)}  ${'made so far'.padStart(12)}  ${'lostEvents'.padStart(10)}\n`);
+const sampler = sampleMemory(netscopePid, SAMPLE_INTERVAL_MS, (sample) => printRow(sample, runningChurn.latestProgress()?.made ?? null));
+
+let churned: ChurnResult | null = null;
+try {
+  churned = await runningChurn.done;
+} catch (error) {
+  if (!interrupted) process.stderr.write(`soak: ${(error as Error).message}\n`);
+}
+const runMs = performance.now() - startedAtMs;
+sampler.stop();
+const exit = await stopNetscope(netscope);
+const leftover = await programsLeftAfter();
+
+process.stdout.write(`\n${verdict(sampler.samples, runMs)}\n`);
+const made = churned?.made ?? runningChurn.latestProgress()?.made ?? 0;
+process.stdout.write(
+  churned
+    ? `churn: made ${count(churned.made)} connections in ${churned.seconds} s (${count(Math.round(churned.made / churned.seconds))}/s), ` +
+        `${count(churned.completed)} completed, ${count(churned.failed)} failed connects\n`
+    : `churn: stopped early; about ${count(made)} connections made\n`,
+);
+if (exit.code !== 0 || exit.stdout === '') {
+  process.stdout.write(`netscope exited ${exit.code ?? exit.signal}: ${exit.stderr.trim()}\n`);
+  process.exitCode = 1;
+} else {
+  const document = JSON.parse(exit.stdout) as SnapshotDocument;
+  const { totals } = document;
+  const surplus = totals.connectionsOpened - 2 * made;
+  process.stdout.write(
+    `netscope exited 0: connectionsOpened ${count(totals.connectionsOpened)} vs 2 × made ${churned ? '' : '(about) '}${count(2 * made)} ` +
+      `(${surplus >= 0 ? '+' : ''}${count(surplus)}: other processes' connections, less any missed), ` +
+      `connectionsClosed ${count(totals.connectionsClosed)}, evicted ${count(totals.evicted)}, ` +
+      `kept ${count(document.connections.length)}, lostEvents ${count(document.source.lostEvents)}\n`,
+  );
+  if (exit.stderr !== '') process.stdout.write(`netscope stderr: ${exit.stderr.trim()}\n`);
+}
+process.stdout.write(leftover.length === 0 ? 'no BPF program left loaded\n' : `BPF programs left loaded: ${leftover.join(', ')}\n`);
+if (leftover.length > 0) process.exitCode = 1;
