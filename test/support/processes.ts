@@ -106,11 +106,21 @@ export function bpfProgramsOf(pid: number): string[] {
     .map((program) => program.name ?? String(program.id));
 }
 
-/** Programs named like netscope's (`handle_*`) still in the kernel, whoever holds them. */
+function isNetscopeProgram(program: BpftoolProgram): boolean {
+  return (program.name ?? '').startsWith('handle_');
+}
+
+/**
+ * Netscope programs already loaded when this test file started (each file runs in its own
+ * process): another netscope on the machine is not this file's leftover.
+ */
+const programsBeforeThisFile = new Set(loadedBpfPrograms().filter(isNetscopeProgram).map((program) => program.id));
+
+/** Programs named like netscope's (`handle_*`) loaded since this test file started, whoever holds them. */
 export function leftoverNetscopePrograms(): string[] {
   return loadedBpfPrograms()
-    .map((program) => program.name ?? '')
-    .filter((name) => name.startsWith('handle_'));
+    .filter((program) => isNetscopeProgram(program) && !programsBeforeThisFile.has(program.id))
+    .map((program) => program.name ?? String(program.id));
 }
 
 /**
