@@ -16,6 +16,7 @@ import type {
   TrafficSums,
 } from '../../../src/model/snapshot-types.js';
 import type { ScreenInput } from '../../../src/ui/view-model/screen-input.js';
+import { zeroTotals } from '../../../src/model/capture-totals.js';
 
 /** 2025-01-01T00:00:00Z: the capture's start. */
 export const T0 = Date.UTC(2025, 0, 1);
@@ -153,18 +154,7 @@ export function snapshot(fields: Partial<ModelSnapshot> = {}): ModelSnapshot {
   return {
     atMs: NOW,
     startedAtMs: T0,
-    totals: {
-      connectionsOpened: connections.length,
-      connectionsClosed: 0,
-      bytesSent: 0,
-      bytesReceived: 0,
-      retransmits: 0,
-      resetsSent: 0,
-      resetsReceived: 0,
-      drops: 0,
-      evicted: 0,
-      lostEvents: 0,
-    },
+    totals: { ...zeroTotals(), connectionsOpened: connections.length },
     listeners: [],
     processes: processesOf(connections),
     peers: peersOf(connections),
