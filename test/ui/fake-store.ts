@@ -4,6 +4,7 @@
  * record of what the UI asked of the store.
  */
 import type { CaptureStore } from '../../src/ui/capture-store.js';
+import { peersOf, processesOf } from './view-model/snapshot-builder.js';
 import type { ScreenInput } from '../../src/ui/view-model/screen-input.js';
 import type {
   ConnectionEvent,
@@ -11,8 +12,6 @@ import type {
   ListenerSnapshot,
   ModelSnapshot,
   Owner,
-  PeerSnapshot,
-  ProcessSnapshot,
   RatePoint,
 } from '../../src/model/snapshot-types.js';
 
@@ -157,38 +156,6 @@ function listeners(): ListenerSnapshot[] {
   ];
 }
 
-/** Traffic sums of a set of connections, the way the model folds them for processes and peers. */
-function sums(of: ConnectionSnapshot[]) {
-  const total = (pick: (entry: ConnectionSnapshot) => number) => of.reduce((sum, entry) => sum + pick(entry), 0);
-  return {
-    connections: of.length,
-    openConnections: of.filter((entry) => entry.closedAtMs === null).length,
-    bytesSent: total((entry) => entry.bytesSent),
-    bytesReceived: total((entry) => entry.bytesReceived),
-    sendRate: total((entry) => entry.sendRate),
-    receiveRate: total((entry) => entry.receiveRate),
-    retransmits: total((entry) => entry.retransmits),
-    resetsSent: total((entry) => entry.resetsSent),
-    resetsReceived: total((entry) => entry.resetsReceived),
-    drops: total((entry) => entry.drops.reduce((sum, drop) => sum + drop.count, 0)),
-  };
-}
-
-function processes(all: ConnectionSnapshot[]): ProcessSnapshot[] {
-  return Object.values(owners).map((entry) => ({
-    pid: entry.pid ?? 0,
-    comm: entry.comm,
-    cmdline: entry.cmdline,
-    uid: entry.uid,
-    user: entry.user,
-    ...sums(all.filter((candidate) => candidate.owner.pid === entry.pid)),
-  }));
-}
-
-function peers(all: ConnectionSnapshot[]): PeerSnapshot[] {
-  return all.map((entry) => ({ address: entry.daddr, family: entry.family, ...sums([entry]) }));
-}
-
 function events(): ConnectionEvent[] {
   const curl = { connectionId: cookies.curl, family: 'ipv4' as const, saddr: '10.0.0.5', sport: 40522, daddr: '93.184.216.34', dport: 443, pid: 4242, comm: 'curl' };
   const closed = { connectionId: cookies.closedCurl, family: 'ipv4' as const, saddr: '10.0.0.5', sport: 40530, daddr: '198.51.100.9', dport: 80, pid: 4250, comm: 'curl' };
@@ -234,8 +201,8 @@ export function buildSnapshot(): ModelSnapshot {
     },
     connections: all,
     listeners: listeners(),
-    processes: processes(all),
-    peers: peers(all),
+    processes: processesOf(all),
+    peers: peersOf(all),
     drops: [{ reason: 'NETFILTER_DROP', count: 3 }],
     rateHistory: rateHistory(),
     events: events(),
