@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
 import { packageRoot } from '../../src/probes/package-paths.js';
-import { runNetscope, startPeer, waitForProbes, type Peer } from '../support/processes.js';
+import { runNetscope, startPeer, waitUntilCapturing, type Peer } from '../support/processes.js';
 
 type ConnectionEntry = SnapshotDocument['connections'][number];
 
@@ -76,7 +76,7 @@ describe('netscope --json on real loopback traffic', () => {
     await preClient.next('connected');
 
     const netscope = runNetscope(['--json', '--duration', '6', '--interval', '500']);
-    await waitForProbes(netscope.child.pid!);
+    await waitUntilCapturing(netscope.child.pid!);
 
     preClient.send('go');
     const client = startPeer('client', 'ns-client', '127.0.0.1', ports.main, CLIENT_SENDS);

@@ -1,6 +1,6 @@
 /** Child processes for the kernel tests: loopback peers with their own names, and netscope itself. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -149,4 +149,62 @@ export async function waitForProbes(pid: number, timeoutMs = 20_000): Promise<vo
     await sleep(100);
   }
   throw new Error(`netscope (pid ${pid}) did not load its probes within ${timeoutMs} ms`);
+}
+
+/** Inodes of the sock_diag netlink sockets `pid` holds (NETLINK_SOCK_DIAG is protocol 4). */
+function sockDiagSocketsOf(pid: number): number[] {
+  const diagInodes = new Set(
+    readFileSync(`/proc/${pid}/net/netlink`, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields[1] === '4')
+      .map((fields) => Number(fields[9])),
+  );
+  const held: number[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    const inode = Number(/^socket:\[(\d+)\]$/.exec(target)?.[1]);
+    if (diagInodes.has(inode)) held.push(inode);
+  }
+  return held;
+}
+
+/** CPU time `pid` has used, in clock ticks (utime + stime of /proc/PID/stat). */
+function cpuTicksOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+const SETTLE_WINDOW_MS = 400;
+
+/**
+ * Waits until netscope is capturing: probes loaded, its sock_diag socket open, and its first
+ * pass (namespaces, the counters' baseline, owners) over — seen as its CPU settling. Traffic a
+ * test wants counted as "moved during the capture" must start only after this.
+ */
+export async function waitUntilCapturing(pid: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await waitForProbes(pid, timeoutMs);
+  while (Date.now() < deadline) {
+    try {
+      if (sockDiagSocketsOf(pid).length > 0) {
+        const before = cpuTicksOf(pid);
+        await sleep(SETTLE_WINDOW_MS);
+        // Clock ticks are 10 ms: an idle capture (20 ms drains of an empty ring) uses well under
+        // a quarter of the window; a first pass in progress uses all of it.
+        if (cpuTicksOf(pid) - before <= SETTLE_WINDOW_MS / 10 / 4) return;
+        continue;
+      }
+    } catch {
+      // not started yet, or already gone: the deadline decides
+    }
+    await sleep(100);
+  }
+  throw new Error(`netscope (pid ${pid}) did not settle into capturing within ${timeoutMs} ms`);
 }
