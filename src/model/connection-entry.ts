@@ -1,5 +1,6 @@
 import type { Endpoints, OwnerRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
 import type { ConnectionSnapshot } from './snapshot-types.js';
+import type { ContainerTable } from './container-table.js';
 import type { ProcessTable } from './process-table.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { DropCounter } from './drop-counter.js';
@@ -245,13 +246,16 @@ export class ConnectionEntry implements TupleIndexed {
 
   /**
    * The connection as published. An unchanged connection returns the object it published last
-   * tick: snapshots share what did not change and are never mutated.
+   * tick: snapshots share what did not change and are never mutated. `ownerDetailsChanged`:
+   * the owner's process or cgroup was described anew since.
    */
-  toSnapshot(processes: ProcessTable, processChanged: boolean): ConnectionSnapshot {
+  toSnapshot(processes: ProcessTable, containers: ContainerTable, ownerDetailsChanged: boolean): ConnectionSnapshot {
     const previous = this.published;
-    if (previous !== null && !this.changed && !processChanged) return previous;
+    if (previous !== null && !this.changed && !ownerDetailsChanged) return previous;
     const owner =
-      previous === null || this.ownerChanged || processChanged ? this.owner.toSnapshot(processes) : previous.owner;
+      previous === null || this.ownerChanged || ownerDetailsChanged
+        ? this.owner.toSnapshot(processes, containers)
+        : previous.owner;
     const stateHistory = previous === null || this.historyChanged ? this.history.toStays() : previous.stateHistory;
     const drops = previous === null || this.dropsChanged ? (this.drops?.toSorted() ?? []) : previous.drops;
     this.changed = this.ownerChanged = this.historyChanged = this.dropsChanged = false;

@@ -13,6 +13,7 @@ import type { ModelSnapshot } from './snapshot-types.js';
 import type { TableSums } from './capture-totals.js';
 import { CaptureTotals, zeroTotals } from './capture-totals.js';
 import { ConnectionEntry } from './connection-entry.js';
+import { ContainerTable } from './container-table.js';
 import { EventLog } from './event-log.js';
 import { CapacityEviction, closedPastRetention } from './eviction-policy.js';
 import { ListenerTable } from './listener-table.js';
@@ -21,7 +22,7 @@ import { ProcessTable } from './process-table.js';
 import { RateHistory } from './rate-history.js';
 import { TcpState } from './records.js';
 import { isOpeningState, lifecycleRank } from './tcp-states.js';
-import { aggregateByPeer, aggregateByProcess } from './traffic-aggregation.js';
+import { aggregateByContainer, aggregateByPeer, aggregateByProcess } from './traffic-aggregation.js';
 import { TupleIndex, endpointsKey, tupleKey } from './tuple-index.js';
 
 /** Memory bounds of the model. */
@@ -41,6 +42,8 @@ export interface ModelOptions {
   rateHistoryLength: number;
   /** Discrete events kept for the Events pane. Default 1_000. */
   eventLogLength: number;
+  /** Cgroups whose container is remembered; past it, those no socket refers to go. Default 10_000. */
+  maxCgroups: number;
 }
 
 export const defaultModelOptions: Readonly<ModelOptions> = {
@@ -50,6 +53,7 @@ export const defaultModelOptions: Readonly<ModelOptions> = {
   maxStateHistory: 32,
   rateHistoryLength: 60,
   eventLogLength: 1_000,
+  maxCgroups: 10_000,
 };
 
 function emptySnapshot(): ModelSnapshot {
@@ -61,6 +65,8 @@ function emptySnapshot(): ModelSnapshot {
     listeners: [],
     processes: [],
     peers: [],
+    containers: [],
+    containerStateProblems: {},
     drops: [],
     rateHistory: [],
     events: [],
@@ -79,6 +85,7 @@ export class ConnectionModel {
   private readonly listeners = new ListenerTable();
   private readonly tuples = new TupleIndex<ConnectionEntry>();
   private readonly processes = new ProcessTable();
+  private readonly containers: ContainerTable;
   private readonly pendingResets = new PendingResets();
   private readonly capacityEviction: CapacityEviction;
   private readonly totals = new CaptureTotals();
@@ -95,6 +102,7 @@ export class ConnectionModel {
     this.capacityEviction = new CapacityEviction(Math.max(1, Math.ceil(this.options.maxConnections / 20)));
     this.rateHistory = new RateHistory(this.options.rateHistoryLength);
     this.eventLog = new EventLog(this.options.eventLogLength);
+    this.containers = new ContainerTable(this.options.maxCgroups);
   }
 
   /** The last published snapshot (an empty one before the first tick). */
@@ -125,6 +133,8 @@ export class ConnectionModel {
         return this.ingestDrop(record);
       case 'owner':
         return this.ingestOwner(record);
+      case 'container':
+        return this.containers.update(record);
       case 'sweep':
         return this.ingestSweep(record);
       case 'lost':
@@ -344,16 +354,20 @@ export class ConnectionModel {
 
     const entries = [...this.connections.values()].sort((a, b) => a.cookie - b.cookie);
     const processesChanged = this.processes.takeChanged();
-    const referencedPids = new Set<number>();
+    const cgroupsChanged = this.containers.takeChanged();
+    const referenced = { pids: new Set<number>(), cgroupIds: new Set<number>() };
     const tableSums: TableSums = { bytesSent: 0, bytesReceived: 0, retransmits: 0 };
     const connections = entries.map((entry) => {
       entry.updateRates(elapsedS);
       tableSums.bytesSent += entry.bytesSent;
       tableSums.bytesReceived += entry.bytesReceived;
       tableSums.retransmits += entry.retransmits;
-      const pid = entry.owner.pid;
-      if (pid !== null) referencedPids.add(pid);
-      return entry.toSnapshot(this.processes, pid !== null && processesChanged.has(pid));
+      const { pid, cgroupId } = entry.owner;
+      if (pid !== null) referenced.pids.add(pid);
+      if (cgroupId !== null) referenced.cgroupIds.add(cgroupId);
+      const ownerDetailsChanged =
+        (pid !== null && processesChanged.has(pid)) || (cgroupId !== null && cgroupsChanged.has(cgroupId));
+      return entry.toSnapshot(this.processes, this.containers, ownerDetailsChanged);
     });
     const totals = this.totals.toTotals(tableSums);
 
@@ -362,17 +376,20 @@ export class ConnectionModel {
       startedAtMs: this.startedAtMs,
       totals,
       connections,
-      listeners: this.listeners.toSnapshots(this.processes, referencedPids),
-      processes: aggregateByProcess(entries, this.processes),
+      listeners: this.listeners.toSnapshots(this.processes, this.containers, referenced),
+      processes: aggregateByProcess(entries, this.processes, this.containers),
       peers: aggregateByPeer(entries),
+      containers: aggregateByContainer(entries, this.containers),
+      containerStateProblems: this.containers.problemCounts(),
       drops: this.totals.drops.toSorted(),
       rateHistory: this.rateHistory.append(nowMs, elapsedS, totals),
       events: this.eventLog.toEvents((cookie) => {
         const connection = this.connections.get(cookie);
-        return connection === undefined ? null : connection.owner.toSnapshot(this.processes);
+        return connection === undefined ? null : connection.owner.toSnapshot(this.processes, this.containers);
       }),
     };
-    this.processes.prune(referencedPids, nowMs - closedRetentionMs);
+    this.processes.prune(referenced.pids, nowMs - closedRetentionMs);
+    this.containers.prune(referenced.cgroupIds);
     return this.published;
   }
 }

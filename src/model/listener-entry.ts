@@ -1,5 +1,6 @@
 import type { Endpoints } from './records.js';
 import type { ListenerSnapshot } from './snapshot-types.js';
+import type { ContainerTable } from './container-table.js';
 import type { ProcessTable } from './process-table.js';
 import { SocketOwner } from './socket-owner.js';
 
@@ -33,14 +34,14 @@ export class ListenerEntry {
     if (atMs > this.lastActivityAtMs) this.lastActivityAtMs = atMs;
   }
 
-  toSnapshot(processes: ProcessTable): ListenerSnapshot {
+  toSnapshot(processes: ProcessTable, containers: ContainerTable): ListenerSnapshot {
     return {
       id: this.cookie,
       family: this.family,
       saddr: this.saddr,
       sport: this.sport,
       netns: this.netns,
-      owner: this.owner.toSnapshot(processes),
+      owner: this.owner.toSnapshot(processes, containers),
       acceptQueue: this.acceptQueue,
       acceptQueueLimit: this.acceptQueueLimit,
     };

@@ -1,5 +1,6 @@
 import type { OwnerRecord, SocketSampleRecord, StateChangeRecord } from './records.js';
 import type { ListenerSnapshot } from './snapshot-types.js';
+import type { ContainerTable } from './container-table.js';
 import type { ProcessTable } from './process-table.js';
 import { ListenerEntry } from './listener-entry.js';
 
@@ -40,13 +41,18 @@ export class ListenerTable {
     }
   }
 
-  /** Snapshots by id; adds the owners' pids to `referencedPids`. */
-  toSnapshots(processes: ProcessTable, referencedPids: Set<number>): ListenerSnapshot[] {
+  /** Snapshots by id; adds the owners' pids and cgroups to the referenced sets. */
+  toSnapshots(
+    processes: ProcessTable,
+    containers: ContainerTable,
+    referenced: { pids: Set<number>; cgroupIds: Set<number> },
+  ): ListenerSnapshot[] {
     return [...this.byCookie.values()]
       .sort((a, b) => a.cookie - b.cookie)
       .map((listener) => {
-        if (listener.owner.pid !== null) referencedPids.add(listener.owner.pid);
-        return listener.toSnapshot(processes);
+        if (listener.owner.pid !== null) referenced.pids.add(listener.owner.pid);
+        if (listener.owner.cgroupId !== null) referenced.cgroupIds.add(listener.owner.cgroupId);
+        return listener.toSnapshot(processes, containers);
       });
   }
 

@@ -63,6 +63,28 @@ export interface TaskOwner {
   cgroupId: number;
 }
 
+/** The container engines netscope recognises from a cgroup path and their state on disk. */
+export type ContainerRuntime = 'docker' | 'containerd' | 'cri-o' | 'podman' | 'unknown';
+
+/** A container as the host alone tells it: the cgroup path names it, the runtime's state files describe it. */
+export interface ContainerIdentity {
+  /** Full container id (64 hex digits for docker, CRI and podman; any name for plain containerd). */
+  id: string;
+  /** Container name; Kubernetes: the container's name in its pod. The short id when no state says. */
+  name: string;
+  runtime: ContainerRuntime;
+  image: string | null;
+  /** Kubernetes pod name. */
+  pod: string | null;
+  /** Kubernetes namespace. */
+  namespace: string | null;
+  /** Kubernetes pod UID (with `-`, as the API writes it). */
+  podUid: string | null;
+}
+
+/** Why a container's runtime state could not be read (the container then shows by short id). */
+export type ContainerStateProblem = 'notFound' | 'symlink' | 'notAFile' | 'tooLarge' | 'unreadable' | 'malformed';
+
 interface RecordBase {
   /** Wall-clock time of the event, ms since the epoch. */
   atMs: number;
@@ -153,6 +175,18 @@ export interface SweepRecord {
   netns: number[];
 }
 
+/**
+ * A cgroup resolved (once, when first seen): the container its tasks run in, or null for a
+ * host cgroup. `problem` says why a container's state files were of no use, when they were not.
+ */
+export interface ContainerRecord {
+  kind: 'container';
+  atMs: number;
+  cgroupId: number;
+  container: ContainerIdentity | null;
+  problem: ContainerStateProblem | null;
+}
+
 /** Events the kernel dropped because the ring buffer was full (cumulative total). */
 export interface LostEventsRecord {
   kind: 'lost';
@@ -167,5 +201,6 @@ export type ModelRecord =
   | DropRecord
   | SocketSampleRecord
   | OwnerRecord
+  | ContainerRecord
   | SweepRecord
   | LostEventsRecord;

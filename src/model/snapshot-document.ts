@@ -1,5 +1,7 @@
+import type { ContainerIdentity, ContainerStateProblem } from './records.js';
 import type {
   ConnectionSnapshot,
+  ContainerSnapshot,
   DropCount,
   HostInfo,
   ListenerSnapshot,
@@ -30,6 +32,7 @@ export interface SnapshotDocument {
   listeners: ListenerDocument[];
   processes: ProcessDocument[];
   peers: PeerDocument[];
+  containers: ContainerDocument[];
   /** Drops by reason over the whole capture, most frequent first. */
   drops: Record<string, number>;
 }
@@ -39,6 +42,8 @@ export interface SourceDocument {
   probes: ProbeStatus[];
   /** Events the kernel dropped because the ring buffer was full. */
   lostEvents: number;
+  /** Containers whose runtime state files were of no use (shown by short id), per reason. */
+  containerStateProblems: Partial<Record<ContainerStateProblem, number>>;
 }
 
 /** Counts over the whole capture, evicted connections included. */
@@ -95,9 +100,12 @@ export interface ConnectionDocument {
   drops: DropCount[];
   srttMs: number | null;
   connectLatencyMs: number | null;
-  /** Container of the owning process; filled by the enrichment stage. */
-  container: null;
+  /** Container of the owning process; null for a host process. */
+  container: ContainerIdentityDocument | null;
 }
+
+/** Who a container is, from its cgroup path and its runtime's state files. */
+export type ContainerIdentityDocument = ContainerIdentity;
 
 export interface ListenerDocument {
   id: string;
@@ -109,6 +117,7 @@ export interface ListenerDocument {
   comm: string | null;
   cmdline: string | null;
   user: string | null;
+  container: ContainerIdentityDocument | null;
   acceptQueue: number;
   acceptQueueLimit: number;
 }
@@ -133,6 +142,12 @@ export interface ProcessDocument extends TrafficSumsDocument {
   cmdline: string | null;
   uid: number | null;
   user: string | null;
+  container: ContainerIdentityDocument | null;
+}
+
+export interface ContainerDocument extends ContainerIdentityDocument, TrafficSumsDocument {
+  /** Its processes that own connections. */
+  processes: { pid: number; comm: string | null }[];
 }
 
 export interface PeerDocument extends TrafficSumsDocument {
@@ -172,6 +187,12 @@ function sumsDocument(sums: TrafficSums): TrafficSumsDocument {
   };
 }
 
+function containerIdentityDocument(container: ContainerIdentity | null): ContainerIdentityDocument | null {
+  if (container === null) return null;
+  const { id, name, runtime, image, pod, namespace, podUid } = container;
+  return { id, name, runtime, image, pod, namespace, podUid };
+}
+
 function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument {
   const { owner } = connection;
   return {
@@ -205,7 +226,7 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
     drops: connection.drops.map(({ reason, count }) => ({ reason, count })),
     srttMs: roundMsOrNull(connection.srttMs),
     connectLatencyMs: roundMsOrNull(connection.connectLatencyMs),
-    container: null,
+    container: containerIdentityDocument(owner.container),
   };
 }
 
@@ -220,6 +241,7 @@ function listenerDocument(listener: ListenerSnapshot): ListenerDocument {
     comm: listener.owner.comm,
     cmdline: listener.owner.cmdline,
     user: listener.owner.user,
+    container: containerIdentityDocument(listener.owner.container),
     acceptQueue: listener.acceptQueue,
     acceptQueueLimit: listener.acceptQueueLimit,
   };
@@ -232,7 +254,16 @@ function processDocument(process: ProcessSnapshot): ProcessDocument {
     cmdline: process.cmdline,
     uid: process.uid,
     user: process.user,
+    container: containerIdentityDocument(process.container),
     ...sumsDocument(process),
+  };
+}
+
+function containerDocument(sums: ContainerSnapshot): ContainerDocument {
+  return {
+    ...(containerIdentityDocument(sums.container) as ContainerIdentityDocument),
+    ...sumsDocument(sums),
+    processes: sums.processes.map(({ pid, comm }) => ({ pid, comm })),
   };
 }
 
@@ -254,6 +285,7 @@ export function toSnapshotDocument(
       kind: meta.source.kind,
       probes: meta.source.probes.map(({ name, status, reason }) => ({ name, status, reason })),
       lostEvents: totals.lostEvents,
+      containerStateProblems: { ...snapshot.containerStateProblems },
     },
     totals: {
       connectionsOpened: totals.connectionsOpened,
@@ -270,6 +302,7 @@ export function toSnapshotDocument(
     listeners: snapshot.listeners.map(listenerDocument),
     processes: snapshot.processes.map(processDocument),
     peers: snapshot.peers.map(peerDocument),
+    containers: snapshot.containers.map(containerDocument),
     drops: Object.fromEntries(snapshot.drops.map(({ reason, count }) => [reason, count])),
   };
 }

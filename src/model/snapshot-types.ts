@@ -7,6 +7,8 @@
  * turns times into RFC 3339 strings and 64-bit ids into decimal strings.
  */
 
+import type { ContainerIdentity, ContainerStateProblem } from './records.js';
+
 export type TcpStateName =
   | 'ESTABLISHED'
   | 'SYN_SENT'
@@ -43,6 +45,8 @@ export interface Owner {
   uid: number | null;
   user: string | null;
   cgroupId: number | null;
+  /** The container the owner's cgroup belongs to; null for a host process (or one not resolved yet). */
+  container: ContainerIdentity | null;
 }
 
 export interface ConnectionSnapshot {
@@ -93,7 +97,7 @@ export interface ListenerSnapshot {
   acceptQueueLimit: number;
 }
 
-/** Sums shared by processes, peers and (later) containers. */
+/** Sums shared by processes, peers and containers. */
 export interface TrafficSums {
   connections: number;
   openConnections: number;
@@ -113,6 +117,14 @@ export interface ProcessSnapshot extends TrafficSums {
   cmdline: string | null;
   uid: number | null;
   user: string | null;
+  container: ContainerIdentity | null;
+}
+
+/** A container's traffic, summed over the connections of its processes. */
+export interface ContainerSnapshot extends TrafficSums {
+  container: ContainerIdentity;
+  /** Its processes that own connections, by pid. */
+  processes: { pid: number; comm: string | null }[];
 }
 
 export interface PeerSnapshot extends TrafficSums {
@@ -178,6 +190,9 @@ export interface ModelSnapshot {
   listeners: ListenerSnapshot[];
   processes: ProcessSnapshot[];
   peers: PeerSnapshot[];
+  containers: ContainerSnapshot[];
+  /** Why containers' runtime state files were of no use, per reason, over the whole capture. */
+  containerStateProblems: Partial<Record<ContainerStateProblem, number>>;
   /** Drops by reason over the whole capture. */
   drops: DropCount[];
   rateHistory: RatePoint[];

@@ -1,5 +1,6 @@
 import type { OwnerRecord, TaskOwner } from './records.js';
 import type { Owner } from './snapshot-types.js';
+import type { ContainerTable } from './container-table.js';
 import type { ProcessTable } from './process-table.js';
 
 /** The process a socket belongs to, as far as the kernel and /proc have told us. */
@@ -23,7 +24,7 @@ export class SocketOwner {
     this.cgroupId = owner.cgroupId === 0 ? null : owner.cgroupId;
   }
 
-  toSnapshot(processes: ProcessTable): Owner {
+  toSnapshot(processes: ProcessTable, containers: ContainerTable): Owner {
     const process = this.pid === null ? undefined : processes.get(this.pid);
     return {
       pid: this.pid,
@@ -32,6 +33,7 @@ export class SocketOwner {
       uid: this.uid ?? this.sampleUid,
       user: process?.user ?? null,
       cgroupId: this.cgroupId,
+      container: containers.get(this.cgroupId),
     };
   }
 }

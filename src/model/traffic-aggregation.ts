@@ -1,18 +1,21 @@
 import type { ConnectionEntry } from './connection-entry.js';
+import type { ContainerTable } from './container-table.js';
 import type { ProcessTable } from './process-table.js';
-import type { PeerSnapshot, ProcessSnapshot, TrafficSums } from './snapshot-types.js';
+import type { ContainerIdentity } from './records.js';
+import type { ContainerSnapshot, PeerSnapshot, ProcessSnapshot, TrafficSums } from './snapshot-types.js';
 
-type ProcessIdentity = Pick<ProcessSnapshot, 'pid' | 'comm' | 'cmdline' | 'uid' | 'user'>;
+type ProcessIdentity = Pick<ProcessSnapshot, 'pid' | 'comm' | 'cmdline' | 'uid' | 'user' | 'container'>;
 
 // Object literals rather than a spread of shared zeros: with one peer per connection on a busy
 // server this runs hundreds of thousands of times a tick.
-function processSums({ pid, comm, cmdline, uid, user }: ProcessIdentity): ProcessSnapshot {
+function processSums({ pid, comm, cmdline, uid, user, container }: ProcessIdentity): ProcessSnapshot {
   return {
     pid,
     comm,
     cmdline,
     uid,
     user,
+    container,
     connections: 0,
     openConnections: 0,
     bytesSent: 0,
@@ -30,6 +33,23 @@ function peerSums(address: string, family: PeerSnapshot['family']): PeerSnapshot
   return {
     address,
     family,
+    connections: 0,
+    openConnections: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    sendRate: 0,
+    receiveRate: 0,
+    retransmits: 0,
+    resetsSent: 0,
+    resetsReceived: 0,
+    drops: 0,
+  };
+}
+
+function containerSums(container: ContainerIdentity): ContainerSnapshot {
+  return {
+    container,
+    processes: [],
     connections: 0,
     openConnections: 0,
     bytesSent: 0,
@@ -64,6 +84,7 @@ function addConnection(sums: TrafficSums, connection: ConnectionEntry): void {
 export function aggregateByProcess(
   connections: readonly ConnectionEntry[],
   processes: ProcessTable,
+  containers: ContainerTable,
 ): ProcessSnapshot[] {
   const byPid = new Map<number, ProcessSnapshot>();
   for (const connection of connections) {
@@ -78,6 +99,7 @@ export function aggregateByProcess(
         cmdline: process?.cmdline ?? null,
         uid: process?.uid ?? connection.owner.uid,
         user: process?.user ?? null,
+        container: containers.get(connection.owner.cgroupId),
       });
       byPid.set(pid, sums);
     }
@@ -99,4 +121,29 @@ export function aggregateByPeer(connections: readonly ConnectionEntry[]): PeerSn
   }
   // The default sort compares strings natively, much faster than a comparator callback.
   return [...byAddress.keys()].sort().map((address) => byAddress.get(address) as PeerSnapshot);
+}
+
+/**
+ * Sums per container over the connections whose owner runs in one, ordered by runtime and id.
+ * Cgroups of one container (podman's split `container` child, say) add up under its id.
+ */
+export function aggregateByContainer(connections: readonly ConnectionEntry[], containers: ContainerTable): ContainerSnapshot[] {
+  const byKey = new Map<string, ContainerSnapshot>();
+  for (const connection of connections) {
+    const container = containers.get(connection.owner.cgroupId);
+    if (container === null) continue;
+    const key = `${container.runtime}/${container.id}`;
+    let sums = byKey.get(key);
+    if (sums === undefined) {
+      sums = containerSums(container);
+      byKey.set(key, sums);
+    }
+    addConnection(sums, connection);
+    const pid = connection.owner.pid;
+    if (pid !== null && !sums.processes.some((process) => process.pid === pid)) {
+      sums.processes.push({ pid, comm: connection.owner.comm });
+    }
+  }
+  for (const sums of byKey.values()) sums.processes.sort((a, b) => a.pid - b.pid);
+  return [...byKey.keys()].sort().map((key) => byKey.get(key) as ContainerSnapshot);
 }

@@ -162,6 +162,7 @@ describe('owners', () => {
       uid: 33,
       user: null,
       cgroupId: null,
+      container: null,
     });
     model.ingest(
       stateRecord({
@@ -179,6 +180,7 @@ describe('owners', () => {
       uid: 33,
       user: null,
       cgroupId: null,
+      container: null,
     });
   });
 
@@ -197,6 +199,7 @@ describe('owners', () => {
       uid: 1000,
       user: 'alice',
       cgroupId: 77,
+      container: null,
     });
     assert.deepEqual(
       snapshot.processes.map(({ pid, comm, cmdline, user, connections }) => ({
@@ -233,6 +236,7 @@ describe('owners', () => {
       uid: 1001,
       user: 'bob',
       cgroupId: 88,
+      container: null,
     });
   });
 });

@@ -114,6 +114,8 @@ describe('snapshots', () => {
       listeners: [],
       processes: [],
       peers: [],
+      containers: [],
+      containerStateProblems: {},
       drops: [],
       rateHistory: [],
       events: [],

@@ -85,7 +85,7 @@ describe('snapshot document', () => {
     const document = sampleDocument();
     assert.equal(document.schemaVersion, 1);
     assert.equal(document.generatedAt, '2025-01-01T00:00:04.000Z');
-    assert.deepEqual(document.source, { ...source, lostEvents: 0 });
+    assert.deepEqual(document.source, { ...source, lostEvents: 0, containerStateProblems: {} });
     assert.deepEqual(document.drops, { TCP_OFOMERGE: 1 });
     assert.deepEqual(document.totals, {
       connectionsOpened: 1,
@@ -148,6 +148,7 @@ describe('snapshot document', () => {
         comm: null,
         cmdline: null,
         user: null,
+        container: null,
         acceptQueue: 1,
         acceptQueueLimit: 4096,
       },

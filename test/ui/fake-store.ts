@@ -4,7 +4,7 @@
  * record of what the UI asked of the store.
  */
 import type { CaptureStore } from '../../src/ui/capture-store.js';
-import { peersOf, processesOf } from './view-model/snapshot-builder.js';
+import { containersOf, peersOf, processesOf } from './view-model/snapshot-builder.js';
 import type { ScreenInput } from '../../src/ui/view-model/screen-input.js';
 import type {
   ConnectionEvent,
@@ -23,7 +23,7 @@ const STARTED_AT_MS = T0 - 60_000;
 export const cookies = { nginx: 1001, curl: 1002, postgres: 1003, closedCurl: 1004 } as const;
 
 function owner(pid: number, comm: string, cmdline: string, user: string, uid: number): Owner {
-  return { pid, comm, cmdline, uid, user, cgroupId: 4242 };
+  return { pid, comm, cmdline, uid, user, cgroupId: 4242, container: null };
 }
 
 const owners = {
@@ -203,6 +203,8 @@ export function buildSnapshot(): ModelSnapshot {
     listeners: listeners(),
     processes: processesOf(all),
     peers: peersOf(all),
+    containers: containersOf(all),
+    containerStateProblems: {},
     drops: [{ reason: 'NETFILTER_DROP', count: 3 }],
     rateHistory: rateHistory(),
     events: events(),

@@ -6,6 +6,7 @@
 import type {
   ConnectionEvent,
   ConnectionSnapshot,
+  ContainerSnapshot,
   ListenerSnapshot,
   ModelSnapshot,
   Owner,
@@ -25,7 +26,7 @@ export const NOW = T0 + 192_000;
 export const HOST_NETNS = 4026531840;
 
 export function owner(fields: Partial<Owner> = {}): Owner {
-  return { pid: 1234, comm: 'curl', cmdline: 'curl -sS https://example.com/', uid: 1000, user: 'alice', cgroupId: 77, ...fields };
+  return { pid: 1234, comm: 'curl', cmdline: 'curl -sS https://example.com/', uid: 1000, user: 'alice', cgroupId: 77, container: null, ...fields };
 }
 
 type ConnectionFields = Partial<Omit<ConnectionSnapshot, 'owner'>> & { owner?: Partial<Owner> };
@@ -124,16 +125,33 @@ function addTo(sums: TrafficSums, connection: ConnectionSnapshot): void {
 export function processesOf(connections: readonly ConnectionSnapshot[]): ProcessSnapshot[] {
   const byPid = new Map<number, ProcessSnapshot>();
   for (const item of connections) {
-    const { pid, comm, cmdline, uid, user } = item.owner;
+    const { pid, comm, cmdline, uid, user, container } = item.owner;
     if (pid === null) continue;
     let process = byPid.get(pid);
     if (process === undefined) {
-      process = { pid, comm, cmdline, uid, user, ...emptySums() };
+      process = { pid, comm, cmdline, uid, user, container, ...emptySums() };
       byPid.set(pid, process);
     }
     addTo(process, item);
   }
   return [...byPid.values()].sort((a, b) => a.pid - b.pid);
+}
+
+export function containersOf(connections: readonly ConnectionSnapshot[]): ContainerSnapshot[] {
+  const byKey = new Map<string, ContainerSnapshot>();
+  for (const item of connections) {
+    const { container, pid, comm } = item.owner;
+    if (container === null) continue;
+    const key = `${container.runtime}/${container.id}`;
+    let sums = byKey.get(key);
+    if (sums === undefined) {
+      sums = { container, processes: [], ...emptySums() };
+      byKey.set(key, sums);
+    }
+    addTo(sums, item);
+    if (pid !== null && !sums.processes.some((process) => process.pid === pid)) sums.processes.push({ pid, comm });
+  }
+  return [...byKey.keys()].sort().map((key) => byKey.get(key) as ContainerSnapshot);
 }
 
 export function peersOf(connections: readonly ConnectionSnapshot[]): PeerSnapshot[] {
@@ -158,6 +176,8 @@ export function snapshot(fields: Partial<ModelSnapshot> = {}): ModelSnapshot {
     listeners: [],
     processes: processesOf(connections),
     peers: peersOf(connections),
+    containers: containersOf(connections),
+    containerStateProblems: {},
     drops: [],
     rateHistory: [],
     events: [],
