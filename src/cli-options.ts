@@ -2,6 +2,8 @@
  * Command-line flags → validated options. Every mistake becomes a UsageError whose one line
  * names the flag and the fix; nothing here touches the kernel.
  */
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import meow from 'meow';
 import { columnIds } from './ui/view-model/columns.js';
 import { parseFilter } from './ui/view-model/filter-query.js';
@@ -13,10 +15,13 @@ export const helpText = `
     $ netscope doctor             check everything netscope needs, with the fix for each
 
   Options
-    -F, --filter TEXT      Start the live view filtered (fuzzy; pid:N port:N state:NAME prefixes)
+    -F, --filter TEXT      Start the live view filtered (fuzzy; pid:N port:N state:NAME ctr:NAME pod:NAME prefixes)
     --sort COLUMN          Sort the Connections pane by COLUMN (e.g. rate, sent, rtt, remote)
     -p, --pid PID          Only that process's connections (a scope in the live view)
     --port PORT            Only connections with PORT on either side
+    -c, --container NAME   Only that container's connections (its name, or a prefix of its id)
+    --pod NAME             Only that Kubernetes pod's connections (NAME or NAMESPACE/NAME)
+    --host-root DIR        The host's / is mounted at DIR (running in a container; also NETSCOPE_HOST_ROOT)
     --no-color             No colours (NO_COLOR in the environment does the same)
     --show-secrets         Show command lines unredacted (passwords, tokens, keys are hidden by default)
     --keep-closed SECONDS  How long closed connections stay listed (default 60)
@@ -35,6 +40,7 @@ export const helpText = `
     $ sudo netscope
     $ sudo netscope -F nginx --sort rtt
     $ sudo netscope --port 5432
+    $ sudo netscope -c web --json | jq '.containers'
     $ sudo netscope --json --duration 10 | jq '.connections[] | {comm, daddr, dport, bytesSent}'
     $ sudo "$(command -v netscope)" --json -o /root/incident.json
 `;
@@ -44,6 +50,9 @@ const flagDefinitions = {
   sort: { type: 'string' },
   pid: { type: 'number', shortFlag: 'p' },
   port: { type: 'number' },
+  container: { type: 'string', shortFlag: 'c' },
+  pod: { type: 'string' },
+  hostRoot: { type: 'string' },
   color: { type: 'boolean', default: true },
   showSecrets: { type: 'boolean', default: false },
   keepClosed: { type: 'number', default: 60 },
@@ -81,6 +90,12 @@ export interface CliOptions {
   pid: number | null;
   /** Only connections with this port on either side. */
   port: number | null;
+  /** Only this container's connections: its name, or a prefix of its id. */
+  container: string | null;
+  /** Only this Kubernetes pod's connections: `NAME` or `NAMESPACE/NAME`. */
+  pod: string | null;
+  /** Where the host's / is mounted ('' on the host itself). */
+  hostRoot: string;
   noColor: boolean;
   /** Keep secrets in command lines (--show-secrets). */
   showSecrets: boolean;
@@ -125,6 +140,28 @@ function requireFinite(value: number, flag: string, unit: string): number {
   return value;
 }
 
+function nonEmpty(value: string | undefined, flag: string, what: string): string | null {
+  if (value === undefined) return null;
+  if (value.trim() === '') throw new UsageError(`${flag} needs ${what}`);
+  return value.trim();
+}
+
+/** The host root must hold the host's /proc; '' is the host itself. */
+function validHostRoot(hostRoot: string, source: string): string {
+  if (hostRoot === '' || hostRoot === '/') return '';
+  if (!path.isAbsolute(hostRoot)) throw new UsageError(`${source} ${hostRoot} is not an absolute path — e.g. --host-root /host`);
+  let hasProc = false;
+  try {
+    hasProc = statSync(path.join(hostRoot, 'proc', '1')).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!hasProc) {
+    throw new UsageError(`${source} ${hostRoot} has no host /proc at ${path.join(hostRoot, 'proc')} — mount it there (e.g. -v /proc:${path.join(hostRoot, 'proc')}:ro) or drop ${source}`);
+  }
+  return hostRoot;
+}
+
 export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta): CliOptions {
   rejectUnknownFlags(argv);
   const cli = meow(helpText, {
@@ -161,6 +198,9 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
   if (port !== null && (!Number.isInteger(port) || port < 1 || port > 65535)) {
     throw new UsageError(`--port ${port} is out of range — use 1 to 65535`);
   }
+  const container = nonEmpty(flags.container, '--container', 'a container name or id prefix');
+  const pod = nonEmpty(flags.pod, '--pod', 'a pod name (or NAMESPACE/NAME)');
+  const hostRoot = validHostRoot(flags.hostRoot ?? process.env.NETSCOPE_HOST_ROOT ?? '', flags.hostRoot === undefined ? 'NETSCOPE_HOST_ROOT' : '--host-root');
   const keepClosedSeconds = requireFinite(flags.keepClosed, '--keep-closed', 'seconds');
   if (keepClosedSeconds < 0 || keepClosedSeconds > 86_400) throw new UsageError(`--keep-closed ${keepClosedSeconds} is out of range — use 0 to 86400 seconds`);
   const maxClosedConnections = requireFinite(flags.maxClosed, '--max-closed', 'connections');
@@ -189,6 +229,9 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
     sort: flags.sort ?? null,
     pid,
     port,
+    container,
+    pod,
+    hostRoot,
     noColor: !flags.color || (process.env.NO_COLOR ?? '') !== '',
     showSecrets: flags.showSecrets,
     closedRetentionMs: keepClosedSeconds * 1000,
@@ -209,6 +252,9 @@ function defaults(): CliOptions {
     sort: null,
     pid: null,
     port: null,
+    container: null,
+    pod: null,
+    hostRoot: '',
     noColor: false,
     showSecrets: false,
     closedRetentionMs: 60_000,

@@ -7,6 +7,7 @@ import { Capture } from './capture.js';
 import { openCaptureSource } from './open-source.js';
 import { scopeDocument } from './model/document-scope.js';
 import type { CliOptions } from './cli-options.js';
+import type { SnapshotDocument } from './model/snapshot-document.js';
 import { readHostInfo } from './probes/host-info.js';
 import { writeFileSafely } from './safe-file-write.js';
 
@@ -39,9 +40,21 @@ export async function runJsonCapture(options: CliOptions): Promise<void> {
     capture.stop();
     process.off('exit', release);
   }
-  const json = `${JSON.stringify(scopeDocument(capture.document(), options), null, 2)}\n`;
+  const document = scopeDocument(capture.document(), options);
+  const unmatched = unmatchedContainerScope(document, options);
+  if (unmatched !== null) process.stderr.write(`netscope: ${unmatched}\n`);
+  const json = `${JSON.stringify(document, null, 2)}\n`;
   if (options.outputPath) writeFileSafely(options.outputPath, json);
   else await new Promise<void>((resolve, reject) => process.stdout.write(json, (error) => (error ? reject(error) : resolve())));
+}
+
+/** The note for a --container/--pod that named nothing netscope saw; null when it matched or was not given. */
+function unmatchedContainerScope(document: SnapshotDocument, scope: Pick<CliOptions, 'container' | 'pod'>): string | null {
+  if ((scope.container === null && scope.pod === null) || document.containers.length > 0) return null;
+  const asked = [scope.container === null ? null : `--container ${scope.container}`, scope.pod === null ? null : `--pod ${scope.pod}`]
+    .filter((part) => part !== null)
+    .join(' ');
+  return `no container with traffic matched ${asked} during the capture — run without it to see the containers netscope saw`;
 }
 
 /** Resolves at the first stop signal; after that (or after cancel) a second one kills as usual. */

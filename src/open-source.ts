@@ -13,10 +13,10 @@ import { ProcfsSource } from './probes/procfs-source.js';
 const DRAIN_INTERVAL_MS = 20;
 
 export function openCaptureSource(
-  options: { ringBufferBytes: number; showSecrets: boolean },
+  options: { ringBufferBytes: number; showSecrets: boolean; hostRoot: string },
   sink: (record: ModelRecord) => void,
 ): CaptureSource {
-  const paths = hostPaths();
+  const paths = hostPaths(options.hostRoot);
   try {
     return new LiveSource(
       { ringBufferBytes: options.ringBufferBytes, drainIntervalMs: DRAIN_INTERVAL_MS, paths, showSecrets: options.showSecrets },

@@ -354,7 +354,7 @@ export class ConnectionModel {
 
     const entries = [...this.connections.values()].sort((a, b) => a.cookie - b.cookie);
     const processesChanged = this.processes.takeChanged();
-    const cgroupsChanged = this.containers.takeChanged();
+    const containersChanged = this.containers.takeChanged();
     const referenced = { pids: new Set<number>(), cgroupIds: new Set<number>() };
     const tableSums: TableSums = { bytesSent: 0, bytesReceived: 0, retransmits: 0 };
     const connections = entries.map((entry) => {
@@ -366,7 +366,8 @@ export class ConnectionModel {
       if (pid !== null) referenced.pids.add(pid);
       if (cgroupId !== null) referenced.cgroupIds.add(cgroupId);
       const ownerDetailsChanged =
-        (pid !== null && processesChanged.has(pid)) || (cgroupId !== null && cgroupsChanged.has(cgroupId));
+        (pid !== null && (processesChanged.has(pid) || containersChanged.pids.has(pid))) ||
+        (cgroupId !== null && containersChanged.cgroupIds.has(cgroupId));
       return entry.toSnapshot(this.processes, this.containers, ownerDetailsChanged);
     });
     const totals = this.totals.toTotals(tableSums);
@@ -389,7 +390,7 @@ export class ConnectionModel {
       }),
     };
     this.processes.prune(referenced.pids, nowMs - closedRetentionMs);
-    this.containers.prune(referenced.cgroupIds);
+    this.containers.prune(referenced);
     return this.published;
   }
 }

@@ -183,6 +183,12 @@ export interface ContainerRecord {
   kind: 'container';
   atMs: number;
   cgroupId: number;
+  /**
+   * Set when the container belongs to this process rather than to the cgroup: on a hybrid host
+   * whose runtime placed the task in v1 cgroups only, its v2 cgroup (the id) is shared with
+   * others, and only the task's v1 paths name its container.
+   */
+  pid: number | null;
   container: ContainerIdentity | null;
   problem: ContainerStateProblem | null;
 }

@@ -33,7 +33,7 @@ export class SocketOwner {
       uid: this.uid ?? this.sampleUid,
       user: process?.user ?? null,
       cgroupId: this.cgroupId,
-      container: containers.get(this.cgroupId),
+      container: containers.get(this.cgroupId, this.pid),
     };
   }
 }

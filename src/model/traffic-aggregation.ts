@@ -99,7 +99,7 @@ export function aggregateByProcess(
         cmdline: process?.cmdline ?? null,
         uid: process?.uid ?? connection.owner.uid,
         user: process?.user ?? null,
-        container: containers.get(connection.owner.cgroupId),
+        container: containers.get(connection.owner.cgroupId, pid),
       });
       byPid.set(pid, sums);
     }
@@ -130,7 +130,7 @@ export function aggregateByPeer(connections: readonly ConnectionEntry[]): PeerSn
 export function aggregateByContainer(connections: readonly ConnectionEntry[], containers: ContainerTable): ContainerSnapshot[] {
   const byKey = new Map<string, ContainerSnapshot>();
   for (const connection of connections) {
-    const container = containers.get(connection.owner.cgroupId);
+    const container = containers.get(connection.owner.cgroupId, connection.owner.pid);
     if (container === null) continue;
     const key = `${container.runtime}/${container.id}`;
     let sums = byKey.get(key);

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 /**
  * Where the host's kernel and configuration file systems are mounted, as seen by netscope.
  * On the host itself these are `/proc`, `/sys` and `/etc`; in a container that mounts the
- * host's file systems under a host root (say `/host`), they are `/host/proc` and so on.
- * Every /proc, /sys and /etc reader takes one of these instead of hard-coding a path.
+ * host's file systems under a host root (say `/host`, from `--host-root`), they are
+ * `/host/proc` and so on. Every host reader takes one of these instead of hard-coding a path.
  */
 export interface HostPaths {
+  /** The host's `/`, under which container runtimes' state (`/var/lib/docker`, `/run/containerd`) is found. */
+  root: string;
   /** The host's procfs mount (`/proc`). */
   proc: string;
   /** The host's sysfs mount (`/sys`). */
@@ -23,7 +25,7 @@ export interface HostPaths {
  */
 export function hostPaths(hostRoot = ''): HostPaths {
   const root = hostRoot === '' ? '/' : hostRoot;
-  return { proc: join(root, 'proc'), sys: join(root, 'sys'), etc: join(root, 'etc') };
+  return { root: join(root, '.'), proc: join(root, 'proc'), sys: join(root, 'sys'), etc: join(root, 'etc') };
 }
 
 const cgroupV2MountBySys = new Map<string, string>();

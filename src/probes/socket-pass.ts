@@ -1,9 +1,10 @@
 /**
  * Once a tick, for either source: every TCP socket's counters through sock_diag in every
- * namespace netscope can enter, the owners of sockets that have none yet, and the sweep that
- * closes sockets no longer there.
+ * namespace netscope can enter, the owners of sockets that have none yet, the containers of
+ * cgroups new to netscope, and the sweep that closes sockets no longer there.
  */
 import type { ModelRecord } from '../model/records.js';
+import { ContainerResolver } from './container-resolver.js';
 import type { HostPaths } from './host-paths.js';
 import { OwnerResolver } from './owner-resolver.js';
 import { SocketSampler } from './socket-sampler.js';
@@ -14,6 +15,7 @@ const NAMESPACE_REFRESH_TICKS = 5;
 export class SocketPass {
   private readonly sampler: SocketSampler;
   private readonly resolver: OwnerResolver;
+  private readonly containers: ContainerResolver;
   private ticks = 0;
   private unknownNamespaceSeen = false;
   private previousSampledAtMs: number | null = null;
@@ -25,13 +27,17 @@ export class SocketPass {
   ) {
     this.sampler = new SocketSampler(paths);
     this.resolver = new OwnerResolver(paths, showSecrets);
+    this.containers = new ContainerResolver(paths, Date.now());
     this.sampler.refreshNamespaces();
   }
 
   /** Sees every record on its way to the model (cheap, no I/O). */
   note(record: ModelRecord): void {
     this.resolver.note(record);
-    if (record.kind === 'state' && !this.sampler.knows(record.endpoints.netns)) this.unknownNamespaceSeen = true;
+    if (record.kind === 'owner') this.containers.note(record.cgroupId, record.pid);
+    if (record.kind !== 'state') return;
+    if (record.owner !== null) this.containers.note(record.owner.cgroupId, record.owner.pid);
+    if (!this.sampler.knows(record.endpoints.netns)) this.unknownNamespaceSeen = true;
   }
 
   /**
@@ -48,7 +54,11 @@ export class SocketPass {
     this.ticks++;
     const pass = this.sampler.sample();
     for (const record of pass.records) this.emit(record);
-    for (const owner of this.resolver.resolve(pass.records, nowMs)) this.emit(owner);
+    for (const owner of this.resolver.resolve(pass.records, nowMs)) {
+      this.containers.note(owner.cgroupId, owner.pid);
+      this.emit(owner);
+    }
+    for (const container of this.containers.resolvePending(nowMs)) this.emit(container);
     const sinceMs = sweep === 'missingOnce' ? pass.sampledAtMs : this.previousSampledAtMs;
     if (sinceMs !== null) this.emit({ kind: 'sweep', atMs: pass.sampledAtMs, sinceMs, netns: pass.netns });
     this.previousSampledAtMs = pass.sampledAtMs;

@@ -34,7 +34,7 @@ const worker: ContainerIdentity = {
 };
 
 function containerRecord(cgroupId: number, container: ContainerIdentity | null, problem: ContainerRecord['problem'] = null): ContainerRecord {
-  return { kind: 'container', atMs: T0, cgroupId, container, problem };
+  return { kind: 'container', atMs: T0, cgroupId, pid: null, container, problem };
 }
 
 /** Two web connections (pids 10, 11), one worker (pid 20), one host curl (pid 30). */

@@ -143,8 +143,8 @@ describe('under a host root', () => {
   after(() => rmSync(hostRoot, { recursive: true }));
 
   test('hostPaths prefixes every path, with or without a trailing slash', () => {
-    assert.deepEqual(hostPaths(), { proc: '/proc', sys: '/sys', etc: '/etc' });
-    assert.deepEqual(hostPaths('/host/'), { proc: '/host/proc', sys: '/host/sys', etc: '/host/etc' });
+    assert.deepEqual(hostPaths(), { root: '/', proc: '/proc', sys: '/sys', etc: '/etc' });
+    assert.deepEqual(hostPaths('/host/'), { root: '/host', proc: '/host/proc', sys: '/host/sys', etc: '/host/etc' });
     assert.deepEqual(hostPaths('/host'), hostPaths('/host/'));
   });
 
