@@ -56,10 +56,13 @@ export class LiveSource {
   drain(): void {
     if (this.stopped) return;
     let count: number;
+    let drained = 0;
     do {
       count = this.object.drain(this.batch);
       this.decoder.decode(this.batch, count, this.emit);
+      drained += count;
     } while (count === DRAIN_BATCH_RECORDS);
+    if (drained > 0) this.sockets.resolveNewContainers(Date.now());
   }
 
   /** Once a tick, before the model folds it: counters, owners, vanished sockets, loss. */

@@ -58,10 +58,19 @@ export class SocketPass {
       this.containers.note(owner.cgroupId, owner.pid);
       this.emit(owner);
     }
-    for (const container of this.containers.resolvePending(nowMs)) this.emit(container);
+    this.resolveNewContainers(nowMs);
     const sinceMs = sweep === 'missingOnce' ? pass.sampledAtMs : this.previousSampledAtMs;
     if (sinceMs !== null) this.emit({ kind: 'sweep', atMs: pass.sampledAtMs, sinceMs, netns: pass.netns });
     this.previousSampledAtMs = pass.sampledAtMs;
+  }
+
+  /**
+   * Resolves the cgroups seen since the last call. The live source calls this after every
+   * drain, not only at the tick: a short-lived container's cgroup and state files are gone
+   * soon after its last task exits.
+   */
+  resolveNewContainers(nowMs: number): void {
+    for (const container of this.containers.resolvePending(nowMs)) this.emit(container);
   }
 
   close(): void {

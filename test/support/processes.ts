@@ -17,6 +17,8 @@ export interface Peer {
   pid: number;
   /** Resolves with the first message of this event (messages already seen count). */
   next(event: string, timeoutMs?: number): Promise<PeerMessage>;
+  /** Every message of this event so far. */
+  all(event: string): PeerMessage[];
   send(line: string): void;
   stop(): void;
 }
@@ -25,7 +27,16 @@ const peerScript = path.join(packageRoot, 'dist/test/support/peer.js');
 
 /** Starts `peer MODE TITLE ARGS…` (see peer.ts) under this Node. */
 export function startPeer(mode: string, title: string, ...args: (string | number)[]): Peer {
-  const child = spawn(process.execPath, [peerScript, mode, title, ...args.map(String)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return startPeerVia([], mode, title, ...args);
+}
+
+/**
+ * Starts the peer through a wrapper that ends by exec'ing it, so the pid stays the peer's:
+ * `['ip', 'netns', 'exec', NAME]` runs it in a network namespace.
+ */
+export function startPeerVia(wrapper: string[], mode: string, title: string, ...args: (string | number)[]): Peer {
+  const command = [...wrapper, process.execPath, peerScript, mode, title, ...args.map(String)];
+  const child = spawn(command[0] as string, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
   const seen: PeerMessage[] = [];
   const waiters: { event: string; resolve: (message: PeerMessage) => void }[] = [];
   readline.createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -46,6 +57,9 @@ export function startPeer(mode: string, title: string, ...args: (string | number
         const timer = setTimeout(() => reject(new Error(`peer ${title} never said ${event}`)), timeoutMs);
         waiters.push({ event, resolve: (message) => (clearTimeout(timer), resolve(message)) });
       });
+    },
+    all(event) {
+      return seen.filter((message) => message.event === event);
     },
     send(line) {
       child.stdin!.write(`${line}\n`);
