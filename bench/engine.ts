@@ -177,6 +177,19 @@ export async function measureEngine(options: EngineOptions): Promise<EngineResul
     verdicts.push({ target: 'first snapshot ≤ 1.5 s', measured: `${fmt.ms(first.best)} (worst ${fmt.ms(first.worst)})`, pass });
   });
 
+  await attempt('container lookup', async () => {
+    options.log('engine: container lookup, cold and cached (bench/container-lookup.js)');
+    const output = await runChild(process.execPath, [benchScript('container-lookup.js')], PRODUCTION);
+    if (output.code !== 0) throw failed('bench/container-lookup.js', output);
+    const cold = /cold lookup .*: ([\d.]+) µs each/.exec(output.stdout)?.[1];
+    const cached = /cached lookup .*: ([\d.]+) ns each/.exec(output.stdout)?.[1];
+    if (cold === undefined || cached === undefined) throw new Error('bench/container-lookup.js printed no figures');
+    const ratio = `${Math.round((Number(cold) * 1000) / Number(cached))}× the cached`;
+    row('container lookup, cold (new cgroup → docker container named from config.v2.json)', `${cold} µs`, '', '', ratio);
+    row('container lookup, cached (a record about a known cgroup)', `${cached} ns`, '');
+    notes.push('container lookup: 1,000 docker containers on a host root built in a temporary directory; a cold lookup happens once per cgroup, after a drain, never per event');
+  });
+
   notes.push(
     'tick and snapshot: the model alone on bench/synthetic-traffic.ts (no sock_diag pass); snapshot = toSnapshotDocument + JSON.stringify(…, null, 2) as --json writes it; best of ' +
       `${options.tickRounds} ticks per size, each in a fresh process`,
