@@ -24,11 +24,14 @@ const MAX_WALK_DIRECTORIES = 200_000;
 
 export class CgroupPaths {
   private readonly mount: string;
+  /** v1 hierarchies beside v2: a task's v1 paths may name a container its v2 path does not. */
+  readonly hybrid: boolean;
   /** Inode → path from the last walk of the v2 hierarchy; null until a walk was needed. */
   private walked: Map<number, string> | null = null;
 
   constructor(private readonly paths: HostPaths) {
     this.mount = cgroupV2Mount(paths);
+    this.hybrid = this.mount !== join(paths.sys, 'fs', 'cgroup');
   }
 
   /** Forgets the last walk, so the next miss walks again (call once a tick). */

@@ -47,7 +47,10 @@ export class ContainerResolver {
   note(cgroupId: number, pid: number): void {
     if (cgroupId === 0) return;
     if (!this.resolvedCgroups.has(cgroupId)) {
-      if (!this.pendingCgroups.has(cgroupId)) this.pendingCgroups.set(cgroupId, pid);
+      const firstPid = this.pendingCgroups.get(cgroupId);
+      if (firstPid === undefined) this.pendingCgroups.set(cgroupId, pid);
+      // Should the cgroup turn out shared, its other tasks are resolved one by one.
+      else if (firstPid !== pid && !this.resolvedPids.has(pid)) this.pendingPids.set(pid, cgroupId);
     } else if (this.sharedCgroups.has(cgroupId) && !this.resolvedPids.has(pid)) {
       this.pendingPids.set(pid, cgroupId);
     }
@@ -61,18 +64,22 @@ export class ContainerResolver {
     for (const [cgroupId, pid] of this.pendingCgroups) {
       const location = this.cgroups.locate(cgroupId, pid);
       const fromV2 = location === null ? null : containerFromCgroupPath(location.v2Path);
-      const fromV1 = fromV2 === null && location !== null ? firstMatch(location.v1Paths) : null;
-      if (fromV1 !== null) {
+      if (fromV2 === null && this.cgroups.hybrid) {
+        // Any task of it may be in a container by its v1 paths alone, whichever task was seen first.
         this.sharedCgroups.add(cgroupId);
         records.push({ kind: 'container', atMs: nowMs, cgroupId, pid: null, container: null, problem: null });
-        records.push({ kind: 'container', atMs: nowMs, cgroupId, pid, ...this.describe(fromV1, nowMs) });
+        const fromV1 = firstMatch(location?.v1Paths ?? []);
+        if (fromV1 !== null) records.push({ kind: 'container', atMs: nowMs, cgroupId, pid, ...this.describe(fromV1, nowMs) });
         remember(this.resolvedPids, pid);
       } else {
         records.push({ kind: 'container', atMs: nowMs, cgroupId, pid: null, ...this.describe(fromV2, nowMs) });
       }
-      remember(this.resolvedCgroups, cgroupId);
+      const forgotten = remember(this.resolvedCgroups, cgroupId);
+      if (forgotten !== undefined) this.sharedCgroups.delete(forgotten);
     }
     for (const [pid, cgroupId] of this.pendingPids) {
+      // Noted beside the first task of a new cgroup that turned out not to be shared.
+      if (!this.sharedCgroups.has(cgroupId)) continue;
       const match = firstMatch(this.cgroups.v1PathsOf(pid));
       if (match !== null) records.push({ kind: 'container', atMs: nowMs, cgroupId, pid, ...this.describe(match, nowMs) });
       remember(this.resolvedPids, pid);
@@ -107,8 +114,12 @@ function firstMatch(paths: readonly string[]): CgroupContainerMatch | null {
   return null;
 }
 
-function remember(resolved: Set<number>, key: number): void {
+/** @returns the key forgotten to make room, if any. */
+function remember(resolved: Set<number>, key: number): number | undefined {
   resolved.add(key);
+  if (resolved.size <= MAX_RESOLVED) return undefined;
   // A Set iterates in insertion order: the first is the oldest.
-  if (resolved.size > MAX_RESOLVED) resolved.delete(resolved.values().next().value as number);
+  const oldest = resolved.values().next().value as number;
+  resolved.delete(oldest);
+  return oldest;
 }

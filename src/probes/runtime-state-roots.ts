@@ -4,12 +4,12 @@
  * `--state`, says so on the daemon's command line (or in its config file), so the running
  * daemons are asked — by reading their /proc entries, never their APIs.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostPaths } from './host-paths.js';
 import { listPids } from './proc-process.js';
 import type { RuntimeStateRoots } from './runtime-state.js';
-import { readStateJson } from './state-file.js';
+import { readStateJson, readStateText } from './state-file.js';
 
 const DAEMON_CONFIG_MAX_BYTES = 1 << 20;
 
@@ -19,12 +19,15 @@ export function runtimeStateRoots(paths: HostPaths): RuntimeStateRoots {
   for (const pid of listPids(paths)) {
     const comm = readOrNull(join(paths.proc, String(pid), 'comm'))?.trimEnd();
     if (comm !== 'dockerd' && comm !== 'containerd' && comm !== 'crio') continue;
+    // Anyone can name a process dockerd; only root's daemons may point netscope at state.
+    if (!ownedByRoot(join(paths.proc, String(pid)))) continue;
     const argv = (readOrNull(join(paths.proc, String(pid), 'cmdline')) ?? '').split('\0');
     if (comm === 'dockerd') discovered.docker.push(dockerDataRoot(argv, paths));
     if (comm === 'containerd') discovered.containerd.push(containerdState(argv, paths));
     if (comm === 'crio') discovered.containersStorage.push(flagValue(argv, '--runroot') ?? '/run/containers/storage', flagValue(argv, '--root') ?? '/var/lib/containers/storage');
   }
-  const underRoot = (dirs: string[]) => [...new Set(dirs.map((dir) => join(paths.root, dir)))];
+  // The trailing '.' drops a trailing slash, so `/var/lib/docker/` is `/var/lib/docker` once.
+  const underRoot = (dirs: string[]) => [...new Set(dirs.map((dir) => join(paths.root, dir, '.')))];
   return {
     docker: underRoot([...discovered.docker, '/var/lib/docker']),
     containerd: underRoot([...discovered.containerd, '/run/containerd', '/run/docker/containerd/daemon']),
@@ -39,7 +42,7 @@ function dockerDataRoot(argv: string[], paths: HostPaths): string {
   const config = readStateJson(join(paths.root, configFile), DAEMON_CONFIG_MAX_BYTES);
   if ('json' in config && typeof config.json === 'object' && config.json !== null) {
     const dataRoot = (config.json as Record<string, unknown>)['data-root'];
-    if (typeof dataRoot === 'string' && dataRoot.startsWith('/')) return dataRoot;
+    if (typeof dataRoot === 'string' && isAbsoluteWithinRoot(dataRoot)) return dataRoot;
   }
   return '/var/lib/docker';
 }
@@ -48,18 +51,34 @@ function containerdState(argv: string[], paths: HostPaths): string {
   const fromFlag = flagValue(argv, '--state');
   if (fromFlag !== null) return fromFlag;
   const configFile = flagValue(argv, '--config') ?? flagValue(argv, '-c') ?? '/etc/containerd/config.toml';
-  const toml = readOrNull(join(paths.root, configFile)) ?? '';
+  const config = readStateText(join(paths.root, configFile), DAEMON_CONFIG_MAX_BYTES);
+  const toml = 'text' in config ? config.text : '';
   // `state` is a top-level key: only the part before the first [table] header counts.
   const topLevel = toml.split(/^\s*\[/m)[0] ?? '';
-  return /^\s*state\s*=\s*"(\/[^"]*)"/m.exec(topLevel)?.[1] ?? '/run/containerd';
+  // TOML's basic ("…") and literal ('…') strings; a path needs no escapes.
+  const state = /^\s*state\s*=\s*(["'])(\/[^"']*)\1/m.exec(topLevel)?.[2];
+  return state !== undefined && isAbsoluteWithinRoot(state) ? state : '/run/containerd';
 }
 
-/** The value of `--flag VALUE` or `--flag=VALUE`; null when absent or not an absolute path. */
+/** An absolute path that `..` cannot lead out of the host root. */
+function isAbsoluteWithinRoot(path: string): boolean {
+  return path.startsWith('/') && !path.split('/').includes('..');
+}
+
+function ownedByRoot(processDirectory: string): boolean {
+  try {
+    return statSync(processDirectory).uid === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The value of `--flag VALUE` or `--flag=VALUE`; null when absent or not an absolute path within the host root. */
 function flagValue(argv: string[], flag: string): string | null {
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] as string;
     const value = argument === flag ? argv[index + 1] : argument.startsWith(`${flag}=`) ? argument.slice(flag.length + 1) : undefined;
-    if (value !== undefined) return value.startsWith('/') ? value : null;
+    if (value !== undefined) return isAbsoluteWithinRoot(value) ? value : null;
   }
   return null;
 }

@@ -3,16 +3,32 @@ import type { ContainerStateProblem } from '../model/records.js';
 
 /** A container runtime's state file, parsed; or why it could not be. */
 export type StateFileRead = { json: unknown } | { problem: ContainerStateProblem };
+/** A runtime's file as text; or why it could not be read. */
+export type StateTextRead = { text: string } | { problem: ContainerStateProblem };
 
 /**
- * Reads and parses one JSON state file that a container runtime wrote. netscope runs as root
- * and the file may be under someone else's control, so the file itself is never followed
- * through a symlink, a FIFO or device planted in its place cannot stall or feed netscope, and
- * nothing larger than `maxBytes` is read. Never throws. Synchronous: it runs once per new cgroup,
- * off the per-event path.
- * @param maxBytes the largest file accepted; larger ones are 'tooLarge'.
+ * Reads and parses one JSON state file that a container runtime wrote, as readStateText reads
+ * it; 'malformed' when it is no JSON. Never throws.
  */
 export function readStateJson(path: string, maxBytes: number): StateFileRead {
+  const read = readStateText(path, maxBytes);
+  if ('problem' in read) return read;
+  try {
+    return { json: JSON.parse(read.text) };
+  } catch {
+    return { problem: 'malformed' };
+  }
+}
+
+/**
+ * Reads one file that a container runtime wrote. netscope runs as root and the file may be
+ * under someone else's control, so the file itself is never followed through a symlink, a FIFO
+ * or device planted in its place cannot stall or feed netscope, and nothing larger than
+ * `maxBytes` is read. Never throws. Synchronous: it runs once per new cgroup, off the per-event
+ * path.
+ * @param maxBytes the largest file accepted; larger ones are 'tooLarge'.
+ */
+export function readStateText(path: string, maxBytes: number): StateTextRead {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
@@ -24,12 +40,7 @@ export function readStateJson(path: string, maxBytes: number): StateFileRead {
     const stats = fstatSync(fd);
     if (!stats.isFile()) return { problem: 'notAFile' };
     if (stats.size > maxBytes) return { problem: 'tooLarge' };
-    const text = readUpTo(fd, stats.size);
-    try {
-      return { json: JSON.parse(text) };
-    } catch {
-      return { problem: 'malformed' };
-    }
+    return { text: readUpTo(fd, stats.size) };
   } catch {
     return { problem: 'unreadable' };
   } finally {
