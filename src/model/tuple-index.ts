@@ -12,7 +12,12 @@ export interface TupleIndexed {
  * network namespace is left out: a packet often carries none, so it only ranks the candidates.
  */
 export function tupleKey(localAddress: string, localPort: number, remoteAddress: string, remotePort: number): string {
-  return `${localAddress} ${localPort} ${remoteAddress} ${remotePort}`;
+  const key = `${localAddress} ${localPort} ${remoteAddress} ${remotePort}`;
+  // The template builds a chain of five cons strings (~160 bytes) that hashing does not flatten.
+  // Converting to a number flattens it in place, and the GC then keeps only the flat string:
+  // over a third of the key's memory, on every connection in the table.
+  Number(key);
+  return key;
 }
 
 export function endpointsKey(endpoints: Endpoints): string {
@@ -25,20 +30,27 @@ export function endpointsKey(endpoints: Endpoints): string {
  * one and its successor, or the same addresses in different namespaces).
  */
 export class TupleIndex<Connection extends TupleIndexed> {
-  private readonly byKey = new Map<string, Connection[]>();
+  // Nearly every tuple has one socket: it is kept bare, and an array only when sockets share it.
+  private readonly byKey = new Map<string, Connection | Connection[]>();
 
   add(key: string, connection: Connection): void {
     const sharing = this.byKey.get(key);
-    if (sharing === undefined) this.byKey.set(key, [connection]);
-    else sharing.push(connection);
+    if (sharing === undefined) this.byKey.set(key, connection);
+    else if (Array.isArray(sharing)) sharing.push(connection);
+    else this.byKey.set(key, [sharing, connection]);
   }
 
   remove(key: string, connection: Connection): void {
     const sharing = this.byKey.get(key);
     if (sharing === undefined) return;
+    if (!Array.isArray(sharing)) {
+      if (sharing === connection) this.byKey.delete(key);
+      return;
+    }
     const index = sharing.indexOf(connection);
     if (index !== -1) sharing.splice(index, 1);
-    if (sharing.length === 0) this.byKey.delete(key);
+    if (sharing.length === 1) this.byKey.set(key, sharing[0] as Connection);
+    else if (sharing.length === 0) this.byKey.delete(key);
   }
 
   /**
@@ -47,7 +59,7 @@ export class TupleIndex<Connection extends TupleIndexed> {
    */
   find(key: string, netns: number): Connection | undefined {
     const sharing = this.byKey.get(key);
-    if (sharing === undefined) return undefined;
+    if (sharing === undefined || !Array.isArray(sharing)) return sharing;
     let best: Connection | undefined;
     let bestRank = -1;
     for (const candidate of sharing) {
