@@ -47,6 +47,8 @@ export async function runTui(options: CliOptions): Promise<void> {
         sort: options.sort ?? undefined,
         pid: options.pid ?? undefined,
         port: options.port ?? undefined,
+        container: options.container ?? undefined,
+        pod: options.pod ?? undefined,
       })}
     />,
     // interactive: the TTY check is ours; Ink's own CI guess must not turn the live view off on a box with CI=true.

@@ -20,7 +20,7 @@ import type { UiState } from './view-model/ui-state.js';
 
 type Props = {
   store: CaptureStore;
-  /** From the command line: interval, filter, sort, pid and port (see initialUiState). */
+  /** From the command line: interval, filter, sort, pid, port, container and pod (see initialUiState). */
   initialState: UiState;
   /** Pins the frame size (tests); the terminal's size, following resizes, when absent. */
   size?: ScreenSize;

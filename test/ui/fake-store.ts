@@ -1,7 +1,8 @@
 /**
- * A CaptureStore for UI tests: a hand-built snapshot of a small, realistic host (nginx serving,
- * curl fetching with loss, postgres over IPv6, a closed curl, two listeners, some events), and a
- * record of what the UI asked of the store.
+ * A CaptureStore for UI tests: a hand-built snapshot of a small, realistic host (nginx serving
+ * from docker container `web`, curl fetching with loss on the host, postgres over IPv6 in
+ * Kubernetes pod `prod/db-0`, a closed curl, two listeners, some events), and a record of what
+ * the UI asked of the store.
  */
 import type { CaptureStore } from '../../src/ui/capture-store.js';
 import { containersOf, peersOf, processesOf } from './view-model/snapshot-builder.js';
@@ -14,6 +15,7 @@ import type {
   Owner,
   RatePoint,
 } from '../../src/model/snapshot-types.js';
+import type { ContainerIdentity } from '../../src/model/records.js';
 
 /** The snapshot's clock: 2025-01-15 12:00:00 UTC, one minute into the capture. */
 export const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -22,21 +24,48 @@ const STARTED_AT_MS = T0 - 60_000;
 /** Socket cookies of the fixture's connections, for tests that look one up. */
 export const cookies = { nginx: 1001, curl: 1002, postgres: 1003, closedCurl: 1004 } as const;
 
-function owner(pid: number, comm: string, cmdline: string, user: string, uid: number): Owner {
-  return { pid, comm, cmdline, uid, user, cgroupId: 4242, container: null };
+const HOST_NETNS = 4026531840;
+/** Network namespaces of the two containers. */
+const WEB_NETNS = 4026532301;
+const DB_NETNS = 4026532455;
+
+/** The fixture's containers: nginx under docker, postgres in a Kubernetes pod under containerd. */
+export const containers = {
+  web: {
+    id: '3f2a9c1b7e4d5a6b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b',
+    name: 'web',
+    runtime: 'docker',
+    image: 'nginx:1.27',
+    pod: null,
+    namespace: null,
+    podUid: null,
+  },
+  db: {
+    id: 'c0ffee5e1d2b3a4958677a8b9cadbecf0011223344556677889900aabbccddee',
+    name: 'postgres',
+    runtime: 'containerd',
+    image: 'docker.io/library/postgres:16',
+    pod: 'db-0',
+    namespace: 'prod',
+    podUid: '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
+  },
+} as const satisfies Record<string, ContainerIdentity>;
+
+function owner(pid: number, comm: string, cmdline: string, user: string, uid: number, cgroupId: number, container: ContainerIdentity | null): Owner {
+  return { pid, comm, cmdline, uid, user, cgroupId, container };
 }
 
 const owners = {
-  nginx: owner(812, 'nginx', 'nginx: worker process', 'www-data', 33),
-  curl: owner(4242, 'curl', 'curl -sS https://example.com/big.iso -o /tmp/big.iso', 'alice', 1000),
-  postgres: owner(1311, 'postgres', 'postgres: 16/main: app appdb 2001:db8::20(48810) idle', 'postgres', 113),
-  closedCurl: owner(4250, 'curl', 'curl -sS http://198.51.100.9/health', 'alice', 1000),
+  nginx: owner(812, 'nginx', 'nginx: worker process', 'www-data', 33, 5101, containers.web),
+  curl: owner(4242, 'curl', 'curl -sS https://example.com/big.iso -o /tmp/big.iso', 'alice', 1000, 4242, null),
+  postgres: owner(1311, 'postgres', 'postgres: 16/main: app appdb 2001:db8::20(48810) idle', 'postgres', 113, 5202, containers.db),
+  closedCurl: owner(4250, 'curl', 'curl -sS http://198.51.100.9/health', 'alice', 1000, 4242, null),
 };
 
 function connection(fields: Partial<ConnectionSnapshot> & Pick<ConnectionSnapshot, 'id' | 'saddr' | 'sport' | 'daddr' | 'dport' | 'owner'>): ConnectionSnapshot {
   return {
     family: 'ipv4',
-    netns: 4026531840,
+    netns: HOST_NETNS,
     state: 'ESTABLISHED',
     stateHistory: [],
     openedAtMs: T0 - 30_000,
@@ -66,6 +95,7 @@ function connections(): ConnectionSnapshot[] {
       sport: 443,
       daddr: '203.0.113.7',
       dport: 51234,
+      netns: WEB_NETNS,
       owner: owners.nginx,
       stateHistory: [
         { state: 'SYN_RECV', atMs: T0 - 42_010, durationMs: 10 },
@@ -110,6 +140,7 @@ function connections(): ConnectionSnapshot[] {
       sport: 5432,
       daddr: '2001:db8::20',
       dport: 48810,
+      netns: DB_NETNS,
       owner: owners.postgres,
       stateHistory: [{ state: 'ESTABLISHED', atMs: STARTED_AT_MS, durationMs: null }],
       openedAtMs: STARTED_AT_MS,
@@ -151,14 +182,15 @@ function connections(): ConnectionSnapshot[] {
 
 function listeners(): ListenerSnapshot[] {
   return [
-    { id: 2001, family: 'ipv4', saddr: '0.0.0.0', sport: 443, netns: 4026531840, owner: owners.nginx, acceptQueue: 0, acceptQueueLimit: 511 },
-    { id: 2002, family: 'ipv6', saddr: '::', sport: 5432, netns: 4026531840, owner: owners.postgres, acceptQueue: 2, acceptQueueLimit: 244 },
+    { id: 2001, family: 'ipv4', saddr: '0.0.0.0', sport: 443, netns: WEB_NETNS, owner: owners.nginx, acceptQueue: 0, acceptQueueLimit: 511 },
+    { id: 2002, family: 'ipv6', saddr: '::', sport: 5432, netns: DB_NETNS, owner: owners.postgres, acceptQueue: 2, acceptQueueLimit: 244 },
   ];
 }
 
 function events(): ConnectionEvent[] {
   const curl = { connectionId: cookies.curl, family: 'ipv4' as const, saddr: '10.0.0.5', sport: 40522, daddr: '93.184.216.34', dport: 443, pid: 4242, comm: 'curl' };
   const closed = { connectionId: cookies.closedCurl, family: 'ipv4' as const, saddr: '10.0.0.5', sport: 40530, daddr: '198.51.100.9', dport: 80, pid: 4250, comm: 'curl' };
+  const nginx = { connectionId: cookies.nginx, family: 'ipv4' as const, saddr: '10.0.0.5', sport: 443, daddr: '203.0.113.7', dport: 51234, pid: 812, comm: 'nginx' };
   const none = { fromState: null, toState: null, direction: null, reason: null };
   // Newest first, as the model publishes them.
   return [
@@ -167,6 +199,7 @@ function events(): ConnectionEvent[] {
     { ...closed, ...none, atMs: T0 - 7_990, kind: 'state', fromState: 'FIN_WAIT2', toState: 'CLOSE' },
     { ...closed, ...none, atMs: T0 - 8_500, kind: 'reset', direction: 'received', reason: 'RECEIVED' },
     { ...curl, ...none, atMs: T0 - 20_000, kind: 'state', fromState: 'SYN_SENT', toState: 'ESTABLISHED' },
+    { ...nginx, ...none, atMs: T0 - 42_000, kind: 'state', fromState: 'SYN_RECV', toState: 'ESTABLISHED' },
   ];
 }
 

@@ -8,11 +8,13 @@ import type { PaneId, SortState } from './ui-state.js';
 import type {
   ConnectionEvent,
   ConnectionSnapshot,
+  ContainerSnapshot,
   ListenerSnapshot,
   PeerSnapshot,
   ProcessSnapshot,
   TrafficSums,
 } from '../../model/snapshot-types.js';
+import type { ContainerIdentity } from '../../model/records.js';
 import { compareAddresses } from './address-order.js';
 import {
   formatBytes,
@@ -20,6 +22,7 @@ import {
   formatDuration,
   formatEndpoint,
   formatLatency,
+  formatPod,
   formatRate,
   formatState,
   formatTimeOfDay,
@@ -55,6 +58,7 @@ export interface Column<Row> {
 export interface PaneRow {
   connections: ConnectionSnapshot;
   processes: ProcessSnapshot;
+  containers: ContainerSnapshot;
   peers: PeerSnapshot;
   listeners: ListenerSnapshot;
   events: ConnectionEvent;
@@ -139,7 +143,7 @@ function connectionAgeMs(connection: ConnectionSnapshot, context: RowContext): n
   return (connection.closedAtMs ?? context.nowMs) - connection.openedAtMs;
 }
 
-/** The columns every traffic aggregate (process, peer) shares, in display order. */
+/** The columns every traffic aggregate (process, container, peer) shares, in display order. */
 function trafficColumns<Row extends TrafficSums>(): Column<Row>[] {
   return [
     numberColumn({ id: 'conns', header: 'CONNS', minWidth: 6, priority: 70 }, (row) => row.openConnections, (row) => formatCount(row.openConnections)),
@@ -162,9 +166,18 @@ function trafficColumns<Row extends TrafficSums>(): Column<Row>[] {
   ];
 }
 
+/**
+ * The owner's container by name, `-` on the host. The lowest priority of its pane: a host without
+ * containers loses nothing to it, and on a narrow terminal the Containers pane says the same.
+ */
+function containerNameColumn<Row>(container: (row: Row) => ContainerIdentity | null): Column<Row> {
+  return textColumn({ id: 'container', header: 'CONTAINER', minWidth: 10, maxWidth: 20, priority: 30 }, (row) => container(row)?.name ?? null);
+}
+
 const connectionColumns: readonly Column<ConnectionSnapshot>[] = [
   numberColumn({ id: 'pid', header: 'PID', minWidth: 7, priority: 75 }, (row) => row.owner.pid, (row) => String(row.owner.pid ?? '-')),
   textColumn({ id: 'process', header: 'PROCESS', minWidth: 10, maxWidth: 16, priority: 100 }, (row) => row.owner.comm),
+  containerNameColumn((row) => row.owner.container),
   endpointColumn({ id: 'local', header: 'LOCAL', minWidth: 15, priority: 50 }, (row) => row.saddr, (row) => row.sport),
   endpointColumn({ id: 'remote', header: 'REMOTE', minWidth: 21, priority: 95 }, (row) => row.daddr, (row) => row.dport),
   { ...textColumn({ id: 'state', header: 'STATE', minWidth: 10, priority: 90 }, (row) => row.state), format: (row) => formatState(row.state) },
@@ -191,9 +204,21 @@ const connectionColumns: readonly Column<ConnectionSnapshot>[] = [
 const processColumns: readonly Column<ProcessSnapshot>[] = [
   numberColumn({ id: 'pid', header: 'PID', minWidth: 7, priority: 90 }, (row) => row.pid, (row) => String(row.pid)),
   textColumn({ id: 'process', header: 'PROCESS', minWidth: 10, maxWidth: 16, priority: 100 }, (row) => row.comm),
+  containerNameColumn((row) => row.container),
   textColumn({ id: 'user', header: 'USER', minWidth: 8, maxWidth: 12, priority: 35 }, (row) => row.user ?? (row.uid === null ? null : String(row.uid))),
   ...trafficColumns<ProcessSnapshot>(),
   textColumn({ id: 'command', header: 'COMMAND', minWidth: 12, maxWidth: 4096, priority: 62 }, (row) => row.cmdline),
+];
+
+// At 80 columns: name, pod, processes, connections, bytes, rates and retransmits. The image is
+// the first to go: it is long and says least about the traffic.
+const containerColumns: readonly Column<ContainerSnapshot>[] = [
+  textColumn({ id: 'name', header: 'NAME', minWidth: 10, maxWidth: 24, priority: 100 }, (row) => row.container.name),
+  textColumn({ id: 'runtime', header: 'RUNTIME', minWidth: 10, priority: 50 }, (row) => row.container.runtime),
+  textColumn({ id: 'pod', header: 'POD', minWidth: 12, maxWidth: 40, priority: 75 }, (row) => formatPod(row.container)),
+  textColumn({ id: 'image', header: 'IMAGE', minWidth: 12, maxWidth: 40, priority: 30 }, (row) => row.container.image),
+  numberColumn({ id: 'procs', header: 'PROCS', minWidth: 6, priority: 55 }, (row) => row.processes.length, (row) => formatCount(row.processes.length)),
+  ...trafficColumns<ContainerSnapshot>(),
 ];
 
 const peerColumns: readonly Column<PeerSnapshot>[] = [
@@ -248,6 +273,7 @@ const eventColumns: readonly Column<ConnectionEvent>[] = [
 export const paneColumns: { readonly [Pane in PaneId]: readonly Column<PaneRow[Pane]>[] } = {
   connections: connectionColumns,
   processes: processColumns,
+  containers: containerColumns,
   peers: peerColumns,
   listeners: listenerColumns,
   events: eventColumns,
@@ -261,13 +287,14 @@ export function columnIds(pane: PaneId): string[] {
 const DEFAULT_SORT_COLUMN: Record<PaneId, string> = {
   connections: 'rate',
   processes: 'bytes',
+  containers: 'bytes',
   peers: 'bytes',
   listeners: 'queue',
   events: 'time',
 };
 
 /**
- * The sort a pane starts with: connections by total rate, processes and peers by bytes,
+ * The sort a pane starts with: connections by total rate, processes, containers and peers by bytes,
  * listeners by accept queue, events newest first; each in its column's natural direction.
  */
 export function defaultSort(pane: PaneId): SortState {

@@ -1,8 +1,8 @@
 /**
  * The filter language: fuse.js extended search (`'exact`, `!not`, `^prefix`, `suffix$`,
- * `=whole`, space = AND, `|` = OR) plus field terms `pid:N`, `port:N` and `state:NAME`, parsed
- * here before anything is matched. A field term is a term like any other: it can be negated
- * (`!port:22`) and sits in the same AND/OR structure as the fuzzy words.
+ * `=whole`, space = AND, `|` = OR) plus field terms `pid:N`, `port:N`, `state:NAME`, `ctr:NAME`
+ * and `pod:NAME`, parsed here before anything is matched. A field term is a term like any other:
+ * it can be negated (`!port:22`) and sits in the same AND/OR structure as the fuzzy words.
  */
 import type { TcpStateName } from '../../model/snapshot-types.js';
 
@@ -20,11 +20,17 @@ export interface TextTerm {
   negated: boolean;
 }
 
-/** `pid:N`, `port:N` (either side) or `state:PREFIX` (every state the prefix names). */
+/**
+ * `pid:N`, `port:N` (either side), `state:PREFIX` (every state the prefix names), `ctr:NAME` (a
+ * container's name or the start of its id) or `pod:NAME` (a pod's name or `namespace/name`). The
+ * container and pod references mean what `--container` and `--pod` mean, case included.
+ */
 export type FieldTerm =
   | { kind: 'pid'; pid: number; negated: boolean }
   | { kind: 'port'; port: number; negated: boolean }
-  | { kind: 'state'; states: ReadonlySet<TcpStateName>; negated: boolean };
+  | { kind: 'state'; states: ReadonlySet<TcpStateName>; negated: boolean }
+  | { kind: 'container'; container: string; negated: boolean }
+  | { kind: 'pod'; pod: string; negated: boolean };
 
 export type FilterTerm = TextTerm | FieldTerm;
 
@@ -53,7 +59,7 @@ const TCP_STATE_NAMES: readonly TcpStateName[] = [
   'CLOSING',
   'NEW_SYN_RECV',
 ];
-const FIELD_TERM = /^(!?)(pid|port|state):(.*)$/is;
+const FIELD_TERM = /^(!?)(pid|port|state|ctr|pod):(.*)$/is;
 /** Spaces outside double quotes separate words (as in fuse.js). */
 const WORD_SEPARATOR = / +(?=(?:[^"]*"[^"]*")*[^"]*$)/;
 
@@ -134,6 +140,15 @@ function parseFieldTerm(name: string, value: string, negated: boolean): FieldTer
       const port = wholeNumber(value);
       if (port === null || port > 65_535) return `port:${value} — a port is a number from 0 to 65535`;
       return { kind: 'port', port, negated };
+    }
+    case 'ctr':
+      if (value.includes('/')) return `ctr:${value} — a container is its name or the start of its id; for a pod use pod:${value}`;
+      return { kind: 'container', container: value, negated };
+    case 'pod': {
+      const [namespace, name, ...rest] = value.split('/');
+      if (namespace === '' || rest.length > 0) return `pod:${value} — a pod is NAME or NAMESPACE/NAME, e.g. pod:db-0 or pod:prod/db-0`;
+      // `pod:prod/` is a namespace whose pod name is still being typed.
+      return name === '' ? null : { kind: 'pod', pod: value, negated };
     }
     default: {
       const prefix = value.toUpperCase().replaceAll('-', '_');

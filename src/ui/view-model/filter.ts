@@ -39,7 +39,7 @@ export type SearchField<Row> =
 /** What the filter can see of a pane's rows. */
 export interface Searchable<Row> {
   fields: readonly SearchField<Row>[];
-  /** A predicate for a `pid:`/`port:`/`state:` term (before negation); built once per term and row array. */
+  /** A predicate for a field term (`pid:`, `port:`, `ctr:`…, before negation); built once per term and row array. */
   fieldPredicate(term: FieldTerm): (row: Row) => boolean;
 }
 
@@ -144,6 +144,10 @@ function termIdentity(term: FilterTerm): string {
       return `port ${term.port}`;
     case 'state':
       return `state ${[...term.states].join(',')}`;
+    case 'container':
+      return `container ${term.container}`;
+    case 'pod':
+      return `pod ${term.pod}`;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Align } from './view-types.js';
 import type { TcpStateName } from '../../model/snapshot-types.js';
+import type { ContainerIdentity } from '../../model/records.js';
 import { displayWidth, takeWidth, takeWidthFromEnd } from './text-width.js';
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
@@ -98,6 +99,18 @@ export function formatState(state: TcpStateName): string {
   if (state === 'ESTABLISHED') return 'ESTAB';
   if (state === 'NEW_SYN_RECV') return 'NEW_SYN';
   return state;
+}
+
+/** A Kubernetes pod as `namespace/name`, or its name alone when the namespace is unknown; null outside a pod. */
+export function formatPod(container: ContainerIdentity): string | null {
+  if (container.pod === null) return null;
+  return container.namespace === null ? container.pod : `${container.namespace}/${container.pod}`;
+}
+
+/** A container in a few words: `web (docker)`, `postgres (containerd) in pod prod/db-0`. */
+export function formatContainer(container: ContainerIdentity): string {
+  const pod = formatPod(container);
+  return `${container.name} (${container.runtime})${pod === null ? '' : ` in pod ${pod}`}`;
 }
 
 /** Cuts `text` to at most `width` cells, ending in `…` when something was cut. */

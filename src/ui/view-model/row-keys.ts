@@ -6,6 +6,7 @@
  * |-------------|---------------------------------------|-------------------------------|
  * | connections | socket cookie                         | `81920`                       |
  * | processes   | pid                                   | `4242`                        |
+ * | containers  | `<runtime>/<container id>`            | `docker/3f2a9c…`              |
  * | peers       | remote address                        | `93.184.216.34`, `::1`        |
  * | listeners   | `<socket cookie>/<owner pid or ->`    | `5120/812`, `5121/-`          |
  * | events      | `<cookie or ->/<atMs>/<kind>/<n>`     | `81920/1735689600123/reset/0` |
@@ -13,7 +14,7 @@
  * Events have no identity of their own: `n` tells apart events with the same cookie, time and
  * kind, counted from the oldest, so a key survives newer events arriving.
  */
-import type { ConnectionEvent, ConnectionSnapshot, ListenerSnapshot, PeerSnapshot, ProcessSnapshot } from '../../model/snapshot-types.js';
+import type { ConnectionEvent, ConnectionSnapshot, ContainerSnapshot, ListenerSnapshot, PeerSnapshot, ProcessSnapshot } from '../../model/snapshot-types.js';
 
 /** Key of a Connections row. */
 export function connectionKey(connection: ConnectionSnapshot): string {
@@ -23,6 +24,11 @@ export function connectionKey(connection: ConnectionSnapshot): string {
 /** Key of a Processes row. */
 export function processKey(process: ProcessSnapshot): string {
   return String(process.pid);
+}
+
+/** Key of a Containers row: the model tells containers apart by runtime and id. */
+export function containerKey(container: ContainerSnapshot): string {
+  return `${container.container.runtime}/${container.container.id}`;
 }
 
 /** Key of a Peers row. */
@@ -63,6 +69,12 @@ export function connectionIdFromKey(key: string): number | null {
 /** The pid of a processes-pane key. */
 export function pidFromProcessKey(key: string): number | null {
   return parseWhole(key);
+}
+
+/** The container id of a containers-pane key; null when the key is not one. */
+export function containerIdFromKey(key: string): string | null {
+  const separator = key.indexOf('/');
+  return separator < 0 || separator === key.length - 1 ? null : key.slice(separator + 1);
 }
 
 /** The owner pid of a listeners-pane key; null when the owner is unknown. */

@@ -28,6 +28,7 @@ function trafficTone(sums: TrafficSums): Tone {
 export const paneTones: { readonly [Pane in PaneId]: (row: PaneRow[Pane], context: RowContext) => Tone } = {
   connections: connectionTone,
   processes: trafficTone,
+  containers: trafficTone,
   peers: trafficTone,
   // A full accept queue drops new connections; a non-empty one means the server is behind.
   listeners: (row) => (row.acceptQueueLimit > 0 && row.acceptQueue >= row.acceptQueueLimit ? 'bad' : row.acceptQueue > 0 ? 'warn' : 'normal'),

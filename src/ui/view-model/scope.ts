@@ -1,16 +1,47 @@
 /**
- * Scope: Enter on a process or a peer narrows every pane to what is related to it, until Esc.
- * Connections and events are related by their owner or remote address; processes, peers and
- * listeners by the connections between them.
+ * Scope: Enter on a process, a container or a peer (or `--pid`, `--container`, `--pod`) narrows
+ * every pane to what is related to it, until Esc. Connections are related by their owner (its
+ * pid or its container) or their remote address; events by their connection; processes,
+ * containers, peers and listeners by the connections between them, or by their own owner.
  */
 import type { PaneId, Scope } from './ui-state.js';
 import type { PaneRow } from './columns.js';
 import type { ConnectionSnapshot, ListenerSnapshot, ModelSnapshot } from '../../model/snapshot-types.js';
+import type { ContainerIdentity } from '../../model/records.js';
+import { containerInScope } from '../../model/document-scope.js';
+import { formatContainer } from './format.js';
 
 export type ActiveScope = NonNullable<Scope>;
+type ContainerScope = Extract<ActiveScope, { kind: 'container' | 'containerQuery' }>;
+
+/** Characters of a container id shown when nothing else names it (as `docker ps` shows ids). */
+const SHORT_ID_LENGTH = 12;
+
+function isContainerScope(scope: ActiveScope): scope is ContainerScope {
+  return scope.kind === 'container' || scope.kind === 'containerQuery';
+}
+
+/** Whether `container` (null for a host process) is in a container scope. */
+function containerMatches(container: ContainerIdentity | null, scope: ContainerScope): boolean {
+  if (container === null) return false;
+  // The same test as the JSON document's --container/--pod, so both views keep the same rows.
+  return scope.kind === 'container' ? container.id === scope.id : containerInScope(container, scope);
+}
 
 function connectionInScope(connection: ConnectionSnapshot, scope: ActiveScope): boolean {
-  return scope.kind === 'process' ? connection.owner.pid === scope.pid : connection.daddr === scope.address;
+  switch (scope.kind) {
+    case 'process':
+      return connection.owner.pid === scope.pid;
+    case 'peer':
+      return connection.daddr === scope.address;
+    case 'container':
+    case 'containerQuery':
+      return containerMatches(connection.owner.container, scope);
+  }
+}
+
+function connectionsInScope(snapshot: ModelSnapshot, scope: ActiveScope): ConnectionSnapshot[] {
+  return snapshot.connections.filter((connection) => connectionInScope(connection, scope));
 }
 
 function isWildcard(address: string): boolean {
@@ -27,27 +58,112 @@ export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, 
   connections: (_snapshot, scope) => (row) => connectionInScope(row, scope),
   processes: (snapshot, scope) => {
     if (scope.kind === 'process') return (row) => row.pid === scope.pid;
-    const pids = new Set(snapshot.connections.filter((connection) => connectionInScope(connection, scope)).map((connection) => connection.owner.pid));
+    const pids = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.owner.pid));
     return (row) => pids.has(row.pid);
+  },
+  containers: (snapshot, scope) => {
+    if (isContainerScope(scope)) return (row) => containerMatches(row.container, scope);
+    const ids = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.owner.container?.id));
+    return (row) => ids.has(row.container.id);
   },
   peers: (snapshot, scope) => {
     if (scope.kind === 'peer') return (row) => row.address === scope.address;
-    const addresses = new Set(snapshot.connections.filter((connection) => connectionInScope(connection, scope)).map((connection) => connection.daddr));
+    const addresses = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.daddr));
     return (row) => addresses.has(row.address);
   },
   listeners: (snapshot, scope) => {
-    if (scope.kind === 'process') return (row) => row.owner.pid === scope.pid;
-    const fromPeer = snapshot.connections.filter((connection) => connectionInScope(connection, scope));
-    return (row) => fromPeer.some((connection) => acceptedBy(row, connection));
+    switch (scope.kind) {
+      case 'process':
+        return (row) => row.owner.pid === scope.pid;
+      case 'peer': {
+        const fromPeer = connectionsInScope(snapshot, scope);
+        return (row) => fromPeer.some((connection) => acceptedBy(row, connection));
+      }
+      case 'container':
+      case 'containerQuery':
+        return (row) => containerMatches(row.owner.container, scope);
+    }
   },
-  events: (_snapshot, scope) => (row) =>
-    scope.kind === 'process' ? row.pid === scope.pid : row.daddr === scope.address || row.saddr === scope.address,
+  events: (snapshot, scope) => {
+    switch (scope.kind) {
+      case 'process':
+        return (row) => row.pid === scope.pid;
+      case 'peer':
+        return (row) => row.daddr === scope.address || row.saddr === scope.address;
+      case 'container':
+      case 'containerQuery': {
+        // Events carry no container: they belong to one through their connection, or through
+        // their process once the connection has been evicted.
+        const connections = connectionsInScope(snapshot, scope);
+        const ids = new Set(connections.map((connection) => connection.id));
+        const pids = new Set(connections.map((connection) => connection.owner.pid));
+        return (row) => (row.connectionId !== null && ids.has(row.connectionId)) || (row.pid !== null && pids.has(row.pid));
+      }
+    }
+  },
 };
 
-/** The header's scope line, `scope: process 4242 (nginx) · Esc leaves` or `scope: peer 10.0.0.7 · Esc leaves`; null when unscoped. */
+const knownContainersCache = new WeakMap<ModelSnapshot, ContainerIdentity[]>();
+
+/**
+ * Every container the snapshot names: those with connections (`containers` sums them all) and
+ * those that only listen.
+ */
+function knownContainers(snapshot: ModelSnapshot): ContainerIdentity[] {
+  const cached = knownContainersCache.get(snapshot);
+  if (cached !== undefined) return cached;
+  const byKey = new Map<string, ContainerIdentity>();
+  const candidates = [...snapshot.containers.map((row) => row.container), ...snapshot.listeners.map((listener) => listener.owner.container)];
+  for (const container of candidates) if (container !== null) byKey.set(`${container.runtime}/${container.id}`, container);
+  const known = [...byKey.values()];
+  knownContainersCache.set(snapshot, known);
+  return known;
+}
+
+/** What a `--container`/`--pod` scope asks for: `"web"`, `pod "prod/db-0"`, `"app" in pod "db-0"`. */
+function describeQuery(scope: Extract<ActiveScope, { kind: 'containerQuery' }>): string {
+  const container = scope.container === null ? null : `"${scope.container}"`;
+  const pod = scope.pod === null ? null : `pod "${scope.pod}"`;
+  if (container !== null && pod !== null) return `${container} in ${pod}`;
+  return container ?? pod ?? '';
+}
+
+function describeScopeSubject(scope: ActiveScope, snapshot: ModelSnapshot): string {
+  switch (scope.kind) {
+    case 'peer':
+      return `peer ${scope.address}`;
+    case 'process': {
+      const comm = snapshot.processes.find((process) => process.pid === scope.pid)?.comm ?? null;
+      return `process ${scope.pid}${comm === null ? '' : ` (${comm})`}`;
+    }
+    case 'container': {
+      const container = knownContainers(snapshot).find((candidate) => candidate.id === scope.id);
+      return container === undefined ? `container ${scope.id.slice(0, SHORT_ID_LENGTH)}` : `container ${formatContainer(container)}`;
+    }
+    case 'containerQuery': {
+      const matched = knownContainers(snapshot).filter((container) => containerMatches(container, scope));
+      const [only] = matched;
+      if (matched.length === 1 && only !== undefined) return `container ${formatContainer(only)}`;
+      return `containers matching ${describeQuery(scope)} (${matched.length === 0 ? 'none yet' : matched.length})`;
+    }
+  }
+}
+
+/**
+ * The header's scope line, `scope: process 4242 (nginx) · Esc leaves`, `scope: container web
+ * (docker) · Esc leaves` or `scope: peer 10.0.0.7 · Esc leaves`; null when unscoped.
+ */
 export function describeScope(scope: Scope, snapshot: ModelSnapshot): string | null {
-  if (scope === null) return null;
-  if (scope.kind === 'peer') return `scope: peer ${scope.address} · Esc leaves`;
-  const comm = snapshot.processes.find((process) => process.pid === scope.pid)?.comm ?? null;
-  return `scope: process ${scope.pid}${comm === null ? '' : ` (${comm})`} · Esc leaves`;
+  return scope === null ? null : `scope: ${describeScopeSubject(scope, snapshot)} · Esc leaves`;
+}
+
+/**
+ * The footer's note while a `--container`/`--pod` scope matches no container of the snapshot,
+ * `no container matches "web" yet — Esc shows all`, so an empty table is not taken for a quiet
+ * container; null otherwise. The scope stays: the container may start later.
+ */
+export function describeUnmatchedScope(scope: Scope, snapshot: ModelSnapshot): string | null {
+  if (scope?.kind !== 'containerQuery') return null;
+  if (knownContainers(snapshot).some((container) => containerMatches(container, scope))) return null;
+  return `no container matches ${describeQuery(scope)} yet — Esc shows all`;
 }

@@ -1,13 +1,36 @@
 /**
  * What the filter sees of each pane: the fields its words are matched against, and what
- * `pid:`, `port:` and `state:` mean there. Processes and peers have no port or state of their
- * own: there, those terms keep the processes and peers with a matching connection.
+ * `pid:`, `port:`, `state:`, `ctr:` and `pod:` mean there. Where a row has no such field of its
+ * own (a peer's port, a container's state, an event's container), the term keeps the rows with
+ * a matching connection.
+ *
+ * Each pane lists its fuzzy fields by weight — process name, then container and pod, then peer,
+ * then command line — but gives fuse.js no weights: weights only rank matches, and a row here
+ * matches when any of its fields does, in the table's own order.
  */
 import type { PaneId } from './ui-state.js';
 import type { PaneRow } from './columns.js';
 import type { FieldTerm } from './filter-query.js';
 import type { SearchField, Searchable } from './filter.js';
-import type { ConnectionEvent, ConnectionSnapshot, ListenerSnapshot, ModelSnapshot, PeerSnapshot, ProcessSnapshot } from '../../model/snapshot-types.js';
+import type {
+  ConnectionEvent,
+  ConnectionSnapshot,
+  ContainerSnapshot,
+  ListenerSnapshot,
+  ModelSnapshot,
+  PeerSnapshot,
+  ProcessSnapshot,
+} from '../../model/snapshot-types.js';
+import type { ContainerIdentity } from '../../model/records.js';
+import { containerInScope } from '../../model/document-scope.js';
+
+type ContainerTerm = Extract<FieldTerm, { kind: 'container' | 'pod' }>;
+
+/** Whether `ctr:`/`pod:` names `container`, as `--container`/`--pod` would; a host process (null) never matches. */
+function containerMatchesTerm(container: ContainerIdentity | null, term: ContainerTerm): boolean {
+  if (container === null) return false;
+  return containerInScope(container, term.kind === 'container' ? { container: term.container, pod: null } : { container: null, pod: term.pod });
+}
 
 function connectionMatchesField(connection: ConnectionSnapshot, term: FieldTerm): boolean {
   switch (term.kind) {
@@ -17,6 +40,9 @@ function connectionMatchesField(connection: ConnectionSnapshot, term: FieldTerm)
       return connection.sport === term.port || connection.dport === term.port;
     case 'state':
       return term.states.has(connection.state);
+    case 'container':
+    case 'pod':
+      return containerMatchesTerm(connection.owner.container, term);
   }
 }
 
@@ -31,8 +57,18 @@ function overMatchingConnections<Value>(
   return picked;
 }
 
+/** The owner's container name, pod and namespace (none for a host process). */
+function containerFields<Row>(container: (row: Row) => ContainerIdentity | null): SearchField<Row>[] {
+  return [
+    { name: 'container', match: 'fuzzy', text: (row) => container(row)?.name ?? null },
+    { name: 'pod', match: 'fuzzy', text: (row) => container(row)?.pod ?? null },
+    { name: 'namespace', match: 'fuzzy', text: (row) => container(row)?.namespace ?? null },
+  ];
+}
+
 const connectionFields: readonly SearchField<ConnectionSnapshot>[] = [
   { name: 'comm', match: 'fuzzy', text: (row) => row.owner.comm },
+  ...containerFields<ConnectionSnapshot>((row) => row.owner.container),
   { name: 'daddr', match: 'literal', text: (row) => row.daddr },
   { name: 'dport', match: 'number', number: (row) => row.dport },
   { name: 'sport', match: 'number', number: (row) => row.sport },
@@ -44,15 +80,24 @@ const connectionFields: readonly SearchField<ConnectionSnapshot>[] = [
 
 const processFields: readonly SearchField<ProcessSnapshot>[] = [
   { name: 'comm', match: 'fuzzy', text: (row) => row.comm },
+  ...containerFields<ProcessSnapshot>((row) => row.container),
   { name: 'pid', match: 'number', number: (row) => row.pid },
   { name: 'user', match: 'fuzzy', text: (row) => row.user },
   { name: 'cmdline', match: 'fuzzy', text: (row) => row.cmdline },
+];
+
+const containerPaneFields: readonly SearchField<ContainerSnapshot>[] = [
+  { name: 'comm', match: 'fuzzy', text: (row) => row.processes.map((process) => process.comm ?? '').join(' ') },
+  ...containerFields<ContainerSnapshot>((row) => row.container),
+  { name: 'runtime', match: 'fuzzy', text: (row) => row.container.runtime },
+  { name: 'image', match: 'fuzzy', text: (row) => row.container.image },
 ];
 
 const peerFields: readonly SearchField<PeerSnapshot>[] = [{ name: 'address', match: 'literal', text: (row) => row.address }];
 
 const listenerFields: readonly SearchField<ListenerSnapshot>[] = [
   { name: 'comm', match: 'fuzzy', text: (row) => row.owner.comm },
+  ...containerFields<ListenerSnapshot>((row) => row.owner.container),
   { name: 'sport', match: 'number', number: (row) => row.sport },
   { name: 'saddr', match: 'literal', text: (row) => row.saddr },
   { name: 'pid', match: 'number', number: (row) => row.owner.pid },
@@ -81,9 +126,33 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
   processes: (snapshot) => ({
     fields: processFields,
     fieldPredicate: (term) => {
-      if (term.kind === 'pid') return (row) => row.pid === term.pid;
-      const pids = overMatchingConnections(snapshot.connections, term, (connection) => connection.owner.pid);
-      return (row) => pids.has(row.pid);
+      switch (term.kind) {
+        case 'pid':
+          return (row) => row.pid === term.pid;
+        case 'container':
+        case 'pod':
+          return (row) => containerMatchesTerm(row.container, term);
+        default: {
+          const pids = overMatchingConnections(snapshot.connections, term, (connection) => connection.owner.pid);
+          return (row) => pids.has(row.pid);
+        }
+      }
+    },
+  }),
+  containers: (snapshot) => ({
+    fields: containerPaneFields,
+    fieldPredicate: (term) => {
+      switch (term.kind) {
+        case 'pid':
+          return (row) => row.processes.some((process) => process.pid === term.pid);
+        case 'container':
+        case 'pod':
+          return (row) => containerMatchesTerm(row.container, term);
+        default: {
+          const ids = overMatchingConnections(snapshot.connections, term, (connection) => connection.owner.container?.id);
+          return (row) => ids.has(row.container.id);
+        }
+      }
     },
   }),
   peers: (snapshot) => ({
@@ -103,10 +172,13 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
           return (row) => row.sport === term.port;
         case 'state':
           return () => term.states.has('LISTEN');
+        case 'container':
+        case 'pod':
+          return (row) => containerMatchesTerm(row.owner.container, term);
       }
     },
   }),
-  events: () => ({
+  events: (snapshot) => ({
     fields: eventFields,
     fieldPredicate: (term) => {
       switch (term.kind) {
@@ -116,6 +188,13 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
           return (row) => row.sport === term.port || row.dport === term.port;
         case 'state':
           return (row) => (row.fromState !== null && term.states.has(row.fromState)) || (row.toState !== null && term.states.has(row.toState));
+        case 'container':
+        case 'pod': {
+          // An event's container is its connection's owner's, or its process's once the connection is evicted.
+          const ids = overMatchingConnections(snapshot.connections, term, (connection) => connection.id);
+          const pids = overMatchingConnections(snapshot.connections, term, (connection) => connection.owner.pid);
+          return (row) => (row.connectionId !== null && ids.has(row.connectionId)) || (row.pid !== null && pids.has(row.pid));
+        }
       }
     },
   }),

@@ -1,16 +1,17 @@
 /**
- * The detail page of one connection: both endpoints, the owner with its whole command line,
- * counters, RTT and connect latency, the state timeline with the time spent in each state,
- * rate sparklines since the page opened, and drops by reason.
+ * The detail page of one connection: both endpoints, the owner (and its container) with its
+ * whole command line, counters, RTT and connect latency, the state timeline with the time spent
+ * in each state, rate sparklines since the page opened, and drops by reason.
  *
  * A connection evicted while its page is open keeps its last known values, marked
  * `present: false`: the page should not go blank at the moment something went wrong.
  */
 import type { DetailView, Tone } from './view-types.js';
 import type { ScreenInput } from './screen-input.js';
-import type { ConnectionSnapshot } from '../../model/snapshot-types.js';
+import type { ConnectionSnapshot, Owner } from '../../model/snapshot-types.js';
 import {
   formatBytes,
+  formatContainer,
   formatCount,
   formatDuration,
   formatEndpoint,
@@ -69,6 +70,13 @@ function field(label: string, value: string, tone: Tone = 'normal'): DetailView[
   return { label, value, tone };
 }
 
+/** `nginx · pid 812`, with its container when it runs in one: `nginx · pid 812 · container web (docker)`. */
+function describeOwner(owner: Owner): string {
+  if (owner.pid === null && owner.comm === null) return 'unknown';
+  const process = `${owner.comm ?? '?'} · pid ${owner.pid ?? '?'}`;
+  return owner.container === null ? process : `${process} · container ${formatContainer(owner.container)}`;
+}
+
 function describeFields(connection: ConnectionSnapshot, nowMs: number): DetailView['fields'] {
   const { owner } = connection;
   const currentStay = connection.stateHistory.at(-1);
@@ -84,7 +92,7 @@ function describeFields(connection: ConnectionSnapshot, nowMs: number): DetailVi
     field('State', `${connection.state} for ${formatDuration(inStateMs)}`, stateTone),
     field('Local', formatEndpoint(connection.saddr, connection.sport)),
     field('Remote', formatEndpoint(connection.daddr, connection.dport)),
-    field('Process', owner.pid === null && owner.comm === null ? 'unknown' : `${owner.comm ?? '?'} · pid ${owner.pid ?? '?'}`),
+    field('Process', describeOwner(owner)),
     field('User', owner.user === null && owner.uid === null ? 'unknown' : `${owner.user ?? '?'} (uid ${owner.uid ?? '?'})`),
     field('Command', owner.cmdline ?? 'unknown'),
     field('Opened', opened),

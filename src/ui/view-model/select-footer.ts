@@ -18,14 +18,20 @@ export function footerLineCount(footer: FooterView): number {
   return footer.filter === null && footer.message === null ? 1 : 2;
 }
 
-/** The footer; `filterError` (from parseFilter) takes the message line, in bad tone. */
-export function selectFooter(state: UiState, width: number, filterError: string | null): FooterView {
-  const message =
+/**
+ * The footer. The message line shows, first found: `filterError` (from parseFilter) in bad tone,
+ * the state's transient message, then `unmatchedScope` (a `--container`/`--pod` scope that
+ * matches nothing yet) as a warning for as long as it lasts.
+ */
+export function selectFooter(state: UiState, width: number, filterError: string | null, unmatchedScope: string | null): FooterView {
+  const message: FooterView['message'] =
     filterError !== null
-      ? { text: filterError, tone: 'bad' as const }
-      : state.message === null
-        ? null
-        : { text: state.message.text, tone: messageTone(state.message.tone) };
+      ? { text: filterError, tone: 'bad' }
+      : state.message !== null
+        ? { text: state.message.text, tone: messageTone(state.message.tone) }
+        : unmatchedScope !== null
+          ? { text: unmatchedScope, tone: 'warn' }
+          : null;
   // Filter and message share a line: the message gets what it needs, up to half of it.
   const filterBudget = message === null ? width : Math.max(width - displayWidth(message.text) - GAP.length, Math.floor(width / 2));
   const filter = describeFilter(state, filterBudget);
@@ -58,7 +64,7 @@ function describeFilter(state: UiState, width: number): string | null {
 /** Key hints, most useful first; the ones that do not fit are left off. */
 function hintsFor(state: UiState): string[] {
   if (state.filter.editing) {
-    return ['Enter keep', 'Esc clear', "'exact !not ^start end$", 'a b = and', 'a|b = or', 'pid:N port:N state:NAME'];
+    return ['Enter keep', 'Esc clear', "'exact !not ^start end$", 'a b = and', 'a|b = or', 'pid:N port:N state:NAME', 'ctr:NAME pod:NAME'];
   }
   const pause = state.paused ? 'Space resume' : 'Space pause';
   switch (state.view.kind) {

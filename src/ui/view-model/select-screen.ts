@@ -12,6 +12,7 @@ import type { ScreenView, TableView } from './view-types.js';
 import type { UiState } from './ui-state.js';
 import type { ScreenInput } from './screen-input.js';
 import { parseFilter } from './filter-query.js';
+import { describeUnmatchedScope } from './scope.js';
 import { selectDetail } from './select-detail.js';
 import { footerLineCount, selectFooter } from './select-footer.js';
 import { headerLineCount, selectHeader } from './select-header.js';
@@ -54,7 +55,7 @@ function buildScreen(input: ScreenInput, state: UiState, size: ScreenSize): Scre
       ? `terminal too small: ${width}×${height}, netscope needs ${MIN_SCREEN_WIDTH}×${MIN_SCREEN_HEIGHT}`
       : null;
   const header = selectHeader(input, state, width);
-  const footer = selectFooter(state, width, parseFilter(state.filter.text).error);
+  const footer = selectFooter(state, width, parseFilter(state.filter.text).error, describeUnmatchedScope(state.scope, input.snapshot));
   const bodyLines = Math.max(1, height - headerLineCount(header) - TABS_LINES - footerLineCount(footer));
 
   let body: ScreenView['body'];

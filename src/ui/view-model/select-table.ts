@@ -13,7 +13,7 @@ import { fitColumns } from './fit-columns.js';
 import { parseFilter } from './filter-query.js';
 import { filterMask, type Searchable } from './filter.js';
 import { pad, truncate, truncateMiddle } from './format.js';
-import { connectionKey, eventKeys, listenerKey, peerKey, processKey } from './row-keys.js';
+import { connectionKey, containerKey, eventKeys, listenerKey, peerKey, processKey } from './row-keys.js';
 import { paneTones } from './row-tone.js';
 import { paneScopes, type ActiveScope } from './scope.js';
 import { selectedPosition } from './selection.js';
@@ -91,6 +91,11 @@ const processes = definePane('processes', {
   keyOf: processKey,
   compareIdentity: (a, b) => a.pid - b.pid,
 });
+const containers = definePane('containers', {
+  rows: (snapshot) => snapshot.containers,
+  keyOf: containerKey,
+  compareIdentity: (a, b) => compareText(containerKey(a), containerKey(b)),
+});
 const peers = definePane('peers', {
   rows: (snapshot) => snapshot.peers,
   keyOf: peerKey,
@@ -115,6 +120,8 @@ export function selectTable(request: TableRequest): TableSelection {
       return selectPaneTable(connections, request);
     case 'processes':
       return selectPaneTable(processes, request);
+    case 'containers':
+      return selectPaneTable(containers, request);
     case 'peers':
       return selectPaneTable(peers, request);
     case 'listeners':
@@ -124,9 +131,22 @@ export function selectTable(request: TableRequest): TableSelection {
   }
 }
 
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function scopeIdentity(scope: Scope): string {
   if (scope === null) return '';
-  return scope.kind === 'process' ? `process ${scope.pid}` : `peer ${scope.address}`;
+  switch (scope.kind) {
+    case 'process':
+      return `process ${scope.pid}`;
+    case 'peer':
+      return `peer ${scope.address}`;
+    case 'container':
+      return `container ${scope.id}`;
+    case 'containerQuery':
+      return `containerQuery ${JSON.stringify([scope.container, scope.pod])}`;
+  }
 }
 
 function orderedRows<Row extends object>(definition: PaneDefinition<Row>, snapshot: ModelSnapshot, scope: Scope, sort: SortState): OrderedRows<Row> {

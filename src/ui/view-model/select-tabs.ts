@@ -15,6 +15,7 @@ export const TAB_DECORATION_WIDTH = 2;
 const PANE_NAMES: Record<PaneId, { long: string; short: string }> = {
   connections: { long: 'Connections', short: 'Conns' },
   processes: { long: 'Processes', short: 'Procs' },
+  containers: { long: 'Containers', short: 'Ctrs' },
   peers: { long: 'Peers', short: 'Peers' },
   listeners: { long: 'Listeners', short: 'Listen' },
   events: { long: 'Events', short: 'Events' },

@@ -3,10 +3,10 @@
  * interval. Pure; an action that changes nothing returns the same state object, so React
  * skips the render.
  */
-import type { PaneId, Selection, SortState, UiAction, UiState, VisibleRows } from './ui-state.js';
+import type { PaneId, Scope, Selection, SortState, UiAction, UiState, VisibleRows } from './ui-state.js';
 import { paneOrder } from './ui-state.js';
 import { columnIds, defaultSort, sortBy } from './columns.js';
-import { connectionIdFromEventKey, connectionIdFromKey, pidFromListenerKey, pidFromProcessKey } from './row-keys.js';
+import { connectionIdFromEventKey, connectionIdFromKey, containerIdFromKey, pidFromListenerKey, pidFromProcessKey } from './row-keys.js';
 import { selectedPosition } from './selection.js';
 
 /** The tick intervals `+` and `-` step through, ms. */
@@ -23,13 +23,29 @@ export interface InitialUiOptions {
   pid?: number;
   /** `--port`: adds a `port:N` term to the filter. */
   port?: number;
+  /** `--container`: a container's name or id prefix; starts scoped to it (with `pod`, to what matches both). */
+  container?: string;
+  /** `--pod`: a pod's `NAME` or `NAMESPACE/NAME`; starts scoped to its containers. */
+  pod?: string;
 }
 
 const TOP: Selection = { index: 0, key: null };
 
-/** The state the TUI starts in, from the command line. Throws RangeError for an unknown `sort` column. */
+/**
+ * The state the TUI starts in, from the command line. Throws RangeError for an unknown `sort` column.
+ *
+ * The scope holds one thing: `pid`, else `container` and `pod`. What else the command line
+ * narrows by joins the filter as field terms (as `port` always does), so every flag still
+ * narrows, as it does the JSON document.
+ */
 export function initialUiState(options: InitialUiOptions): UiState {
-  const filterTerms = [options.filter?.trim() ?? '', options.port === undefined ? '' : `port:${options.port}`].filter((term) => term !== '');
+  const scope = initialScope(options);
+  const filterTerms = [
+    options.filter?.trim() ?? '',
+    options.port === undefined ? '' : `port:${options.port}`,
+    scope?.kind === 'process' && options.container !== undefined ? `ctr:${options.container}` : '',
+    scope?.kind === 'process' && options.pod !== undefined ? `pod:${options.pod}` : '',
+  ].filter((term) => term !== '');
   const sort = Object.fromEntries(paneOrder.map((pane) => [pane, defaultSort(pane)])) as Record<PaneId, SortState>;
   if (options.sort !== undefined) sort.connections = sortBy('connections', options.sort);
   return {
@@ -37,12 +53,18 @@ export function initialUiState(options: InitialUiOptions): UiState {
     sort,
     filter: { text: filterTerms.join(' '), editing: false },
     selection: Object.fromEntries(paneOrder.map((pane) => [pane, TOP])) as Record<PaneId, Selection>,
-    scope: options.pid === undefined ? null : { kind: 'process', pid: options.pid },
+    scope,
     view: { kind: 'table' },
     paused: false,
     intervalMs: options.intervalMs,
     message: null,
   };
+}
+
+function initialScope(options: InitialUiOptions): Scope {
+  if (options.pid !== undefined) return { kind: 'process', pid: options.pid };
+  if (options.container === undefined && options.pod === undefined) return null;
+  return { kind: 'containerQuery', container: options.container ?? null, pod: options.pod ?? null };
 }
 
 /** The next UI state after `action`; `state` itself when nothing changes. */
@@ -161,6 +183,10 @@ function enter(state: UiState, key: string | null): UiState {
     case 'processes': {
       const pid = pidFromProcessKey(key);
       return pid === null ? state : scopeTo(state, { kind: 'process', pid });
+    }
+    case 'containers': {
+      const id = containerIdFromKey(key);
+      return id === null ? state : scopeTo(state, { kind: 'container', id });
     }
     case 'peers':
       return scopeTo(state, { kind: 'peer', address: key });

@@ -3,10 +3,13 @@
  * that change it. The reducer lives in ui-reducer.ts; everything here is data.
  */
 
-export type PaneId = 'connections' | 'processes' | 'peers' | 'listeners' | 'events';
+export type PaneId = 'connections' | 'processes' | 'containers' | 'peers' | 'listeners' | 'events';
 
-/** Tab order; number keys 1–5 select by this order. */
-export const paneOrder: readonly PaneId[] = ['connections', 'processes', 'peers', 'listeners', 'events'];
+/**
+ * Tab order; number keys 1–6 select by this order. Containers sit next to Processes: from a
+ * connection outwards through who owns it (process, then container), then the far side.
+ */
+export const paneOrder: readonly PaneId[] = ['connections', 'processes', 'containers', 'peers', 'listeners', 'events'];
 
 export interface SortState {
   /** A column id of the pane (see columns.ts). */
@@ -14,8 +17,21 @@ export interface SortState {
   descending: boolean;
 }
 
-/** Enter on a process or a peer scopes every pane to it; Esc leaves the scope. */
-export type Scope = { kind: 'process'; pid: number } | { kind: 'peer'; address: string } | null;
+/**
+ * Enter on a process, a container or a peer scopes every pane to it; `--pid`, `--container` and
+ * `--pod` start scoped. Esc leaves the scope.
+ */
+export type Scope =
+  | { kind: 'process'; pid: number }
+  | { kind: 'peer'; address: string }
+  /** Enter on a Containers row: that container alone, by its full id. */
+  | { kind: 'container'; id: string }
+  /**
+   * `--container` / `--pod`, matched as the JSON document's scope matches them: a container's name
+   * or id prefix, a pod's name or `namespace/name`; null matches any. It may match nothing yet.
+   */
+  | { kind: 'containerQuery'; container: string | null; pod: string | null }
+  | null;
 
 export type View = { kind: 'table' } | { kind: 'detail'; connectionId: number } | { kind: 'help' };
 
@@ -64,7 +80,7 @@ export type UiAction =
   | { type: 'editFilter'; text: string }
   | { type: 'keepFilter' }
   | { type: 'clearFilter' }
-  /** Enter on the selected row (its key): detail for a connection, scope for a process/peer. */
+  /** Enter on the selected row (its key): detail for a connection, scope for a process/container/peer. */
   | { type: 'enter'; key: string | null }
   /** Esc / Backspace: close help or detail, else the filter prompt, else the scope, else the filter. */
   | { type: 'back' }

@@ -7,9 +7,10 @@ import { assertFits, keys, linesWith, renderApp, type RenderedApp } from './rend
 const panes = [
   { digit: '1', name: 'connections', headers: ['PROCESS', 'REMOTE', 'STATE'], row: '93.184.216.34' },
   { digit: '2', name: 'processes', headers: ['PID', 'PROCESS'], row: 'postgres' },
-  { digit: '3', name: 'peers', headers: ['ADDRESS'], row: '2001:db8::20' },
-  { digit: '4', name: 'listeners', headers: ['PID', 'PROCESS', 'LOCAL', 'QUEUE'], row: '0.0.0.0:443' },
-  { digit: '5', name: 'events', headers: ['TIME', 'KIND'], row: 'NETFILTER_DROP' },
+  { digit: '3', name: 'containers', headers: ['NAME', 'POD', 'CONNS'], row: 'prod/db-0' },
+  { digit: '4', name: 'peers', headers: ['ADDRESS'], row: '2001:db8::20' },
+  { digit: '5', name: 'listeners', headers: ['PID', 'PROCESS', 'LOCAL', 'QUEUE'], row: '0.0.0.0:443' },
+  { digit: '6', name: 'events', headers: ['TIME', 'KIND'], row: 'NETFILTER_DROP' },
 ] as const;
 
 const sizes = [
@@ -49,7 +50,7 @@ for (const { width, height } of sizes) {
         assertFits(app.frame(), width, height);
       }
       await app.press(keys.shiftTab);
-      assert.ok(linesWith(app.frame(), panes[3].row).length >= 1, 'listeners after Shift-Tab');
+      assert.ok(linesWith(app.frame(), panes[4].row).length >= 1, 'listeners after Shift-Tab');
     });
   });
 }
@@ -57,7 +58,7 @@ for (const { width, height } of sizes) {
 describe('an empty pane', () => {
   test('says nothing was seen yet rather than showing a bare header', async () => {
     app = await renderApp({ width: 80, height: 24, store: new FakeCaptureStore(buildScreenInput({ ...buildSnapshot(), listeners: [] })) });
-    await app.press('4');
+    await app.press('5');
     assert.match(app.frame(), /QUEUE/);
     assert.ok(linesWith(app.frame(), 'nothing seen yet').length === 1, app.frame());
   });

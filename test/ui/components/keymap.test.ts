@@ -48,13 +48,14 @@ describe('keymap', () => {
     assert.deepEqual(commandForKey('G', key({ shift: true }), browsing), { type: 'moveToEnd', rows });
   });
 
-  test('changes pane with Tab, Shift-Tab and the number keys 1–5', () => {
+  test('changes pane with Tab, Shift-Tab and the number keys 1–6', () => {
     assert.deepEqual(commandForKey('', key({ tab: true }), browsing), { type: 'nextPane' });
     assert.deepEqual(commandForKey('', key({ tab: true, shift: true }), browsing), { type: 'previousPane' });
     assert.deepEqual(commandForKey('1', key(), browsing), { type: 'selectPane', pane: 'connections' });
-    assert.deepEqual(commandForKey('3', key(), browsing), { type: 'selectPane', pane: 'peers' });
-    assert.deepEqual(commandForKey('5', key(), browsing), { type: 'selectPane', pane: 'events' });
-    assert.equal(commandForKey('6', key(), browsing), null);
+    assert.deepEqual(commandForKey('3', key(), browsing), { type: 'selectPane', pane: 'containers' });
+    assert.deepEqual(commandForKey('4', key(), browsing), { type: 'selectPane', pane: 'peers' });
+    assert.deepEqual(commandForKey('6', key(), browsing), { type: 'selectPane', pane: 'events' });
+    assert.equal(commandForKey('7', key(), browsing), null);
     assert.equal(commandForKey('0', key(), browsing), null);
   });
 

@@ -5,7 +5,7 @@ import { selectTable } from '../../../src/ui/view-model/select-table.js';
 import { initialUiState } from '../../../src/ui/view-model/ui-reducer.js';
 import type { PaneId } from '../../../src/ui/view-model/ui-state.js';
 import type { ModelSnapshot } from '../../../src/model/snapshot-types.js';
-import { NOW, connection, event, listener, snapshot } from './snapshot-builder.js';
+import { NOW, connection, containerIdentity, event, listener, snapshot } from './snapshot-builder.js';
 
 /**
  * 1 curl 1234      10.0.0.1:40000 → 93.184.216.34:443   ESTABLISHED
@@ -201,5 +201,110 @@ describe('filtering the other panes', () => {
     assert.deepEqual(matching('port:22', 'events'), [drop]);
     assert.deepEqual(matching('state:estab', 'events'), [stateChange]);
     assert.deepEqual(matching('pid:800', 'events'), [reset]);
+  });
+});
+
+/**
+ * 1 nginx 800     in docker container web                 → 203.0.113.9:51515
+ * 2 postgres 900  in containerd container postgres, prod/db-0, :5432 ← 10.0.0.20
+ * 3 curl 1234     on the host                             → 93.184.216.34:443
+ */
+const web = containerIdentity();
+const db = containerIdentity({ id: `c0ffee${'0'.repeat(58)}`, name: 'postgres', runtime: 'containerd', image: 'postgres:16', pod: 'db-0', namespace: 'prod' });
+const webKey = `docker/${web.id}`;
+const dbKey = `containerd/${db.id}`;
+const containerised = snapshot({
+  connections: [
+    connection({ id: 1, sport: 80, daddr: '203.0.113.9', dport: 51515, owner: { pid: 800, comm: 'nginx', cmdline: 'nginx -g daemon off;', container: web } }),
+    connection({ id: 2, sport: 5432, daddr: '10.0.0.20', dport: 40001, owner: { pid: 900, comm: 'postgres', cmdline: 'postgres: app appdb', container: db } }),
+    connection({ id: 3, owner: { pid: 1234, comm: 'curl', cmdline: 'curl -sS https://example.com/' } }),
+  ],
+  listeners: [
+    listener({ id: 900, sport: 80, owner: { pid: 800, cmdline: 'nginx -g daemon off;', container: web } }),
+    listener({ id: 901, sport: 5432, owner: { pid: 900, comm: 'postgres', cmdline: 'postgres -D /var/lib/postgresql/data', container: db } }),
+    listener({ id: 902, sport: 22, owner: { pid: 1, comm: 'sshd', cmdline: 'sshd: /usr/sbin/sshd -D' } }),
+  ],
+  events: [
+    event({ atMs: NOW - 1, kind: 'reset', connectionId: 1, pid: 800, comm: 'nginx', fromState: null, toState: null, direction: 'sent' }),
+    event({ atMs: NOW - 2, kind: 'retransmit', connectionId: 2, pid: 900, comm: 'postgres', fromState: null, toState: 'ESTABLISHED' }),
+    event({ atMs: NOW - 3, connectionId: 3 }),
+  ],
+});
+
+function matchingContainerised(filter: string, pane: PaneId = 'connections'): readonly string[] {
+  return matching(filter, pane, containerised);
+}
+
+describe('ctr: and pod:', () => {
+  test('parse as field terms, negatable, the prefix in any case', () => {
+    assert.deepEqual(parseFilter('ctr:web').groups, [[{ kind: 'container', container: 'web', negated: false }]]);
+    assert.deepEqual(parseFilter('!POD:prod/db-0').groups, [[{ kind: 'pod', pod: 'prod/db-0', negated: true }]]);
+  });
+
+  test('with the value still being typed they constrain nothing, like pid:', () => {
+    for (const text of ['ctr:', 'pod:', 'pod:prod/']) assert.deepEqual(parseFilter(text), { groups: [], error: null }, text);
+  });
+
+  test('a value that cannot name a container or pod is an error that says what would', () => {
+    assert.equal(parseFilter('pod:/db-0').error, 'pod:/db-0 — a pod is NAME or NAMESPACE/NAME, e.g. pod:db-0 or pod:prod/db-0');
+    assert.match(parseFilter('nginx pod:a/b/c').error ?? '', /^pod:a\/b\/c — a pod is NAME or NAMESPACE\/NAME/);
+    assert.equal(parseFilter('ctr:prod/db-0').error, 'ctr:prod/db-0 — a container is its name or the start of its id; for a pod use pod:prod/db-0');
+    assert.deepEqual(matchingContainerised('pod:/db-0'), []);
+  });
+
+  test('ctr: takes a container name or the start of its id, as --container does', () => {
+    assert.deepEqual(matchingContainerised('ctr:web'), ['1']);
+    assert.deepEqual(matchingContainerised('ctr:3f2a9c'), ['1']);
+    assert.deepEqual(matchingContainerised('ctr:c0ffee'), ['2']);
+    assert.deepEqual(matchingContainerised('ctr:we'), [], 'a name matches whole');
+    assert.deepEqual(matchingContainerised('ctr:Web'), [], 'and exactly, as docker names are');
+    assert.deepEqual(matchingContainerised('!ctr:web'), ['2', '3'], 'host processes are in no container');
+  });
+
+  test('pod: takes a pod name or namespace/name, as --pod does', () => {
+    assert.deepEqual(matchingContainerised('pod:db-0'), ['2']);
+    assert.deepEqual(matchingContainerised('pod:prod/db-0'), ['2']);
+    assert.deepEqual(matchingContainerised('pod:prod'), [], 'a namespace alone names no pod');
+    assert.deepEqual(matchingContainerised('pod:staging/db-0'), []);
+  });
+
+  test('combine with words and other terms', () => {
+    assert.deepEqual(matchingContainerised('ctr:web|pod:db-0'), ['1', '2']);
+    assert.deepEqual(matchingContainerised('ctr:web port:80'), ['1']);
+    assert.deepEqual(matchingContainerised('pod:db-0 nginx'), []);
+  });
+
+  test('select in every pane: by the row’s own container, else by its connections', () => {
+    assert.deepEqual(matchingContainerised('ctr:web', 'processes'), ['800']);
+    assert.deepEqual(matchingContainerised('pod:db-0', 'containers'), [dbKey]);
+    assert.deepEqual(matchingContainerised('ctr:c0ffee', 'containers'), [dbKey]);
+    assert.deepEqual(matchingContainerised('ctr:web', 'peers'), ['203.0.113.9']);
+    assert.deepEqual(matchingContainerised('pod:db-0', 'listeners'), ['901/900']);
+    assert.deepEqual(matchingContainerised('!ctr:web', 'listeners'), ['901/900', '902/1']);
+    assert.deepEqual(matchingContainerised('ctr:postgres', 'events'), [`2/${NOW - 2}/retransmit/0`]);
+  });
+
+  test('the containers pane answers pid:, port: and state: through its processes and connections', () => {
+    assert.deepEqual(matchingContainerised('pid:800', 'containers'), [webKey]);
+    assert.deepEqual(matchingContainerised('port:5432', 'containers'), [dbKey]);
+    assert.deepEqual(matchingContainerised('state:estab', 'containers'), [dbKey, webKey].sort());
+  });
+});
+
+describe('fuzzy words and containers', () => {
+  test('match container names, pods and namespaces in the connections, processes and listeners panes', () => {
+    assert.deepEqual(matchingContainerised('web'), ['1']);
+    assert.deepEqual(matchingContainerised('db-0'), ['2']);
+    assert.deepEqual(matchingContainerised('prod'), ['2']);
+    assert.deepEqual(matchingContainerised('web', 'processes'), ['800']);
+    assert.deepEqual(matchingContainerised('prod', 'listeners'), ['901/900']);
+  });
+
+  test('match a container by its name, pod, namespace, runtime, image or the names of its processes', () => {
+    assert.deepEqual(matchingContainerised('web', 'containers'), [webKey]);
+    assert.deepEqual(matchingContainerised('prod', 'containers'), [dbKey]);
+    assert.deepEqual(matchingContainerised('containerd', 'containers'), [dbKey]);
+    assert.deepEqual(matchingContainerised('nginx', 'containers'), [webKey]);
+    assert.deepEqual(matchingContainerised("'postgres:16", 'containers'), [dbKey]);
   });
 });

@@ -9,7 +9,7 @@ import { initialUiState } from '../../../src/ui/view-model/ui-reducer.js';
 import type { UiState } from '../../../src/ui/view-model/ui-state.js';
 import type { ScreenView } from '../../../src/ui/view-model/view-types.js';
 import type { ModelSnapshot } from '../../../src/model/snapshot-types.js';
-import { NOW, connection, manyConnections, ratePoint, screenInput, snapshot, source } from './snapshot-builder.js';
+import { NOW, connection, containerIdentity, listener, manyConnections, ratePoint, screenInput, snapshot, source } from './snapshot-builder.js';
 
 const MiB = 1024 * 1024;
 
@@ -149,6 +149,63 @@ describe('header', () => {
   });
 });
 
+describe('container scope in the header and the footer', () => {
+  const web = containerIdentity();
+  const db = containerIdentity({ id: `c0ffee${'0'.repeat(58)}`, name: 'postgres', runtime: 'containerd', pod: 'db-0', namespace: 'prod' });
+  const api = (replica: number) => containerIdentity({ id: `a${replica}${'0'.repeat(62)}`, name: 'api', runtime: 'containerd', pod: `api-${replica}`, namespace: 'prod' });
+  const listening = containerIdentity({ id: `1dab${'0'.repeat(60)}`, name: 'ldap', runtime: 'podman' });
+  const model = snapshot({
+    connections: [
+      connection({ id: 1, owner: { pid: 10, comm: 'nginx', container: web } }),
+      connection({ id: 2, owner: { pid: 20, comm: 'postgres', container: db } }),
+      connection({ id: 3, owner: { pid: 30, comm: 'api', container: api(1) } }),
+      connection({ id: 4, owner: { pid: 40, comm: 'api', container: api(2) } }),
+    ],
+    listeners: [listener({ id: 90, sport: 389, owner: { pid: 50, comm: 'slapd', container: listening } })],
+  });
+  const screenFor = (fields: Partial<UiState>, data: ModelSnapshot = model) => selectScreen(screenInput(data), state(fields), { width: 120, height: 30 });
+  const query = (container: string | null, pod: string | null = null): UiState['scope'] => ({ kind: 'containerQuery', container, pod });
+
+  test('names the one container a scope stands for', () => {
+    assert.equal(screenFor({ scope: { kind: 'container', id: web.id } }).header.scope, 'scope: container web (docker) · Esc leaves');
+    assert.equal(screenFor({ scope: query('web') }).header.scope, 'scope: container web (docker) · Esc leaves');
+    assert.equal(screenFor({ scope: query(null, 'prod/db-0') }).header.scope, 'scope: container postgres (containerd) in pod prod/db-0 · Esc leaves');
+    assert.equal(screenFor({ scope: query('ldap') }).header.scope, 'scope: container ldap (podman) · Esc leaves', 'a container that only listens counts');
+    assert.equal(screenFor({ scope: { kind: 'container', id: web.id } }, snapshot()).header.scope, 'scope: container 3f2a9c000000 · Esc leaves', 'gone: its short id');
+  });
+
+  test('counts the containers a --container/--pod scope matches, none yet included', () => {
+    assert.equal(screenFor({ scope: query('api') }).header.scope, 'scope: containers matching "api" (2) · Esc leaves');
+    assert.equal(screenFor({ scope: query('nope') }).header.scope, 'scope: containers matching "nope" (none yet) · Esc leaves');
+    assert.equal(screenFor({ scope: query('web', 'db-0') }).header.scope, 'scope: containers matching "web" in pod "db-0" (none yet) · Esc leaves');
+  });
+
+  test('a --container/--pod scope that matches nothing says so in the footer, and keeps the scope', () => {
+    const unmatched = screenFor({ scope: query('nope') });
+    assert.deepEqual(unmatched.footer.message, { text: 'no container matches "nope" yet — Esc shows all', tone: 'warn' });
+    assert.match(unmatched.footer.keys, /^Esc leave scope/);
+    assert.equal(unmatched.body.kind === 'table' ? unmatched.body.table.matchingRows : -1, 0);
+    assert.equal(screenFor({ scope: query(null, 'staging/db-0') }).footer.message?.text, 'no container matches pod "staging/db-0" yet — Esc shows all');
+    assert.equal(screenFor({ scope: query('web') }).footer.message, null, 'once it matches, the note goes');
+    assert.equal(screenFor({ scope: { kind: 'container', id: web.id } }, snapshot()).footer.message, null, 'Enter scopes to a container that was there');
+  });
+
+  test('a filter error and a fresh message take the footer line before the note', () => {
+    assert.equal(screenFor({ scope: query('nope'), filter: { text: 'pid:x', editing: false } }).footer.message?.tone, 'bad');
+    assert.equal(screenFor({ scope: query('nope'), message: { text: 'saved /tmp/x.json', tone: 'info' } }).footer.message?.text, 'saved /tmp/x.json');
+  });
+
+  test('the note takes its line from the table, never from the frame', () => {
+    for (const size of sizes) {
+      const unmatched = selectScreen(screenInput(model), state({ scope: query('nope') }), size);
+      const matched = selectScreen(screenInput(model), state({ scope: query('web') }), size);
+      assert.equal(unmatched.navigation.pageSize, matched.navigation.pageSize - 1, `${size.width}×${size.height}`);
+      assert.equal(headerLineCount(unmatched.header) + 1 + 1 + unmatched.navigation.pageSize + footerLineCount(unmatched.footer), size.height);
+      assert.ok(displayWidth(unmatched.footer.message?.text ?? '') <= size.width);
+    }
+  });
+});
+
 describe('tabs and footer', () => {
   const model = snapshot({ connections: [connection({ id: 1 }), connection({ id: 2, owner: { comm: 'nginx', pid: 5 } })] });
 
@@ -159,9 +216,10 @@ describe('tabs and footer', () => {
       [
         ['1 Connections (2)', true],
         ['2 Processes', false],
-        ['3 Peers', false],
-        ['4 Listeners', false],
-        ['5 Events', false],
+        ['3 Containers', false],
+        ['4 Peers', false],
+        ['5 Listeners', false],
+        ['6 Events', false],
       ],
     );
     const filtered = selectScreen(screenInput(model), state({ filter: { text: 'nginx', editing: false } }), { width: 120, height: 30 });
@@ -211,7 +269,7 @@ describe('help', () => {
     const screen = selectScreen(screenInput(snapshot()), state({ view: { kind: 'help' } }), { width: 100, height: 40 });
     assert.equal(screen.body.kind, 'help');
     const keys = screen.body.kind === 'help' ? screen.body.help.entries.map(([keysText]) => keysText).join(' ') : '';
-    for (const key of ['q', 'Ctrl-C', 'F10', '?', 'h', 'F1', '↑', 'j', 'PgUp', 'Home', 'g G', 'Tab', 'Shift-Tab', '1 2 3 4 5', 'Enter', 'Esc', 'Backspace', '<', '>', 'F6', 'I', '/', '!x', 'a|b', 'pid:N', 'port:N', 'state:NAME', 'Space', 'Z', '+ -', 's', 'Ctrl-S']) {
+    for (const key of ['q', 'Ctrl-C', 'F10', '?', 'h', 'F1', '↑', 'j', 'PgUp', 'Home', 'g G', 'Tab', 'Shift-Tab', '1 2 3 4 5 6', 'Enter', 'Esc', 'Backspace', '<', '>', 'F6', 'I', '/', '!x', 'a|b', 'pid:N', 'port:N', 'state:NAME', 'ctr:', 'pod:', 'Space', 'Z', '+ -', 's', 'Ctrl-S']) {
       assert.ok(keys.includes(key), key);
     }
     assert.equal(screen.footer.keys, 'Esc close  q quit');
@@ -260,6 +318,12 @@ describe('detail page', () => {
     assert.equal(fields.Resets?.value, 'sent 0 · received 1');
     assert.equal(fields.Drops?.tone, 'bad');
     assert.equal(fields.Sent?.value, '4.0 KiB · 10 segments · 100 B/s');
+  });
+
+  test('names the container the owner runs in', () => {
+    const contained = connection({ id: 7, owner: { pid: 1311, comm: 'postgres', container: containerIdentity({ name: 'postgres', runtime: 'containerd', pod: 'db-0', namespace: 'prod' }) } });
+    const detail = detailOf(selectScreen(screenInput(snapshot({ connections: [contained] })), state({ view: { kind: 'detail', connectionId: 7 } }), { width: 120, height: 40 }));
+    assert.equal(detail.fields.find((field) => field.label === 'Process')?.value, 'postgres · pid 1311 · container postgres (containerd) in pod prod/db-0');
   });
 
   test('has the state timeline with the time in each state, drops by reason, and rate sparklines', () => {

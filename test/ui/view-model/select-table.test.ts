@@ -6,7 +6,7 @@ import { displayWidth } from '../../../src/ui/view-model/text-width.js';
 import { initialUiState } from '../../../src/ui/view-model/ui-reducer.js';
 import type { PaneId, UiState } from '../../../src/ui/view-model/ui-state.js';
 import type { ModelSnapshot } from '../../../src/model/snapshot-types.js';
-import { NOW, T0, connection, event, listener, manyConnections, snapshot } from './snapshot-builder.js';
+import { NOW, T0, connection, containerIdentity, event, listener, manyConnections, snapshot } from './snapshot-builder.js';
 
 function state(fields: Partial<UiState> = {}): UiState {
   return { ...initialUiState({ intervalMs: 1000 }), ...fields };
@@ -34,12 +34,13 @@ const trio = snapshot({
 
 describe('columns', () => {
   test('every pane exposes its column ids and a default sort among them', () => {
-    for (const pane of ['connections', 'processes', 'peers', 'listeners', 'events'] as const) {
+    for (const pane of ['connections', 'processes', 'containers', 'peers', 'listeners', 'events'] as const) {
       const ids = columnIds(pane);
       assert.equal(new Set(ids).size, ids.length, pane);
       assert.ok(ids.includes(defaultSort(pane).column), pane);
     }
-    assert.deepEqual(columnIds('connections'), ['pid', 'process', 'local', 'remote', 'state', 'rate', 'send', 'recv', 'sent', 'received', 'retrans', 'resets', 'drops', 'rtt', 'age']);
+    assert.deepEqual(columnIds('connections'), ['pid', 'process', 'container', 'local', 'remote', 'state', 'rate', 'send', 'recv', 'sent', 'received', 'retrans', 'resets', 'drops', 'rtt', 'age']);
+    assert.deepEqual(columnIds('containers'), ['name', 'runtime', 'pod', 'image', 'procs', 'conns', 'bytes', 'send', 'recv', 'sent', 'received', 'retrans', 'resets', 'drops']);
   });
 
   test('every column leaves room for its header and the sort mark', () => {
@@ -139,6 +140,69 @@ describe('scope', () => {
     assert.deepEqual(keysOf(data, { scope: { kind: 'peer', address: '10.0.0.9' }, pane: 'listeners' }), ['50/300']);
   });
 
+  test('a container scope keeps its connections, processes, itself, its peers, its listeners and its events', () => {
+    const web = containerIdentity({ id: `aaaa${'1'.repeat(60)}`, name: 'web' });
+    const db = containerIdentity({ id: `bbbb${'2'.repeat(60)}`, name: 'postgres', runtime: 'containerd', pod: 'db-0', namespace: 'prod' });
+    const cache = containerIdentity({ id: `cccc${'3'.repeat(60)}`, name: 'redis', runtime: 'containerd', pod: 'cache-0', namespace: 'prod' });
+    const containerised = snapshot({
+      connections: [
+        connection({ id: 1, daddr: '10.0.0.7', owner: { pid: 100, comm: 'app', container: web } }),
+        connection({ id: 2, sport: 5432, daddr: '10.0.0.8', owner: { pid: 200, comm: 'postgres', container: db } }),
+        connection({ id: 3, daddr: '10.0.0.7', owner: { pid: 300, comm: 'curl' } }),
+        connection({ id: 4, daddr: '10.0.0.9', owner: { pid: 400, comm: 'redis-server', container: cache } }),
+      ],
+      listeners: [listener({ id: 50, sport: 5432, owner: { pid: 200, comm: 'postgres', container: db } }), listener({ id: 51, sport: 22, owner: { pid: 1, comm: 'sshd' } })],
+      events: [
+        event({ atMs: NOW - 1, connectionId: 1, pid: 100 }),
+        event({ atMs: NOW - 2, connectionId: 3, pid: 300 }),
+        // The connection is gone from the table: the event still belongs to postgres by its pid.
+        event({ atMs: NOW - 3, connectionId: 999, pid: 200 }),
+        event({ atMs: NOW - 4, connectionId: null, pid: null, kind: 'drop' }),
+      ],
+    });
+    const everyPane = (scope: UiState['scope']) =>
+      Object.fromEntries((['connections', 'processes', 'containers', 'peers', 'listeners', 'events'] as const).map((pane) => [pane, [...keysOf(containerised, { scope, pane })].sort()]));
+
+    assert.deepEqual(everyPane({ kind: 'container', id: web.id }), {
+      connections: ['1'],
+      processes: ['100'],
+      containers: [`docker/${web.id}`],
+      peers: ['10.0.0.7'],
+      listeners: [],
+      events: [`1/${NOW - 1}/state/0`],
+    });
+    const postgres = {
+      connections: ['2'],
+      processes: ['200'],
+      containers: [`containerd/${db.id}`],
+      peers: ['10.0.0.8'],
+      listeners: ['50/200'],
+      events: [`999/${NOW - 3}/state/0`],
+    };
+    assert.deepEqual(everyPane({ kind: 'containerQuery', container: 'postgres', pod: null }), postgres, 'by name');
+    assert.deepEqual(everyPane({ kind: 'containerQuery', container: 'bbbb22', pod: null }), postgres, 'by id prefix');
+    assert.deepEqual(everyPane({ kind: 'containerQuery', container: null, pod: 'db-0' }), postgres, 'by pod name');
+    assert.deepEqual(everyPane({ kind: 'containerQuery', container: null, pod: 'prod/db-0' }), postgres, 'by namespace/pod');
+    assert.deepEqual(keysOf(containerised, { scope: { kind: 'containerQuery', container: null, pod: 'prod' } }), [], 'a namespace alone names no pod');
+    assert.deepEqual(keysOf(containerised, { scope: { kind: 'containerQuery', container: 'redis', pod: 'prod/db-0' } }), [], 'container and pod must both match');
+    assert.deepEqual(keysOf(containerised, { scope: { kind: 'containerQuery', container: 'redis', pod: 'cache-0' } }), ['4']);
+    assert.deepEqual(keysOf(containerised, { scope: { kind: 'containerQuery', container: 'Postgres', pod: null } }), [], 'names are compared exactly, as --container does');
+
+    assert.deepEqual(keysOf(containerised, { scope: { kind: 'process', pid: 200 }, pane: 'containers' }), [`containerd/${db.id}`]);
+    assert.deepEqual(keysOf(containerised, { scope: { kind: 'peer', address: '10.0.0.7' }, pane: 'containers' }), [`docker/${web.id}`], 'the host curl adds no container');
+  });
+
+  test('Enter scopes to exactly its container; --container also takes the ones whose id merely starts so', () => {
+    // Plain containerd ids are any name, so one id can start another.
+    const redis = containerIdentity({ id: 'redis', name: 'redis', runtime: 'containerd' });
+    const redisCache = containerIdentity({ id: 'redis-cache', name: 'redis-cache', runtime: 'containerd' });
+    const data = snapshot({
+      connections: [connection({ id: 1, owner: { pid: 10, container: redis } }), connection({ id: 2, owner: { pid: 20, container: redisCache } })],
+    });
+    assert.deepEqual(keysOf(data, { scope: { kind: 'container', id: 'redis' } }), ['1']);
+    assert.deepEqual([...keysOf(data, { scope: { kind: 'containerQuery', container: 'redis', pod: null } })].sort(), ['1', '2']);
+  });
+
   test('scope and filter counts: matching after both, total before', () => {
     const result = table(data, { scope: { kind: 'process', pid: 100 }, filter: { text: '10.0.0.8', editing: false } });
     assert.equal(result.table.matchingRows, 1);
@@ -147,7 +211,7 @@ describe('scope', () => {
 });
 
 describe('fitting', () => {
-  test('at 80 columns the connections table keeps process, remote, state and rates; at 160 every column', () => {
+  test('at 80 columns the connections table keeps process, remote, state and rates; at 160 every column but the container', () => {
     const narrow = table(trio, {}, 80);
     assert.deepEqual(
       narrow.table.columns.map((column) => column.id),
@@ -156,8 +220,16 @@ describe('fitting', () => {
     const wide = table(trio, {}, 160);
     assert.deepEqual(
       wide.table.columns.map((column) => column.id),
-      columnIds('connections'),
+      columnIds('connections').filter((id) => id !== 'container'),
     );
+  });
+
+  test('the container column is the first to go, in connections and in processes', () => {
+    const ids = (pane: PaneId, width: number) => table(trio, { pane }, width).table.columns.map((column) => column.id);
+    assert.deepEqual(ids('connections', 165), columnIds('connections').filter((id) => id !== 'container'));
+    assert.deepEqual(ids('connections', 166), columnIds('connections'));
+    assert.deepEqual(ids('processes', 128), columnIds('processes').filter((id) => id !== 'container'));
+    assert.deepEqual(ids('processes', 129), columnIds('processes'));
   });
 
   test('at 80 columns the processes table keeps the command line', () => {
@@ -180,11 +252,11 @@ describe('fitting', () => {
           owner: { comm: 'a-very-long-process-name', cmdline: `java ${'-Dproperty=value '.repeat(40)}` },
           sendRate: 1023 * 1024 * 1024,
         }),
-        connection({ id: 2, owner: { comm: '日本語のプロセス名' } }),
+        connection({ id: 2, owner: { comm: '日本語のプロセス名', container: containerIdentity({ name: 'a-container-name-longer-than-its-column', image: 'registry.example.com/team/app:2025.01.15-abcdef' }) } }),
       ],
     });
     for (const width of [60, 80, 100, 160, 200]) {
-      for (const pane of ['connections', 'processes', 'peers'] as const) {
+      for (const pane of ['connections', 'processes', 'containers', 'peers'] as const) {
         const result = table(data, { pane }, width);
         const widths = result.table.columns.map((column) => column.width);
         assert.ok(widths.reduce((sum, value) => sum + value, 0) + widths.length - 1 <= width, `${pane} at ${width}`);
@@ -205,6 +277,67 @@ describe('fitting', () => {
     const process = columns.find((column) => column.id === 'process');
     assert.equal(process?.width, 16);
     assert.ok((columns.find((column) => column.id === 'remote')?.width ?? 0) > 21);
+  });
+});
+
+describe('containers pane', () => {
+  const web = containerIdentity();
+  const db = containerIdentity({ id: `c0ffee${'0'.repeat(58)}`, name: 'postgres', runtime: 'containerd', image: null, pod: 'db-0', namespace: 'prod' });
+  const bare = containerIdentity({ id: `d00d${'0'.repeat(60)}`, name: 'job', runtime: 'cri-o', image: 'busybox', pod: 'batch-1', namespace: null });
+  const data = snapshot({
+    connections: [
+      connection({ id: 1, bytesSent: 5000, bytesReceived: 0, owner: { pid: 10, comm: 'nginx', container: web } }),
+      connection({ id: 2, bytesSent: 100, bytesReceived: 0, owner: { pid: 11, comm: 'nginx', container: web } }),
+      connection({ id: 3, bytesSent: 9000, bytesReceived: 1000, retransmits: 2, owner: { pid: 20, comm: 'postgres', container: db } }),
+      connection({ id: 4, bytesSent: 10, bytesReceived: 0, closedAtMs: NOW - 10, state: 'CLOSE', owner: { pid: 30, comm: 'sh', container: bare } }),
+      connection({ id: 5, bytesSent: 1_000_000, owner: { pid: 40, comm: 'curl' } }),
+    ],
+  });
+  const webKey = `docker/${web.id}`;
+  const dbKey = `containerd/${db.id}`;
+  const bareKey = `cri-o/${bare.id}`;
+
+  test('lists the containers of the snapshot, by bytes, biggest first; host processes are not among them', () => {
+    const result = table(data, { pane: 'containers' });
+    assert.deepEqual(result.navigation.keys, [dbKey, webKey, bareKey]);
+    assert.equal(result.table.columns.find((column) => column.sortMark !== '')?.id, 'bytes');
+    assert.equal(result.table.totalRows, 3);
+  });
+
+  test('cells: name, runtime, namespace/pod, image, processes and the traffic sums; - where there is none', () => {
+    const result = table(data, { pane: 'containers' });
+    const cells = (key: string) =>
+      Object.fromEntries(result.table.columns.map((column, index) => [column.id, result.table.rows.find((row) => row.key === key)?.cells[index]?.trim()]));
+    assert.deepEqual(cells(webKey), {
+      name: 'web',
+      runtime: 'docker',
+      pod: '-',
+      image: 'nginx:1.27',
+      procs: '2',
+      conns: '2',
+      bytes: '5.0 KiB',
+      send: '200 B/s',
+      recv: '3.9 KiB/s',
+      sent: '5.0 KiB',
+      received: '0 B',
+      retrans: '-',
+      resets: '-',
+      drops: '-',
+    });
+    assert.deepEqual([cells(dbKey).pod, cells(dbKey).image, cells(dbKey).retrans], ['prod/db-0', '-', '2']);
+    assert.equal(cells(bareKey).pod, 'batch-1', 'a pod without a namespace shows by name');
+  });
+
+  test('a container whose connections are all closed is dim, one with trouble warns', () => {
+    const tones = Object.fromEntries(table(data, { pane: 'containers' }).table.rows.map((row) => [row.key, row.tone]));
+    assert.deepEqual(tones, { [webKey]: 'normal', [dbKey]: 'warn', [bareKey]: 'dim' });
+  });
+
+  test('narrow terminals drop the image first; at 80 columns name, pod, processes, connections, bytes, rates and retransmits stay', () => {
+    const ids = (width: number) => table(data, { pane: 'containers' }, width).table.columns.map((column) => column.id);
+    assert.deepEqual(ids(80), ['name', 'pod', 'procs', 'conns', 'bytes', 'send', 'recv', 'retrans']);
+    assert.deepEqual(ids(131), columnIds('containers').filter((id) => id !== 'image'));
+    assert.deepEqual(ids(132), columnIds('containers'));
   });
 });
 

@@ -16,6 +16,7 @@ import type {
   SourceInfo,
   TrafficSums,
 } from '../../../src/model/snapshot-types.js';
+import type { ContainerIdentity } from '../../../src/model/records.js';
 import type { ScreenInput } from '../../../src/ui/view-model/screen-input.js';
 import { zeroTotals } from '../../../src/model/capture-totals.js';
 
@@ -24,6 +25,11 @@ export const T0 = Date.UTC(2025, 0, 1);
 /** The snapshot's time: three minutes and twelve seconds into the capture. */
 export const NOW = T0 + 192_000;
 export const HOST_NETNS = 4026531840;
+
+/** Docker container `web` (nginx:1.27), outside any pod; its id is 64 hex digits starting `3f2a9c`. */
+export function containerIdentity(fields: Partial<ContainerIdentity> = {}): ContainerIdentity {
+  return { id: `3f2a9c${'0'.repeat(58)}`, name: 'web', runtime: 'docker', image: 'nginx:1.27', pod: null, namespace: null, podUid: null, ...fields };
+}
 
 export function owner(fields: Partial<Owner> = {}): Owner {
   return { pid: 1234, comm: 'curl', cmdline: 'curl -sS https://example.com/', uid: 1000, user: 'alice', cgroupId: 77, container: null, ...fields };

@@ -31,6 +31,7 @@ describe('initialUiState', () => {
     assert.deepEqual(state.sort, {
       connections: { column: 'rate', descending: true },
       processes: { column: 'bytes', descending: true },
+      containers: { column: 'bytes', descending: true },
       peers: { column: 'bytes', descending: true },
       listeners: { column: 'queue', descending: true },
       events: { column: 'time', descending: true },
@@ -51,6 +52,20 @@ describe('initialUiState', () => {
     assert.equal(state.intervalMs, 500);
     assert.deepEqual(initialUiState({ intervalMs: 1000, sort: 'process' }).sort.connections, { column: 'process', descending: false });
     assert.equal(initialUiState({ intervalMs: 1000, port: 22 }).filter.text, 'port:22');
+  });
+
+  test('--container and --pod start scoped to the containers they name, together when both are given', () => {
+    assert.deepEqual(initialUiState({ intervalMs: 1000, container: 'web' }).scope, { kind: 'containerQuery', container: 'web', pod: null });
+    assert.deepEqual(initialUiState({ intervalMs: 1000, pod: 'prod/db-0' }).scope, { kind: 'containerQuery', container: null, pod: 'prod/db-0' });
+    const both = initialUiState({ intervalMs: 1000, container: 'postgres', pod: 'db-0' });
+    assert.deepEqual(both.scope, { kind: 'containerQuery', container: 'postgres', pod: 'db-0' });
+    assert.equal(both.filter.text, '');
+  });
+
+  test('beside --pid, which holds the scope, --container and --pod narrow through the filter', () => {
+    const state = initialUiState({ intervalMs: 1000, pid: 812, container: 'web', pod: 'prod/web-0', port: 443, filter: 'nginx' });
+    assert.deepEqual(state.scope, { kind: 'process', pid: 812 });
+    assert.equal(state.filter.text, 'nginx port:443 ctr:web pod:prod/web-0');
   });
 
   test('rejects a sort column the pane does not have', () => {
@@ -90,11 +105,11 @@ describe('uiReducer', () => {
   test('Tab and Shift-Tab cycle the panes in order, wrapping both ways', () => {
     const visited: string[] = [];
     let state = start();
-    for (let step = 0; step < 5; step++) {
+    for (let step = 0; step < 6; step++) {
       state = uiReducer(state, { type: 'nextPane' });
       visited.push(state.pane);
     }
-    assert.deepEqual(visited, ['processes', 'peers', 'listeners', 'events', 'connections']);
+    assert.deepEqual(visited, ['processes', 'containers', 'peers', 'listeners', 'events', 'connections']);
     assert.equal(uiReducer(start(), { type: 'previousPane' }).pane, 'events');
     assert.equal(uiReducer(start(), { type: 'selectPane', pane: 'listeners' }).pane, 'listeners');
   });
@@ -205,6 +220,17 @@ describe('uiReducer', () => {
     const unknownOwner = uiReducer(start({ pane: 'listeners' }), { type: 'enter', key: '5121/-' });
     assert.equal(unknownOwner.scope, null);
     assert.equal(unknownOwner.message?.tone, 'info');
+  });
+
+  test('Enter on a container scopes every pane to that container, by its full id', () => {
+    const id = `3f2a9c${'0'.repeat(58)}`;
+    const scoped = uiReducer(start({ pane: 'containers' }), { type: 'enter', key: `docker/${id}` });
+    assert.deepEqual(scoped.scope, { kind: 'container', id });
+    assert.equal(scoped.pane, 'connections');
+    assert.deepEqual(scoped.view, { kind: 'table' });
+    assert.equal(uiReducer(scoped, { type: 'back' }).scope, null);
+    const malformed = start({ pane: 'containers' });
+    assert.equal(uiReducer(malformed, { type: 'enter', key: 'docker/' }), malformed);
   });
 
   test('Enter with nothing selected, or off the table, changes nothing; in the prompt it keeps the filter', () => {
