@@ -17,7 +17,7 @@ export function cgroupLayoutResult(layout: CgroupLayout, v2Mount: string): Check
       return info(`pure v2 at ${v2Mount}: containers are attributed by each task's cgroup v2 path`);
     case 'hybrid':
       return info(
-        `hybrid, v2 at ${v2Mount}: containers are attributed by their v2 path where the runtime places them in it (systemd does; docker's cgroupfs driver does not)`,
+        `hybrid, v2 at ${v2Mount}: containers are attributed by their v2 path, or per process by their v1 paths where the runtime left them out of v2`,
       );
     case 'v1':
       return info('v1 only: no v2 hierarchy, so cgroup ids are 0 and no connection is attributed to a container');

@@ -6,13 +6,15 @@ import { installChecks } from './install-checks.js';
 import { kernelChecks } from './kernel-checks.js';
 import { memlockCheck } from './memlock-check.js';
 import { probeChecks } from './probe-checks.js';
+import { runtimeStateCheck } from './runtime-state-check.js';
 import { terminalCheck } from './terminal-check.js';
 
 /**
  * Terminal, capabilities, kernel, BTF, lockdown, unprivileged BPF, memlock, each tracepoint,
- * the probes loaded for real, the cgroup layout, and the build products. Each reads the host
+ * the probes loaded for real, the cgroup layout, the container runtimes' state, and the build
+ * products. Each reads the host
  * only when run.
  */
 export function doctorChecks(): Check[] {
-  return [terminalCheck(), ...capabilityChecks(), ...kernelChecks(), memlockCheck(), ...probeChecks(), cgroupCheck(), ...installChecks()];
+  return [terminalCheck(), ...capabilityChecks(), ...kernelChecks(), memlockCheck(), ...probeChecks(), cgroupCheck(), runtimeStateCheck(), ...installChecks()];
 }
