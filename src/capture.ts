@@ -7,6 +7,18 @@ import type { ModelRecord } from './model/records.js';
 import { toSnapshotDocument, type SnapshotDocument } from './model/snapshot-document.js';
 import type { HostInfo, ModelSnapshot, ProbeStatus, SourceInfo } from './model/snapshot-types.js';
 
+/**
+ * Something that follows the capture without shaping it: a recorder, the flight recorder, the
+ * event stream, the metric exporters. Observers see every record right after the model
+ * ingested it, and every published snapshot.
+ */
+export interface CaptureObserver {
+  record?(record: ModelRecord): void;
+  tick?(snapshot: ModelSnapshot): void;
+  /** The capture is over: flush and release (awaited before netscope exits). */
+  close?(): void | Promise<void>;
+}
+
 /** What the capture needs of a source: live probes, or later the procfs fallback and replay. */
 export interface CaptureSource {
   readonly kind: SourceInfo['kind'];
@@ -21,6 +33,7 @@ export interface CaptureSource {
 export class Capture {
   readonly model: ConnectionModel;
   readonly source: CaptureSource;
+  private readonly observers: CaptureObserver[] = [];
 
   constructor(
     createSource: (sink: (record: ModelRecord) => void) => CaptureSource,
@@ -30,13 +43,22 @@ export class Capture {
   ) {
     const model = new ConnectionModel(modelOptions);
     this.model = model;
-    this.source = createSource((record) => model.ingest(record));
+    this.source = createSource((record) => {
+      model.ingest(record);
+      for (const observer of this.observers) observer.record?.(record);
+    });
+  }
+
+  observe(observer: CaptureObserver): void {
+    this.observers.push(observer);
   }
 
   tick(): ModelSnapshot {
     const nowMs = this.now();
     this.source.collect(nowMs);
-    return this.model.tick(nowMs);
+    const snapshot = this.model.tick(nowMs);
+    for (const observer of this.observers) observer.tick?.(snapshot);
+    return snapshot;
   }
 
   document(): SnapshotDocument {
@@ -47,7 +69,9 @@ export class Capture {
     });
   }
 
-  stop(): void {
+  /** Stops the source, then closes every observer (recordings flushed, servers closed). */
+  async stop(): Promise<void> {
     this.source.stop();
+    for (const observer of this.observers.splice(0)) await observer.close?.();
   }
 }

@@ -12,6 +12,9 @@ export const helpText = `
   Usage
     $ netscope [options]          live view of every TCP connection (needs a terminal)
     $ netscope --json [options]   capture for a while, then print one JSON snapshot
+    $ netscope --events           stream connect/accept/state/retransmit/reset/drop/close as NDJSON
+    $ netscope --headless         no UI: record and export until signalled
+    $ netscope --replay FILE      replay a recording (no privilege needed), live view or --json
     $ netscope doctor             check everything netscope needs, with the fix for each
 
   Options
@@ -33,6 +36,19 @@ export const helpText = `
     -d, --interval MS      Tick: how often counters are sampled and rates folded (default 1000)
     -o, --output FILE      Write the JSON snapshot to FILE (atomically, mode 0600) instead of stdout
     --ring-buffer-mb MB    Kernel ring buffer for events, a power of two (default 4)
+    --record FILE          Record what the model ingests as NDJSON (gzip when FILE ends in .gz; 0600)
+    --record-max-mb MB     Stop recording at this size (default 256)
+    --flight-minutes N     Keep the last N minutes in memory for w / SIGUSR1 (default 10; 0 = off)
+    --flight-max-mb MB     Memory cap of the flight recorder (default 64)
+    --replay FILE          Replay a recording instead of capturing
+    --at TIME              With --replay --json: the snapshot at TIME (RFC 3339, or seconds into the recording)
+    --speed X              Replay speed in the live view (default 1)
+    --events               Stream events as NDJSON on stdout (filters apply)
+    --headless             Run without a UI until SIGINT/SIGTERM (for --record, --prometheus, --otlp)
+    --prometheus [ADDR:]PORT  Serve Prometheus metrics on /metrics (default address 127.0.0.1)
+    --prometheus-peers N   Add peer address/port labels, at most N series (default 0: none)
+    --otlp URL             Export the same metrics over OTLP/HTTP (e.g. http://127.0.0.1:4318/v1/metrics)
+    --otlp-interval MS     OTLP export interval (default 10000)
     -h, --help             Show this help
     --version              Show the version
 
@@ -64,6 +80,19 @@ const flagDefinitions = {
   interval: { type: 'number', shortFlag: 'd', default: 1000 },
   output: { type: 'string', shortFlag: 'o' },
   ringBufferMb: { type: 'number', default: 4 },
+  record: { type: 'string' },
+  recordMaxMb: { type: 'number', default: 256 },
+  flightMinutes: { type: 'number', default: 10 },
+  flightMaxMb: { type: 'number', default: 64 },
+  replay: { type: 'string' },
+  at: { type: 'string' },
+  speed: { type: 'number', default: 1 },
+  events: { type: 'boolean', default: false },
+  headless: { type: 'boolean', default: false },
+  prometheus: { type: 'string' },
+  prometheusPeers: { type: 'number', default: 0 },
+  otlp: { type: 'string' },
+  otlpIntervalMs: { type: 'number', default: 10_000 },
   help: { type: 'boolean', shortFlag: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;
@@ -76,7 +105,7 @@ export class UsageError extends Error {
 }
 
 export interface CliOptions {
-  mode: 'tui' | 'json' | 'doctor' | 'help' | 'version';
+  mode: 'tui' | 'json' | 'events' | 'headless' | 'doctor' | 'help' | 'version';
   /** --json capture length in ms; 0 means until a signal. */
   durationMs: number;
   intervalMs: number;
@@ -107,6 +136,24 @@ export interface CliOptions {
   eventLogLength: number;
   /** Live view: where snapshots are saved. */
   outputDirectory: string;
+  /** --record: the recording's path. */
+  recordPath: string | null;
+  recordMaxBytes: number;
+  /** Flight recorder window, ms (0 = off). */
+  flightWindowMs: number;
+  flightMaxBytes: number;
+  /** --replay: the recording to replay instead of capturing. */
+  replayPath: string | null;
+  /** --at: replay up to this time (ms since the epoch, or ms into the recording when relative). */
+  replayAt: { kind: 'absolute' | 'relative'; ms: number } | null;
+  replaySpeed: number;
+  /** --prometheus: where to serve /metrics. */
+  prometheus: { host: string; port: number } | null;
+  /** Peer address/port labels on the Prometheus and OTLP series, at most this many (0 = none). */
+  peerLabelLimit: number;
+  /** --otlp: the OTLP/HTTP metrics endpoint. */
+  otlpUrl: string | null;
+  otlpIntervalMs: number;
 }
 
 const MIN_INTERVAL_MS = 100;
@@ -160,6 +207,36 @@ function validHostRoot(hostRoot: string, source: string): string {
     throw new UsageError(`${source} ${hostRoot} has no host /proc at ${path.join(hostRoot, 'proc')} — mount it there (e.g. -v /proc:${path.join(hostRoot, 'proc')}:ro) or drop ${source}`);
   }
   return hostRoot;
+}
+
+/** `--at`: an RFC 3339 time, or seconds into the recording (`90`, `+90`, `90s`). */
+function parseReplayAt(text: string): { kind: 'absolute' | 'relative'; ms: number } {
+  const seconds = /^\+?(\d+(?:\.\d+)?)s?$/.exec(text.trim());
+  if (seconds) return { kind: 'relative', ms: Number(seconds[1]) * 1000 };
+  const ms = Date.parse(text);
+  if (/^\d{4}-\d{2}-\d{2}T/.test(text) && Number.isFinite(ms)) return { kind: 'absolute', ms };
+  throw new UsageError(`--at ${text} is not a time — use RFC 3339 (2026-11-25T10:00:00Z) or seconds into the recording (90)`);
+}
+
+/** `--prometheus [ADDR:]PORT`: loopback unless an address is given (metrics name processes and containers). */
+function parseListenAddress(text: string): { host: string; port: number } {
+  const match = /^(?:(\[[0-9a-fA-F:]+\]|[^:\s]+):)?(\d+)$/.exec(text.trim());
+  const port = Number(match?.[2]);
+  if (match === null || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`--prometheus ${text} is not [ADDR:]PORT — e.g. --prometheus 9464 or --prometheus 0.0.0.0:9464`);
+  }
+  return { host: (match[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
+}
+
+function parseOtlpUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--otlp ${text} is not a URL — e.g. --otlp http://127.0.0.1:4318/v1/metrics`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--otlp ${text} must be http:// or https:// (OTLP/HTTP)`);
+  return url.toString();
 }
 
 export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta): CliOptions {
@@ -219,8 +296,31 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
   if (flags.json && (flags.filter !== undefined || flags.sort !== undefined)) {
     throw new UsageError('--filter and --sort shape the live view — with --json, select with --pid/--port or jq');
   }
+  const modeFlags = [flags.json && '--json', flags.events && '--events', flags.headless && '--headless'].filter(Boolean);
+  if (modeFlags.length > 1) throw new UsageError(`${modeFlags.join(' and ')} are different modes — choose one`);
+  const recordMaxMb = requireFinite(flags.recordMaxMb, '--record-max-mb', 'MiB');
+  if (recordMaxMb < 1 || recordMaxMb > 65_536) throw new UsageError(`--record-max-mb ${recordMaxMb} is out of range — use 1 to 65536`);
+  const flightMinutes = requireFinite(flags.flightMinutes, '--flight-minutes', 'minutes');
+  if (flightMinutes < 0 || flightMinutes > 1440) throw new UsageError(`--flight-minutes ${flightMinutes} is out of range — use 0 (off) to 1440`);
+  const flightMaxMb = requireFinite(flags.flightMaxMb, '--flight-max-mb', 'MiB');
+  if (flightMaxMb < 1 || flightMaxMb > 4096) throw new UsageError(`--flight-max-mb ${flightMaxMb} is out of range — use 1 to 4096`);
+  const recordPath = nonEmpty(flags.record, '--record', 'a file name');
+  const replayPath = nonEmpty(flags.replay, '--replay', 'a recording file');
+  if (recordPath !== null && replayPath !== null) throw new UsageError('--record and --replay together would record a replay — drop one');
+  const replayAt = flags.at === undefined ? null : parseReplayAt(flags.at);
+  if (replayAt !== null && (replayPath === null || !flags.json)) throw new UsageError('--at picks the moment of a replay snapshot — use it with --replay FILE --json');
+  const replaySpeed = requireFinite(flags.speed, '--speed', 'a factor');
+  if (replaySpeed <= 0 || replaySpeed > 1000) throw new UsageError(`--speed ${replaySpeed} is out of range — use more than 0, up to 1000`);
+  const prometheus = flags.prometheus === undefined ? null : parseListenAddress(flags.prometheus);
+  const peerLabelLimit = requireFinite(flags.prometheusPeers, '--prometheus-peers', 'series');
+  if (!Number.isInteger(peerLabelLimit) || peerLabelLimit < 0 || peerLabelLimit > 100_000) {
+    throw new UsageError(`--prometheus-peers ${peerLabelLimit} is out of range — use a whole number from 0 to 100000`);
+  }
+  const otlpUrl = flags.otlp === undefined ? null : parseOtlpUrl(flags.otlp);
+  const otlpIntervalMs = requireFinite(flags.otlpIntervalMs, '--otlp-interval', 'milliseconds');
+  if (otlpIntervalMs < 100 || otlpIntervalMs > 3_600_000) throw new UsageError(`--otlp-interval ${otlpIntervalMs} is out of range — use 100 to 3600000 ms`);
   return {
-    mode: command === 'doctor' ? 'doctor' : flags.json ? 'json' : 'tui',
+    mode: command === 'doctor' ? 'doctor' : flags.json ? 'json' : flags.events ? 'events' : flags.headless ? 'headless' : 'tui',
     durationMs: durationSeconds * 1000,
     intervalMs,
     outputPath: flags.output ?? null,
@@ -238,6 +338,17 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
     maxClosedConnections,
     eventLogLength,
     outputDirectory: flags.outputDir ?? process.cwd(),
+    recordPath,
+    recordMaxBytes: recordMaxMb * 1024 * 1024,
+    flightWindowMs: flightMinutes * 60_000,
+    flightMaxBytes: flightMaxMb * 1024 * 1024,
+    replayPath,
+    replayAt,
+    replaySpeed,
+    prometheus,
+    peerLabelLimit,
+    otlpUrl,
+    otlpIntervalMs,
   };
 }
 
@@ -261,5 +372,16 @@ function defaults(): CliOptions {
     maxClosedConnections: 10_000,
     eventLogLength: 1000,
     outputDirectory: process.cwd(),
+    recordPath: null,
+    recordMaxBytes: 256 * 1024 * 1024,
+    flightWindowMs: 600_000,
+    flightMaxBytes: 64 * 1024 * 1024,
+    replayPath: null,
+    replayAt: null,
+    replaySpeed: 1,
+    prometheus: null,
+    peerLabelLimit: 0,
+    otlpUrl: null,
+    otlpIntervalMs: 10_000,
   };
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { helpText, parseCliOptions, UsageError } from './cli-options.js';
 import { runDoctor } from './doctor/run-doctor.js';
+import { runHeadless } from './headless-capture.js';
 import { runJsonCapture } from './json-capture.js';
 import { runTui } from './tui.js';
 import { packageRoot } from './probes/package-paths.js';
@@ -31,6 +32,11 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'json':
       await runJsonCapture(options);
       return ExitCode.ok;
+    case 'headless':
+      await runHeadless(options);
+      return ExitCode.ok;
+    case 'events':
+      throw new UsageError('--events is not built yet');
     case 'doctor':
       return runDoctor();
     case 'tui':

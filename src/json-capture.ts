@@ -4,22 +4,23 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { Capture } from './capture.js';
+import { attachObservers } from './capture-observers.js';
 import { openCaptureSource } from './open-source.js';
 import { scopeDocument } from './model/document-scope.js';
 import type { CliOptions } from './cli-options.js';
 import type { SnapshotDocument } from './model/snapshot-document.js';
 import { readHostInfo } from './probes/host-info.js';
 import { writeFileSafely } from './safe-file-write.js';
-
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+import { untilSignalled } from './stop-signals.js';
 
 export async function runJsonCapture(options: CliOptions): Promise<void> {
   // Listen before loading the probes: a signal that arrives while they load still ends the
   // capture with a snapshot instead of killing the process half-way.
   const stopRequested = untilSignalled();
+  const host = readHostInfo();
   const capture = new Capture(
     (sink) => openCaptureSource(options, sink),
-    readHostInfo(),
+    host,
     {
       closedRetentionMs: options.closedRetentionMs,
       maxClosedConnections: options.maxClosedConnections,
@@ -27,9 +28,10 @@ export async function runJsonCapture(options: CliOptions): Promise<void> {
     },
   );
   if (capture.source.degradedNotice) process.stderr.write(`${capture.source.degradedNotice}\n`);
-  const release = () => capture.stop();
+  const release = () => void capture.stop();
   process.once('exit', release);
   try {
+    await attachObservers(capture, options, host);
     capture.tick();
     const ticker = setInterval(() => capture.tick(), options.intervalMs);
     await Promise.race([stopRequested.signalled, ...(options.durationMs > 0 ? [delay(options.durationMs, undefined, { ref: false })] : [])]);
@@ -37,8 +39,8 @@ export async function runJsonCapture(options: CliOptions): Promise<void> {
     capture.tick();
   } finally {
     stopRequested.cancel();
-    capture.stop();
     process.off('exit', release);
+    await capture.stop();
   }
   const document = scopeDocument(capture.document(), options);
   const unmatched = unmatchedContainerScope(document, options);
@@ -55,17 +57,4 @@ function unmatchedContainerScope(document: SnapshotDocument, scope: Pick<CliOpti
     .filter((part) => part !== null)
     .join(' ');
   return `no container with traffic matched ${asked} during the capture — run without it to see the containers netscope saw`;
-}
-
-/** Resolves at the first stop signal; after that (or after cancel) a second one kills as usual. */
-function untilSignalled(): { signalled: Promise<void>; cancel: () => void } {
-  let finish = () => undefined as void;
-  const signalled = new Promise<void>((resolve) => {
-    finish = () => {
-      for (const signal of STOP_SIGNALS) process.off(signal, finish);
-      resolve();
-    };
-    for (const signal of STOP_SIGNALS) process.once(signal, finish);
-  });
-  return { signalled, cancel: finish };
 }

@@ -4,6 +4,7 @@
  * is restored and the probes released on every way out (q, Ctrl-C, SIGTERM, SIGHUP, a crash).
  */
 import { Capture } from './capture.js';
+import { attachObservers } from './capture-observers.js';
 import { openCaptureSource } from './open-source.js';
 import type { CliOptions } from './cli-options.js';
 import { readHostInfo } from './probes/host-info.js';
@@ -32,8 +33,9 @@ export async function runTui(options: CliOptions): Promise<void> {
   // Printed before the alternate screen: it is still there, above the prompt, after exit. The
   // header says the same while netscope runs.
   if (capture.source.degradedNotice) process.stderr.write(`${capture.source.degradedNotice}\n`);
+  await attachObservers(capture, options, host);
   const store = new LiveCaptureStore(capture, { intervalMs: options.intervalMs, outputDirectory: options.outputDirectory, host });
-  const release = () => store.stop();
+  const release = () => void store.stop();
   process.once('exit', release);
   store.tick();
 
@@ -60,7 +62,7 @@ export async function runTui(options: CliOptions): Promise<void> {
     await instance.waitUntilExit();
   } finally {
     for (const signal of STOP_SIGNALS) process.off(signal, quit);
-    store.stop();
     process.off('exit', release);
+    await store.stop();
   }
 }

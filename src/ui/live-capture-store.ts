@@ -94,9 +94,10 @@ export class LiveCaptureStore implements CaptureStore {
     return target;
   }
 
-  stop(): void {
+  /** Stops ticking and the capture; what is synchronous (the probes' release) happens before the first await. */
+  stop(): Promise<void> {
     clearInterval(this.timer);
-    this.capture.stop();
+    return this.capture.stop();
   }
 
   private input(): ScreenInput {
