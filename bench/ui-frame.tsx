@@ -29,6 +29,8 @@ function inputFor(snapshot: ModelSnapshot): ScreenInput {
     source: { kind: 'ebpf', probes: [] },
     host: { hostname: 'bench', kernel: 'bench' },
     detailRates: { send: [], receive: [] },
+    notice: null,
+    replay: null,
   };
 }
 

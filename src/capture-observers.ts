@@ -7,10 +7,19 @@ import type { Capture } from './capture.js';
 import type { CliOptions } from './cli-options.js';
 import { exportObservers } from './export/export-observers.js';
 import type { HostInfo } from './model/snapshot-types.js';
-import { recordingObservers } from './recording/recording-observers.js';
+import type { FlightRecordingWritten } from './recording/flight-dump.js';
+import { recordingObservers, reportOnStderr, type RecordingReport } from './recording/recording-observers.js';
 
-export async function attachObservers(capture: Capture, options: CliOptions, host: HostInfo): Promise<void> {
-  for (const observer of [...recordingObservers(capture, options, host), ...(await exportObservers(capture, options, host))]) {
-    capture.observe(observer);
-  }
+export interface AttachedObservers {
+  /** The live view's `w`: writes the flight recorder's window (see recordingObservers). */
+  writeFlightRecording: () => FlightRecordingWritten;
+}
+
+/** @param report where lines about the recording go: stderr, or the live view's notice line. */
+export async function attachObservers(capture: Capture, options: CliOptions, host: HostInfo, report: RecordingReport = reportOnStderr): Promise<AttachedObservers> {
+  // Attached before the first await: a recording must see every record the model ingests.
+  const recording = recordingObservers(capture, options, host, report);
+  for (const observer of recording.observers) capture.observe(observer);
+  for (const observer of await exportObservers(capture, options, host, report)) capture.observe(observer);
+  return { writeFlightRecording: recording.writeFlightRecording };
 }

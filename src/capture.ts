@@ -19,7 +19,7 @@ export interface CaptureObserver {
   close?(): void | Promise<void>;
 }
 
-/** What the capture needs of a source: live probes, or later the procfs fallback and replay. */
+/** What the capture needs of a source: the live probes, the procfs fallback, or a replayed recording. */
 export interface CaptureSource {
   readonly kind: SourceInfo['kind'];
   readonly probes: ProbeStatus[];
@@ -72,6 +72,11 @@ export class Capture {
   /** Stops the source, then closes every observer (recordings flushed, servers closed). */
   async stop(): Promise<void> {
     this.source.stop();
-    for (const observer of this.observers.splice(0)) await observer.close?.();
+    // What closes synchronously (a recording) closes before the first await: an 'exit' handler,
+    // which cannot wait, still leaves the file whole.
+    for (const observer of this.observers.splice(0)) {
+      const closing = observer.close?.();
+      if (closing !== undefined) await closing;
+    }
   }
 }

@@ -18,7 +18,7 @@ export const helpText = `
     $ netscope doctor             check everything netscope needs, with the fix for each
 
   Options
-    -F, --filter TEXT      Start the live view filtered (fuzzy; pid:N port:N state:NAME ctr:NAME pod:NAME prefixes)
+    -F, --filter TEXT      Start the live view filtered, or select --events lines (fuzzy; pid:N port:N state:NAME ctr:NAME pod:NAME prefixes)
     --sort COLUMN          Sort the Connections pane by COLUMN (e.g. rate, sent, rtt, remote)
     -p, --pid PID          Only that process's connections (a scope in the live view)
     --port PORT            Only connections with PORT on either side
@@ -32,7 +32,7 @@ export const helpText = `
     --event-log N          Events kept for the Events pane (default 1000)
     --output-dir DIR       Where the live view's s key saves snapshots (default: the current directory)
     --json                 Headless: capture, print a JSON snapshot, exit
-    --duration SECONDS     How long --json captures (default 5; until Ctrl-C with 0)
+    --duration SECONDS     How long --json (default 5) or --events (default: until Ctrl-C) capture; 0: until Ctrl-C
     -d, --interval MS      Tick: how often counters are sampled and rates folded (default 1000)
     -o, --output FILE      Write the JSON snapshot to FILE (atomically, mode 0600) instead of stdout
     --ring-buffer-mb MB    Kernel ring buffer for events, a power of two (default 4)
@@ -57,6 +57,7 @@ export const helpText = `
     $ sudo netscope -F nginx --sort rtt
     $ sudo netscope --port 5432
     $ sudo netscope -c web --json | jq '.containers'
+    $ sudo netscope --events --port 443 | jq -c 'select(.type == "close") | {comm, daddr, bytesSent, durationMs}'
     $ sudo netscope --json --duration 10 | jq '.connections[] | {comm, daddr, dport, bytesSent}'
     $ sudo "$(command -v netscope)" --json -o /root/incident.json
 `;
@@ -76,7 +77,8 @@ const flagDefinitions = {
   eventLog: { type: 'number', default: 1000 },
   outputDir: { type: 'string' },
   json: { type: 'boolean', default: false },
-  duration: { type: 'number', default: 5 },
+  // No default here: --json captures 5 s unless told, --events streams until stopped.
+  duration: { type: 'number' },
   interval: { type: 'number', shortFlag: 'd', default: 1000 },
   output: { type: 'string', shortFlag: 'o' },
   ringBufferMb: { type: 'number', default: 4 },
@@ -92,7 +94,7 @@ const flagDefinitions = {
   prometheus: { type: 'string' },
   prometheusPeers: { type: 'number', default: 0 },
   otlp: { type: 'string' },
-  otlpIntervalMs: { type: 'number', default: 10_000 },
+  otlpInterval: { type: 'number', default: 10_000 },
   help: { type: 'boolean', shortFlag: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;
@@ -106,7 +108,7 @@ export class UsageError extends Error {
 
 export interface CliOptions {
   mode: 'tui' | 'json' | 'events' | 'headless' | 'doctor' | 'help' | 'version';
-  /** --json capture length in ms; 0 means until a signal. */
+  /** --json and --events capture length in ms; 0 means until a signal. */
   durationMs: number;
   intervalMs: number;
   outputPath: string | null;
@@ -257,7 +259,7 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
   if (flags.help) return { ...defaults(), mode: 'help' };
   if (flags.version) return { ...defaults(), mode: 'version' };
 
-  const durationSeconds = requireFinite(flags.duration, '--duration', 'seconds');
+  const durationSeconds = requireFinite(flags.duration ?? (flags.events ? 0 : 5), '--duration', 'seconds');
   if (durationSeconds < 0) throw new UsageError('--duration cannot be negative — use 0 to capture until Ctrl-C');
   const intervalMs = requireFinite(flags.interval, '--interval', 'milliseconds');
   if (intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS) {
@@ -307,6 +309,7 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
   const recordPath = nonEmpty(flags.record, '--record', 'a file name');
   const replayPath = nonEmpty(flags.replay, '--replay', 'a recording file');
   if (recordPath !== null && replayPath !== null) throw new UsageError('--record and --replay together would record a replay — drop one');
+  if (replayPath !== null && flags.headless) throw new UsageError('--replay plays into the live view or --json — drop --headless');
   const replayAt = flags.at === undefined ? null : parseReplayAt(flags.at);
   if (replayAt !== null && (replayPath === null || !flags.json)) throw new UsageError('--at picks the moment of a replay snapshot — use it with --replay FILE --json');
   const replaySpeed = requireFinite(flags.speed, '--speed', 'a factor');
@@ -317,7 +320,7 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
     throw new UsageError(`--prometheus-peers ${peerLabelLimit} is out of range — use a whole number from 0 to 100000`);
   }
   const otlpUrl = flags.otlp === undefined ? null : parseOtlpUrl(flags.otlp);
-  const otlpIntervalMs = requireFinite(flags.otlpIntervalMs, '--otlp-interval', 'milliseconds');
+  const otlpIntervalMs = requireFinite(flags.otlpInterval, '--otlp-interval', 'milliseconds');
   if (otlpIntervalMs < 100 || otlpIntervalMs > 3_600_000) throw new UsageError(`--otlp-interval ${otlpIntervalMs} is out of range — use 100 to 3600000 ms`);
   return {
     mode: command === 'doctor' ? 'doctor' : flags.json ? 'json' : flags.events ? 'events' : flags.headless ? 'headless' : 'tui',

@@ -1,24 +1,19 @@
 /**
- * Entry point: flags → options → the JSON capture or the TUI. Every failure a user can meet
+ * Entry point: flags → options → the JSON capture, the event stream, headless, or the TUI. Every failure a user can meet
  * ends here as one line naming the cause and the fix, with a meaningful exit code.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { helpText, parseCliOptions, UsageError } from './cli-options.js';
 import { runDoctor } from './doctor/run-doctor.js';
+import { EventOutputError, runEventStream } from './events-capture.js';
 import { runHeadless } from './headless-capture.js';
 import { runJsonCapture } from './json-capture.js';
 import { runTui } from './tui.js';
-import { packageRoot } from './probes/package-paths.js';
+import { netscopeVersion } from './netscope-version.js';
 import { ExitCode, ProbeError } from './probes/probe-error.js';
+import { RecordingError } from './recording/recording-error.js';
 import { UnsafeOutputError } from './safe-file-write.js';
 
 const EXIT_CANNOT_CREATE = 73;
-
-function version(): string {
-  const manifest = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
-  return manifest.version;
-}
 
 async function main(argv: readonly string[]): Promise<number> {
   const options = parseCliOptions(argv, import.meta);
@@ -27,7 +22,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${helpText.trimEnd()}\n`);
       return ExitCode.ok;
     case 'version':
-      process.stdout.write(`${version()}\n`);
+      process.stdout.write(`${netscopeVersion()}\n`);
       return ExitCode.ok;
     case 'json':
       await runJsonCapture(options);
@@ -36,7 +31,8 @@ async function main(argv: readonly string[]): Promise<number> {
       await runHeadless(options);
       return ExitCode.ok;
     case 'events':
-      throw new UsageError('--events is not built yet');
+      await runEventStream(options);
+      return ExitCode.ok;
     case 'doctor':
       return runDoctor();
     case 'tui':
@@ -53,7 +49,11 @@ function report(error: unknown): number {
     process.stderr.write(`netscope: ${error.message}\n`);
     return ExitCode.usage;
   }
-  if (error instanceof ProbeError) {
+  if (error instanceof ProbeError || error instanceof RecordingError) {
+    process.stderr.write(`${error.line}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof EventOutputError) {
     process.stderr.write(`${error.line}\n`);
     return error.exitCode;
   }

@@ -1,6 +1,8 @@
 /**
  * `netscope --json`: capture for a while (or until a signal), then one snapshot document to
- * stdout or a file. The probes are released on every way out.
+ * stdout or a file. The probes are released on every way out. With `--replay FILE`, the
+ * recording's ticks are played instead (all of them, or up to `--at`), and the document is the
+ * one the live capture would have printed then — the same code builds both.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { Capture } from './capture.js';
@@ -10,10 +12,39 @@ import { scopeDocument } from './model/document-scope.js';
 import type { CliOptions } from './cli-options.js';
 import type { SnapshotDocument } from './model/snapshot-document.js';
 import { readHostInfo } from './probes/host-info.js';
+import { readRecording } from './recording/read-recording.js';
+import { openReplayCapture, ticksUntil } from './recording/replay-capture.js';
+import { incompleteRecordingNotice } from './recording/recording-format.js';
 import { writeFileSafely } from './safe-file-write.js';
 import { untilSignalled } from './stop-signals.js';
 
 export async function runJsonCapture(options: CliOptions): Promise<void> {
+  const capture = options.replayPath === null ? await captureLive(options) : replayRecording(options.replayPath, options);
+  const document = scopeDocument(capture.document(), options);
+  const unmatched = unmatchedContainerScope(document, options);
+  if (unmatched !== null) process.stderr.write(`netscope: ${unmatched}\n`);
+  const json = `${JSON.stringify(document, null, 2)}\n`;
+  if (options.outputPath) writeFileSafely(options.outputPath, json);
+  else await new Promise<void>((resolve, reject) => process.stdout.write(json, (error) => (error ? reject(error) : resolve())));
+}
+
+/** Plays the recording's ticks up to `--at` (or all); the capture's snapshot is then the one live had at that tick. */
+function replayRecording(file: string, options: CliOptions): Capture {
+  const recording = readRecording(file);
+  const notice = incompleteRecordingNotice(recording, file);
+  if (notice !== null) process.stderr.write(`netscope: ${notice}\n`);
+  const ticks = ticksUntil(recording, options.replayAt);
+  const { capture } = openReplayCapture(recording, {
+    closedRetentionMs: options.closedRetentionMs,
+    maxClosedConnections: options.maxClosedConnections,
+    eventLogLength: options.eventLogLength,
+  });
+  for (let played = 0; played < ticks; played++) capture.tick();
+  return capture;
+}
+
+/** Ticks once at the start, every interval, and once at the end (a signal or the duration); stopped on every way out. */
+async function captureLive(options: CliOptions): Promise<Capture> {
   // Listen before loading the probes: a signal that arrives while they load still ends the
   // capture with a snapshot instead of killing the process half-way.
   const stopRequested = untilSignalled();
@@ -42,12 +73,7 @@ export async function runJsonCapture(options: CliOptions): Promise<void> {
     process.off('exit', release);
     await capture.stop();
   }
-  const document = scopeDocument(capture.document(), options);
-  const unmatched = unmatchedContainerScope(document, options);
-  if (unmatched !== null) process.stderr.write(`netscope: ${unmatched}\n`);
-  const json = `${JSON.stringify(document, null, 2)}\n`;
-  if (options.outputPath) writeFileSafely(options.outputPath, json);
-  else await new Promise<void>((resolve, reject) => process.stdout.write(json, (error) => (error ? reject(error) : resolve())));
+  return capture;
 }
 
 /** The note for a --container/--pod that named nothing netscope saw; null when it matched or was not given. */

@@ -114,6 +114,19 @@ export class ConnectionEntry implements TupleIndexed {
     return this.bytesReceivedPeak - this.bytesReceivedBaseline;
   }
 
+  get segmentsSent(): number {
+    return this.segsOutPeak - this.segsOutBaseline;
+  }
+
+  get segmentsReceived(): number {
+    return this.segsInPeak - this.segsInBaseline;
+  }
+
+  /** Smoothed RTT in ms, null until measured. */
+  get srttMs(): number | null {
+    return this.srttUs === 0 ? null : this.srttUs / 1000;
+  }
+
   get dropCount(): number {
     return this.drops === null ? 0 : this.drops.total;
   }
@@ -274,15 +287,15 @@ export class ConnectionEntry implements TupleIndexed {
       closedAtMs: this.closedAtMs,
       bytesSent: this.bytesSent,
       bytesReceived: this.bytesReceived,
-      segmentsSent: this.segsOutPeak - this.segsOutBaseline,
-      segmentsReceived: this.segsInPeak - this.segsInBaseline,
+      segmentsSent: this.segmentsSent,
+      segmentsReceived: this.segmentsReceived,
       sendRate: this.sendRate,
       receiveRate: this.receiveRate,
       retransmits: this.retransmits,
       resetsSent: this.resetsSent,
       resetsReceived: this.resetsReceived,
       drops,
-      srttMs: this.srttUs === 0 ? null : this.srttUs / 1000,
+      srttMs: this.srttMs,
       // Only a connection born during the capture had its SYN_SENT stay seen from the start.
       connectLatencyMs: this.preexisting ? null : this.history.handshakeMs(),
       preexisting: this.preexisting,

@@ -9,7 +9,7 @@ import type {
   StateChangeRecord,
   SweepRecord,
 } from './records.js';
-import type { ModelSnapshot } from './snapshot-types.js';
+import type { ConnectionSnapshot, ModelSnapshot } from './snapshot-types.js';
 import type { TableSums } from './capture-totals.js';
 import { CaptureTotals, zeroTotals } from './capture-totals.js';
 import { ConnectionEntry } from './connection-entry.js';
@@ -55,6 +55,27 @@ export const defaultModelOptions: Readonly<ModelOptions> = {
   eventLogLength: 1_000,
   maxCgroups: 10_000,
 };
+
+/**
+ * What the model knows of one connection right now, between ticks: its local side (bound after
+ * a connect's SYN_SENT), its owner as far as resolved, and its counters — exact at its close.
+ */
+export type ConnectionDescription = Pick<
+  ConnectionSnapshot,
+  | 'id'
+  | 'saddr'
+  | 'sport'
+  | 'owner'
+  | 'preexisting'
+  | 'openedAtMs'
+  | 'closedAtMs'
+  | 'bytesSent'
+  | 'bytesReceived'
+  | 'segmentsSent'
+  | 'segmentsReceived'
+  | 'retransmits'
+  | 'srttMs'
+>;
 
 function emptySnapshot(): ModelSnapshot {
   return {
@@ -108,6 +129,41 @@ export class ConnectionModel {
   /** The last published snapshot (an empty one before the first tick). */
   get snapshot(): ModelSnapshot {
     return this.published;
+  }
+
+  /**
+   * The connection with this socket cookie as the table holds it now, null when it holds none
+   * (a listener, cookie 0, an evicted connection). Reads only: the event stream describes each
+   * record's connection right after the record was ingested, without waiting for a tick.
+   */
+  describe(cookie: number): ConnectionDescription | null {
+    const connection = this.connections.get(cookie);
+    if (connection === undefined) return null;
+    return {
+      id: connection.cookie,
+      saddr: connection.saddr,
+      sport: connection.sport,
+      owner: connection.owner.toSnapshot(this.processes, this.containers),
+      preexisting: connection.preexisting,
+      openedAtMs: connection.openedAtMs,
+      closedAtMs: connection.closedAtMs,
+      bytesSent: connection.bytesSent,
+      bytesReceived: connection.bytesReceived,
+      segmentsSent: connection.segmentsSent,
+      segmentsReceived: connection.segmentsReceived,
+      retransmits: connection.retransmits,
+      srttMs: connection.srttMs,
+    };
+  }
+
+  /**
+   * The socket cookie of the connection a reset or drop counts toward: the record's own, or for
+   * a packet the kernel had no socket for, the connection on its tuple; 0 when there is none.
+   * Reads only.
+   */
+  connectionCookieOf(record: ResetRecord | DropRecord): number {
+    if (record.cookie !== 0) return record.cookie;
+    return this.connectionWithoutCookie(record)?.cookie ?? 0;
   }
 
   /**
@@ -245,7 +301,7 @@ export class ConnectionModel {
   private ingestReset(record: ResetRecord): void {
     this.totals.countReset(record.direction);
     if (record.cookie === 0) {
-      this.tuples.find(endpointsKey(record.endpoints), record.endpoints.netns)?.addResets(record.direction);
+      this.connectionWithoutCookie(record)?.addResets(record.direction);
       return;
     }
     const connection = this.connections.get(record.cookie);
@@ -259,13 +315,20 @@ export class ConnectionModel {
   private ingestDrop(record: DropRecord): void {
     this.totals.drops.add(record.reason);
     if (record.cookie === 0) {
-      this.connectionForPacket(record.packet)?.addDrop(record.reason);
+      this.connectionWithoutCookie(record)?.addDrop(record.reason);
       return;
     }
     const connection = this.connections.get(record.cookie);
     if (connection === undefined) return;
     connection.noteActivity(record.atMs);
     connection.addDrop(record.reason);
+  }
+
+  /** The connection a reset or drop the kernel had no socket for belongs to, by its tuple (a reset's is local side first). */
+  private connectionWithoutCookie(record: ResetRecord | DropRecord): ConnectionEntry | undefined {
+    return record.kind === 'reset'
+      ? this.tuples.find(endpointsKey(record.endpoints), record.endpoints.netns)
+      : this.connectionForPacket(record.packet);
   }
 
   /**

@@ -1,12 +1,16 @@
 /**
  * What went wrong, in the user's words: each failure netscope can meet names its cause and its
  * fix on one line, and carries the exit code scripts can test (sysexits: 77 no permission,
- * 69 unavailable).
+ * 69 unavailable, 65 bad input data, 66 input missing or unreadable).
  */
 export const ExitCode = {
   ok: 0,
   failure: 1,
   usage: 2,
+  /** EX_DATAERR: a recording that is not one, damaged, or of another version. */
+  dataError: 65,
+  /** EX_NOINPUT: a recording that is missing or unreadable. */
+  noInput: 66,
   unavailable: 69,
   noPermission: 77,
 } as const;

@@ -12,6 +12,7 @@ import { useMessageExpiry } from './hooks/use-message-expiry.js';
 import { useSaveSnapshot } from './hooks/use-save-snapshot.js';
 import { useScreenSize, type ScreenSize } from './hooks/use-screen-size.js';
 import { useStoreSync } from './hooks/use-store-sync.js';
+import { useWriteFlightRecording } from './hooks/use-write-flight-recording.js';
 import type { KeyCommand } from './keymap.js';
 import { ColorsContext } from './components/tone-style.js';
 import { selectScreen } from './view-model/select-screen.js';
@@ -36,6 +37,7 @@ export function App({ store, initialState, size: fixedSize, colors = true }: Pro
   const screen = selectScreen(input, state, size);
   const { exit } = useApp();
   const save = useSaveSnapshot(store, dispatch);
+  const writeFlightRecording = useWriteFlightRecording(store, dispatch);
   const clearMessage = useCallback(() => dispatch({ type: 'clearMessage' }), []);
 
   useStoreSync(store, state);
@@ -50,7 +52,12 @@ export function App({ store, initialState, size: fixedSize, colors = true }: Pro
     (command: Exclude<KeyCommand, null>) => {
       if (command === 'quit') exit();
       else if (command === 'save') save();
-      else dispatch(command);
+      else if (command === 'writeFlightRecording') writeFlightRecording();
+      else {
+        // The store moves the replay; the reducer pauses it, so playback does not step on.
+        if (command.type === 'stepReplay') store.replay?.step(command.direction);
+        dispatch(command);
+      }
     },
   );
 

@@ -5,8 +5,11 @@
 import type { Key } from 'ink';
 import { paneOrder, type UiAction, type VisibleRows } from './view-model/ui-state.js';
 
-/** What a key asks for: a UI state change, the two effects outside the reducer, or nothing. */
-export type KeyCommand = UiAction | 'quit' | 'save' | null;
+/**
+ * What a key asks for: a UI state change, an effect outside the reducer (quit, save a snapshot,
+ * write the flight recorder), or nothing.
+ */
+export type KeyCommand = UiAction | 'quit' | 'save' | 'writeFlightRecording' | null;
 
 /** What the keymap needs to know about the screen to build an action. */
 export interface KeyContext {
@@ -107,6 +110,16 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
       return { type: 'toggleHelp' };
     case 's':
       return 'save';
+    case 'w':
+      return 'writeFlightRecording';
+    case '.':
+      return { type: 'stepReplay', direction: 1 };
+    case ',':
+      return { type: 'stepReplay', direction: -1 };
+    case ']':
+      return { type: 'changeReplaySpeed', direction: 1 };
+    case '[':
+      return { type: 'changeReplaySpeed', direction: -1 };
     case 'q':
       return 'quit';
     default:

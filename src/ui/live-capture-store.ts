@@ -1,24 +1,23 @@
 /**
  * The CaptureStore over a running Capture: ticks on a timer, publishes one ScreenInput per tick
- * (none while paused — ingest goes on underneath), follows the detail page's connection, and
- * saves the snapshot document of what is on screen.
+ * (none while paused — ingest goes on underneath), follows the detail page's connection, saves
+ * the snapshot document of what is on screen, and writes the flight recorder on `w`.
  */
-import path from 'node:path';
 import type { Capture } from '../capture.js';
-import { toSnapshotDocument } from '../model/snapshot-document.js';
 import type { HostInfo } from '../model/snapshot-types.js';
-import { writeFileSafely } from '../safe-file-write.js';
+import type { FlightRecordingWritten } from '../recording/flight-dump.js';
 import type { CaptureStore } from './capture-store.js';
+import { DetailRateTrail } from './detail-rate-trail.js';
+import { saveScreenSnapshot } from './save-screen-snapshot.js';
 import type { ScreenInput } from './view-model/screen-input.js';
-
-/** Rate points kept for the detail page's sparklines (one per tick). */
-const DETAIL_RATE_POINTS = 120;
 
 export interface LiveCaptureStoreOptions {
   intervalMs: number;
   /** Where `s` writes `netscope-YYYYMMDD-HHMMSS.json`. */
   outputDirectory: string;
   host: HostInfo;
+  /** `w`: the flight recorder's window written out (see attachObservers). */
+  writeFlightRecording: () => FlightRecordingWritten;
   /** Wall clock, for file names. */
   now?: () => Date;
 }
@@ -29,8 +28,8 @@ export class LiveCaptureStore implements CaptureStore {
   private paused = false;
   private intervalMs: number;
   private timer: NodeJS.Timeout;
-  private detailConnectionId: number | null = null;
-  private detailRates = { send: [] as number[], receive: [] as number[] };
+  private readonly detail = new DetailRateTrail();
+  private notice: string | null = null;
   private readonly now: () => Date;
 
   constructor(
@@ -52,16 +51,7 @@ export class LiveCaptureStore implements CaptureStore {
 
   /** Ticks now (the first frame should not wait a whole interval). */
   tick(): void {
-    const snapshot = this.capture.tick();
-    if (this.detailConnectionId !== null) {
-      const connection = snapshot.connections.find((candidate) => candidate.id === this.detailConnectionId);
-      if (connection) {
-        this.detailRates = {
-          send: [...this.detailRates.send, connection.sendRate].slice(-DETAIL_RATE_POINTS),
-          receive: [...this.detailRates.receive, connection.receiveRate].slice(-DETAIL_RATE_POINTS),
-        };
-      }
-    }
+    this.detail.note(this.capture.tick());
     if (this.paused) return;
     this.publish();
   }
@@ -80,18 +70,23 @@ export class LiveCaptureStore implements CaptureStore {
   }
 
   setDetailConnection(connectionId: number | null): void {
-    if (connectionId === this.detailConnectionId) return;
-    this.detailConnectionId = connectionId;
-    this.detailRates = { send: [], receive: [] };
-    this.publish();
+    if (this.detail.follow(connectionId)) this.publish();
+  }
+
+  /** Shows a lasting warning under the table (a recording that stopped), even while paused. */
+  showNotice(notice: string): void {
+    this.notice = notice;
+    // Only the notice changes: a paused view keeps its snapshot.
+    this.current = { ...this.current, notice };
+    for (const listener of this.listeners) listener();
   }
 
   saveSnapshot(): string {
-    const target = path.join(this.options.outputDirectory, `netscope-${fileStamp(this.now())}.json`);
-    const { snapshot, source, host } = this.current;
-    const document = toSnapshotDocument(snapshot, { host, source, generatedAtMs: snapshot.atMs });
-    writeFileSafely(target, `${JSON.stringify(document, null, 2)}\n`);
-    return target;
+    return saveScreenSnapshot(this.current, this.options.outputDirectory, this.now());
+  }
+
+  writeFlightRecording(): FlightRecordingWritten {
+    return this.options.writeFlightRecording();
   }
 
   /** Stops ticking and the capture; what is synchronous (the probes' release) happens before the first await. */
@@ -105,7 +100,9 @@ export class LiveCaptureStore implements CaptureStore {
       snapshot: this.capture.model.snapshot,
       source: { kind: this.capture.source.kind, probes: this.capture.source.probes },
       host: this.options.host,
-      detailRates: this.detailRates,
+      detailRates: this.detail.rates,
+      notice: this.notice,
+      replay: null,
     };
   }
 
@@ -113,9 +110,4 @@ export class LiveCaptureStore implements CaptureStore {
     this.current = this.input();
     for (const listener of this.listeners) listener();
   }
-}
-
-function fileStamp(date: Date): string {
-  const two = (value: number) => String(value).padStart(2, '0');
-  return `${date.getFullYear()}${two(date.getMonth() + 1)}${two(date.getDate())}-${two(date.getHours())}${two(date.getMinutes())}${two(date.getSeconds())}`;
 }

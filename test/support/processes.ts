@@ -80,6 +80,9 @@ export function runNetscope(args: string[], options: { env?: NodeJS.ProcessEnv; 
   const child = spawn(path.join(packageRoot, 'bin/netscope'), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
+    // As another user, libuv also drops the supplementary groups; leaving root drops every capability.
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
   let stdout = '';
   let stderr = '';

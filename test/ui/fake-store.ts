@@ -4,6 +4,7 @@
  * Kubernetes pod `prod/db-0`, a closed curl, two listeners, some events), and a record of what
  * the UI asked of the store.
  */
+import type { FlightRecordingWritten } from '../../src/recording/flight-dump.js';
 import type { CaptureStore } from '../../src/ui/capture-store.js';
 import { containersOf, peersOf, processesOf } from './view-model/snapshot-builder.js';
 import type { ScreenInput } from '../../src/ui/view-model/screen-input.js';
@@ -278,6 +279,8 @@ export function buildScreenInput(snapshot: ModelSnapshot = buildSnapshot()): Scr
     },
     host: { hostname: 'web-1', kernel: '6.8.0-45-generic' },
     detailRates: { send: [], receive: [] },
+    notice: null,
+    replay: null,
   };
 }
 
@@ -287,12 +290,15 @@ export class FakeCaptureStore implements CaptureStore {
   readonly intervalCalls: number[] = [];
   readonly detailConnectionCalls: (number | null)[] = [];
   saveCount = 0;
+  flightWriteCount = 0;
   private readonly listeners = new Set<() => void>();
 
   constructor(
     private input: ScreenInput = buildScreenInput(),
     /** What `saveSnapshot` does: return the path written, or throw. */
     private readonly save: () => string = () => '/root/netscope-20250115-120000.json',
+    /** What `writeFlightRecording` does: say what was written, or throw. */
+    private readonly writeFlight: () => FlightRecordingWritten = () => ({ path: '/root/netscope-flight-20250115-120000.ndjson', ticks: 252, spanMs: 252_000 }),
   ) {}
 
   subscribe = (listener: () => void): (() => void) => {
@@ -323,5 +329,10 @@ export class FakeCaptureStore implements CaptureStore {
   saveSnapshot(): string {
     this.saveCount += 1;
     return this.save();
+  }
+
+  writeFlightRecording(): FlightRecordingWritten {
+    this.flightWriteCount += 1;
+    return this.writeFlight();
   }
 }

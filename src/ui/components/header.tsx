@@ -8,8 +8,8 @@ type Props = {
 
 /**
  * The top of the table and detail frames: title and PAUSED banner, connection states, rates with the last
- * minute's sparkline, health counters, then — only when set — the probes that are off and the
- * scope. Four lines, up to six.
+ * minute's sparkline, health counters, then — only when set — the probes that are off, the
+ * scope and a replay's position. Four lines, up to seven.
  */
 export function Header({ header }: Props) {
   const toneStyle = useToneStyle();
@@ -43,6 +43,11 @@ export function Header({ header }: Props) {
       {header.scope !== null && (
         <Text wrap="truncate" {...toneStyle('accent')}>
           {header.scope}
+        </Text>
+      )}
+      {header.replay !== null && (
+        <Text wrap="truncate" {...toneStyle('accent')}>
+          {header.replay}
         </Text>
       )}
     </Box>

@@ -68,6 +68,11 @@ export function formatInterval(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)}ms` : `${Number((ms / 1000).toFixed(1))}s`;
 }
 
+/** A replay speed: `×1`, `×2`, `×0.25`. */
+export function formatSpeed(speed: number): string {
+  return `×${Number(speed.toPrecision(3))}`;
+}
+
 /** A network latency (RTT, connect time), finer than a duration: `42µs`, `3.21ms`, `123.4ms`, `1.2s`. */
 export function formatLatency(ms: number): string {
   const value = Number.isFinite(ms) ? Math.max(0, ms) : 0;

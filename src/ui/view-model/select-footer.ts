@@ -5,7 +5,7 @@
  */
 import type { FooterView, Tone } from './view-types.js';
 import type { UiState } from './ui-state.js';
-import { formatInterval, truncate } from './format.js';
+import { formatInterval, formatSpeed, truncate } from './format.js';
 import { displayWidth, takeWidthFromEnd } from './text-width.js';
 
 /** What separates two hints, and the filter from the message. */
@@ -18,20 +18,33 @@ export function footerLineCount(footer: FooterView): number {
   return footer.filter === null && footer.message === null ? 1 : 2;
 }
 
+/** What may claim the footer's message line besides the state's transient message; null when quiet. */
+export interface FooterSignals {
+  /** From parseFilter. */
+  filterError: string | null;
+  /** The capture's lasting warning (a recording that stopped at its cap). */
+  notice: string | null;
+  /** A `--container`/`--pod` scope that matches nothing yet. */
+  unmatchedScope: string | null;
+}
+
 /**
- * The footer. The message line shows, first found: `filterError` (from parseFilter) in bad tone,
- * the state's transient message, then `unmatchedScope` (a `--container`/`--pod` scope that
- * matches nothing yet) as a warning for as long as it lasts.
+ * The footer. The message line shows, first found: the filter error in bad tone, the state's
+ * transient message, then — as warnings, for as long as they last — the capture's notice and
+ * the unmatched scope.
  */
-export function selectFooter(state: UiState, width: number, filterError: string | null, unmatchedScope: string | null): FooterView {
+export function selectFooter(state: UiState, width: number, signals: FooterSignals): FooterView {
+  const { filterError, notice, unmatchedScope } = signals;
   const message: FooterView['message'] =
     filterError !== null
       ? { text: filterError, tone: 'bad' }
       : state.message !== null
         ? { text: state.message.text, tone: messageTone(state.message.tone) }
-        : unmatchedScope !== null
-          ? { text: unmatchedScope, tone: 'warn' }
-          : null;
+        : notice !== null
+          ? { text: notice, tone: 'warn' }
+          : unmatchedScope !== null
+            ? { text: unmatchedScope, tone: 'warn' }
+            : null;
   // Filter and message share a line: the message gets what it needs, up to half of it.
   const filterBudget = message === null ? width : Math.max(width - displayWidth(message.text) - GAP.length, Math.floor(width / 2));
   const filter = describeFilter(state, filterBudget);
@@ -74,19 +87,12 @@ function hintsFor(state: UiState): string[] {
       return ['Esc back', 'q quit', pause, 's save', '? help'];
     case 'table': {
       const back = state.scope !== null ? ['Esc leave scope'] : state.filter.text !== '' ? ['Esc clear filter'] : [];
-      return [
-        ...back,
-        'q quit',
-        '? help',
-        '/ filter',
-        'Enter open',
-        'Tab pane',
-        '< > sort',
-        'I invert',
-        pause,
-        `+ - ${formatInterval(state.intervalMs)}`,
-        's save',
-      ];
+      // A replay steps and changes speed; a live capture changes its interval and has a flight recorder.
+      const pace =
+        state.replaySpeed === null
+          ? [`+ - ${formatInterval(state.intervalMs)}`, 's save', 'w flight rec']
+          : ['. , step', `[ ] ${formatSpeed(state.replaySpeed)}`, 's save'];
+      return [...back, 'q quit', '? help', '/ filter', 'Enter open', 'Tab pane', '< > sort', 'I invert', pause, ...pace];
     }
   }
 }

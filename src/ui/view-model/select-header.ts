@@ -1,13 +1,13 @@
 /**
  * The header: who and how long, connection counts by state, host-wide rates with the last
- * minute's sparkline, health counters, and — only when set — the probes that are off and the
- * scope. Each is one line, already fitted to the width.
+ * minute's sparkline, health counters, and — only when set — the probes that are off, the
+ * scope and a replay's position. Each is one line, already fitted to the width.
  */
 import type { HeaderView, Tone } from './view-types.js';
 import type { UiState } from './ui-state.js';
-import type { ScreenInput } from './screen-input.js';
+import type { ReplayProgress, ScreenInput } from './screen-input.js';
 import type { ModelSnapshot, SourceInfo, TcpStateName } from '../../model/snapshot-types.js';
-import { formatCount, formatDuration, formatInterval, formatPerSecond, formatRate, formatState, truncate } from './format.js';
+import { formatCount, formatDuration, formatInterval, formatPerSecond, formatRate, formatSpeed, formatState, truncate } from './format.js';
 import { describeScope } from './scope.js';
 import { sparkline } from './sparkline.js';
 import { displayWidth } from './text-width.js';
@@ -20,6 +20,8 @@ const HEADER_SPARKLINE_POINTS = 60;
 const RATES_SPARKLINE_GAP = 2;
 /** Cells the header component's ` PAUSED ` banner takes on the title line (with its margin). */
 const PAUSED_BANNER_WIDTH = 9;
+/** Most cells of a replay's position bar. */
+const REPLAY_BAR_CELLS = 40;
 
 /** States in the order a connection lives through them; CLOSE is counted as `closed`. */
 const STATE_ORDER: readonly TcpStateName[] = [
@@ -37,16 +39,18 @@ const STATE_ORDER: readonly TcpStateName[] = [
   'CLOSE',
 ];
 
-/** Lines `header` takes on screen: the base four, plus one each for probes off and scope. */
+/** Lines `header` takes on screen: the base four, plus one each for probes off, scope and replay. */
 export function headerLineCount(header: HeaderView): number {
-  return HEADER_BASE_LINES + (header.probesOff === null ? 0 : 1) + (header.scope === null ? 0 : 1);
+  return HEADER_BASE_LINES + (header.probesOff === null ? 0 : 1) + (header.scope === null ? 0 : 1) + (header.replay === null ? 0 : 1);
 }
 
 /** The header for this tick, every line fitted to `width` cells. */
 export function selectHeader(input: ScreenInput, state: UiState, width: number): HeaderView {
   const { snapshot, source, host } = input;
   const uptime = formatDuration(Math.max(0, snapshot.atMs - snapshot.startedAtMs));
-  const title = `netscope · ${host.hostname} · up ${uptime} · ${source.kind} · every ${formatInterval(state.intervalMs)}`;
+  // A replay ticks when the recording did: no interval of its own to show.
+  const pace = input.replay === null ? ` · every ${formatInterval(state.intervalMs)}` : '';
+  const title = `netscope · ${host.hostname} · up ${uptime} · ${source.kind}${pace}`;
   const latest = snapshot.rateHistory.at(-1);
   const rates = `↑ ${formatRate(latest?.sendRate ?? 0)} ↓ ${formatRate(latest?.receiveRate ?? 0)}`;
   const sparklineWidth = Math.max(0, Math.min(HEADER_SPARKLINE_POINTS, width - displayWidth(rates) - RATES_SPARKLINE_GAP));
@@ -71,8 +75,20 @@ export function selectHeader(input: ScreenInput, state: UiState, width: number):
     healthTone,
     probesOff: probesOff === null ? null : truncate(probesOff, width),
     scope: scope === null ? null : truncate(scope, width),
+    replay: input.replay === null ? null : truncate(describeReplay(input.replay, state.replaySpeed ?? 1, width), width),
     paused: state.paused,
   };
+}
+
+/** `replay 1m12s / 10m00s ━━━━━━━━────────────── ×2`, with `· end` once the last tick is on screen. */
+function describeReplay(progress: ReplayProgress, speed: number, width: number): string {
+  const position = `replay ${formatDuration(progress.positionMs)} / ${formatDuration(progress.durationMs)}`;
+  const after = ` ${formatSpeed(speed)}${progress.atEnd ? ' · end' : ''}`;
+  const cells = Math.max(0, Math.min(REPLAY_BAR_CELLS, width - displayWidth(position) - displayWidth(after) - 1));
+  const share = progress.durationMs === 0 ? 1 : Math.min(1, progress.positionMs / progress.durationMs);
+  const filled = Math.round(cells * share);
+  const bar = '━'.repeat(filled) + '─'.repeat(cells - filled);
+  return cells === 0 ? `${position}${after}` : `${position} ${bar}${after}`;
 }
 
 /** `1,204 conns: 812 ESTAB 3 SYN_SENT 389 TIME_WAIT 12 closed · 14 listening` */

@@ -29,9 +29,12 @@ const HELP: HelpView = {
     ['  pid:N port:N', 'this pid / this port on either side'],
     ['  state:NAME', 'states starting with NAME: state:estab, state:time'],
     ['  ctr: pod:', 'container NAME or id start / pod NAME or NS/NAME'],
-    ['Space  Z', 'pause the view (capture goes on)'],
+    ['Space  Z', 'pause the view (the capture goes on; a replay stops)'],
     ['+ -', `slower / faster refresh, ${formatInterval(FASTEST_MS)} to ${formatInterval(SLOWEST_MS)}`],
     ['s  Ctrl-S', 'save a JSON snapshot of what is on screen'],
+    ['w', 'write the flight recorder: the last minutes as a recording'],
+    ['.  ,', 'replay: one tick forward / back'],
+    ['[  ]', 'replay: half / double speed'],
   ],
 };
 

@@ -2,8 +2,8 @@
  * The whole frame from the store's input, the UI state and the terminal size.
  *
  * Layout, top to bottom (never taller than the terminal):
- *   header   4–6 lines  title (PAUSED banner on it), states, rates + sparkline, health;
- *                       probes off and scope only when set (headerLineCount)
+ *   header   4–7 lines  title (PAUSED banner on it), states, rates + sparkline, health;
+ *                       probes off, scope and a replay's position only when set (headerLineCount)
  *   tabs     1 line
  *   body     the rest   table: its column header line + rows; or detail; or help
  *   footer   1–2 lines  filter and message (when either is set), key hints (footerLineCount)
@@ -55,7 +55,11 @@ function buildScreen(input: ScreenInput, state: UiState, size: ScreenSize): Scre
       ? `terminal too small: ${width}×${height}, netscope needs ${MIN_SCREEN_WIDTH}×${MIN_SCREEN_HEIGHT}`
       : null;
   const header = selectHeader(input, state, width);
-  const footer = selectFooter(state, width, parseFilter(state.filter.text).error, describeUnmatchedScope(state.scope, input.snapshot));
+  const footer = selectFooter(state, width, {
+    filterError: parseFilter(state.filter.text).error,
+    notice: input.notice,
+    unmatchedScope: describeUnmatchedScope(state.scope, input.snapshot),
+  });
   const bodyLines = Math.max(1, height - headerLineCount(header) - TABS_LINES - footerLineCount(footer));
 
   let body: ScreenView['body'];

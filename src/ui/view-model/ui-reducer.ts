@@ -1,7 +1,7 @@
 /**
- * The one reducer of UI-only state: pane, sort, filter, selection, scope, view, pause and
- * interval. Pure; an action that changes nothing returns the same state object, so React
- * skips the render.
+ * The one reducer of UI-only state: pane, sort, filter, selection, scope, view, pause, interval
+ * and replay speed. Pure; an action that changes nothing returns the same state object, so
+ * React skips the render.
  */
 import type { PaneId, Scope, Selection, SortState, UiAction, UiState, VisibleRows } from './ui-state.js';
 import { paneOrder } from './ui-state.js';
@@ -11,6 +11,10 @@ import { selectedPosition } from './selection.js';
 
 /** The tick intervals `+` and `-` step through, ms. */
 export const INTERVAL_STEPS_MS: readonly number[] = [100, 250, 500, 1000, 2000, 5000, 10_000];
+
+/** Replay speeds `[` and `]` halve and double within. */
+export const SLOWEST_REPLAY_SPEED = 1 / 64;
+export const FASTEST_REPLAY_SPEED = 1024;
 
 export interface InitialUiOptions {
   /** Tick interval from `--interval`, ms (already validated). */
@@ -27,6 +31,8 @@ export interface InitialUiOptions {
   container?: string;
   /** `--pod`: a pod's `NAME` or `NAMESPACE/NAME`; starts scoped to its containers. */
   pod?: string;
+  /** `--replay` with `--speed`: the screen replays a recording at this speed. */
+  replaySpeed?: number;
 }
 
 const TOP: Selection = { index: 0, key: null };
@@ -57,6 +63,7 @@ export function initialUiState(options: InitialUiOptions): UiState {
     view: { kind: 'table' },
     paused: false,
     intervalMs: options.intervalMs,
+    replaySpeed: options.replaySpeed ?? null,
     message: null,
   };
 }
@@ -109,8 +116,17 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     case 'togglePause':
       return { ...state, paused: !state.paused };
     case 'changeInterval': {
+      // A replay ticks when the recording did: its pace is the speed, not the interval.
+      if (state.replaySpeed !== null) return state;
       const intervalMs = steppedInterval(state.intervalMs, action.direction);
       return intervalMs === state.intervalMs ? state : { ...state, intervalMs };
+    }
+    case 'stepReplay':
+      return state.replaySpeed === null || state.paused ? state : { ...state, paused: true };
+    case 'changeReplaySpeed': {
+      if (state.replaySpeed === null) return state;
+      const replaySpeed = steppedSpeed(state.replaySpeed, action.direction);
+      return replaySpeed === state.replaySpeed ? state : { ...state, replaySpeed };
     }
     case 'showMessage':
       return { ...state, message: { text: action.text, tone: action.tone } };
@@ -213,6 +229,12 @@ function back(state: UiState): UiState {
   if (state.filter.editing) return clearFilter(state);
   if (state.scope !== null) return { ...state, scope: null };
   return clearFilter(state);
+}
+
+/** Double or half `speed`; unchanged past either end. */
+function steppedSpeed(speed: number, direction: 1 | -1): number {
+  const next = direction === 1 ? speed * 2 : speed / 2;
+  return next < SLOWEST_REPLAY_SPEED || next > FASTEST_REPLAY_SPEED ? speed : next;
 }
 
 /** The next step up or down from `intervalMs`; unchanged past either end. */

@@ -1,5 +1,5 @@
 /**
- * UI-only state (pane, sort, filter, selection, scope, view, pause, interval) and the actions
+ * UI-only state (pane, sort, filter, selection, scope, view, pause, interval, replay speed) and the actions
  * that change it. The reducer lives in ui-reducer.ts; everything here is data.
  */
 
@@ -53,6 +53,8 @@ export interface UiState {
   paused: boolean;
   /** Tick interval, ms (changed by + and -). */
   intervalMs: number;
+  /** Replaying a recording: its playback speed (changed by [ and ]); null in a live capture. */
+  replaySpeed: number | null;
   /** A transient line in the footer (saved snapshot path, errors). */
   message: { text: string; tone: 'info' | 'error' } | null;
 }
@@ -87,5 +89,9 @@ export type UiAction =
   | { type: 'toggleHelp' }
   | { type: 'togglePause' }
   | { type: 'changeInterval'; direction: 1 | -1 }
+  /** `.` / `,`: one recorded tick forward or back, which pauses the replay (the store moves it). */
+  | { type: 'stepReplay'; direction: 1 | -1 }
+  /** `]` doubles the replay speed, `[` halves it. */
+  | { type: 'changeReplaySpeed'; direction: 1 | -1 }
   | { type: 'showMessage'; text: string; tone: 'info' | 'error' }
   | { type: 'clearMessage' };

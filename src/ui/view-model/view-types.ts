@@ -42,7 +42,7 @@ export interface TableView {
 }
 
 export interface HeaderView {
-  /** e.g. `netscope · vm · up 3m12s · ebpf` */
+  /** e.g. `netscope · vm · up 3m12s · ebpf · every 1s`; a replay says `replay`, and no interval. */
   title: string;
   /** e.g. `1,204 conns: 812 ESTAB 3 SYN_SENT 389 TIME_WAIT …` */
   states: string;
@@ -57,6 +57,8 @@ export interface HeaderView {
   probesOff: string | null;
   /** e.g. `scope: process 4242 (nginx)`; null when unscoped. */
   scope: string | null;
+  /** Replaying: e.g. `replay 1m12s / 10m00s ━━━━━━────────── ×2`; null in a live capture. */
+  replay: string | null;
   paused: boolean;
 }
 

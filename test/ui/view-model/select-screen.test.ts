@@ -258,7 +258,7 @@ describe('tabs and footer', () => {
     assert.ok(saved.keys.startsWith('q quit  ? help  / filter'));
     assert.ok(displayWidth(saved.keys) <= 60);
     const wide = selectScreen(screenInput(model), state(), { width: 200, height: 20 }).footer;
-    assert.match(wide.keys, /Space pause {2}\+ - 1s {2}s save$/);
+    assert.match(wide.keys, /Space pause {2}\+ - 1s {2}s save {2}w flight rec$/);
     const paused = selectScreen(screenInput(model), state({ paused: true }), { width: 200, height: 20 }).footer;
     assert.match(paused.keys, /Space resume/);
   });

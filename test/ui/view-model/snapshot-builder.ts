@@ -210,6 +210,8 @@ export function screenInput(model: ModelSnapshot, fields: Partial<Omit<ScreenInp
     source: source(),
     host: { hostname: 'vm', kernel: '6.8.0' },
     detailRates: { send: [], receive: [] },
+    notice: null,
+    replay: null,
     ...fields,
   };
 }

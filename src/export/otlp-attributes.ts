@@ -1,0 +1,65 @@
+/**
+ * Series labels as OpenTelemetry semantic-convention attributes.
+ *
+ * `process.executable.name`, `container.name`, `host.name` and `network.connection.state` are
+ * still incubating: their names are written here rather than imported from
+ * `@opentelemetry/semantic-conventions/incubating`, whose exports may change in any minor
+ * release (the package's own advice).
+ */
+import type { Attributes } from '@opentelemetry/api';
+import {
+  ATTR_CONTAINER_ID,
+  ATTR_K8S_NAMESPACE_NAME,
+  ATTR_K8S_POD_NAME,
+  ATTR_NETWORK_PEER_ADDRESS,
+  ATTR_NETWORK_PEER_PORT,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_NETWORK_TYPE,
+  NETWORK_TRANSPORT_VALUE_TCP,
+} from '@opentelemetry/semantic-conventions';
+import type { TcpStateName } from '../model/snapshot-types.js';
+import type { SeriesLabels } from './series-labels.js';
+
+export const ATTR_PROCESS_EXECUTABLE_NAME = 'process.executable.name';
+export const ATTR_CONTAINER_NAME = 'container.name';
+export const ATTR_HOST_NAME = 'host.name';
+export const ATTR_NETWORK_CONNECTION_STATE = 'network.connection.state';
+
+/** The kernel's TCP states as `network.connection.state` spells them. */
+const connectionStateValues: Record<TcpStateName, string> = {
+  ESTABLISHED: 'established',
+  SYN_SENT: 'syn_sent',
+  SYN_RECV: 'syn_received',
+  NEW_SYN_RECV: 'syn_received',
+  FIN_WAIT1: 'fin_wait_1',
+  FIN_WAIT2: 'fin_wait_2',
+  TIME_WAIT: 'time_wait',
+  CLOSE: 'closed',
+  CLOSE_WAIT: 'close_wait',
+  LAST_ACK: 'last_ack',
+  LISTEN: 'listen',
+  CLOSING: 'closing',
+};
+
+export function connectionStateValue(state: TcpStateName): string {
+  return connectionStateValues[state];
+}
+
+/**
+ * `network.type` only on peer series: the others sum a process's IPv4 and IPv6 connections
+ * (splitting them would double a dual-stack process's series for little).
+ */
+export function seriesAttributes(labels: SeriesLabels): Attributes {
+  const attributes: Attributes = { [ATTR_NETWORK_TRANSPORT]: NETWORK_TRANSPORT_VALUE_TCP };
+  if (labels.process !== null) attributes[ATTR_PROCESS_EXECUTABLE_NAME] = labels.process;
+  if (labels.containerId !== null) attributes[ATTR_CONTAINER_ID] = labels.containerId;
+  if (labels.containerName !== null) attributes[ATTR_CONTAINER_NAME] = labels.containerName;
+  if (labels.pod !== null) attributes[ATTR_K8S_POD_NAME] = labels.pod;
+  if (labels.namespace !== null) attributes[ATTR_K8S_NAMESPACE_NAME] = labels.namespace;
+  if (labels.peer !== null) {
+    attributes[ATTR_NETWORK_PEER_ADDRESS] = labels.peer.address;
+    if (labels.peer.port !== null) attributes[ATTR_NETWORK_PEER_PORT] = labels.peer.port;
+    if (labels.peer.family !== null) attributes[ATTR_NETWORK_TYPE] = labels.peer.family;
+  }
+  return attributes;
+}

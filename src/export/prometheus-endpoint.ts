@@ -1,0 +1,229 @@
+/**
+ * --prometheus: the traffic counters as a scrape target, `GET /metrics` in the text format.
+ * Counters and gauges are read from the counters at each scrape; the histograms take the
+ * observations of every tick. A registry of its own, so nothing else in the process (or a
+ * library's default metrics) lands in the scrape.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { UsageError } from '../cli-options.js';
+import type { ModelSnapshot } from '../model/snapshot-types.js';
+import { LATENCY_BUCKETS_SECONDS, TICK_DURATION_BUCKETS_SECONDS } from './histogram-buckets.js';
+import type { MetricExporter, MetricTick } from './metrics-observer.js';
+import type { SeriesLabels } from './series-labels.js';
+import type { LatencySamples, TrafficCounters, TrafficCounts } from './traffic-counters.js';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+const OWNER_LABEL_NAMES = ['process', 'container', 'pod', 'namespace'] as const;
+const PEER_LABEL_NAMES = ['peer_address', 'peer_port'] as const;
+
+/** Labels without a value are left out, which Prometheus reads the same as empty. */
+function prometheusLabels(labels: SeriesLabels): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (labels.process !== null) result.process = labels.process;
+  if (labels.containerName !== null) result.container = labels.containerName;
+  if (labels.pod !== null) result.pod = labels.pod;
+  if (labels.namespace !== null) result.namespace = labels.namespace;
+  if (labels.peer !== null) {
+    result.peer_address = labels.peer.address;
+    if (labels.peer.port !== null) result.peer_port = String(labels.peer.port);
+  }
+  return result;
+}
+
+function observeAll(histogram: Histogram, samples: LatencySamples): void {
+  for (const [labels, values] of samples) {
+    const names = prometheusLabels(labels);
+    for (const seconds of values) histogram.observe(names, seconds);
+  }
+}
+
+function describeAddress({ host, port }: ListenAddress): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Why the port cannot be served, as the one line netscope exits with. */
+function listenFailure(error: NodeJS.ErrnoException, address: ListenAddress): UsageError {
+  const where = `cannot serve Prometheus metrics on ${describeAddress(address)}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new UsageError(`${where}: address in use — choose another port with --prometheus`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new UsageError(`${where}: no such address on this host — give one of its addresses (or 0.0.0.0 for all) with --prometheus`);
+    case 'EACCES':
+      return new UsageError(`${where}: permission denied (ports below 1024 need CAP_NET_BIND_SERVICE) — choose a port above 1023 with --prometheus`);
+    default:
+      return new UsageError(`${where}: ${error.message} — choose another address with --prometheus`);
+  }
+}
+
+export class PrometheusEndpoint implements MetricExporter {
+  /** The address actually bound (the port is the kernel's choice when 0 was asked for). */
+  readonly address: ListenAddress;
+  private readonly registry = new Registry();
+  private readonly connectLatency: Histogram;
+  private readonly roundTripTime: Histogram;
+  private readonly tickDuration: Histogram;
+  private latest: ModelSnapshot | null = null;
+
+  /** Listens on `address`; a port that cannot be served is a UsageError naming --prometheus. */
+  static async serve(address: ListenAddress, counters: TrafficCounters, options: { peerLabels: boolean }): Promise<PrometheusEndpoint> {
+    const server = createServer();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(address.port, address.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      throw listenFailure(error as NodeJS.ErrnoException, address);
+    }
+    return new PrometheusEndpoint(server, counters, options.peerLabels);
+  }
+
+  private constructor(
+    private readonly server: Server,
+    counters: TrafficCounters,
+    peerLabels: boolean,
+  ) {
+    const bound = server.address() as AddressInfo;
+    this.address = { host: bound.address, port: bound.port };
+    const registers = [this.registry];
+    const labelNames: string[] = [...OWNER_LABEL_NAMES, ...(peerLabels ? PEER_LABEL_NAMES : [])];
+
+    const trafficCounter = (name: string, help: string, read: (counts: TrafficCounts) => number) =>
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          // Series whose visible labels coincide (two containers of one name) add up.
+          for (const series of counters.series) this.inc(prometheusLabels(series.labels), read(series.counts));
+        },
+      });
+    trafficCounter('netscope_bytes_sent_total', 'Bytes sent and acknowledged by the peer (tcpi_bytes_acked).', (counts) => counts.bytesSent);
+    trafficCounter('netscope_bytes_received_total', 'Bytes received (tcpi_bytes_received).', (counts) => counts.bytesReceived);
+    trafficCounter('netscope_retransmits_total', 'TCP segments retransmitted.', (counts) => counts.retransmits);
+    trafficCounter('netscope_resets_sent_total', 'TCP resets sent.', (counts) => counts.resetsSent);
+    trafficCounter('netscope_resets_received_total', 'TCP resets received.', (counts) => counts.resetsReceived);
+    new Counter({
+      name: 'netscope_drops_total',
+      help: 'TCP packets the kernel dropped, by its drop reason (skb_drop_reason without the prefix).',
+      labelNames: [...labelNames, 'reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const series of counters.series) {
+          const labels = prometheusLabels(series.labels);
+          for (const [reason, count] of series.counts.drops) this.inc({ ...labels, reason }, count);
+        }
+      },
+    });
+    new Gauge({
+      name: 'netscope_connections',
+      help: 'Open TCP connections by state.',
+      labelNames: [...labelNames, 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const series of counters.series) {
+          const labels = prometheusLabels(series.labels);
+          for (const [state, count] of series.openConnections) this.inc({ ...labels, state }, count);
+        }
+      },
+    });
+    this.connectLatency = new Histogram({
+      name: 'netscope_connect_latency_seconds',
+      help: 'TCP handshake time, SYN_SENT to ESTABLISHED, once per connection.',
+      labelNames,
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    });
+    this.roundTripTime = new Histogram({
+      name: 'netscope_rtt_seconds',
+      help: 'Smoothed RTT of each open connection that moved bytes, sampled every tick.',
+      labelNames,
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    });
+    const latest = () => this.latest;
+    const snapshotCounter = (name: string, help: string, read: (snapshot: ModelSnapshot) => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          const snapshot = latest();
+          if (snapshot !== null) this.inc(read(snapshot));
+        },
+      });
+    snapshotCounter('netscope_lost_events_total', 'Kernel events lost because netscope fell behind (its ring buffer was full).', (snapshot) => snapshot.totals.lostEvents);
+    snapshotCounter('netscope_evicted_connections_total', 'Closed connections dropped from the table by the retention policy.', (snapshot) => snapshot.totals.evicted);
+    new Counter({
+      name: 'netscope_container_state_problems_total',
+      help: 'Containers whose runtime state files could not be read (shown by short id), by reason.',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, count] of Object.entries(latest()?.containerStateProblems ?? {})) this.inc({ reason }, count);
+      },
+    });
+    this.tickDuration = new Histogram({
+      name: 'netscope_tick_duration_seconds',
+      help: 'How long a tick took: sampling every socket and folding the model.',
+      buckets: TICK_DURATION_BUCKETS_SECONDS,
+      registers,
+    });
+    server.on('request', (request, response) => void this.answer(request, response));
+  }
+
+  publish({ snapshot, changes, tickDurationSeconds }: MetricTick): void {
+    this.latest = snapshot;
+    observeAll(this.connectLatency, changes.connectLatencies);
+    observeAll(this.roundTripTime, changes.roundTripTimes);
+    for (const { labels } of changes.removed) {
+      this.connectLatency.remove(prometheusLabels(labels));
+      this.roundTripTime.remove(prometheusLabels(labels));
+    }
+    if (tickDurationSeconds !== null) this.tickDuration.observe(tickDurationSeconds);
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise((resolve) => this.server.close(resolve));
+    // Prometheus keeps its connection open between scrapes.
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path !== '/metrics') {
+      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('netscope serves its metrics on /metrics\n');
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('GET /metrics\n');
+      return;
+    }
+    try {
+      const text = await this.registry.metrics();
+      response.writeHead(200, { 'Content-Type': this.registry.contentType });
+      response.end(request.method === 'HEAD' ? undefined : text);
+    } catch (error) {
+      response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${(error as Error).message}\n`);
+    }
+  }
+}

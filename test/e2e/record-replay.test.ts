@@ -1,0 +1,266 @@
+/**
+ * Record and replay end to end on the real kernel: `netscope --json --record` on real loopback
+ * traffic, then `netscope --replay --json` as nobody, with no capability — the document must be
+ * the live one but for `source.kind`. The flight recorder, dumped by SIGUSR1 after the traffic
+ * ended, replays to the same connections. Every bad recording is one line and its exit code.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import type { ConnectionDocument, SnapshotDocument } from '../../src/model/snapshot-document.js';
+import { runNetscope, startPeer, waitUntilCapturing, type Peer } from '../support/processes.js';
+
+const NOBODY = 65534;
+const CLIENT_SENDS = 300_000;
+const SERVER_SENDS = 200_000;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Runs `netscope ARGS` as nobody, without any capability: a replay needs none. */
+function asNobody(args: string[]) {
+  return runNetscope(args, { uid: NOBODY, gid: NOBODY }).done;
+}
+
+/** Makes a root-written recording readable by nobody, as `sudo chown` would. */
+function giveToNobody(file: string): string {
+  chownSync(file, NOBODY, NOBODY);
+  return file;
+}
+
+function assertOneLine(stderr: string, pattern: RegExp): void {
+  const lines = stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${stderr}`);
+  assert.match(lines[0] ?? '', /^netscope: /);
+  assert.match(lines[0] ?? '', pattern);
+  assert.doesNotMatch(stderr, /^\s+at .+:\d+:\d+\)?$/m, 'no stack frames');
+}
+
+/** The connections of one loopback pair (either side on `port`), by id. */
+function pairOn(document: SnapshotDocument, port: number): Map<string, ConnectionDocument> {
+  return new Map(document.connections.filter((entry) => entry.sport === port || entry.dport === port).map((entry) => [entry.id, entry]));
+}
+
+/** A connection without its rates: those are of the last tick, which a later snapshot has moved past. */
+function withoutRates(connection: ConnectionDocument | undefined): Omit<ConnectionDocument, 'sendRate' | 'receiveRate'> | undefined {
+  if (connection === undefined) return undefined;
+  const { sendRate: _sent, receiveRate: _received, ...rest } = connection;
+  return rest;
+}
+
+describe('record and replay on real loopback traffic', () => {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'netscope-record-replay-'));
+  // Nobody may reach the files inside (each is chown'd to it), not list or write the directory.
+  chmodSync(scratch, 0o711);
+  const peers: Peer[] = [];
+  const recordingPath = path.join(scratch, 'incident.ndjson');
+  let port: number;
+  let clientPid: number;
+  let live: { code: number | null; stdout: string; stderr: string };
+  let liveDocument: SnapshotDocument;
+
+  before(async () => {
+    port = await freePort();
+    const server = startPeer('server', 'rr-server', '127.0.0.1', port, SERVER_SENDS);
+    peers.push(server);
+    await server.next('listening');
+    const netscope = runNetscope(['--json', '--duration', '5', '--interval', '500', '--record', recordingPath]);
+    await waitUntilCapturing(netscope.child.pid!);
+    const client = startPeer('client', 'rr-client', '127.0.0.1', port, CLIENT_SENDS);
+    peers.push(client);
+    clientPid = client.pid;
+    await client.next('closed');
+    live = await netscope.done;
+    liveDocument = JSON.parse(live.stdout) as SnapshotDocument;
+    giveToNobody(recordingPath);
+  });
+
+  after(() => {
+    for (const peer of peers) peer.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('records while --json captures: mode 0600, the header, every tick, the end marker', () => {
+    assert.equal(live.code, 0, live.stderr);
+    assert.equal(live.stderr, '');
+    assert.equal(statSync(recordingPath).mode & 0o777, 0o600);
+    const lines = readFileSync(recordingPath, 'utf8').trimEnd().split('\n');
+    const header = JSON.parse(lines[0] ?? '') as { netscopeRecording: number; source: { kind: string; probes: unknown[] }; host: unknown };
+    assert.equal(header.netscopeRecording, 1);
+    assert.deepEqual(header.source, { kind: 'ebpf', probes: liveDocument.source.probes });
+    assert.deepEqual(header.host, liveDocument.host);
+    assert.ok(lines.filter((line) => line.startsWith('{"kind":"tick"')).length >= 8, 'a tick at the start, every 500 ms, and at the end');
+    assert.match(lines.at(-1) ?? '', /^\{"kind":"end","atMs":[\d.]+,"reason":"stopped"\}$/);
+  });
+
+  it('replays as nobody, with no privilege, to the live document field for field but source.kind', async () => {
+    const replayed = await asNobody(['--replay', recordingPath, '--json']);
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.equal(replayed.stderr, '');
+    const document = JSON.parse(replayed.stdout) as SnapshotDocument;
+    assert.equal(document.source.kind, 'replay');
+    const client = [...pairOn(document, port).values()].find((entry) => entry.pid === clientPid);
+    assert.ok(client, `the client's connection: ${JSON.stringify([...pairOn(document, port).values()])}`);
+    assert.equal(client.comm, 'rr-client');
+    assert.equal(client.state, 'CLOSE');
+    assert.ok(client.bytesSent >= CLIENT_SENDS, `bytesSent ${client.bytesSent}`);
+    assert.deepEqual(pairOn(document, port), pairOn(liveDocument, port), 'pid, comm, bytes, state, retransmits, container… of both sides');
+    assert.deepEqual({ ...document, source: { ...document.source, kind: 'ebpf' } }, liveDocument);
+  });
+
+  it('--at gives the snapshot of an earlier moment, and refuses one outside the recording', async () => {
+    const early = await asNobody(['--replay', recordingPath, '--json', '--at', '0.5']);
+    assert.equal(early.code, 0, early.stderr);
+    const document = JSON.parse(early.stdout) as SnapshotDocument;
+    assert.ok(Date.parse(document.generatedAt) < Date.parse(liveDocument.generatedAt), `${document.generatedAt} before ${liveDocument.generatedAt}`);
+    const outside = await asNobody(['--replay', recordingPath, '--json', '--at', '3600']);
+    assert.equal(outside.code, 2);
+    assertOneLine(outside.stderr, /--at 3600\.0 s .* is outside the recording, which runs from .* — pick a moment in between/);
+  });
+
+  it('an interrupted recording (its last line cut) still replays, and says what it left out', async () => {
+    const bytes = readFileSync(recordingPath);
+    const cut = path.join(scratch, 'cut.ndjson');
+    const lastTick = bytes.lastIndexOf('{"kind":"tick"');
+    writeFileSync(cut, bytes.subarray(0, lastTick + 8), { mode: 0o600 });
+    const replayed = await asNobody(['--replay', giveToNobody(cut), '--json']);
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assertOneLine(replayed.stderr, /cut\.ndjson line \d+ is cut short \(the recording was interrupted\) — replaying the \d+ whole ticks before it$/);
+    assert.equal((JSON.parse(replayed.stdout) as SnapshotDocument).source.kind, 'replay');
+  });
+
+  describe('bad recordings: one line, exit 65 (bad data) or 66 (no input)', () => {
+    const lines = () => readFileSync(recordingPath, 'utf8').split('\n');
+    const cases: { name: string; content: () => string | Buffer; code: number; pattern: RegExp }[] = [
+      { name: 'empty.ndjson', content: () => '', code: 65, pattern: /empty\.ndjson is empty — replay a file written by netscope --record FILE/ },
+      {
+        name: 'corrupt.ndjson',
+        content: () => lines().map((line, index) => (index === 16 ? line.slice(0, -1).replace(/"/g, "'") : line)).join('\n'),
+        code: 65,
+        pattern: /corrupt\.ndjson line 17 is not JSON: .* — the recording is damaged: remove that line/,
+      },
+      {
+        name: 'version.ndjson',
+        content: () => [JSON.stringify({ ...(JSON.parse(lines()[0] ?? '') as object), netscopeRecording: 7, netscopeVersion: '9.0.0' }), ...lines().slice(1)].join('\n'),
+        code: 65,
+        pattern: /version\.ndjson is a version 7 recording \(written by netscope 9\.0\.0\); this netscope reads version 1 — replay it with netscope 9\.0\.0/,
+      },
+      {
+        name: 'kind.ndjson',
+        content: () => [lines()[0], '{"kind":"teleport","atMs":1}', ...lines().slice(1)].join('\n'),
+        code: 65,
+        pattern: /kind\.ndjson line 2 is a record of unknown kind "teleport"/,
+      },
+      {
+        name: 'shape.ndjson',
+        content: () => [lines()[0], JSON.stringify({ kind: 'sample', atMs: 1, cookie: 1, endpoints: { family: 'ipv4', saddr: '127.0.0.1', sport: 'http' } }), ...lines().slice(1)].join('\n'),
+        code: 65,
+        pattern: /shape\.ndjson line 2 is not a valid "sample" record: endpoints\.sport is not a port \("http"\)/,
+      },
+      { name: 'snapshot.ndjson', content: () => JSON.stringify(liveDocument), code: 65, pattern: /is not a netscope recording: line 1 is not a recording header \(it looks like a --json snapshot\)/ },
+      {
+        name: 'corrupt.ndjson.gz',
+        content: () => {
+          const zipped = gzipSync(readFileSync(recordingPath));
+          zipped[3] = 0xff;
+          return zipped;
+        },
+        code: 65,
+        pattern: /corrupt\.ndjson\.gz is not valid gzip \(.+\) — the file is damaged/,
+      },
+    ];
+    for (const { name, content, code, pattern } of cases) {
+      it(`${name}: exit ${code}`, async () => {
+        const file = path.join(scratch, name);
+        writeFileSync(file, content(), { mode: 0o600 });
+        const { code: exitCode, stdout, stderr } = await asNobody(['--replay', giveToNobody(file), '--json']);
+        assert.equal(exitCode, code, stderr);
+        assert.equal(stdout, '');
+        assertOneLine(stderr, pattern);
+      });
+    }
+
+    it('a missing file: exit 66', async () => {
+      const { code, stderr } = await asNobody(['--replay', path.join(scratch, 'missing.ndjson'), '--json']);
+      assert.equal(code, 66);
+      assertOneLine(stderr, /cannot read .*missing\.ndjson: no such file — check the path/);
+    });
+
+    it('a recording nobody may read (root\'s, mode 0600): exit 66, and how to hand it over', async () => {
+      const file = path.join(scratch, 'roots.ndjson');
+      writeFileSync(file, readFileSync(recordingPath), { mode: 0o600 });
+      const { code, stderr } = await asNobody(['--replay', file, '--json']);
+      assert.equal(code, 66);
+      assertOneLine(stderr, /cannot read .*roots\.ndjson: permission denied — recordings are mode 0600, readable by who recorded them: replay as that user, or sudo chown "\$USER"/);
+    });
+  });
+});
+
+describe('the flight recorder on real loopback traffic', () => {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'netscope-flight-'));
+  chmodSync(scratch, 0o711);
+  const peers: Peer[] = [];
+  let port: number;
+  let liveDocument: SnapshotDocument;
+  let stderr: string;
+  let dumpPath: string;
+
+  before(async () => {
+    port = await freePort();
+    const server = startPeer('server', 'fl-server', '127.0.0.1', port, SERVER_SENDS);
+    peers.push(server);
+    await server.next('listening');
+    const netscope = runNetscope(['--json', '--duration', '0', '--interval', '500', '--output-dir', scratch]);
+    await waitUntilCapturing(netscope.child.pid!);
+    const client = startPeer('client', 'fl-client', '127.0.0.1', port, CLIENT_SENDS);
+    peers.push(client);
+    await client.next('closed');
+    // A few ticks after the traffic ended: the connections' last state is in the window.
+    await sleep(1500);
+    let said = '';
+    netscope.child.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    netscope.child.kill('SIGUSR1');
+    const deadline = Date.now() + 10_000;
+    while (!said.includes('\n') && Date.now() < deadline) await sleep(50);
+    netscope.child.kill('SIGINT');
+    const result = await netscope.done;
+    assert.equal(result.code, 0, result.stderr);
+    stderr = result.stderr;
+    liveDocument = JSON.parse(result.stdout) as SnapshotDocument;
+    dumpPath = /to (\S+\.ndjson)$/m.exec(stderr)?.[1] ?? '';
+  });
+
+  after(() => {
+    for (const peer of peers) peer.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('SIGUSR1 writes the last minutes as a recording into --output-dir and says where, in one line; the capture goes on', () => {
+    assertOneLine(stderr, /^netscope: flight recorder: wrote the last \d+ s \(\d+ ticks\) to .*\/netscope-flight-\d{8}-\d{6}\.ndjson$/);
+    assert.equal(path.dirname(dumpPath), scratch);
+    assert.equal(statSync(dumpPath).mode & 0o777, 0o600);
+    assert.match(readFileSync(dumpPath, 'utf8').trimEnd().split('\n').at(-1) ?? '', /"reason":"flightDump"/);
+  });
+
+  it('replays, as nobody, to the same connections the capture ended with', async () => {
+    const replayed = await asNobody(['--replay', giveToNobody(dumpPath), '--json']);
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.equal(replayed.stderr, '');
+    const dumped = pairOn(JSON.parse(replayed.stdout) as SnapshotDocument, port);
+    const ended = pairOn(liveDocument, port);
+    assert.equal(dumped.size, 2, 'both sides of the loopback connection');
+    assert.deepEqual([...dumped.keys()].sort(), [...ended.keys()].sort());
+    for (const [id, connection] of ended) assert.deepEqual(withoutRates(dumped.get(id)), withoutRates(connection), `connection ${id}`);
+    assert.ok([...dumped.values()].some((connection) => connection.comm === 'fl-client' && connection.bytesSent >= CLIENT_SENDS));
+  });
+});
