@@ -32,7 +32,7 @@ export const helpText = `
     --event-log N          Events kept for the Events pane (default 1000)
     --output-dir DIR       Where the live view's s key saves snapshots (default: the current directory)
     --json                 Headless: capture, print a JSON snapshot, exit
-    --duration SECONDS     How long --json (default 5) or --events (default: until Ctrl-C) capture; 0: until Ctrl-C
+    --duration SECONDS     How long --json (default 5), --events or --headless (default: until Ctrl-C) capture; 0: until Ctrl-C
     -d, --interval MS      Tick: how often counters are sampled and rates folded (default 1000)
     -o, --output FILE      Write the JSON snapshot to FILE (atomically, mode 0600) instead of stdout
     --ring-buffer-mb MB    Kernel ring buffer for events, a power of two (default 4)
@@ -259,7 +259,7 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
   if (flags.help) return { ...defaults(), mode: 'help' };
   if (flags.version) return { ...defaults(), mode: 'version' };
 
-  const durationSeconds = requireFinite(flags.duration ?? (flags.events ? 0 : 5), '--duration', 'seconds');
+  const durationSeconds = requireFinite(flags.duration ?? (flags.events || flags.headless ? 0 : 5), '--duration', 'seconds');
   if (durationSeconds < 0) throw new UsageError('--duration cannot be negative — use 0 to capture until Ctrl-C');
   const intervalMs = requireFinite(flags.interval, '--interval', 'milliseconds');
   if (intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS) {

@@ -4,18 +4,13 @@
  * away (`| head`: EPIPE ends netscope quietly, exit 0). A slow reader never holds the probes
  * back: lines it cannot take are dropped, counted in the stream and reported at exit.
  */
-import { setTimeout as delay } from 'node:timers/promises';
-import { Capture } from './capture.js';
-import { attachObservers } from './capture-observers.js';
 import { UsageError, type CliOptions } from './cli-options.js';
 import { BoundedLineWriter } from './export/bounded-line-writer.js';
 import { droppedLine } from './export/event-lines.js';
 import { eventSelection } from './export/event-selection.js';
 import { EventStream } from './export/event-stream.js';
-import { openCaptureSource } from './open-source.js';
-import { readHostInfo } from './probes/host-info.js';
+import { openLiveCapture, tickUntil } from './live-capture-run.js';
 import { ExitCode, ProbeError, runAsRootHint } from './probes/probe-error.js';
-import { untilSignalled } from './stop-signals.js';
 
 /** Lines held while stdout's reader lags; past it lines are dropped (a few MiB at most). */
 const MAX_QUEUED_LINES = 10_000;
@@ -41,17 +36,11 @@ export async function runEventStream(options: CliOptions): Promise<void> {
   if (options.replayPath !== null) {
     throw new UsageError('--events streams a live capture — look into a recording with --replay FILE and --json or the live view');
   }
-  // Listen before loading the probes: a signal that arrives while they load still ends cleanly.
-  const stopRequested = untilSignalled();
-  const host = readHostInfo();
-  const capture = new Capture((sink) => openCaptureSource(options, sink), host, {
-    closedRetentionMs: options.closedRetentionMs,
-    maxClosedConnections: options.maxClosedConnections,
-    eventLogLength: options.eventLogLength,
-  });
+  const run = openLiveCapture(options);
+  const { capture } = run;
   if (capture.source.kind === 'procfs') {
     // The degraded source samples sockets each tick: it has no events to stream.
-    stopRequested.cancel();
+    run.stopRequested.cancel();
     await capture.stop();
     const missing = (capture.source.probes.find((probe) => probe.reason !== null)?.reason ?? '').replace(/^eBPF off: /, '');
     throw new ProbeError(`cannot stream events without eBPF${missing === '' ? '' : `: ${missing}`}`, runAsRootHint, ExitCode.noPermission);
@@ -61,24 +50,8 @@ export async function runEventStream(options: CliOptions): Promise<void> {
     gapLine: (count) => `${JSON.stringify(droppedLine(count, Date.now()))}\n`,
   });
   capture.observe(new EventStream(capture.model, eventSelection(options), writer));
-  const release = () => void capture.stop();
-  process.once('exit', release);
-  try {
-    await attachObservers(capture, options, host);
-    capture.tick();
-    const ticker = setInterval(() => capture.tick(), options.intervalMs);
-    await Promise.race([
-      stopRequested.signalled,
-      writer.ended,
-      ...(options.durationMs > 0 ? [delay(options.durationMs, undefined, { ref: false })] : []),
-    ]);
-    clearInterval(ticker);
-    if (writer.streamEnd === null) capture.tick();
-  } finally {
-    stopRequested.cancel();
-    process.off('exit', release);
-    await capture.stop();
-  }
+  // Once the reader is gone there is nobody to tick for.
+  await tickUntil(run, options, [writer.ended], () => writer.streamEnd === null);
   const streamEnd = writer.streamEnd;
   if (streamEnd?.kind === 'failed') throw new EventOutputError(streamEnd.error);
   if (streamEnd === null && writer.droppedLines > 0) {

@@ -4,19 +4,15 @@
  * recording's ticks are played instead (all of them, or up to `--at`), and the document is the
  * one the live capture would have printed then — the same code builds both.
  */
-import { setTimeout as delay } from 'node:timers/promises';
-import { Capture } from './capture.js';
-import { attachObservers } from './capture-observers.js';
-import { openCaptureSource } from './open-source.js';
+import type { Capture } from './capture.js';
+import { modelOptionsOf, openLiveCapture, tickUntil } from './live-capture-run.js';
 import { scopeDocument } from './model/document-scope.js';
 import type { CliOptions } from './cli-options.js';
 import type { SnapshotDocument } from './model/snapshot-document.js';
-import { readHostInfo } from './probes/host-info.js';
 import { readRecording } from './recording/read-recording.js';
 import { openReplayCapture, ticksUntil } from './recording/replay-capture.js';
 import { incompleteRecordingNotice } from './recording/recording-format.js';
 import { writeFileSafely } from './safe-file-write.js';
-import { untilSignalled } from './stop-signals.js';
 
 export async function runJsonCapture(options: CliOptions): Promise<void> {
   const capture = options.replayPath === null ? await captureLive(options) : replayRecording(options.replayPath, options);
@@ -34,46 +30,16 @@ function replayRecording(file: string, options: CliOptions): Capture {
   const notice = incompleteRecordingNotice(recording, file);
   if (notice !== null) process.stderr.write(`netscope: ${notice}\n`);
   const ticks = ticksUntil(recording, options.replayAt);
-  const { capture } = openReplayCapture(recording, {
-    closedRetentionMs: options.closedRetentionMs,
-    maxClosedConnections: options.maxClosedConnections,
-    eventLogLength: options.eventLogLength,
-  });
+  const { capture } = openReplayCapture(recording, modelOptionsOf(options));
   for (let played = 0; played < ticks; played++) capture.tick();
   return capture;
 }
 
 /** Ticks once at the start, every interval, and once at the end (a signal or the duration); stopped on every way out. */
 async function captureLive(options: CliOptions): Promise<Capture> {
-  // Listen before loading the probes: a signal that arrives while they load still ends the
-  // capture with a snapshot instead of killing the process half-way.
-  const stopRequested = untilSignalled();
-  const host = readHostInfo();
-  const capture = new Capture(
-    (sink) => openCaptureSource(options, sink),
-    host,
-    {
-      closedRetentionMs: options.closedRetentionMs,
-      maxClosedConnections: options.maxClosedConnections,
-      eventLogLength: options.eventLogLength,
-    },
-  );
-  if (capture.source.degradedNotice) process.stderr.write(`${capture.source.degradedNotice}\n`);
-  const release = () => void capture.stop();
-  process.once('exit', release);
-  try {
-    await attachObservers(capture, options, host);
-    capture.tick();
-    const ticker = setInterval(() => capture.tick(), options.intervalMs);
-    await Promise.race([stopRequested.signalled, ...(options.durationMs > 0 ? [delay(options.durationMs, undefined, { ref: false })] : [])]);
-    clearInterval(ticker);
-    capture.tick();
-  } finally {
-    stopRequested.cancel();
-    process.off('exit', release);
-    await capture.stop();
-  }
-  return capture;
+  const run = openLiveCapture(options);
+  await tickUntil(run, options);
+  return run.capture;
 }
 
 /** The note for a --container/--pod that named nothing netscope saw; null when it matched or was not given. */

@@ -6,6 +6,7 @@
  * screen switches too).
  */
 import { Capture } from './capture.js';
+import { modelOptionsOf } from './live-capture-run.js';
 import { attachObservers } from './capture-observers.js';
 import { openCaptureSource } from './open-source.js';
 import type { CliOptions } from './cli-options.js';
@@ -64,15 +65,7 @@ export async function runTui(options: CliOptions): Promise<void> {
 
 async function openLiveStore(options: CliOptions, laterLines: string[]): Promise<LiveCaptureStore> {
   const host = readHostInfo();
-  const capture = new Capture(
-    (sink) => openCaptureSource(options, sink),
-    host,
-    {
-      closedRetentionMs: options.closedRetentionMs,
-      maxClosedConnections: options.maxClosedConnections,
-      eventLogLength: options.eventLogLength,
-    },
-  );
+  const capture = new Capture((sink) => openCaptureSource(options, sink), host, modelOptionsOf(options));
   // Printed before the alternate screen: it is still there, above the prompt, after exit. The
   // header says the same while netscope runs.
   if (capture.source.degradedNotice) process.stderr.write(`${capture.source.degradedNotice}\n`);
@@ -105,11 +98,7 @@ function openReplayStore(file: string, options: CliOptions): ReplayCaptureStore 
   const notice = incompleteRecordingNotice(recording, file);
   if (notice !== null) process.stderr.write(`netscope: ${notice}\n`);
   return new ReplayCaptureStore(recording, {
-    modelOptions: {
-      closedRetentionMs: options.closedRetentionMs,
-      maxClosedConnections: options.maxClosedConnections,
-      eventLogLength: options.eventLogLength,
-    },
+    modelOptions: modelOptionsOf(options),
     outputDirectory: options.outputDirectory,
     speed: options.replaySpeed,
   });
