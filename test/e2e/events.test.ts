@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { CloseLine, EventLine, EventType } from '../../src/export/event-lines.js';
 import { packageRoot } from '../../src/probes/package-paths.js';
 import { runNetscope, startPeer, waitUntilCapturing, type NetscopeRun, type Peer } from '../support/processes.js';
+import { freePort } from '../support/free-port.js';
 
 const CLIENT_SENDS = 1_000_000;
 const SERVER_SENDS = 500_000;
@@ -20,13 +21,6 @@ const SERVER_SENDS = 500_000;
 const OWNER_SETTLE_MS = 1500;
 const EVENT_TYPES: readonly EventType[] = ['connect', 'accept', 'state', 'retransmit', 'reset', 'drop', 'close'];
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Every line as JSON; a line that does not parse fails the test with the line in the message. */
 function parseLines(stdout: string): EventLine[] {

@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
 import { packageRoot } from '../../src/probes/package-paths.js';
 import { runNetscope, startPeer, waitUntilCapturing, type Peer } from '../support/processes.js';
+import { freePort } from '../support/free-port.js';
 
 type ConnectionEntry = SnapshotDocument['connections'][number];
 
@@ -23,13 +23,6 @@ const PREEXISTING_DURING = 200_000;
 const LOSSY_SENDS = 300_000;
 const NFT_TABLE = 'netscope_test_spine';
 
-async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = net.createServer().listen(0, host);
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function assertWithinOnePercent(actual: number, expected: number, what: string): void {
   assert.ok(Math.abs(actual - expected) <= expected * 0.01, `${what}: ${actual} is not within 1% of ${expected}`);

@@ -5,13 +5,13 @@
  * collector that is not there costs one line on stderr and nothing else.
  */
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { netscopeVersion } from '../../src/netscope-version.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedPoint } from '../support/otlp-receiver.js';
 import { runNetscope, startPeer, waitUntilCapturing, type NetscopeRun, type Peer } from '../support/processes.js';
+import { freePort } from '../support/free-port.js';
 
 const CLIENT_SENDS = 1_000_000;
 const SERVER_SENDS = 300_000;
@@ -19,13 +19,6 @@ const SERVER_SENDS = 300_000;
 const HANDSHAKE_BYTES = 2;
 const NODE_NAME = 'e2e-node-1';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function nearTruth(actual: number, truth: number): boolean {
   return Math.abs(actual - truth) <= truth * 0.01 + HANDSHAKE_BYTES;

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { programsLeftAfter, runNetscope, startPeer, waitUntilCapturing, type NetscopeRun, type Peer } from '../support/processes.js';
+import { freePort } from '../support/free-port.js';
 
 const CLIENT_SENDS = 1_000_000;
 /** SYN and FIN count one byte each in the kernel's byte counters. */
@@ -20,13 +21,6 @@ const HANDSHAKE_BYTES = 2;
 const NFT_TABLE = 'netscope_test_prometheus';
 const QUERY_DEADLINE_MS = 30_000;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function assertNearTruth(actual: number, truth: number, what: string): void {
   const tolerance = truth * 0.01 + HANDSHAKE_BYTES;

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,18 +13,12 @@ import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { ConnectionDocument, SnapshotDocument } from '../../src/model/snapshot-document.js';
 import { runNetscope, startPeer, waitUntilCapturing, type Peer } from '../support/processes.js';
+import { freePort } from '../support/free-port.js';
 
 const NOBODY = 65534;
 const CLIENT_SENDS = 300_000;
 const SERVER_SENDS = 200_000;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Runs `netscope ARGS` as nobody, without any capability: a replay needs none. */
 function asNobody(args: string[]) {

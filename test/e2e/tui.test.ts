@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,17 +11,11 @@ import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
 import { packageRoot } from '../../src/probes/package-paths.js';
 import { programsLeftAfter, startPeer, type Peer } from '../support/processes.js';
 import { TmuxSession } from '../support/tmux.js';
+import { freePort } from '../support/free-port.js';
 
 const WIDTH = 160;
 const HEIGHT = 45;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The table's body: the lines between the column header line and the footer. */
 function rowsMentioning(screen: string, text: string): string[] {
