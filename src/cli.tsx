@@ -25,8 +25,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${netscopeVersion()}\n`);
       return ExitCode.ok;
     case 'json':
-      await runJsonCapture(options);
-      return ExitCode.ok;
+      return runJsonCapture(options);
     case 'headless':
       await runHeadless(options);
       return ExitCode.ok;

@@ -12,27 +12,34 @@ import type { SnapshotDocument } from './model/snapshot-document.js';
 import { readRecording } from './recording/read-recording.js';
 import { openReplayCapture, ticksUntil } from './recording/replay-capture.js';
 import { incompleteRecordingNotice } from './recording/recording-format.js';
+import { ExitCode } from './probes/probe-error.js';
 import { writeFileSafely } from './safe-file-write.js';
 
-export async function runJsonCapture(options: CliOptions): Promise<void> {
-  const capture = options.replayPath === null ? await captureLive(options) : replayRecording(options.replayPath, options);
+/**
+ * @returns the exit code: 0, or 65 (bad data) when a replayed recording's last line was cut
+ *   short — the snapshot of its whole ticks is still written, and the exit code says it is not all.
+ */
+export async function runJsonCapture(options: CliOptions): Promise<number> {
+  const { capture, cutShort } =
+    options.replayPath === null ? { capture: await captureLive(options), cutShort: false } : replayRecording(options.replayPath, options);
   const document = scopeDocument(capture.document(), options);
   const unmatched = unmatchedContainerScope(document, options);
   if (unmatched !== null) process.stderr.write(`netscope: ${unmatched}\n`);
   const json = `${JSON.stringify(document, null, 2)}\n`;
   if (options.outputPath) writeFileSafely(options.outputPath, json);
   else await new Promise<void>((resolve, reject) => process.stdout.write(json, (error) => (error ? reject(error) : resolve())));
+  return cutShort ? ExitCode.dataError : ExitCode.ok;
 }
 
 /** Plays the recording's ticks up to `--at` (or all); the capture's snapshot is then the one live had at that tick. */
-function replayRecording(file: string, options: CliOptions): Capture {
+function replayRecording(file: string, options: CliOptions): { capture: Capture; cutShort: boolean } {
   const recording = readRecording(file);
   const notice = incompleteRecordingNotice(recording, file);
   if (notice !== null) process.stderr.write(`netscope: ${notice}\n`);
   const ticks = ticksUntil(recording, options.replayAt);
   const { capture } = openReplayCapture(recording, modelOptionsOf(options));
   for (let played = 0; played < ticks; played++) capture.tick();
-  return capture;
+  return { capture, cutShort: recording.truncatedLine !== null };
 }
 
 /** Ticks once at the start, every interval, and once at the end (a signal or the duration); stopped on every way out. */

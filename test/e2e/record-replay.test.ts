@@ -121,13 +121,13 @@ describe('record and replay on real loopback traffic', () => {
     assertOneLine(outside.stderr, /--at 3600\.0 s .* is outside the recording, which runs from .* — pick a moment in between/);
   });
 
-  it('an interrupted recording (its last line cut) still replays, and says what it left out', async () => {
+  it('an interrupted recording (its last line cut) still replays its whole ticks, says what it left out, and exits 65', async () => {
     const bytes = readFileSync(recordingPath);
     const cut = path.join(scratch, 'cut.ndjson');
     const lastTick = bytes.lastIndexOf('{"kind":"tick"');
     writeFileSync(cut, bytes.subarray(0, lastTick + 8), { mode: 0o600 });
     const replayed = await asNobody(['--replay', giveToNobody(cut), '--json']);
-    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.equal(replayed.code, 65, replayed.stderr);
     assertOneLine(replayed.stderr, /cut\.ndjson line \d+ is cut short \(the recording was interrupted\) — replaying the \d+ whole ticks before it$/);
     assert.equal((JSON.parse(replayed.stdout) as SnapshotDocument).source.kind, 'replay');
   });
