@@ -14,6 +14,7 @@ import { isScalar, isSeq, type Document } from 'yaml';
 import { packageRoot } from '../../src/probes/package-paths.js';
 import {
   argumentValue,
+  emptyDirMounts,
   hostMounts,
   kustomizationFile,
   readAgentManifest,
@@ -99,6 +100,7 @@ describe('the netscope DaemonSet', () => {
 
   it('mounts every host path read-only, at its own path under the host root', () => {
     const mounts = hostMounts(agent);
+    assert.equal(mounts.length + emptyDirMounts(agent).length, container.volumeMounts?.length, 'every volume is a host path or an emptyDir');
     for (const needed of ['/proc', '/sys/fs/cgroup', '/var/lib/docker/containers', '/run/containerd/io.containerd.runtime.v2.task']) {
       assert.ok(mounts.some((mount) => mount.hostPath === needed), `${needed} is mounted`);
     }
@@ -119,6 +121,9 @@ describe('the netscope DaemonSet', () => {
   });
 
   it('runs with a read-only root, no privilege escalation, and not privileged', () => {
+    const writable = (container.volumeMounts ?? []).filter((mount) => mount.readOnly !== true).map((mount) => mount.mountPath);
+    assert.deepEqual(writable, [argumentValue(container, '--output-dir')], 'the only writable mount is where flight recordings go');
+    assert.deepEqual(emptyDirMounts(agent), writable, 'and it is an emptyDir');
     const securityContext = container.securityContext;
     assert.equal(securityContext?.readOnlyRootFilesystem, true);
     assert.equal(securityContext?.allowPrivilegeEscalation, false);

@@ -19,7 +19,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -29,7 +29,7 @@ import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
 import { Capability, type CapabilityName } from '../../src/probes/capabilities.js';
 import { packageRoot } from '../../src/probes/package-paths.js';
 import { ContainerEngines, TEST_IMAGE } from '../support/container-engines.js';
-import { argumentValue, hostMounts, readAgentManifest } from '../support/deploy-manifests.js';
+import { argumentValue, emptyDirMounts, hostMounts, readAgentManifest } from '../support/deploy-manifests.js';
 import { runNetscope, startPeer, startPeerVia, waitUntilCapturing, type NetscopeRun, type Peer } from '../support/processes.js';
 
 type ConnectionEntry = SnapshotDocument['connections'][number];
@@ -104,10 +104,18 @@ function cgroupMounts(): string[] {
     .map((fields) => fields[1] as string);
 }
 
-/** What names a connection's owner and place: every field but the counters, which move with time. */
+/** Where a connection is and whose it is, from the kernel and the cgroups: the same in any capture of it. */
 function attribution(entry: ConnectionEntry) {
-  const { id, saddr, sport, daddr, dport, netns, pid, comm, cmdline, uid, user, cgroupId, container, state } = entry;
-  return { id, saddr, sport, daddr, dport, netns, pid, comm, cmdline, uid, user, cgroupId, container, state };
+  const { id, saddr, sport, daddr, dport, netns, pid, comm, uid, cgroupId, container, state } = entry;
+  return { id, saddr, sport, daddr, dport, netns, pid, comm, uid, cgroupId, container, state };
+}
+
+/**
+ * What /proc/PID adds while the process lives: a client that exits right after its connection
+ * may be gone by the tick of one capture and not of the other.
+ */
+function description(entry: ConnectionEntry): { cmdline: string | null; user: string | null } {
+  return { cmdline: entry.cmdline, user: entry.user };
 }
 
 function exactlyOne(document: SnapshotDocument, predicate: (entry: ConnectionEntry) => boolean, what: string): ConnectionEntry {
@@ -152,6 +160,8 @@ describe('the agent image in a container shaped like the DaemonSet', () => {
   const grantedCapabilities: string[] = [];
   const notGrantable: string[] = [];
   const mountsLeftOut: string[] = [];
+  /** Mount path in the agent → the directory behind it. */
+  const emptyDirectories = new Map<string, string>();
   let skipReason: string | null = null;
   let agent: AgentRun | null = null;
   let onHost: NetscopeRun | null = null;
@@ -160,6 +170,7 @@ describe('the agent image in a container shaped like the DaemonSet', () => {
   let agentStatus = '';
   let agentMounts = new Map<string, string>();
   let scrape = '';
+  let flightRecordings: string[] = [];
   let inAgent: SnapshotDocument;
   let fromHost: SnapshotDocument;
   let dockerId: string;
@@ -219,6 +230,13 @@ describe('the agent image in a container shaped like the DaemonSet', () => {
         continue;
       }
       bind(mount.hostPath, mount.mountPath, mount.readOnly, recursive.has(mount.mountPath));
+    }
+    // An emptyDir is a directory of the node's, made for the pod.
+    for (const mountPath of emptyDirMounts(manifest)) {
+      const directory = path.join(scratch, `empty-dir${mountPath.replaceAll('/', '-')}`);
+      mkdirSync(directory);
+      emptyDirectories.set(mountPath, directory);
+      bind(directory, mountPath, false, false);
     }
     // The test's dockerd keeps its state in a directory of its own: mounted as the DaemonSet
     // mounts /var/lib/docker/containers, at its own path under the host root.
@@ -311,6 +329,12 @@ describe('the agent image in a container shaped like the DaemonSet', () => {
     const probe = manifest.container.readinessProbe?.httpGet;
     const metricsPort = manifest.container.ports?.find((port) => port.name === probe?.port || port.containerPort === probe?.port)?.containerPort;
     ({ stdout: scrape } = await run('nsenter', [`--net=/proc/${agentPid}/ns/net`, 'busybox', 'wget', '-qO-', `http://127.0.0.1:${metricsPort}${probe?.path}`]));
+    // SIGUSR1 asks for a flight recording, written where --output-dir points.
+    const flightDirectory = emptyDirectories.get(argumentValue(manifest.container, '--output-dir') ?? '') ?? assert.fail('--output-dir is not an emptyDir');
+    process.kill(agentPid, 'SIGUSR1');
+    const flightDeadline = Date.now() + 10_000;
+    while ((flightRecordings = readdirSync(flightDirectory)).length === 0 && Date.now() < flightDeadline) await sleep(100);
+    flightRecordings = flightRecordings.map((name) => path.join(flightDirectory, name));
 
     await ctr('tasks', 'kill', '--signal', 'SIGINT', AGENT_ID);
     onHost.child.kill('SIGINT');
@@ -410,14 +434,27 @@ describe('the agent image in a container shaped like the DaemonSet', () => {
     assert.ok(netnsSent !== null && netnsSent >= SENDS.netns, `the namespaced container's bytes: ${netnsSent}`);
   });
 
+  it('writes a flight recording on SIGUSR1 into its one writable place, the emptyDir', (t: TestContext) => {
+    if (skipReason !== null) return t.skip(skipReason);
+    assert.equal(flightRecordings.length, 1, JSON.stringify(flightRecordings));
+    const recording = flightRecordings[0]!;
+    assert.match(path.basename(recording), /^netscope-flight-\d{8}-\d{6}\.ndjson$/);
+    const header = JSON.parse(readFileSync(recording, 'utf8').split('\n')[0]!) as { netscopeRecording?: number };
+    assert.ok(header.netscopeRecording !== undefined, 'a recording header');
+  });
+
   it('attributes every one of these connections exactly as netscope on the host does', (t: TestContext) => {
     if (skipReason !== null) return t.skip(skipReason);
     const ours = (entry: ConnectionEntry) =>
       (entry.netns === hostNetns && (entry.sport === serverPort || entry.dport === serverPort)) || entry.container?.id === netnsContainerId;
-    const byId = (document: SnapshotDocument) =>
-      document.connections.filter(ours).map(attribution).sort((a, b) => a.id.localeCompare(b.id));
+    const byId = (document: SnapshotDocument) => document.connections.filter(ours).sort((a, b) => a.id.localeCompare(b.id));
     const agentView = byId(inAgent);
     assert.equal(agentView.length, 8, 'four connections, both ends of each');
-    assert.deepEqual(agentView, byId(fromHost));
+    assert.deepEqual(agentView.map(attribution), byId(fromHost).map(attribution));
+    const hostDescriptions = new Map(fromHost.connections.map((entry) => [entry.id, description(entry)]));
+    for (const entry of agentView) {
+      const [inAgentDescription, onHostDescription] = [description(entry), hostDescriptions.get(entry.id)];
+      if (entry.cmdline !== null && onHostDescription?.cmdline !== null) assert.deepEqual(inAgentDescription, onHostDescription, `${entry.comm} ${entry.id}`);
+    }
   });
 });

@@ -62,11 +62,18 @@ export interface HostMount {
 /** The agent's mounts of host paths, in the order the container lists them. */
 export function hostMounts({ daemonSet, container }: AgentManifest): HostMount[] {
   const volumes = daemonSet.spec?.template.spec?.volumes ?? [];
-  return (container.volumeMounts ?? []).map((mount) => {
+  return (container.volumeMounts ?? []).flatMap((mount) => {
     const hostPath = volumes.find((volume) => volume.name === mount.name)?.hostPath?.path;
-    if (hostPath === undefined) throw new Error(`volume mount ${mount.name} is not a hostPath volume`);
-    return { hostPath, mountPath: mount.mountPath, readOnly: mount.readOnly === true };
+    return hostPath === undefined ? [] : [{ hostPath, mountPath: mount.mountPath, readOnly: mount.readOnly === true }];
   });
+}
+
+/** Mount paths of the agent's emptyDir volumes: its only writable places. */
+export function emptyDirMounts({ daemonSet, container }: AgentManifest): string[] {
+  const volumes = daemonSet.spec?.template.spec?.volumes ?? [];
+  return (container.volumeMounts ?? [])
+    .filter((mount) => volumes.find((volume) => volume.name === mount.name)?.emptyDir !== undefined)
+    .map((mount) => mount.mountPath);
 }
 
 /** The value after `flag` in the container's arguments, or null. */
