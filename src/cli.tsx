@@ -4,6 +4,7 @@
  */
 import { helpText, parseCliOptions, UsageError } from './cli-options.js';
 import { runDoctor } from './doctor/run-doctor.js';
+import { hostPaths } from './probes/host-paths.js';
 import { EventOutputError, runEventStream } from './events-capture.js';
 import { runHeadless } from './headless-capture.js';
 import { runJsonCapture } from './json-capture.js';
@@ -33,7 +34,7 @@ async function main(argv: readonly string[]): Promise<number> {
       await runEventStream(options);
       return ExitCode.ok;
     case 'doctor':
-      return runDoctor();
+      return runDoctor(process.stdout, hostPaths(options.hostRoot));
     case 'tui':
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         throw new UsageError('the live view needs a terminal (stdin and stdout are not both a TTY) — use --json for a snapshot');

@@ -31,12 +31,12 @@ export function detectCgroupLayout(paths: HostPaths = hostPaths()): { layout: Cg
   return { layout: existsSync(join(v2Mount, 'cgroup.controllers')) ? 'hybrid' : 'v1', v2Mount };
 }
 
-/** The cgroup layout check, on this host's sysfs. */
-export function cgroupCheck(): Check {
+/** The cgroup layout check, on the host's sysfs (under --host-root when netscope runs in a container). */
+export function cgroupCheck(paths: HostPaths): Check {
   return {
     name: 'cgroups',
     run: () => {
-      const { layout, v2Mount } = detectCgroupLayout();
+      const { layout, v2Mount } = detectCgroupLayout(paths);
       return cgroupLayoutResult(layout, v2Mount);
     },
   };

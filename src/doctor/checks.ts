@@ -1,6 +1,7 @@
 /** Every pre-flight check of `netscope doctor`, in the order it shows them. */
 import { capabilityChecks } from './capability-checks.js';
 import { cgroupCheck } from './cgroup-check.js';
+import { hostPaths, type HostPaths } from '../probes/host-paths.js';
 import type { Check } from './check-result.js';
 import { installChecks } from './install-checks.js';
 import { kernelChecks } from './kernel-checks.js';
@@ -15,6 +16,6 @@ import { terminalCheck } from './terminal-check.js';
  * products. Each reads the host
  * only when run.
  */
-export function doctorChecks(): Check[] {
-  return [terminalCheck(), ...capabilityChecks(), ...kernelChecks(), memlockCheck(), ...probeChecks(), cgroupCheck(), runtimeStateCheck(), ...installChecks()];
+export function doctorChecks(paths: HostPaths = hostPaths()): Check[] {
+  return [terminalCheck(), ...capabilityChecks(), ...kernelChecks(), memlockCheck(), ...probeChecks(), cgroupCheck(paths), runtimeStateCheck(paths), ...installChecks()];
 }

@@ -2,6 +2,7 @@
 import { ExitCode } from '../probes/probe-error.js';
 import { fail, type Check, type CheckResult } from './check-result.js';
 import { doctorChecks } from './checks.js';
+import { hostPaths, type HostPaths } from '../probes/host-paths.js';
 import { doctorExitCode, formatOutcome, summaryLine, type CheckOutcome } from './doctor-report.js';
 
 /** A check that throws is a failure naming the error: the doctor itself must never crash. */
@@ -36,6 +37,6 @@ export function reportChecks(checks: readonly Check[], output: NodeJS.WritableSt
  * `output` (default stdout). Never throws.
  * @returns the exit code for the CLI: 0 ok, 69 kernel/host cannot run the probes, 77 missing privilege.
  */
-export async function runDoctor(output: NodeJS.WritableStream = process.stdout): Promise<number> {
-  return reportChecks(doctorChecks(), output);
+export async function runDoctor(output: NodeJS.WritableStream = process.stdout, paths: HostPaths = hostPaths()): Promise<number> {
+  return reportChecks(doctorChecks(paths), output);
 }

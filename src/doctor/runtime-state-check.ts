@@ -4,7 +4,7 @@
  * without containers — but on a container host it explains why containers show by short id.
  */
 import { existsSync } from 'node:fs';
-import { hostPaths } from '../probes/host-paths.js';
+import type { HostPaths } from '../probes/host-paths.js';
 import type { RuntimeStateRoots } from '../probes/runtime-state.js';
 import { runtimeStateRoots } from '../probes/runtime-state-roots.js';
 import { info, type Check, type CheckResult } from './check-result.js';
@@ -26,6 +26,6 @@ export function runtimeStateResult(roots: RuntimeStateRoots, exists: (path: stri
   return info(`container names from ${found.join(', ')}`);
 }
 
-export function runtimeStateCheck(): Check {
-  return { name: 'container runtimes', run: () => runtimeStateResult(runtimeStateRoots(hostPaths()), existsSync) };
+export function runtimeStateCheck(paths: HostPaths): Check {
+  return { name: 'container runtimes', run: () => runtimeStateResult(runtimeStateRoots(paths), existsSync) };
 }
