@@ -1,34 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Key } from 'ink';
 import { commandForFunctionKey, commandForKey, contextAfter, functionKeysIn, type KeyContext } from '../../../src/ui/keymap.js';
+import { key } from '../ink-key.js';
 
-/** A key as Ink's useInput reports it, nothing held unless set. */
-function key(pressed: Partial<Key> = {}): Key {
-  return {
-    upArrow: false,
-    downArrow: false,
-    leftArrow: false,
-    rightArrow: false,
-    pageDown: false,
-    pageUp: false,
-    home: false,
-    end: false,
-    return: false,
-    escape: false,
-    ctrl: false,
-    shift: false,
-    tab: false,
-    backspace: false,
-    delete: false,
-    meta: false,
-    super: false,
-    hyper: false,
-    capsLock: false,
-    numLock: false,
-    ...pressed,
-  };
-}
 
 const rows = { keys: ['1001', '1002', '1003'], pageSize: 2 };
 const browsing: KeyContext = { filterEditing: false, filterText: '', navigation: rows, selectedKey: '1002' };

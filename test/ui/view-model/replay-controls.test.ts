@@ -1,7 +1,6 @@
 /** The keys, state and lines of a replay (and of the flight recorder's `w`): keymap, reducer, header, footer, help. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Key } from 'ink';
 import { commandForKey, type KeyContext } from '../../../src/ui/keymap.js';
 import { footerLineCount } from '../../../src/ui/view-model/select-footer.js';
 import { headerLineCount } from '../../../src/ui/view-model/select-header.js';
@@ -10,30 +9,10 @@ import { displayWidth } from '../../../src/ui/view-model/text-width.js';
 import { FASTEST_REPLAY_SPEED, SLOWEST_REPLAY_SPEED, initialUiState, uiReducer } from '../../../src/ui/view-model/ui-reducer.js';
 import type { UiAction, UiState } from '../../../src/ui/view-model/ui-state.js';
 import type { ReplayProgress } from '../../../src/ui/view-model/screen-input.js';
+import { key } from '../ink-key.js';
 import { manyConnections, screenInput, snapshot, source } from './snapshot-builder.js';
 
-const NO_KEY: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
+const NO_KEY = key();
 const browsing: KeyContext = { filterEditing: false, filterText: '', navigation: { keys: [], pageSize: 10 }, selectedKey: null };
 
 const live = initialUiState({ intervalMs: 1000 });
