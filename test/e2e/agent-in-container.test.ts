@@ -31,6 +31,7 @@ import { packageRoot } from '../../src/probes/package-paths.js';
 import { ContainerEngines, TEST_IMAGE } from '../support/container-engines.js';
 import { argumentValue, emptyDirMounts, hostMounts, readAgentManifest } from '../support/deploy-manifests.js';
 import { runNetscope, startPeer, startPeerVia, waitUntilCapturing, type NetscopeRun, type Peer } from '../support/processes.js';
+import { cgroupMounts } from '../support/cgroup-mounts.js';
 
 type ConnectionEntry = SnapshotDocument['connections'][number];
 
@@ -94,14 +95,6 @@ function establishedOn(pid: number, port: number): number {
     .flatMap((table) => readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1))
     .map((line) => line.trim().split(/\s+/))
     .filter((fields) => fields[3] === '01' && (fields[1]?.endsWith(portHex) || fields[2]?.endsWith(portHex))).length;
-}
-
-function cgroupMounts(): string[] {
-  return readFileSync('/proc/self/mounts', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' '))
-    .filter((fields) => fields[2] === 'cgroup' || fields[2] === 'cgroup2')
-    .map((fields) => fields[1] as string);
 }
 
 /** Where a connection is and whose it is, from the kernel and the cgroups: the same in any capture of it. */

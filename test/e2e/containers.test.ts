@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +17,7 @@ import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
 import { cgroupV2Mount, hostPaths } from '../../src/probes/host-paths.js';
 import { ContainerEngines, TEST_IMAGE } from '../support/container-engines.js';
 import { runNetscope, startPeer, startPeerVia, waitUntilCapturing, type NetscopeRun, type Peer } from '../support/processes.js';
+import { cgroupMounts } from '../support/cgroup-mounts.js';
 
 type ConnectionEntry = SnapshotDocument['connections'][number];
 
@@ -34,14 +35,6 @@ const CRIO_POD_UID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
  */
 function assertBytesWithFin(actual: number, sent: number, what: string): void {
   assert.ok(actual >= sent && actual <= sent + 2, `${what}: ${actual} is not ${sent} (+ SYN and FIN)`);
-}
-
-function cgroupMounts(): string[] {
-  return readFileSync('/proc/self/mounts', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' '))
-    .filter((fields) => fields[2] === 'cgroup' || fields[2] === 'cgroup2')
-    .map((fields) => fields[1] as string);
 }
 
 function randomId(): string {
