@@ -17,7 +17,7 @@
  * A monitor that is not installed or cannot run here says why (`unavailable`), and the report
  * lists it as "not measured" with that reason.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -228,7 +228,7 @@ const netscopeTui: Configuration = {
     const cleanup = () => session.kill();
     cleanups.add(cleanup);
     try {
-      const pid = Number(execFileSync('tmux', ['display-message', '-p', '-t', session.name, '#{pane_pid}'], { encoding: 'utf8' }).trim());
+      const pid = session.panePid();
       if (!(pid > 0)) throw new Error('tmux did not report the pane pid');
       await waitForProbes(pid);
       await session.waitFor((screen) => screen.includes('netscope ·') && screen.includes('conns'), 'the live view');

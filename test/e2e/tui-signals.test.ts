@@ -29,8 +29,7 @@ describe('stopping the live view', () => {
         const started = Date.now();
         if (stop.startsWith('SIG')) {
           // The pane runs `sh -c 'netscope; echo …'`: netscope is the shell's child.
-          const shell = execFileSync('tmux', ['display-message', '-p', '-t', session.name, '#{pane_pid}'], { encoding: 'utf8' }).trim();
-          const netscope = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim();
+          const netscope = execFileSync('pgrep', ['-P', String(session.panePid())], { encoding: 'utf8' }).trim();
           process.kill(Number(netscope), stop);
         } else {
           session.press(stop);

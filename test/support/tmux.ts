@@ -1,5 +1,10 @@
-/** Drives a program in a real terminal: a detached tmux session of a fixed size. */
+/**
+ * Drives a program in a real terminal: a detached tmux session of a fixed size, on a tmux server
+ * of its own. A shared server exits when its last session is killed, and a session started in
+ * that moment fails with "server exited unexpectedly"; a private one has no such race.
+ */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export class TmuxSession {
@@ -7,22 +12,27 @@ export class TmuxSession {
 
   constructor(command: string, size: { width: number; height: number }, environment: Record<string, string> = {}) {
     const exports = Object.entries(environment).map(([key, value]) => `export ${key}='${value}'; `).join('');
-    execFileSync('tmux', ['new-session', '-d', '-s', this.name, '-x', String(size.width), '-y', String(size.height), `${exports}${command}`]);
-    execFileSync('tmux', ['set-option', '-t', this.name, 'remain-on-exit', 'on']);
+    // One invocation, so the pane is kept even when the command exits at once.
+    this.tmux(['new-session', '-d', '-s', this.name, '-x', String(size.width), '-y', String(size.height), `${exports}${command}`,
+      ';', 'set-option', '-t', this.name, 'remain-on-exit', 'on']);
+  }
+
+  private tmux(args: string[]): string {
+    return execFileSync('tmux', ['-L', this.name, '-f', '/dev/null', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   /** The visible screen, one string per line. */
   screen(): string {
-    return execFileSync('tmux', ['capture-pane', '-p', '-t', this.name], { encoding: 'utf8' });
+    return this.tmux(['capture-pane', '-p', '-t', this.name]);
   }
 
   /** Keys in tmux's send-keys syntax (`q`, `Enter`, `Escape`, `Tab`, `F1`), or literal text. */
   press(...keys: string[]): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, ...keys]);
+    this.tmux(['send-keys', '-t', this.name, ...keys]);
   }
 
   type(text: string): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, '-l', text]);
+    this.tmux(['send-keys', '-t', this.name, '-l', text]);
   }
 
   /** Is the program still showing the alternate screen (0 once it restored the terminal)? */
@@ -30,8 +40,13 @@ export class TmuxSession {
     return this.format('#{alternate_on}') === '1';
   }
 
+  /** The pid of the shell the pane runs the command in. */
+  panePid(): number {
+    return Number(this.format('#{pane_pid}'));
+  }
+
   private format(format: string): string {
-    return execFileSync('tmux', ['display-message', '-p', '-t', this.name, format], { encoding: 'utf8' }).trim();
+    return this.tmux(['display-message', '-p', '-t', this.name, format]).trim();
   }
 
   /** Waits until the screen satisfies `predicate`; returns that screen. */
@@ -46,9 +61,12 @@ export class TmuxSession {
     throw new Error(`timed out waiting for ${what}; the screen was:\n${screen}`);
   }
 
+  /** Ends the session, its server and the server's socket file. */
   kill(): void {
     try {
-      execFileSync('tmux', ['kill-session', '-t', this.name], { stdio: 'ignore' });
+      const socket = this.format('#{socket_path}');
+      this.tmux(['kill-server']);
+      rmSync(socket, { force: true });
     } catch {
       // already gone
     }
