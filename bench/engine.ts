@@ -6,6 +6,7 @@
  * `netscope --json --duration 0.1` — start to the first complete snapshot.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../src/probes/package-paths.js';
 import type { RssFigures, TickFigures } from './engine-model.js';
@@ -53,6 +54,15 @@ function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = {}, 
 }
 
 const benchScript = (name: string) => path.join(packageRoot, 'dist/bench', name);
+
+/** The V8 flags bin/netscope runs Node with (its `node_flags=(…)` line): the engine is measured as it runs. */
+function launcherNodeFlags(): string[] {
+  const launcher = readFileSync(path.join(packageRoot, 'bin/netscope'), 'utf8');
+  const flags = /^node_flags=\(([^)]*)\)$/m.exec(launcher)?.[1];
+  if (flags === undefined) throw new Error('bin/netscope has no node_flags=(…) line');
+  return flags.split(/\s+/).filter((flag) => flag !== '');
+}
+const NODE_FLAGS = launcherNodeFlags();
 /** As bin/netscope runs: React reads NODE_ENV when it loads. */
 const PRODUCTION = { NODE_ENV: 'production' };
 
@@ -86,7 +96,7 @@ export async function measureEngine(options: EngineOptions): Promise<EngineResul
 
   await attempt('ingest (decode + model)', async () => {
     options.log('engine: ingest (bench/ingest.js)');
-    const output = await runChild(process.execPath, [benchScript('ingest.js')], PRODUCTION);
+    const output = await runChild(process.execPath, [...NODE_FLAGS, benchScript('ingest.js')], PRODUCTION);
     if (output.code !== 0) throw failed('bench/ingest.js', output);
     const line = (stage: string) => {
       const match = new RegExp(`^${stage}.*?\\s([\\d,]+)\\s+([\\d.]+)\\s+([\\d.]+)%$`, 'm').exec(output.stdout);
@@ -107,7 +117,7 @@ export async function measureEngine(options: EngineOptions): Promise<EngineResul
   for (const connections of [1_000, 10_000, 100_000]) {
     await attempt(`tick / snapshot at ${connections / 1000}k`, async () => {
       options.log(`engine: tick and snapshot at ${fmt.count(connections)} connections`);
-      const output = await runChild(process.execPath, [benchScript('engine-model.js'), '--mode', 'tick', '--connections', String(connections), '--rounds', String(options.tickRounds)], PRODUCTION);
+      const output = await runChild(process.execPath, [...NODE_FLAGS, benchScript('engine-model.js'), '--mode', 'tick', '--connections', String(connections), '--rounds', String(options.tickRounds)], PRODUCTION);
       if (output.code !== 0) throw failed('bench/engine-model.js', output);
       const figures = JSON.parse(output.stdout) as TickFigures;
       const tick = summarize(figures.tickMs, true)!;
@@ -119,7 +129,7 @@ export async function measureEngine(options: EngineOptions): Promise<EngineResul
 
   await attempt('TUI frame / keystroke at 10k', async () => {
     options.log('engine: TUI frame and filter keystroke (bench/ui-frame.js)');
-    const output = await runChild(process.execPath, [benchScript('ui-frame.js')], PRODUCTION);
+    const output = await runChild(process.execPath, [...NODE_FLAGS, benchScript('ui-frame.js')], PRODUCTION);
     if (output.code !== 0) throw failed('bench/ui-frame.js', output);
     const at10k = (label: string) => {
       const match = new RegExp(`^${label}\\s+([\\d.]+) ms\\s+([\\d.]+) ms`, 'm').exec(output.stdout);
@@ -142,7 +152,7 @@ export async function measureEngine(options: EngineOptions): Promise<EngineResul
     options.log(`engine: RSS at 100,000 connections (${options.rssRuns} fresh processes)`);
     const runs: RssFigures[] = [];
     for (let run = 0; run < options.rssRuns; run++) {
-      const output = await runChild(process.execPath, ['--expose-gc', benchScript('engine-model.js'), '--mode', 'rss', '--connections', '100000', '--ticks', '3'], PRODUCTION);
+      const output = await runChild(process.execPath, [...NODE_FLAGS, '--expose-gc', benchScript('engine-model.js'), '--mode', 'rss', '--connections', '100000', '--ticks', '3'], PRODUCTION);
       if (output.code !== 0) throw failed('bench/engine-model.js --mode rss', output);
       runs.push(JSON.parse(output.stdout) as RssFigures);
     }
@@ -179,7 +189,7 @@ export async function measureEngine(options: EngineOptions): Promise<EngineResul
 
   await attempt('container lookup', async () => {
     options.log('engine: container lookup, cold and cached (bench/container-lookup.js)');
-    const output = await runChild(process.execPath, [benchScript('container-lookup.js')], PRODUCTION);
+    const output = await runChild(process.execPath, [...NODE_FLAGS, benchScript('container-lookup.js')], PRODUCTION);
     if (output.code !== 0) throw failed('bench/container-lookup.js', output);
     const cold = /cold lookup .*: ([\d.]+) µs each/.exec(output.stdout)?.[1];
     const cached = /cached lookup .*: ([\d.]+) ns each/.exec(output.stdout)?.[1];

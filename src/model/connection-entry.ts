@@ -1,13 +1,15 @@
 import type { Endpoints, OwnerRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
-import type { ConnectionSnapshot } from './snapshot-types.js';
-import type { ContainerTable } from './container-table.js';
-import type { ProcessTable } from './process-table.js';
+import type { ConnectionSnapshot, DropCount } from './snapshot-types.js';
+import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { DropCounter } from './drop-counter.js';
 import { SocketOwner } from './socket-owner.js';
 import { StateHistory } from './state-history.js';
 import { tcpStateName } from './tcp-states.js';
 import { endpointsKey } from './tuple-index.js';
+
+/** Shared by every connection without drops (nearly all): snapshots are never mutated. */
+const NO_DROPS: readonly DropCount[] = Object.freeze([]);
 
 /**
  * One connection's mutable state inside the model. Every field is set in the constructor so all
@@ -262,15 +264,12 @@ export class ConnectionEntry implements TupleIndexed {
    * tick: snapshots share what did not change and are never mutated. `ownerDetailsChanged`:
    * the owner's process or cgroup was described anew since.
    */
-  toSnapshot(processes: ProcessTable, containers: ContainerTable, ownerDetailsChanged: boolean): ConnectionSnapshot {
+  toSnapshot(owners: OwnerSnapshots, ownerDetailsChanged: boolean): ConnectionSnapshot {
     const previous = this.published;
     if (previous !== null && !this.changed && !ownerDetailsChanged) return previous;
-    const owner =
-      previous === null || this.ownerChanged || ownerDetailsChanged
-        ? this.owner.toSnapshot(processes, containers)
-        : previous.owner;
+    const owner = previous === null || this.ownerChanged || ownerDetailsChanged ? owners.of(this.owner) : previous.owner;
     const stateHistory = previous === null || this.historyChanged ? this.history.toStays() : previous.stateHistory;
-    const drops = previous === null || this.dropsChanged ? (this.drops?.toSorted() ?? []) : previous.drops;
+    const drops = previous === null || this.dropsChanged ? (this.drops?.toSorted() ?? NO_DROPS) : previous.drops;
     this.changed = this.ownerChanged = this.historyChanged = this.dropsChanged = false;
     this.published = {
       id: this.cookie,

@@ -17,6 +17,7 @@ import { ContainerTable } from './container-table.js';
 import { EventLog } from './event-log.js';
 import { CapacityEviction, closedPastRetention } from './eviction-policy.js';
 import { ListenerTable } from './listener-table.js';
+import { OwnerSnapshots } from './owner-snapshots.js';
 import { PendingResets } from './pending-resets.js';
 import { ProcessTable } from './process-table.js';
 import { RateHistory } from './rate-history.js';
@@ -419,6 +420,7 @@ export class ConnectionModel {
     const processesChanged = this.processes.takeChanged();
     const containersChanged = this.containers.takeChanged();
     const referenced = { pids: new Set<number>(), cgroupIds: new Set<number>() };
+    const owners = new OwnerSnapshots(this.processes, this.containers);
     const tableSums: TableSums = { bytesSent: 0, bytesReceived: 0, retransmits: 0 };
     const connections = entries.map((entry) => {
       entry.updateRates(elapsedS);
@@ -431,7 +433,7 @@ export class ConnectionModel {
       const ownerDetailsChanged =
         (pid !== null && (processesChanged.has(pid) || containersChanged.pids.has(pid))) ||
         (cgroupId !== null && containersChanged.cgroupIds.has(cgroupId));
-      return entry.toSnapshot(this.processes, this.containers, ownerDetailsChanged);
+      return entry.toSnapshot(owners, ownerDetailsChanged);
     });
     const totals = this.totals.toTotals(tableSums);
 
@@ -440,7 +442,7 @@ export class ConnectionModel {
       startedAtMs: this.startedAtMs,
       totals,
       connections,
-      listeners: this.listeners.toSnapshots(this.processes, this.containers, referenced),
+      listeners: this.listeners.toSnapshots(owners, referenced),
       processes: aggregateByProcess(entries, this.processes, this.containers),
       peers: aggregateByPeer(entries),
       containers: aggregateByContainer(entries, this.containers),
@@ -449,7 +451,7 @@ export class ConnectionModel {
       rateHistory: this.rateHistory.append(nowMs, elapsedS, totals),
       events: this.eventLog.toEvents((cookie) => {
         const connection = this.connections.get(cookie);
-        return connection === undefined ? null : connection.owner.toSnapshot(this.processes, this.containers);
+        return connection === undefined ? null : owners.of(connection.owner);
       }),
     };
     this.processes.prune(referenced.pids, nowMs - closedRetentionMs);

@@ -1,7 +1,6 @@
 import type { Endpoints } from './records.js';
 import type { ListenerSnapshot } from './snapshot-types.js';
-import type { ContainerTable } from './container-table.js';
-import type { ProcessTable } from './process-table.js';
+import type { OwnerSnapshots } from './owner-snapshots.js';
 import { SocketOwner } from './socket-owner.js';
 
 /** One listening socket. Listeners live apart from connections: they move no bytes. */
@@ -34,14 +33,14 @@ export class ListenerEntry {
     if (atMs > this.lastActivityAtMs) this.lastActivityAtMs = atMs;
   }
 
-  toSnapshot(processes: ProcessTable, containers: ContainerTable): ListenerSnapshot {
+  toSnapshot(owners: OwnerSnapshots): ListenerSnapshot {
     return {
       id: this.cookie,
       family: this.family,
       saddr: this.saddr,
       sport: this.sport,
       netns: this.netns,
-      owner: this.owner.toSnapshot(processes, containers),
+      owner: owners.of(this.owner),
       acceptQueue: this.acceptQueue,
       acceptQueueLimit: this.acceptQueueLimit,
     };

@@ -1,7 +1,6 @@
 import type { OwnerRecord, SocketSampleRecord, StateChangeRecord } from './records.js';
 import type { ListenerSnapshot } from './snapshot-types.js';
-import type { ContainerTable } from './container-table.js';
-import type { ProcessTable } from './process-table.js';
+import type { OwnerSnapshots } from './owner-snapshots.js';
 import { ListenerEntry } from './listener-entry.js';
 
 /** The listening sockets, keyed by cookie. */
@@ -42,17 +41,13 @@ export class ListenerTable {
   }
 
   /** Snapshots by id; adds the owners' pids and cgroups to the referenced sets. */
-  toSnapshots(
-    processes: ProcessTable,
-    containers: ContainerTable,
-    referenced: { pids: Set<number>; cgroupIds: Set<number> },
-  ): ListenerSnapshot[] {
+  toSnapshots(owners: OwnerSnapshots, referenced: { pids: Set<number>; cgroupIds: Set<number> }): ListenerSnapshot[] {
     return [...this.byCookie.values()]
       .sort((a, b) => a.cookie - b.cookie)
       .map((listener) => {
         if (listener.owner.pid !== null) referenced.pids.add(listener.owner.pid);
         if (listener.owner.cgroupId !== null) referenced.cgroupIds.add(listener.owner.cgroupId);
-        return listener.toSnapshot(processes, containers);
+        return listener.toSnapshot(owners);
       });
   }
 

@@ -60,7 +60,7 @@ export interface ConnectionSnapshot {
   netns: number;
   owner: Owner;
   state: TcpStateName;
-  stateHistory: StateStay[];
+  stateHistory: readonly StateStay[];
   openedAtMs: number;
   /** Set once the connection reached CLOSE (or vanished from a sweep). */
   closedAtMs: number | null;
@@ -75,7 +75,7 @@ export interface ConnectionSnapshot {
   retransmits: number;
   resetsSent: number;
   resetsReceived: number;
-  drops: DropCount[];
+  drops: readonly DropCount[];
   /** Smoothed RTT in ms, null until measured. */
   srttMs: number | null;
   /** SYN_SENT → ESTABLISHED, null when the handshake was not seen. */

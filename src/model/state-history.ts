@@ -1,36 +1,34 @@
 import type { TcpStateNumber } from './records.js';
-import { TcpState } from './records.js';
 import type { StateStay } from './snapshot-types.js';
 import { tcpStateName } from './tcp-states.js';
 
+const NO_STAYS: readonly StateStay[] = Object.freeze([]);
+
 /**
- * The states one connection went through, ordered by time. Kept as parallel number arrays so
- * recording a state allocates nothing once the arrays have grown.
+ * The states one connection went through, ordered by time, kept as the very array of stays the
+ * snapshot publishes. A change copies the array (copy-on-write): states change a few times in a
+ * connection's life, while the table holds every connection between changes — one exact-size
+ * array per connection, shared with its snapshots, instead of working arrays beside it.
  *
  * Events and samples reach the model slightly out of order (the ring buffer is drained before
  * the sampling pass, but sockets keep changing meanwhile), so a state is inserted at its time
  * rather than appended. When the stays exceed the limit, the first one and the most recent ones
- * are kept.
+ * are kept; a stay keeps the duration it had, so its true end survives the stays after it.
  */
 export class StateHistory {
-  private readonly states: TcpStateNumber[] = [];
-  private readonly startedAtMs: number[] = [];
-  /**
-   * When each stay ended (NaN while current). Stored rather than derived from the next stay so a
-   * stay keeps its true duration when the stays after it are dropped by the limit.
-   */
-  private readonly endedAtMs: number[] = [];
+  private stays: readonly StateStay[] = NO_STAYS;
+  private currentState = 0 as TcpStateNumber;
 
   constructor(private readonly maxStays: number) {}
 
   /** The state of the latest stay. Only valid once something was recorded. */
   get current(): TcpStateNumber {
-    return this.states[this.states.length - 1] as TcpStateNumber;
+    return this.currentState;
   }
 
   /** When the latest stay began (-Infinity while empty). */
   get currentSinceMs(): number {
-    return this.states.length === 0 ? -Infinity : (this.startedAtMs[this.states.length - 1] as number);
+    return this.stays.at(-1)?.atMs ?? -Infinity;
   }
 
   /**
@@ -38,61 +36,48 @@ export class StateHistory {
    * the connection was already in that state just before.
    */
   record(state: TcpStateNumber, atMs: number): boolean {
-    let position = this.states.length;
-    while (position > 0 && (this.startedAtMs[position - 1] as number) > atMs) position--;
-    if (position > 0 && this.states[position - 1] === state) return false;
-    if (position < this.states.length && this.states[position] === state) {
+    const name = tcpStateName(state);
+    const stays = this.stays;
+    let position = stays.length;
+    while (position > 0 && (stays[position - 1] as StateStay).atMs > atMs) position--;
+    if (position > 0 && (stays[position - 1] as StateStay).state === name) return false;
+    // toSpliced, never splice: its copies are exact-size, where growing an
+    // array in place leaves it room for 16 more stays it will never hold.
+    const following = stays[position];
+    let next: StateStay[];
+    if (following !== undefined && following.state === name) {
       // An earlier sighting of the stay that follows: it began sooner than we knew.
-      this.startedAtMs[position] = atMs;
-      this.shortenStayBefore(position, atMs);
-      return true;
-    }
-    if (position === this.states.length) {
-      this.states.push(state);
-      this.startedAtMs.push(atMs);
-      this.endedAtMs.push(NaN);
+      const durationMs = following.durationMs === null ? null : following.atMs + following.durationMs - atMs;
+      next = stays.toSpliced(position, 1, { state: name, atMs, durationMs });
     } else {
-      const endedAtMs = this.startedAtMs[position] as number;
-      this.states.splice(position, 0, state);
-      this.startedAtMs.splice(position, 0, atMs);
-      this.endedAtMs.splice(position, 0, endedAtMs);
+      next = stays.toSpliced(position, 0, { state: name, atMs, durationMs: following === undefined ? null : following.atMs - atMs });
+      if (position === stays.length) this.currentState = state;
     }
-    this.shortenStayBefore(position, atMs);
-    if (this.states.length > this.maxStays) {
-      this.states.splice(1, 1);
-      this.startedAtMs.splice(1, 1);
-      this.endedAtMs.splice(1, 1);
-    }
+    endStayBefore(next, position, atMs);
+    this.stays = next.length > this.maxStays ? next.toSpliced(1, 1) : next;
     return true;
   }
 
   /** SYN_SENT → ESTABLISHED: from the first SYN_SENT stay to the ESTABLISHED stay after it. */
   handshakeMs(): number | null {
-    const synSentIndex = this.states.indexOf(TcpState.SYN_SENT);
+    const synSentIndex = this.stays.findIndex((stay) => stay.state === 'SYN_SENT');
     if (synSentIndex === -1) return null;
-    const establishedIndex = this.states.indexOf(TcpState.ESTABLISHED, synSentIndex + 1);
-    if (establishedIndex === -1) return null;
-    return (this.startedAtMs[establishedIndex] as number) - (this.startedAtMs[synSentIndex] as number);
+    const established = this.stays.slice(synSentIndex + 1).find((stay) => stay.state === 'ESTABLISHED');
+    return established === undefined ? null : established.atMs - (this.stays[synSentIndex] as StateStay).atMs;
   }
 
-  toStays(): StateStay[] {
-    const stays: StateStay[] = new Array<StateStay>(this.states.length);
-    for (let index = 0; index < this.states.length; index++) {
-      const atMs = this.startedAtMs[index] as number;
-      const endedAtMs = this.endedAtMs[index] as number;
-      stays[index] = {
-        state: tcpStateName(this.states[index] as TcpStateNumber),
-        atMs,
-        durationMs: Number.isNaN(endedAtMs) ? null : endedAtMs - atMs,
-      };
-    }
-    return stays;
+  /** The stays as published: never mutated, the same array until the next change. */
+  toStays(): readonly StateStay[] {
+    return this.stays;
   }
+}
 
-  private shortenStayBefore(position: number, atMs: number): void {
-    if (position === 0) return;
-    const previousEnd = this.endedAtMs[position - 1] as number;
-    // Keep an earlier end: it is the true end when the stay after it was dropped by the limit.
-    if (Number.isNaN(previousEnd) || atMs < previousEnd) this.endedAtMs[position - 1] = atMs;
+/** The stay before `position` ends at `atMs`, unless it is known to have ended earlier. */
+function endStayBefore(stays: StateStay[], position: number, atMs: number): void {
+  const previous = stays[position - 1];
+  if (previous === undefined) return;
+  // Keep an earlier end: it is the true end when the stay after it was dropped by the limit.
+  if (previous.durationMs === null || atMs < previous.atMs + previous.durationMs) {
+    stays[position - 1] = { state: previous.state, atMs: previous.atMs, durationMs: atMs - previous.atMs };
   }
 }

@@ -158,6 +158,31 @@ describe('snapshots', () => {
     assert.notEqual(second.rateHistory, first.rateHistory);
   });
 
+  test('the connections of one owner share its published owner, until its process is described anew', () => {
+    const model = new ConnectionModel();
+    const server = taskOwner({ pid: 300, comm: 'nginx' });
+    for (const cookie of [1, 2, 3]) {
+      model.ingest(
+        stateRecord({ cookie, atMs: T0, oldState: TcpState.CLOSE, newState: TcpState.SYN_SENT, endpoints: endpoints({ sport: 1000 + cookie }), owner: server }),
+      );
+    }
+    model.ingest(
+      stateRecord({ cookie: 4, atMs: T0, oldState: TcpState.CLOSE, newState: TcpState.SYN_SENT, endpoints: endpoints({ sport: 1004 }), owner: taskOwner({ pid: 301, comm: 'curl' }) }),
+    );
+    const first = model.tick(T0 + 1000);
+    assert.equal(connectionOf(first, 1).owner, connectionOf(first, 2).owner);
+    assert.equal(connectionOf(first, 1).owner, connectionOf(first, 3).owner);
+    assert.notEqual(connectionOf(first, 1).owner, connectionOf(first, 4).owner);
+    assert.equal(connectionOf(first, 4).owner.comm, 'curl');
+
+    model.ingest(ownerRecord({ cookie: 0, atMs: T0 + 1500, pid: 300, comm: 'nginx', cmdline: 'nginx: worker process' }));
+    const second = model.tick(T0 + 2000);
+    assert.equal(connectionOf(second, 1).owner.cmdline, 'nginx: worker process');
+    assert.equal(connectionOf(second, 1).owner, connectionOf(second, 3).owner);
+    assert.equal(connectionOf(first, 1).owner.cmdline, null, 'the earlier snapshot keeps its owner');
+    assert.equal(connectionOf(second, 4).owner, connectionOf(first, 4).owner);
+  });
+
   test('connections, processes, peers and drops come out in a stable order', () => {
     const model = new ConnectionModel();
     for (const record of busyCapture()) model.ingest(record);

@@ -26,3 +26,38 @@ describe('StateHistory', () => {
     assert.equal(history.handshakeMs(), null);
   });
 });
+
+describe('StateHistory as published', () => {
+  test('the same array until a change; a change never touches the array published before it', () => {
+    const history = new StateHistory(3);
+    history.record(TcpState.SYN_SENT, 0);
+    const published = history.toStays();
+    assert.equal(history.record(TcpState.SYN_SENT, 1), false);
+    assert.equal(history.toStays(), published);
+
+    history.record(TcpState.ESTABLISHED, 10);
+    history.record(TcpState.FIN_WAIT1, 50);
+    history.record(TcpState.CLOSE, 60);
+    assert.deepEqual(published, [{ state: 'SYN_SENT', atMs: 0, durationMs: null }]);
+    assert.deepEqual(history.toStays(), [
+      { state: 'SYN_SENT', atMs: 0, durationMs: 10 },
+      { state: 'FIN_WAIT1', atMs: 50, durationMs: 10 },
+      { state: 'CLOSE', atMs: 60, durationMs: null },
+    ]);
+    assert.equal(history.current, TcpState.CLOSE);
+  });
+
+  test('an earlier sighting of the current stay moves its start and keeps it current', () => {
+    const history = new StateHistory(32);
+    history.record(TcpState.SYN_SENT, 0);
+    history.record(TcpState.ESTABLISHED, 20);
+    assert.equal(history.record(TcpState.ESTABLISHED, 12), true);
+    assert.deepEqual(history.toStays(), [
+      { state: 'SYN_SENT', atMs: 0, durationMs: 12 },
+      { state: 'ESTABLISHED', atMs: 12, durationMs: null },
+    ]);
+    assert.equal(history.current, TcpState.ESTABLISHED);
+    assert.equal(history.currentSinceMs, 12);
+    assert.equal(history.handshakeMs(), 12);
+  });
+});
