@@ -57,7 +57,7 @@ describe('format', () => {
   });
 
   test('latencies keep their precision', () => {
-    assert.equal(formatLatency(0.042), '42µs');
+    assert.equal(formatLatency(0.042), '42us');
     assert.equal(formatLatency(3.214), '3.21ms');
     assert.equal(formatLatency(123.44), '123.4ms');
     assert.equal(formatLatency(1200), '1.2s');

@@ -434,7 +434,7 @@ describe('cells', () => {
     assert.equal(cell('recv'), '1.2 MiB/s');
     assert.equal(cell('retrans'), '-');
     assert.equal(cell('resets'), '2/1');
-    assert.equal(cell('rtt'), '250µs');
+    assert.equal(cell('rtt'), '250us');
     assert.equal(cell('age'), '3m11s');
   });
 
