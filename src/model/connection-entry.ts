@@ -23,7 +23,13 @@ export class ConnectionEntry implements TupleIndexed {
   readonly daddr: string;
   readonly dport: number;
   readonly netns: number;
-  tupleKey: string;
+  /**
+   * Null while the local port is unknown: no packet carries port 0. Indexing every connecting
+   * socket under one such key made V8's Map keep each removed entry in that key's bucket chain
+   * until the table next filled, and lookups walked thousands of them (a third of netscope's CPU
+   * under connection churn).
+   */
+  tupleKey: string | null;
   readonly owner = new SocketOwner();
   readonly history: StateHistory;
 
@@ -82,7 +88,7 @@ export class ConnectionEntry implements TupleIndexed {
     this.daddr = endpoints.daddr;
     this.dport = endpoints.dport;
     this.netns = endpoints.netns;
-    this.tupleKey = endpointsKey(endpoints);
+    this.tupleKey = endpoints.sport === 0 ? null : endpointsKey(endpoints);
     this.history = new StateHistory(options.maxStateHistory);
     this.preexisting = options.preexisting;
     this.baselineKnown = !options.preexisting;

@@ -33,14 +33,17 @@ export class TupleIndex<Connection extends TupleIndexed> {
   // Nearly every tuple has one socket: it is kept bare, and an array only when sockets share it.
   private readonly byKey = new Map<string, Connection | Connection[]>();
 
-  add(key: string, connection: Connection): void {
+  /** A connection without a key (its local port unknown yet) is not indexed. */
+  add(key: string | null, connection: Connection): void {
+    if (key === null) return;
     const sharing = this.byKey.get(key);
     if (sharing === undefined) this.byKey.set(key, connection);
     else if (Array.isArray(sharing)) sharing.push(connection);
     else this.byKey.set(key, [sharing, connection]);
   }
 
-  remove(key: string, connection: Connection): void {
+  remove(key: string | null, connection: Connection): void {
+    if (key === null) return;
     const sharing = this.byKey.get(key);
     if (sharing === undefined) return;
     if (!Array.isArray(sharing)) {

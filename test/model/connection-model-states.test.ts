@@ -218,6 +218,13 @@ describe('what the kernel reports at connect and accept', () => {
     assert.equal(connection.resetsReceived, 1);
   });
 
+  test('a socket still connecting without a local port matches no packet by tuple', () => {
+    const model = new ConnectionModel();
+    model.ingest(stateRecord({ cookie: 5, atMs: T0, endpoints: endpoints({ sport: 0 }), oldState: TcpState.CLOSE, newState: TcpState.SYN_SENT }));
+    model.ingest(resetRecord({ cookie: 0, atMs: T0 + 1, direction: 'sent', endpoints: endpoints({ sport: 0 }) }));
+    assert.equal(connectionOf(model.tick(T0 + 1000), 5).resetsSent, 0);
+  });
+
   test('a refused connect learns its local port from the reset it received', () => {
     const model = new ConnectionModel();
     model.ingest(stateRecord({ cookie: 4, atMs: T0, endpoints: endpoints({ sport: 0 }), oldState: TcpState.CLOSE, newState: TcpState.SYN_SENT }));

@@ -19,6 +19,15 @@ describe('TupleIndex', () => {
     assert.equal(index.find(tupleKey('10.0.0.2', 443, '10.0.0.1', 40000), 0), undefined);
   });
 
+  test('a socket without a key (no local port yet) is not indexed, and removing it touches nothing', () => {
+    const index = new TupleIndex<(typeof all)[number]>();
+    index.add(key, closedHere);
+    index.add(null, openElsewhere);
+    index.remove(null, openElsewhere);
+    assert.equal(index.find(key, 8), closedHere);
+    assert.equal(index.find(tupleKey('10.0.0.1', 0, '10.0.0.2', 443), 8), undefined);
+  });
+
   test('forgets removed sockets', () => {
     const index = new TupleIndex<(typeof all)[number]>();
     for (const connection of all) index.add(key, connection);
