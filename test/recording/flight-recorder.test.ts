@@ -4,7 +4,8 @@ import type { ModelSnapshot } from '../../src/model/snapshot-types.js';
 import { FlightRecorder } from '../../src/recording/flight-recorder.js';
 import { parseRecording, RECORDING_VERSION, type Recording } from '../../src/recording/recording-format.js';
 import { openReplayCapture } from '../../src/recording/replay-capture.js';
-import { connectionOf } from '../model/record-builders.js';
+import { ConnectionModel } from '../../src/model/connection-model.js';
+import { connectionOf, retransmitRecord } from '../model/record-builders.js';
 import { CLOSING_TICK, cookies, host, probes, runScriptedCapture, T0, tickAt, TICK_MS } from './recording-builders.js';
 
 const MINUTE_MS = 60_000;
@@ -52,6 +53,16 @@ describe('the flight recorder', () => {
     const tiny = flightRecorder(1);
     runScriptedCapture(4, [tiny]);
     assert.deepEqual(dumpOf(tiny).ticks.map((tick) => tick.atMs), [tickAt(3)]);
+  });
+
+  test('a busy tick keeps every record, in order, however many lines it takes', () => {
+    const recorder = flightRecorder(10 * MINUTE_MS);
+    const records = Array.from({ length: 1000 }, (_, index) => retransmitRecord({ cookie: 1 + (index % 7), atMs: T0 + index }));
+    for (const record of records) recorder.record(record);
+    recorder.tick(new ConnectionModel().tick(T0 + TICK_MS));
+    const dump = dumpOf(recorder);
+    assert.equal(dump.ticks.length, 1);
+    assert.deepEqual(dump.ticks[0]?.records, records);
   });
 
   test('under its memory cap: whole oldest ticks go until what it holds fits', () => {
