@@ -4,13 +4,9 @@
  * led up to an incident, after it happened. Ticks older than the window go first, then — past the
  * memory cap — the oldest whatever their age.
  *
- * Records are held as their recording lines, in Buffers: each record becomes its line as it
- * arrives, and lines go into a Buffer a few hundred at a time. Held in V8's heap — as record
- * objects until the tick, or as strings for minutes — they outlived the young generation and
- * made most of the old one, which V8 sizes to a multiple of what is live: under 1,000
- * connections/s the 64 MiB cap cost 230 MiB of RSS. The records that give context (below) are
- * also held as objects, for as long as their tick; the memory cap counts both at their lines'
- * length.
+ * The records themselves are held, not their lines: the flight recorder runs by default, and
+ * serializing every record as it comes would cost more than the model's own ingest. Lines are
+ * made when a dump is written; the memory cap counts each record at about its line's size.
  *
  * A dump starts mid-capture. Connections first seen by a sample are preexisting, as they are
  * for netscope started late; but who owns them and which container they run in was said once,
@@ -27,7 +23,7 @@ import { endLine, headerLine, recordLine, tickLine, type RecordingHeader } from 
 export interface FlightRecorderOptions {
   /** How much to keep, ms of capture time (the newest tick is always kept). */
   windowMs: number;
-  /** Memory cap: bytes held, each record counted at its line's length, carried records included. */
+  /** Memory cap: bytes held, each record counted at about its line's size, carried records included. */
   maxBytes: number;
   /** The header of every dump; its startedAt is the start of the oldest tick kept. */
   header: Omit<RecordingHeader, 'startedAt'>;
@@ -47,8 +43,7 @@ interface HeldTick {
   /** Where the tick's records start: the previous tick's time (for the first, its first record's). */
   startMs: number;
   atMs: number;
-  /** The tick's records as recording lines (UTF-8), each with its newline. */
-  lines: Buffer;
+  records: ModelRecord[];
   bytes: number;
   context: ContextRecord[];
 }
@@ -56,8 +51,34 @@ interface HeldTick {
 /** Bytes of a tick marker line, `{"kind":"tick","atMs":1795576201000.123}` and its newline. */
 const TICK_LINE_BYTES = 42;
 
-/** Lines gathered before they go into a Buffer: few enough to die young, enough to write in bulk. */
-const LINES_PER_CHUNK = 256;
+/**
+ * About the size of a record's line, without making it: typical sizes measured on real
+ * recordings, plus the free text that varies (command lines, container names, reasons).
+ */
+function estimatedLineBytes(record: ModelRecord): number {
+  switch (record.kind) {
+    case 'state':
+      return 400;
+    case 'retransmit':
+      return 340;
+    case 'reset':
+      return 330 + record.reason.length;
+    case 'drop':
+      return 220 + record.reason.length;
+    case 'sample':
+      return 340;
+    case 'owner':
+      return 130 + record.comm.length + record.cmdline.length + record.user.length;
+    case 'container': {
+      const { container } = record;
+      return container === null ? 100 : 200 + container.id.length + container.name.length + (container.image?.length ?? 0) + (container.pod?.length ?? 0) + (container.namespace?.length ?? 0) + (container.podUid?.length ?? 0);
+    }
+    case 'sweep':
+      return 70 + 12 * record.netns.length;
+    case 'lost':
+      return 50;
+  }
+}
 
 /** What a context record is about. A socket's owner is kept as first said (the model adopts the first); the rest as last said. */
 function contextKey(record: ContextRecord): { key: string; firstWins: boolean } {
@@ -90,10 +111,9 @@ function referencedBy(snapshot: ModelSnapshot): Set<string> {
 
 export class FlightRecorder implements CaptureObserver {
   private readonly ticks: HeldTick[] = [];
-  private pendingLines: string[] = [];
-  private pendingChunks: Buffer[] = [];
+  private pending: ModelRecord[] = [];
+  private pendingBytes = 0;
   private pendingContext: ContextRecord[] = [];
-  private pendingContextBytes = 0;
   private pendingStartMs: number | null = null;
   private previousTickAtMs: number | null = null;
   private readonly carried = new Map<string, { record: ContextRecord; bytes: number }>();
@@ -102,40 +122,29 @@ export class FlightRecorder implements CaptureObserver {
   constructor(private readonly options: FlightRecorderOptions) {}
 
   record(record: ModelRecord): void {
-    const line = recordLine(record);
-    this.pendingLines.push(line);
-    if (this.pendingLines.length === LINES_PER_CHUNK) this.chunkPendingLines();
+    this.pending.push(record);
+    this.pendingBytes += estimatedLineBytes(record);
     this.pendingStartMs ??= record.atMs;
     const context = asContext(record);
-    if (context === null) return;
-    this.pendingContext.push(context);
-    this.pendingContextBytes += line.length;
+    if (context !== null) this.pendingContext.push(context);
   }
 
   tick(snapshot: ModelSnapshot): void {
-    this.chunkPendingLines();
-    const lines = Buffer.concat(this.pendingChunks);
     const tick: HeldTick = {
       startMs: this.previousTickAtMs ?? this.pendingStartMs ?? snapshot.atMs,
       atMs: snapshot.atMs,
-      lines,
-      bytes: lines.length + this.pendingContextBytes + TICK_LINE_BYTES,
+      records: this.pending,
+      bytes: this.pendingBytes + TICK_LINE_BYTES,
       context: this.pendingContext,
     };
     this.ticks.push(tick);
     this.heldBytes += tick.bytes;
-    this.pendingChunks = [];
+    this.pending = [];
+    this.pendingBytes = 0;
     this.pendingContext = [];
-    this.pendingContextBytes = 0;
     this.pendingStartMs = null;
     this.previousTickAtMs = snapshot.atMs;
     this.evict(snapshot);
-  }
-
-  private chunkPendingLines(): void {
-    if (this.pendingLines.length === 0) return;
-    this.pendingChunks.push(Buffer.from(`${this.pendingLines.join('\n')}\n`));
-    this.pendingLines = [];
   }
 
   /** Bytes held now (ticks and carried records), as the memory cap counts them. */
@@ -156,14 +165,14 @@ export class FlightRecorder implements CaptureObserver {
     if (oldest === undefined || newest === undefined) return null;
     const { netscopeRecording, host, netscopeVersion, source } = this.options.header;
     const header: RecordingHeader = { netscopeRecording, host, startedAt: new Date(oldest.startMs).toISOString(), netscopeVersion, source };
-    const parts = [`${headerLine(header)}\n`];
+    const lines = [headerLine(header)];
     for (const [index, tick] of this.ticks.entries()) {
-      parts.push(tick.lines.toString());
-      if (index === 0) parts.push(...this.carriedLines().map((line) => `${line}\n`));
-      parts.push(`${tickLine(tick.atMs)}\n`);
+      for (const record of tick.records) lines.push(recordLine(record));
+      if (index === 0) lines.push(...this.carriedLines());
+      lines.push(tickLine(tick.atMs));
     }
-    parts.push(`${endLine(newest.atMs, 'flightDump')}\n`);
-    return parts.join('');
+    lines.push(endLine(newest.atMs, 'flightDump'));
+    return `${lines.join('\n')}\n`;
   }
 
   /** Past the window first; then, carried records pruned to what the model still shows, past the cap. */
@@ -194,7 +203,7 @@ export class FlightRecorder implements CaptureObserver {
     const { key, firstWins } = contextKey(record);
     const known = this.carried.get(key);
     if (known !== undefined && firstWins) return;
-    const bytes = recordLine(record).length;
+    const bytes = estimatedLineBytes(record);
     this.heldBytes += bytes - (known?.bytes ?? 0);
     this.carried.set(key, { record, bytes });
   }
