@@ -26,7 +26,7 @@ export class ConnectionEntry implements TupleIndexed {
   /**
    * Null while the local port is unknown: no packet carries port 0. Indexing every connecting
    * socket under one such key made V8's Map keep each removed entry in that key's bucket chain
-   * until the table next filled, and lookups walked thousands of them (a third of netscope's CPU
+   * until the table next filled, and lookups walked thousands of them (a fifth of netscope's CPU
    * under connection churn).
    */
   tupleKey: string | null;
