@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { completeLine, droppedLine, eventLine, isConnectionBirth, type EventLine } from '../../src/export/event-lines.js';
 import { ConnectionModel } from '../../src/model/connection-model.js';
-import type { ContainerIdentity, ModelRecord } from '../../src/model/records.js';
+import type { ModelRecord } from '../../src/model/records.js';
 import { TcpState } from '../../src/model/records.js';
 import {
   HOST_NETNS,
@@ -19,16 +19,9 @@ import {
   taskOwner,
   sweepRecord,
 } from '../model/record-builders.js';
+import { containerIdentity } from '../ui/view-model/snapshot-builder.js';
 
-const web: ContainerIdentity = {
-  id: 'a'.repeat(64),
-  name: 'web',
-  runtime: 'docker',
-  image: 'nginx:1.27',
-  pod: null,
-  namespace: null,
-  podUid: null,
-};
+const web = containerIdentity({ id: 'a'.repeat(64) });
 
 /** Feeds the model as the capture does, and returns the line of the last record. */
 function lineAfter(model: ConnectionModel, ...records: ModelRecord[]): EventLine | null {
