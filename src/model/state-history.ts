@@ -62,7 +62,7 @@ export class StateHistory {
   handshakeMs(): number | null {
     const synSentIndex = this.stays.findIndex((stay) => stay.state === 'SYN_SENT');
     if (synSentIndex === -1) return null;
-    const established = this.stays.slice(synSentIndex + 1).find((stay) => stay.state === 'ESTABLISHED');
+    const established = this.stays.find((stay, index) => index > synSentIndex && stay.state === 'ESTABLISHED');
     return established === undefined ? null : established.atMs - (this.stays[synSentIndex] as StateStay).atMs;
   }
 
