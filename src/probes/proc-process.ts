@@ -1,16 +1,17 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupV2Mount, hostPaths, type HostPaths } from './host-paths.js';
-import { redactCommandLine, replaceControlCharacters } from './redact-cmdline.js';
+import { redactCommandLine } from './redact-cmdline.js';
+import { escapeUntrustedText } from './untrusted-text.js';
 import { userName } from './user-names.js';
 
 /** A process as read from /proc, with what the owner records carry. */
 export interface ProcessDescription {
   /** Thread-group id (the process id users see), in the host's pid namespace. */
   pid: number;
-  /** Kernel task name (at most 15 characters), control characters replaced by `?`. */
+  /** Kernel task name (at most 15 characters), sanitised (untrusted-text.ts). */
   comm: string;
-  /** Redacted command line; `[comm]` for kernel threads and zombies, as htop shows them. */
+  /** Redacted, sanitised command line; `[comm]` for kernel threads and zombies, as htop shows them. */
   cmdline: string;
   /** Real user id. */
   uid: number;
@@ -60,11 +61,11 @@ export function describeProcess(pid: number, paths: HostPaths = hostPaths(), sho
   if (realUid === undefined) return null;
   const uid = Number(realUid);
   const argv = splitCmdline(rawCmdline);
-  const comm = replaceControlCharacters(processName(stat.comm, argv));
+  const comm = escapeUntrustedText(processName(stat.comm, argv));
   return {
     pid,
     comm,
-    cmdline: argv.length === 0 ? `[${comm}]` : showSecrets ? replaceControlCharacters(argv.join(' ')) : redactCommandLine(argv, { comm: stat.comm }),
+    cmdline: argv.length === 0 ? `[${comm}]` : escapeUntrustedText(showSecrets ? argv.join(' ') : redactCommandLine(argv, { comm: stat.comm })),
     uid,
     user: userName(uid, paths),
     cgroupId: cgroupIdOf(cgroups, paths),

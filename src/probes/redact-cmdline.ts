@@ -1,8 +1,8 @@
 /**
  * Turns a process's argv into a command line that is safe to show on a shared terminal and to
  * write to JSON: secrets passed as arguments are replaced by `***`, keeping the flag, variable
- * or header name so the engineer still sees which one was passed, and control characters are
- * replaced by `?` so an argument cannot move the cursor or recolour the screen.
+ * or header name so the engineer still sees which one was passed. Control characters are the
+ * sanitiser's (untrusted-text.ts), applied to the line this returns.
  */
 
 /** What replaces a secret value. */
@@ -86,8 +86,7 @@ export interface RedactOptions {
 }
 
 /**
- * Joins argv with single spaces after replacing control characters with `?` and each secret
- * value with `***`. Recognised secrets:
+ * Joins argv with single spaces after replacing each secret value with `***`. Recognised secrets:
  * - the value of a flag whose name is secret ({@link isSecretName}): `--db-token=x`,
  *   `--db-token x`, `-password x`. A following element that looks like another flag
  *   (`--port`, `-v`) is not taken as the value, so a boolean `--auth` does not hide it;
@@ -100,7 +99,7 @@ export interface RedactOptions {
  * - JSON string values under a secret key, `{"token":"x"}` → `{"token":"***"}`.
  */
 export function redactCommandLine(argv: readonly string[], options: RedactOptions = {}): string {
-  const args = argv.map(replaceControlCharacters);
+  const args = argv;
   const client = findClient(options.comm, args[0]);
   const shown: string[] = [];
   let nextIs: NextElement = 'ordinary';
@@ -118,14 +117,6 @@ export function redactCommandLine(argv: readonly string[], options: RedactOption
     }
   }
   return shown.join(' ');
-}
-
-/**
- * Replaces C0 and C1 control characters (escape, newline, tab, DEL, …) and the Unicode
- * bidirectional overrides, which reorder what a terminal shows, with `?`.
- */
-export function replaceControlCharacters(text: string): string {
-  return text.replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, '?');
 }
 
 /** What the element after a flag is. */
@@ -210,7 +201,7 @@ const AUTH_SCHEME = /^([A-Za-z][\w-]*\s+)\S/;
  * the first `/`: base64 passwords hold `/` and are often pasted unencoded. The cost is that an
  * `@` in a path after a port (`https://host:443/@scope/pkg`) hides `443/`.
  */
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/?#]*:)\S+@/gi;
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/?#]*:)[^ ]+@/gi;
 /** A JSON string member, `"key": "value"`. */
 const JSON_MEMBER = /("([^"\\]*)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 /**

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerIdentity, ContainerRuntime, ContainerStateProblem } from '../model/records.js';
 import { readStateJson } from './state-file.js';
+import { escapeUntrustedText } from './untrusted-text.js';
 
 /** Where each runtime keeps its state, already prefixed by the host root. Several roots per runtime are tried in order. */
 export interface RuntimeStateRoots {
@@ -128,15 +129,17 @@ export function describeContainer(match: ContainerMatch, roots: RuntimeStateRoot
   return { container: identity(match, runtime, null), problem };
 }
 
+/** Whoever can start a container names it: its names pass the sanitiser here, once. */
 function identity(match: ContainerMatch, runtime: ContainerRuntime, described: StateDescription | null): ContainerIdentity {
+  const clean = (text: string | null | undefined) => (text === null || text === undefined ? null : escapeUntrustedText(text));
   return {
     id: match.id,
-    name: described?.name ?? match.id.slice(0, SHORT_ID_LENGTH),
+    name: clean(described?.name) ?? match.id.slice(0, SHORT_ID_LENGTH),
     runtime,
-    image: described?.image ?? null,
-    pod: described?.pod ?? null,
-    namespace: described?.namespace ?? null,
-    podUid: described?.podUid ?? match.podUid,
+    image: clean(described?.image),
+    pod: clean(described?.pod),
+    namespace: clean(described?.namespace),
+    podUid: clean(described?.podUid) ?? match.podUid,
   };
 }
 

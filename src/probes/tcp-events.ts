@@ -8,6 +8,7 @@ import { formatAddress } from './ip-address.js';
 import type { KernelClock } from './kernel-clock.js';
 import type { ReasonNames } from './reason-names.js';
 import { readCounters, readU64 } from './record-fields.js';
+import { escapeUntrustedText } from './untrusted-text.js';
 
 /** Byte offsets of `struct tcp_event`'s fields. */
 export const tcpEventLayout = {
@@ -132,7 +133,7 @@ function decodeOwner(bytes: Buffer, view: DataView, base: number): TaskOwner {
   while (commEnd < commStart + COMM_LENGTH && bytes[commEnd] !== 0) commEnd++;
   return {
     pid: view.getUint32(base + L.pid, true),
-    comm: bytes.toString('utf8', commStart, commEnd),
+    comm: escapeUntrustedText(bytes.toString('utf8', commStart, commEnd)),
     uid: view.getUint32(base + L.uid, true),
     cgroupId: readU64(view, base + L.cgroup_id),
   };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostPaths, type HostPaths } from './host-paths.js';
+import { escapeUntrustedText } from './untrusted-text.js';
 
 /** Parsed passwd files by path, so each host's passwd is read once per netscope run. */
 const userNamesByPasswdPath = new Map<string, ReadonlyMap<number, string>>();
@@ -36,7 +37,7 @@ function readPasswd(passwdPath: string): ReadonlyMap<number, string> {
     if (!/^\d+$/.test(uidText)) continue;
     const uid = Number(uidText);
     // getpwuid returns the first entry for a uid; keep that one.
-    if (!names.has(uid)) names.set(uid, name);
+    if (!names.has(uid)) names.set(uid, escapeUntrustedText(name));
   }
   return names;
 }
