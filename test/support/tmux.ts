@@ -26,6 +26,16 @@ export class TmuxSession {
     return this.tmux(['capture-pane', '-p', '-t', this.name]);
   }
 
+  /** The visible screen with its colours and attributes, as escape sequences (capture-pane -e). */
+  screenWithAttributes(): string {
+    return this.tmux(['capture-pane', '-p', '-e', '-t', this.name]);
+  }
+
+  /** The pane's title, which a program can set with OSC 0 or 2. */
+  paneTitle(): string {
+    return this.format('#{pane_title}');
+  }
+
   /** Keys in tmux's send-keys syntax (`q`, `Enter`, `Escape`, `Tab`, `F1`), or literal text. */
   press(...keys: string[]): void {
     this.tmux(['send-keys', '-t', this.name, ...keys]);
