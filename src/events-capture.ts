@@ -12,7 +12,7 @@ import { EventStream } from './export/event-stream.js';
 import { openLiveCapture, tickUntil } from './live-capture-run.js';
 import { OutputWriteError } from './output-write-error.js';
 import { ExitCode, ProbeError, runAsRootHint } from './probes/probe-error.js';
-import { STDOUT_FIX } from './stdout-output.js';
+import { requireOpenStdout, STDOUT_FIX } from './stdout-output.js';
 
 /** Lines held while stdout's reader lags; past it lines are dropped (a few MiB at most). */
 const MAX_QUEUED_LINES = 10_000;
@@ -20,6 +20,7 @@ export async function runEventStream(options: CliOptions): Promise<void> {
   if (options.replayPath !== null) {
     throw new UsageError('--events streams a live capture — look into a recording with --replay FILE and --json or the live view');
   }
+  requireOpenStdout('events');
   const run = openLiveCapture(options);
   const { capture } = run;
   if (capture.source.kind === 'procfs') {
