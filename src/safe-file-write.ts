@@ -25,6 +25,7 @@ import { isNativeError, nativeAddon, type DirectoryEntry, type DirectoryWalkErro
 import { escapeUntrustedText } from './probes/untrusted-text.js';
 import { userName } from './probes/user-names.js';
 
+/** A path netscope refuses to write (see the module comment), or a file it cannot create: exit 73. */
 export class UnsafeOutputError extends Error {
   constructor(
     message: string,
@@ -61,25 +62,26 @@ function sharedDirectoryReason(stats: Stats): string | null {
 }
 
 /** The walk's failure in the user's words: a refused link names the link, its owner, and what to do instead. */
-function directoryRefusal(directory: string, error: unknown): UnsafeOutputError {
-  if (!isNativeError(error)) throw error;
-  const { code, path: stoppedAt, linkOwner, directoryOwner } = error as Error & DirectoryWalkErrorFields;
-  const shown = escapeUntrustedText(stoppedAt ?? directory);
-  if (error.operation === 'follow symlink' && linkOwner !== undefined && directoryOwner !== undefined) {
+function directoryRefusal(directory: string, error: Error & DirectoryWalkErrorFields): UnsafeOutputError {
+  const { code, operation, linkOwner, directoryOwner } = error;
+  const stoppedAt = escapeUntrustedText(error.path);
+  if (operation === 'follow symlink' && linkOwner !== undefined && directoryOwner !== undefined) {
     return new UnsafeOutputError(
-      `refusing to follow the symbolic link ${shown}: it belongs to ${userName(linkOwner)}, in a directory others can write into that ${userName(directoryOwner)} owns, so another user may have planted it`,
+      `refusing to follow the symbolic link ${stoppedAt}: it belongs to ${userName(linkOwner)}, in a directory others can write into that ${userName(directoryOwner)} owns, so another user may have planted it`,
       "give the link's real directory, or one only root can write",
     );
   }
+  // Where the walk stopped short of the directory asked for, say both.
+  const context = path.resolve(error.path) === path.resolve(directory) ? '' : `cannot write in ${escapeUntrustedText(directory)}: `;
   switch (code) {
     case 'ENOENT':
-      return new UnsafeOutputError(`cannot write in ${escapeUntrustedText(directory)}: directory ${shown} does not exist`, 'create it first, or choose another directory');
+      return new UnsafeOutputError(`${context}directory ${stoppedAt} does not exist`, 'create it first, or choose another directory');
     case 'ENOTDIR':
-      return new UnsafeOutputError(`cannot write in ${escapeUntrustedText(directory)}: ${shown} is not a directory`, 'choose another directory');
+      return new UnsafeOutputError(`${context}${stoppedAt} is not a directory`, 'choose another directory');
     case 'ELOOP':
-      return new UnsafeOutputError(`cannot write in ${escapeUntrustedText(directory)}: too many symbolic links at ${shown} (a loop)`, 'fix the links, or give the real directory');
+      return new UnsafeOutputError(`${context}too many symbolic links at ${stoppedAt} (a loop)`, 'fix the links, or give the real directory');
     default:
-      return new UnsafeOutputError(`cannot write in ${escapeUntrustedText(directory)}: ${shown}: ${systemErrorText(error)}`, 'choose a directory netscope can reach');
+      return new UnsafeOutputError(`${context}cannot use ${stoppedAt}: ${systemErrorText(error)}`, 'choose a directory netscope can reach');
   }
 }
 
@@ -109,7 +111,8 @@ export class OutputDirectory {
     try {
       fd = nativeAddon().openDirectoryWithoutPlantedLinks(directory);
     } catch (error) {
-      throw directoryRefusal(directory, error);
+      if (!isNativeError(error)) throw error;
+      throw directoryRefusal(directory, error as Error & DirectoryWalkErrorFields);
     }
     const reason = sharedDirectoryReason(fstatSync(fd));
     if (reason !== null) {

@@ -135,8 +135,9 @@ describe('the directory of a file netscope writes', () => {
     assert.equal(walkError(path.join(directory, 'loop-a')).code, 'ELOOP');
   });
 
-  test('a dangling symlink names the directory that does not exist', () => {
+  test('a missing directory, or a dangling symlink, names the directory that does not exist', () => {
     const directory = freshDirectory();
+    assert.throws(() => writeFileSafely(path.join(directory, 'missing/snap.json'), 'x'), refusal(/^directory .*\/missing does not exist$/));
     symlinkSync(path.join(directory, 'gone'), path.join(directory, 'dangling'));
     assert.throws(() => writeFileSafely(path.join(directory, 'dangling/snap.json'), 'x'), refusal(/^cannot write in .*\/dangling: directory .*\/gone does not exist$/));
   });
