@@ -5,16 +5,15 @@
 import { helpText, parseCliOptions, UsageError } from './cli-options.js';
 import { runDoctor } from './doctor/run-doctor.js';
 import { hostPaths } from './probes/host-paths.js';
-import { EventOutputError, runEventStream } from './events-capture.js';
+import { runEventStream } from './events-capture.js';
 import { runHeadless } from './headless-capture.js';
 import { runJsonCapture } from './json-capture.js';
 import { runTui } from './tui.js';
 import { netscopeVersion } from './netscope-version.js';
+import { OutputWriteError } from './output-write-error.js';
 import { ExitCode, ProbeError } from './probes/probe-error.js';
 import { RecordingError } from './recording/recording-error.js';
 import { UnsafeOutputError } from './safe-file-write.js';
-
-const EXIT_CANNOT_CREATE = 73;
 
 async function main(argv: readonly string[]): Promise<number> {
   const options = parseCliOptions(argv, import.meta);
@@ -53,13 +52,13 @@ function report(error: unknown): number {
     process.stderr.write(`${error.line}\n`);
     return error.exitCode;
   }
-  if (error instanceof EventOutputError) {
+  if (error instanceof OutputWriteError) {
     process.stderr.write(`${error.line}\n`);
     return error.exitCode;
   }
   if (error instanceof UnsafeOutputError) {
     process.stderr.write(`netscope: ${error.message} — ${error.fix}\n`);
-    return EXIT_CANNOT_CREATE;
+    return ExitCode.cannotCreate;
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`netscope: unexpected failure: ${message} — rerun with NETSCOPE_DEBUG=1 and report it\n`);

@@ -10,32 +10,17 @@ import { droppedLine } from './export/event-lines.js';
 import { eventSelection } from './export/event-selection.js';
 import { EventStream } from './export/event-stream.js';
 import { openLiveCapture, tickUntil } from './live-capture-run.js';
+import { OutputWriteError } from './output-write-error.js';
 import { ExitCode, ProbeError, runAsRootHint } from './probes/probe-error.js';
+import { requireOpenStdout, STDOUT_FIX } from './stdout-output.js';
 
 /** Lines held while stdout's reader lags; past it lines are dropped (a few MiB at most). */
 const MAX_QUEUED_LINES = 10_000;
-/** sysexits EX_IOERR: the output could not be written. */
-const EXIT_OUTPUT_FAILED = 74;
-
-/** Stdout failed for another reason than its reader leaving (a full disk, an I/O error). */
-export class EventOutputError extends Error {
-  readonly exitCode = EXIT_OUTPUT_FAILED;
-
-  constructor(failure: NodeJS.ErrnoException) {
-    super(`cannot write events to stdout: ${failure.code ?? failure.message}`, { cause: failure });
-    this.name = 'EventOutputError';
-  }
-
-  /** The one line printed to stderr. */
-  get line(): string {
-    return `netscope: ${this.message} — check where stdout goes (disk space, the program reading it)`;
-  }
-}
-
 export async function runEventStream(options: CliOptions): Promise<void> {
   if (options.replayPath !== null) {
     throw new UsageError('--events streams a live capture — look into a recording with --replay FILE and --json or the live view');
   }
+  requireOpenStdout('events');
   const run = openLiveCapture(options);
   const { capture } = run;
   if (capture.source.kind === 'procfs') {
@@ -53,7 +38,7 @@ export async function runEventStream(options: CliOptions): Promise<void> {
   // Once the reader is gone there is nobody to tick for.
   await tickUntil(run, options, [writer.ended], () => writer.streamEnd === null);
   const streamEnd = writer.streamEnd;
-  if (streamEnd?.kind === 'failed') throw new EventOutputError(streamEnd.error);
+  if (streamEnd?.kind === 'failed') throw new OutputWriteError('cannot write events to stdout', streamEnd.error, STDOUT_FIX);
   if (streamEnd === null && writer.droppedLines > 0) {
     process.stderr.write(
       `netscope: ${writer.droppedLines} event lines dropped because stdout was not read fast enough (each gap is marked by a "dropped" line)\n`,

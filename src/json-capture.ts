@@ -14,12 +14,17 @@ import { openReplayCapture, ticksUntil } from './recording/replay-capture.js';
 import { incompleteRecordingNotice } from './recording/recording-format.js';
 import { ExitCode } from './probes/probe-error.js';
 import { writeFileSafely } from './safe-file-write.js';
+import { requireOpenStdout, writeToStdout } from './stdout-output.js';
 
 /**
  * @returns the exit code: 0, or 65 (bad data) when a replayed recording's last line was cut
  *   short — the snapshot of its whole ticks is still written, and the exit code says it is not all.
+ * @throws OutputWriteError (exit 74) when the document cannot be written — stdout closed, a full
+ *   disk — and UnsafeOutputError (exit 73) when the -o file is refused or cannot be created.
  */
 export async function runJsonCapture(options: CliOptions): Promise<number> {
+  // Before the capture: a run of --duration seconds should not end in writing to nowhere.
+  if (!options.outputPath) requireOpenStdout('the snapshot');
   const { capture, cutShort } =
     options.replayPath === null ? { capture: await captureLive(options), cutShort: false } : replayRecording(options.replayPath, options);
   const document = scopeDocument(capture.document(), options);
@@ -27,7 +32,7 @@ export async function runJsonCapture(options: CliOptions): Promise<number> {
   if (unmatched !== null) process.stderr.write(`netscope: ${unmatched}\n`);
   const json = `${JSON.stringify(document, null, 2)}\n`;
   if (options.outputPath) writeFileSafely(options.outputPath, json);
-  else await new Promise<void>((resolve, reject) => process.stdout.write(json, (error) => (error ? reject(error) : resolve())));
+  else await writeToStdout(json, 'the snapshot');
   return cutShort ? ExitCode.dataError : ExitCode.ok;
 }
 

@@ -5,6 +5,7 @@
 #include "bpf_object_wrap.h"
 #include "btf_info.h"
 #include "libbpf_log.h"
+#include "output_files.h"
 #include "sock_diag.h"
 #include "tcp_events.h"
 #include "tcp_sample.h"
@@ -20,6 +21,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("btfHasType", Napi::Function::New(env, BtfHasType));
   exports.Set("btfEnumValues", Napi::Function::New(env, BtfEnumValues));
   exports.Set("takeLibbpfLog", Napi::Function::New(env, TakeLibbpfLog));
+  exports.Set("openDirectoryWithoutPlantedLinks", Napi::Function::New(env, OpenDirectoryWithoutPlantedLinks));
+  exports.Set("entryAt", Napi::Function::New(env, EntryAt));
+  exports.Set("listDirectory", Napi::Function::New(env, ListDirectory));
+  exports.Set("createFileAt", Napi::Function::New(env, CreateFileAt));
+  exports.Set("createUnnamedFileIn", Napi::Function::New(env, CreateUnnamedFileIn));
+  exports.Set("linkUnnamedFileAt", Napi::Function::New(env, LinkUnnamedFileAt));
+  exports.Set("renameAt", Napi::Function::New(env, RenameAt));
+  exports.Set("removeFileAt", Napi::Function::New(env, RemoveFileAt));
   Napi::Object sizes = Napi::Object::New(env);
   sizes.Set("tcpEvent", Napi::Number::New(env, sizeof(struct tcp_event)));
   sizes.Set("tcpSample", Napi::Number::New(env, sizeof(struct tcp_sample)));

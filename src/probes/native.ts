@@ -1,6 +1,6 @@
 /**
- * The native addon's surface, declared once. Only src/probes/ imports this module; everything
- * above it sees typed records.
+ * The native addon's surface, declared once. Only src/probes/ and the safe file writer
+ * (src/safe-file-write.ts) import this module; everything above them sees typed records.
  */
 import { createRequire } from 'node:module';
 import { nativeAddonPath } from './package-paths.js';
@@ -11,6 +11,22 @@ export interface NativeErrorFields {
   /** Symbolic errno name, e.g. `EPERM`. */
   code: string;
   operation: string;
+}
+
+/** What openDirectoryWithoutPlantedLinks adds to its exceptions. */
+export interface DirectoryWalkErrorFields extends NativeErrorFields {
+  /** The path the walk stopped at, as walked (a followed link's target replaces the link). */
+  path: string;
+  /** Set when a symlink was refused (operation `follow symlink`): its owner's uid. */
+  linkOwner?: number;
+  /** Set with linkOwner: the uid owning the directory the link is in. */
+  directoryOwner?: number;
+}
+
+/** An entry of a directory, as fstatat(AT_SYMLINK_NOFOLLOW) sees it. */
+export interface DirectoryEntry {
+  kind: 'file' | 'directory' | 'symlink' | 'other';
+  uid: number;
 }
 
 export interface BpfObjectHandle {
@@ -42,6 +58,27 @@ export interface NativeAddon {
   btfEnumValues(name: string): { name: string; value: number }[];
   /** libbpf's messages (warn and info) since the last call. */
   takeLibbpfLog(): { level: 'warn' | 'info'; message: string }[];
+  /**
+   * Opens `path` (O_RDONLY|O_DIRECTORY) walking it one component at a time, following a
+   * symlink only when it is the caller's, its directory owner's, or in a directory no one else
+   * can write into (the kernel's protected_symlinks rule, applied whatever the sysctl says).
+   * Throws with DirectoryWalkErrorFields.
+   */
+  openDirectoryWithoutPlantedLinks(path: string): number;
+  /** The entry `name` in the directory, not following a symlink; null when there is none. */
+  entryAt(directoryFd: number, name: string): DirectoryEntry | null;
+  /** The names in the directory, without `.` and `..`. */
+  listDirectory(directoryFd: number): string[];
+  /** A new file, mode 0600, opened for writing: O_CREAT|O_EXCL|O_NOFOLLOW (EEXIST when the name is taken). */
+  createFileAt(directoryFd: number, name: string): number;
+  /** An O_TMPFILE in the directory, mode 0600 (EOPNOTSUPP or EISDIR where there is none). */
+  createUnnamedFileIn(directoryFd: number): number;
+  /** Gives the unnamed file `fd` the name `name` (EEXIST when it is taken). */
+  linkUnnamedFileAt(fd: number, directoryFd: number, name: string): void;
+  /** renameat within the directory: `to` is replaced, never followed. */
+  renameAt(directoryFd: number, from: string, to: string): void;
+  /** unlinkat; given `fd`, only while `name` is still that file. Returns whether it removed it. */
+  removeFileAt(directoryFd: number, name: string, fd?: number): boolean;
   /** sizeof() of the shared records as the addon was compiled. */
   recordSizes: { tcpEvent: number; tcpSample: number };
 }

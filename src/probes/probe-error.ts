@@ -1,7 +1,8 @@
 /**
  * What went wrong, in the user's words: each failure netscope can meet names its cause and its
  * fix on one line, and carries the exit code scripts can test (sysexits: 77 no permission,
- * 69 unavailable, 65 bad input data, 66 input missing or unreadable).
+ * 69 unavailable, 65 bad input data, 66 input missing or unreadable, 73 output not created,
+ * 74 output not written).
  */
 export const ExitCode = {
   ok: 0,
@@ -12,6 +13,10 @@ export const ExitCode = {
   /** EX_NOINPUT: a recording that is missing or unreadable. */
   noInput: 66,
   unavailable: 69,
+  /** EX_CANTCREAT: an output file refused (its path is not safe) or that cannot be created. */
+  cannotCreate: 73,
+  /** EX_IOERR: output that could not be written (a full disk, a closed stdout). */
+  ioError: 74,
   noPermission: 77,
 } as const;
 

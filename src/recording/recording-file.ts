@@ -4,14 +4,17 @@
  * netscope killed at any moment leaves a recording that replays up to its last tick — and
  * gzip'd a tick at a time when FILE ends in `.gz` (concatenated gzip members are one gzip
  * stream to every reader). A write that fails or would pass the size cap ends the recording
- * with one line; the capture goes on.
+ * with one line; the capture goes on. A recording that fails before its first tick is on disk
+ * (the header cannot be written: netscope ends there; the first tick: the capture goes on) is
+ * removed rather than left empty.
  */
 import { closeSync, fsyncSync, writeSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { CaptureObserver } from '../capture.js';
 import type { ModelRecord } from '../model/records.js';
 import type { ModelSnapshot } from '../model/snapshot-types.js';
-import { openNewFileSafely } from '../safe-file-write.js';
+import { OutputWriteError, systemErrorText, writeFailureFix } from '../output-write-error.js';
+import { OutputDirectory, splitTarget } from '../safe-file-write.js';
 import { endLine, headerLine, recordLine, tickLine, type RecordingHeader } from './recording-format.js';
 
 /** Kept free below the cap for the end marker (a gzip member of one short line is ~60 bytes). */
@@ -31,18 +34,36 @@ export interface RecordingFileOptions {
 export class RecordingFile implements CaptureObserver {
   /** Null once the recording is over (closed, capped or failed). */
   private fd: number | null;
+  /** Held until the first tick is on disk, to remove a recording that fails before it; then null. */
+  private directory: OutputDirectory | null;
+  private readonly name: string;
   private readonly compressed: boolean;
   private pending: string[] = [];
   private writtenBytes = 0;
   private readonly now: () => number;
 
-  /** Creates the file (throws UnsafeOutputError when it exists, is a symlink or cannot be made) and writes the header. */
+  /**
+   * Creates the file (throws UnsafeOutputError when it exists, is a symlink or cannot be made)
+   * and writes the header (throws OutputWriteError when it cannot, the file removed again).
+   */
   constructor(private readonly options: RecordingFileOptions) {
     this.now = options.now ?? Date.now;
     this.compressed = options.path.endsWith('.gz');
-    this.fd = openNewFileSafely(options.path);
-    this.pending.push(headerLine(options.header));
-    this.flush(this.now());
+    const { directory, name } = splitTarget(options.path);
+    this.name = name;
+    this.directory = OutputDirectory.open(directory);
+    try {
+      this.fd = this.directory.createFile(name);
+    } catch (error) {
+      this.directory.close();
+      throw error;
+    }
+    try {
+      this.writeAll(this.encode([headerLine(options.header)]));
+    } catch (error) {
+      this.discard();
+      throw new OutputWriteError(`cannot write the recording ${options.path}`, error, `${writeFailureFix(error)} (the empty file was removed)`);
+    }
   }
 
   record(record: ModelRecord): void {
@@ -53,6 +74,7 @@ export class RecordingFile implements CaptureObserver {
     if (this.fd === null) return;
     this.pending.push(tickLine(snapshot.atMs));
     this.flush(snapshot.atMs);
+    if (this.fd !== null) this.releaseDirectory();
   }
 
   /** Writes what is pending and the end marker, then fsyncs and closes. Safe to call twice. */
@@ -89,15 +111,22 @@ export class RecordingFile implements CaptureObserver {
   private write(bytes: Uint8Array): boolean {
     if (this.fd === null) return false;
     try {
-      for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.fd, bytes, offset);
-      this.writtenBytes += bytes.length;
+      this.writeAll(bytes);
       return true;
     } catch (error) {
-      this.finish();
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      this.options.report(`recording to ${this.options.path} failed (${code}) and stopped (the capture goes on) — free some space, or record elsewhere`);
+      const beforeFirstTick = this.directory !== null;
+      if (beforeFirstTick) this.discard();
+      else this.finish();
+      const outcome = beforeFirstTick ? 'failed before its first tick and was removed' : 'failed and stopped';
+      this.options.report(`recording to ${this.options.path} ${outcome} (the capture goes on): ${systemErrorText(error)} — ${writeFailureFix(error)}`);
       return false;
     }
+  }
+
+  private writeAll(bytes: Uint8Array): void {
+    if (this.fd === null) return;
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.fd, bytes, offset);
+    this.writtenBytes += bytes.length;
   }
 
   private finish(): void {
@@ -110,5 +139,21 @@ export class RecordingFile implements CaptureObserver {
       // what was written is in the page cache; a failed fsync cannot be helped here
     }
     closeSync(fd);
+    this.releaseDirectory();
+  }
+
+  /** Removes the file (while it is still this recording's) and ends the recording. */
+  private discard(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    this.directory?.removeFile(this.name, fd);
+    closeSync(fd);
+    this.releaseDirectory();
+  }
+
+  private releaseDirectory(): void {
+    this.directory?.close();
+    this.directory = null;
   }
 }

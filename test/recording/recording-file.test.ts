@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { readRecording } from '../../src/recording/read-recording.js';
 import { RecordingFile } from '../../src/recording/recording-file.js';
-import { incompleteRecordingNotice } from '../../src/recording/recording-format.js';
+import { headerLine, incompleteRecordingNotice, type RecordingHeader } from '../../src/recording/recording-format.js';
+import { OutputWriteError } from '../../src/output-write-error.js';
 import { UnsafeOutputError } from '../../src/safe-file-write.js';
-import { header, runScriptedCapture, T0, tickAt } from './recording-builders.js';
+import { fillUp, mountTmpfs, pageSize, unmount } from '../support/scratch-filesystems.js';
+import { header, host, runScriptedCapture, T0, tickAt } from './recording-builders.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'netscope-record-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -18,9 +20,15 @@ function freshPath(extension = '.ndjson'): string {
   return path.join(scratch, `recording-${++files}${extension}`);
 }
 
-function recordFile(file: string, options: { maxBytes?: number; reports?: string[] } = {}): RecordingFile {
+function recordFile(file: string, options: { maxBytes?: number; reports?: string[]; header?: RecordingHeader } = {}): RecordingFile {
   const reports = options.reports ?? [];
-  return new RecordingFile({ path: file, maxBytes: options.maxBytes ?? 64 * 1024 * 1024, header: header(), report: (line) => reports.push(line), now: () => T0 + 99_000 });
+  return new RecordingFile({
+    path: file,
+    maxBytes: options.maxBytes ?? 64 * 1024 * 1024,
+    header: options.header ?? header(),
+    report: (line) => reports.push(line),
+    now: () => T0 + 99_000,
+  });
 }
 
 describe('the --record file', () => {
@@ -98,4 +106,40 @@ describe('the --record file', () => {
       assert.match(incompleteRecordingNotice(recording, file) ?? '', /ends at its size cap/);
     });
   }
+
+  describe('on a full disk (a 64 KiB tmpfs)', () => {
+    const mounted = path.join(scratch, 'full');
+    mkdirSync(mounted);
+    before(() => mountTmpfs(mounted, 64 * 1024));
+    after(() => unmount(mounted));
+    afterEach(() => rmSync(path.join(mounted, 'pad'), { force: true }));
+
+    test('a header that cannot be written ends it with OutputWriteError, and the empty file is removed', () => {
+      fillUp(mounted);
+      assert.throws(
+        () => recordFile(path.join(mounted, 'r.ndjson')),
+        (error) =>
+          error instanceof OutputWriteError &&
+          error.exitCode === 74 &&
+          /^netscope: cannot write the recording .*\/r\.ndjson: no space left on device \(ENOSPC\) — free some space, or write elsewhere \(the empty file was removed\)$/.test(error.line),
+      );
+      assert.deepEqual(readdirSync(mounted), ['pad']);
+    });
+
+    test('a first tick that cannot be written removes the recording, with one line; the capture goes on', async () => {
+      // The header fills its page but for a few bytes, so the first tick needs a page the full disk lacks.
+      const padding = pageSize() - 8 - `${headerLine(header())}\n`.length;
+      const paddedHeader = header({ host: { ...host, kernel: `${host.kernel}${' '.repeat(padding)}` } });
+      assert.equal(`${headerLine(paddedHeader)}\n`.length, pageSize() - 8);
+      const file = path.join(mounted, 'r.ndjson');
+      const reports: string[] = [];
+      const recorder = recordFile(file, { header: paddedHeader, reports });
+      fillUp(mounted);
+      const { capture, snapshots } = runScriptedCapture(3, [recorder]);
+      await capture.stop();
+      assert.equal(snapshots.length, 3, 'every tick still happened');
+      assert.deepEqual(reports, [`recording to ${file} failed before its first tick and was removed (the capture goes on): no space left on device (ENOSPC) — free some space, or write elsewhere`]);
+      assert.deepEqual(readdirSync(mounted), ['pad']);
+    });
+  });
 });
