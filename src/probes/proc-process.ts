@@ -36,10 +36,10 @@ export interface ProcessDescription {
  * described, so the cap bounds the reading and redacting of each; it also bounds what the
  * description cache holds (8192 × 4 KiB at most).
  */
-export const CMDLINE_MAX_BYTES = 4096;
+const CMDLINE_MAX_BYTES = 4096;
 
 /** Ends a command line cut at {@link CMDLINE_MAX_BYTES}. */
-export const CMDLINE_CUT_MARK = `… [cut at ${CMDLINE_MAX_BYTES.toLocaleString('en-US')} bytes]`;
+const CMDLINE_CUT_MARK = `… [cut at ${CMDLINE_MAX_BYTES.toLocaleString('en-US')} bytes]`;
 
 /**
  * The pids of all processes in /proc. /proc lists thread-group leaders only: thread ids are
