@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupV2Mount, hostPaths, type HostPaths } from './host-paths.js';
 import { redactCommandLine } from './redact-cmdline.js';
@@ -11,7 +11,10 @@ export interface ProcessDescription {
   pid: number;
   /** Kernel task name (at most 15 characters), sanitised (untrusted-text.ts). */
   comm: string;
-  /** Redacted, sanitised command line; `[comm]` for kernel threads and zombies, as htop shows them. */
+  /**
+   * Redacted, sanitised command line; `[comm]` for kernel threads and zombies, as htop shows them.
+   * At most {@link CMDLINE_MAX_BYTES} of it are read; a longer one ends in {@link CMDLINE_CUT_MARK}.
+   */
   cmdline: string;
   /** Real user id. */
   uid: number;
@@ -25,6 +28,18 @@ export interface ProcessDescription {
    */
   startTimeTicks: number;
 }
+
+/**
+ * The most of /proc/PID/cmdline read, in bytes: 4 KiB, what htop reads (and all the kernel gave
+ * before Linux 4.2), more than a terminal line shows. Any user can start a process whose command
+ * line holds 128 KiB an argument and megabytes in all, and every process with a connection is
+ * described, so the cap bounds the reading and redacting of each; it also bounds what the
+ * description cache holds (8192 × 4 KiB at most).
+ */
+const CMDLINE_MAX_BYTES = 4096;
+
+/** Ends a command line cut at {@link CMDLINE_MAX_BYTES}. */
+const CMDLINE_CUT_MARK = `… [cut at ${CMDLINE_MAX_BYTES.toLocaleString('en-US')} bytes]`;
 
 /**
  * The pids of all processes in /proc. /proc lists thread-group leaders only: thread ids are
@@ -52,20 +67,21 @@ export function describeProcess(pid: number, paths: HostPaths = hostPaths(), sho
   const stat = readProcStat(processDir);
   if (stat === null) return null;
   const status = readOrNull(join(processDir, 'status'));
-  const rawCmdline = readOrNull(join(processDir, 'cmdline'));
+  const cmdline = readCappedCmdline(join(processDir, 'cmdline'));
   const cgroups = readOrNull(join(processDir, 'cgroup'));
-  if (status === null || rawCmdline === null || cgroups === null) return null;
+  if (status === null || cmdline === null || cgroups === null) return null;
 
   // Uid: real, effective, saved, filesystem.
   const realUid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
   if (realUid === undefined) return null;
   const uid = Number(realUid);
-  const argv = splitCmdline(rawCmdline);
+  const { argv, isCut, lastArgumentCut } = cmdline;
   const comm = escapeUntrustedText(processName(stat.comm, argv));
+  const shownLine = showSecrets ? argv.join(' ') : redactCommandLine(argv, { comm: stat.comm, lastArgumentCut });
   return {
     pid,
     comm,
-    cmdline: argv.length === 0 ? `[${comm}]` : escapeUntrustedText(showSecrets ? argv.join(' ') : redactCommandLine(argv, { comm: stat.comm })),
+    cmdline: argv.length === 0 ? `[${comm}]` : escapeUntrustedText(shownLine) + (isCut ? CMDLINE_CUT_MARK : ''),
     uid,
     user: userName(uid, paths),
     cgroupId: cgroupIdOf(cgroups, paths),
@@ -151,14 +167,53 @@ function readProcStat(processDir: string): ProcStat | null {
   return { comm: stat.slice(commStart + 1, commEnd), startTimeTicks };
 }
 
+/** The start of a command line, as read from /proc/PID/cmdline. */
+interface CappedCmdline {
+  argv: string[];
+  /** The command line is longer than {@link CMDLINE_MAX_BYTES}; argv holds its start. */
+  isCut: boolean;
+  /** The cut fell inside the last element of argv, not between two. */
+  lastArgumentCut: boolean;
+}
+
+/** One byte more than the cap, so a command line of exactly the cap is not taken for a cut one. */
+const cmdlineBuffer = Buffer.alloc(CMDLINE_MAX_BYTES + 1);
+
 /**
- * Splits /proc/PID/cmdline into argv. Arguments end in NUL; a process that rewrote its title
- * (nginx, postgres) may leave a run of NULs, so trailing empty arguments are dropped.
+ * Reads at most {@link CMDLINE_MAX_BYTES} of /proc/PID/cmdline into a fixed buffer (describing is
+ * synchronous, so one buffer serves every call) and splits it into argv. Arguments end in NUL;
+ * a process that rewrote its title (nginx, postgres) may leave a run of NULs, so trailing empty
+ * arguments are dropped. A UTF-8 character split by the cap is dropped rather than shown as
+ * U+FFFD.
+ * @returns null when the process is gone or hides it.
  */
-function splitCmdline(cmdline: string): string[] {
-  const argv = cmdline.split('\0');
+function readCappedCmdline(path: string): CappedCmdline | null {
+  let length = 0;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    // The kernel may return less than asked (a page at a time), so read until full or at the end.
+    for (;;) {
+      const count = readSync(fd, cmdlineBuffer, length, cmdlineBuffer.length - length, null);
+      length += count;
+      if (count === 0 || length === cmdlineBuffer.length) break;
+    }
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+  const isCut = length > CMDLINE_MAX_BYTES;
+  const kept = cmdlineBuffer.subarray(0, Math.min(length, CMDLINE_MAX_BYTES));
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(kept, { stream: isCut });
+  const argv = text.split('\0');
+  const lastArgumentCut = isCut && argv.at(-1) !== '';
   while (argv.length > 0 && argv[argv.length - 1] === '') argv.pop();
-  return argv;
+  return { argv, isCut, lastArgumentCut };
 }
 
 /**

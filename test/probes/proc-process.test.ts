@@ -191,3 +191,54 @@ describe('under a host root', () => {
     assert.equal(userName(0, hostPaths(join(hostRoot, 'nowhere'))), '0');
   });
 });
+
+describe('describeProcess caps the command line at 4 KiB', () => {
+  const CUT_MARK = '… [cut at 4,096 bytes]';
+  /** A shell that stays itself (a loop, not an exec'd sleep), then the arguments under test. */
+  const SHELL_ARGV = ['sh', '-c', 'while :; do sleep 1; done', 'nstest'];
+  const SHELL_BYTES = Buffer.byteLength(SHELL_ARGV.map((arg) => `${arg}\0`).join(''));
+  const children: ChildProcess[] = [];
+
+  after(() => children.forEach((child) => child.kill('SIGKILL')));
+
+  async function describeChildWith(args: string[]): Promise<string> {
+    const child = spawn(SHELL_ARGV[0] as string, [...SHELL_ARGV.slice(1), ...args], { stdio: 'ignore' });
+    children.push(child);
+    await once(child, 'spawn');
+    const pid = child.pid ?? assert.fail('child has no pid');
+    return (describeProcess(pid) ?? assert.fail('child not found')).cmdline;
+  }
+
+  test('a command line of exactly 4 KiB is whole and unmarked', async () => {
+    const filler = 'x'.repeat(4096 - SHELL_BYTES - 1);
+    assert.equal(await describeChildWith([filler]), `${SHELL_ARGV.join(' ')} ${filler}`);
+  });
+
+  test('one byte more is cut at 4 KiB and marked', async () => {
+    const filler = 'x'.repeat(4096 - SHELL_BYTES);
+    // 4,096 bytes read: the filler whole but its NUL, which the kernel would have given next.
+    assert.equal(await describeChildWith([filler]), `${SHELL_ARGV.join(' ')} ${filler}${CUT_MARK}`);
+  });
+
+  test('a 524 KB command line shows its first 4 KiB, redacted, and the mark', async () => {
+    const letters = 'a'.repeat(131_000);
+    const cmdline = await describeChildWith(['--password=hunter2', letters, letters, letters, letters, 'postgres://u:pw@db/x']);
+    assert.equal(cmdline, `${SHELL_ARGV.join(' ')} --password=*** ${letters.slice(0, 4096 - SHELL_BYTES - '--password=hunter2\0'.length)}${CUT_MARK}`);
+  });
+
+  test('a URL password cut before its @ is hidden, not shown in part', async () => {
+    const url = 'postgres://u:secretpassword@db/x';
+    const filler = 'x'.repeat(4096 - SHELL_BYTES - 1 - 'postgres://u:secr'.length);
+    const cmdline = await describeChildWith([filler, url]);
+    assert.equal(cmdline, `${SHELL_ARGV.join(' ')} ${filler} postgres://u:***${CUT_MARK}`);
+  });
+
+  test('a UTF-8 character split by the cut is dropped, not shown as U+FFFD', async () => {
+    // 'é' is two bytes; an odd byte budget splits the last one.
+    const budget = 4096 - SHELL_BYTES;
+    assert.equal(budget % 2, 1, 'the budget is odd');
+    const accents = 'é'.repeat(Math.ceil(budget / 2) + 10);
+    const cmdline = await describeChildWith([accents]);
+    assert.equal(cmdline, `${SHELL_ARGV.join(' ')} ${'é'.repeat(Math.floor(budget / 2))}${CUT_MARK}`);
+  });
+});
