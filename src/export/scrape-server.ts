@@ -20,15 +20,16 @@ export interface ScrapeServerLimits {
   /** The request line and headers together, in bytes; a larger head is answered 431. Default 16 KiB. */
   maxHeaderBytes: number;
   /**
-   * From a request's first byte to the end of its headers, ms; slower is answered 408. Checked
+   * From a new connection, or a request's first byte, to the end of the request's headers, ms;
+   * slower — a connection that sends nothing included — is answered 408 and closed. Checked
    * every second (every headersTimeoutMs when shorter). Default 10 s.
    */
   headersTimeoutMs: number;
-  /** From a request's first byte to its end, ms; slower is answered 408. At least headersTimeoutMs. Default 15 s. */
+  /** The same, to the end of the request's body, ms; at least headersTimeoutMs. Default 15 s. */
   requestTimeoutMs: number;
   /**
-   * A connection on which nothing moves while no answer is waiting — one that never sends a
-   * request, or stalls mid-request or mid-answer — is closed after this, ms. Default 20 s.
+   * No byte in or out for this long while a request is read or answered, and the connection is
+   * closed without an answer, ms: a client that stops reading its answer. Default 20 s.
    */
   idleTimeoutMs: number;
   /**

@@ -435,13 +435,27 @@ describe('Prometheus endpoint limits', () => {
     }
   });
 
-  test('closes a connection that never sends a request', async () => {
-    const endpoint = await endpointWith({ idleTimeoutMs: 200 });
+  test('answers 408 to a connection that sends no request within the headers timeout, and counts it', async () => {
+    const endpoint = await endpointWith({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
     try {
       const silent = await openRawConnection(endpoint.address.port);
       assert.ok(await serverCloses(silent), 'the server closes the silent connection');
+      assert.match(silent.received(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      assert.equal(only(samplesOf(await samples(endpoint), REQUEST_ERRORS, { reason: 'timeout' }), 'timeouts').value, 1);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  // The timer that also closes a client that stops reading its answer: here set below the
+  // headers timeout, so that a silent connection shows it.
+  test('closes without an answer a connection on which nothing moves for the idle timeout', async () => {
+    const endpoint = await endpointWith({ idleTimeoutMs: 200 });
+    try {
+      const silent = await openRawConnection(endpoint.address.port);
+      assert.ok(await serverCloses(silent), 'the server closes the idle connection');
       assert.equal(silent.received(), '');
-      assert.equal(only(samplesOf(await samples(endpoint), REQUEST_ERRORS, { reason: 'timeout' }), 'timeouts').value, 0, 'an idle connection is no error');
+      assert.equal(only(samplesOf(await samples(endpoint), REQUEST_ERRORS, { reason: 'timeout' }), 'timeouts').value, 0, 'an idle connection is no request error');
     } finally {
       await endpoint.close();
     }
