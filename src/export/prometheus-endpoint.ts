@@ -31,7 +31,7 @@ export interface ListenAddress {
 export interface PrometheusEndpointOptions {
   /** Label series with the peer's address and port (--prometheus-peers above 0). */
   peerLabels: boolean;
-  /** Default DEFAULT_SCRAPE_SERVER_LIMITS. */
+  /** Connections, timeouts and header size the server allows; default DEFAULT_SCRAPE_SERVER_LIMITS. */
   limits?: ScrapeServerLimits;
 }
 
