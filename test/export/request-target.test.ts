@@ -70,7 +70,7 @@ describe('requestPath', () => {
     }
   });
 
-  test('refuses or reads long and repetitive targets at once', () => {
+  test('reads and refuses long, repetitive targets', () => {
     const segments = '/a'.repeat(8000);
     assert.equal(requestPath(segments), segments);
     assert.equal(requestPath(`${segments}[`), null);
