@@ -6,7 +6,8 @@
  * A collector that is down or slow never holds up the capture: exports run off the tick, each
  * gives up after the interval or 5 s, whichever is shorter, failures are counted
  * (`netscope.otlp.export.failures`, sent once the collector is back) and the first one is said
- * once.
+ * once. Whatever a collector answers (a reset, bytes that are no HTTP, a body past the
+ * exporter's 4 MiB cap) is a failed export, never an error of the process.
  */
 import { ValueType, type Histogram } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
@@ -14,6 +15,7 @@ import { defaultResource, resourceFromAttributes } from '@opentelemetry/resource
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { ATTR_K8S_NODE_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { HostInfo, ModelSnapshot } from '../model/snapshot-types.js';
+import { escapeUntrustedText } from '../probes/untrusted-text.js';
 import { LATENCY_BUCKETS_SECONDS, TICK_DURATION_BUCKETS_SECONDS } from './histogram-buckets.js';
 import type { MetricExporter, MetricTick } from './metrics-observer.js';
 import { ATTR_HOST_NAME, ATTR_NETWORK_CONNECTION_STATE, connectionStateValue, seriesAttributes } from './otlp-attributes.js';
@@ -41,6 +43,15 @@ export interface OtlpExporterOptions {
 
 type ExportResultCallback = Parameters<PushMetricExporter['export']>[1];
 
+/**
+ * The first line of why an export failed. The collector writes it (an HTTP reason phrase), so
+ * characters a terminal acts on are escaped before it reaches stderr or the live view.
+ */
+function failureReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error ?? '');
+  return escapeUntrustedText(message.split('\n')[0] ?? '') || 'no reason given';
+}
+
 /** Passes every export on, counting the ones that failed. */
 class FailureCountingExporter implements PushMetricExporter {
   failures = 0;
@@ -59,7 +70,7 @@ class FailureCountingExporter implements PushMetricExporter {
     this.inner.export(metrics, (result) => {
       if (result.code !== EXPORT_SUCCEEDED) {
         this.failures++;
-        if (this.failures === 1) this.onFirstFailure(result.error?.message.split('\n')[0] ?? 'no reason given');
+        if (this.failures === 1) this.onFirstFailure(failureReason(result.error));
       }
       resultCallback(result);
     });

@@ -2,21 +2,37 @@
  * --prometheus: the traffic counters as a scrape target, `GET /metrics` in the text format.
  * Counters and gauges are read from the counters at each scrape; the histograms take the
  * observations of every tick. A registry of its own, so nothing else in the process (or a
- * library's default metrics) lands in the scrape.
+ * library's default metrics) lands in the scrape. The HTTP side, its limits and its answers to
+ * bad requests are scrape-server.ts; what it refused is counted here, in the scrape.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { UsageError } from '../cli-options.js';
 import type { ModelSnapshot } from '../model/snapshot-types.js';
 import { LATENCY_BUCKETS_SECONDS, TICK_DURATION_BUCKETS_SECONDS } from './histogram-buckets.js';
 import type { MetricExporter, MetricTick } from './metrics-observer.js';
+import {
+  answerScrapes,
+  CONNECTION_REFUSAL_REASONS,
+  createScrapeServer,
+  DEFAULT_SCRAPE_SERVER_LIMITS,
+  REQUEST_ERROR_REASONS,
+  type ScrapeServerLimits,
+} from './scrape-server.js';
 import type { SeriesLabels } from './series-labels.js';
 import type { LatencySamples, TrafficCounters, TrafficCounts } from './traffic-counters.js';
 
 export interface ListenAddress {
   host: string;
   port: number;
+}
+
+export interface PrometheusEndpointOptions {
+  /** Label series with the peer's address and port (--prometheus-peers above 0). */
+  peerLabels: boolean;
+  /** Connections, timeouts and header size the server allows; default DEFAULT_SCRAPE_SERVER_LIMITS. */
+  limits?: ScrapeServerLimits;
 }
 
 const OWNER_LABEL_NAMES = ['process', 'container', 'pod', 'namespace'] as const;
@@ -74,8 +90,8 @@ export class PrometheusEndpoint implements MetricExporter {
   private latest: ModelSnapshot | null = null;
 
   /** Listens on `address`; a port that cannot be served is a UsageError naming --prometheus. */
-  static async serve(address: ListenAddress, counters: TrafficCounters, options: { peerLabels: boolean }): Promise<PrometheusEndpoint> {
-    const server = createServer();
+  static async serve(address: ListenAddress, counters: TrafficCounters, options: PrometheusEndpointOptions): Promise<PrometheusEndpoint> {
+    const server = createScrapeServer(options.limits ?? DEFAULT_SCRAPE_SERVER_LIMITS);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -187,7 +203,26 @@ export class PrometheusEndpoint implements MetricExporter {
       buckets: TICK_DURATION_BUCKETS_SECONDS,
       registers,
     });
-    server.on('request', (request, response) => void this.answer(request, response));
+    const requestErrors = new Counter({
+      name: 'netscope_metrics_request_errors_total',
+      help: 'Requests to this endpoint not answered with the metrics, by reason: bad_request (400), not_found (404), method_not_allowed (405), timeout (408), headers_too_large (431), handler_failure (500).',
+      labelNames: ['reason'],
+      registers,
+    });
+    const refusedConnections = new Counter({
+      name: 'netscope_metrics_connections_refused_total',
+      help: 'Connections to this endpoint closed unserved, by reason: connection_limit (as many already open as allowed), accept_error (the accept itself failed).',
+      labelNames: ['reason'],
+      registers,
+    });
+    // Every reason from 0, so a rate() over them works from the first scrape on.
+    for (const reason of REQUEST_ERROR_REASONS) requestErrors.inc({ reason }, 0);
+    for (const reason of CONNECTION_REFUSAL_REASONS) refusedConnections.inc({ reason }, 0);
+    answerScrapes(server, {
+      scrape: async () => ({ contentType: this.registry.contentType, text: await this.registry.metrics() }),
+      requestFailed: (reason) => requestErrors.inc({ reason }),
+      connectionRefused: (reason) => refusedConnections.inc({ reason }),
+    });
   }
 
   publish({ snapshot, changes, tickDurationSeconds }: MetricTick): void {
@@ -206,24 +241,5 @@ export class PrometheusEndpoint implements MetricExporter {
     // Prometheus keeps its connection open between scrapes.
     this.server.closeAllConnections();
     await closed;
-  }
-
-  private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (path !== '/metrics') {
-      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('netscope serves its metrics on /metrics\n');
-      return;
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('GET /metrics\n');
-      return;
-    }
-    try {
-      const text = await this.registry.metrics();
-      response.writeHead(200, { 'Content-Type': this.registry.contentType });
-      response.end(request.method === 'HEAD' ? undefined : text);
-    } catch (error) {
-      response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${(error as Error).message}\n`);
-    }
   }
 }

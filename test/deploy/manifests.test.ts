@@ -2,13 +2,15 @@
  * The Kubernetes manifests: every document valid against the Kubernetes OpenAPI schema of its
  * kind (kubernetes-models), the kustomize base complete, and the DaemonSet shaped as netscope
  * needs it — what it reads from the host, the capabilities it needs and why, the Prometheus
- * endpoint that the probes and the scrape annotations point at.
+ * endpoint that the probes and the scrape annotations point at, and the NetworkPolicy that lets
+ * only Prometheus reach it.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
+import { NetworkPolicy, type INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { isScalar, isSeq, type Document } from 'yaml';
 import { packageRoot } from '../../src/probes/package-paths.js';
@@ -25,6 +27,7 @@ import {
 const models: Record<string, { new (data: never): { validate(): void } }> = {
   'v1/Namespace': Namespace,
   'apps/v1/DaemonSet': DaemonSet,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
 };
 
 /** What netscope needs, and why, is in the DaemonSet's comments and the README. */
@@ -161,5 +164,37 @@ describe('the netscope DaemonSet', () => {
     const importScript = readFileSync(path.join(packageRoot, 'scripts/build-agent-image'), 'utf8');
     assert.deepEqual(defaultArguments(dockerfile, 'deploy/Dockerfile'), container.args);
     assert.deepEqual(defaultArguments(importScript, 'scripts/build-agent-image'), container.args);
+  });
+});
+
+describe('the metrics NetworkPolicy', () => {
+  const policies = readManifests().filter((document) => document.data.kind === 'NetworkPolicy');
+  const policy = policies[0]?.data as unknown as INetworkPolicy | undefined;
+
+  it('selects the agent pods, in their namespace, which are on their own network (a policy does not reach hostNetwork pods)', () => {
+    assert.equal(policies.length, 1);
+    assert.equal(policy?.metadata?.namespace, agent.daemonSet.metadata?.namespace);
+    const podLabels = agent.daemonSet.spec?.template.metadata?.labels ?? {};
+    const selected = policy?.spec?.podSelector.matchLabels ?? {};
+    assert.ok(Object.keys(selected).length > 0, 'a selector that is not every pod of the namespace');
+    for (const [label, value] of Object.entries(selected)) assert.equal(podLabels[label], value, `the agent pods carry ${label}=${value}`);
+    assert.notEqual(podSpec.hostNetwork, true);
+  });
+
+  it('lets in only Prometheus pods of the monitoring namespace, only to the metrics port, and leaves egress alone', () => {
+    assert.deepEqual(policy?.spec?.policyTypes, ['Ingress']);
+    assert.deepEqual(policy?.spec?.ingress, [
+      {
+        // Both selectors in one peer: Prometheus pods in that namespace, not either.
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+          },
+        ],
+        ports: [{ port: 'metrics', protocol: 'TCP' }],
+      },
+    ]);
+    assert.ok(container.ports?.some((port) => port.name === 'metrics' && port.protocol !== 'UDP'), 'the port it names is the container port serving /metrics');
   });
 });

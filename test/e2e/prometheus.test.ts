@@ -2,7 +2,8 @@
  * `netscope --headless --prometheus` scraped by a real Prometheus: a named client sends a known
  * byte count over loopback through an nftables rule that drops some of its packets, exits, and
  * its connections are evicted from netscope's table — Prometheus must still hold its final
- * counts within 1%, its retransmits, and the server's drops. Also: a port already in use.
+ * counts within 1%, its retransmits, and the server's drops. Also: a port already in use, and
+ * requests no scraper sends, which netscope answers and outlives.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -12,8 +13,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { programsLeftAfter, runNetscope, startPeer, waitUntilCapturing, type NetscopeRun, type Peer } from '../support/processes.js';
+import { programsLeftAfter, runNetscope, startPeer, waitForProbes, waitUntilCapturing, type NetscopeRun, type Peer } from '../support/processes.js';
 import { freePort } from '../support/free-port.js';
+import { rawExchange, requestHead } from '../support/raw-http.js';
+import { parseExposition, samplesOf } from '../export/prometheus-exposition.js';
 
 const CLIENT_SENDS = 1_000_000;
 /** SYN and FIN count one byte each in the kernel's byte counters. */
@@ -196,6 +199,8 @@ describe('netscope --prometheus scraped by a real Prometheus', () => {
     await valueWhen(prometheus!, 'netscope_connect_latency_seconds_count{process="ns-prom-client"}', (value) => value === 1);
     await valueWhen(prometheus!, 'netscope_tick_duration_seconds_count', (value) => value >= 2);
     await valueWhen(prometheus!, 'netscope_lost_events_total', (value) => value === 0);
+    // Prometheus' own scrapes are never refused.
+    await valueWhen(prometheus!, 'sum(netscope_metrics_request_errors_total) + sum(netscope_metrics_connections_refused_total)', (value) => value === 0);
     const names = (await query(prometheus!, 'count by (__name__) ({__name__=~"netscope_.+"})')).map((result) => result.metric.__name__).sort();
     for (const name of [
       'netscope_bytes_sent_total',
@@ -210,6 +215,8 @@ describe('netscope --prometheus scraped by a real Prometheus', () => {
       'netscope_lost_events_total',
       'netscope_evicted_connections_total',
       'netscope_tick_duration_seconds_bucket',
+      'netscope_metrics_request_errors_total',
+      'netscope_metrics_connections_refused_total',
     ]) {
       assert.ok(names.includes(name), `${name} missing from ${names.join(', ')}`);
     }
@@ -230,5 +237,50 @@ describe('netscope --prometheus on a port in use', () => {
     } finally {
       await new Promise((resolve) => occupant.close(resolve));
     }
+  });
+});
+
+/** The text of `GET /metrics` on `port`, once it answers (the endpoint opens while netscope starts). */
+async function metricsText(port: number): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      assert.equal(response.status, 200);
+      return await response.text();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(100);
+    }
+  }
+}
+
+describe('netscope --prometheus given request-targets new URL throws on', () => {
+  it('answers each with a 4xx, counts them, keeps serving, and exits 0 when stopped', async () => {
+    const port = await freePort();
+    const netscope = runNetscope(['--headless', '--prometheus', `127.0.0.1:${port}`, '--interval', '500']);
+    try {
+      await waitForProbes(netscope.child.pid!);
+      await metricsText(port);
+      const answers: Record<string, number[]> = {};
+      for (const target of ['http://[', '//[', '//user@/', '//x:99999/']) {
+        answers[target] = (await rawExchange(port, [requestHead('GET', target)])).statuses;
+      }
+      assert.deepEqual(answers, { 'http://[': [400], '//[': [400], '//user@/': [404], '//x:99999/': [404] });
+      // Longer than a tick: a failure outside the request would have ended the process by now.
+      await sleep(1000);
+      assert.equal(netscope.child.exitCode, null, 'netscope is still running');
+      const all = parseExposition(await metricsText(port));
+      const counted = Object.fromEntries(samplesOf(all, 'netscope_metrics_request_errors_total').map((sample) => [sample.labels.reason, sample.value]));
+      assert.equal(counted.bad_request, 2);
+      assert.equal(counted.not_found, 2);
+      assert.ok(samplesOf(all, 'netscope_tick_duration_seconds_count')[0]!.value >= 1, 'and it is still capturing');
+    } finally {
+      if (netscope.child.exitCode === null) netscope.child.kill('SIGTERM');
+    }
+    const { code, stderr } = await netscope.done;
+    assert.equal(code, 0, `netscope exited ${code}: ${stderr}`);
+    assert.equal(stderr, '');
+    assert.deepEqual(await programsLeftAfter(), []);
   });
 });

@@ -7,7 +7,7 @@ import { OtlpExporter, type OtlpExporterOptions } from '../../src/export/otlp-ex
 import { TrafficCounters } from '../../src/export/traffic-counters.js';
 import { zeroTotals } from '../../src/model/capture-totals.js';
 import type { ModelSnapshot } from '../../src/model/snapshot-types.js';
-import { startOtlpReceiver, type ReceivedPoint } from '../support/otlp-receiver.js';
+import { ESCAPING_REASON, startOtlpReceiver, type ReceivedPoint } from '../support/otlp-receiver.js';
 import { NOW, connection, containerIdentity, snapshot } from '../ui/view-model/snapshot-builder.js';
 
 const host = { hostname: 'node-a', kernel: '6.8.0' };
@@ -153,6 +153,25 @@ describe('OTLP exporter', () => {
       assert.ok(Date.now() - closing < 3000, `close took ${Date.now() - closing} ms`);
       assert.equal(warnings.length, 1, warnings.join('\n'));
     } finally {
+      await receiver.close();
+    }
+  });
+
+  test('a collector answering oddly fails those exports only: each counted, the first said once with its reason escaped', async () => {
+    const receiver = await startOtlpReceiver('ok', ['escape-in-reason', 'not-http', 'reset', 'oversized-body', 'not-json']);
+    // Exports give up at the interval, before the exporter would retry the reset (after 1 s or more).
+    const { observer, warnings } = exporterWith(receiver.url, { intervalMs: 500 });
+    try {
+      observer.tick(trafficSnapshot());
+      const deadline = Date.now() + 15_000;
+      while (receiver.points('netscope.otlp.export.failures').length === 0 && Date.now() < deadline) await sleep(100);
+      assert.equal(last(receiver.points('netscope.otlp.export.failures'), 'failure count').value, 4, 'the first four answers are failures; a body that is not JSON is not');
+      assert.deepEqual(warnings, [
+        `cannot export metrics to ${receiver.url}: ${ESCAPING_REASON.replaceAll('\u001b', '\\x1b').replace('\u0007', '\\x07')} — still capturing, and retrying every 500 ms (failures are counted in netscope.otlp.export.failures)`,
+      ]);
+      assert.equal(last(receiver.points('netscope.bytes.sent'), 'bytes sent').value, 4096, 'and the exports after them carry the counters');
+    } finally {
+      await observer.close();
       await receiver.close();
     }
   });

@@ -4,10 +4,12 @@ import { after, before, describe, test } from 'node:test';
 import { UsageError } from '../../src/cli-options.js';
 import { MetricsObserver } from '../../src/export/metrics-observer.js';
 import { PrometheusEndpoint } from '../../src/export/prometheus-endpoint.js';
-import { SERIES_RETENTION_MS, TrafficCounters } from '../../src/export/traffic-counters.js';
+import { DEFAULT_SCRAPE_SERVER_LIMITS, type ScrapeServerLimits } from '../../src/export/scrape-server.js';
+import { SERIES_RETENTION_MS, TrafficCounters, type TrafficSeries } from '../../src/export/traffic-counters.js';
 import { zeroTotals } from '../../src/model/capture-totals.js';
 import type { ModelSnapshot } from '../../src/model/snapshot-types.js';
 import { NOW, connection, containerIdentity, snapshot } from '../ui/view-model/snapshot-builder.js';
+import { openRawConnection, rawExchange, requestHead, serverCloses, statusesIn, type RawConnection } from '../support/raw-http.js';
 import { parseExposition, samplesOf, type Sample } from './prometheus-exposition.js';
 
 const web = containerIdentity({ name: 'web', pod: 'web-0', namespace: 'prod' });
@@ -174,5 +176,357 @@ describe('Prometheus endpoint on a port in use', () => {
       PrometheusEndpoint.serve({ host: '192.0.2.1', port: 9464 }, new TrafficCounters({ peerLabelLimit: 0 }), { peerLabels: false }),
       /^UsageError: cannot serve Prometheus metrics on 192\.0\.2\.1:9464: no such address on this host/,
     );
+  });
+});
+
+const LOOPBACK = { host: '127.0.0.1', port: 0 };
+const REQUEST_ERRORS = 'netscope_metrics_request_errors_total';
+const REFUSED_CONNECTIONS = 'netscope_metrics_connections_refused_total';
+/** The reason under which the endpoint counts each status it answers itself. */
+const REASON_OF_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  408: 'timeout',
+  431: 'headers_too_large',
+  500: 'handler_failure',
+};
+
+/** Both of the endpoint's own counters, by reason (their reasons differ). */
+async function refusalCounts(endpoint: PrometheusEndpoint): Promise<Record<string, number>> {
+  const all = await samples(endpoint);
+  const counts: Record<string, number> = {};
+  for (const sample of [...samplesOf(all, REQUEST_ERRORS), ...samplesOf(all, REFUSED_CONNECTIONS)]) counts[sample.labels.reason as string] = sample.value;
+  return counts;
+}
+
+/** The reasons whose count went up from `before` to `after`, by how much. */
+function increase(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).flatMap(([reason, count]) => (count === (before[reason] ?? 0) ? [] : [[reason, count - (before[reason] ?? 0)]])));
+}
+
+/** What the counters must have gone up by, for these statuses seen by the clients. */
+function countedFor(statuses: number[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const status of statuses) {
+    const reason = REASON_OF_STATUS[status];
+    if (reason !== undefined) counts[reason] = (counts[reason] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** A small deterministic generator (mulberry32), so a failing fuzz case is the same on every run. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface MalformedRequest {
+  what: string;
+  send: string[];
+  halfClose?: boolean;
+  /** The statuses the client receives, in order; none when the connection is only closed. */
+  statuses: number[];
+}
+
+const KEEP_ALIVE_GET = 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+
+const MALFORMED_REQUESTS: MalformedRequest[] = [
+  { what: 'a lone percent sign', send: [requestHead('GET', '%')], statuses: [400] },
+  { what: 'a bad percent escape', send: [requestHead('GET', '/metrics%zz')], statuses: [400] },
+  { what: 'a space in the target', send: [requestHead('GET', '/met rics')], statuses: [400] },
+  { what: 'NUL in the target', send: [requestHead('GET', '/metrics\u0000')], statuses: [400] },
+  { what: 'an escape sequence in the target', send: [requestHead('GET', '/\u001b[31m')], statuses: [400] },
+  { what: 'a non-ASCII byte in the target', send: [requestHead('GET', '/m\u00e9trics')], statuses: [400] },
+  { what: 'a fragment', send: [requestHead('GET', '/metrics#x')], statuses: [400] },
+  { what: 'a target over the header size limit', send: [requestHead('GET', `/${'a'.repeat(20_000)}`)], statuses: [431] },
+  { what: 'asterisk-form', send: [requestHead('OPTIONS', '*')], statuses: [400] },
+  { what: 'user info in absolute-form', send: [requestHead('GET', 'http://user@127.0.0.1/metrics')], statuses: [400] },
+  { what: 'absolute-form to a port above 65535', send: [requestHead('GET', 'http://127.0.0.1:99999/metrics')], statuses: [400] },
+  { what: 'an unknown method', send: [requestHead('FOO', '/metrics')], statuses: [400] },
+  { what: 'a method other than GET and HEAD', send: [requestHead('DELETE', '/metrics')], statuses: [405] },
+  { what: 'CONNECT', send: [requestHead('CONNECT', '127.0.0.1:80')], statuses: [] },
+  { what: 'HTTP/1.1 without Host', send: ['GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n'], statuses: [400] },
+  { what: 'a version that is not one', send: ['GET /metrics HTTP/1.x\r\nHost: 127.0.0.1\r\n\r\n'], statuses: [400] },
+  { what: 'a space in a header name', send: [requestHead('GET', '/metrics', ['Bad Header: x'])], statuses: [400] },
+  { what: 'an empty header name', send: [requestHead('GET', '/metrics', [': x'])], statuses: [400] },
+  { what: 'NUL in a header name', send: [requestHead('GET', '/metrics', ['X\u0000A: b'])], statuses: [400] },
+  { what: 'NUL in a header value', send: [requestHead('GET', '/metrics', ['X-A: a\u0000b'])], statuses: [400] },
+  { what: 'a folded header line', send: [requestHead('GET', '/metrics', ['X-A: a', ' folded'])], statuses: [400] },
+  { what: 'a header over the size limit', send: [requestHead('GET', '/metrics', [`X-A: ${'a'.repeat(20_000)}`])], statuses: [431] },
+  { what: '3,000 small headers', send: [requestHead('GET', '/metrics', Array.from({ length: 3000 }, (_, index) => `X-${index}: y`))], statuses: [431] },
+  { what: 'Content-Length with Transfer-Encoding', send: [`${requestHead('GET', '/metrics', ['Content-Length: 3', 'Transfer-Encoding: chunked'])}0\r\n\r\n`], statuses: [400] },
+  { what: 'two different Content-Lengths', send: [`${requestHead('GET', '/metrics', ['Content-Length: 3', 'Content-Length: 4'])}abcd`], statuses: [400] },
+  { what: 'a Content-Length that is not a number', send: [requestHead('GET', '/metrics', ['Content-Length: x'])], statuses: [400] },
+  // The 405 closes the connection (its body was not read): the malformed body is no second request.
+  { what: 'a malformed chunk after a refused method', send: [`${requestHead('POST', '/metrics', ['Transfer-Encoding: chunked'])}zz\r\n`], statuses: [405] },
+  { what: 'line feeds without carriage returns', send: ['GET /metrics HTTP/1.1\nHost: 127.0.0.1\nConnection: close\n\n'], statuses: [400] },
+  { what: 'a bare carriage return', send: ['GET /metrics HTTP/1.1\rHost: 127.0.0.1\r\n\r\n'], statuses: [400] },
+  { what: 'a TLS client hello', send: ['\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003'], statuses: [400] },
+  { what: 'the HTTP/2 preface', send: ['PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'], statuses: [400] },
+  { what: 'two pipelined scrapes', send: [KEEP_ALIVE_GET + requestHead('GET', '/metrics')], statuses: [200, 200] },
+  { what: 'a scrape, then a target new URL throws on', send: [KEEP_ALIVE_GET + requestHead('GET', 'http://[')], statuses: [200, 400] },
+  { what: 'a scrape, then bytes that are no request', send: [`${KEEP_ALIVE_GET}\u0001\u0002garbage\r\n\r\n`], statuses: [200, 400] },
+  { what: 'a bad target, then a scrape', send: [`GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n${requestHead('GET', '/metrics')}`], statuses: [400] },
+  { what: 'a scrape split byte by byte', send: [...requestHead('GET', '/metrics')], statuses: [200] },
+  { what: 'half a request, then the sending side shut', send: ['GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n'], halfClose: true, statuses: [400] },
+  { what: 'nothing, then the sending side shut', send: [], halfClose: true, statuses: [] },
+];
+
+describe('Prometheus endpoint given requests no scraper sends', () => {
+  let endpoint: PrometheusEndpoint;
+  let observer: MetricsObserver;
+
+  before(async () => {
+    const counters = new TrafficCounters({ peerLabelLimit: 0 });
+    endpoint = await PrometheusEndpoint.serve(LOOPBACK, counters, { peerLabels: false });
+    observer = new MetricsObserver(counters, [endpoint], () => NOW + 15);
+    observer.tick(firstSnapshot());
+  });
+
+  after(async () => {
+    await observer.close();
+  });
+
+  /** The scrape still answers, with the traffic counted before. */
+  async function assertStillServing(): Promise<void> {
+    const all = await samples(endpoint);
+    assert.equal(only(samplesOf(all, 'netscope_bytes_sent_total', NGINX), 'nginx bytes sent').value, 4096);
+  }
+
+  test('counts every reason from 0 before anything went wrong', async () => {
+    assert.deepEqual(await refusalCounts(endpoint), {
+      bad_request: 0,
+      not_found: 0,
+      method_not_allowed: 0,
+      timeout: 0,
+      headers_too_large: 0,
+      handler_failure: 0,
+      connection_limit: 0,
+      accept_error: 0,
+    });
+  });
+
+  test('answers the request-targets new URL throws on, counts them, and keeps serving', async () => {
+    const before = await refusalCounts(endpoint);
+    const answers: Record<string, number[]> = {};
+    for (const target of ['http://[', '//[', '//user@/', '//x:99999/']) {
+      answers[target] = (await rawExchange(endpoint.address.port, [requestHead('GET', target)])).statuses;
+    }
+    // The last two are paths (RFC 3986 path-absolute), only not /metrics.
+    assert.deepEqual(answers, { 'http://[': [400], '//[': [400], '//user@/': [404], '//x:99999/': [404] });
+    assert.deepEqual(increase(before, await refusalCounts(endpoint)), { bad_request: 2, not_found: 2 });
+    await assertStillServing();
+  });
+
+  test('answers malformed requests with a 4xx or closes the connection, counts them, and keeps serving', async () => {
+    const before = await refusalCounts(endpoint);
+    const seen: number[] = [];
+    for (const { what, send, halfClose, statuses } of MALFORMED_REQUESTS) {
+      const exchange = await rawExchange(endpoint.address.port, send, { halfClose });
+      assert.deepEqual(exchange.statuses, statuses, `${what}: received ${JSON.stringify(exchange.received.slice(0, 200))}`);
+      assert.ok(exchange.closedByServer, `${what}: the server closes the connection`);
+      seen.push(...exchange.statuses);
+    }
+    assert.deepEqual(increase(before, await refusalCounts(endpoint)), countedFor(seen));
+    await assertStillServing();
+  });
+
+  test('answers random request-targets and header lines with a 4xx, or with the metrics when they ask for them', async (t) => {
+    const random = seededRandom(0x6e657473);
+    const pick = (pieces: readonly string[]) => pieces[Math.floor(random() * pieces.length)] as string;
+    const phrase = (pieces: readonly string[], mostPieces: number) => Array.from({ length: 1 + Math.floor(random() * mostPieces) }, () => pick(pieces)).join('');
+    // No CR or LF: those end the request line or header early, which the table above covers.
+    const targetPieces = ['/', '/', '/metrics', 'a', '%', '%4', '%41', '[', ']', '@', ':', '?', '#', ' ', '\t', '\u0000', '\u001b', '\u007f', '\u00ff', '\\', '"', '99999', '//', 'http://', 'https://', '*', '..', '~'];
+    const headerPieces = ['X', 'a', ':', ': ', ' ', '\t', '\u0000', '\u0001', '\u001b', '\u007f', '\u0080', '\u00ff', '(', '"', '=', 'Host', 'Content-Length', '0', '-1', '99999999999999999999'];
+    const before = await refusalCounts(endpoint);
+    const seen: number[] = [];
+    const check = async (what: string, send: string, asksForMetrics: boolean) => {
+      const exchange = await rawExchange(endpoint.address.port, [send]);
+      assert.ok(exchange.closedByServer, `${what}: the server closes the connection`);
+      assert.ok(exchange.statuses.length <= 1, `${what}: one answer at most, got ${exchange.statuses.join(', ')}`);
+      for (const status of exchange.statuses) {
+        assert.ok((status >= 400 && status < 500) || (status === 200 && asksForMetrics), `${what}: answered ${status}`);
+      }
+      seen.push(...exchange.statuses);
+    };
+    for (let round = 0; round < 300; round++) {
+      const target = phrase(targetPieces, 8);
+      await check(`target ${JSON.stringify(target)}`, requestHead('GET', target), /^\/metrics(\?|$)/.test(target));
+    }
+    for (let round = 0; round < 200; round++) {
+      const header = phrase(headerPieces, 6);
+      await check(`header ${JSON.stringify(header)}`, requestHead('GET', '/metrics', [header]), true);
+    }
+    const byStatus = Object.entries(Object.groupBy(seen, String)).map(([status, list]) => `${list?.length}× ${status}`);
+    t.diagnostic(`answers: ${byStatus.join(', ')}`);
+    assert.deepEqual(increase(before, await refusalCounts(endpoint)), countedFor(seen));
+    await assertStillServing();
+  });
+});
+
+/** An endpoint with `limits` over the defaults, closed by the caller. */
+async function endpointWith(limits: Partial<ScrapeServerLimits>, counters = new TrafficCounters({ peerLabelLimit: 0 })): Promise<PrometheusEndpoint> {
+  return PrometheusEndpoint.serve(LOOPBACK, counters, { peerLabels: false, limits: { ...DEFAULT_SCRAPE_SERVER_LIMITS, ...limits } });
+}
+
+/** A connection that has been answered once (so the server has surely accepted it) and is kept alive. */
+async function keptAliveConnection(endpoint: PrometheusEndpoint): Promise<RawConnection> {
+  const connection = await openRawConnection(endpoint.address.port);
+  connection.socket.write('HEAD /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  await connection.receivedMatch(/^HTTP\/1\.1 200 [^]*\r\n\r\n$/);
+  return connection;
+}
+
+/**
+ * Scrapes until the endpoint answers (it sees closed connections as closed a moment after the
+ * client does), with how many attempts it refused before.
+ */
+async function samplesOnceServing(endpoint: PrometheusEndpoint): Promise<{ all: Sample[]; refusedAttempts: number }> {
+  const deadline = Date.now() + 5000;
+  for (let refusedAttempts = 0; ; refusedAttempts++) {
+    try {
+      return { all: await samples(endpoint), refusedAttempts };
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+describe('Prometheus endpoint limits', () => {
+  test('closes connections past the limit at once, counts them, and serves again when some close', async () => {
+    const endpoint = await endpointWith({ maxConnections: 4 });
+    const held: RawConnection[] = [];
+    try {
+      for (let count = 0; count < 4; count++) held.push(await keptAliveConnection(endpoint));
+      for (let extra = 0; extra < 3; extra++) {
+        const refused = await openRawConnection(endpoint.address.port);
+        assert.ok(await serverCloses(refused), `connection ${5 + extra} is closed by the server`);
+        assert.equal(refused.received(), '', 'and answered nothing');
+      }
+      const scrapeWhileFull = await rawExchange(endpoint.address.port, [requestHead('GET', '/metrics')]);
+      assert.deepEqual(scrapeWhileFull.statuses, [], 'a scrape is refused too while the limit is reached');
+      for (const connection of held) connection.socket.destroy();
+      const { all, refusedAttempts } = await samplesOnceServing(endpoint);
+      const refused = only(samplesOf(all, REFUSED_CONNECTIONS, { reason: 'connection_limit' }), 'connection limit').value;
+      assert.equal(refused, 4 + refusedAttempts, 'the three extra connections, the scrape while full, and the scrapes before the held ones were seen closed');
+    } finally {
+      for (const connection of held) connection.socket.destroy();
+      await endpoint.close();
+    }
+  });
+
+  test("keeps a scraper's connection open for 65 s by default, longer than Prometheus' default interval", async () => {
+    const endpoint = await endpointWith({});
+    try {
+      const connection = await keptAliveConnection(endpoint);
+      assert.match(connection.received(), /\r\nKeep-Alive: timeout=65\r\n/);
+      connection.socket.write('HEAD /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+      assert.ok(await serverCloses(connection));
+      assert.deepEqual(statusesIn(connection.received()), [200, 200], 'the second scrape on the same connection');
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  test('answers 408 to a connection that sends no request within the headers timeout, and counts it', async () => {
+    const endpoint = await endpointWith({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    try {
+      const silent = await openRawConnection(endpoint.address.port);
+      assert.ok(await serverCloses(silent), 'the server closes the silent connection');
+      assert.match(silent.received(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      assert.equal(only(samplesOf(await samples(endpoint), REQUEST_ERRORS, { reason: 'timeout' }), 'timeouts').value, 1);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  // The timer that also closes a client that stops reading its answer: here set below the
+  // headers timeout, so that a silent connection shows it.
+  test('closes without an answer a connection on which nothing moves for the idle timeout', async () => {
+    const endpoint = await endpointWith({ idleTimeoutMs: 200 });
+    try {
+      const silent = await openRawConnection(endpoint.address.port);
+      assert.ok(await serverCloses(silent), 'the server closes the idle connection');
+      assert.equal(silent.received(), '');
+      assert.equal(only(samplesOf(await samples(endpoint), REQUEST_ERRORS, { reason: 'timeout' }), 'timeouts').value, 0, 'an idle connection is no request error');
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  test('closes a kept-alive connection once it has waited the keep-alive timeout', async () => {
+    const endpoint = await endpointWith({ keepAliveTimeoutMs: 200 });
+    try {
+      const connection = await keptAliveConnection(endpoint);
+      assert.ok(await serverCloses(connection), 'the server closes the kept-alive connection');
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  test('answers 408 to a client that sends its headers too slowly, and counts it', async () => {
+    const endpoint = await endpointWith({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    const connection = await openRawConnection(endpoint.address.port);
+    // A header byte every 50 ms: never idle, never done.
+    const trickle = setInterval(() => connection.socket.write('a'), 50);
+    try {
+      connection.socket.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ');
+      assert.ok(await serverCloses(connection), 'the server closes the slow connection');
+      assert.match(connection.received(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      assert.equal(only(samplesOf(await samples(endpoint), REQUEST_ERRORS, { reason: 'timeout' }), 'timeouts').value, 1);
+    } finally {
+      clearInterval(trickle);
+      connection.socket.destroy();
+      await endpoint.close();
+    }
+  });
+
+  test('answers 431 to a request head over the size limit, and serves one under it', async () => {
+    const endpoint = await endpointWith({ maxHeaderBytes: 1024 });
+    try {
+      const over = await rawExchange(endpoint.address.port, [requestHead('GET', '/metrics', [`X-Big: ${'a'.repeat(2048)}`])]);
+      assert.deepEqual(over.statuses, [431]);
+      const under = await rawExchange(endpoint.address.port, [requestHead('GET', '/metrics', [`X-Big: ${'a'.repeat(512)}`])]);
+      assert.deepEqual(under.statuses, [200]);
+      assert.equal(only(samplesOf(await samples(endpoint), REQUEST_ERRORS, { reason: 'headers_too_large' }), 'too large').value, 1);
+    } finally {
+      await endpoint.close();
+    }
+  });
+});
+
+/** Traffic counters that cannot be read the first `failures` times: a scrape that fails. */
+class UnreadableCounters extends TrafficCounters {
+  constructor(private failures: number) {
+    super({ peerLabelLimit: 0 });
+  }
+
+  override get series(): Iterable<TrafficSeries> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('counters unreadable\nsecond line');
+    }
+    return super.series;
+  }
+}
+
+describe('Prometheus endpoint whose scrape fails', () => {
+  test('answers 500 with one line, counts it, and serves the next scrape', async () => {
+    const endpoint = await endpointWith({}, new UnreadableCounters(1));
+    try {
+      const failed = await scrape(endpoint);
+      assert.equal(failed.status, 500);
+      assert.equal(await failed.text(), 'netscope could not produce its metrics: counters unreadable\n');
+      assert.equal(only(samplesOf(await samples(endpoint), REQUEST_ERRORS, { reason: 'handler_failure' }), 'handler failures').value, 1);
+    } finally {
+      await endpoint.close();
+    }
   });
 });

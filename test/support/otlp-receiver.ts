@@ -2,7 +2,7 @@
  * A stand-in OTLP/HTTP collector on loopback: accepts JSON metric exports on /v1/metrics and
  * keeps them, flattened to data points, for the tests to read.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 type AttributeValue = string | number | boolean;
@@ -101,11 +101,50 @@ function flatten(body: OtlpExport, receivedAtMs: number): ReceivedPoint[] {
   return points;
 }
 
+/** An answer no collector should give, to one export. */
+export type OddAnswer =
+  /** 400 with a reason phrase that clears the screen and turns it red. */
+  | 'escape-in-reason'
+  /** Bytes that are no HTTP response. */
+  | 'not-http'
+  /** The connection reset. */
+  | 'reset'
+  /** 200 with a 5 MiB body, past the exporter's 4 MiB cap. */
+  | 'oversized-body'
+  /** 200 with a body that is not JSON. */
+  | 'not-json';
+
+/** The reason phrase of `escape-in-reason`. */
+export const ESCAPING_REASON = '\u001b[2J\u001b[31mgone\u0007';
+
+function answerOddly(odd: OddAnswer, request: IncomingMessage, response: ServerResponse): void {
+  switch (odd) {
+    case 'escape-in-reason':
+      // Straight to the socket: Node refuses to write such a reason phrase itself.
+      request.socket.end(`HTTP/1.1 400 ${ESCAPING_REASON}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      return;
+    case 'not-http':
+      request.socket.end('\u0016\u0003\u0001garbage\r\n\r\n');
+      return;
+    case 'reset':
+      request.socket.resetAndDestroy();
+      return;
+    case 'oversized-body':
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end(Buffer.alloc(5 * 1024 * 1024, 0x20));
+      return;
+    case 'not-json':
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end('this is not JSON');
+      return;
+  }
+}
+
 /**
  * @param answer `ok` takes every export; `never` reads the body and never answers (a
  * collector that hangs).
+ * @param oddAnswers the answers to the first exports, one each, in turn (those exports are not kept).
  */
-export async function startOtlpReceiver(answer: 'ok' | 'never' = 'ok'): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(answer: 'ok' | 'never' = 'ok', oddAnswers: OddAnswer[] = []): Promise<OtlpReceiver> {
+  const pendingOddAnswers = [...oddAnswers];
   const points: ReceivedPoint[] = [];
   const contentTypes: string[] = [];
   let exports = 0;
@@ -118,6 +157,11 @@ export async function startOtlpReceiver(answer: 'ok' | 'never' = 'ok'): Promise<
         return;
       }
       if (answer === 'never') return;
+      const odd = pendingOddAnswers.shift();
+      if (odd !== undefined) {
+        answerOddly(odd, request, response);
+        return;
+      }
       contentTypes.push(request.headers['content-type'] ?? '');
       exports++;
       points.push(...flatten(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpExport, Date.now()));
