@@ -21,7 +21,7 @@ import { writeFileSafely } from './safe-file-write.js';
  */
 export async function runJsonCapture(options: CliOptions): Promise<number> {
   const { capture, cutShort } =
-    options.replayPath === null ? { capture: await captureLive(options), cutShort: false } : replayRecording(options.replayPath, options);
+    options.replayPath === null ? { capture: await captureLive(options), cutShort: false } : await replayRecording(options.replayPath, options);
   const document = scopeDocument(capture.document(), options);
   const unmatched = unmatchedContainerScope(document, options);
   if (unmatched !== null) process.stderr.write(`netscope: ${unmatched}\n`);
@@ -32,8 +32,8 @@ export async function runJsonCapture(options: CliOptions): Promise<number> {
 }
 
 /** Plays the recording's ticks up to `--at` (or all); the capture's snapshot is then the one live had at that tick. */
-function replayRecording(file: string, options: CliOptions): { capture: Capture; cutShort: boolean } {
-  const recording = readRecording(file);
+async function replayRecording(file: string, options: CliOptions): Promise<{ capture: Capture; cutShort: boolean }> {
+  const recording = await readRecording(file, options.replayMaxBytes);
   const notice = incompleteRecordingNotice(recording, file);
   if (notice !== null) process.stderr.write(`netscope: ${notice}\n`);
   const ticks = ticksUntil(recording, options.replayAt);
