@@ -41,6 +41,7 @@ export const helpText = `
     --flight-minutes N     Keep the last N minutes in memory for w / SIGUSR1 (default 10; 0 = off)
     --flight-max-mb MB     Memory cap of the flight recorder (default 64)
     --replay FILE          Replay a recording instead of capturing
+    --replay-max-mb MB     Refuse a recording larger than this once decompressed (default 1024, less where memory is short)
     --at TIME              With --replay --json: the snapshot at TIME (RFC 3339, or seconds into the recording)
     --speed X              Replay speed in the live view (default 1)
     --events               Stream events as NDJSON on stdout (filters apply)
@@ -87,6 +88,8 @@ const flagDefinitions = {
   flightMinutes: { type: 'number', default: 10 },
   flightMaxMb: { type: 'number', default: 64 },
   replay: { type: 'string' },
+  // No default here: it depends on the memory Node may use (see defaultReplayMaxBytes).
+  replayMaxMb: { type: 'number' },
   at: { type: 'string' },
   speed: { type: 'number', default: 1 },
   events: { type: 'boolean', default: false },
@@ -146,6 +149,8 @@ export interface CliOptions {
   flightMaxBytes: number;
   /** --replay: the recording to replay instead of capturing. */
   replayPath: string | null;
+  /** --replay-max-mb: the most a replay reads once decompressed, bytes; null: defaultReplayMaxBytes(). */
+  replayMaxBytes: number | null;
   /** --at: replay up to this time (ms since the epoch, or ms into the recording when relative). */
   replayAt: { kind: 'absolute' | 'relative'; ms: number } | null;
   replaySpeed: number;
@@ -309,6 +314,9 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
   const recordPath = nonEmpty(flags.record, '--record', 'a file name');
   const replayPath = nonEmpty(flags.replay, '--replay', 'a recording file');
   if (recordPath !== null && replayPath !== null) throw new UsageError('--record and --replay together would record a replay — drop one');
+  const replayMaxMb = flags.replayMaxMb === undefined ? null : requireFinite(flags.replayMaxMb, '--replay-max-mb', 'MiB');
+  if (replayMaxMb !== null && (replayMaxMb < 1 || replayMaxMb > 65_536)) throw new UsageError(`--replay-max-mb ${replayMaxMb} is out of range — use 1 to 65536`);
+  if (replayMaxMb !== null && replayPath === null) throw new UsageError('--replay-max-mb caps what --replay reads — use it with --replay FILE');
   if (replayPath !== null && flags.headless) throw new UsageError('--replay plays into the live view or --json — drop --headless');
   const replayAt = flags.at === undefined ? null : parseReplayAt(flags.at);
   if (replayAt !== null && (replayPath === null || !flags.json)) throw new UsageError('--at picks the moment of a replay snapshot — use it with --replay FILE --json');
@@ -346,6 +354,7 @@ export function parseCliOptions(argv: readonly string[], importMeta: ImportMeta)
     flightWindowMs: flightMinutes * 60_000,
     flightMaxBytes: flightMaxMb * 1024 * 1024,
     replayPath,
+    replayMaxBytes: replayMaxMb === null ? null : replayMaxMb * 1024 * 1024,
     replayAt,
     replaySpeed,
     prometheus,
@@ -380,6 +389,7 @@ function defaults(): CliOptions {
     flightWindowMs: 600_000,
     flightMaxBytes: 64 * 1024 * 1024,
     replayPath: null,
+    replayMaxBytes: null,
     replayAt: null,
     replaySpeed: 1,
     prometheus: null,

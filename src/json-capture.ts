@@ -26,7 +26,7 @@ export async function runJsonCapture(options: CliOptions): Promise<number> {
   // Before the capture: a run of --duration seconds should not end in writing to nowhere.
   if (!options.outputPath) requireOpenStdout('the snapshot');
   const { capture, cutShort } =
-    options.replayPath === null ? { capture: await captureLive(options), cutShort: false } : replayRecording(options.replayPath, options);
+    options.replayPath === null ? { capture: await captureLive(options), cutShort: false } : await replayRecording(options.replayPath, options);
   const document = scopeDocument(capture.document(), options);
   const unmatched = unmatchedContainerScope(document, options);
   if (unmatched !== null) process.stderr.write(`netscope: ${unmatched}\n`);
@@ -37,8 +37,8 @@ export async function runJsonCapture(options: CliOptions): Promise<number> {
 }
 
 /** Plays the recording's ticks up to `--at` (or all); the capture's snapshot is then the one live had at that tick. */
-function replayRecording(file: string, options: CliOptions): { capture: Capture; cutShort: boolean } {
-  const recording = readRecording(file);
+async function replayRecording(file: string, options: CliOptions): Promise<{ capture: Capture; cutShort: boolean }> {
+  const recording = await readRecording(file, options.replayMaxBytes);
   const notice = incompleteRecordingNotice(recording, file);
   if (notice !== null) process.stderr.write(`netscope: ${notice}\n`);
   const ticks = ticksUntil(recording, options.replayAt);

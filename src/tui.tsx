@@ -29,7 +29,7 @@ export async function runTui(options: CliOptions): Promise<void> {
   // Lines about the recording that come while the screen is up show in its footer, and again on
   // stderr once it is gone, where they stay above the prompt.
   const laterLines: string[] = [];
-  const store = options.replayPath === null ? await openLiveStore(options, laterLines) : openReplayStore(options.replayPath, options);
+  const store = options.replayPath === null ? await openLiveStore(options, laterLines) : await openReplayStore(options.replayPath, options);
   const release = () => void store.stop();
   process.once('exit', release);
 
@@ -93,8 +93,8 @@ async function openLiveStore(options: CliOptions, laterLines: string[]): Promise
 }
 
 /** Reads the recording (a bad one ends netscope here, with its one line) and says first if it is not whole. */
-function openReplayStore(file: string, options: CliOptions): ReplayCaptureStore {
-  const recording = readRecording(file);
+async function openReplayStore(file: string, options: CliOptions): Promise<ReplayCaptureStore> {
+  const recording = await readRecording(file, options.replayMaxBytes);
   const notice = incompleteRecordingNotice(recording, file);
   if (notice !== null) process.stderr.write(`netscope: ${notice}\n`);
   return new ReplayCaptureStore(recording, {

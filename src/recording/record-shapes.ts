@@ -1,68 +1,111 @@
 /**
- * What a recorded line must look like to be handed to the model: one validator per ModelRecord
+ * What a recorded line must look like to be handed to the model: one parser per ModelRecord
  * kind, field by field. The shapes are typed against records.ts, so a field added to a record
- * does not compile until its check is added here — a replay never feeds the model a record it
+ * does not compile until its parser is added here — a replay never feeds the model a record it
  * would misread.
+ *
+ * Parsing builds a new value from the fields the shape names (anything else on the line is left
+ * behind), and every string in it passes escapeRecordedText: a recording is a file anyone may
+ * have edited, and no text leaves here that a terminal would act on.
  */
 import type { ContainerIdentity, ContainerRecord, Endpoints, ModelRecord, TaskOwner, TcpCounters } from '../model/records.js';
 import type { HostInfo, ProbeStatus } from '../model/snapshot-types.js';
+import { escapeRecordedText } from '../probes/untrusted-text.js';
 
-/** Why `value` (found at `path`, e.g. `endpoints.sport`) is not what it should be; null when it is. */
-export type Validator = (value: unknown, path: string) => string | null;
+/** A value read from a recording, checked and its text cleaned; or why it cannot be used. */
+export type Parsed<T> = { value: T } | { problem: string };
 
-/** One validator for every field of T: missing one is a compile error. */
-type Shape<T> = { readonly [Field in keyof T]-?: Validator };
+/** Reads `value`, found at `path` (e.g. `endpoints.sport`), as a T. */
+export type Parser<T> = (value: unknown, path: string) => Parsed<T>;
+
+/** One parser for every field of T, giving that field's type: missing one is a compile error. */
+type Shape<T> = { readonly [Field in keyof T]-?: Parser<T[Field]> };
 
 type RecordOfKind<Kind extends ModelRecord['kind']> = Extract<ModelRecord, { kind: Kind }>;
 
+/** The earliest time a recording may hold: 2000-01-01T00:00:00Z, ms since the epoch. */
+export const EARLIEST_TIME_MS = Date.UTC(2000, 0, 1);
+/** Past the latest time a recording may hold: 2200-01-01T00:00:00Z, ms since the epoch. */
+export const TIME_LIMIT_MS = Date.UTC(2200, 0, 1);
+
+/** A short excerpt of recorded content for a message, with nothing in it a terminal would act on. */
+export function excerpt(value: unknown): string {
+  const shown = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  return escapeRecordedText(shown.length > 40 ? `${shown.slice(0, 40)}…` : shown);
+}
+
+function missingOr(value: unknown, path: string, wanted: string): { problem: string } {
+  return { problem: value === undefined ? `${path} is missing` : `${path} is not ${wanted} (${excerpt(value)})` };
+}
+
 /** A check with the words for what it wants (`a port`); a missing field says so. */
-function expect(wanted: string, test: (value: unknown) => boolean): Validator {
-  return (value, path) => {
-    if (value === undefined) return `${path} is missing`;
-    return test(value) ? null : `${path} is not ${wanted} (${JSON.stringify(value)?.slice(0, 40)})`;
-  };
+function expect<T>(wanted: string, test: (value: unknown) => value is T): Parser<T> {
+  return (value, path) => (test(value) ? { value } : missingOr(value, path, wanted));
 }
 
 function isWhole(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
-export const finiteNumber = expect('a number', (value) => typeof value === 'number' && Number.isFinite(value));
 const wholeNumber = expect('a whole number', isWhole);
-const port = expect('a port', (value) => isWhole(value) && value <= 65535);
-export const text = expect('a string', (value) => typeof value === 'string');
+const port = expect('a port', (value): value is number => isWhole(value) && value <= 65535);
 /** Kernel TCP states are 1 (ESTABLISHED) to 12 (NEW_SYN_RECV), as in tcp_states.h. */
-const tcpState = expect('a TCP state number', (value) => isWhole(value) && value >= 1 && value <= 12);
+const tcpState = expect('a TCP state number', (value): value is RecordOfKind<'sample'>['state'] => isWhole(value) && value >= 1 && value <= 12);
 
-export function oneOf(...allowed: readonly string[]): Validator {
-  return expect(`one of ${allowed.join(', ')}`, (value) => typeof value === 'string' && allowed.includes(value));
+/**
+ * A time, ms since the epoch, within 2000–2199: a date can be made of it, and durations between
+ * two of them are finite. Fractions are kept (kernel event times are nanoseconds made ms).
+ */
+export const epochMs = expect(
+  'a time from 2000 to 2199 in ms since the epoch',
+  (value): value is number => typeof value === 'number' && value >= EARLIEST_TIME_MS && value < TIME_LIMIT_MS,
+);
+
+/** Any string, cleaned. */
+export const text: Parser<string> = (value, path) => (typeof value === 'string' ? { value: escapeRecordedText(value) } : missingOr(value, path, 'a string'));
+
+/** An RFC 3339 time within the years `epochMs` allows, as its text. */
+export const rfc3339Time: Parser<string> = (value, path) => {
+  const parsed = text(value, path);
+  if ('problem' in parsed) return parsed;
+  const ms = Date.parse(parsed.value);
+  const valid = /^\d{4}-\d\d-\d\dT/.test(parsed.value) && ms >= EARLIEST_TIME_MS && ms < TIME_LIMIT_MS;
+  return valid ? parsed : { problem: `${path} is not an RFC 3339 time from 2000 to 2199` };
+};
+
+export function oneOf<const Allowed extends string>(...allowed: readonly Allowed[]): Parser<Allowed> {
+  return expect(`one of ${allowed.join(', ')}`, (value): value is Allowed => typeof value === 'string' && (allowed as readonly string[]).includes(value));
 }
 
-function nullable(check: Validator): Validator {
-  return (value, path) => (value === null ? null : check(value, path));
+function nullable<T>(parse: Parser<T>): Parser<T | null> {
+  return (value, path) => (value === null ? { value: null } : parse(value, path));
 }
 
-function arrayOf(check: Validator): Validator {
+function arrayOf<T>(parse: Parser<T>): Parser<T[]> {
   return (value, path) => {
-    if (value === undefined) return `${path} is missing`;
-    if (!Array.isArray(value)) return `${path} is not a list`;
+    if (!Array.isArray(value)) return { problem: value === undefined ? `${path} is missing` : `${path} is not a list` };
+    const items: T[] = [];
     for (const [index, item] of value.entries()) {
-      const problem = check(item, `${path}[${index}]`);
-      if (problem !== null) return problem;
+      const parsed = parse(item, `${path}[${index}]`);
+      if ('problem' in parsed) return parsed;
+      items.push(parsed.value);
     }
-    return null;
+    return { value: items };
   };
 }
 
-export function object<T>(shape: Shape<T>): Validator {
+export function object<T>(shape: Shape<T>): Parser<T> {
+  const fields = Object.entries<Parser<unknown>>(shape);
   return (value, path) => {
-    if (value === undefined) return `${path} is missing`;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${path || 'the line'} is not an object`;
-    for (const [field, check] of Object.entries<Validator>(shape)) {
-      const problem = check((value as Record<string, unknown>)[field], path === '' ? field : `${path}.${field}`);
-      if (problem !== null) return problem;
+    if (value === undefined) return { problem: `${path} is missing` };
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: `${path || 'the line'} is not an object` };
+    const built: Record<string, unknown> = {};
+    for (const [field, parse] of fields) {
+      const parsed = parse((value as Record<string, unknown>)[field], path === '' ? field : `${path}.${field}`);
+      if ('problem' in parsed) return parsed;
+      built[field] = parsed.value;
     }
-    return null;
+    return { value: built as T };
   };
 }
 
@@ -91,10 +134,21 @@ const containerIdentity = object<ContainerIdentity>({
 
 const containerStateProblem = oneOf('notFound', 'symlink', 'notAFile', 'tooLarge', 'unreadable', 'malformed');
 
-/** Every record kind and its fields (`kind` itself is how the validator was chosen). */
-const recordShapes: { readonly [Kind in ModelRecord['kind']]: Validator } = {
-  state: object<Omit<RecordOfKind<'state'>, 'kind'>>({
-    atMs: finiteNumber,
+/**
+ * The namespaces a sampling pass swept, each once as the pass lists them. Repeats are refused:
+ * a list of `0,0,0…` would hold four times its size in memory, where records hold about theirs.
+ */
+const sweptNamespaces: Parser<number[]> = (value, path) => {
+  const parsed = arrayOf(wholeNumber)(value, path);
+  if ('problem' in parsed) return parsed;
+  return new Set(parsed.value).size === parsed.value.length ? parsed : { problem: `${path} names a namespace twice` };
+};
+
+/** Every record kind and its fields (`kind` was checked to choose the parser, and is kept as it is). */
+const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKind<Kind>> } = {
+  state: object<RecordOfKind<'state'>>({
+    kind: oneOf('state'),
+    atMs: epochMs,
     cookie: wholeNumber,
     endpoints,
     oldState: tcpState,
@@ -102,18 +156,20 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Validator } = {
     owner: nullable(taskOwner),
     counters,
   }),
-  retransmit: object<Omit<RecordOfKind<'retransmit'>, 'kind'>>({ atMs: finiteNumber, cookie: wholeNumber, endpoints, state: tcpState, counters }),
-  reset: object<Omit<RecordOfKind<'reset'>, 'kind'>>({
-    atMs: finiteNumber,
+  retransmit: object<RecordOfKind<'retransmit'>>({ kind: oneOf('retransmit'), atMs: epochMs, cookie: wholeNumber, endpoints, state: tcpState, counters }),
+  reset: object<RecordOfKind<'reset'>>({
+    kind: oneOf('reset'),
+    atMs: epochMs,
     cookie: wholeNumber,
     direction: oneOf('sent', 'received'),
     endpoints,
     reason: text,
     counters: nullable(counters),
   }),
-  drop: object<Omit<RecordOfKind<'drop'>, 'kind'>>({ atMs: finiteNumber, cookie: wholeNumber, packet: endpoints, reason: text }),
-  sample: object<Omit<RecordOfKind<'sample'>, 'kind'>>({
-    atMs: finiteNumber,
+  drop: object<RecordOfKind<'drop'>>({ kind: oneOf('drop'), atMs: epochMs, cookie: wholeNumber, packet: endpoints, reason: text }),
+  sample: object<RecordOfKind<'sample'>>({
+    kind: oneOf('sample'),
+    atMs: epochMs,
     cookie: wholeNumber,
     endpoints,
     state: tcpState,
@@ -123,8 +179,9 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Validator } = {
     receiveQueue: wholeNumber,
     sendQueue: wholeNumber,
   }),
-  owner: object<Omit<RecordOfKind<'owner'>, 'kind'>>({
-    atMs: finiteNumber,
+  owner: object<RecordOfKind<'owner'>>({
+    kind: oneOf('owner'),
+    atMs: epochMs,
     cookie: wholeNumber,
     pid: wholeNumber,
     comm: text,
@@ -133,23 +190,24 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Validator } = {
     user: text,
     cgroupId: wholeNumber,
   }),
-  container: object<Omit<ContainerRecord, 'kind'>>({
-    atMs: finiteNumber,
+  container: object<ContainerRecord>({
+    kind: oneOf('container'),
+    atMs: epochMs,
     cgroupId: wholeNumber,
     pid: nullable(wholeNumber),
     container: nullable(containerIdentity),
     problem: nullable(containerStateProblem),
   }),
-  sweep: object<Omit<RecordOfKind<'sweep'>, 'kind'>>({ atMs: finiteNumber, sinceMs: finiteNumber, netns: arrayOf(wholeNumber) }),
-  lost: object<Omit<RecordOfKind<'lost'>, 'kind'>>({ atMs: finiteNumber, total: wholeNumber }),
+  sweep: object<RecordOfKind<'sweep'>>({ kind: oneOf('sweep'), atMs: epochMs, sinceMs: epochMs, netns: sweptNamespaces }),
+  lost: object<RecordOfKind<'lost'>>({ kind: oneOf('lost'), atMs: epochMs, total: wholeNumber }),
 };
 
 export function isRecordKind(kind: string): kind is ModelRecord['kind'] {
   return Object.hasOwn(recordShapes, kind);
 }
 
-/** Why `value` is not a valid record of `kind`; null when the model can take it as one. */
-export function recordProblem(kind: ModelRecord['kind'], value: unknown): string | null {
+/** `value` as a record of `kind` the model can take, or why it is not one. */
+export function parseRecord(kind: ModelRecord['kind'], value: unknown): Parsed<ModelRecord> {
   return recordShapes[kind](value, '');
 }
 

@@ -12,13 +12,20 @@
  * replayed. A recording without an end marker was interrupted (netscope killed, the disk full);
  * its whole ticks still replay.
  *
- * Pure: bytes in, a validated Recording out (or a RecordingError naming the line).
+ * Every time is within 2000–2199 and in order (recording-timeline.ts); every string is cleaned
+ * of what a terminal would act on (record-shapes.ts).
+ *
+ * Pure: lines in (or bytes, for a recording already in memory), a validated Recording out — or a
+ * RecordingError naming the line.
  */
 import type { ModelRecord } from '../model/records.js';
 import type { HostInfo, ProbeStatus, SourceInfo } from '../model/snapshot-types.js';
 import { ExitCode } from '../probes/probe-error.js';
-import { finiteNumber, hostInfo, isRecordKind, object, oneOf, probeStatuses, recordProblem, text, type Validator } from './record-shapes.js';
+import { escapeRecordedText } from '../probes/untrusted-text.js';
+import { epochMs, excerpt, hostInfo, isRecordKind, object, oneOf, parseRecord, probeStatuses, rfc3339Time, text } from './record-shapes.js';
 import { RecordingError } from './recording-error.js';
+import { LineSplitter, MAX_LINE_BYTES, type Line } from './recording-lines.js';
+import { RecordingTimeline, type TimeProblem } from './recording-timeline.js';
 
 export const RECORDING_VERSION = 1;
 
@@ -78,54 +85,23 @@ export function endLine(atMs: number, reason: EndReason): string {
   return JSON.stringify({ kind: 'end', atMs, reason } satisfies EndMarker);
 }
 
-const rfc3339 = (value: unknown, path: string) =>
-  text(value, path) ?? (/^\d{4}-\d\d-\d\dT/.test(value as string) && Number.isFinite(Date.parse(value as string)) ? null : `${path} is not an RFC 3339 time`);
-
-const headerShape: Validator = object<RecordingHeader>({
-  netscopeRecording: finiteNumber,
+/** The header but its version, which parseHeader checks first (another version has its own message). */
+const headerShape = object<Omit<RecordingHeader, 'netscopeRecording'>>({
   host: hostInfo,
-  startedAt: rfc3339,
+  startedAt: rfc3339Time,
   netscopeVersion: text,
   source: object<RecordingHeader['source']>({ kind: oneOf('ebpf', 'procfs'), probes: probeStatuses }),
 });
 
-const tickShape = object<Omit<RecordingTick, 'records'>>({ atMs: finiteNumber });
-const endShape = object<Omit<EndMarker, 'kind'>>({ atMs: finiteNumber, reason: oneOf('stopped', 'sizeCap', 'flightDump') });
+const tickShape = object<Omit<RecordingTick, 'records'>>({ atMs: epochMs });
+const endShape = object<EndMarker>({ kind: oneOf('end'), atMs: epochMs, reason: oneOf('stopped', 'sizeCap', 'flightDump') });
 
 const DAMAGED_FIX = 'the recording is damaged: remove that line (or cut the file there) to replay the rest';
 const RECORD_FIX = 'replay a file written by netscope --record FILE, the w key or SIGUSR1';
+const TIMES_FIX = 'the file was edited or damaged (or the clock was set back while recording): cut it before that line to replay what precedes it';
 
 function dataError(problem: string, fix: string): RecordingError {
   return new RecordingError(problem, fix, ExitCode.dataError);
-}
-
-interface Line {
-  /** 1-based. */
-  number: number;
-  /** Null when the bytes are not UTF-8. */
-  text: string | null;
-  /** False for a last line with no newline: the write that ended the file was cut off. */
-  complete: boolean;
-}
-
-const NEWLINE = 0x0a;
-
-/** The lines of `bytes`, decoded one at a time (a recording may exceed the longest string V8 allows). */
-function* linesOf(bytes: Uint8Array): Generator<Line> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let number = 0;
-  for (let start = 0; start < bytes.length; ) {
-    const newline = bytes.indexOf(NEWLINE, start);
-    const end = newline === -1 ? bytes.length : newline;
-    let decoded: string | null;
-    try {
-      decoded = decoder.decode(bytes.subarray(start, end));
-    } catch {
-      decoded = null;
-    }
-    yield { number: ++number, text: decoded, complete: newline !== -1 };
-    start = end + 1;
-  }
 }
 
 /** The line's JSON value, or why it has none (`is not JSON: "{\"kind\":…"`). */
@@ -135,8 +111,7 @@ function parseLine(line: Line): { value: unknown } | { problem: string } {
   try {
     return { value: JSON.parse(line.text) as unknown };
   } catch {
-    const excerpt = line.text.length > 40 ? `${line.text.slice(0, 40)}…` : line.text;
-    return { problem: `is not JSON: ${JSON.stringify(excerpt)}` };
+    return { problem: `is not JSON: ${excerpt(line.text)}` };
   }
 }
 
@@ -150,71 +125,107 @@ function parseHeader(value: unknown, name: string): RecordingHeader {
     throw dataError(`${name} is not a netscope recording: line 1 is not a recording header${snapshotHint}`, RECORD_FIX);
   }
   if (value.netscopeRecording !== RECORDING_VERSION) {
-    const writer = typeof value.netscopeVersion === 'string' ? `netscope ${value.netscopeVersion}` : 'another netscope';
+    const writer = typeof value.netscopeVersion === 'string' ? `netscope ${escapeRecordedText(value.netscopeVersion.slice(0, 40))}` : 'another netscope';
     throw dataError(
-      `${name} is a version ${JSON.stringify(value.netscopeRecording)} recording (written by ${writer}); this netscope reads version ${RECORDING_VERSION}`,
+      `${name} is a version ${excerpt(value.netscopeRecording)} recording (written by ${writer}); this netscope reads version ${RECORDING_VERSION}`,
       `replay it with ${writer}`,
     );
   }
-  const problem = headerShape(value, 'header');
-  if (problem !== null) throw dataError(`${name} line 1 is not a valid recording header: ${problem}`, 'the header is damaged: record again');
-  return value as unknown as RecordingHeader;
+  const parsed = headerShape(value, 'header');
+  if ('problem' in parsed) throw dataError(`${name} line 1 is not a valid recording header: ${parsed.problem}`, 'the header is damaged: record again');
+  return { netscopeRecording: RECORDING_VERSION, ...parsed.value };
 }
 
-/** Reads a whole recording. Throws RecordingError (exit 65) naming the first bad line. */
-export function parseRecording(bytes: Uint8Array, name: string): Recording {
-  if (bytes.length === 0) throw dataError(`${name} is empty`, RECORD_FIX);
-  let header: RecordingHeader | null = null;
-  const ticks: RecordingTick[] = [];
-  let records: ModelRecord[] = [];
-  let end: { marker: EndMarker; line: number } | null = null;
-  let truncatedLine: number | null = null;
+/**
+ * Reads a recording a line at a time, as its bytes arrive, into a Recording: the records are
+ * what a replay plays, so they are held (parsed, checked, their text cleaned), but nothing else
+ * is. Throws RecordingError (exit 65) naming the first bad line.
+ */
+export class RecordingParser {
+  private header: RecordingHeader | null = null;
+  private startedAtMs = 0;
+  private timeline: RecordingTimeline | null = null;
+  private readonly ticks: RecordingTick[] = [];
+  private records: ModelRecord[] = [];
+  private end: { marker: EndMarker; line: number } | null = null;
+  private truncatedLine: number | null = null;
+  private empty = true;
 
-  for (const line of linesOf(bytes)) {
+  constructor(private readonly name: string) {}
+
+  /** Takes the next line. */
+  line(line: Line): void {
+    this.empty = false;
+    const { name } = this;
     const parsed = parseLine(line);
     if ('problem' in parsed) {
       // An interrupted write leaves its last line without a newline: that line alone is lost.
       if (!line.complete) {
-        truncatedLine = line.number;
-        break;
+        this.truncatedLine = line.number;
+        return;
       }
       throw dataError(`${name} line ${line.number} ${parsed.problem}`, line.number === 1 ? RECORD_FIX : DAMAGED_FIX);
     }
     const { value } = parsed;
-    if (header === null) {
-      header = parseHeader(value, name);
-      continue;
+    if (this.header === null || this.timeline === null) {
+      this.header = parseHeader(value, name);
+      this.startedAtMs = Date.parse(this.header.startedAt);
+      this.timeline = new RecordingTimeline(this.startedAtMs);
+      return;
     }
-    if (end !== null) {
-      throw dataError(`${name} line ${line.number} follows the recording's end (line ${end.line})`, `two recordings joined? keep the lines up to ${end.line}`);
+    if (this.end !== null) {
+      throw dataError(`${name} line ${line.number} follows the recording's end (line ${this.end.line})`, `two recordings joined? keep the lines up to ${this.end.line}`);
     }
     const kind = isObject(value) ? value.kind : undefined;
     if (typeof kind !== 'string') throw dataError(`${name} line ${line.number} is not a record (it has no "kind")`, DAMAGED_FIX);
     if (kind === 'tick') {
-      const problem = tickShape(value, 'tick');
-      if (problem !== null) throw dataError(`${name} line ${line.number} is not a valid tick marker: ${problem}`, DAMAGED_FIX);
-      ticks.push({ atMs: (value as { atMs: number }).atMs, records });
-      records = [];
+      const tick = tickShape(value, 'tick');
+      if ('problem' in tick) throw dataError(`${name} line ${line.number} is not a valid tick marker: ${tick.problem}`, DAMAGED_FIX);
+      this.inOrder(this.timeline.tick(tick.value.atMs, line.number));
+      this.ticks.push({ atMs: tick.value.atMs, records: this.records });
+      this.records = [];
     } else if (kind === 'end') {
-      const problem = endShape(value, 'end');
-      if (problem !== null) throw dataError(`${name} line ${line.number} is not a valid end marker: ${problem}`, DAMAGED_FIX);
-      end = { marker: value as unknown as EndMarker, line: line.number };
+      const end = endShape(value, 'end');
+      if ('problem' in end) throw dataError(`${name} line ${line.number} is not a valid end marker: ${end.problem}`, DAMAGED_FIX);
+      this.inOrder(this.timeline.end(end.value.atMs, line.number));
+      this.end = { marker: end.value, line: line.number };
     } else if (isRecordKind(kind)) {
-      const problem = recordProblem(kind, value);
-      if (problem !== null) throw dataError(`${name} line ${line.number} is not a valid "${kind}" record: ${problem}`, DAMAGED_FIX);
-      records.push(value as unknown as ModelRecord);
+      const record = parseRecord(kind, value);
+      if ('problem' in record) throw dataError(`${name} line ${line.number} is not a valid "${kind}" record: ${record.problem}`, DAMAGED_FIX);
+      this.inOrder(this.timeline.record(record.value, line.number));
+      this.records.push(record.value);
     } else {
       throw dataError(
-        `${name} line ${line.number} is a record of unknown kind ${JSON.stringify(kind)}`,
-        `damaged, or written by a newer netscope (${header.netscopeVersion}): replay it with that one`,
+        `${name} line ${line.number} is a record of unknown kind ${excerpt(kind)}`,
+        `damaged, or written by a newer netscope (${this.header.netscopeVersion}): replay it with that one`,
       );
     }
   }
-  if (header === null) throw dataError(`${name} line 1 is cut short: the recording ends inside its header`, 'nothing to replay: record again');
-  if (ticks.length === 0) {
-    throw dataError(`${name} has no tick: netscope stopped before its first tick`, 'nothing to replay: record for longer than one --interval');
+
+  /** The whole recording, once every line is in. */
+  finish(): Recording {
+    const { name, header } = this;
+    if (this.empty) throw dataError(`${name} is empty`, RECORD_FIX);
+    if (header === null) throw dataError(`${name} line 1 is cut short: the recording ends inside its header`, 'nothing to replay: record again');
+    if (this.ticks.length === 0) {
+      throw dataError(`${name} has no tick: netscope stopped before its first tick`, 'nothing to replay: record for longer than one --interval');
+    }
+    // The records after the last tick (this.records) were never ticked live, and are not replayed.
+    return { header, startedAtMs: this.startedAtMs, ticks: this.ticks, end: this.end?.marker ?? null, truncatedLine: this.truncatedLine };
   }
-  return { header, startedAtMs: Date.parse(header.startedAt), ticks, end: end?.marker ?? null, truncatedLine };
+
+  private inOrder(time: TimeProblem | null): void {
+    if (time !== null) throw dataError(`${this.name} line ${time.line} ${time.problem}`, TIMES_FIX);
+  }
+}
+
+/** Reads a whole recording already in memory (its lines within the usual line cap). */
+export function parseRecording(bytes: Uint8Array, name: string): Recording {
+  const parser = new RecordingParser(name);
+  const lines = new LineSplitter(name, { maxBytes: Infinity, maxLineBytes: MAX_LINE_BYTES }, (line) => parser.line(line));
+  lines.push(bytes);
+  lines.end();
+  return parser.finish();
 }
 
 /**

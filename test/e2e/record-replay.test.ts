@@ -2,7 +2,8 @@
  * Record and replay end to end on the real kernel: `netscope --json --record` on real loopback
  * traffic, then `netscope --replay --json` as nobody, with no capability — the document must be
  * the live one but for `source.kind`. The flight recorder, dumped by SIGUSR1 after the traffic
- * ended, replays to the same connections. Every bad recording is one line and its exit code.
+ * ended, replays to the same connections. Every bad recording is one line and its exit code,
+ * and a gzip bomb is one under a memory cgroup that would kill a replay that inflated it.
  */
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -12,12 +13,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { ConnectionDocument, SnapshotDocument } from '../../src/model/snapshot-document.js';
+import { packageRoot } from '../../src/probes/package-paths.js';
+import { headerLine, recordLine } from '../../src/recording/recording-format.js';
+import { lostRecord } from '../model/record-builders.js';
+import { header, T0 } from '../recording/recording-builders.js';
+import { createMemoryCgroup } from '../support/memory-cgroup.js';
 import { runNetscope, startPeer, waitUntilCapturing, type Peer } from '../support/processes.js';
 import { freePort } from '../support/free-port.js';
 
 const NOBODY = 65534;
 const CLIENT_SENDS = 300_000;
 const SERVER_SENDS = 200_000;
+const MIB = 1024 * 1024;
 
 
 /** Runs `netscope ARGS` as nobody, without any capability: a replay needs none. */
@@ -132,8 +139,30 @@ describe('record and replay on real loopback traffic', () => {
     assert.equal((JSON.parse(replayed.stdout) as SnapshotDocument).source.kind, 'replay');
   });
 
+  it('a process name and command line edited to hold escape sequences replay escaped, and never reach the terminal raw', async () => {
+    const edited = path.join(scratch, 'edited.ndjson');
+    const smuggled = String.raw`rr-client\u001b]2;pwned\u0007\u009b2J\u202e`;
+    const text = readFileSync(recordingPath, 'utf8').replaceAll('"comm":"rr-client"', `"comm":"${smuggled}"`).replaceAll('"cmdline":"rr-client', `"cmdline":"${smuggled}`);
+    writeFileSync(edited, text, { mode: 0o600 });
+    const replayed = await asNobody(['--replay', giveToNobody(edited), '--json']);
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.doesNotMatch(replayed.stdout, /[\u0080-\u009f\u202e]/, 'no C1 control or bidi override on stdout');
+    const client = (JSON.parse(replayed.stdout) as SnapshotDocument).connections.find((entry) => entry.pid === clientPid);
+    assert.equal(client?.comm, String.raw`rr-client\x1b]2;pwned\x07\x9b2J\u202e`);
+  });
+
+  it('--replay-max-mb: out of range, or without --replay, is a usage error (exit 2), one line', async () => {
+    const zero = await asNobody(['--replay', recordingPath, '--json', '--replay-max-mb', '0']);
+    assert.equal(zero.code, 2);
+    assertOneLine(zero.stderr, /--replay-max-mb 0 is out of range — use 1 to 65536$/);
+    const alone = await asNobody(['--json', '--replay-max-mb', '64']);
+    assert.equal(alone.code, 2);
+    assertOneLine(alone.stderr, /--replay-max-mb caps what --replay reads — use it with --replay FILE$/);
+  });
+
   describe('bad recordings: one line, exit 65 (bad data) or 66 (no input)', () => {
     const lines = () => readFileSync(recordingPath, 'utf8').split('\n');
+    const startedAtMs = () => Date.parse((JSON.parse(lines()[0] ?? '') as { startedAt: string }).startedAt);
     const cases: { name: string; content: () => string | Buffer; code: number; pattern: RegExp }[] = [
       { name: 'empty.ndjson', content: () => '', code: 65, pattern: /empty\.ndjson is empty — replay a file written by netscope --record FILE/ },
       {
@@ -156,11 +185,30 @@ describe('record and replay on real loopback traffic', () => {
       },
       {
         name: 'shape.ndjson',
-        content: () => [lines()[0], JSON.stringify({ kind: 'sample', atMs: 1, cookie: 1, endpoints: { family: 'ipv4', saddr: '127.0.0.1', sport: 'http' } }), ...lines().slice(1)].join('\n'),
+        content: () => [lines()[0], JSON.stringify({ kind: 'sample', atMs: startedAtMs(), cookie: 1, endpoints: { family: 'ipv4', saddr: '127.0.0.1', sport: 'http' } }), ...lines().slice(1)].join('\n'),
         code: 65,
         pattern: /shape\.ndjson line 2 is not a valid "sample" record: endpoints\.sport is not a port \("http"\)/,
       },
-      { name: 'snapshot.ndjson', content: () => JSON.stringify(liveDocument), code: 65, pattern: /is not a netscope recording: line 1 is not a recording header \(it looks like a --json snapshot\)/ },
+      {
+        name: 'tick-time.ndjson',
+        content: () => lines().map((line) => (line.startsWith('{"kind":"tick"') ? '{"kind":"tick","atMs":8.64e15}' : line)).join('\n'),
+        code: 65,
+        pattern: /tick-time\.ndjson line \d+ is not a valid tick marker: tick\.atMs is not a time from 2000 to 2199 in ms since the epoch \(8640000000000000\) — the recording is damaged/,
+      },
+      {
+        name: 'backwards.ndjson',
+        content: () => {
+          const all = lines();
+          const ticks = all.flatMap((line, index) => (line.startsWith('{"kind":"tick"') ? [index] : []));
+          const firstAtMs = (JSON.parse(all[ticks[0] ?? 0] ?? '') as { atMs: number }).atMs;
+          all[ticks[1] ?? 0] = JSON.stringify({ kind: 'tick', atMs: firstAtMs - 1000 });
+          return all.join('\n');
+        },
+        code: 65,
+        pattern: /backwards\.ndjson line \d+ is a tick marker at .+, 1\.0 s before the tick on line \d+ — the file was edited or damaged \(or the clock was set back while recording\): cut it before that line/,
+      },
+      // A compact snapshot of a few connections: a busy host's would pass the line cap before it could be recognised.
+      { name: 'snapshot.ndjson', content: () => JSON.stringify({ ...liveDocument, connections: liveDocument.connections.slice(0, 5) }), code: 65, pattern: /is not a netscope recording: line 1 is not a recording header \(it looks like a --json snapshot\)/ },
       {
         name: 'corrupt.ndjson.gz',
         content: () => {
@@ -255,5 +303,57 @@ describe('the flight recorder on real loopback traffic', () => {
     assert.deepEqual([...dumped.keys()].sort(), [...ended.keys()].sort());
     for (const [id, connection] of ended) assert.deepEqual(withoutRates(dumped.get(id)), withoutRates(connection), `connection ${id}`);
     assert.ok([...dumped.values()].some((connection) => connection.comm === 'fl-client' && connection.bytesSent >= CLIENT_SENDS));
+  });
+});
+
+describe('gzip bombs replayed under a 512 MiB memory cgroup: one line and exit 65, never killed', () => {
+  const LIMIT_BYTES = 512 * MIB;
+  const cgroup = createMemoryCgroup('netscope-replay-bomb', LIMIT_BYTES);
+  const skip = cgroup === null ? 'this host has no cgroup v1 memory controller' : false;
+  const scratch = mkdtempSync(path.join(tmpdir(), 'netscope-bomb-'));
+
+  after(() => {
+    cgroup?.remove();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  /**
+   * A recording's header, then about 3 GiB of `block` repeated, in about as many kilobytes: one
+   * gzip member of 64 MiB of it, written 48 times (concatenated members are one gzip stream, as
+   * a --record .gz file's are).
+   */
+  function bomb(name: string, block: Buffer): string {
+    const file = path.join(scratch, name);
+    const member = gzipSync(Buffer.concat(new Array<Buffer>(Math.floor((64 * MIB) / block.length)).fill(block)), { level: 9 });
+    writeFileSync(file, Buffer.concat([gzipSync(`${headerLine(header({ startedAt: new Date(T0).toISOString() }))}\n`), ...Array.from({ length: 48 }, () => member)]));
+    return file;
+  }
+
+  async function replayCapped(file: string) {
+    const result = await cgroup!.run(path.join(packageRoot, 'bin/netscope'), ['--replay', file, '--json']);
+    return { ...result, peakMiB: Math.round(cgroup!.peakBytes() / MIB) };
+  }
+
+  it('3 GiB of zeros after the header: line 2 refused at its 8 MiB cap', { skip }, async () => {
+    const file = bomb('zeros.ndjson.gz', Buffer.alloc(MIB));
+    assert.ok(statSync(file).size < 4 * MIB, `${statSync(file).size} bytes`);
+    const { code, signal, stdout, stderr, peakMiB } = await replayCapped(file);
+    assert.equal(signal, null, `killed (peak ${peakMiB} MiB)`);
+    assert.equal(code, 65, `${stderr} (peak ${peakMiB} MiB)`);
+    assert.equal(stdout, '');
+    assertOneLine(stderr, /zeros\.ndjson\.gz line 2 is longer than 8 MiB \(netscope writes a few hundred bytes a line, a command line at most 6 MiB\) — the file is damaged or was not written by netscope/);
+    assert.ok(peakMiB < LIMIT_BYTES / MIB / 2, `peak ${peakMiB} MiB`);
+  });
+
+  it('3 GiB of valid records: refused at the --replay-max-mb cap, which defaults to a quarter of the heap Node may use here', { skip }, async () => {
+    const file = bomb('records.ndjson.gz', Buffer.from(`${recordLine(lostRecord(T0 + 500, 0))}\n`));
+    const { code, signal, stdout, stderr, peakMiB } = await replayCapped(file);
+    assert.equal(signal, null, `killed (peak ${peakMiB} MiB)`);
+    assert.equal(code, 65, `${stderr} (peak ${peakMiB} MiB)`);
+    assert.equal(stdout, '');
+    assertOneLine(stderr, /records\.ndjson\.gz is larger than \d+ MiB once decompressed \(at line \d+\), the --replay-max-mb \d+ cap — a gzip bomb, or a long recording: if you trust it, raise --replay-max-mb/);
+    const capMiB = Number(/--replay-max-mb (\d+) cap/.exec(stderr)?.[1]);
+    assert.ok(capMiB >= 1 && capMiB <= LIMIT_BYTES / MIB / 4, `the default cap ${capMiB} MiB: at most a quarter of the cgroup's 512 MiB`);
+    assert.ok(peakMiB < (LIMIT_BYTES / MIB) * 0.75, `peak ${peakMiB} MiB`);
   });
 });

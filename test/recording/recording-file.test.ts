@@ -41,7 +41,7 @@ describe('the --record file', () => {
     await capture.stop();
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     assert.deepEqual(JSON.parse(lines.at(-1)!), { kind: 'end', atMs: T0 + 99_000, reason: 'stopped' });
-    const recording = readRecording(file);
+    const recording = await readRecording(file);
     assert.deepEqual(recording.ticks.map((tick) => tick.atMs), [tickAt(0), tickAt(1), tickAt(2)]);
     recorder.close();
     assert.equal(readFileSync(file, 'utf8').trimEnd().split('\n').length, lines.length, 'a second close writes nothing');
@@ -85,7 +85,7 @@ describe('the --record file', () => {
     const bytes = readFileSync(zipped);
     assert.deepEqual([...bytes.subarray(0, 2)], [0x1f, 0x8b]);
     assert.equal(gunzipSync(bytes).toString(), readFileSync(plain, 'utf8'));
-    assert.deepEqual(readRecording(zipped), { ...readRecording(plain) });
+    assert.deepEqual(await readRecording(zipped), await readRecording(plain));
     assert.ok(bytes.length < statSync(plain).size, 'smaller than the plain recording');
   });
 
@@ -100,7 +100,7 @@ describe('the --record file', () => {
       assert.equal(reports.length, 1, reports.join('\n'));
       assert.match(reports[0] ?? '', new RegExp(`^recording ${file.replace(/[.]/g, '\\.')} reached its size cap \\(--record-max-mb 0\\.\\d+\\) at .+ and stopped there \\(the capture goes on\\) — raise --record-max-mb`));
       assert.ok(statSync(file).size <= maxBytes, `${statSync(file).size} bytes, cap ${maxBytes}`);
-      const recording = readRecording(file);
+      const recording = await readRecording(file);
       assert.equal(recording.end?.reason, 'sizeCap');
       assert.ok(recording.ticks.length > 0 && recording.ticks.length < 12, `${recording.ticks.length} ticks kept`);
       assert.match(incompleteRecordingNotice(recording, file) ?? '', /ends at its size cap/);

@@ -12,7 +12,7 @@ import {
   tickLine,
   type Recording,
 } from '../../src/recording/recording-format.js';
-import { lostRecord, ownerRecord, sampleRecord, stateRecord, taskOwner } from '../model/record-builders.js';
+import { endpoints, lostRecord, ownerRecord, resetRecord, sampleRecord, stateRecord, sweepRecord, taskOwner } from '../model/record-builders.js';
 import { header, T0 } from './recording-builders.js';
 
 const NAME = 'recording.ndjson';
@@ -171,8 +171,8 @@ describe('bad recordings: one line each, with the line number, exit 65', () => {
   });
 
   test('bad tick and end markers', () => {
-    assertDataError(withLine(4, '{"kind":"tick","atMs":"soon"}'), /line 4 is not a valid tick marker: tick\.atMs is not a number/);
-    assertDataError(withLine(8, '{"kind":"end","atMs":1,"reason":"tired"}'), /line 8 is not a valid end marker: end\.reason is not one of stopped, sizeCap, flightDump/);
+    assertDataError(withLine(4, '{"kind":"tick","atMs":"soon"}'), /line 4 is not a valid tick marker: tick\.atMs is not a time from 2000 to 2199 in ms since the epoch \("soon"\)/);
+    assertDataError(withLine(8, `{"kind":"end","atMs":${T0 + 2100},"reason":"tired"}`), /line 8 is not a valid end marker: end\.reason is not one of stopped, sizeCap, flightDump/);
   });
 
   test('lines after the end (two recordings joined)', () => {
@@ -185,5 +185,146 @@ describe('bad recordings: one line each, with the line number, exit 65', () => {
 
   test('a file cut inside its header', () => {
     assertDataError(headerLine(header()).slice(0, 30), /line 1 is cut short: the recording ends inside its header/);
+  });
+});
+
+describe('times: from 2000 to 2199 and in order, or exit 65 naming the line', () => {
+  test('a tick time past what a date holds, negative, or infinite', () => {
+    const notATime = /recording\.ndjson line 4 is not a valid tick marker: tick\.atMs is not a time from 2000 to 2199 in ms since the epoch/;
+    for (const [atMs, shown] of [['8.64e15', '8640000000000000'], ['-1', '-1'], ['1e999', 'Infinity'], ['0', '0'], ['null', 'null']]) {
+      const error = assertDataError(withLine(4, `{"kind":"tick","atMs":${atMs}}`), notATime);
+      assert.ok(error.line.includes(`(${shown})`), error.line);
+    }
+  });
+
+  test('a record, end marker, sweep start or header start outside those years', () => {
+    assertDataError(withLine(2, recordLine({ ...records[0]!, atMs: 8.64e15 })), /line 2 is not a valid "state" record: atMs is not a time from 2000 to 2199/);
+    assertDataError(withLine(8, endLine(Date.UTC(2200, 0, 1), 'stopped')), /line 8 is not a valid end marker: end\.atMs is not a time/);
+    assertDataError(withLine(5, recordLine(sweepRecord({ atMs: T0 + 1000, sinceMs: -5 }))), /line 5 is not a valid "sweep" record: sinceMs is not a time/);
+    assertDataError(withLine(1, JSON.stringify({ ...header(), startedAt: '1970-01-01T00:00:00.000Z' })), /line 1 is not a valid recording header: header\.startedAt is not an RFC 3339 time from 2000 to 2199/);
+  });
+
+  test('a tick marker going back, a minute before the start, or an end before the last tick', () => {
+    const fix = / — the file was edited or damaged \(or the clock was set back while recording\): cut it before that line to replay what precedes it$/;
+    const back = assertDataError(withLine(7, tickLine(T0 + 500)), /line 7 is a tick marker at 2025-01-01T00:00:00\.500Z, 0\.5 s before the tick on line 4/);
+    assert.match(back.line, fix);
+    assertDataError(joined([headerLine(header()), tickLine(T0 - 61_000)]), /line 2 is a tick marker at 2024-12-31T23:58:59\.000Z, 61\.0 s before the recording's start \(its header\)/);
+    assert.equal(parse(withLine(4, tickLine(T0 - 50))).ticks[0]?.atMs, T0 - 50, 'a flight recording starts at its first record, on the kernel\'s clock: the first tick may be a little before');
+    assertDataError(withLine(8, endLine(T0 + 1500, 'stopped')), /line 8 ends the recording at 2025-01-01T00:00:01\.500Z, 0\.5 s before the tick on line 7/);
+    assert.equal(parse(withLine(7, tickLine(T0 + 1000))).ticks[1]?.atMs, T0 + 1000, 'two ticks in the same millisecond (a last tick at a signal) are in order');
+  });
+
+  test('a record more than a minute outside the tick that holds it', () => {
+    assertDataError(withLine(5, recordLine(sampleRecord({ cookie: 8, atMs: T0 + 1000 - 61_000 }))), /line 5 is a "sample" record stamped 2024-12-31T23:59:00\.000Z, 61\.0 s before the tick on line 4 that precedes it/);
+    assertDataError(withLine(3, recordLine(sampleRecord({ cookie: 8, atMs: T0 - 61_000 }))), /line 3 is a "sample" record stamped .*, 61\.0 s before the recording's start \(its header\) that precedes it/);
+    // Found at the tick, named at the record.
+    assertDataError(withLine(5, recordLine(ownerRecord({ cookie: 7, atMs: T0 + 2000 + 61_000 }))), /line 5 is a "owner" record stamped 2025-01-01T00:01:03\.000Z, 61\.0 s after the tick it belongs to \(line 7\)/);
+  });
+
+  test('within a minute of its tick, as netscope writes them: samples stamped after it, events drained late', () => {
+    const all = lines();
+    all.splice(3, 0, recordLine(sampleRecord({ cookie: 8, atMs: T0 + 1000 + 30_000 })));
+    all.splice(6, 0, recordLine(stateRecord({ cookie: 8, atMs: T0 + 1000 + 2_000, oldState: TcpState.ESTABLISHED, newState: TcpState.FIN_WAIT1 })));
+    const recording = parse(joined(all));
+    assert.deepEqual(recording.ticks.map((tick) => tick.records.length), [3, 3]);
+  });
+
+  test('owner and container records may be older than their tick (a flight recording carries them), but not later', () => {
+    const all = lines();
+    all.splice(4, 0, recordLine(ownerRecord({ cookie: 7, atMs: T0 - 3_600_000 })), recordLine({ kind: 'container', atMs: T0 - 7_200_000, cgroupId: 77, pid: null, container: null, problem: null }));
+    assert.equal(parse(joined(all)).ticks[1]?.records.length, 4);
+  });
+
+  test('a record more than a minute before its connection\'s previous one; other connections do not count', () => {
+    const tick = (atMs: number) => tickLine(atMs);
+    const sample = (cookie: number, atMs: number) => recordLine(sampleRecord({ cookie, atMs }));
+    const close = (cookie: number, atMs: number) => recordLine(stateRecord({ cookie, atMs, oldState: TcpState.LAST_ACK, newState: TcpState.CLOSE }));
+    const slowTicks = (second: string) => joined([headerLine(header()), tick(T0 + 1000), sample(7, T0 + 150_000), second, tick(T0 + 200_000)]);
+    assertDataError(slowTicks(close(7, T0 + 3000)), /line 4 is a "state" record stamped 2025-01-01T00:00:03\.000Z, 147\.0 s before the record of its connection \(cookie 7\) on line 3/);
+    assert.equal(parse(slowTicks(close(8, T0 + 3000))).ticks.length, 2);
+    assert.equal(parse(slowTicks(close(7, T0 + 100_000))).ticks.length, 2, '50 s back: within the minute');
+    const resetOfNoSocket = recordLine(resetRecord({ cookie: 0, atMs: T0 + 3000, direction: 'sent' }));
+    assert.equal(parse(slowTicks(resetOfNoSocket)).ticks.length, 2, 'cookie 0 is no connection');
+  });
+
+  test('a sweep since a time after its own', () => {
+    assertDataError(withLine(5, recordLine(sweepRecord({ atMs: T0 + 1000, sinceMs: T0 + 1001 }))), /line 5 is a sweep since 2025-01-01T00:00:01\.001Z, later than its own time 2025-01-01T00:00:01\.000Z/);
+  });
+});
+
+/** Characters a terminal acts on, or that hide or reorder text. */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/** Every string in `value`, however deep. */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.values(value).flatMap(stringsIn);
+}
+
+describe('text read back is cleaned of what a terminal would act on', () => {
+  const osc = '\u001b]2;pwned\u0007';
+
+  test('a process name, command line and user edited into a recording come out escaped', () => {
+    const edited = withLine(5, recordLine(ownerRecord({ cookie: 7, atMs: T0 + 1000, comm: osc, cmdline: 'curl\u009b31m \u202eexe.txt', user: 'ro\u0000ot' })));
+    const owner = parse(edited).ticks[1]?.records[0];
+    assert.deepEqual(owner, ownerRecord({ cookie: 7, atMs: T0 + 1000, comm: '\\x1b]2;pwned\\x07', cmdline: 'curl\\x9b31m \\u202eexe.txt', user: 'ro\\x00ot' }));
+  });
+
+  test('no string anywhere in a recording survives uncleaned: header, owners, containers, reasons, addresses', () => {
+    const dirty = (text: string) => `${text}${osc}\u2028\u200f`;
+    const all = lines();
+    all[0] = headerLine(
+      header({
+        host: { hostname: dirty('web'), kernel: dirty('6.8') },
+        netscopeVersion: dirty('0.1.0'),
+        source: { kind: 'ebpf', probes: [{ name: dirty('kfree_skb'), status: 'failed', reason: dirty('EPERM') }] },
+      }),
+    );
+    all.splice(
+      4,
+      0,
+      recordLine(stateRecord({ cookie: 7, atMs: T0 + 1000, oldState: TcpState.ESTABLISHED, newState: TcpState.FIN_WAIT1, owner: taskOwner({ comm: dirty('curl') }), endpoints: endpoints({ saddr: dirty('10.0.0.1') }) })),
+      recordLine(resetRecord({ cookie: 7, atMs: T0 + 1000, direction: 'sent', reason: dirty('NOT_SPECIFIED') })),
+      recordLine({
+        kind: 'container',
+        atMs: T0 + 1000,
+        cgroupId: 77,
+        pid: null,
+        container: { id: dirty('abc'), name: dirty('web'), runtime: 'docker', image: dirty('nginx'), pod: dirty('p'), namespace: dirty('n'), podUid: dirty('u') },
+        problem: null,
+      }),
+    );
+    const recording = parse(joined(all));
+    const strings = stringsIn(recording);
+    assert.equal(strings.filter((text) => text.endsWith('\\x1b]2;pwned\\x07\\u2028\\u200f')).length, 14, 'each of the 14 dirty strings is there, escaped');
+    for (const text of strings) assert.doesNotMatch(text, UNSAFE, text);
+  });
+
+  test('text netscope wrote (already escaped, backslashes and all) reads back unchanged', () => {
+    const written = ownerRecord({ cookie: 7, atMs: T0 + 1000, comm: 'a\\x1bb', cmdline: "grep 'a\\.b' \\\\x1b" });
+    assert.deepEqual(parse(withLine(5, recordLine(written))).ticks[1]?.records[0], written);
+  });
+
+  test('fields a record does not have are left behind', () => {
+    const line = JSON.stringify({ ...records[2], extra: osc, comm: 'curl' });
+    const owner = parse(withLine(5, line)).ticks[1]?.records[0];
+    assert.ok(owner !== undefined && !('extra' in owner), JSON.stringify(owner));
+  });
+
+  test('an error line quotes recorded content escaped', () => {
+    const quoted = [
+      assertDataError(withLine(3, `{\u009b2J\u202e`), /line 3 is not JSON: "\{\\x9b2J\\u202e"/),
+      assertDataError(withLine(5, JSON.stringify({ kind: '\u001b[2J\u202e' })), /line 5 is a record of unknown kind "\\u001b\[2J\\u202e"/),
+      assertDataError(withLine(1, JSON.stringify({ ...header(), netscopeRecording: 2, netscopeVersion: `9${osc}` })), /written by netscope 9\\x1b\]2;pwned\\x07\)/),
+      assertDataError(withLine(3, JSON.stringify({ ...JSON.parse(recordLine(records[1]!)), state: `\u009b${osc}` })), /state is not a TCP state number \("\\x9b\\u001b\]2;pwned\\u0007"\)/),
+    ];
+    for (const error of quoted) assert.doesNotMatch(error.line, UNSAFE);
+  });
+});
+
+describe('a sweep names each namespace once', () => {
+  test('a repeated namespace is refused (a list of repeats would hold four times its size in memory)', () => {
+    assertDataError(withLine(5, recordLine(sweepRecord({ atMs: T0 + 1000, sinceMs: T0, netns: [1, 2, 1] }))), /line 5 is not a valid "sweep" record: netns names a namespace twice/);
   });
 });

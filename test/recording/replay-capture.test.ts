@@ -36,7 +36,7 @@ describe('a replayed recording', () => {
   for (const name of ['scripted.ndjson', 'scripted.ndjson.gz']) {
     test(`gives the live snapshots, tick for tick (${name})`, async () => {
       const { file, snapshots } = await recordScripted(name);
-      const recording = readRecording(file);
+      const recording = await readRecording(file);
       const { capture, source } = openReplayCapture(recording, {});
       const replayed: ModelSnapshot[] = [];
       while (source.nextTickAtMs !== null) replayed.push(capture.tick());
@@ -47,7 +47,7 @@ describe('a replayed recording', () => {
 
   test('gives the live JSON document field for field, except source.kind', async () => {
     const { file, liveDocument } = await recordScripted('document.ndjson');
-    const recording = readRecording(file);
+    const recording = await readRecording(file);
     const { capture } = openReplayCapture(recording, {});
     for (let played = 0; played < ticksUntil(recording, null); played++) capture.tick();
     const replayed = capture.document();
@@ -61,7 +61,7 @@ describe('a replayed recording', () => {
   test('with the live capture\'s model bounds (a short retention, a short event log) it gives that capture\'s snapshots', async () => {
     const bounds = { closedRetentionMs: 1000, eventLogLength: 3 };
     const { file, snapshots } = await recordScripted('bounded.ndjson', bounds);
-    const { capture, source } = openReplayCapture(readRecording(file), bounds);
+    const { capture, source } = openReplayCapture(await readRecording(file), bounds);
     while (source.nextTickAtMs !== null) capture.tick();
     assert.deepEqual(capture.model.snapshot, snapshots.at(-1));
     assert.ok(!capture.model.snapshot.connections.some((connection) => connection.state === 'CLOSE'), 'closed connections past a 1 s retention are gone');
@@ -72,7 +72,7 @@ describe('a replayed recording', () => {
 describe('--at: the moment of a replayed snapshot', () => {
   test('plays every tick up to the moment, relative to the header\'s start or absolute', async () => {
     const { file, snapshots } = await recordScripted('at.ndjson');
-    const recording = readRecording(file);
+    const recording = await readRecording(file);
     assert.equal(recording.startedAtMs, Date.parse(header().startedAt));
     const at = (kind: 'relative' | 'absolute', ms: number) => ticksUntil(recording, { kind, ms });
     assert.equal(at('relative', 1000), 1, 'the first tick is 1 s in');
@@ -86,7 +86,7 @@ describe('--at: the moment of a replayed snapshot', () => {
 
   test('a moment outside the recording is a usage error that gives its span', async () => {
     const { file } = await recordScripted('outside.ndjson');
-    const recording = readRecording(file);
+    const recording = await readRecording(file);
     assert.throws(() => ticksUntil(recording, { kind: 'relative', ms: 500 }), (error) => error instanceof UsageError && /^--at 0\.5 s \(.+\) is outside the recording, which runs from 1\.0 s \(.+\) to \d+\.\d s \(.+\) — pick a moment in between$/.test(error.message));
     assert.throws(() => ticksUntil(recording, { kind: 'absolute', ms: T0 + 3_600_000 }), UsageError);
   });
