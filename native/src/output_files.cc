@@ -12,32 +12,12 @@
 #include <vector>
 
 #include "native_error.h"
+#include "owned_fd.h"
 
 namespace {
 
 // As the kernel's MAXSYMLINKS: more links than this on one path is a loop.
 constexpr int kMaxSymlinksFollowed = 40;
-
-class OwnedFd {
- public:
-  explicit OwnedFd(int fd = -1) : fd_(fd) {}
-  OwnedFd(const OwnedFd&) = delete;
-  OwnedFd& operator=(const OwnedFd&) = delete;
-  ~OwnedFd() { reset(-1); }
-  int get() const { return fd_; }
-  void reset(int fd) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
 
 // Why the walk stopped; turned into a JavaScript exception by the caller.
 struct WalkFailure {

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "native_error.h"
+#include "owned_fd.h"
 #include "tcp_sample.h"
 
 namespace {
@@ -30,23 +31,6 @@ constexpr uint32_t kTcpSynRecv = 3;
 constexpr uint32_t kTcpTimeWait = 6;
 constexpr uint32_t kTcpNewSynRecv = 12;
 constexpr uint32_t kSampledStates = ~((1u << kTcpSynRecv) | (1u << kTcpTimeWait) | (1u << kTcpNewSynRecv));
-
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
 
 int OpenDiagSocket() { return socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG); }
 
@@ -148,12 +132,12 @@ Napi::Value OpenNetnsDiagSocket(const Napi::CallbackInfo& info) {
   std::string path = info[0].As<Napi::String>();
   // A netlink socket stays in the namespace it was created in, so enter the namespace just
   // long enough to create it; only this thread moves, and it moves straight back.
-  FileDescriptor home(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  OwnedFd home(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
   if (home.get() < 0) throw NativeError(env, "open /proc/thread-self/ns/net", errno);
-  FileDescriptor target(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  OwnedFd target(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (target.get() < 0) throw NativeError(env, "open " + path, errno);
   if (setns(target.get(), CLONE_NEWNET) < 0) throw NativeError(env, "setns " + path, errno);
-  FileDescriptor diag(OpenDiagSocket());
+  OwnedFd diag(OpenDiagSocket());
   int create_error = errno;
   if (setns(home.get(), CLONE_NEWNET) < 0) {
     // Staying in the wrong namespace would silently mislabel everything after this.

@@ -10,14 +10,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { packageRoot } from '../../src/probes/package-paths.js';
 import { programsLeftAfter, runNetscope, waitForProbes } from '../support/processes.js';
-
-function assertOneLineError(stderr: string, pattern: RegExp): void {
-  const lines = stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${stderr}`);
-  assert.match(lines[0] ?? '', /^netscope: /);
-  assert.match(lines[0] ?? '', pattern);
-  assert.doesNotMatch(stderr, /\bat .+:\d+:\d+/, 'no stack frames');
-}
+import { assertOneLineError } from '../support/one-line-error.js';
 
 describe('netscope command-line errors and exits', () => {
   const scratch = mkdtempSync(path.join(tmpdir(), 'netscope-cli-'));

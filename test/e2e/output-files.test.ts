@@ -10,20 +10,12 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { packageRoot } from '../../src/probes/package-paths.js';
-import { programsLeftAfter, runNetscope, waitUntilCapturing } from '../support/processes.js';
+import { programsLeftAfter, requestFlightDump, runNetscope, waitUntilCapturing } from '../support/processes.js';
 import { fillUp, mountTmpfs, NOBODY, symlinkAs, unmount } from '../support/scratch-filesystems.js';
+import { assertOneLineError } from '../support/one-line-error.js';
 
 const netscope = path.join(packageRoot, 'bin/netscope');
-
-function assertOneLineError(stderr: string, pattern: RegExp): void {
-  const lines = stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${stderr}`);
-  assert.match(lines[0] ?? '', /^netscope: /);
-  assert.match(lines[0] ?? '', pattern);
-  assert.doesNotMatch(stderr, /\bat .+:\d+:\d+/, 'no stack frames');
-}
 
 /** Runs netscope through `sh -c`, for the redirections only a shell makes (a closed stdout). */
 function runNetscopeRedirected(args: string[], redirection: string): Promise<{ code: number | null; stderr: string }> {
@@ -67,11 +59,7 @@ describe('netscope writes no file through a symlink another user planted', () =>
   it('a flight dump (SIGUSR1) into --output-dir through it: refused in one line, nothing written, the capture goes on', async () => {
     const run = runNetscope(['--json', '--duration', '0', '--interval', '500', '--output-dir', path.join(shared, 'reports')]);
     await waitUntilCapturing(run.child.pid!);
-    let said = '';
-    run.child.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
-    run.child.kill('SIGUSR1');
-    const deadline = Date.now() + 10_000;
-    while (!said.includes('\n') && Date.now() < deadline) await sleep(50);
+    await requestFlightDump(run.child);
     run.child.kill('SIGINT');
     const { code, stderr, stdout } = await run.done;
     assert.equal(code, 0, 'a dump that cannot be written does not end the capture');

@@ -18,8 +18,9 @@ import { headerLine, recordLine } from '../../src/recording/recording-format.js'
 import { lostRecord } from '../model/record-builders.js';
 import { header, T0 } from '../recording/recording-builders.js';
 import { createMemoryCgroup } from '../support/memory-cgroup.js';
-import { runNetscope, startPeer, waitUntilCapturing, type Peer } from '../support/processes.js';
+import { requestFlightDump, runNetscope, startPeer, waitUntilCapturing, type Peer } from '../support/processes.js';
 import { freePort } from '../support/free-port.js';
+import { assertOneLineError } from '../support/one-line-error.js';
 
 const NOBODY = 65534;
 const CLIENT_SENDS = 300_000;
@@ -36,14 +37,6 @@ function asNobody(args: string[]) {
 function giveToNobody(file: string): string {
   chownSync(file, NOBODY, NOBODY);
   return file;
-}
-
-function assertOneLine(stderr: string, pattern: RegExp): void {
-  const lines = stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${stderr}`);
-  assert.match(lines[0] ?? '', /^netscope: /);
-  assert.match(lines[0] ?? '', pattern);
-  assert.doesNotMatch(stderr, /^\s+at .+:\d+:\d+\)?$/m, 'no stack frames');
 }
 
 /** The connections of one loopback pair (either side on `port`), by id. */
@@ -125,7 +118,7 @@ describe('record and replay on real loopback traffic', () => {
     assert.ok(Date.parse(document.generatedAt) < Date.parse(liveDocument.generatedAt), `${document.generatedAt} before ${liveDocument.generatedAt}`);
     const outside = await asNobody(['--replay', recordingPath, '--json', '--at', '3600']);
     assert.equal(outside.code, 2);
-    assertOneLine(outside.stderr, /--at 3600\.0 s .* is outside the recording, which runs from .* — pick a moment in between/);
+    assertOneLineError(outside.stderr, /--at 3600\.0 s .* is outside the recording, which runs from .* — pick a moment in between/);
   });
 
   it('an interrupted recording (its last line cut) still replays its whole ticks, says what it left out, and exits 65', async () => {
@@ -135,7 +128,7 @@ describe('record and replay on real loopback traffic', () => {
     writeFileSync(cut, bytes.subarray(0, lastTick + 8), { mode: 0o600 });
     const replayed = await asNobody(['--replay', giveToNobody(cut), '--json']);
     assert.equal(replayed.code, 65, replayed.stderr);
-    assertOneLine(replayed.stderr, /cut\.ndjson line \d+ is cut short \(the recording was interrupted\) — replaying the \d+ whole ticks before it$/);
+    assertOneLineError(replayed.stderr, /cut\.ndjson line \d+ is cut short \(the recording was interrupted\) — replaying the \d+ whole ticks before it$/);
     assert.equal((JSON.parse(replayed.stdout) as SnapshotDocument).source.kind, 'replay');
   });
 
@@ -154,10 +147,10 @@ describe('record and replay on real loopback traffic', () => {
   it('--replay-max-mb: out of range, or without --replay, is a usage error (exit 2), one line', async () => {
     const zero = await asNobody(['--replay', recordingPath, '--json', '--replay-max-mb', '0']);
     assert.equal(zero.code, 2);
-    assertOneLine(zero.stderr, /--replay-max-mb 0 is out of range — use 1 to 65536$/);
+    assertOneLineError(zero.stderr, /--replay-max-mb 0 is out of range — use 1 to 65536$/);
     const alone = await asNobody(['--json', '--replay-max-mb', '64']);
     assert.equal(alone.code, 2);
-    assertOneLine(alone.stderr, /--replay-max-mb caps what --replay reads — use it with --replay FILE$/);
+    assertOneLineError(alone.stderr, /--replay-max-mb caps what --replay reads — use it with --replay FILE$/);
   });
 
   describe('bad recordings: one line, exit 65 (bad data) or 66 (no input)', () => {
@@ -227,14 +220,14 @@ describe('record and replay on real loopback traffic', () => {
         const { code: exitCode, stdout, stderr } = await asNobody(['--replay', giveToNobody(file), '--json']);
         assert.equal(exitCode, code, stderr);
         assert.equal(stdout, '');
-        assertOneLine(stderr, pattern);
+        assertOneLineError(stderr, pattern);
       });
     }
 
     it('a missing file: exit 66', async () => {
       const { code, stderr } = await asNobody(['--replay', path.join(scratch, 'missing.ndjson'), '--json']);
       assert.equal(code, 66);
-      assertOneLine(stderr, /cannot read .*missing\.ndjson: no such file — check the path/);
+      assertOneLineError(stderr, /cannot read .*missing\.ndjson: no such file — check the path/);
     });
 
     it('a recording nobody may read (root\'s, mode 0600): exit 66, and how to hand it over', async () => {
@@ -242,7 +235,7 @@ describe('record and replay on real loopback traffic', () => {
       writeFileSync(file, readFileSync(recordingPath), { mode: 0o600 });
       const { code, stderr } = await asNobody(['--replay', file, '--json']);
       assert.equal(code, 66);
-      assertOneLine(stderr, /cannot read .*roots\.ndjson: permission denied — recordings are mode 0600, readable by who recorded them: replay as that user, or sudo chown "\$USER"/);
+      assertOneLineError(stderr, /cannot read .*roots\.ndjson: permission denied — recordings are mode 0600, readable by who recorded them: replay as that user, or sudo chown "\$USER"/);
     });
   });
 });
@@ -268,11 +261,7 @@ describe('the flight recorder on real loopback traffic', () => {
     await client.next('closed');
     // A few ticks after the traffic ended: the connections' last state is in the window.
     await sleep(1500);
-    let said = '';
-    netscope.child.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
-    netscope.child.kill('SIGUSR1');
-    const deadline = Date.now() + 10_000;
-    while (!said.includes('\n') && Date.now() < deadline) await sleep(50);
+    await requestFlightDump(netscope.child);
     netscope.child.kill('SIGINT');
     const result = await netscope.done;
     assert.equal(result.code, 0, result.stderr);
@@ -287,7 +276,7 @@ describe('the flight recorder on real loopback traffic', () => {
   });
 
   it('SIGUSR1 writes the last minutes as a recording into --output-dir and says where, in one line; the capture goes on', () => {
-    assertOneLine(stderr, /^netscope: flight recorder: wrote the last \d+ s \(\d+ ticks\) to .*\/netscope-flight-\d{8}-\d{6}\.ndjson$/);
+    assertOneLineError(stderr, /^netscope: flight recorder: wrote the last \d+ s \(\d+ ticks\) to .*\/netscope-flight-\d{8}-\d{6}\.ndjson$/);
     assert.equal(path.dirname(dumpPath), scratch);
     assert.equal(statSync(dumpPath).mode & 0o777, 0o600);
     assert.match(readFileSync(dumpPath, 'utf8').trimEnd().split('\n').at(-1) ?? '', /"reason":"flightDump"/);
@@ -341,7 +330,7 @@ describe('gzip bombs replayed under a 512 MiB memory cgroup: one line and exit 6
     assert.equal(signal, null, `killed (peak ${peakMiB} MiB)`);
     assert.equal(code, 65, `${stderr} (peak ${peakMiB} MiB)`);
     assert.equal(stdout, '');
-    assertOneLine(stderr, /zeros\.ndjson\.gz line 2 is longer than 8 MiB \(netscope writes a few hundred bytes a line, a command line at most 6 MiB\) — the file is damaged or was not written by netscope/);
+    assertOneLineError(stderr, /zeros\.ndjson\.gz line 2 is longer than 8 MiB \(netscope writes a few hundred bytes a line, a command line at most 6 MiB\) — the file is damaged or was not written by netscope/);
     assert.ok(peakMiB < LIMIT_BYTES / MIB / 2, `peak ${peakMiB} MiB`);
   });
 
@@ -351,7 +340,7 @@ describe('gzip bombs replayed under a 512 MiB memory cgroup: one line and exit 6
     assert.equal(signal, null, `killed (peak ${peakMiB} MiB)`);
     assert.equal(code, 65, `${stderr} (peak ${peakMiB} MiB)`);
     assert.equal(stdout, '');
-    assertOneLine(stderr, /records\.ndjson\.gz is larger than \d+ MiB once decompressed \(at line \d+\), the --replay-max-mb \d+ cap — a gzip bomb, or a long recording: if you trust it, raise --replay-max-mb/);
+    assertOneLineError(stderr, /records\.ndjson\.gz is larger than \d+ MiB once decompressed \(at line \d+\), the --replay-max-mb \d+ cap — a gzip bomb, or a long recording: if you trust it, raise --replay-max-mb/);
     const capMiB = Number(/--replay-max-mb (\d+) cap/.exec(stderr)?.[1]);
     assert.ok(capMiB >= 1 && capMiB <= LIMIT_BYTES / MIB / 4, `the default cap ${capMiB} MiB: at most a quarter of the cgroup's 512 MiB`);
     assert.ok(peakMiB < (LIMIT_BYTES / MIB) * 0.75, `peak ${peakMiB} MiB`);

@@ -94,6 +94,17 @@ export function runNetscope(args: string[], options: { env?: NodeJS.ProcessEnv; 
   return { child, done };
 }
 
+/** Sends SIGUSR1 (write the flight recorder) and waits up to 10 s for the line netscope says about it. */
+export async function requestFlightDump(child: ChildProcess): Promise<void> {
+  let said = '';
+  const listen = (chunk: Buffer) => (said += chunk.toString());
+  child.stderr!.on('data', listen);
+  child.kill('SIGUSR1');
+  const deadline = Date.now() + 10_000;
+  while (!said.includes('\n') && Date.now() < deadline) await sleep(50);
+  child.stderr!.off('data', listen);
+}
+
 interface BpftoolProgram {
   id: number;
   name?: string;
