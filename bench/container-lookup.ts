@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ContainerResolver } from '../src/probes/container-resolver.js';
+import { ContainerResolver } from '../src/enrich/container-resolver.js';
 import { hostPaths } from '../src/probes/host-paths.js';
 
 const { values } = parseArgs({ options: { containers: { type: 'string', default: '1000' }, notes: { type: 'string', default: '1000000' } } });

@@ -25,7 +25,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	/* user space resizes this before load (--ring-buffer) */
+	/* user space resizes this before load (--ring-buffer-mb) */
 	__uint(max_entries, 4 * 1024 * 1024);
 } events SEC(".maps");
 

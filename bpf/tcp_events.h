@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The one record that crosses the ring buffer from bpf/tcp_events.bpf.c to user space.
- * Keep aligned with src/probes/tcp-events.ts (test/probes/tcp-events-layout.test.ts checks
+ * Keep aligned with src/probes/tcp-events.ts (test/probes/record-layout.test.ts checks
  * the offsets there against this struct in the compiled object's BTF).
  *
  * Fixed-width types only, units in names, ports in host byte order, addresses as 16 bytes

@@ -1,7 +1,7 @@
 // Files netscope writes as root, made relative to a directory fd: the directory is resolved one
 // component at a time, so no path can be redirected between a check and a use, and no symlink
 // another user planted in a shared directory is followed. Which names to write, and the wording
-// of every refusal, live in src/safe-file-write.ts.
+// of every refusal, live in src/output/safe-file-write.ts.
 #pragma once
 #include <napi.h>
 

@@ -3,7 +3,8 @@
  * uid: a root shell in a container can lack CAP_BPF, and a non-root service can hold it.
  */
 import { effectiveCapabilities, missingForTracing, type CapabilityName } from '../probes/capabilities.js';
-import { ExitCode, runAsRootHint } from '../probes/probe-error.js';
+import { runAsRootHint } from '../probes/probe-error.js';
+import { ExitCode } from '../errors.js';
 import { fail, info, pass, passOptional, warn, type Check, type CheckResult } from './check-result.js';
 import { kernelAtLeast, kernelFeatureSince, runningKernelVersion, type KernelVersion } from './kernel-version.js';
 

@@ -2,7 +2,7 @@
  * One pre-flight check and what it found. A check reads the host; a pure decision function
  * turns what it read into a result, so every verdict can be tested with injected inputs.
  */
-import { ExitCode } from '../probes/probe-error.js';
+import { ExitCode } from '../errors.js';
 
 /** `pass` fine; `fail` something netscope needs is missing; `warn` works with less; `info` for the record. */
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'info';

@@ -1,5 +1,5 @@
 /** How the doctor's findings read: one line per check, its fix beneath, a verdict, an exit code. */
-import { ExitCode } from '../probes/probe-error.js';
+import { ExitCode } from '../errors.js';
 import type { CheckResult, CheckStatus } from './check-result.js';
 
 /** A check's name with what it found. */

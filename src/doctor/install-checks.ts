@@ -1,6 +1,6 @@
 /** The two build products netscope cannot run without: the native addon and the BPF object. */
 import { existsSync } from 'node:fs';
-import { ExitCode } from '../probes/probe-error.js';
+import { ExitCode } from '../errors.js';
 import { nativeAddonLoadError } from '../probes/ebpf-probes.js';
 import { bpfObjectPath, nativeAddonPath, packageRoot } from '../probes/package-paths.js';
 import { fail, pass, type Check, type CheckResult } from './check-result.js';

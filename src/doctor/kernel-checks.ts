@@ -4,7 +4,8 @@
  */
 import os from 'node:os';
 import { vmlinuxBtfPath } from '../probes/ebpf-probes.js';
-import { ExitCode, runAsRootHint } from '../probes/probe-error.js';
+import { runAsRootHint } from '../probes/probe-error.js';
+import { ExitCode } from '../errors.js';
 import { fail, info, pass, warn, type Check, type CheckResult } from './check-result.js';
 import { fileAccess, readTextIfPresent, type FileAccess } from './host-files.js';
 import { kernelAtLeast, kernelFeatureSince, parseKernelVersion } from './kernel-version.js';

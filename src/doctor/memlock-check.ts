@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { effectiveCapabilities, type CapabilityName } from '../probes/capabilities.js';
-import { ExitCode } from '../probes/probe-error.js';
+import { ExitCode } from '../errors.js';
 import { fail, info, pass, warn, type Check, type CheckResult } from './check-result.js';
 import { kernelAtLeast, kernelFeatureSince, runningKernelVersion, type KernelVersion } from './kernel-version.js';
 

@@ -13,7 +13,8 @@ import {
   type ProbeDefinition,
 } from '../probes/ebpf-probes.js';
 import { bpfObjectPath } from '../probes/package-paths.js';
-import { ExitCode, ProbeError } from '../probes/probe-error.js';
+import { ProbeError } from '../probes/probe-error.js';
+import { ExitCode } from '../errors.js';
 import { fail, info, pass, passOptional, warn, type Check, type CheckResult } from './check-result.js';
 
 /** Big enough for the kernel to accept, small enough not to matter; the doctor drains nothing. */

@@ -1,5 +1,5 @@
 /** `netscope doctor`: run every pre-flight check, print each with its fix, exit 0, 69 or 77. */
-import { ExitCode } from '../probes/probe-error.js';
+import { ExitCode } from '../errors.js';
 import { fail, type Check, type CheckResult } from './check-result.js';
 import { doctorChecks } from './checks.js';
 import { hostPaths, type HostPaths } from '../probes/host-paths.js';

@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { HostPaths } from '../probes/host-paths.js';
-import type { RuntimeStateRoots } from '../probes/runtime-state.js';
-import { runtimeStateRoots } from '../probes/runtime-state-roots.js';
+import type { RuntimeStateRoots } from '../enrich/runtime-state.js';
+import { runtimeStateRoots } from '../enrich/runtime-state-roots.js';
 import { info, type Check, type CheckResult } from './check-result.js';
 
 const RUNTIME_NAMES: Record<keyof RuntimeStateRoots, string> = {

@@ -11,8 +11,8 @@
 import type { DocumentScope } from '../model/document-scope.js';
 import { containerInScope } from '../model/document-scope.js';
 import type { TcpStateName } from '../model/snapshot-types.js';
-import { parseFilter, type FieldTerm } from '../ui/view-model/filter-query.js';
-import { filterMask, type SearchField, type Searchable } from '../ui/view-model/filter.js';
+import { parseFilter, type FieldTerm } from '../filter/filter-query.js';
+import { filterMask, type SearchField, type Searchable } from '../filter/filter.js';
 import type { EventLine } from './event-lines.js';
 
 /** Keeps the lines of a batch that are selected, in order. */

@@ -13,7 +13,7 @@
  * other connections do not wait, so a waiting connection's lines may follow later events of
  * other connections; each carries its own time.
  */
-import type { CaptureObserver } from '../capture.js';
+import type { CaptureObserver } from '../model/capture-contracts.js';
 import type { ConnectionDescription, ConnectionModel } from '../model/connection-model.js';
 import type { ModelRecord } from '../model/records.js';
 import { completeLine, eventLine, isConnectionBirth, type EventLine } from './event-lines.js';

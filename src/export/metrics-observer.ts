@@ -3,7 +3,7 @@
  * the traffic counters once and hands the tick to every exporter, which read the counters
  * whenever they are scraped or export.
  */
-import type { CaptureObserver } from '../capture.js';
+import type { CaptureObserver } from '../model/capture-contracts.js';
 import type { ModelSnapshot } from '../model/snapshot-types.js';
 import type { TickChanges, TrafficCounters } from './traffic-counters.js';
 

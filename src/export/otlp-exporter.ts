@@ -15,7 +15,7 @@ import { defaultResource, resourceFromAttributes } from '@opentelemetry/resource
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { ATTR_K8S_NODE_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { HostInfo, ModelSnapshot } from '../model/snapshot-types.js';
-import { escapeUntrustedText } from '../probes/untrusted-text.js';
+import { escapeUntrustedText } from '../enrich/untrusted-text.js';
 import { LATENCY_BUCKETS_SECONDS, TICK_DURATION_BUCKETS_SECONDS } from './histogram-buckets.js';
 import type { MetricExporter, MetricTick } from './metrics-observer.js';
 import { ATTR_HOST_NAME, ATTR_NETWORK_CONNECTION_STATE, connectionStateValue, seriesAttributes } from './otlp-attributes.js';

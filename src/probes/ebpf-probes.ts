@@ -7,7 +7,8 @@ import type { ProbeStatus } from '../model/snapshot-types.js';
 import { effectiveCapabilities, missingForTracing } from './capabilities.js';
 import { isNativeError, nativeAddon, type BpfObjectHandle } from './native.js';
 import { bpfObjectPath } from './package-paths.js';
-import { ExitCode, ProbeError, runAsRootHint } from './probe-error.js';
+import { ProbeError, runAsRootHint } from './probe-error.js';
+import { ExitCode } from '../errors.js';
 
 export interface ProbeDefinition {
   /** Program stem in bpf/tcp_events.bpf.c: `handle_<name>` (tp_btf) and `handle_<name>_raw`. */
@@ -84,7 +85,6 @@ export function hasTypedTracepoint(tracepoint: string): boolean {
 export function loadProbes(options: LoadOptions): LoadedProbes {
   checkProbePrerequisites();
   const definitions = options.definitions ?? probeDefinitions;
-  const addon = nativeAddon();
   const selected: Selected[] = definitions.map((definition) => {
     const typed = hasTypedTracepoint(definition.tracepoint);
     return { definition, typed, program: typed ? `handle_${definition.name}` : `handle_${definition.name}_raw` };

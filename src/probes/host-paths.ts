@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -46,4 +46,20 @@ export function cgroupV2Mount(paths: HostPaths): string {
     cgroupV2MountBySys.set(paths.sys, mount);
   }
   return mount;
+}
+
+/**
+ * The pids of all processes in /proc. /proc lists thread-group leaders only: thread ids are
+ * reachable as /proc/TID but not listed.
+ * @returns pids in the order /proc lists them (ascending); empty when /proc cannot be read.
+ */
+export function listPids(paths: HostPaths = hostPaths()): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(paths.proc);
+  } catch {
+    return [];
+  }
+  // Names like "self", "net" and "sys" sit beside the pid directories.
+  return entries.filter((entry) => /^\d+$/.test(entry)).map(Number);
 }

@@ -1,6 +1,6 @@
 /**
  * The native addon's surface, declared once. Only src/probes/ and the safe file writer
- * (src/safe-file-write.ts) import this module; everything above them sees typed records.
+ * (src/output/safe-file-write.ts) import this module; everything above them sees typed records.
  */
 import { createRequire } from 'node:module';
 import { nativeAddonPath } from './package-paths.js';

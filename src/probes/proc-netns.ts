@@ -1,7 +1,6 @@
 import { readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostPaths, type HostPaths } from './host-paths.js';
-import { listPids } from './proc-process.js';
+import { type HostPaths, hostPaths, listPids } from './host-paths.js';
 
 /**
  * The network namespaces that have at least one process, each with a path that opens it:

@@ -1,6 +1,6 @@
 /**
  * Decodes `struct tcp_event` records (bpf/tcp_events.h) into the model's typed records.
- * Keep aligned with bpf/tcp_events.h: test/probes/tcp-events-layout.test.ts checks these
+ * Keep aligned with bpf/tcp_events.h: test/probes/record-layout.test.ts checks these
  * offsets against the struct in the compiled object's BTF.
  */
 import type { Endpoints, ModelRecord, TaskOwner, TcpStateNumber } from '../model/records.js';
@@ -8,7 +8,6 @@ import { formatAddress } from './ip-address.js';
 import type { KernelClock } from './kernel-clock.js';
 import type { ReasonNames } from './reason-names.js';
 import { readCounters, readU64 } from './record-fields.js';
-import { escapeUntrustedText } from './untrusted-text.js';
 
 /** Byte offsets of `struct tcp_event`'s fields. */
 export const tcpEventLayout = {
@@ -133,7 +132,7 @@ function decodeOwner(bytes: Buffer, view: DataView, base: number): TaskOwner {
   while (commEnd < commStart + COMM_LENGTH && bytes[commEnd] !== 0) commEnd++;
   return {
     pid: view.getUint32(base + L.pid, true),
-    comm: escapeUntrustedText(bytes.toString('utf8', commStart, commEnd)),
+    comm: bytes.toString('utf8', commStart, commEnd),
     uid: view.getUint32(base + L.uid, true),
     cgroupId: readU64(view, base + L.cgroup_id),
   };

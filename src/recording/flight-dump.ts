@@ -3,19 +3,15 @@
  * recording, `netscope-flight-YYYYMMDD-HHMMSS.ndjson` in the output directory — created new
  * (never over another file, never through a symlink), mode 0600, fsync'd.
  */
-import { fileStamp } from '../file-stamp.js';
-import { OutputWriteError } from '../output-write-error.js';
-import { OutputDirectory, UnsafeOutputError } from '../safe-file-write.js';
+import { ExitCode, NetscopeError } from '../errors.js';
+import { fileStamp } from '../output/file-stamp.js';
+import { OutputDirectory } from '../output/safe-file-write.js';
 import type { FlightRecorder, FlightRecordingSpan } from './flight-recorder.js';
 
 /** Why there is no flight recording to write (it is off, or holds nothing yet), and what to do. */
-export class FlightRecorderUnavailable extends Error {
-  constructor(
-    message: string,
-    readonly fix: string,
-  ) {
-    super(message);
-    this.name = 'FlightRecorderUnavailable';
+export class FlightRecorderUnavailable extends NetscopeError {
+  constructor(problem: string, fix: string) {
+    super(problem, fix, ExitCode.failure);
   }
 }
 
@@ -48,6 +44,6 @@ function unusedName(directory: OutputDirectory, stem: string, extension: string)
 
 /** The one line for a dump that could not be written: the cause, then what to do about it. */
 export function flightRecordingFailureText(error: unknown): string {
-  if (error instanceof FlightRecorderUnavailable || error instanceof UnsafeOutputError || error instanceof OutputWriteError) return `${error.message} — ${error.fix}`;
+  if (error instanceof NetscopeError) return error.sentence;
   return `cannot write the flight recording: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -15,7 +15,7 @@
  * ticks for as long as the model still shows their socket, process or cgroup, and the dump
  * replays them at the end of its first tick, once that tick's samples have put the sockets back.
  */
-import type { CaptureObserver } from '../capture.js';
+import type { CaptureObserver } from '../model/capture-contracts.js';
 import type { ContainerRecord, ModelRecord, OwnerRecord, StateChangeRecord } from '../model/records.js';
 import type { ModelSnapshot } from '../model/snapshot-types.js';
 import { endLine, headerLine, recordLine, tickLine, type RecordingHeader } from './recording-format.js';

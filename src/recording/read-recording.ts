@@ -10,7 +10,7 @@ import { closeSync, constants as fsConstants, createReadStream, fstatSync, openS
 import { pipeline } from 'node:stream/promises';
 import { getHeapStatistics } from 'node:v8';
 import { constants as zlibConstants, createGunzip } from 'node:zlib';
-import { ExitCode } from '../probes/probe-error.js';
+import { ExitCode } from '../errors.js';
 import { RecordingError } from './recording-error.js';
 import { RecordingParser, type Recording } from './recording-format.js';
 import { LineSplitter, MAX_LINE_BYTES, overSizeCap } from './recording-lines.js';

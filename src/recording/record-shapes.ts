@@ -10,7 +10,7 @@
  */
 import type { ContainerIdentity, ContainerRecord, Endpoints, ModelRecord, TaskOwner, TcpCounters } from '../model/records.js';
 import type { HostInfo, ProbeStatus } from '../model/snapshot-types.js';
-import { escapeRecordedText } from '../probes/untrusted-text.js';
+import { escapeRecordedText } from '../enrich/untrusted-text.js';
 
 /** A value read from a recording, checked and its text cleaned; or why it cannot be used. */
 export type Parsed<T> = { value: T } | { problem: string };

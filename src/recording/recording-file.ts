@@ -10,11 +10,11 @@
  */
 import { closeSync, fsyncSync, writeSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import type { CaptureObserver } from '../capture.js';
+import type { CaptureObserver } from '../model/capture-contracts.js';
 import type { ModelRecord } from '../model/records.js';
 import type { ModelSnapshot } from '../model/snapshot-types.js';
-import { OutputWriteError, systemErrorText, writeFailureFix } from '../output-write-error.js';
-import { OutputDirectory, splitTarget } from '../safe-file-write.js';
+import { OutputWriteError, systemErrorText, writeFailureFix } from '../output/output-write-error.js';
+import { OutputDirectory, splitTarget } from '../output/safe-file-write.js';
 import { endLine, headerLine, recordLine, tickLine, type RecordingHeader } from './recording-format.js';
 
 /** Kept free below the cap for the end marker (a gzip member of one short line is ~60 bytes). */

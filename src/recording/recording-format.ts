@@ -20,8 +20,8 @@
  */
 import type { ModelRecord } from '../model/records.js';
 import type { HostInfo, ProbeStatus, SourceInfo } from '../model/snapshot-types.js';
-import { ExitCode } from '../probes/probe-error.js';
-import { escapeRecordedText } from '../probes/untrusted-text.js';
+import { ExitCode } from '../errors.js';
+import { escapeRecordedText } from '../enrich/untrusted-text.js';
 import { epochMs, excerpt, hostInfo, isRecordKind, object, oneOf, parseRecord, probeStatuses, rfc3339Time, text } from './record-shapes.js';
 import { RecordingError } from './recording-error.js';
 import { LineSplitter, MAX_LINE_BYTES, type Line } from './recording-lines.js';

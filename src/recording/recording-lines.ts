@@ -4,7 +4,7 @@
  * (decompressed), and the bytes of one line. A line past its cap is refused before it is whole,
  * and reading stops at the first byte past the total.
  */
-import { ExitCode } from '../probes/probe-error.js';
+import { ExitCode } from '../errors.js';
 import { RecordingError } from './recording-error.js';
 
 /**

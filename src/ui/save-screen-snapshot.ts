@@ -1,8 +1,8 @@
 /** The `s` key: the snapshot document of what is on screen, as `netscope-YYYYMMDD-HHMMSS.json`. */
 import path from 'node:path';
-import { fileStamp } from '../file-stamp.js';
+import { fileStamp } from '../output/file-stamp.js';
 import { toSnapshotDocument } from '../model/snapshot-document.js';
-import { writeFileSafely } from '../safe-file-write.js';
+import { writeFileSafely } from '../output/safe-file-write.js';
 import type { ScreenInput } from './view-model/screen-input.js';
 
 /** Writes it into `directory` (atomically, mode 0600) and returns the path. Throws UnsafeOutputError. */

@@ -10,7 +10,7 @@ import {
 } from '../../src/doctor/capability-checks.js';
 import { parseKernelVersion } from '../../src/doctor/kernel-version.js';
 import { effectiveCapabilities } from '../../src/probes/capabilities.js';
-import { ExitCode } from '../../src/probes/probe-error.js';
+import { ExitCode } from '../../src/errors.js';
 
 /** CapEff of a full root shell (bits 0–40) and of a shell with nothing. */
 const rootCapEff = 'CapEff:\t000001ffffffffff\n';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fail, info, pass, warn } from '../../src/doctor/check-result.js';
 import { doctorExitCode, formatOutcome, summaryLine, type CheckOutcome } from '../../src/doctor/doctor-report.js';
-import { ExitCode } from '../../src/probes/probe-error.js';
+import { ExitCode } from '../../src/errors.js';
 
 const fine: CheckOutcome[] = [
   { name: 'kernel', result: pass('6.18.44') },

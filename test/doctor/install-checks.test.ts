@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bpfObjectResult, nativeAddonResult } from '../../src/doctor/install-checks.js';
-import { ExitCode } from '../../src/probes/probe-error.js';
+import { ExitCode } from '../../src/errors.js';
 
 describe('build product checks', () => {
   it('fails a missing or unloadable addon and a missing BPF object with the set-up fix, exit 69', () => {

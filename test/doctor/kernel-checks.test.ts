@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { btfResult, kernelVersionResult, lockdownResult, unprivilegedBpfResult } from '../../src/doctor/kernel-checks.js';
-import { ExitCode } from '../../src/probes/probe-error.js';
+import { ExitCode } from '../../src/errors.js';
 
 describe('kernel checks', () => {
   it('passes 5.8+ and names what 5.11+ adds', () => {

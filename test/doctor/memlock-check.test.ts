@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { parseKernelVersion } from '../../src/doctor/kernel-version.js';
 import { formatLimit, memlockResult, parseMemlockLimit } from '../../src/doctor/memlock-check.js';
 import type { CapabilityName } from '../../src/probes/capabilities.js';
-import { ExitCode } from '../../src/probes/probe-error.js';
+import { ExitCode } from '../../src/errors.js';
 
 function limitsText(soft: string, hard: string): string {
   return [

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { probeErrorResult, probeLoadResult, tracepointResult } from '../../src/doctor/probe-checks.js';
 import type { ProbeStatus } from '../../src/model/snapshot-types.js';
 import { probeDefinitions, type ProbeDefinition } from '../../src/probes/ebpf-probes.js';
-import { ExitCode, ProbeError } from '../../src/probes/probe-error.js';
+import { ProbeError } from '../../src/probes/probe-error.js';
+import { ExitCode } from '../../src/errors.js';
 
 const stateProbe = probeDefinitions.find((definition) => definition.required) as ProbeDefinition;
 const dropProbe = probeDefinitions.find((definition) => definition.name === 'kfree_skb') as ProbeDefinition;

@@ -12,7 +12,7 @@ import { fail, pass, type Check } from '../../src/doctor/check-result.js';
 import { doctorChecks } from '../../src/doctor/checks.js';
 import { reportChecks, runDoctor } from '../../src/doctor/run-doctor.js';
 import { packageRoot } from '../../src/probes/package-paths.js';
-import { ExitCode } from '../../src/probes/probe-error.js';
+import { ExitCode } from '../../src/errors.js';
 import { bpfProgramsOf, programsLeftAfter } from '../support/processes.js';
 
 /** Runs the doctor into memory: its exit code and the lines it printed. */

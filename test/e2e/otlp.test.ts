@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { netscopeVersion } from '../../src/netscope-version.js';
+import { netscopeVersion } from '../../src/probes/netscope-version.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedPoint } from '../support/otlp-receiver.js';
 import { runNetscope, startPeer, waitUntilCapturing, type NetscopeRun, type Peer } from '../support/processes.js';
 import { freePort } from '../support/free-port.js';

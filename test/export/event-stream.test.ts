@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, test } from 'node:test';
-import { Capture } from '../../src/capture.js';
+import { Capture } from '../../src/app/capture.js';
 import type { EventLine } from '../../src/export/event-lines.js';
 import { eventSelection } from '../../src/export/event-selection.js';
 import { EventStream } from '../../src/export/event-stream.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { UsageError } from '../../src/cli-options.js';
+import { UsageError } from '../../src/errors.js';
 import { MetricsObserver } from '../../src/export/metrics-observer.js';
 import { PrometheusEndpoint } from '../../src/export/prometheus-endpoint.js';
 import { DEFAULT_SCRAPE_SERVER_LIMITS, type ScrapeServerLimits } from '../../src/export/scrape-server.js';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { checkProbePrerequisites, loadProbes, probeDefinitions } from '../../src/probes/ebpf-probes.js';
-import { ExitCode, ProbeError } from '../../src/probes/probe-error.js';
+import { ProbeError } from '../../src/probes/probe-error.js';
+import { ExitCode } from '../../src/errors.js';
 import { bpfProgramsOf, programsLeftAfter } from '../support/processes.js';
 
 const MIN_RING_BUFFER = 4096;

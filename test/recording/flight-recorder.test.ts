@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { ModelSnapshot } from '../../src/model/snapshot-types.js';
 import { FlightRecorder } from '../../src/recording/flight-recorder.js';
 import { parseRecording, RECORDING_VERSION, type Recording } from '../../src/recording/recording-format.js';
-import { openReplayCapture } from '../../src/recording/replay-capture.js';
+import { openReplayCapture } from '../../src/app/replay-capture.js';
 import { ConnectionModel } from '../../src/model/connection-model.js';
 import { connectionOf, retransmitRecord } from '../model/record-builders.js';
 import { CLOSING_TICK, cookies, host, probes, runScriptedCapture, T0, tickAt, TICK_MS } from './recording-builders.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
-import { ExitCode } from '../../src/probes/probe-error.js';
+import { ExitCode } from '../../src/errors.js';
 import { readRecording } from '../../src/recording/read-recording.js';
 import { RecordingError } from '../../src/recording/recording-error.js';
 import { RecordingFile } from '../../src/recording/recording-file.js';

@@ -5,7 +5,8 @@
  * lost-event counts — some between ticks (as the ring buffer drains) and some at the tick (as
  * the sampling pass does), on a clock the test drives.
  */
-import { Capture, type CaptureObserver, type CaptureSource } from '../../src/capture.js';
+import { Capture } from '../../src/app/capture.js';
+import type { CaptureObserver, CaptureSource } from '../../src/model/capture-contracts.js';
 import type { ModelOptions } from '../../src/model/connection-model.js';
 import type { ContainerRecord, ModelRecord } from '../../src/model/records.js';
 import { TcpState } from '../../src/model/records.js';

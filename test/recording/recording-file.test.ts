@@ -7,8 +7,8 @@ import { gunzipSync } from 'node:zlib';
 import { readRecording } from '../../src/recording/read-recording.js';
 import { RecordingFile } from '../../src/recording/recording-file.js';
 import { headerLine, incompleteRecordingNotice, type RecordingHeader } from '../../src/recording/recording-format.js';
-import { OutputWriteError } from '../../src/output-write-error.js';
-import { UnsafeOutputError } from '../../src/safe-file-write.js';
+import { OutputWriteError } from '../../src/output/output-write-error.js';
+import { UnsafeOutputError } from '../../src/output/safe-file-write.js';
 import { fillUp, mountTmpfs, pageSize, unmount } from '../support/scratch-filesystems.js';
 import { header, host, runScriptedCapture, T0, tickAt } from './recording-builders.js';
 

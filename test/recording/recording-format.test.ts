@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TcpState, type ModelRecord } from '../../src/model/records.js';
-import { ExitCode } from '../../src/probes/probe-error.js';
+import { ExitCode } from '../../src/errors.js';
 import { RecordingError } from '../../src/recording/recording-error.js';
 import {
   endLine,

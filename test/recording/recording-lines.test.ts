@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ExitCode } from '../../src/probes/probe-error.js';
+import { ExitCode } from '../../src/errors.js';
 import { RecordingError } from '../../src/recording/recording-error.js';
 import { LineSplitter, type Line, type LineCaps } from '../../src/recording/recording-lines.js';
 

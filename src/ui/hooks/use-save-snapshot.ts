@@ -1,13 +1,12 @@
 /** The `s` key: writes the snapshot document and says where, or why not, in the footer. */
 import { useCallback } from 'react';
 import type { CaptureStore } from '../capture-store.js';
-import { OutputWriteError } from '../../output-write-error.js';
-import { UnsafeOutputError } from '../../safe-file-write.js';
+import { NetscopeError } from '../../errors.js';
 import type { UiAction } from '../view-model/ui-state.js';
 
 /** The footer message for a failed save: the cause, then what to do about it. */
 export function saveFailureText(error: unknown): string {
-  if (error instanceof UnsafeOutputError || error instanceof OutputWriteError) return `${error.message} — ${error.fix}`;
+  if (error instanceof NetscopeError) return error.sentence;
   return `cannot save the snapshot: ${error instanceof Error ? error.message : String(error)}`;
 }
 

@@ -301,9 +301,15 @@ export function defaultSort(pane: PaneId): SortState {
   return sortBy(pane, DEFAULT_SORT_COLUMN[pane]);
 }
 
-/** Sorting by `columnId` in the column's natural direction. Throws RangeError for an unknown column. */
-export function sortBy(pane: PaneId, columnId: string): SortState {
+/** Sorting by `columnId` in the column's natural direction; null when the pane has no such column (the one check of `--sort`). */
+export function findSort(pane: PaneId, columnId: string): SortState | null {
   const column = paneColumns[pane].find((candidate) => candidate.id === columnId);
-  if (column === undefined) throw new RangeError(`no column ${columnId} in ${pane} — use one of ${columnIds(pane).join(', ')}`);
-  return { column: column.id, descending: column.descendingFirst };
+  return column === undefined ? null : { column: column.id, descending: column.descendingFirst };
+}
+
+/** {@link findSort} for a column id taken from the pane's own list. */
+export function sortBy(pane: PaneId, columnId: string): SortState {
+  const sort = findSort(pane, columnId);
+  if (sort === null) throw new RangeError(`no column ${columnId} in ${pane}`);
+  return sort;
 }

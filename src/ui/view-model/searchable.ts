@@ -10,8 +10,8 @@
  */
 import type { PaneId } from './ui-state.js';
 import type { PaneRow } from './columns.js';
-import type { FieldTerm } from './filter-query.js';
-import type { SearchField, Searchable } from './filter.js';
+import type { FieldTerm } from '../../filter/filter-query.js';
+import type { SearchField, Searchable } from '../../filter/filter.js';
 import type {
   ConnectionEvent,
   ConnectionSnapshot,

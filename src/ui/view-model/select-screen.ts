@@ -11,7 +11,7 @@
 import type { ScreenView, TableView } from './view-types.js';
 import type { UiState } from './ui-state.js';
 import type { ScreenInput } from './screen-input.js';
-import { parseFilter } from './filter-query.js';
+import { parseFilter } from '../../filter/filter-query.js';
 import { describeUnmatchedScope } from './scope.js';
 import { selectDetail } from './select-detail.js';
 import { footerLineCount, selectFooter } from './select-footer.js';

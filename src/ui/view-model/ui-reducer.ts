@@ -21,8 +21,8 @@ export interface InitialUiOptions {
   intervalMs: number;
   /** `--filter`: the filter text the screen starts with. */
   filter?: string;
-  /** `--sort`: a Connections column id (validate with `columnIds('connections')`); its natural direction. */
-  sort?: string;
+  /** `--sort`: the Connections sort (see findSort). */
+  sort?: SortState;
   /** `--pid`: starts scoped to this process. */
   pid?: number;
   /** `--port`: adds a `port:N` term to the filter. */
@@ -38,7 +38,7 @@ export interface InitialUiOptions {
 const TOP: Selection = { index: 0, key: null };
 
 /**
- * The state the TUI starts in, from the command line. Throws RangeError for an unknown `sort` column.
+ * The state the TUI starts in, from the command line.
  *
  * The scope holds one thing: `pid`, else `container` and `pod`. What else the command line
  * narrows by joins the filter as field terms (as `port` always does), so every flag still
@@ -53,7 +53,7 @@ export function initialUiState(options: InitialUiOptions): UiState {
     scope?.kind === 'process' && options.pod !== undefined ? `pod:${options.pod}` : '',
   ].filter((term) => term !== '');
   const sort = Object.fromEntries(paneOrder.map((pane) => [pane, defaultSort(pane)])) as Record<PaneId, SortState>;
-  if (options.sort !== undefined) sort.connections = sortBy('connections', options.sort);
+  if (options.sort !== undefined) sort.connections = options.sort;
   return {
     pane: 'connections',
     sort,

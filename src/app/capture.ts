@@ -1,0 +1,60 @@
+/**
+ * One capture: a source feeding the model, and the tick that samples the source, folds the
+ * model and publishes a snapshot. The JSON output and the TUI both drive it.
+ */
+import { ConnectionModel, type ModelOptions } from '../model/connection-model.js';
+import type { CaptureObserver, CaptureSource } from '../model/capture-contracts.js';
+import type { ModelRecord } from '../model/records.js';
+import { toSnapshotDocument, type SnapshotDocument } from '../model/snapshot-document.js';
+import type { HostInfo, ModelSnapshot } from '../model/snapshot-types.js';
+
+export class Capture {
+  readonly model: ConnectionModel;
+  readonly source: CaptureSource;
+  private readonly observers: CaptureObserver[] = [];
+
+  constructor(
+    createSource: (sink: (record: ModelRecord) => void) => CaptureSource,
+    private readonly host: HostInfo,
+    modelOptions: Partial<ModelOptions> = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    const model = new ConnectionModel(modelOptions);
+    this.model = model;
+    this.source = createSource((record) => {
+      model.ingest(record);
+      for (const observer of this.observers) observer.record?.(record);
+    });
+  }
+
+  observe(observer: CaptureObserver): void {
+    this.observers.push(observer);
+  }
+
+  tick(): ModelSnapshot {
+    const nowMs = this.now();
+    this.source.collect(nowMs);
+    const snapshot = this.model.tick(nowMs);
+    for (const observer of this.observers) observer.tick?.(snapshot);
+    return snapshot;
+  }
+
+  document(): SnapshotDocument {
+    return toSnapshotDocument(this.model.snapshot, {
+      host: this.host,
+      source: { kind: this.source.kind, probes: this.source.probes },
+      generatedAtMs: this.model.snapshot.atMs,
+    });
+  }
+
+  /** Stops the source, then closes every observer (recordings flushed, servers closed). */
+  async stop(): Promise<void> {
+    this.source.stop();
+    // What closes synchronously (a recording) closes before the first await: an 'exit' handler,
+    // which cannot wait, still leaves the file whole.
+    for (const observer of this.observers.splice(0)) {
+      const closing = observer.close?.();
+      if (closing !== undefined) await closing;
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * `netscope --json`: capture for a while (or until a signal), then one snapshot document to
+ * stdout or a file. The probes are released on every way out. With `--replay FILE`, the
+ * recording's ticks are played instead (all of them, or up to `--at`), and the document is the
+ * one the live capture would have printed then — the same code builds both.
+ */
+import type { Capture } from './capture.js';
+import { modelOptionsOf, openLiveCapture, tickUntil } from './live-capture-run.js';
+import { scopeDocument } from '../model/document-scope.js';
+import type { CliOptions } from './cli-options.js';
+import type { SnapshotDocument } from '../model/snapshot-document.js';
+import { readRecording } from '../recording/read-recording.js';
+import { openReplayCapture, ticksUntil } from './replay-capture.js';
+import { incompleteRecordingNotice } from '../recording/recording-format.js';
+import { ExitCode } from '../errors.js';
+import { writeFileSafely } from '../output/safe-file-write.js';
+import { requireOpenStdout, writeToStdout } from '../output/stdout-output.js';
+
+/**
+ * @returns the exit code: 0, or 65 (bad data) when a replayed recording's last line was cut
+ *   short — the snapshot of its whole ticks is still written, and the exit code says it is not all.
+ * @throws OutputWriteError (exit 74) when the document cannot be written — stdout closed, a full
+ *   disk — and UnsafeOutputError (exit 73) when the -o file is refused or cannot be created.
+ */
+export async function runJsonCapture(options: CliOptions): Promise<number> {
+  // Before the capture: a run of --duration seconds should not end in writing to nowhere.
+  if (!options.outputPath) requireOpenStdout('the snapshot');
+  const { capture, cutShort } =
+    options.replayPath === null ? { capture: await captureLive(options), cutShort: false } : await replayRecording(options.replayPath, options);
+  const document = scopeDocument(capture.document(), options);
+  const unmatched = unmatchedContainerScope(document, options);
+  if (unmatched !== null) process.stderr.write(`netscope: ${unmatched}\n`);
+  const json = `${JSON.stringify(document, null, 2)}\n`;
+  if (options.outputPath) writeFileSafely(options.outputPath, json);
+  else await writeToStdout(json, 'the snapshot');
+  return cutShort ? ExitCode.dataError : ExitCode.ok;
+}
+
+/** Plays the recording's ticks up to `--at` (or all); the capture's snapshot is then the one live had at that tick. */
+async function replayRecording(file: string, options: CliOptions): Promise<{ capture: Capture; cutShort: boolean }> {
+  const recording = await readRecording(file, options.replayMaxBytes);
+  const notice = incompleteRecordingNotice(recording, file);
+  if (notice !== null) process.stderr.write(`netscope: ${notice}\n`);
+  const ticks = ticksUntil(recording, options.replayAt);
+  const { capture } = openReplayCapture(recording, modelOptionsOf(options));
+  for (let played = 0; played < ticks; played++) capture.tick();
+  return { capture, cutShort: recording.truncatedLine !== null };
+}
+
+/** Ticks once at the start, every interval, and once at the end (a signal or the duration); stopped on every way out. */
+async function captureLive(options: CliOptions): Promise<Capture> {
+  const run = openLiveCapture(options);
+  await tickUntil(run, options);
+  return run.capture;
+}
+
+/** The note for a --container/--pod that named nothing netscope saw; null when it matched or was not given. */
+function unmatchedContainerScope(document: SnapshotDocument, scope: Pick<CliOptions, 'container' | 'pod'>): string | null {
+  if ((scope.container === null && scope.pod === null) || document.containers.length > 0) return null;
+  const asked = [scope.container === null ? null : `--container ${scope.container}`, scope.pod === null ? null : `--pod ${scope.pod}`]
+    .filter((part) => part !== null)
+    .join(' ');
+  return `no container with traffic matched ${asked} during the capture — run without it to see the containers netscope saw`;
+}

@@ -1,0 +1,57 @@
+import { readdirSync, readlinkSync } from 'node:fs';
+import { type HostPaths, hostPaths, listPids } from '../probes/host-paths.js';
+
+/** What /proc/PID/fd/N links to for a socket: `socket:[12345]`. */
+const SOCKET_LINK_PREFIX = 'socket:[';
+
+/**
+ * Maps every open socket's inode to the process holding it, by reading the fd links of every
+ * process: one readdir per process and one readlink per descriptor.
+ *
+ * Only thread-group leaders are scanned (the /proc/PID entries; /proc lists no thread ids):
+ * threads share their leader's descriptor table, so /proc/PID/task/TID/fd would repeat it.
+ *
+ * A socket held by several processes (inherited across fork, or passed over a UNIX socket)
+ * goes to the lowest pid. That is usually the process that created it and forked the others:
+ * the master of a pre-forking server (nginx, postgres, sshd) owns its listening socket, not
+ * whichever worker /proc lists first, and the answer does not flicker from scan to scan.
+ * (Once pids wrap, a child can have a lower pid than its parent; the choice is then still
+ * stable, just not the parent.)
+ *
+ * Processes that exit during the scan, and those whose fds cannot be read (EACCES without
+ * CAP_SYS_PTRACE or for a protected pid 1), are skipped silently.
+ * @returns socket inode → pid.
+ */
+export function scanSocketOwners(paths: HostPaths = hostPaths()): Map<number, number> {
+  const ownerByInode = new Map<number, number>();
+  for (const pid of listPids(paths)) {
+    const fdDir = `${paths.proc}/${pid}/fd`;
+    for (const fd of readdirOrEmpty(fdDir)) {
+      const inode = socketInode(`${fdDir}/${fd}`);
+      if (inode === null) continue;
+      const owner = ownerByInode.get(inode);
+      if (owner === undefined || pid < owner) ownerByInode.set(inode, pid);
+    }
+  }
+  return ownerByInode;
+}
+
+function readdirOrEmpty(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function socketInode(fdLink: string): number | null {
+  let target: string;
+  try {
+    target = readlinkSync(fdLink);
+  } catch {
+    // The fd was closed or its process exited since the readdir.
+    return null;
+  }
+  if (!target.startsWith(SOCKET_LINK_PREFIX)) return null;
+  return Number(target.slice(SOCKET_LINK_PREFIX.length, -1));
+}

@@ -1,0 +1,164 @@
+/**
+ * The filter language: fuse.js extended search (`'exact`, `!not`, `^prefix`, `suffix$`,
+ * `=whole`, space = AND, `|` = OR) plus field terms `pid:N`, `port:N`, `state:NAME`, `ctr:NAME`
+ * and `pod:NAME`, parsed here before anything is matched. A field term is a term like any other:
+ * it can be negated (`!port:22`) and sits in the same AND/OR structure as the fuzzy words.
+ */
+import type { TcpStateName } from '../model/snapshot-types.js';
+
+/** How a word matches a value, from its fuse.js operator. */
+export type TextMatch = 'fuzzy' | 'exact' | 'include' | 'prefix' | 'suffix';
+
+/** A word matched against a pane's searchable fields. */
+export interface TextTerm {
+  kind: 'text';
+  match: TextMatch;
+  /** The word without operators or quotes, as typed (case is ignored when matching). */
+  text: string;
+  /** The same word as a one-term fuse.js extended query, always positive. */
+  fuseQuery: string;
+  negated: boolean;
+}
+
+/**
+ * `pid:N`, `port:N` (either side), `state:PREFIX` (every state the prefix names), `ctr:NAME` (a
+ * container's name or the start of its id) or `pod:NAME` (a pod's name or `namespace/name`). The
+ * container and pod references mean what `--container` and `--pod` mean, case included.
+ */
+export type FieldTerm =
+  | { kind: 'pid'; pid: number; negated: boolean }
+  | { kind: 'port'; port: number; negated: boolean }
+  | { kind: 'state'; states: ReadonlySet<TcpStateName>; negated: boolean }
+  | { kind: 'container'; container: string; negated: boolean }
+  | { kind: 'pod'; pod: string; negated: boolean };
+
+export type FilterTerm = TextTerm | FieldTerm;
+
+export interface ParsedFilter {
+  /** Alternatives (`|`), each a list of terms that must all match; empty when the filter keeps every row. */
+  groups: FilterTerm[][];
+  /** Why the text cannot be used (`pid:abc`); the filter then matches nothing. Null when it parsed. */
+  error: string | null;
+}
+
+/** Words shorter than this are still being typed: they constrain nothing (fuse's minMatchCharLength). */
+const MIN_WORD_LENGTH = 2;
+/** Linux's PID_MAX_LIMIT (2^22): no pid is larger. */
+const MAX_PID = 4_194_304;
+const TCP_STATE_NAMES: readonly TcpStateName[] = [
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  'NEW_SYN_RECV',
+];
+const FIELD_TERM = /^(!?)(pid|port|state|ctr|pod):(.*)$/is;
+/** Spaces outside double quotes separate words (as in fuse.js). */
+const WORD_SEPARATOR = / +(?=(?:[^"]*"[^"]*")*[^"]*$)/;
+
+const parsedCache = new Map<string, ParsedFilter>();
+const PARSED_CACHE_LIMIT = 64;
+
+/** Parses filter text; the same text returns the same object (selectors memoize on it). */
+export function parseFilter(text: string): ParsedFilter {
+  const cached = parsedCache.get(text);
+  if (cached !== undefined) return cached;
+  const parsed = parseUncached(text);
+  if (parsedCache.size >= PARSED_CACHE_LIMIT) parsedCache.clear();
+  parsedCache.set(text, parsed);
+  return parsed;
+}
+
+function parseUncached(text: string): ParsedFilter {
+  const groups: FilterTerm[][] = [];
+  for (const alternative of text.split('|')) {
+    const terms: FilterTerm[] = [];
+    for (const word of alternative.trim().split(WORD_SEPARATOR)) {
+      const parsed = parseWord(word);
+      if (typeof parsed === 'string') return { groups: [], error: parsed };
+      if (parsed !== null) terms.push(parsed);
+    }
+    if (terms.length > 0) groups.push(terms);
+  }
+  return { groups, error: null };
+}
+
+/** A term, null for a word that constrains nothing yet, or the error text. */
+function parseWord(word: string): FilterTerm | null | string {
+  const field = FIELD_TERM.exec(word);
+  if (field !== null) {
+    const [, bang = '', name = '', value = ''] = field;
+    return parseFieldTerm(name.toLowerCase(), value, bang === '!');
+  }
+  const negated = word.startsWith('!');
+  const operand = negated ? word.slice(1) : word;
+  let match: TextMatch;
+  let body: string;
+  if (operand.startsWith('=')) [match, body] = ['exact', operand.slice(1)];
+  else if (operand.startsWith("'")) [match, body] = ['include', operand.slice(1)];
+  else if (operand.startsWith('^')) [match, body] = ['prefix', operand.slice(1)];
+  else if (operand.endsWith('$')) [match, body] = ['suffix', operand.slice(0, -1)];
+  // fuse.js reads a bare `!word` as "does not include word", not as a negated fuzzy match.
+  else [match, body] = [negated ? 'include' : 'fuzzy', operand];
+  const unquoted = /^"(.*)"$/s.exec(body)?.[1] ?? body;
+  if (unquoted.length < MIN_WORD_LENGTH) return null;
+  return { kind: 'text', match, text: unquoted, fuseQuery: fuseQuery(match, unquoted), negated };
+}
+
+function fuseQuery(match: TextMatch, text: string): string {
+  const quoted = /\s/.test(text) ? `"${text}"` : text;
+  switch (match) {
+    case 'fuzzy':
+      return quoted;
+    case 'exact':
+      return `=${quoted}`;
+    case 'include':
+      return `'${quoted}`;
+    case 'prefix':
+      return `^${quoted}`;
+    case 'suffix':
+      return `${quoted}$`;
+  }
+}
+
+function parseFieldTerm(name: string, value: string, negated: boolean): FieldTerm | null | string {
+  if (value === '') return null;
+  switch (name) {
+    case 'pid': {
+      const pid = wholeNumber(value);
+      if (pid === null || pid < 1 || pid > MAX_PID) return `pid:${value} — a pid is a number from 1 to ${MAX_PID}`;
+      return { kind: 'pid', pid, negated };
+    }
+    case 'port': {
+      const port = wholeNumber(value);
+      if (port === null || port > 65_535) return `port:${value} — a port is a number from 0 to 65535`;
+      return { kind: 'port', port, negated };
+    }
+    case 'ctr':
+      if (value.includes('/')) return `ctr:${value} — a container is its name or the start of its id; for a pod use pod:${value}`;
+      return { kind: 'container', container: value, negated };
+    case 'pod': {
+      const [namespace, name, ...rest] = value.split('/');
+      if (namespace === '' || rest.length > 0) return `pod:${value} — a pod is NAME or NAMESPACE/NAME, e.g. pod:db-0 or pod:prod/db-0`;
+      // `pod:prod/` is a namespace whose pod name is still being typed.
+      return name === '' ? null : { kind: 'pod', pod: value, negated };
+    }
+    default: {
+      const prefix = value.toUpperCase().replaceAll('-', '_');
+      const states = new Set(TCP_STATE_NAMES.filter((state) => state.startsWith(prefix)));
+      if (states.size === 0) return `state:${value} — no TCP state starts with that (try state:estab, state:time, state:syn)`;
+      return { kind: 'state', states, negated };
+    }
+  }
+}
+
+function wholeNumber(text: string): number | null {
+  return /^\d{1,7}$/.test(text) ? Number(text) : null;
+}

@@ -1,0 +1,88 @@
+/**
+ * The live eBPF source: kernel events drained from the ring buffer every few milliseconds,
+ * and once a tick the sockets' own counters sampled, owners resolved and loss reported — all
+ * handed on as the model's typed records.
+ */
+import type { ModelRecord } from '../model/records.js';
+import type { ProbeStatus } from '../model/snapshot-types.js';
+import { loadProbes, type ProbeDefinition } from '../probes/ebpf-probes.js';
+import type { Enrichment } from '../enrich/enrichment.js';
+import { escapeUntrustedText } from '../enrich/untrusted-text.js';
+import type { HostPaths } from '../probes/host-paths.js';
+import { systemKernelClock } from '../probes/kernel-clock.js';
+import type { BpfObjectHandle } from '../probes/native.js';
+import { kernelDropReasons, kernelResetReasons } from '../probes/reason-names.js';
+import { SocketPass } from './socket-pass.js';
+import { tcpEventDecoder, tcpEventLayout, type TcpEventDecoder } from '../probes/tcp-events.js';
+
+export interface LiveSourceOptions {
+  /** Ring buffer size in bytes (power of two). */
+  ringBufferBytes: number;
+  /** How often the ring buffer is drained between ticks, ms. */
+  drainIntervalMs: number;
+  paths: HostPaths;
+  enrichment: Enrichment;
+  /** Probes to load (default: all of bpf/tcp_events.bpf.c). */
+  definitions?: readonly ProbeDefinition[];
+}
+
+const DRAIN_BATCH_RECORDS = 4096;
+
+export class LiveSource {
+  readonly kind = 'ebpf' as const;
+  readonly degradedNotice = null;
+  readonly probes: ProbeStatus[];
+  private readonly object: BpfObjectHandle;
+  private readonly decoder: TcpEventDecoder;
+  private readonly sockets: SocketPass;
+  private readonly batch = Buffer.alloc(DRAIN_BATCH_RECORDS * tcpEventLayout.size);
+  private readonly drainTimer: NodeJS.Timeout;
+  private readonly emit: (record: ModelRecord) => void;
+  private stopped = false;
+
+  constructor(options: LiveSourceOptions, sink: (record: ModelRecord) => void) {
+    const loaded = loadProbes({ ringBufferBytes: options.ringBufferBytes, definitions: options.definitions });
+    this.object = loaded.object;
+    this.probes = loaded.statuses;
+    this.decoder = tcpEventDecoder(systemKernelClock(), kernelDropReasons(), kernelResetReasons());
+    this.emit = (record) => {
+      // The kernel's task name is the process's own text: it passes the sanitiser before anything sees it.
+      if (record.kind === 'state' && record.owner !== null) record.owner.comm = escapeUntrustedText(record.owner.comm);
+      this.sockets.note(record);
+      sink(record);
+    };
+    this.sockets = new SocketPass(options.paths, options.enrichment, this.emit);
+    this.drainTimer = setInterval(() => this.drain(), options.drainIntervalMs);
+  }
+
+  /** Moves everything the kernel has queued into the model. */
+  drain(): void {
+    if (this.stopped) return;
+    let count: number;
+    let drained = 0;
+    do {
+      count = this.object.drain(this.batch);
+      this.decoder.decode(this.batch, count, this.emit);
+      drained += count;
+    } while (count === DRAIN_BATCH_RECORDS);
+    if (drained > 0) this.sockets.resolveNewContainers(Date.now());
+  }
+
+  /** Once a tick, before the model folds it: counters, owners, vanished sockets, loss. */
+  collect(nowMs: number): void {
+    if (this.stopped) return;
+    this.drain();
+    this.sockets.run(nowMs, 'missingTwice');
+    this.emit({ kind: 'lost', atMs: nowMs, total: this.object.lostEvents() });
+  }
+
+  /** Detaches every program and frees the kernel objects; safe to call twice. */
+  stop(): void {
+    if (this.stopped) return;
+    this.drain();
+    this.stopped = true;
+    clearInterval(this.drainTimer);
+    this.sockets.close();
+    this.object.close();
+  }
+}

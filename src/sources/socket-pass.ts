@@ -1,0 +1,80 @@
+/**
+ * Once a tick, for either source: every TCP socket's counters through sock_diag in every
+ * namespace netscope can enter, the owners of sockets that have none yet, the containers of
+ * cgroups new to netscope, and the sweep that closes sockets no longer there.
+ */
+import type { ModelRecord } from '../model/records.js';
+import type { ContainerResolver } from '../enrich/container-resolver.js';
+import type { Enrichment } from '../enrich/enrichment.js';
+import type { HostPaths } from '../probes/host-paths.js';
+import type { OwnerResolver } from '../enrich/owner-resolver.js';
+import { SocketSampler } from '../probes/socket-sampler.js';
+
+/** New namespaces also show up in events; this catches those that have no TCP traffic yet. */
+const NAMESPACE_REFRESH_TICKS = 5;
+
+export class SocketPass {
+  private readonly sampler: SocketSampler;
+  private readonly resolver: OwnerResolver;
+  private readonly containers: ContainerResolver;
+  private ticks = 0;
+  private unknownNamespaceSeen = false;
+  private previousSampledAtMs: number | null = null;
+
+  constructor(
+    paths: HostPaths,
+    enrichment: Enrichment,
+    private readonly emit: (record: ModelRecord) => void,
+  ) {
+    this.sampler = new SocketSampler(paths);
+    this.resolver = enrichment.owners;
+    this.containers = enrichment.containers;
+    this.sampler.refreshNamespaces();
+  }
+
+  /** Sees every record on its way to the model (cheap, no I/O). */
+  note(record: ModelRecord): void {
+    this.resolver.note(record);
+    if (record.kind === 'owner') this.containers.note(record.cgroupId, record.pid);
+    if (record.kind !== 'state') return;
+    if (record.owner !== null) this.containers.note(record.owner.cgroupId, record.owner.pid);
+    if (!this.sampler.knows(record.endpoints.netns)) this.unknownNamespaceSeen = true;
+  }
+
+  /**
+   * Samples, resolves owners and sweeps the sockets of the sampled namespaces that are gone:
+   * missing from this pass (`missingOnce`, when no close event will come), or from this pass
+   * and the previous one (`missingTwice`: the close event is normally on its way and carries
+   * the exact time and final counters).
+   */
+  run(nowMs: number, sweep: 'missingOnce' | 'missingTwice'): void {
+    if (this.unknownNamespaceSeen || this.ticks % NAMESPACE_REFRESH_TICKS === 0) {
+      this.sampler.refreshNamespaces();
+      this.unknownNamespaceSeen = false;
+    }
+    this.ticks++;
+    const pass = this.sampler.sample();
+    for (const record of pass.records) this.emit(record);
+    for (const owner of this.resolver.resolve(pass.records, nowMs)) {
+      this.containers.note(owner.cgroupId, owner.pid);
+      this.emit(owner);
+    }
+    this.resolveNewContainers(nowMs);
+    const sinceMs = sweep === 'missingOnce' ? pass.sampledAtMs : this.previousSampledAtMs;
+    if (sinceMs !== null) this.emit({ kind: 'sweep', atMs: pass.sampledAtMs, sinceMs, netns: pass.netns });
+    this.previousSampledAtMs = pass.sampledAtMs;
+  }
+
+  /**
+   * Resolves the cgroups seen since the last call. The live source calls this after every
+   * drain, not only at the tick: a short-lived container's cgroup and state files are gone
+   * soon after its last task exits.
+   */
+  resolveNewContainers(nowMs: number): void {
+    for (const container of this.containers.resolvePending(nowMs)) this.emit(container);
+  }
+
+  close(): void {
+    this.sampler.close();
+  }
+}

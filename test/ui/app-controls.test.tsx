@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, describe, test } from 'node:test';
+import { UnsafeOutputError } from '../../src/output/safe-file-write.js';
+import { buildScreenInput, buildSnapshot, FakeCaptureStore } from './fake-store.js';
+import { MESSAGE_LIFETIME_MS } from '../../src/ui/hooks/use-message-expiry.js';
+import { assertFits, keys, linesWith, renderApp, type RenderedApp } from './render-app.js';
+
+let app: RenderedApp | undefined;
+afterEach(() => app?.unmount());
+
+/** The table's header line: the one with a sort mark. */
+function headerLine(frame: string): string {
+  const line = frame.split('\n').find((candidate) => /[▲▼]/.test(candidate));
+  assert.ok(line !== undefined, `a sorted header in\n${frame}`);
+  return line;
+}
+
+/** The header word the sort mark is attached to. */
+function sortedColumn(frame: string): string {
+  const match = /(\S*)[▲▼]/.exec(headerLine(frame));
+  assert.ok(match);
+  return match[1] ?? '';
+}
+
+describe('pause', () => {
+  test('Space shows PAUSED in the header and pauses the store; Space again resumes; Z does the same', async () => {
+    app = await renderApp({ width: 80, height: 24 });
+    assert.doesNotMatch(app.frame(), /PAUSED/);
+    await app.press(' ');
+    assert.match(app.frame().split('\n')[0] ?? '', /PAUSED/);
+    assert.equal(app.store.pausedCalls.at(-1), true);
+    await app.press(' ');
+    assert.doesNotMatch(app.frame(), /PAUSED/);
+    assert.equal(app.store.pausedCalls.at(-1), false);
+    await app.press('Z');
+    assert.match(app.frame(), /PAUSED/);
+  });
+});
+
+describe('sort', () => {
+  test('> and F6 move the sort mark to another column, < moves it back, I flips ▲ and ▼', async () => {
+    app = await renderApp({ width: 160, height: 45 });
+    const first = sortedColumn(app.frame());
+    await app.press('>');
+    const second = sortedColumn(app.frame());
+    assert.notEqual(second, first);
+    await app.press('<');
+    assert.equal(sortedColumn(app.frame()), first);
+    await app.press(keys.f6);
+    assert.equal(sortedColumn(app.frame()), second);
+
+    const mark = /[▲▼]/.exec(headerLine(app.frame()))?.[0];
+    await app.press('I');
+    const flipped = /[▲▼]/.exec(headerLine(app.frame()))?.[0];
+    assert.notEqual(flipped, mark);
+    assert.equal(sortedColumn(app.frame()), second);
+  });
+});
+
+describe('save', () => {
+  test('s saves through the store and the footer shows the path; Ctrl-S saves too', async () => {
+    app = await renderApp({ width: 80, height: 24 });
+    await app.press('s');
+    assert.equal(app.store.saveCount, 1);
+    assert.ok(linesWith(app.frame(), 'saved /root/netscope-20250115-120000.json').length === 1, app.frame());
+    assertFits(app.frame(), 80, 24);
+    await app.press(keys.ctrlS);
+    assert.equal(app.store.saveCount, 2);
+  });
+
+  test('an unsafe output path shows the error and its fix', async () => {
+    const store = new FakeCaptureStore(buildScreenInput(), () => {
+      throw new UnsafeOutputError('refusing to write /root/netscope.json: it is a symbolic link', 'remove the link or choose another path');
+    });
+    app = await renderApp({ width: 160, height: 45, store });
+    await app.press('s');
+    assert.ok(linesWith(app.frame(), 'refusing to write /root/netscope.json: it is a symbolic link — remove the link or choose another path').length === 1, app.frame());
+  });
+
+  test(`the message clears after ${MESSAGE_LIFETIME_MS / 1000} s`, async () => {
+    app = await renderApp({ width: 80, height: 24 });
+    await app.press('s');
+    assert.match(app.frame(), /saved/);
+    await delay(MESSAGE_LIFETIME_MS + 100);
+    assert.doesNotMatch(app.frame(), /saved/);
+  });
+});
+
+describe('interval', () => {
+  test('+ and - change the tick interval of the store', async () => {
+    app = await renderApp({ width: 80, height: 24 });
+    assert.equal(app.store.intervalCalls.at(-1), 1000);
+    await app.press('+');
+    const longer = app.store.intervalCalls.at(-1) ?? 0;
+    assert.ok(longer > 1000, `+ lengthens the interval (${longer})`);
+    await app.press('-');
+    assert.equal(app.store.intervalCalls.at(-1), 1000);
+  });
+});
+
+describe('ticks', () => {
+  test('a published snapshot shows in the next frame', async () => {
+    app = await renderApp({ width: 160, height: 45 });
+    const snapshot = buildSnapshot();
+    const template = snapshot.connections[0];
+    assert.ok(template);
+    app.store.publish(buildScreenInput({ ...snapshot, connections: [...snapshot.connections, { ...template, id: 1999, daddr: '192.0.2.99', dport: 8443 }] }));
+    await delay(20);
+    assert.ok(linesWith(app.frame(), '192.0.2.99').length >= 1, app.frame());
+  });
+});
+
+describe('quit', () => {
+  for (const [name, sequence] of [
+    ['q', 'q'],
+    ['Ctrl-C', keys.ctrlC],
+    ['F10', keys.f10],
+  ] as const) {
+    test(`${name} quits`, async () => {
+      app = await renderApp({ width: 80, height: 24 });
+      assert.notEqual(app.frame(), '');
+      await app.press(sequence);
+      assert.equal(app.frame(), '', 'after exit the testing library has no frame');
+    });
+  }
+});
+
+describe('tiny terminal', () => {
+  test('at 50×10 the frame is the too-small message only, wrapped rather than cut', async () => {
+    app = await renderApp({ width: 50, height: 10 });
+    const text = app.frame().split('\n').map((line) => line.trim()).filter((line) => line !== '').join(' ');
+    assert.equal(text, 'terminal too small: 50×10, netscope needs 60×15');
+    assertFits(app.frame(), 50, 10);
+  });
+});
