@@ -17,7 +17,7 @@ function linesOf(frame: string): string[] {
 /** The tabs line, the table's header line and its rows: from the line naming the panes down to the first blank one. */
 function tableLines(frame: string): string[] {
   const lines = linesOf(frame);
-  const tabs = lines.findIndex((line) => line.includes('1 Connections'));
+  const tabs = lines.findIndex((line) => line.includes('1 Conn'));
   const end = lines.indexOf('', tabs);
   return lines.slice(tabs, end < 0 ? undefined : end);
 }
@@ -27,7 +27,7 @@ describe('the Containers pane', () => {
     app = await renderApp({ width: 160, height: 45 });
     await app.press('3');
     assert.deepEqual(tableLines(app.frame()), [
-      ' 1 Connections  2 Processes [3 Containers (2)] 4 Peers  5 Listeners  6 Events',
+      ' 1 Connections  2 Processes [3 Containers (2)] 4 Peers  5 Listeners  6 Events   sort BYTES▼',
       'NAME                 RUNTIME    POD                   IMAGE                  PROCS  CONNS   BYTES▼     SEND/s     RECV/s     SENT    RECVD  RETRANS   RST  DROPS',
       'web                  docker     -                     nginx:1.27                 1      1 45.9 MiB  1.2 MiB/s  3.0 KiB/s 45.8 MiB  117 KiB        -     -      -',
       'postgres             containerd prod/db-0             docker.io/library/po…      1      1  830 KiB  2.0 KiB/s    900 B/s  625 KiB  205 KiB        -     -      -',
@@ -39,7 +39,7 @@ describe('the Containers pane', () => {
     app = await renderApp({ width: 80, height: 24 });
     await app.press('3');
     assert.deepEqual(tableLines(app.frame()), [
-      ' 1 Connections  2 Processes [3 Containers (2)] 4 Peers  5 Listeners  6 Events',
+      ' 1 Conns  2 Procs [3 Ctrs (2)] 4 Peers  5 Listen  6 Events   sort BYTES▼',
       'NAME         POD            PROCS  CONNS   BYTES▼     SEND/s     RECV/s  RETRANS',
       'web          -                  1      1 45.9 MiB  1.2 MiB/s  3.0 KiB/s        -',
       'postgres     prod/db-0          1      1  830 KiB  2.0 KiB/s    900 B/s        -',
@@ -51,7 +51,7 @@ describe('the Containers pane', () => {
     app = await renderApp({ width: 80, height: 24 });
     await app.press(keys.tab);
     await app.press(keys.tab);
-    assert.match(app.frame(), /\[3 Containers \(2\)\]/);
+    assert.match(app.frame(), /\[3 Ctrs \(2\)\]/);
   });
 });
 
@@ -66,7 +66,7 @@ describe('scoping to a container', () => {
       '↑ 1.2 MiB/s ↓ 410 KiB/s                           ▇▇▇▇▇██▇▇▇████████████████████',
       'retrans 0/s · drops 0/s · resets 0/s · lost 0',
       'scope: container web (docker) · Esc leaves',
-      '[1 Connections (1/4)] 2 Processes  3 Containers  4 Peers  5 Listeners  6 Events',
+      '[1 Conns (1/4)] 2 Procs  3 Ctrs  4 Peers  5 Listen  6 Events   sort RATE/s▼',
       'PROCESS      REMOTE                  STATE         RATE/s▼     SEND/s     RECV/s',
     ]);
     assert.equal(linesWith(app.frame(), '203.0.113.7:51234').length, 1, 'nginx, which runs in web');
@@ -90,7 +90,7 @@ describe('scoping to a container', () => {
     app = await renderApp({ width: 160, height: 45, initialState: initialUiState({ intervalMs: 1000, pod: 'prod/db-0' }) });
     const lines = linesOf(app.frame());
     assert.equal(lines[4], 'scope: container postgres (containerd) in pod prod/db-0 · Esc leaves');
-    assert.equal(lines[5], '[1 Connections (1/4)] 2 Processes  3 Containers  4 Peers  5 Listeners  6 Events');
+    assert.equal(lines[5], '[1 Connections (1/4)] 2 Processes  3 Containers  4 Peers  5 Listeners  6 Events   sort RATE/s▼');
     assert.equal(linesWith(app.frame(), '[2001:db8::20]:48810').length, 1);
     assertFits(app.frame(), 160, 45);
   });

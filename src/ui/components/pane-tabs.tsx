@@ -1,15 +1,17 @@
 import { Text } from 'ink';
+import { SORT_LABEL_GAP } from '../view-model/select-tabs.js';
 import type { ScreenView } from '../view-model/view-types.js';
 
 type Props = {
   tabs: ScreenView['tabs'];
+  sortLabel: string | null;
 };
 
 /**
- * The pane names on one line. The active one is bracketed as well as inverse, so it still
- * shows where styling is off (NO_COLOR).
+ * The pane names on one line, then the sort. The active one is bracketed as well as inverse, so
+ * it still shows where styling is off (NO_COLOR).
  */
-export function PaneTabs({ tabs }: Props) {
+export function PaneTabs({ tabs, sortLabel }: Props) {
   return (
     <Text wrap="truncate">
       {tabs.map((tab) =>
@@ -21,6 +23,7 @@ export function PaneTabs({ tabs }: Props) {
           <Text key={tab.pane}>{` ${tab.label} `}</Text>
         ),
       )}
+      {sortLabel !== null && <Text dimColor>{`${' '.repeat(SORT_LABEL_GAP)}${sortLabel}`}</Text>}
     </Text>
   );
 }

@@ -41,7 +41,7 @@ export function Screen({ screen }: Props) {
   return (
     <Box flexDirection="column" flexGrow={1} overflow="hidden">
       {body.kind !== 'help' && <Header header={screen.header} />}
-      {body.kind === 'table' && <PaneTabs tabs={screen.tabs} />}
+      {body.kind === 'table' && <PaneTabs tabs={screen.tabs} sortLabel={screen.sortLabel} />}
       <Box flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">
         <Body screen={screen} />
       </Box>

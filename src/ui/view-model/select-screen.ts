@@ -83,6 +83,7 @@ function buildScreen(input: ScreenInput, state: UiState, size: ScreenSize): Scre
     tooSmall,
     header,
     tabs: selectTabs(state.pane, tableView, width),
+    sortLabel: tableView?.sortLabel ?? null,
     body,
     footer,
     navigation: table?.navigation ?? { keys: [], pageSize: bodyLines },

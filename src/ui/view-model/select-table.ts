@@ -227,6 +227,9 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
     sortMark: column.id === sort.column ? (sort.descending ? '▼' : '▲') : '',
   }));
 
+  const sortColumn = definition.columns.find((column) => column.id === sort.column);
+  const sortLabel = `sort ${sortColumn?.header ?? sort.column}${sort.descending ? '▼' : '▲'}`;
+
   const context: RowContext = { nowMs: snapshot.atMs };
   const rows: TableRowView[] = [];
   const last = Math.min(matching.order.length, first + pageSize);
@@ -253,6 +256,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
       matchingRows: matching.order.length,
       totalRows: ordered.rows.length,
       firstRowIndex: first,
+      sortLabel,
     },
     navigation: { keys: matching.keys, pageSize },
     selectedKey: selected >= 0 ? (matching.keys[selected] ?? null) : null,

@@ -1,7 +1,9 @@
 /**
- * The pane tabs, on one line: `1 Connections (12/1,204)  2 Processes …`. The active tab counts
- * its rows (matching/total while a filter or scope narrows them); when the line would not fit,
- * the count goes first, then the names shorten.
+ * The pane tabs, on one line: `1 Connections (12/1,204)  2 Processes …  sort RTT▼`. The active
+ * tab counts its rows (matching/total while a filter or scope narrows them), and the line ends
+ * with the table's sort — named there because its column may not fit the width. When the line
+ * would not fit, the names shorten, then the count goes, then only the active tab keeps its name;
+ * the sort stays.
  */
 import type { ScreenView, TableView } from './view-types.js';
 import type { PaneId } from './ui-state.js';
@@ -21,23 +23,31 @@ const PANE_NAMES: Record<PaneId, { long: string; short: string }> = {
   events: { long: 'Events', short: 'Events' },
 };
 
+/** Cells between the last tab and the sort label. */
+export const SORT_LABEL_GAP = 2;
+
 /** `table` is the active pane's table, null on the detail and help pages. */
 export function selectTabs(active: PaneId, table: TableView | null, width: number): ScreenView['tabs'] {
+  const tabsWidth = table === null ? width : width - displayWidth(table.sortLabel) - SORT_LABEL_GAP;
   const count =
     table === null ? '' : table.matchingRows === table.totalRows ? formatCount(table.totalRows) : `${formatCount(table.matchingRows)}/${formatCount(table.totalRows)}`;
   const layouts = [
     { name: 'long', counted: true },
+    { name: 'short', counted: true },
     { name: 'long', counted: false },
     { name: 'short', counted: false },
+    { name: 'activeOnly', counted: true },
+    { name: 'activeOnly', counted: false },
   ] as const;
   let tabs: ScreenView['tabs'] = [];
   for (const layout of layouts) {
     tabs = paneOrder.map((pane, position) => {
-      const name = `${position + 1} ${PANE_NAMES[pane][layout.name]}`;
       const isActive = pane === active;
+      const shown = layout.name === 'activeOnly' ? (isActive ? PANE_NAMES[pane].short : null) : PANE_NAMES[pane][layout.name];
+      const name = shown === null ? `${position + 1}` : `${position + 1} ${shown}`;
       return { pane, label: isActive && layout.counted && count !== '' ? `${name} (${count})` : name, active: isActive };
     });
-    if (tabs.reduce((sum, tab) => sum + displayWidth(tab.label) + TAB_DECORATION_WIDTH, 0) <= width) break;
+    if (tabs.reduce((sum, tab) => sum + displayWidth(tab.label) + TAB_DECORATION_WIDTH, 0) <= tabsWidth) break;
   }
   return tabs;
 }

@@ -39,6 +39,8 @@ export interface TableView {
   totalRows: number;
   /** Index of the first visible row among the matching rows. */
   firstRowIndex: number;
+  /** The sort, named whether or not its column fits: `sort RTT▼`. */
+  sortLabel: string;
 }
 
 export interface HeaderView {
@@ -99,6 +101,8 @@ export interface ScreenView {
   tooSmall: string | null;
   header: HeaderView;
   tabs: { pane: PaneId; label: string; active: boolean }[];
+  /** After the tabs: the active table's sort (`sort RTT▼`), null on the detail and help pages. */
+  sortLabel: string | null;
   body: { kind: 'table'; table: TableView } | { kind: 'detail'; detail: DetailView } | { kind: 'help'; help: HelpView };
   footer: FooterView;
   /** The current pane's matching rows, for movement and Enter (empty on detail and help). */

@@ -3,8 +3,9 @@ import { describe, test } from 'node:test';
 import { selectScreen } from '../../../src/ui/view-model/select-screen.js';
 import { footerLineCount } from '../../../src/ui/view-model/select-footer.js';
 import { headerLineCount } from '../../../src/ui/view-model/select-header.js';
-import { TAB_DECORATION_WIDTH } from '../../../src/ui/view-model/select-tabs.js';
+import { SORT_LABEL_GAP, TAB_DECORATION_WIDTH } from '../../../src/ui/view-model/select-tabs.js';
 import { displayWidth } from '../../../src/ui/view-model/text-width.js';
+import { paneColumns } from '../../../src/ui/view-model/columns.js';
 import { initialUiState } from '../../../src/ui/view-model/ui-reducer.js';
 import type { UiState } from '../../../src/ui/view-model/ui-state.js';
 import type { ScreenView } from '../../../src/ui/view-model/view-types.js';
@@ -64,8 +65,8 @@ describe('screen layout', () => {
         assert.ok(displayWidth(line) <= size.width, `${JSON.stringify(line)} at ${size.width}`);
       }
       assert.ok(displayWidth(header.rates) + 2 + displayWidth(header.sparkline) <= size.width);
-      const tabs = screen.tabs.reduce((sum, tab) => sum + displayWidth(tab.label) + TAB_DECORATION_WIDTH, 0);
-      assert.ok(tabs <= size.width, `tabs ${tabs} at ${size.width}`);
+      const tabs = screen.tabs.reduce((sum, tab) => sum + displayWidth(tab.label) + TAB_DECORATION_WIDTH, 0) + SORT_LABEL_GAP + displayWidth(screen.sortLabel ?? '');
+      assert.ok(tabs <= size.width, `tabs and sort ${tabs} at ${size.width}`);
       if (screen.body.kind === 'table') {
         for (const row of screen.body.table.rows) assert.ok(displayWidth(row.cells.join(' ')) <= size.width);
       }
@@ -224,6 +225,18 @@ describe('tabs and footer', () => {
     );
     const filtered = selectScreen(screenInput(model), state({ filter: { text: 'nginx', editing: false } }), { width: 120, height: 30 });
     assert.equal(filtered.tabs[0]?.label, '1 Connections (1/2)');
+  });
+
+  test('the tab line names the sort column and its direction, whether or not the column fits', () => {
+    for (const column of paneColumns.connections) {
+      for (const descending of [true, false]) {
+        const screen = selectScreen(screenInput(busy), state({ sort: { ...state().sort, connections: { column: column.id, descending } } }), { width: 80, height: 24 });
+        assert.equal(screen.sortLabel, `sort ${column.header}${descending ? '▼' : '▲'}`);
+      }
+    }
+    const hidden = selectScreen(screenInput(busy), state({ sort: { ...state().sort, connections: { column: 'rtt', descending: true } } }), { width: 80, height: 24 });
+    assert.ok(hidden.body.kind === 'table' && !hidden.body.table.columns.some((column) => column.id === 'rtt'), 'RTT does not fit at 80 columns');
+    assert.equal(hidden.sortLabel, 'sort RTT▼');
   });
 
   test('the filter shows as a prompt while typed and as a line once kept', () => {
