@@ -45,6 +45,8 @@ const eventLineFields: readonly SearchField<EventLine>[] = [
   { name: 'fromState', match: 'fuzzy', text: fromState },
   { name: 'reason', match: 'fuzzy', text: reason },
   { name: 'pid', match: 'number', number: (line) => line.pid },
+  { name: 'local', match: 'endpoint', endpoint: (line) => ({ address: line.saddr.toLowerCase(), port: line.sport }) },
+  { name: 'remote', match: 'endpoint', endpoint: (line) => ({ address: line.daddr.toLowerCase(), port: line.dport }) },
 ];
 
 function lineMatchesField(line: EventLine, term: FieldTerm): boolean {

@@ -3,16 +3,25 @@
  * `=whole`, space = AND, `|` = OR) plus field terms `pid:N`, `port:N`, `state:NAME`, `ctr:NAME`
  * and `pod:NAME`, parsed here before anything is matched. A field term is a term like any other:
  * it can be negated (`!port:22`) and sits in the same AND/OR structure as the fuzzy words.
+ *
+ * A word's shape says where it is looked for: a bare number is a port or a pid, exactly; an
+ * `addr:port` or `[v6]:port` is that endpoint; something shaped like an address is matched in
+ * addresses only; anything else — names — fuzzily everywhere (a number never fuzzily matches a
+ * command line that happens to contain it).
  */
 import type { TcpStateName } from '../model/snapshot-types.js';
 
 /** How a word matches a value, from its fuse.js operator. */
 export type TextMatch = 'fuzzy' | 'exact' | 'include' | 'prefix' | 'suffix';
 
+/** Where a word is looked for (see the module comment). */
+export type WordShape = 'number' | 'endpoint' | 'address' | 'name';
+
 /** A word matched against a pane's searchable fields. */
 export interface TextTerm {
   kind: 'text';
   match: TextMatch;
+  shape: WordShape;
   /** The word without operators or quotes, as typed (case is ignored when matching). */
   text: string;
   /** The same word as a one-term fuse.js extended query, always positive. */
@@ -109,7 +118,17 @@ function parseWord(word: string): FilterTerm | null | string {
   else [match, body] = [negated ? 'include' : 'fuzzy', operand];
   const unquoted = /^"(.*)"$/s.exec(body)?.[1] ?? body;
   if (unquoted.length < MIN_WORD_LENGTH) return null;
-  return { kind: 'text', match, text: unquoted, fuseQuery: fuseQuery(match, unquoted), negated };
+  return { kind: 'text', match, shape: wordShape(unquoted), text: unquoted, fuseQuery: fuseQuery(match, unquoted), negated };
+}
+
+const ENDPOINT_WORD = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\]):\d{1,5}$/i;
+/** Dotted digits (`10.3`, `127.0.0.1`), or hex groups around colons (`::1`, `fe80::`): addresses typed whole or in part. */
+const ADDRESS_WORD = /^(?:\d{1,3}(?:\.\d{0,3}){1,3}|\[?[0-9a-f]*:[0-9a-f:.]*\]?)$/i;
+
+function wordShape(word: string): WordShape {
+  if (/^\d+$/.test(word)) return 'number';
+  if (ENDPOINT_WORD.test(word)) return 'endpoint';
+  return ADDRESS_WORD.test(word) ? 'address' : 'name';
 }
 
 function fuseQuery(match: TextMatch, text: string): string {

@@ -13,7 +13,9 @@
  *   connections have a few hundred process names and command lines. A fuzzy search over every
  *   row took 150–300 ms a keystroke at 10,000 rows; over distinct values it takes a few.
  * - Addresses, ports and pids are matched literally (substring, or whole number), never
- *   fuzzily: a fuzzy `443` or `10.3` matches most ephemeral ports and addresses.
+ *   fuzzily: a fuzzy `443` or `10.3` matches most ephemeral ports and addresses. A word shaped
+ *   like a number, an endpoint or an address is looked for only there (filter-query.ts): `443`
+ *   does not match a command line that contains it, `127.0.0.1:443` is that endpoint.
  *
  * The index (distinct values, their fuse indexes built with `Fuse.createIndex`, and the rows
  * each word matched) is kept per row array, so it is built once per snapshot and pane, only
@@ -34,7 +36,9 @@ export type SearchField<Row> =
   /** Substring, prefix, suffix or whole value by the word's operator; the text must be lower case (addresses are). */
   | { name: string; match: 'literal'; text(row: Row): string | null }
   /** The whole number, or its first or last digits with `^` and `$` (ports, pids: `443` is not `54431`). */
-  | { name: string; match: 'number'; number(row: Row): number | null };
+  | { name: string; match: 'number'; number(row: Row): number | null }
+  /** An address and its port, matched whole by an `addr:port` or `[v6]:port` word; the address lower case. */
+  | { name: string; match: 'endpoint'; endpoint(row: Row): { address: string; port: number } | null };
 
 /** What the filter can see of a pane's rows. */
 export interface Searchable<Row> {
@@ -173,7 +177,16 @@ function rowsMatchingField<Row>(index: SearchIndex<Row>, term: FieldTerm): Uint8
 function rowsMatchingText<Row>(index: SearchIndex<Row>, term: TextTerm): Uint8Array {
   const matched = new Uint8Array(index.rows.length);
   for (const field of index.searchable.fields) {
+    if (!SHAPE_FIELDS[term.shape].has(field.match)) continue;
     switch (field.match) {
+      case 'endpoint': {
+        const wanted = endpointOf(term.text);
+        index.rows.forEach((row, position) => {
+          const value = field.endpoint(row);
+          if (value !== null && value.port === wanted.port && value.address === wanted.address) matched[position] = 1;
+        });
+        break;
+      }
       case 'fuzzy': {
         const fuzzy = fuzzyIndex(index, field.name, field.text);
         const valueMatches = new Uint8Array(fuzzy.values.length);
@@ -202,6 +215,20 @@ function rowsMatchingText<Row>(index: SearchIndex<Row>, term: TextTerm): Uint8Ar
     }
   }
   return matched;
+}
+
+/** Which fields a word of each shape is looked for in. */
+const SHAPE_FIELDS: Record<TextTerm['shape'], ReadonlySet<SearchField<unknown>['match']>> = {
+  number: new Set(['number']),
+  endpoint: new Set(['endpoint']),
+  address: new Set(['literal']),
+  name: new Set(['fuzzy', 'literal', 'number']),
+};
+
+/** `127.0.0.1:443` → 127.0.0.1 and 443; `[::1]:443` → ::1 and 443. */
+function endpointOf(word: string): { address: string; port: number } {
+  const colon = word.lastIndexOf(':');
+  return { address: word.slice(0, colon).replace(/^\[|\]$/g, '').toLowerCase(), port: Number(word.slice(colon + 1)) };
 }
 
 function literalMatch(value: string, text: string, match: TextTerm['match']): boolean {

@@ -132,6 +132,24 @@ describe('filtering the connections pane', () => {
     assert.deepEqual(matching('::1'), ['4']);
   });
 
+  test("a bare number is a port or pid, exactly, even where a command line contains it", () => {
+    // postgres's command line holds 40001, its peer's port: only the port counts.
+    assert.deepEqual(matching('40001'), ['3']);
+    assert.deepEqual(matching('6379'), ['4']);
+    assert.deepEqual(matching('950'), ['4']);
+    assert.deepEqual(matching('appdb'), ['3'], 'words are still fuzzy over command lines');
+  });
+
+  test('addr:port and [v6]:port match that endpoint, local or remote, and nothing else', () => {
+    assert.deepEqual(matching('127.0.0.1:5432'), ['3']);
+    assert.deepEqual(matching('127.0.0.1:40001'), ['3']);
+    assert.deepEqual(matching('127.0.0.1:4000'), []);
+    assert.deepEqual(matching('[::1]:6379'), ['4']);
+    assert.deepEqual(matching('93.184.216.34:443'), ['1']);
+    assert.deepEqual(matching('!93.184.216.34:443'), ['2', '3', '4', '5']);
+    assert.deepEqual(matching('127.0.0.1:5432', 'listeners'), ['901/900']);
+  });
+
   test('pid:, port: (either side) and state: select by field, negated with !', () => {
     assert.deepEqual(matching('pid:900'), ['3']);
     assert.deepEqual(matching('port:443'), ['1']);

@@ -76,6 +76,8 @@ const connectionFields: readonly SearchField<ConnectionSnapshot>[] = [
   { name: 'saddr', match: 'literal', text: (row) => row.saddr },
   { name: 'pid', match: 'number', number: (row) => row.owner.pid },
   { name: 'cmdline', match: 'fuzzy', text: (row) => row.owner.cmdline },
+  { name: 'local', match: 'endpoint', endpoint: (row) => ({ address: row.saddr.toLowerCase(), port: row.sport }) },
+  { name: 'remote', match: 'endpoint', endpoint: (row) => ({ address: row.daddr.toLowerCase(), port: row.dport }) },
 ];
 
 const processFields: readonly SearchField<ProcessSnapshot>[] = [
@@ -102,6 +104,7 @@ const listenerFields: readonly SearchField<ListenerSnapshot>[] = [
   { name: 'saddr', match: 'literal', text: (row) => row.saddr },
   { name: 'pid', match: 'number', number: (row) => row.owner.pid },
   { name: 'cmdline', match: 'fuzzy', text: (row) => row.owner.cmdline },
+  { name: 'local', match: 'endpoint', endpoint: (row) => ({ address: row.saddr.toLowerCase(), port: row.sport }) },
 ];
 
 const eventFields: readonly SearchField<ConnectionEvent>[] = [
@@ -115,6 +118,8 @@ const eventFields: readonly SearchField<ConnectionEvent>[] = [
   { name: 'reason', match: 'fuzzy', text: (row) => row.reason },
   { name: 'kind', match: 'fuzzy', text: (row) => row.kind },
   { name: 'pid', match: 'number', number: (row) => row.pid },
+  { name: 'local', match: 'endpoint', endpoint: (row) => ({ address: row.saddr.toLowerCase(), port: row.sport }) },
+  { name: 'remote', match: 'endpoint', endpoint: (row) => ({ address: row.daddr.toLowerCase(), port: row.dport }) },
 ];
 
 /** How each pane is searched, given the snapshot its rows come from. */
