@@ -40,7 +40,8 @@ export function ticksUntil(recording: Recording, at: CliOptions['replayAt']): nu
   const count = played === -1 ? ticks.length : played;
   const lastMs = recording.end?.atMs ?? ticks.at(-1)?.atMs ?? targetMs;
   if (count === 0 || targetMs > lastMs) {
-    const moment = (ms: number) => `${((ms - recording.startedAtMs) / 1000).toFixed(1)} s (${new Date(ms).toISOString()})`;
+    // A first tick stamped a moment before the header's start (the clocks are read apart) is its start: never "-0.0 s".
+    const moment = (ms: number) => `${(Math.max(0, ms - recording.startedAtMs) / 1000).toFixed(1)} s (${new Date(ms).toISOString()})`;
     const firstMs = ticks[0]?.atMs ?? targetMs;
     throw new UsageError(`--at ${moment(targetMs)} is outside the recording, which runs from ${moment(firstMs)} to ${moment(lastMs)} — pick a moment in between`);
   }

@@ -11,6 +11,7 @@ import { UsageError } from '../../src/errors.js';
 import type { ModelOptions } from '../../src/model/connection-model.js';
 import type { ModelSnapshot } from '../../src/model/snapshot-types.js';
 import { readRecording } from '../../src/recording/read-recording.js';
+import type { Recording } from '../../src/recording/recording-format.js';
 import { RecordingFile } from '../../src/recording/recording-file.js';
 import { openReplayCapture, ticksUntil } from '../../src/app/replay-capture.js';
 import { header, runScriptedCapture, T0, tickAt } from '../recording/recording-builders.js';
@@ -89,5 +90,14 @@ describe('--at: the moment of a replayed snapshot', () => {
     const recording = await readRecording(file);
     assert.throws(() => ticksUntil(recording, { kind: 'relative', ms: 500 }), (error) => error instanceof UsageError && /^--at 0\.5 s \(.+\) is outside the recording, which runs from 1\.0 s \(.+\) to \d+\.\d s \(.+\) — pick a moment in between$/.test(error.message));
     assert.throws(() => ticksUntil(recording, { kind: 'absolute', ms: T0 + 3_600_000 }), UsageError);
+  });
+
+  test('a first tick stamped just before the recording started reads as its start, never -0.0 s', () => {
+    const startedAtMs = T0;
+    const recording = { startedAtMs, ticks: [{ atMs: startedAtMs - 3, records: [] }, { atMs: startedAtMs + 2000, records: [] }], end: null } as unknown as Recording;
+    assert.throws(
+      () => ticksUntil(recording, { kind: 'relative', ms: 9_999_000 }),
+      (error) => error instanceof UsageError && /^--at 9999\.0 s \(.+\) is outside the recording, which runs from 0\.0 s \(.+\) to 2\.0 s/.test(error.message),
+    );
   });
 });
