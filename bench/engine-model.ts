@@ -4,13 +4,14 @@
  *
  *   engine-model.js --mode tick --connections N --rounds K
  *       builds the synthetic model (bench/synthetic-traffic.ts), then K times: one tick (ms) and
- *       one snapshot — toSnapshotDocument + JSON.stringify, as `netscope --json` writes it (ms)
+ *       one snapshot — toSnapshotDocument + its JSON text in pieces, as `netscope --json` writes it (ms)
  *   engine-model.js --mode rss --connections N --ticks K
  *       builds the model, ticks K times, reports VmRSS / VmHWM (then, with --expose-gc, VmRSS
  *       and the heap in use after a full collection)
  */
 import { parseArgs } from 'node:util';
 import { toSnapshotDocument } from '../src/model/snapshot-document.js';
+import { snapshotDocumentJson } from '../src/model/snapshot-document-json.js';
 import { readProcessMemory } from '../test/support/churn.js';
 import { SYNTHETIC_START_MS, syntheticModel } from './synthetic-traffic.js';
 
@@ -58,11 +59,12 @@ if (values.mode === 'tick') {
     const tickStarted = performance.now();
     const snapshot = model.tick(atMs);
     const tickEnded = performance.now();
-    const json = JSON.stringify(toSnapshotDocument(snapshot, { ...meta, generatedAtMs: atMs }), null, 2);
+    let textLength = 0;
+    for (const piece of snapshotDocumentJson(toSnapshotDocument(snapshot, { ...meta, generatedAtMs: atMs }))) textLength += piece.length;
     if (round < 0) continue;
     tickMs.push(tickEnded - tickStarted);
     snapshotMs.push(performance.now() - tickEnded);
-    snapshotBytes = json.length;
+    snapshotBytes = textLength;
   }
   const figures: TickFigures = { connections, buildMs, tickMs, snapshotMs, snapshotBytes };
   process.stdout.write(`${JSON.stringify(figures)}\n`);

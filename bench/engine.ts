@@ -201,7 +201,7 @@ export async function measureEngine(options: EngineOptions): Promise<EngineResul
   });
 
   notes.push(
-    'tick and snapshot: the model alone on bench/synthetic-traffic.ts (no sock_diag pass); snapshot = toSnapshotDocument + JSON.stringify(…, null, 2) as --json writes it; best of ' +
+    'tick and snapshot: the model alone on bench/synthetic-traffic.ts (no sock_diag pass); snapshot = toSnapshotDocument + its JSON text in pieces (snapshotDocumentJson) as --json writes it; best of ' +
       `${options.tickRounds} ticks per size, each in a fresh process`,
   );
   return { section: { title: "netscope's engine, synthetic", rows, notes }, verdicts, problems };

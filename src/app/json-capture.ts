@@ -9,6 +9,7 @@ import { modelOptionsOf, openLiveCapture, tickUntil } from './live-capture-run.j
 import { scopeDocument } from '../model/document-scope.js';
 import type { CliOptions } from './cli-options.js';
 import type { SnapshotDocument } from '../model/snapshot-document.js';
+import { snapshotDocumentJson } from '../model/snapshot-document-json.js';
 import { readRecording } from '../recording/read-recording.js';
 import { openReplayCapture, ticksUntil } from './replay-capture.js';
 import { incompleteRecordingNotice } from '../recording/recording-format.js';
@@ -30,9 +31,9 @@ export async function runJsonCapture(options: CliOptions): Promise<number> {
   const document = scopeDocument(capture.document(), options);
   const unmatched = unmatchedContainerScope(document, options);
   if (unmatched !== null) process.stderr.write(`netscope: ${unmatched}\n`);
-  const json = `${JSON.stringify(document, null, 2)}\n`;
-  if (options.outputPath) writeFileSafely(options.outputPath, json);
-  else await writeToStdout(json, 'the snapshot');
+  // Written as it is serialised: a busy host's document is never held whole as text.
+  if (options.outputPath) writeFileSafely(options.outputPath, snapshotDocumentJson(document));
+  else await writeToStdout(snapshotDocumentJson(document), 'the snapshot');
   return cutShort ? ExitCode.dataError : ExitCode.ok;
 }
 

@@ -2,6 +2,7 @@ import type { Endpoints, OwnerRecord, TaskOwner, TcpCounters, TcpStateNumber } f
 import type { ConnectionSnapshot, DropCount } from './snapshot-types.js';
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
+import { ConnectionColumns as C, type ConnectionColumns } from './connection-columns.js';
 import { DropCounter } from './drop-counter.js';
 import { SocketOwner } from './socket-owner.js';
 import { StateHistory } from './state-history.js';
@@ -13,7 +14,8 @@ const NO_DROPS: readonly DropCount[] = Object.freeze([]);
 
 /**
  * One connection's mutable state inside the model. Every field is set in the constructor so all
- * entries share one shape, and updates on the ingest path write numbers in place.
+ * entries share one shape; its times, counters and rates live in its row of the table's
+ * columns (see ConnectionColumns), where the ingest path writes them in place.
  */
 export class ConnectionEntry implements TupleIndexed {
   readonly family: Endpoints['family'];
@@ -35,27 +37,12 @@ export class ConnectionEntry implements TupleIndexed {
 
   /** Open before the capture started: its bytes count from `firstSeenAtMs`. */
   preexisting: boolean;
-  readonly firstSeenAtMs: number;
-  openedAtMs: number;
-  closedAtMs: number | null = null;
-  /** Latest time any record about this socket (by cookie) was stamped with. */
-  lastActivityAtMs: number;
-
-  // Cumulative kernel counters: the highest value seen, since records arrive out of order.
-  private bytesAckedPeak = 0;
-  private bytesReceivedPeak = 0;
-  private segsOutPeak = 0;
-  private segsInPeak = 0;
-  private totalRetransPeak = 0;
-  // Counters at first sight of a preexisting connection (all 0 for one born during the capture).
+  // Cumulative kernel counters are kept as the highest value seen, since records arrive out of
+  // order; their baselines are the counters at first sight of a preexisting connection (all 0
+  // for one born during the capture).
   private baselineKnown: boolean;
-  private bytesAckedBaseline = 0;
-  private bytesReceivedBaseline = 0;
-  private segsOutBaseline = 0;
-  private segsInBaseline = 0;
-  private totalRetransBaseline = 0;
-  private srttUs = 0;
-  private srttAtMs = -Infinity;
+  /** This connection's row in `columns` (its first offset); released when it leaves the table. */
+  private readonly row: number;
 
   retransmitRecords = 0;
   resetsSent = 0;
@@ -63,11 +50,6 @@ export class ConnectionEntry implements TupleIndexed {
   /** Drop records attributed to this connection (allocated by the first one: most have none). */
   private drops: DropCounter | null = null;
 
-  /** Bytes/s over the last tick. */
-  sendRate = 0;
-  receiveRate = 0;
-  private bytesSentAtLastTick = 0;
-  private bytesReceivedAtLastTick = 0;
 
   // What changed since the last published snapshot. The parts that did not change are reused
   // from it, so a busy tick allocates little beyond the connections whose numbers moved.
@@ -81,6 +63,7 @@ export class ConnectionEntry implements TupleIndexed {
     readonly cookie: number,
     endpoints: Endpoints,
     options: { preexisting: boolean; atMs: number; maxStateHistory: number },
+    private readonly columns: ConnectionColumns,
   ) {
     this.family = endpoints.family;
     this.saddr = endpoints.saddr;
@@ -92,9 +75,53 @@ export class ConnectionEntry implements TupleIndexed {
     this.history = new StateHistory(options.maxStateHistory);
     this.preexisting = options.preexisting;
     this.baselineKnown = !options.preexisting;
-    this.firstSeenAtMs = options.atMs;
-    this.openedAtMs = options.atMs;
-    this.lastActivityAtMs = options.atMs;
+    this.row = columns.allocate();
+    const values = columns.values;
+    values[this.row + C.FIRST_SEEN_AT_MS] = options.atMs;
+    values[this.row + C.OPENED_AT_MS] = options.atMs;
+    values[this.row + C.LAST_ACTIVITY_AT_MS] = options.atMs;
+    values[this.row + C.SRTT_AT_MS] = -Infinity;
+  }
+
+  /** The connection left the table: its row goes back to the columns, and nothing reads it again. */
+  release(): void {
+    this.columns.release(this.row);
+  }
+
+  private get(field: number): number {
+    return this.columns.values[this.row + field] as number;
+  }
+
+  private set(field: number, value: number): void {
+    this.columns.values[this.row + field] = value;
+  }
+
+  get firstSeenAtMs(): number {
+    return this.get(C.FIRST_SEEN_AT_MS);
+  }
+
+  get openedAtMs(): number {
+    return this.get(C.OPENED_AT_MS);
+  }
+
+  /** Set once the connection closed (or vanished from a sweep). */
+  get closedAtMs(): number | null {
+    const closedAtMs = this.get(C.CLOSED_AT_MS);
+    return Number.isNaN(closedAtMs) ? null : closedAtMs;
+  }
+
+  /** Latest time any record about this socket (by cookie) was stamped with. */
+  get lastActivityAtMs(): number {
+    return this.get(C.LAST_ACTIVITY_AT_MS);
+  }
+
+  /** Bytes/s over the last tick. */
+  get sendRate(): number {
+    return this.get(C.SEND_RATE);
+  }
+
+  get receiveRate(): number {
+    return this.get(C.RECEIVE_RATE);
   }
 
   /** True when the record knows the local port this entry was created without. */
@@ -111,28 +138,29 @@ export class ConnectionEntry implements TupleIndexed {
   }
 
   get isOpen(): boolean {
-    return this.closedAtMs === null;
+    return Number.isNaN(this.get(C.CLOSED_AT_MS));
   }
 
   get bytesSent(): number {
-    return this.bytesAckedPeak - this.bytesAckedBaseline;
+    return this.get(C.BYTES_ACKED_PEAK) - this.get(C.BYTES_ACKED_BASELINE);
   }
 
   get bytesReceived(): number {
-    return this.bytesReceivedPeak - this.bytesReceivedBaseline;
+    return this.get(C.BYTES_RECEIVED_PEAK) - this.get(C.BYTES_RECEIVED_BASELINE);
   }
 
   get segmentsSent(): number {
-    return this.segsOutPeak - this.segsOutBaseline;
+    return this.get(C.SEGS_OUT_PEAK) - this.get(C.SEGS_OUT_BASELINE);
   }
 
   get segmentsReceived(): number {
-    return this.segsInPeak - this.segsInBaseline;
+    return this.get(C.SEGS_IN_PEAK) - this.get(C.SEGS_IN_BASELINE);
   }
 
   /** Smoothed RTT in ms, null until measured. */
   get srttMs(): number | null {
-    return this.srttUs === 0 ? null : this.srttUs / 1000;
+    const srttUs = this.get(C.SRTT_US);
+    return srttUs === 0 ? null : srttUs / 1000;
   }
 
   get dropCount(): number {
@@ -141,48 +169,34 @@ export class ConnectionEntry implements TupleIndexed {
 
   /** The kernel's count when it is higher, else the retransmits we saw one by one. */
   get retransmits(): number {
-    return Math.max(this.totalRetransPeak - this.totalRetransBaseline, this.retransmitRecords);
+    return Math.max(this.get(C.TOTAL_RETRANS_PEAK) - this.get(C.TOTAL_RETRANS_BASELINE), this.retransmitRecords);
   }
 
   noteActivity(atMs: number): void {
-    if (atMs > this.lastActivityAtMs) this.lastActivityAtMs = atMs;
+    if (atMs > this.lastActivityAtMs) this.set(C.LAST_ACTIVITY_AT_MS, atMs);
   }
 
   foldCounters(counters: TcpCounters, atMs: number): void {
+    const values = this.columns.values;
+    const row = this.row;
     if (!this.baselineKnown) {
       this.baselineKnown = true;
-      this.bytesAckedBaseline = counters.bytesAcked;
-      this.bytesReceivedBaseline = counters.bytesReceived;
-      this.segsOutBaseline = counters.segsOut;
-      this.segsInBaseline = counters.segsIn;
-      this.totalRetransBaseline = counters.totalRetrans;
+      values[row + C.BYTES_ACKED_BASELINE] = counters.bytesAcked;
+      values[row + C.BYTES_RECEIVED_BASELINE] = counters.bytesReceived;
+      values[row + C.SEGS_OUT_BASELINE] = counters.segsOut;
+      values[row + C.SEGS_IN_BASELINE] = counters.segsIn;
+      values[row + C.TOTAL_RETRANS_BASELINE] = counters.totalRetrans;
     }
-    let changed = false;
-    if (counters.bytesAcked > this.bytesAckedPeak) {
-      this.bytesAckedPeak = counters.bytesAcked;
-      changed = true;
-    }
-    if (counters.bytesReceived > this.bytesReceivedPeak) {
-      this.bytesReceivedPeak = counters.bytesReceived;
-      changed = true;
-    }
-    if (counters.segsOut > this.segsOutPeak) {
-      this.segsOutPeak = counters.segsOut;
-      changed = true;
-    }
-    if (counters.segsIn > this.segsInPeak) {
-      this.segsInPeak = counters.segsIn;
-      changed = true;
-    }
-    if (counters.totalRetrans > this.totalRetransPeak) {
-      this.totalRetransPeak = counters.totalRetrans;
-      changed = true;
-    }
+    let changed = raisePeak(values, row + C.BYTES_ACKED_PEAK, counters.bytesAcked);
+    changed = raisePeak(values, row + C.BYTES_RECEIVED_PEAK, counters.bytesReceived) || changed;
+    changed = raisePeak(values, row + C.SEGS_OUT_PEAK, counters.segsOut) || changed;
+    changed = raisePeak(values, row + C.SEGS_IN_PEAK, counters.segsIn) || changed;
+    changed = raisePeak(values, row + C.TOTAL_RETRANS_PEAK, counters.totalRetrans) || changed;
     // 0 means "not measured yet", so it never replaces a measurement.
-    if (counters.srttUs !== 0 && atMs >= this.srttAtMs) {
-      if (counters.srttUs !== this.srttUs) changed = true;
-      this.srttUs = counters.srttUs;
-      this.srttAtMs = atMs;
+    if (counters.srttUs !== 0 && atMs >= (values[row + C.SRTT_AT_MS] as number)) {
+      if (counters.srttUs !== values[row + C.SRTT_US]) changed = true;
+      values[row + C.SRTT_US] = counters.srttUs;
+      values[row + C.SRTT_AT_MS] = atMs;
     }
     if (changed) this.changed = true;
   }
@@ -207,12 +221,12 @@ export class ConnectionEntry implements TupleIndexed {
   markBornAt(atMs: number): void {
     this.preexisting = false;
     this.baselineKnown = true;
-    this.bytesAckedBaseline = 0;
-    this.bytesReceivedBaseline = 0;
-    this.segsOutBaseline = 0;
-    this.segsInBaseline = 0;
-    this.totalRetransBaseline = 0;
-    this.openedAtMs = atMs;
+    this.set(C.BYTES_ACKED_BASELINE, 0);
+    this.set(C.BYTES_RECEIVED_BASELINE, 0);
+    this.set(C.SEGS_OUT_BASELINE, 0);
+    this.set(C.SEGS_IN_BASELINE, 0);
+    this.set(C.TOTAL_RETRANS_BASELINE, 0);
+    this.set(C.OPENED_AT_MS, atMs);
     this.changed = true;
   }
 
@@ -225,12 +239,13 @@ export class ConnectionEntry implements TupleIndexed {
   /** Returns true when this closes the connection (false if it was closed already). */
   close(atMs: number): boolean {
     this.changed = true;
-    if (this.closedAtMs !== null) {
+    const closedAtMs = this.closedAtMs;
+    if (closedAtMs !== null) {
       // A sweep closes at the end of its pass; the kernel's own close event is earlier and exact.
-      if (atMs < this.closedAtMs) this.closedAtMs = atMs;
+      if (atMs < closedAtMs) this.set(C.CLOSED_AT_MS, atMs);
       return false;
     }
-    this.closedAtMs = atMs;
+    this.set(C.CLOSED_AT_MS, atMs);
     return true;
   }
 
@@ -256,13 +271,13 @@ export class ConnectionEntry implements TupleIndexed {
   updateRates(elapsedS: number): void {
     const bytesSent = this.bytesSent;
     const bytesReceived = this.bytesReceived;
-    const sendRate = elapsedS > 0 ? (bytesSent - this.bytesSentAtLastTick) / elapsedS : 0;
-    const receiveRate = elapsedS > 0 ? (bytesReceived - this.bytesReceivedAtLastTick) / elapsedS : 0;
+    const sendRate = elapsedS > 0 ? (bytesSent - this.get(C.BYTES_SENT_AT_LAST_TICK)) / elapsedS : 0;
+    const receiveRate = elapsedS > 0 ? (bytesReceived - this.get(C.BYTES_RECEIVED_AT_LAST_TICK)) / elapsedS : 0;
     if (sendRate !== this.sendRate || receiveRate !== this.receiveRate) this.changed = true;
-    this.sendRate = sendRate;
-    this.receiveRate = receiveRate;
-    this.bytesSentAtLastTick = bytesSent;
-    this.bytesReceivedAtLastTick = bytesReceived;
+    this.set(C.SEND_RATE, sendRate);
+    this.set(C.RECEIVE_RATE, receiveRate);
+    this.set(C.BYTES_SENT_AT_LAST_TICK, bytesSent);
+    this.set(C.BYTES_RECEIVED_AT_LAST_TICK, bytesReceived);
   }
 
   /**
@@ -307,4 +322,11 @@ export class ConnectionEntry implements TupleIndexed {
     };
     return this.published;
   }
+}
+
+/** Raises the counter at `offset` to `value` when that is higher; returns whether it did. */
+function raisePeak(values: Float64Array, offset: number, value: number): boolean {
+  if (value <= (values[offset] as number)) return false;
+  values[offset] = value;
+  return true;
 }

@@ -12,6 +12,7 @@ import type {
 import type { ConnectionSnapshot, ModelSnapshot } from './snapshot-types.js';
 import type { TableSums } from './capture-totals.js';
 import { CaptureTotals, zeroTotals } from './capture-totals.js';
+import { ConnectionColumns } from './connection-columns.js';
 import { ConnectionEntry } from './connection-entry.js';
 import { ContainerTable } from './container-table.js';
 import { EventLog } from './event-log.js';
@@ -103,6 +104,7 @@ function emptySnapshot(): ModelSnapshot {
 export class ConnectionModel {
   private readonly options: ModelOptions;
   private readonly connections = new Map<number, ConnectionEntry>();
+  private readonly columns = new ConnectionColumns();
   private readonly closedConnections = new Set<ConnectionEntry>();
   private readonly listeners = new ListenerTable();
   private readonly tuples = new TupleIndex<ConnectionEntry>();
@@ -379,7 +381,7 @@ export class ConnectionModel {
       preexisting,
       atMs,
       maxStateHistory: this.options.maxStateHistory,
-    });
+    }, this.columns);
     this.connections.set(cookie, connection);
     this.tuples.add(connection.tupleKey, connection);
     const pending = this.pendingResets.take(cookie);
@@ -402,6 +404,7 @@ export class ConnectionModel {
     this.closedConnections.delete(connection);
     this.tuples.remove(connection.tupleKey, connection);
     this.totals.noteEvicted(connection);
+    connection.release();
   }
 
   /** Folds the records since the previous tick into rates, evicts, and publishes a snapshot. */

@@ -81,8 +81,30 @@ function directoryRefusal(directory: string, error: Error & DirectoryWalkErrorFi
   }
 }
 
-function writeAll(fd: number, bytes: Uint8Array): void {
+/**
+ * What a file is written from: its bytes, its text, or its text in pieces (a snapshot document
+ * of a busy host, written as it is serialised rather than held whole).
+ */
+export type FileContent = string | Uint8Array | Iterable<string>;
+
+/** Pieces are gathered up to this many characters per write: few system calls, little held. */
+const WRITE_BATCH_CHARS = 1 << 16;
+
+function writeBytes(fd: number, bytes: Uint8Array): void {
   for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
+}
+
+function writeAll(fd: number, content: FileContent): void {
+  if (typeof content === 'string') return writeBytes(fd, Buffer.from(content));
+  if (content instanceof Uint8Array) return writeBytes(fd, content);
+  let batch = '';
+  for (const piece of content) {
+    batch += piece;
+    if (batch.length < WRITE_BATCH_CHARS) continue;
+    writeBytes(fd, Buffer.from(batch));
+    batch = '';
+  }
+  if (batch !== '') writeBytes(fd, Buffer.from(batch));
 }
 
 function closeQuietly(fd: number): void {
@@ -132,15 +154,14 @@ export class OutputDirectory {
    * Atomically replaces `name` with `content` (see the module comment). A symlink or anything
    * but a regular file at `name` is refused. Throws UnsafeOutputError or OutputWriteError.
    */
-  replaceFile(name: string, content: string | Uint8Array): void {
+  replaceFile(name: string, content: FileContent): void {
     const existing = this.entry(name);
     if (existing?.kind === 'symlink') throw new UnsafeOutputError(`refusing to write ${this.pathOf(name)}: it is a symbolic link`, 'remove the link or choose another path');
     if (existing !== null && existing.kind !== 'file') throw new UnsafeOutputError(`cannot write ${this.pathOf(name)}: it exists and is not a regular file`, 'choose another path');
     this.removeStaleTemporaries(name);
-    const bytes = typeof content === 'string' ? Buffer.from(content) : content;
     const unnamedFd = this.createUnnamedFile();
-    if (unnamedFd === null) this.replaceThroughNamedTemporary(name, bytes);
-    else this.replaceThroughUnnamedFile(unnamedFd, name, bytes);
+    if (unnamedFd === null) this.replaceThroughNamedTemporary(name, content);
+    else this.replaceThroughUnnamedFile(unnamedFd, name, content);
     this.syncDirectory(name);
   }
 
@@ -172,10 +193,10 @@ export class OutputDirectory {
   }
 
   /** Creates `name` new with `content`, fsync'd (see createFile); removes it again when writing fails. */
-  writeNewFile(name: string, content: string | Uint8Array): void {
+  writeNewFile(name: string, content: FileContent): void {
     const fd = this.createFile(name);
     try {
-      writeAll(fd, typeof content === 'string' ? Buffer.from(content) : content);
+      writeAll(fd, content);
       fsyncSync(fd);
     } catch (error) {
       this.removeFile(name, fd);
@@ -209,9 +230,9 @@ export class OutputDirectory {
     }
   }
 
-  private replaceThroughUnnamedFile(fd: number, name: string, bytes: Uint8Array): void {
+  private replaceThroughUnnamedFile(fd: number, name: string, content: FileContent): void {
     try {
-      writeAll(fd, bytes);
+      writeAll(fd, content);
       fsyncSync(fd);
       this.linkUnnamedFile(fd, name);
     } catch (error) {
@@ -241,7 +262,7 @@ export class OutputDirectory {
     }
   }
 
-  private replaceThroughNamedTemporary(name: string, bytes: Uint8Array): void {
+  private replaceThroughNamedTemporary(name: string, content: FileContent): void {
     const temporary = temporaryName(name);
     let fd: number;
     try {
@@ -250,7 +271,7 @@ export class OutputDirectory {
       throw new UnsafeOutputError(`cannot write in ${escapeUntrustedText(this.shown)}: ${systemErrorText(error)}`, 'choose a writable directory');
     }
     try {
-      writeAll(fd, bytes);
+      writeAll(fd, content);
       fsyncSync(fd);
       nativeAddon().renameAt(this.fd, temporary, name);
     } catch (error) {
@@ -295,7 +316,7 @@ export function splitTarget(target: string): { directory: string; name: string }
 }
 
 /** Atomically replaces `target` with `content`, mode 0600. Throws UnsafeOutputError or OutputWriteError. */
-export function writeFileSafely(target: string, content: string | Uint8Array): void {
+export function writeFileSafely(target: string, content: FileContent): void {
   const { directory, name } = splitTarget(target);
   const outputDirectory = OutputDirectory.open(directory);
   try {

@@ -34,15 +34,49 @@ export function requireOpenStdout(what: string): void {
   throw new OutputWriteError(`cannot write ${what} to stdout`, new Error('it is closed'), 'redirect stdout to a file or a program (> FILE, | PROGRAM)');
 }
 
-/** Writes `text` and waits until it is written; the reader leaving is not an error. Throws OutputWriteError. */
-export async function writeToStdout(text: string, what: string): Promise<void> {
+/** Pieces are gathered up to this many characters per write: few writes, little held. */
+const WRITE_BATCH_CHARS = 1 << 16;
+
+/**
+ * Writes the pieces in order, waiting whenever stdout's buffer is full, and resolves once all
+ * is written; the reader leaving is not an error. A busy host's document goes out as it is
+ * serialised, never held whole. Throws OutputWriteError.
+ */
+export async function writeToStdout(pieces: Iterable<string>, what: string): Promise<void> {
+  const stdout = process.stdout;
   // A failed write is also emitted as an 'error' event, after the callback: unheard, it would
   // end netscope as a crash. The listener stays for that late event.
-  process.stdout.on('error', () => undefined);
+  stdout.on('error', () => undefined);
   try {
-    await new Promise<void>((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+    let batch = '';
+    for (const piece of pieces) {
+      batch += piece;
+      if (batch.length < WRITE_BATCH_CHARS) continue;
+      if (!stdout.write(batch)) await drained(stdout);
+      batch = '';
+      if (stdout.errored !== null) throw stdout.errored;
+    }
+    await new Promise<void>((resolve, reject) => stdout.write(batch, (error) => (error ? reject(error) : resolve())));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EPIPE') return;
-    throw new OutputWriteError(`cannot write ${what} to stdout`, error, STDOUT_FIX);
+    // The first failure says why: the writes after it only fail because the stream is closed.
+    const cause = stdout.errored ?? error;
+    if ((cause as NodeJS.ErrnoException).code === 'EPIPE') return;
+    throw new OutputWriteError(`cannot write ${what} to stdout`, cause, STDOUT_FIX);
   }
+}
+
+/** Resolves when the stream can take more, rejects when it failed instead. */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = () => {
+      stream.off('error', onError);
+      resolve();
+    };
+    const onError = (error: Error) => {
+      stream.off('drain', onDrain);
+      reject(error);
+    };
+    stream.once('drain', onDrain);
+    stream.once('error', onError);
+  });
 }

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { fileStamp } from '../output/file-stamp.js';
 import { toSnapshotDocument } from '../model/snapshot-document.js';
+import { snapshotDocumentJson } from '../model/snapshot-document-json.js';
 import { writeFileSafely } from '../output/safe-file-write.js';
 import type { ScreenInput } from './view-model/screen-input.js';
 
@@ -10,6 +11,6 @@ export function saveScreenSnapshot(input: ScreenInput, directory: string, now: D
   const target = path.join(directory, `netscope-${fileStamp(now)}.json`);
   const { snapshot, source, host } = input;
   const document = toSnapshotDocument(snapshot, { host, source, generatedAtMs: snapshot.atMs });
-  writeFileSafely(target, `${JSON.stringify(document, null, 2)}\n`);
+  writeFileSafely(target, snapshotDocumentJson(document));
   return target;
 }
