@@ -10,7 +10,7 @@ const panes = [
   { digit: '3', name: 'containers', headers: ['NAME', 'POD', 'CONNS'], row: 'prod/db-0' },
   { digit: '4', name: 'peers', headers: ['ADDRESS'], row: '2001:db8::20' },
   { digit: '5', name: 'listeners', headers: ['PID', 'PROCESS', 'LOCAL', 'QUEUE'], row: '0.0.0.0:443' },
-  { digit: '6', name: 'events', headers: ['TIME', 'KIND'], row: 'NETFILTER_DROP' },
+  { digit: '6', name: 'events', headers: ['TIME', 'TYPE'], row: 'NETFILTER_DROP' },
 ] as const;
 
 const sizes = [

@@ -5,8 +5,8 @@
  */
 import type { Align } from './view-types.js';
 import type { PaneId, SortState } from './ui-state.js';
+import type { EventRow } from './event-rows.js';
 import type {
-  ConnectionEvent,
   ConnectionSnapshot,
   ContainerSnapshot,
   ListenerSnapshot,
@@ -61,7 +61,7 @@ export interface PaneRow {
   containers: ContainerSnapshot;
   peers: PeerSnapshot;
   listeners: ListenerSnapshot;
-  events: ConnectionEvent;
+  events: EventRow;
 }
 
 /** A number column; `value` may be null (unknown), which sorts after every number in its natural (descending) order. */
@@ -240,28 +240,27 @@ const listenerColumns: readonly Column<ListenerSnapshot>[] = [
   textColumn({ id: 'command', header: 'COMMAND', minWidth: 12, maxWidth: 4096, priority: 50 }, (row) => row.owner.cmdline),
 ];
 
-const EVENT_KIND_LABELS: Record<ConnectionEvent['kind'], string> = { state: 'STATE', retransmit: 'RETRANS', reset: 'RESET', drop: 'DROP' };
-
-/** What happened, in a few words: `SYN_SENT→ESTAB`, `in ESTAB`, `sent NOT_SPECIFIED`, `NETFILTER_DROP`. */
-function describeEvent(event: ConnectionEvent): string {
+/** What happened, in a few words: `SYN_SENT→ESTAB`, `in ESTAB`, `sent: NOT_SPECIFIED`, `from the peer`, `NETFILTER_DROP`. */
+function describeEvent(event: EventRow): string {
   switch (event.kind) {
     case 'state':
       return `${event.fromState === null ? '?' : formatState(event.fromState)}→${event.toState === null ? '?' : formatState(event.toState)}`;
     case 'retransmit':
       return event.toState === null ? 'retransmit' : `in ${formatState(event.toState)}`;
     case 'reset':
-      return [event.direction ?? '', event.reason ?? ''].filter((part) => part !== '').join(' ');
+      if (event.direction === 'received') return 'from the peer';
+      return event.reason === null ? 'sent' : `sent: ${event.reason}`;
     case 'drop':
       return event.reason ?? 'dropped';
   }
 }
 
-const eventColumns: readonly Column<ConnectionEvent>[] = [
+const eventColumns: readonly Column<EventRow>[] = [
   {
     ...numberColumn({ id: 'time', header: 'TIME', minWidth: 12, priority: 100 }, (row) => row.atMs, (row) => formatTimeOfDay(row.atMs)),
     align: 'left',
   },
-  textColumn({ id: 'kind', header: 'KIND', minWidth: 7, priority: 95 }, (row) => EVENT_KIND_LABELS[row.kind]),
+  textColumn({ id: 'kind', header: 'TYPE', minWidth: 10, priority: 95 }, (row) => row.type),
   numberColumn({ id: 'pid', header: 'PID', minWidth: 7, priority: 60 }, (row) => row.pid, (row) => String(row.pid ?? '-')),
   textColumn({ id: 'process', header: 'PROCESS', minWidth: 10, maxWidth: 16, priority: 90 }, (row) => row.comm),
   endpointColumn({ id: 'local', header: 'LOCAL', minWidth: 15, priority: 50 }, (row) => row.saddr, (row) => row.sport),

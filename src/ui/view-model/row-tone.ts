@@ -33,14 +33,19 @@ export const paneTones: { readonly [Pane in PaneId]: (row: PaneRow[Pane], contex
   // A full accept queue drops new connections; a non-empty one means the server is behind.
   listeners: (row) => (row.acceptQueueLimit > 0 && row.acceptQueue >= row.acceptQueueLimit ? 'bad' : row.acceptQueue > 0 ? 'warn' : 'normal'),
   events: (row) => {
-    switch (row.kind) {
+    switch (row.type) {
       case 'drop':
+      case 'refused':
         return 'bad';
       case 'reset':
       case 'retransmit':
         return 'warn';
+      case 'close':
+        return 'dim';
+      case 'connect':
+      case 'accept':
       case 'state':
-        return row.toState === 'CLOSE' ? 'dim' : 'normal';
+        return 'normal';
     }
   },
 };

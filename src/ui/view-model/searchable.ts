@@ -8,12 +8,12 @@
  * then command line — but gives fuse.js no weights: weights only rank matches, and a row here
  * matches when any of its fields does, in the table's own order.
  */
+import type { EventRow } from './event-rows.js';
 import type { PaneId } from './ui-state.js';
 import type { PaneRow } from './columns.js';
 import type { FieldTerm } from '../../filter/filter-query.js';
 import type { SearchField, Searchable } from '../../filter/filter.js';
 import type {
-  ConnectionEvent,
   ConnectionSnapshot,
   ContainerSnapshot,
   ListenerSnapshot,
@@ -107,7 +107,7 @@ const listenerFields: readonly SearchField<ListenerSnapshot>[] = [
   { name: 'local', match: 'endpoint', endpoint: (row) => ({ address: row.saddr.toLowerCase(), port: row.sport }) },
 ];
 
-const eventFields: readonly SearchField<ConnectionEvent>[] = [
+const eventFields: readonly SearchField<EventRow>[] = [
   { name: 'comm', match: 'fuzzy', text: (row) => row.comm },
   { name: 'daddr', match: 'literal', text: (row) => row.daddr },
   { name: 'saddr', match: 'literal', text: (row) => row.saddr },
@@ -116,7 +116,7 @@ const eventFields: readonly SearchField<ConnectionEvent>[] = [
   { name: 'toState', match: 'fuzzy', text: (row) => row.toState },
   { name: 'fromState', match: 'fuzzy', text: (row) => row.fromState },
   { name: 'reason', match: 'fuzzy', text: (row) => row.reason },
-  { name: 'kind', match: 'fuzzy', text: (row) => row.kind },
+  { name: 'type', match: 'fuzzy', text: (row) => row.type },
   { name: 'pid', match: 'number', number: (row) => row.pid },
   { name: 'local', match: 'endpoint', endpoint: (row) => ({ address: row.saddr.toLowerCase(), port: row.sport }) },
   { name: 'remote', match: 'endpoint', endpoint: (row) => ({ address: row.daddr.toLowerCase(), port: row.dport }) },

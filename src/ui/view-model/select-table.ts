@@ -14,6 +14,7 @@ import { parseFilter } from '../../filter/filter-query.js';
 import { filterMask, type Searchable } from '../../filter/filter.js';
 import { pad, truncate, truncateMiddle } from './format.js';
 import { connectionKey, containerKey, eventKeys, listenerKey, peerKey, processKey } from './row-keys.js';
+import { eventRows } from './event-rows.js';
 import { paneTones } from './row-tone.js';
 import { paneScopes, type ActiveScope } from './scope.js';
 import { selectedPosition } from './selection.js';
@@ -108,7 +109,7 @@ const listeners = definePane('listeners', {
 });
 // Events have no identity: ties keep the log's own order, newest first.
 const events = definePane('events', {
-  rows: (snapshot) => snapshot.events,
+  rows: eventRows,
   keyOf: (_row, index, rows) => eventKeys(rows)[index] ?? '',
   compareIdentity: () => 0,
 });

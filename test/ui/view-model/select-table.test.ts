@@ -438,26 +438,38 @@ describe('cells', () => {
     assert.equal(cell('age'), '3m11s');
   });
 
-  test('events describe what happened', () => {
+  test('events are named as --events names them, and read as a sentence', () => {
     const data = snapshot({
+      connections: [connection({ id: 7, sport: 40007, resetsReceived: 1, state: 'CLOSE' }), connection({ id: 8, sport: 40008 })],
       events: [
         event({ atMs: NOW - 1, kind: 'drop', reason: 'TCP_CSUM', fromState: null, toState: null }),
         event({ atMs: NOW - 2, kind: 'reset', direction: 'received', reason: null, fromState: null, toState: null }),
-        event({ atMs: NOW - 3, kind: 'retransmit', fromState: null, toState: 'ESTABLISHED' }),
-        event({ atMs: NOW - 4 }),
+        event({ atMs: NOW - 3, kind: 'reset', direction: 'sent', reason: 'NOT_SPECIFIED', fromState: null, toState: null }),
+        event({ atMs: NOW - 4, kind: 'retransmit', fromState: null, toState: 'ESTABLISHED' }),
+        event({ atMs: NOW - 5, connectionId: 7, sport: 0, fromState: 'SYN_SENT', toState: 'CLOSE' }),
+        event({ atMs: NOW - 6, connectionId: 7, sport: 0, fromState: 'CLOSE', toState: 'SYN_SENT' }),
+        event({ atMs: NOW - 7, connectionId: 8, fromState: 'SYN_RECV', toState: 'ESTABLISHED' }),
+        event({ atMs: NOW - 8, connectionId: 8, fromState: 'FIN_WAIT2', toState: 'CLOSE' }),
+        event({ atMs: NOW - 9, connectionId: 8, fromState: 'ESTABLISHED', toState: 'FIN_WAIT1' }),
       ],
     });
     const result = table(data, { pane: 'events' });
-    const detail = result.table.columns.findIndex((column) => column.id === 'detail');
-    const kind = result.table.columns.findIndex((column) => column.id === 'kind');
+    const column = (id: string) => result.table.columns.findIndex((candidate) => candidate.id === id);
     assert.deepEqual(
-      result.table.rows.map((row) => [row.cells[kind]?.trim(), row.cells[detail]?.trim()]),
+      result.table.rows.map((row) => [row.cells[column('kind')]?.trim(), row.cells[column('detail')]?.trim(), row.tone]),
       [
-        ['DROP', 'TCP_CSUM'],
-        ['RESET', 'received'],
-        ['RETRANS', 'in ESTAB'],
-        ['STATE', 'SYN_SENT→ESTAB'],
+        ['drop', 'TCP_CSUM', 'bad'],
+        ['reset', 'from the peer', 'warn'],
+        ['reset', 'sent: NOT_SPECIFIED', 'warn'],
+        ['retransmit', 'in ESTAB', 'warn'],
+        ['refused', 'SYN_SENT→CLOSE', 'bad'],
+        ['connect', 'CLOSE→SYN_SENT', 'normal'],
+        ['accept', 'SYN_RECV→ESTAB', 'normal'],
+        ['close', 'FIN_WAIT2→CLOSE', 'dim'],
+        ['state', 'ESTAB→FIN_WAIT1', 'normal'],
       ],
     );
+    const local = column('local');
+    assert.equal(result.table.rows[5]?.cells[local]?.trim(), '10.0.0.1:40007', 'a connect shows the port bound after it, not 0');
   });
 });
