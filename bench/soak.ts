@@ -12,14 +12,15 @@
  * The load stays moderate so a 2-core machine stays usable: 8 connections in flight, paced to
  * RATE connections a second. Everything it starts it stops itself (Ctrl-C included).
  */
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SnapshotDocument } from '../src/model/snapshot-document.js';
 import { sampleMemory, startChurn, type ChurnResult, type ChurnRun, type MemorySample } from '../test/support/churn.js';
-import { programsLeftAfter, requestFlightDump, runNetscope, waitForProbes, type NetscopeRun } from '../test/support/processes.js';
+import { programsLeftAfter, runNetscope, waitForProbes, type NetscopeRun } from '../test/support/processes.js';
 
 const SAMPLE_INTERVAL_MS = 10_000;
 const CHURN_CONCURRENCY = 8;
@@ -30,6 +31,8 @@ const PLATEAU_FROM_MS = 30_000;
 const PLATEAU_TO_MS = 60_000;
 /** After SIGINT, how long netscope has to print its document before it is killed. */
 const NETSCOPE_EXIT_TIMEOUT_MS = 60_000;
+/** How long a flight recorder dump may take before the soak reads what is there. */
+const DUMP_TIMEOUT_MS = 300_000;
 const MiB = 1024 * 1024;
 
 const { values } = parseArgs({
@@ -99,18 +102,39 @@ function cpuSeconds(pid: number): number {
 
 /** What the flight recorder held as the churn ended: the span, the connections made in it, the dump's size. */
 async function dumpFlightRecorder(run: NetscopeRun): Promise<string> {
-  await requestFlightDump(run.child);
+  // A window of minutes is a long dump: wait for netscope's line about it, not a fixed 10 s.
+  const said = new Promise<void>((resolve) => {
+    const listen = (chunk: Buffer) => {
+      if (!chunk.toString().includes('flight record')) return;
+      run.child.stderr!.off('data', listen);
+      resolve();
+    };
+    run.child.stderr!.on('data', listen);
+  });
+  run.child.kill('SIGUSR1');
+  await Promise.race([said, sleep(DUMP_TIMEOUT_MS, undefined, { ref: false })]);
   const name = readdirSync(dumpDirectory).find((entry) => entry.startsWith('netscope-flight-'));
   if (name === undefined) return 'flight recorder: no dump written';
-  const text = readFileSync(path.join(dumpDirectory, name), 'utf8');
-  if (values['keep-dump'] !== undefined) copyFileSync(path.join(dumpDirectory, name), values['keep-dump']);
-  const lines = text.trimEnd().split('\n');
-  const times = lines.slice(1).map((line) => (JSON.parse(line) as { atMs: number }).atMs);
-  const spanS = (times.at(-1)! - Date.parse((JSON.parse(lines[0]!) as { startedAt: string }).startedAt)) / 1000;
-  const connects = lines.filter((line) => line.includes('"kind":"state"') && line.includes('"newState":2,')).length;
+  const dumpPath = path.join(dumpDirectory, name);
+  if (values['keep-dump'] !== undefined) copyFileSync(dumpPath, values['keep-dump']);
+  // Read a line at a time: minutes of churn are more text than one string may hold.
+  let header: { startedAt: string } | null = null;
+  let lastAtMs = 0;
+  let records = 0;
+  let connects = 0;
+  for await (const line of createInterface({ input: createReadStream(dumpPath), crlfDelay: Infinity })) {
+    if (header === null) {
+      header = JSON.parse(line) as { startedAt: string };
+      continue;
+    }
+    lastAtMs = (JSON.parse(line) as { atMs: number }).atMs;
+    records++;
+    if (line.includes('"kind":"state"') && line.includes('"newState":2,')) connects++;
+  }
+  const spanS = (lastAtMs - Date.parse(header?.startedAt ?? '')) / 1000;
   return (
-    `flight recorder held ${spanS.toFixed(0)} s: ${count(connects)} connects (SYN_SENT), ${count(lines.length - 2)} records and tick markers, ` +
-    `dump ${mib(text.length)} MiB`
+    `flight recorder held ${spanS.toFixed(0)} s: ${count(connects)} connects (SYN_SENT), ${count(records - 1)} records and tick markers, ` +
+    `dump ${mib(statSync(dumpPath).size)} MiB`
   );
 }
 
