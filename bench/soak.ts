@@ -4,11 +4,18 @@
  * verdict — mean RSS over the second half of the run against the first-minute plateau (flat:
  * within 10%) — and the document's totals. Run by hand, as root; not part of `npm test`:
  *
- *   bin/node-runtime dist/bench/soak.js [--minutes 10] [--rate 1000]
+ *   bin/node-runtime dist/bench/soak.js [--minutes 10] [--rate 1000] [--flight-minutes N] [--keep-dump FILE]
+ *
+ * Also netscope's CPU time over the churn (utime + stime), and, unless --flight-minutes 0, the
+ * flight recorder dumped (SIGUSR1) as the churn ends: the span it held and the connections in it.
  *
  * The load stays moderate so a 2-core machine stays usable: 8 connections in flight, paced to
  * RATE connections a second. Everything it starts it stops itself (Ctrl-C included).
  */
+import { copyFileSync, createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SnapshotDocument } from '../src/model/snapshot-document.js';
@@ -24,14 +31,19 @@ const PLATEAU_FROM_MS = 30_000;
 const PLATEAU_TO_MS = 60_000;
 /** After SIGINT, how long netscope has to print its document before it is killed. */
 const NETSCOPE_EXIT_TIMEOUT_MS = 60_000;
+/** How long a flight recorder dump may take before the soak reads what is there. */
+const DUMP_TIMEOUT_MS = 300_000;
 const MiB = 1024 * 1024;
 
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '10' },
     rate: { type: 'string', default: '1000' },
+    'flight-minutes': { type: 'string' },
+    'keep-dump': { type: 'string' },
   },
 });
+const flightMinutes = values['flight-minutes'];
 const minutes = Number(values.minutes);
 const ratePerSecond = Number(values.rate);
 if (!(minutes > 0) || !(ratePerSecond > 0)) {
@@ -82,6 +94,50 @@ async function stopNetscope(run: NetscopeRun): Promise<Awaited<NetscopeRun['done
   return run.done;
 }
 
+/** utime + stime of a process so far, s (USER_HZ is 100 on Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** What the flight recorder held as the churn ended: the span, the connections made in it, the dump's size. */
+async function dumpFlightRecorder(run: NetscopeRun): Promise<string> {
+  // A window of minutes is a long dump: wait for netscope's line about it, not a fixed 10 s.
+  const said = new Promise<void>((resolve) => {
+    const listen = (chunk: Buffer) => {
+      if (!chunk.toString().includes('flight record')) return;
+      run.child.stderr!.off('data', listen);
+      resolve();
+    };
+    run.child.stderr!.on('data', listen);
+  });
+  run.child.kill('SIGUSR1');
+  await Promise.race([said, sleep(DUMP_TIMEOUT_MS, undefined, { ref: false })]);
+  const name = readdirSync(dumpDirectory).find((entry) => entry.startsWith('netscope-flight-'));
+  if (name === undefined) return 'flight recorder: no dump written';
+  const dumpPath = path.join(dumpDirectory, name);
+  if (values['keep-dump'] !== undefined) copyFileSync(dumpPath, values['keep-dump']);
+  // Read a line at a time: minutes of churn are more text than one string may hold.
+  let header: { startedAt: string } | null = null;
+  let lastAtMs = 0;
+  let records = 0;
+  let connects = 0;
+  for await (const line of createInterface({ input: createReadStream(dumpPath), crlfDelay: Infinity })) {
+    if (header === null) {
+      header = JSON.parse(line) as { startedAt: string };
+      continue;
+    }
+    lastAtMs = (JSON.parse(line) as { atMs: number }).atMs;
+    records++;
+    if (line.includes('"kind":"state"') && line.includes('"newState":2,')) connects++;
+  }
+  const spanS = (lastAtMs - Date.parse(header?.startedAt ?? '')) / 1000;
+  return (
+    `flight recorder held ${spanS.toFixed(0)} s: ${count(connects)} connects (SYN_SENT), ${count(records - 1)} records and tick markers, ` +
+    `dump ${mib(statSync(dumpPath).size)} MiB`
+  );
+}
+
 function printRow(sample: MemorySample, made: number | null): void {
   const minute = Math.max(1, Math.ceil(sample.atMs / 60_000));
   process.stdout.write(
@@ -115,7 +171,9 @@ process.stdout.write(
   `soak: netscope --json --duration 0 for ${minutes} min under churn of ${count(ratePerSecond)} connections/s ` +
     `(${CHURN_CONCURRENCY} in flight), RSS every ${SAMPLE_INTERVAL_MS / 1000} s\n`,
 );
-netscope = runNetscope(['--json', '--duration', '0']);
+const dumpDirectory = mkdtempSync(path.join(tmpdir(), 'netscope-soak-'));
+const flightArgs = flightMinutes === undefined ? [] : ['--flight-minutes', flightMinutes];
+netscope = runNetscope(['--json', '--duration', '0', '--output-dir', dumpDirectory, ...flightArgs]);
 const netscopePid = netscope.child.pid!;
 await waitForProbes(netscopePid);
 const startedAtMs = performance.now();
@@ -129,6 +187,7 @@ churn = startChurn({
 });
 const runningChurn = churn;
 await runningChurn.listening;
+const cpuAtStart = cpuSeconds(netscopePid);
 
 process.stdout.write(`\n${'time'.padStart(6)}  ${'minute'.padStart(6)}  ${'RSS MiB'.padStart(8)}  ${'made so far'.padStart(12)}  ${'lostEvents'.padStart(10)}\n`);
 const sampler = sampleMemory(netscopePid, SAMPLE_INTERVAL_MS, (sample) => printRow(sample, runningChurn.latestProgress()?.made ?? null));
@@ -140,11 +199,16 @@ try {
   if (!interrupted) process.stderr.write(`soak: ${(error as Error).message}\n`);
 }
 const runMs = performance.now() - startedAtMs;
+const cpuUsed = cpuSeconds(netscopePid) - cpuAtStart;
 sampler.stop();
+const flightDump = flightMinutes === '0' ? null : await dumpFlightRecorder(netscope);
+rmSync(dumpDirectory, { recursive: true, force: true });
 const exit = await stopNetscope(netscope);
 const leftover = await programsLeftAfter();
 
 process.stdout.write(`\n${verdict(sampler.samples, runMs)}\n`);
+process.stdout.write(`netscope CPU over the churn: ${cpuUsed.toFixed(1)} s in ${(runMs / 1000).toFixed(0)} s = ${((100 * cpuUsed * 1000) / runMs).toFixed(1)}% of one core\n`);
+process.stdout.write(`${flightDump ?? 'flight recorder off'}\n`);
 const made = churned?.made ?? runningChurn.latestProgress()?.made ?? 0;
 process.stdout.write(
   churned

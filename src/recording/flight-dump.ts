@@ -1,10 +1,13 @@
 /**
  * `w` in the live view and SIGUSR1 otherwise: the flight recorder's window written out as a
  * recording, `netscope-flight-YYYYMMDD-HHMMSS.ndjson` in the output directory — created new
- * (never over another file, never through a symlink), mode 0600, fsync'd.
+ * (never over another file, never through a symlink), mode 0600, fsync'd. Written a piece at a
+ * time: minutes under churn are more text than one string may hold.
  */
+import { closeSync, fsyncSync, writeSync } from 'node:fs';
 import { ExitCode, NetscopeError } from '../errors.js';
 import { fileStamp } from '../output/file-stamp.js';
+import { OutputWriteError, writeFailureFix } from '../output/output-write-error.js';
 import { OutputDirectory } from '../output/safe-file-write.js';
 import type { FlightRecorder, FlightRecordingSpan } from './flight-recorder.js';
 
@@ -21,17 +24,29 @@ export interface FlightRecordingWritten extends FlightRecordingSpan {
 
 /** Writes the window; throws FlightRecorderUnavailable before the first tick, UnsafeOutputError or OutputWriteError when the file cannot be made or written. */
 export function writeFlightRecording(recorder: FlightRecorder, directory: string, now: Date): FlightRecordingWritten {
-  const text = recorder.recording();
   const span = recorder.span();
-  if (text === null || span === null) throw new FlightRecorderUnavailable('the flight recorder holds nothing yet', 'wait for the first tick');
+  if (span === null) throw new FlightRecorderUnavailable('the flight recorder holds nothing yet', 'wait for the first tick');
   const outputDirectory = OutputDirectory.open(directory);
   try {
     const name = unusedName(outputDirectory, `netscope-flight-${fileStamp(now)}`, '.ndjson');
-    outputDirectory.writeNewFile(name, text);
+    const fd = outputDirectory.createFile(name);
+    try {
+      for (const piece of recorder.recordingText()) writeAll(fd, Buffer.from(piece));
+      fsyncSync(fd);
+    } catch (error) {
+      outputDirectory.removeFile(name, fd);
+      throw new OutputWriteError(`cannot write ${outputDirectory.pathOf(name)}`, error, writeFailureFix(error));
+    } finally {
+      closeSync(fd);
+    }
     return { path: outputDirectory.pathOf(name), ...span };
   } finally {
     outputDirectory.close();
   }
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
 }
 
 /** `stem.ext`, or `stem-2.ext`… when two dumps fall in the same second. */

@@ -4,9 +4,10 @@
  * led up to an incident, after it happened. Ticks older than the window go first, then — past the
  * memory cap — the oldest whatever their age.
  *
- * The records themselves are held, not their lines: the flight recorder runs by default, and
- * serializing every record as it comes would cost more than the model's own ingest. Lines are
- * made when a dump is written; the memory cap counts each record at about its line's size.
+ * The records are held in a compact binary form (flight-codec.ts, in chunks: flight-chunks.ts),
+ * not as objects: V8 holds several times an object's fields, and under churn a cap counted in
+ * lines held the last seconds. Lines are made only when a dump is written; the memory cap counts
+ * the chunks' bytes.
  *
  * A dump starts mid-capture. Connections first seen by a sample are preexisting, as they are
  * for netscope started late; but who owns them and which container they run in was said once,
@@ -18,12 +19,13 @@
 import type { CaptureObserver } from '../model/capture-contracts.js';
 import type { ContainerRecord, ModelRecord, OwnerRecord, StateChangeRecord } from '../model/records.js';
 import type { ModelSnapshot } from '../model/snapshot-types.js';
+import { FlightChunks } from './flight-chunks.js';
 import { endLine, headerLine, recordLine, tickLine, type RecordingHeader } from './recording-format.js';
 
 export interface FlightRecorderOptions {
   /** How much to keep, ms of capture time (the newest tick is always kept). */
   windowMs: number;
-  /** Memory cap: bytes held, each record counted at about its line's size, carried records included. */
+  /** Memory cap: bytes held — the chunks' bytes, and carried records at about their line's size. */
   maxBytes: number;
   /** The header of every dump; its startedAt is the start of the oldest tick kept. */
   header: Omit<RecordingHeader, 'startedAt'>;
@@ -39,44 +41,36 @@ export interface FlightRecordingSpan {
 /** A record that says who owns a socket, describes a process, or resolves a container. */
 type ContextRecord = OwnerRecord | ContainerRecord | (StateChangeRecord & { owner: NonNullable<StateChangeRecord['owner']> });
 
+/** A tick in the window; its records are in the chunks. */
 interface HeldTick {
   /** Where the tick's records start: the previous tick's time (for the first, its first record's). */
   startMs: number;
   atMs: number;
-  records: ModelRecord[];
-  bytes: number;
-  context: ContextRecord[];
 }
 
-/** Bytes of a tick marker line, `{"kind":"tick","atMs":1795576201000.123}` and its newline. */
-const TICK_LINE_BYTES = 42;
+/** The chunk size for a 64 MiB cap and more: the window slides by that much memory at a time. */
+const MAX_CHUNK_BYTES = 1024 * 1024;
+/** Chunks are a 64th of the cap at most, so a small cap still holds many ticks… */
+const CHUNKS_PER_CAP = 64;
+/** …and at least this, bytes. */
+const MIN_CHUNK_BYTES = 256;
+/** Lines are written out about this many characters at a time. */
+const TEXT_PIECE_CHARS = 1024 * 1024;
 
 /**
- * About the size of a record's line, without making it: typical sizes measured on real
- * recordings, plus the free text that varies (command lines, container names, reasons).
+ * About the size of a carried record's line, without making it: typical sizes measured on real
+ * recordings, plus the free text that varies (command lines, container names).
  */
-function estimatedLineBytes(record: ModelRecord): number {
+function estimatedLineBytes(record: ContextRecord): number {
   switch (record.kind) {
     case 'state':
       return 400;
-    case 'retransmit':
-      return 340;
-    case 'reset':
-      return 330 + record.reason.length;
-    case 'drop':
-      return 220 + record.reason.length;
-    case 'sample':
-      return 340;
     case 'owner':
       return 130 + record.comm.length + record.cmdline.length + record.user.length;
     case 'container': {
       const { container } = record;
       return container === null ? 100 : 200 + container.id.length + container.name.length + (container.image?.length ?? 0) + (container.pod?.length ?? 0) + (container.namespace?.length ?? 0) + (container.podUid?.length ?? 0);
     }
-    case 'sweep':
-      return 70 + 12 * record.netns.length;
-    case 'lost':
-      return 50;
   }
 }
 
@@ -111,45 +105,32 @@ function referencedBy(snapshot: ModelSnapshot): Set<string> {
 
 export class FlightRecorder implements CaptureObserver {
   private readonly ticks: HeldTick[] = [];
-  private pending: ModelRecord[] = [];
-  private pendingBytes = 0;
-  private pendingContext: ContextRecord[] = [];
+  private readonly chunks: FlightChunks;
   private pendingStartMs: number | null = null;
   private previousTickAtMs: number | null = null;
   private readonly carried = new Map<string, { record: ContextRecord; bytes: number }>();
-  private heldBytes = 0;
+  private carriedBytes = 0;
 
-  constructor(private readonly options: FlightRecorderOptions) {}
+  constructor(private readonly options: FlightRecorderOptions) {
+    this.chunks = new FlightChunks(Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, Math.floor(options.maxBytes / CHUNKS_PER_CAP))));
+  }
 
   record(record: ModelRecord): void {
-    this.pending.push(record);
-    this.pendingBytes += estimatedLineBytes(record);
+    this.chunks.append(record);
     this.pendingStartMs ??= record.atMs;
-    const context = asContext(record);
-    if (context !== null) this.pendingContext.push(context);
   }
 
   tick(snapshot: ModelSnapshot): void {
-    const tick: HeldTick = {
-      startMs: this.previousTickAtMs ?? this.pendingStartMs ?? snapshot.atMs,
-      atMs: snapshot.atMs,
-      records: this.pending,
-      bytes: this.pendingBytes + TICK_LINE_BYTES,
-      context: this.pendingContext,
-    };
-    this.ticks.push(tick);
-    this.heldBytes += tick.bytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.pendingContext = [];
+    this.chunks.append({ kind: 'tick', atMs: snapshot.atMs });
+    this.ticks.push({ startMs: this.previousTickAtMs ?? this.pendingStartMs ?? snapshot.atMs, atMs: snapshot.atMs });
     this.pendingStartMs = null;
     this.previousTickAtMs = snapshot.atMs;
     this.evict(snapshot);
   }
 
-  /** Bytes held now (ticks and carried records), as the memory cap counts them. */
+  /** Bytes held now (chunks and carried records), as the memory cap counts them. */
   get bytesHeld(): number {
-    return this.heldBytes;
+    return this.chunks.bytes + this.carriedBytes;
   }
 
   /** Ticks held and the time they span; null before the first tick. */
@@ -161,18 +142,36 @@ export class FlightRecorder implements CaptureObserver {
 
   /** The window as a recording (see recording-format.ts); null before the first tick. */
   recording(): string | null {
+    return this.ticks.length === 0 ? null : [...this.recordingText()].join('');
+  }
+
+  /**
+   * The window as a recording, in pieces of whole lines (a window of minutes under churn is
+   * more text than one string may hold); nothing before the first tick.
+   */
+  *recordingText(): Generator<string> {
     const [oldest, newest] = [this.ticks[0], this.ticks.at(-1)];
-    if (oldest === undefined || newest === undefined) return null;
+    if (oldest === undefined || newest === undefined) return;
     const { netscopeRecording, host, netscopeVersion, source } = this.options.header;
     const header: RecordingHeader = { netscopeRecording, host, startedAt: new Date(oldest.startMs).toISOString(), netscopeVersion, source };
-    const lines = [headerLine(header)];
-    for (const [index, tick] of this.ticks.entries()) {
-      for (const record of tick.records) lines.push(recordLine(record));
-      if (index === 0) lines.push(...this.carriedLines());
-      lines.push(tickLine(tick.atMs));
+    let lines = [headerLine(header)];
+    let chars = 0;
+    let firstTick = true;
+    for (const entry of this.chunks.entries()) {
+      if (entry.kind !== 'tick') lines.push(recordLine(entry));
+      else {
+        if (firstTick) lines.push(...this.carriedLines());
+        firstTick = false;
+        lines.push(tickLine(entry.atMs));
+      }
+      chars += lines.at(-1)!.length;
+      if (chars < TEXT_PIECE_CHARS) continue;
+      yield `${lines.join('\n')}\n`;
+      lines = [];
+      chars = 0;
     }
     lines.push(endLine(newest.atMs, 'flightDump'));
-    return `${lines.join('\n')}\n`;
+    yield `${lines.join('\n')}\n`;
   }
 
   /** Past the window first; then, carried records pruned to what the model still shows, past the cap. */
@@ -181,7 +180,7 @@ export class FlightRecorder implements CaptureObserver {
     let referenced: Set<string> | null = null;
     const prune = () => this.pruneCarried(this.ticks.length === 0 ? new Set() : (referenced ??= referencedBy(snapshot)));
     const pastWindow = () => this.ticks.length > 1 && (this.ticks[0]?.startMs ?? Infinity) < windowStartMs;
-    const overCap = () => this.ticks.length > 0 && this.heldBytes > this.options.maxBytes;
+    const overCap = () => this.ticks.length > 0 && this.bytesHeld > this.options.maxBytes;
     if (pastWindow()) {
       while (pastWindow()) this.evictOldest();
       prune();
@@ -193,10 +192,12 @@ export class FlightRecorder implements CaptureObserver {
   }
 
   private evictOldest(): void {
-    const oldest = this.ticks.shift();
-    if (oldest === undefined) return;
-    this.heldBytes -= oldest.bytes;
-    for (const record of oldest.context) this.carry(record);
+    if (this.ticks.shift() === undefined) return;
+    this.chunks.dropOldestTick((entry) => {
+      const context = entry.kind === 'tick' ? null : asContext(entry);
+      if (context !== null) this.carry(context);
+    });
+    if (this.ticks.length === 0) this.chunks.clear();
   }
 
   private carry(record: ContextRecord): void {
@@ -204,7 +205,7 @@ export class FlightRecorder implements CaptureObserver {
     const known = this.carried.get(key);
     if (known !== undefined && firstWins) return;
     const bytes = estimatedLineBytes(record);
-    this.heldBytes += bytes - (known?.bytes ?? 0);
+    this.carriedBytes += bytes - (known?.bytes ?? 0);
     this.carried.set(key, { record, bytes });
   }
 
@@ -212,7 +213,7 @@ export class FlightRecorder implements CaptureObserver {
     for (const [key, { bytes }] of this.carried) {
       if (referenced.has(key)) continue;
       this.carried.delete(key);
-      this.heldBytes -= bytes;
+      this.carriedBytes -= bytes;
     }
   }
 

@@ -1,0 +1,563 @@
+/**
+ * The flight recorder's binary form of what the model ingested: one entry (a record or a tick
+ * marker) after another in a chunk of bytes, each chunk read from its start with nothing from
+ * the chunks before it — so whole chunks can be dropped from the front as the window slides.
+ *
+ * What keeps an entry small, within a chunk:
+ *   - a header byte: the entry's kind (low 4 bits) and what it leaves out (high 4 bits);
+ *   - times as the difference from the previous entry's, in 2^-12 ms: every epoch time from
+ *     2004 on is a whole number of those, so the difference is exact (kernel times carry ns);
+ *   - strings (addresses, commands, users, reasons, container names) written once, then named
+ *     by their index;
+ *   - a socket's cookie written once (as the difference from the previous new cookie: the
+ *     kernel counts them up), then named by how many sockets came since; its endpoints written
+ *     once, while they stay the same;
+ *   - counters as differences from the same socket's previous counters, or not at all when
+ *     they did not change; a sample's inode and uid only when they change;
+ *   - numbers as LEB128 varints. Anything a varint cannot carry exactly (a negative, a fraction,
+ *     a time before 2004, an integer past 2^53) is written as its 8-byte double after a 0 —
+ *     every record decodes to the very values it was encoded from.
+ */
+import type { ContainerIdentity, ContainerRecord, Endpoints, ModelRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
+
+/** A tick of the capture, between the records ingested before it and those after. */
+export interface TickEntry {
+  kind: 'tick';
+  atMs: number;
+}
+
+export type FlightEntry = ModelRecord | TickEntry;
+
+const KIND_CODES = { tick: 0, state: 1, retransmit: 2, reset: 3, drop: 4, sample: 5, owner: 6, container: 7, sweep: 8, lost: 9 } as const;
+const KIND_MASK = 0x0f;
+/** The socket's endpoints are those it had last in this chunk. */
+const SAME_ENDPOINTS = 0x10;
+/** The socket's counters are those it had last in this chunk. */
+const SAME_COUNTERS = 0x20;
+/** The record's counters (reset, sample) or container's pid is null. */
+const NULL_FIELD = 0x40;
+/** state: an owner follows; reset: sent (else received); sample: inode and uid as last; container: no container. */
+const KIND_FLAG = 0x80;
+
+/** Time differences are counted in 2^-12 ms, the spacing of doubles from 2^40 ms (2004) on. */
+const TIME_UNITS_PER_MS = 4096;
+/** Differences past this are written as doubles: their zigzag and the varint's +1 stay exact. */
+const LARGEST_DIFFERENCE = 2 ** 50;
+/** A varint's 7 bits a byte; at most 8 bytes for a number up to 2^53. */
+const MAX_VARINT_BYTES = 9;
+/** The bytes an entry may take besides its strings and namespaces: every number as a 0 and a double, plus the header. */
+const FIXED_BOUND_BYTES = 24 * MAX_VARINT_BYTES;
+
+function zigzag(difference: number): number {
+  return difference >= 0 ? 2 * difference : -2 * difference - 1;
+}
+
+function unzigzag(value: number): number {
+  return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+}
+
+function stringBound(value: string | null): number {
+  return value === null ? 1 : 1 + MAX_VARINT_BYTES + 3 * value.length;
+}
+
+function endpointsBound(endpoints: Endpoints): number {
+  return stringBound(endpoints.family) + stringBound(endpoints.saddr) + stringBound(endpoints.daddr);
+}
+
+/** At most the bytes `entry` takes, whatever the chunk already holds. */
+export function entryBound(entry: FlightEntry): number {
+  switch (entry.kind) {
+    case 'tick':
+    case 'lost':
+      return FIXED_BOUND_BYTES;
+    case 'state':
+      return FIXED_BOUND_BYTES + endpointsBound(entry.endpoints) + (entry.owner === null ? 0 : stringBound(entry.owner.comm));
+    case 'retransmit':
+    case 'sample':
+      return FIXED_BOUND_BYTES + endpointsBound(entry.endpoints);
+    case 'reset':
+      return FIXED_BOUND_BYTES + endpointsBound(entry.endpoints) + stringBound(entry.reason);
+    case 'drop':
+      return FIXED_BOUND_BYTES + endpointsBound(entry.packet) + stringBound(entry.reason);
+    case 'owner':
+      return FIXED_BOUND_BYTES + stringBound(entry.comm) + stringBound(entry.cmdline) + stringBound(entry.user);
+    case 'container': {
+      const { container } = entry;
+      const containerBytes =
+        container === null
+          ? 0
+          : stringBound(container.id) + stringBound(container.name) + stringBound(container.runtime) + stringBound(container.image) + stringBound(container.pod) + stringBound(container.namespace) + stringBound(container.podUid);
+      return FIXED_BOUND_BYTES + containerBytes + stringBound(entry.problem);
+    }
+    case 'sweep':
+      return FIXED_BOUND_BYTES + MAX_VARINT_BYTES * entry.netns.length;
+  }
+}
+
+/** What a chunk said last about a socket, as the encoder and the decoder both keep it. */
+interface SocketMemory {
+  cookie: number;
+  /** Index among the chunk's sockets, in order of first mention. */
+  index: number;
+  endpoints: Endpoints | null;
+  counters: TcpCounters | null;
+  inode: number | null;
+  uid: number | null;
+}
+
+function sameEndpoints(a: Endpoints, b: Endpoints): boolean {
+  return a.family === b.family && a.saddr === b.saddr && a.sport === b.sport && a.daddr === b.daddr && a.dport === b.dport && a.netns === b.netns;
+}
+
+function sameCounters(a: TcpCounters, b: TcpCounters): boolean {
+  return a.bytesAcked === b.bytesAcked && a.bytesReceived === b.bytesReceived && a.segsOut === b.segsOut && a.segsIn === b.segsIn && a.totalRetrans === b.totalRetrans && a.srttUs === b.srttUs;
+}
+
+function sameOwner(a: TaskOwner, b: TaskOwner): boolean {
+  return a.pid === b.pid && a.comm === b.comm && a.uid === b.uid && a.cgroupId === b.cgroupId;
+}
+
+const NO_COUNTERS: TcpCounters = { bytesAcked: 0, bytesReceived: 0, segsOut: 0, segsIn: 0, totalRetrans: 0, srttUs: 0 };
+
+/**
+ * Writes entries into one chunk, from its start. The caller gives room for entryBound(entry)
+ * bytes at `offset`; encode returns where the entry ends.
+ */
+export class ChunkEncoder {
+  private bytes: Buffer = Buffer.alloc(0);
+  private at = 0;
+  private previousMs = 0;
+  private previousNewCookie = 0;
+  private previousNetns = 0;
+  private readonly strings = new Map<string, number>();
+  private readonly sockets = new Map<number, SocketMemory>();
+  /** The latest owner of each pid, and its index among the chunk's owners. */
+  private readonly owners = new Map<number, { owner: TaskOwner; index: number }>();
+  private ownerCount = 0;
+
+  encode(entry: FlightEntry, bytes: Buffer, offset: number): number {
+    this.bytes = bytes;
+    this.at = offset;
+    switch (entry.kind) {
+      case 'tick':
+        this.header(KIND_CODES.tick, entry.atMs);
+        break;
+      case 'state': {
+        const socket = this.sockets.get(entry.cookie);
+        const flags = this.socketFlags(socket, entry.endpoints, entry.counters) | (entry.owner === null ? 0 : KIND_FLAG);
+        this.header(KIND_CODES.state | flags, entry.atMs);
+        const memory = this.socket(entry.cookie, socket, entry.endpoints, flags);
+        // Both states in one byte when they fit in 4 bits each (all of tcp_states.h does); else 0 and both.
+        const packed = entry.oldState * 16 + entry.newState;
+        if ((entry.oldState & 0x0f) === entry.oldState && (entry.newState & 0x0f) === entry.newState && packed !== 0) this.byte(packed);
+        else this.byte(0).whole(entry.oldState).whole(entry.newState);
+        if (entry.owner !== null) this.owner(entry.owner);
+        this.counters(memory, entry.counters, flags);
+        break;
+      }
+      case 'retransmit': {
+        const socket = this.sockets.get(entry.cookie);
+        const flags = this.socketFlags(socket, entry.endpoints, entry.counters);
+        this.header(KIND_CODES.retransmit | flags, entry.atMs);
+        const memory = this.socket(entry.cookie, socket, entry.endpoints, flags);
+        this.whole(entry.state);
+        this.counters(memory, entry.counters, flags);
+        break;
+      }
+      case 'reset': {
+        const socket = this.sockets.get(entry.cookie);
+        const flags = this.socketFlags(socket, entry.endpoints, entry.counters) | (entry.direction === 'sent' ? KIND_FLAG : 0);
+        this.header(KIND_CODES.reset | flags, entry.atMs);
+        const memory = this.socket(entry.cookie, socket, entry.endpoints, flags);
+        this.string(entry.reason);
+        this.counters(memory, entry.counters, flags);
+        break;
+      }
+      case 'drop':
+        // The packet's addresses run as it travelled, not as its socket's: always written.
+        this.header(KIND_CODES.drop, entry.atMs);
+        this.socket(entry.cookie, this.sockets.get(entry.cookie), null, 0);
+        this.endpoints(entry.packet);
+        this.string(entry.reason);
+        break;
+      case 'sample': {
+        const socket = this.sockets.get(entry.cookie);
+        const sameIdentity = socket !== undefined && socket.inode === entry.inode && socket.uid === entry.uid;
+        const flags = this.socketFlags(socket, entry.endpoints, entry.counters) | (sameIdentity ? KIND_FLAG : 0);
+        this.header(KIND_CODES.sample | flags, entry.atMs);
+        const memory = this.socket(entry.cookie, socket, entry.endpoints, flags);
+        this.whole(entry.state);
+        if (!sameIdentity) this.whole(entry.inode).whole(entry.uid);
+        if (memory !== null) [memory.inode, memory.uid] = [entry.inode, entry.uid];
+        this.counters(memory, entry.counters, flags);
+        this.whole(entry.receiveQueue).whole(entry.sendQueue);
+        break;
+      }
+      case 'owner':
+        this.header(KIND_CODES.owner, entry.atMs);
+        this.socket(entry.cookie, this.sockets.get(entry.cookie), null, 0);
+        this.whole(entry.pid).string(entry.comm).string(entry.cmdline).whole(entry.uid).string(entry.user).whole(entry.cgroupId);
+        break;
+      case 'container':
+        this.container(entry);
+        break;
+      case 'sweep': {
+        this.header(KIND_CODES.sweep, entry.atMs);
+        this.time(entry.sinceMs, entry.atMs).whole(entry.netns.length);
+        let previous = this.previousNetns;
+        for (const netns of entry.netns) {
+          this.difference(netns, previous);
+          previous = netns;
+        }
+        break;
+      }
+      case 'lost':
+        this.header(KIND_CODES.lost, entry.atMs);
+        this.whole(entry.total);
+        break;
+    }
+    return this.at;
+  }
+
+  private container(entry: ContainerRecord): void {
+    const { container } = entry;
+    this.header(KIND_CODES.container | (entry.pid === null ? NULL_FIELD : 0) | (container === null ? KIND_FLAG : 0), entry.atMs);
+    this.whole(entry.cgroupId);
+    if (entry.pid !== null) this.whole(entry.pid);
+    if (container !== null) {
+      this.string(container.id).string(container.name).string(container.runtime);
+      this.string(container.image).string(container.pod).string(container.namespace).string(container.podUid);
+    }
+    this.string(entry.problem);
+  }
+
+  private socketFlags(socket: SocketMemory | undefined, endpoints: Endpoints, counters: TcpCounters | null): number {
+    let flags = 0;
+    if (socket?.endpoints != null && sameEndpoints(socket.endpoints, endpoints)) flags |= SAME_ENDPOINTS;
+    if (counters === null) flags |= NULL_FIELD;
+    else if (socket?.counters != null && sameCounters(socket.counters, counters)) flags |= SAME_COUNTERS;
+    return flags;
+  }
+
+  /**
+   * The cookie: 0 and a new cookie, 1 for cookie 0 (no socket), or 2 + how many sockets were
+   * first mentioned since; then the endpoints unless SAME_ENDPOINTS. Null for cookie 0.
+   */
+  private socket(cookie: number, known: SocketMemory | undefined, endpoints: Endpoints | null, flags: number): SocketMemory | null {
+    let memory: SocketMemory | null = null;
+    if (cookie === 0) this.varint(1);
+    else if (known !== undefined) {
+      this.varint(2 + this.sockets.size - 1 - known.index);
+      memory = known;
+    } else {
+      this.varint(0).difference(cookie, this.previousNewCookie);
+      this.previousNewCookie = cookie;
+      memory = { cookie, index: this.sockets.size, endpoints: null, counters: null, inode: null, uid: null };
+      this.sockets.set(cookie, memory);
+    }
+    if (endpoints !== null && (flags & SAME_ENDPOINTS) === 0) {
+      this.endpoints(endpoints);
+      if (memory !== null) memory.endpoints = endpoints;
+    }
+    return memory;
+  }
+
+  private endpoints(endpoints: Endpoints): void {
+    this.string(endpoints.family).string(endpoints.saddr).whole(endpoints.sport).string(endpoints.daddr).whole(endpoints.dport);
+    this.difference(endpoints.netns, this.previousNetns);
+    this.previousNetns = endpoints.netns;
+  }
+
+  private counters(memory: SocketMemory | null, counters: TcpCounters | null, flags: number): void {
+    if (counters === null || (flags & SAME_COUNTERS) !== 0) return;
+    const previous = memory?.counters ?? NO_COUNTERS;
+    this.difference(counters.bytesAcked, previous.bytesAcked).difference(counters.bytesReceived, previous.bytesReceived);
+    this.difference(counters.segsOut, previous.segsOut).difference(counters.segsIn, previous.segsIn);
+    this.difference(counters.totalRetrans, previous.totalRetrans).difference(counters.srttUs, previous.srttUs);
+    if (memory !== null) memory.counters = counters;
+  }
+
+  /** 0 and the owner, or 1 + the index of the same owner met before in this chunk. */
+  private owner(owner: TaskOwner): void {
+    const known = this.owners.get(owner.pid);
+    if (known !== undefined && sameOwner(known.owner, owner)) {
+      this.varint(1 + known.index);
+      return;
+    }
+    this.varint(0).whole(owner.pid).string(owner.comm).whole(owner.uid).whole(owner.cgroupId);
+    this.owners.set(owner.pid, { owner, index: this.ownerCount++ });
+  }
+
+  private header(code: number, atMs: number): void {
+    this.byte(code).time(atMs, this.previousMs);
+    this.previousMs = atMs;
+  }
+
+  private byte(value: number): this {
+    this.bytes[this.at++] = value;
+    return this;
+  }
+
+  private varint(value: number): this {
+    const { bytes } = this;
+    let at = this.at;
+    let rest = value;
+    while (rest >= 0x80000000) {
+      bytes[at++] = (rest % 0x80) | 0x80;
+      rest = Math.floor(rest / 0x80);
+    }
+    while (rest >= 0x80) {
+      bytes[at++] = (rest & 0x7f) | 0x80;
+      rest >>>= 7;
+    }
+    bytes[at++] = rest;
+    this.at = at;
+    return this;
+  }
+
+  private double(value: number): this {
+    this.at = this.bytes.writeDoubleLE(value, this.at);
+    return this;
+  }
+
+  /** A whole number as its varint + 1; anything else as 0 and its double. */
+  private whole(value: number): this {
+    return Number.isSafeInteger(value) && value >= 0 ? this.varint(value + 1) : this.varint(0).double(value);
+  }
+
+  /** `value` as its difference from `base` (zigzag varint + 1) when that gives it back exactly; else 0 and its double. */
+  private difference(value: number, base: number): this {
+    const difference = value - base;
+    if (Number.isSafeInteger(difference) && Math.abs(difference) < LARGEST_DIFFERENCE && base + difference === value) return this.varint(zigzag(difference) + 1);
+    return this.varint(0).double(value);
+  }
+
+  /** A time as its difference from `baseMs` in TIME_UNITS_PER_MS, when that gives it back exactly; else 0 and its double. */
+  private time(valueMs: number, baseMs: number): this {
+    const units = (valueMs - baseMs) * TIME_UNITS_PER_MS;
+    if (Number.isSafeInteger(units) && Math.abs(units) < LARGEST_DIFFERENCE && baseMs + units / TIME_UNITS_PER_MS === valueMs) return this.varint(zigzag(units) + 1);
+    return this.varint(0).double(valueMs);
+  }
+
+  /**
+   * 0 for null; 2 + the index of a string met before in this chunk; or 1, then the string: its
+   * UTF-8 length × 2 and bytes, or — for text UTF-8 cannot carry (a lone surrogate) — its
+   * UTF-16 length × 2 + 1 and code units.
+   */
+  private string(value: string | null): this {
+    if (value === null) return this.varint(0);
+    const index = this.strings.get(value);
+    if (index !== undefined) return this.varint(2 + index);
+    this.strings.set(value, this.strings.size);
+    this.varint(1);
+    if (value.isWellFormed()) {
+      this.varint(2 * Buffer.byteLength(value, 'utf8'));
+      this.at += this.bytes.write(value, this.at, 'utf8');
+    } else {
+      this.varint(2 * value.length + 1);
+      this.at += this.bytes.write(value, this.at, 'utf16le');
+    }
+    return this;
+  }
+}
+
+/** Reads one chunk's entries from its start, as ChunkEncoder wrote them. */
+export class ChunkDecoder {
+  private at = 0;
+  private previousMs = 0;
+  private previousNewCookie = 0;
+  private previousNetns = 0;
+  private readonly strings: string[] = [];
+  private readonly sockets: SocketMemory[] = [];
+  private readonly owners: TaskOwner[] = [];
+
+  /** Where the next entry starts. */
+  get offset(): number {
+    return this.at;
+  }
+
+  /** The entry at `offset`; the caller stops at the chunk's end. */
+  next(bytes: Buffer): FlightEntry {
+    const code = bytes[this.at++]!;
+    const atMs = this.time(bytes, this.previousMs);
+    this.previousMs = atMs;
+    switch (code & KIND_MASK) {
+      case KIND_CODES.tick:
+        return { kind: 'tick', atMs };
+      case KIND_CODES.state: {
+        const { cookie, memory, endpoints } = this.socket(bytes, code, true);
+        const packed = bytes[this.at++]!;
+        const oldState = (packed === 0 ? this.whole(bytes) : packed >> 4) as TcpStateNumber;
+        const newState = (packed === 0 ? this.whole(bytes) : packed & 0x0f) as TcpStateNumber;
+        const owner = (code & KIND_FLAG) === 0 ? null : this.owner(bytes);
+        const counters = this.counters(bytes, memory, code)!;
+        return { kind: 'state', atMs, cookie, endpoints: endpoints!, oldState, newState, owner, counters };
+      }
+      case KIND_CODES.retransmit: {
+        const { cookie, memory, endpoints } = this.socket(bytes, code, true);
+        const state = this.whole(bytes) as TcpStateNumber;
+        return { kind: 'retransmit', atMs, cookie, endpoints: endpoints!, state, counters: this.counters(bytes, memory, code)! };
+      }
+      case KIND_CODES.reset: {
+        const { cookie, memory, endpoints } = this.socket(bytes, code, true);
+        const reason = this.string(bytes)!;
+        const direction = (code & KIND_FLAG) === 0 ? 'received' : 'sent';
+        return { kind: 'reset', atMs, cookie, direction, endpoints: endpoints!, reason, counters: this.counters(bytes, memory, code) };
+      }
+      case KIND_CODES.drop: {
+        const { cookie } = this.socket(bytes, code, false);
+        const packet = this.endpoints(bytes);
+        return { kind: 'drop', atMs, cookie, packet, reason: this.string(bytes)! };
+      }
+      case KIND_CODES.sample: {
+        const { cookie, memory, endpoints } = this.socket(bytes, code, true);
+        const state = this.whole(bytes) as TcpStateNumber;
+        const sameIdentity = (code & KIND_FLAG) !== 0;
+        const inode = sameIdentity ? memory!.inode! : this.whole(bytes);
+        const uid = sameIdentity ? memory!.uid! : this.whole(bytes);
+        if (memory !== null) [memory.inode, memory.uid] = [inode, uid];
+        const counters = this.counters(bytes, memory, code);
+        const receiveQueue = this.whole(bytes);
+        const sendQueue = this.whole(bytes);
+        return { kind: 'sample', atMs, cookie, endpoints: endpoints!, state, inode, uid, counters, receiveQueue, sendQueue };
+      }
+      case KIND_CODES.owner: {
+        const { cookie } = this.socket(bytes, code, false);
+        const pid = this.whole(bytes);
+        const comm = this.string(bytes)!;
+        const cmdline = this.string(bytes)!;
+        const uid = this.whole(bytes);
+        const user = this.string(bytes)!;
+        return { kind: 'owner', atMs, cookie, pid, comm, cmdline, uid, user, cgroupId: this.whole(bytes) };
+      }
+      case KIND_CODES.container: {
+        const cgroupId = this.whole(bytes);
+        const pid = (code & NULL_FIELD) === 0 ? this.whole(bytes) : null;
+        const container = (code & KIND_FLAG) === 0 ? this.containerIdentity(bytes) : null;
+        return { kind: 'container', atMs, cgroupId, pid, container, problem: this.string(bytes) as ContainerRecord['problem'] };
+      }
+      case KIND_CODES.sweep: {
+        const sinceMs = this.time(bytes, atMs);
+        const netns: number[] = [];
+        let previous = this.previousNetns;
+        for (let count = this.whole(bytes); count > 0; count--) netns.push((previous = this.difference(bytes, previous)));
+        return { kind: 'sweep', atMs, sinceMs, netns };
+      }
+      case KIND_CODES.lost:
+        return { kind: 'lost', atMs, total: this.whole(bytes) };
+      default:
+        throw new Error(`flight recorder chunk damaged: entry code ${code} at byte ${this.at - 1}`);
+    }
+  }
+
+  private containerIdentity(bytes: Buffer): ContainerIdentity {
+    const id = this.string(bytes)!;
+    const name = this.string(bytes)!;
+    const runtime = this.string(bytes) as ContainerIdentity['runtime'];
+    const image = this.string(bytes);
+    const pod = this.string(bytes);
+    const namespace = this.string(bytes);
+    return { id, name, runtime, image, pod, namespace, podUid: this.string(bytes) };
+  }
+
+  private socket(bytes: Buffer, code: number, withEndpoints: boolean): { cookie: number; memory: SocketMemory | null; endpoints: Endpoints | null } {
+    const reference = this.varint(bytes);
+    let memory: SocketMemory | null = null;
+    let cookie = 0;
+    if (reference === 0) {
+      cookie = this.difference(bytes, this.previousNewCookie);
+      this.previousNewCookie = cookie;
+      memory = { cookie, index: this.sockets.length, endpoints: null, counters: null, inode: null, uid: null };
+      this.sockets.push(memory);
+    } else if (reference > 1) {
+      memory = this.sockets[this.sockets.length - 1 - (reference - 2)]!;
+      cookie = memory.cookie;
+    }
+    if (!withEndpoints) return { cookie, memory, endpoints: null };
+    if ((code & SAME_ENDPOINTS) !== 0) return { cookie, memory, endpoints: memory!.endpoints };
+    const endpoints = this.endpoints(bytes);
+    if (memory !== null) memory.endpoints = endpoints;
+    return { cookie, memory, endpoints };
+  }
+
+  private endpoints(bytes: Buffer): Endpoints {
+    const family = this.string(bytes) as Endpoints['family'];
+    const saddr = this.string(bytes)!;
+    const sport = this.whole(bytes);
+    const daddr = this.string(bytes)!;
+    const dport = this.whole(bytes);
+    const netns = this.difference(bytes, this.previousNetns);
+    this.previousNetns = netns;
+    return { family, saddr, sport, daddr, dport, netns };
+  }
+
+  private counters(bytes: Buffer, memory: SocketMemory | null, code: number): TcpCounters | null {
+    if ((code & NULL_FIELD) !== 0) return null;
+    if ((code & SAME_COUNTERS) !== 0) return memory!.counters;
+    const previous = memory?.counters ?? NO_COUNTERS;
+    const bytesAcked = this.difference(bytes, previous.bytesAcked);
+    const bytesReceived = this.difference(bytes, previous.bytesReceived);
+    const segsOut = this.difference(bytes, previous.segsOut);
+    const segsIn = this.difference(bytes, previous.segsIn);
+    const totalRetrans = this.difference(bytes, previous.totalRetrans);
+    const counters = { bytesAcked, bytesReceived, segsOut, segsIn, totalRetrans, srttUs: this.difference(bytes, previous.srttUs) };
+    if (memory !== null) memory.counters = counters;
+    return counters;
+  }
+
+  private owner(bytes: Buffer): TaskOwner {
+    const reference = this.varint(bytes);
+    if (reference > 0) return this.owners[reference - 1]!;
+    const pid = this.whole(bytes);
+    const comm = this.string(bytes)!;
+    const uid = this.whole(bytes);
+    const owner = { pid, comm, uid, cgroupId: this.whole(bytes) };
+    this.owners.push(owner);
+    return owner;
+  }
+
+  private varint(bytes: Buffer): number {
+    let value = 0;
+    let scale = 1;
+    let byte: number;
+    do {
+      byte = bytes[this.at++]!;
+      value += (byte & 0x7f) * scale;
+      scale *= 0x80;
+    } while (byte >= 0x80);
+    return value;
+  }
+
+  private double(bytes: Buffer): number {
+    const value = bytes.readDoubleLE(this.at);
+    this.at += 8;
+    return value;
+  }
+
+  private whole(bytes: Buffer): number {
+    const value = this.varint(bytes);
+    return value === 0 ? this.double(bytes) : value - 1;
+  }
+
+  private difference(bytes: Buffer, base: number): number {
+    const value = this.varint(bytes);
+    return value === 0 ? this.double(bytes) : base + unzigzag(value - 1);
+  }
+
+  private time(bytes: Buffer, baseMs: number): number {
+    const value = this.varint(bytes);
+    return value === 0 ? this.double(bytes) : baseMs + unzigzag(value - 1) / TIME_UNITS_PER_MS;
+  }
+
+  private string(bytes: Buffer): string | null {
+    const reference = this.varint(bytes);
+    if (reference === 0) return null;
+    if (reference > 1) return this.strings[reference - 2]!;
+    const length = this.varint(bytes);
+    const byteLength = length % 2 === 0 ? length / 2 : (length - 1);
+    const value = bytes.toString(length % 2 === 0 ? 'utf8' : 'utf16le', this.at, this.at + byteLength);
+    this.at += byteLength;
+    this.strings.push(value);
+    return value;
+  }
+}

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ContainerRecord } from '../../src/model/records.js';
+import { FlightChunks } from '../../src/recording/flight-chunks.js';
+import { ChunkDecoder, ChunkEncoder, entryBound, type FlightEntry } from '../../src/recording/flight-codec.js';
+import { counters, dropRecord, endpoints, lostRecord, ownerRecord, resetRecord, retransmitRecord, sampleRecord, stateRecord, sweepRecord, taskOwner } from '../model/record-builders.js';
+
+const T0 = 1_795_576_201_000.123;
+const NEAR_2_53 = Number.MAX_SAFE_INTEGER;
+
+/** Every entry encoded into one chunk (each within its bound), then decoded from the chunk's start. */
+function roundTrip(entries: FlightEntry[]): FlightEntry[] {
+  const bytes = Buffer.alloc(entries.reduce((sum, entry) => sum + entryBound(entry), 0));
+  const encoder = new ChunkEncoder();
+  let used = 0;
+  for (const entry of entries) {
+    const end = encoder.encode(entry, bytes, used);
+    assert.ok(end - used <= entryBound(entry), `${entry.kind}: ${end - used} bytes, bound ${entryBound(entry)}`);
+    used = end;
+  }
+  const decoder = new ChunkDecoder();
+  const decoded: FlightEntry[] = [];
+  while (decoder.offset < used) decoded.push(decoder.next(bytes));
+  return decoded;
+}
+
+const container: ContainerRecord = {
+  kind: 'container',
+  atMs: T0 + 5,
+  cgroupId: 4242,
+  pid: null,
+  container: { id: 'a'.repeat(64), name: 'wéb-😀', runtime: 'docker', image: 'nginx:1', pod: null, namespace: 'default', podUid: null },
+  problem: null,
+};
+
+describe('the flight recorder encoding', () => {
+  test('gives back every record kind and tick marker exactly, however often a socket recurs', () => {
+    const socket = endpoints({ saddr: '10.0.0.1', sport: 40000, daddr: '10.0.0.2', dport: 443 });
+    const entries: FlightEntry[] = [
+      stateRecord({ atMs: T0, cookie: 7, endpoints: socket, oldState: 7, newState: 2, owner: taskOwner({ pid: 1234, comm: 'curl' }), counters: counters() }),
+      stateRecord({ atMs: T0 + 0.25, cookie: 7, endpoints: socket, oldState: 2, newState: 1, owner: null, counters: counters({ segsOut: 2, srttUs: 120 }) }),
+      retransmitRecord({ atMs: T0 + 0.5, cookie: 7, endpoints: socket, state: 1, counters: counters({ segsOut: 3, srttUs: 120, totalRetrans: 1 }) }),
+      sampleRecord({ atMs: T0 + 1000, cookie: 7, endpoints: socket, inode: 99, uid: 1000, counters: counters({ segsOut: 3, srttUs: 120, totalRetrans: 1 }) }),
+      sampleRecord({ atMs: T0 + 2000, cookie: 7, endpoints: socket, inode: 99, uid: 1000, counters: null, receiveQueue: 5, sendQueue: 6 }),
+      resetRecord({ atMs: T0 + 2001, cookie: 7, direction: 'sent', endpoints: socket, reason: 'NOT_SPECIFIED', counters: null }),
+      resetRecord({ atMs: T0 + 2002, cookie: 0, direction: 'received', endpoints: endpoints({ saddr: '::1', family: 'ipv6', daddr: '::1' }), reason: 'RECEIVED', counters: counters({ bytesAcked: 1 }) }),
+      dropRecord({ atMs: T0 + 2003, cookie: 7, packet: endpoints({ saddr: '10.0.0.2', daddr: '10.0.0.1', sport: 443, dport: 40000 }), reason: 'NETFILTER_DROP' }),
+      stateRecord({ atMs: T0 + 2004, cookie: 8, endpoints: socket, oldState: 1, newState: 4, owner: taskOwner({ pid: 1234, comm: 'curl' }), counters: counters() }),
+      ownerRecord({ atMs: T0 + 3, cookie: 0, pid: 1234, comm: 'curl', cmdline: 'curl --user *** https://例え.jp/', uid: 1000, user: 'ünïcode' }),
+      container,
+      { ...container, pid: 77, container: null, problem: 'notFound' },
+      sweepRecord({ atMs: T0 + 4000, sinceMs: T0 + 3000.5, netns: [4026531840, 4026532001, 12] }),
+      lostRecord(T0 + 4001, 3),
+      { kind: 'tick', atMs: T0 + 4002 },
+    ];
+    assert.deepEqual(roundTrip(entries), entries);
+  });
+
+  test('numbers no varint carries come back as they were: near 2^53, negative, fractional, not finite, times before 2004', () => {
+    const entries: FlightEntry[] = [
+      stateRecord({
+        atMs: Date.UTC(2000, 0, 1) + 0.1,
+        cookie: NEAR_2_53,
+        endpoints: endpoints({ netns: NEAR_2_53, sport: 65535 }),
+        oldState: 12,
+        newState: 10,
+        owner: taskOwner({ pid: 2 ** 32, uid: 4294967295, cgroupId: NEAR_2_53 }),
+        counters: counters({ bytesAcked: NEAR_2_53, bytesReceived: NEAR_2_53 - 1, segsOut: -1, segsIn: 0.5, totalRetrans: Number.NaN, srttUs: Infinity }),
+      }),
+      stateRecord({ atMs: T0, cookie: 1, endpoints: endpoints(), oldState: 0 as never, newState: 99 as never, owner: null, counters: counters({ bytesAcked: 2 ** 60, segsOut: -(2 ** 52) }) }),
+      retransmitRecord({ atMs: T0 - 1e-9, cookie: 2, endpoints: endpoints(), state: 1, counters: counters({ bytesAcked: 0, srttUs: NEAR_2_53 }) }),
+      lostRecord(2 ** 41 + 0.5, -5),
+      sweepRecord({ atMs: T0, sinceMs: -0.5, netns: [NEAR_2_53, 0, -3] }),
+    ];
+    assert.deepEqual(roundTrip(entries), entries);
+  });
+
+  test('strings UTF-8 cannot carry (a lone surrogate) come back as they were', () => {
+    const entries: FlightEntry[] = [ownerRecord({ atMs: T0, cookie: 3, pid: 1, comm: 'a\uD800b', cmdline: '\uDC00', uid: 0, user: '' })];
+    assert.deepEqual(roundTrip(entries), entries);
+  });
+
+  test('a socket seen again costs a few bytes: endpoints, owner and strings once, counters as differences', () => {
+    const socket = endpoints({ saddr: '192.168.100.200', daddr: '192.168.100.201' });
+    const first = sampleRecord({ atMs: T0, cookie: 123456, endpoints: socket, inode: 987654, uid: 1000, counters: counters({ bytesAcked: 10_000_000, segsOut: 5000, srttUs: 3000 }) });
+    const again = { ...first, atMs: T0 + 1000, counters: counters({ bytesAcked: 10_000_100, segsOut: 5001, srttUs: 3000 }) };
+    const bytes = Buffer.alloc(1000);
+    const encoder = new ChunkEncoder();
+    const firstEnd = encoder.encode(first, bytes, 0);
+    const againEnd = encoder.encode(again, bytes, firstEnd);
+    // Header 1, a second later 4, cookie 1, state 1, counters 7, queues 2.
+    assert.equal(againEnd - firstEnd, 16);
+    assert.ok(firstEnd > 50, `${firstEnd} bytes the first time`);
+  });
+});
+
+describe('the flight recorder chunks', () => {
+  const tickOf = (tick: number): FlightEntry[] => [
+    ...Array.from({ length: 20 }, (_, index) => retransmitRecord({ atMs: T0 + tick * 1000 + index, cookie: 1 + index, endpoints: endpoints({ sport: 1000 + index }), state: 1, counters: counters({ segsOut: tick }) })),
+    { kind: 'tick', atMs: T0 + tick * 1000 + 999 },
+  ];
+
+  test('slide a tick at a time, and a chunk goes once the window has left it; every kept entry reads back', () => {
+    const chunks = new FlightChunks(1024);
+    const written = Array.from({ length: 30 }, (_, tick) => tickOf(tick));
+    for (const tick of written) for (const entry of tick) chunks.append(entry);
+    const allBytes = chunks.bytes;
+    assert.ok(allBytes > 3 * 1024, `${allBytes} bytes`);
+    const letGo: FlightEntry[] = [];
+    for (let tick = 0; tick < 20; tick++) chunks.dropOldestTick((entry) => letGo.push(entry));
+    assert.deepEqual(letGo, written.slice(0, 20).flat(), 'the ticks let go, in order');
+    assert.deepEqual([...chunks.entries()], written.slice(20).flat(), 'the window reads back from where it starts, mid-chunk');
+    assert.ok(chunks.bytes < allBytes / 2, `${chunks.bytes} of ${allBytes} bytes still held`);
+    assert.ok(chunks.bytes >= allBytes / 3 - 1024, 'whole chunks go: at most the front one holds ticks let go');
+  });
+
+  test('grow from small, never past the chunk size but for an entry larger than that', () => {
+    const chunks = new FlightChunks(4096);
+    chunks.append(lostRecord(T0, 1));
+    assert.equal(chunks.bytes, 1024, 'a first chunk of 1 KiB');
+    const huge = ownerRecord({ atMs: T0 + 1, cookie: 5, pid: 1, comm: 'x', cmdline: 'y'.repeat(10_000), uid: 0, user: 'root' });
+    chunks.append(huge);
+    chunks.append({ kind: 'tick', atMs: T0 + 2 });
+    assert.deepEqual([...chunks.entries()], [lostRecord(T0, 1), huge, { kind: 'tick', atMs: T0 + 2 }]);
+    chunks.clear();
+    assert.equal(chunks.bytes, 0);
+    assert.deepEqual([...chunks.entries()], []);
+  });
+});
