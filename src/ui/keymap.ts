@@ -101,6 +101,8 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
     case ' ':
     case 'Z':
       return { type: 'togglePause' };
+    case 't':
+      return { type: 'toggleClosed' };
     case '+':
       return { type: 'changeInterval', direction: 1 };
     case '-':

@@ -92,7 +92,8 @@ function hintsFor(state: UiState): string[] {
         state.replaySpeed === null
           ? [`+ - ${formatInterval(state.intervalMs)}`, 's save', 'w flight rec']
           : ['. , step', `[ ] ${formatSpeed(state.replaySpeed)}`, 's save'];
-      return [...back, 'q quit', '? help', '/ filter', 'Enter open', 'Tab pane', '< > sort', 'I invert', pause, ...pace];
+      const closed = state.pane !== 'connections' ? [] : state.closedHidden ? ['t show closed'] : ['t hide closed'];
+      return [...back, 'q quit', '? help', '/ filter', 'Enter open', 'Tab pane', '< > sort', 'I invert', pause, ...pace, ...closed];
     }
   }
 }

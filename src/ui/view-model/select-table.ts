@@ -59,6 +59,8 @@ interface PaneDefinition<Row extends object> {
   keyOf(row: Row, index: number, rows: readonly Row[]): string;
   /** Breaks sort ties by identity, so equal rows keep their order across ticks. */
   compareIdentity(a: Row, b: Row): number;
+  /** Rows `t` hides: closed and TIME_WAIT connections; absent where the pane has none. */
+  isClosed?(row: Row): boolean;
   columns: readonly Column<Row>[];
   tone(row: Row, context: RowContext): Tone;
   searchable(snapshot: ModelSnapshot): Searchable<Row>;
@@ -69,7 +71,7 @@ interface PaneDefinition<Row extends object> {
 
 function definePane<Pane extends PaneId>(
   pane: Pane,
-  fields: Pick<PaneDefinition<PaneRow[Pane]>, 'rows' | 'keyOf' | 'compareIdentity'>,
+  fields: Pick<PaneDefinition<PaneRow[Pane]>, 'rows' | 'keyOf' | 'compareIdentity' | 'isClosed'>,
 ): PaneDefinition<PaneRow[Pane]> {
   return {
     pane,
@@ -86,6 +88,7 @@ const connections = definePane('connections', {
   rows: (snapshot) => snapshot.connections,
   keyOf: connectionKey,
   compareIdentity: (a, b) => a.id - b.id,
+  isClosed: (row) => row.state === 'CLOSE' || row.state === 'TIME_WAIT',
 });
 const processes = definePane('processes', {
   rows: (snapshot) => snapshot.processes,
@@ -150,9 +153,10 @@ function scopeIdentity(scope: Scope): string {
   }
 }
 
-function orderedRows<Row extends object>(definition: PaneDefinition<Row>, snapshot: ModelSnapshot, scope: Scope, sort: SortState): OrderedRows<Row> {
+function orderedRows<Row extends object>(definition: PaneDefinition<Row>, snapshot: ModelSnapshot, scope: Scope, sort: SortState, closedHidden: boolean): OrderedRows<Row> {
   const rows = definition.rows(snapshot);
-  const scopeId = scopeIdentity(scope);
+  const hideClosed = closedHidden ? definition.isClosed : undefined;
+  const scopeId = `${scopeIdentity(scope)}${hideClosed === undefined ? '' : ' open only'}`;
   const sortId = `${sort.column} ${sort.descending ? 'desc' : 'asc'}`;
   const last = definition.memo.ordered;
   if (last !== null && last.rows === rows && last.scopeId === scopeId && last.sortId === sortId && last.nowMs === snapshot.atMs) return last;
@@ -160,7 +164,7 @@ function orderedRows<Row extends object>(definition: PaneDefinition<Row>, snapsh
   const inScope = scope === null ? null : definition.scope(snapshot, scope);
   const order: number[] = [];
   rows.forEach((row, index) => {
-    if (inScope === null || inScope(row)) order.push(index);
+    if ((inScope === null || inScope(row)) && hideClosed?.(row) !== true) order.push(index);
   });
   const column = definition.columns.find((candidate) => candidate.id === sort.column);
   if (column !== undefined) {
@@ -212,7 +216,7 @@ function windowStart(selected: number, rowCount: number, pageSize: number): numb
 function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, request: TableRequest): TableSelection {
   const { snapshot, state } = request;
   const sort = knownSort(definition, state.sort[definition.pane]);
-  const ordered = orderedRows(definition, snapshot, state.scope, sort);
+  const ordered = orderedRows(definition, snapshot, state.scope, sort, state.closedHidden);
   const matching = matchingRows(definition, snapshot, ordered, state.filter.text);
   const selection = state.selection[definition.pane];
   const selected = selectedPosition(matching.keys, selection.key, selection.index);

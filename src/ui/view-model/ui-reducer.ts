@@ -62,6 +62,7 @@ export function initialUiState(options: InitialUiOptions): UiState {
     scope,
     view: { kind: 'table' },
     paused: false,
+    closedHidden: false,
     intervalMs: options.intervalMs,
     replaySpeed: options.replaySpeed ?? null,
     message: null,
@@ -115,6 +116,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, view: state.view.kind === 'help' ? { kind: 'table' } : { kind: 'help' } };
     case 'togglePause':
       return { ...state, paused: !state.paused };
+    case 'toggleClosed':
+      return { ...state, closedHidden: !state.closedHidden };
     case 'changeInterval': {
       // A replay ticks when the recording did: its pace is the speed, not the interval.
       if (state.replaySpeed !== null) return state;

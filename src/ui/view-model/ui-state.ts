@@ -51,6 +51,8 @@ export interface UiState {
   view: View;
   /** The view is frozen; ingest goes on. */
   paused: boolean;
+  /** `t`: closed and TIME_WAIT connections are left out of the Connections pane (the header still counts them). */
+  closedHidden: boolean;
   /** Tick interval, ms (changed by + and -). */
   intervalMs: number;
   /** Replaying a recording: its playback speed (changed by [ and ]); null in a live capture. */
@@ -88,6 +90,7 @@ export type UiAction =
   | { type: 'back' }
   | { type: 'toggleHelp' }
   | { type: 'togglePause' }
+  | { type: 'toggleClosed' }
   | { type: 'changeInterval'; direction: 1 | -1 }
   /** `.` / `,`: one recorded tick forward or back, which pauses the replay (the store moves it). */
   | { type: 'stepReplay'; direction: 1 | -1 }

@@ -98,9 +98,9 @@ describe('replay lines', () => {
 
   test('the footer offers step and speed in a replay, the flight recorder live', () => {
     const replayKeys = selectScreen(screenInput(model, { replay: progress() }), replaying, { width: 200, height: 24 }).footer.keys;
-    assert.match(replayKeys, /Space pause {2}\. , step {2}\[ \] ×1 {2}s save$/);
+    assert.match(replayKeys, /Space pause {2}\. , step {2}\[ \] ×1 {2}s save {2}t hide closed$/);
     assert.doesNotMatch(replayKeys, /\+ -|w flight/);
-    assert.match(selectScreen(screenInput(model), live, { width: 200, height: 24 }).footer.keys, /s save {2}w flight rec$/);
+    assert.match(selectScreen(screenInput(model), live, { width: 200, height: 24 }).footer.keys, /s save {2}w flight rec {2}t hide closed$/);
   });
 
   test('the capture\'s notice shows in the footer as a warning, after a transient message', () => {

@@ -271,7 +271,7 @@ describe('tabs and footer', () => {
     assert.ok(saved.keys.startsWith('q quit  ? help  / filter'));
     assert.ok(displayWidth(saved.keys) <= 60);
     const wide = selectScreen(screenInput(model), state(), { width: 200, height: 20 }).footer;
-    assert.match(wide.keys, /Space pause {2}\+ - 1s {2}s save {2}w flight rec$/);
+    assert.match(wide.keys, /Space pause {2}\+ - 1s {2}s save {2}w flight rec {2}t hide closed$/);
     const paused = selectScreen(screenInput(model), state({ paused: true }), { width: 200, height: 20 }).footer;
     assert.match(paused.keys, /Space resume/);
   });

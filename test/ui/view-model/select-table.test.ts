@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { columnIds, defaultSort, paneColumns } from '../../../src/ui/view-model/columns.js';
 import { selectTable } from '../../../src/ui/view-model/select-table.js';
 import { displayWidth } from '../../../src/ui/view-model/text-width.js';
-import { initialUiState } from '../../../src/ui/view-model/ui-reducer.js';
+import { initialUiState, uiReducer } from '../../../src/ui/view-model/ui-reducer.js';
 import type { PaneId, UiState } from '../../../src/ui/view-model/ui-state.js';
 import type { ModelSnapshot } from '../../../src/model/snapshot-types.js';
 import { NOW, T0, connection, containerIdentity, event, listener, manyConnections, snapshot } from './snapshot-builder.js';
@@ -436,6 +436,21 @@ describe('cells', () => {
     assert.equal(cell('resets'), '2/1');
     assert.equal(cell('rtt'), '250us');
     assert.equal(cell('age'), '3m11s');
+  });
+
+  test('t hides closed and TIME_WAIT connections from the Connections pane, and shows them again', () => {
+    const data = snapshot({
+      connections: [
+        connection({ id: 1 }),
+        connection({ id: 2, state: 'CLOSE', closedAtMs: NOW - 10 }),
+        connection({ id: 3, state: 'TIME_WAIT' }),
+        connection({ id: 4, state: 'CLOSE_WAIT' }),
+      ],
+    });
+    const hidden = uiReducer(state(), { type: 'toggleClosed' });
+    assert.deepEqual([...table(data, hidden).navigation.keys].sort(), ['1', '4']);
+    assert.equal(table(data, hidden).table.totalRows, 4, 'the pane still counts them: (2/4)');
+    assert.deepEqual([...table(data, uiReducer(hidden, { type: 'toggleClosed' })).navigation.keys].sort(), ['1', '2', '3', '4']);
   });
 
   test('events are named as --events names them, and read as a sentence', () => {
