@@ -31,26 +31,30 @@ export interface ChurnCount {
   exact: boolean;
 }
 
-export function countChurn(document: SnapshotDocument, churn: ChurnOutcome): ChurnCount {
-  const isGenerators = (entry: SnapshotDocument['connections'][number]) =>
-    (entry.saddr === '127.0.0.1' && entry.sport === churn.port) || (entry.daddr === '127.0.0.1' && entry.dport === churn.port);
-  const generators = document.connections.filter((entry) => isGenerators(entry) && !entry.preexisting);
-  const othersBorn = document.connections.filter((entry) => !isGenerators(entry) && !entry.preexisting).length;
+/** Counts one generator's connections, or several generators' together (each its own port and pid). */
+export function countChurn(document: SnapshotDocument, churns: ChurnOutcome | readonly ChurnOutcome[]): ChurnCount {
+  const generators = Array.isArray(churns) ? (churns as readonly ChurnOutcome[]) : [churns as ChurnOutcome];
+  const generatorOf = (entry: SnapshotDocument['connections'][number]) =>
+    generators.find((churn) => (entry.saddr === '127.0.0.1' && entry.sport === churn.port) || (entry.daddr === '127.0.0.1' && entry.dport === churn.port));
+  const born = document.connections.filter((entry) => !entry.preexisting);
+  const generatorEntries = born.filter((entry) => generatorOf(entry) !== undefined);
+  const othersBorn = born.length - generatorEntries.length;
   const { connectionsOpened, evicted } = document.totals;
-  const expected = 2 * churn.made;
+  const made = generators.reduce((sum, churn) => sum + churn.made, 0);
+  const expected = 2 * made;
   const attributed = connectionsOpened - othersBorn;
   return {
-    made: churn.made,
+    made,
     expected,
     connectionsOpened,
     othersBorn,
     attributed,
-    generatorKept: generators.length,
-    wrongOwner: generators.filter((entry) => entry.pid !== null && entry.pid !== churn.pid).length,
+    generatorKept: generatorEntries.length,
+    wrongOwner: generatorEntries.filter((entry) => entry.pid !== null && entry.pid !== generatorOf(entry)!.pid).length,
     evicted,
     lostEvents: document.source.lostEvents,
-    // With nothing evicted every one of the generator's entries must still be in the table, too.
-    missed: Math.max(0, expected - attributed, evicted === 0 ? expected - generators.length : 0),
+    // With nothing evicted every one of the generators' entries must still be in the table, too.
+    missed: Math.max(0, expected - attributed, evicted === 0 ? expected - generatorEntries.length : 0),
     exact: evicted === 0,
   };
 }

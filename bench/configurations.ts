@@ -11,6 +11,10 @@
  *                  on the sock:sock_send_length / sock:sock_recv_length tracepoints (every send
  *                  and receive, as tcptop's kprobes on tcp_sendmsg / tcp_cleanup_rbuf) because
  *                  kprobes do not attach on this kernel
+ *   bpftrace floor the least any eBPF monitor of netscope's events can cost: bpftrace counting
+ *                  hits (one per-CPU count each) on the very tracepoints netscope attaches —
+ *                  sock:inet_sock_set_state, tcp:tcp_retransmit_skb, tcp:tcp_send_reset,
+ *                  tcp:tcp_receive_reset, skb:kfree_skb (bpf/tcp_events.bpf.c) — and nothing else
  *   ss             `ss -tinp` run once a second by a small poller (its CPU is the poller's plus
  *                  every ss run's; its peak RSS is the largest ss run's)
  *
@@ -324,45 +328,70 @@ function tracefsMounted(): boolean {
   }
 }
 
+function bpftraceUnavailable(): string | null {
+  if (!commandExists('bpftrace')) return 'bpftrace is not installed';
+  if (!tracefsMounted() && !commandExists('unshare')) return 'tracefs is not mounted and unshare is missing to mount it privately';
+  return null;
+}
+
+async function startBpftrace(scriptText: string): Promise<RunningMonitor> {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'netscope-bench-'));
+  const script = path.join(directory, 'monitor.bt');
+  writeFileSync(script, scriptText);
+  // bpftrace 0.17 finds tracepoints through tracefs; where the host has not mounted it, mount
+  // it in a private mount namespace (nothing changes on the host). unshare and sh exec, so the
+  // child's pid is bpftrace's.
+  const [command, args] = tracefsMounted()
+    ? ['bpftrace', [script]]
+    : ['unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount -t tracefs nodev /sys/kernel/tracing && exec bpftrace ${script}`]];
+  try {
+    const { child } = await spawnMonitor(command as string, args as string[], ({ stdout }) => stdout.includes('Attaching'), {
+      timeoutMs: 60_000,
+      settleMs: 1_500,
+    });
+    if (readComm(child.pid!) !== 'bpftrace') throw new Error(`expected bpftrace at pid ${child.pid}, found ${readComm(child.pid!)}`);
+    const monitor = childMonitor(child, 'SIGINT');
+    return {
+      ...monitor,
+      async stop() {
+        const outcome = await monitor.stop();
+        rmSync(directory, { recursive: true, force: true });
+        return outcome;
+      },
+    };
+  } catch (error) {
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
+}
+
 const bpftrace: Configuration = {
   id: 'bpftrace',
   label: 'bpftrace tcptop',
   command: 'bpftrace: per-connection bytes on tracepoint:sock:sock_{send,recv}_length',
-  unavailable() {
-    if (!commandExists('bpftrace')) return 'bpftrace is not installed';
-    if (!tracefsMounted() && !commandExists('unshare')) return 'tracefs is not mounted and unshare is missing to mount it privately';
-    return null;
-  },
-  async start() {
-    const directory = mkdtempSync(path.join(os.tmpdir(), 'netscope-bench-'));
-    const script = path.join(directory, 'tcptop.bt');
-    writeFileSync(script, BPFTRACE_SCRIPT);
-    // bpftrace 0.17 finds tracepoints through tracefs; where the host has not mounted it, mount
-    // it in a private mount namespace (nothing changes on the host). unshare and sh exec, so the
-    // child's pid is bpftrace's.
-    const [command, args] = tracefsMounted()
-      ? ['bpftrace', [script]]
-      : ['unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount -t tracefs nodev /sys/kernel/tracing && exec bpftrace ${script}`]];
-    try {
-      const { child } = await spawnMonitor(command as string, args as string[], ({ stdout }) => stdout.includes('Attaching'), {
-        timeoutMs: 60_000,
-        settleMs: 1_500,
-      });
-      if (readComm(child.pid!) !== 'bpftrace') throw new Error(`expected bpftrace at pid ${child.pid}, found ${readComm(child.pid!)}`);
-      const monitor = childMonitor(child, 'SIGINT');
-      return {
-        ...monitor,
-        async stop() {
-          const outcome = await monitor.stop();
-          rmSync(directory, { recursive: true, force: true });
-          return outcome;
-        },
-      };
-    } catch (error) {
-      rmSync(directory, { recursive: true, force: true });
-      throw error;
-    }
-  },
+  unavailable: bpftraceUnavailable,
+  start: () => startBpftrace(BPFTRACE_SCRIPT),
+};
+
+/**
+ * The floor: a count per tracepoint, on the five netscope attaches. Classic tracepoints (bpftrace
+ * 0.17 cannot attach raw ones here), where netscope uses tp_btf or raw_tp: the same hits, a
+ * little more work per hit, so the floor is if anything a little high.
+ */
+const FLOOR_SCRIPT = `
+tracepoint:sock:inet_sock_set_state { @[probe] = count(); }
+tracepoint:tcp:tcp_retransmit_skb { @[probe] = count(); }
+tracepoint:tcp:tcp_send_reset { @[probe] = count(); }
+tracepoint:tcp:tcp_receive_reset { @[probe] = count(); }
+tracepoint:skb:kfree_skb { @[probe] = count(); }
+`;
+
+const bpftraceFloor: Configuration = {
+  id: 'bpftrace-floor',
+  label: 'bpftrace floor',
+  command: "bpftrace: count() on netscope's five tracepoints (inet_sock_set_state, tcp_retransmit_skb, tcp_send_reset, tcp_receive_reset, kfree_skb)",
+  unavailable: bpftraceUnavailable,
+  start: () => startBpftrace(FLOOR_SCRIPT),
 };
 
 /**
@@ -410,7 +439,7 @@ const ssPoller: Configuration = {
   },
 };
 
-export const configurations: readonly Configuration[] = [none, netscopeJson, netscopeTui, nethogs, iftop, bpftrace, ssPoller];
+export const configurations: readonly Configuration[] = [none, netscopeJson, netscopeTui, nethogs, iftop, bpftrace, bpftraceFloor, ssPoller];
 
 /** Debian packages the benchmark drives, by the command each provides. */
 const PACKAGES: Record<string, string> = { iperf3: 'iperf3', nethogs: 'nethogs', iftop: 'iftop', bpftrace: 'bpftrace', tmux: 'tmux', ss: 'iproute2', python3: 'python3' };

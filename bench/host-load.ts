@@ -100,17 +100,17 @@ export interface ChurnOutcome extends ChurnResult {
 }
 
 /**
- * Churn with no rate limit for `seconds`: connect → one small request/reply → close, 32 in
- * flight. `onStart` runs once the generator listens (right before its first connect), so the
- * caller's measurement window matches the churn's.
+ * Churn for `seconds`: connect → one small request/reply → close, 32 in flight, with no rate
+ * limit unless `ratePerSecond` is given. `onStart` runs once the generator listens (right before
+ * its first connect), so the caller's measurement window matches the churn's.
  */
-export async function runChurn(seconds: number, onStart: () => void = () => undefined): Promise<ChurnOutcome> {
+export async function runChurn(seconds: number, onStart: () => void = () => undefined, ratePerSecond = 0): Promise<ChurnOutcome> {
   const run = startChurn({
     title: CHURN_TITLE,
     connections: 100_000_000,
     seconds,
     concurrency: CHURN_CONCURRENCY,
-    rate: 0,
+    rate: ratePerSecond,
   });
   try {
     const listening = await run.listening;

@@ -54,6 +54,12 @@ export interface ChurnResult {
   failed: number;
   /** From the first connect to the last close, s. */
   seconds: number;
+  /**
+   * The generator's own CPU over the whole run, s (process.cpuUsage): system time includes the
+   * eBPF programs that run in its context on connect, close and every state change.
+   */
+  userCpuSeconds: number;
+  systemCpuSeconds: number;
 }
 
 type ChurnMessage = ChurnListening | ChurnProgress | ChurnResult;
@@ -300,7 +306,8 @@ async function main(): Promise<void> {
   if (progress) clearInterval(progress);
   await new Promise((resolve) => server.close(resolve));
   clearTimeout(hardStop);
-  say({ event: 'done', ...tally, seconds });
+  const cpu = process.cpuUsage();
+  say({ event: 'done', ...tally, seconds, userCpuSeconds: cpu.user / 1e6, systemCpuSeconds: cpu.system / 1e6 });
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === scriptPath) await main();

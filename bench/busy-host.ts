@@ -1,0 +1,354 @@
+/**
+ * netscope on a busy host, measured from outside as `top` shows it:
+ *
+ * - 20,000 open loopback connections (40,000 sockets, bench/open-connections.ts): the peak RSS
+ *   (VmHWM) of `netscope --json --duration 8` and of the live view (tmux, 160×45, ~8 s);
+ * - paced churn (800 connections/s for 40 s) with the flight recorder at its default: netscope's
+ *   peak RSS and CPU, every connection counted, no lost event, and the flight recorder's window
+ *   (SIGUSR1 at the end; the span of the recording, or — when the cap was not reached — the
+ *   window its bytes per second imply at the default 64 MiB cap, said to be extrapolated).
+ *
+ * With `nodeOptions` (bench/profile.ts) netscope runs under extra Node flags (--cpu-prof, a heap
+ * snapshot signal), and `beforeStop` runs while it still holds everything.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SnapshotDocument } from '../src/model/snapshot-document.js';
+import { packageRoot } from '../src/probes/package-paths.js';
+import { requestFlightDump, runNetscope, waitForProbes } from '../test/support/processes.js';
+import { TmuxSession } from '../test/support/tmux.js';
+import { countChurn, describeChurnCount } from './churn-accounting.js';
+import { runChurn } from './host-load.js';
+import { holdOpenConnections } from './open-connections.js';
+import { isLive, readComm, startCpuWindow, watchPeakRss } from './process-usage.js';
+import { fmt, spreadText, summarize, type Row, type Section, type Verdict } from './report.js';
+
+const MiB = 1024 ** 2;
+
+/** The issue's targets for a busy host. */
+export const BUSY_TARGETS = {
+  rssBytesAt20kConnections: 150 * MiB,
+  rssBytesUnderChurn: 200 * MiB,
+  cpuPercentUnderChurn: 25,
+  flightWindowMinutes: 5,
+};
+
+/** The flight recorder's default memory cap (--flight-max-mb 64). */
+const FLIGHT_CAP_BYTES = 64 * MiB;
+
+export interface BusyHostOptions {
+  /** Open connections to hold (a multiple of 4). Default 20,000. */
+  openConnections?: number;
+  /** How long each netscope runs against them, s. Default 8. */
+  openSeconds?: number;
+  /** Measured runs of each (--json, live view) against the open connections. */
+  openRuns: number;
+  /** Paced churn: connections/s and s. Defaults 800 and 40. */
+  churnRate?: number;
+  churnSeconds?: number;
+  churnRuns: number;
+  log: (line: string) => void;
+  /** Extra NODE_OPTIONS for netscope (profiling). */
+  nodeOptions?: string;
+  /** Runs while netscope is up, before it is stopped (profiling: a heap snapshot). */
+  beforeStop?: (pid: number, what: string) => Promise<void>;
+}
+
+export interface BusyHostResult {
+  sections: Section[];
+  verdicts: Verdict[];
+  problems: string[];
+}
+
+const netscopeBin = path.join(packageRoot, 'bin/netscope');
+const withTarget = (pass: boolean, target: string) => `${target} ${pass ? 'PASS' : 'SHORT'}`;
+
+interface OpenRun {
+  peakRssBytes: number;
+  /** Connections in the document, and of those the held ones (both ends). */
+  documentConnections?: number;
+  heldSeen?: number;
+  wallMs?: number;
+}
+
+async function jsonAgainstOpen(options: BusyHostOptions, seconds: number, ports: number[]): Promise<OpenRun> {
+  const started = performance.now();
+  const run = runNetscope(['--json', '--duration', String(seconds)], { env: options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {} });
+  const peak = watchPeakRss(run.child.pid!);
+  if (options.beforeStop) {
+    await sleep(seconds * 1000 - 1000);
+    await options.beforeStop(run.child.pid!, 'json-open');
+  }
+  const exit = await run.done;
+  await peak.stop();
+  if (exit.code !== 0) throw new Error(`netscope --json exited ${exit.code ?? exit.signal}: ${exit.stderr.trim().split('\n')[0]}`);
+  const document = JSON.parse(exit.stdout) as SnapshotDocument;
+  const held = new Set(ports);
+  return {
+    peakRssBytes: peak.peakBytes() ?? Number.NaN,
+    documentConnections: document.connections.length,
+    heldSeen: document.connections.filter((entry) => held.has(entry.sport) || held.has(entry.dport)).length,
+    wallMs: performance.now() - started,
+  };
+}
+
+async function liveViewAgainstOpen(options: BusyHostOptions, seconds: number): Promise<OpenRun> {
+  const session = new TmuxSession(`exec ${netscopeBin}`, { width: 160, height: 45 }, options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {});
+  try {
+    const pid = session.panePid();
+    if (!(pid > 0)) throw new Error('tmux did not report the pane pid');
+    const started = performance.now();
+    const peak = watchPeakRss(pid);
+    await session.waitFor((screen) => screen.includes('netscope ·') && screen.includes('conns'), 'the live view', 30_000);
+    const left = seconds * 1000 - (performance.now() - started);
+    if (left > 0) await sleep(left);
+    await options.beforeStop?.(pid, 'tui-open');
+    session.press('q');
+    const deadline = Date.now() + 15_000;
+    while (isLive(pid) && readComm(pid) === 'netscope' && Date.now() < deadline) await sleep(50);
+    await peak.stop();
+    return { peakRssBytes: peak.peakBytes() ?? Number.NaN };
+  } finally {
+    session.kill();
+  }
+}
+
+async function measureOpen(options: BusyHostOptions, rows: Row[], verdicts: Verdict[], notes: string[]): Promise<void> {
+  const connections = options.openConnections ?? 20_000;
+  const seconds = options.openSeconds ?? 8;
+  options.log(`busy host: holding ${fmt.count(connections)} open loopback connections`);
+  const held = await holdOpenConnections(connections);
+  try {
+    const json: OpenRun[] = [];
+    const live: OpenRun[] = [];
+    for (let run = 0; run < options.openRuns; run++) {
+      options.log(`busy host: netscope --json --duration ${seconds} against them (${run + 1}/${options.openRuns})`);
+      json.push(await jsonAgainstOpen(options, seconds, held.ports));
+      options.log(`busy host: the live view against them, ${seconds} s (${run + 1}/${options.openRuns})`);
+      live.push(await liveViewAgainstOpen(options, seconds));
+    }
+    for (const [label, command, runs] of [
+      ['netscope --json', `netscope --json --duration ${seconds}`, json],
+      ['netscope TUI', `netscope (live view, tmux 160×45, ${seconds} s)`, live],
+    ] as const) {
+      const summary = summarize(
+        runs.map((run) => run.peakRssBytes),
+        true,
+      )!;
+      const pass = summary.best <= BUSY_TARGETS.rssBytesAt20kConnections;
+      rows.push({
+        configuration: label,
+        figure: `peak RSS at ${fmt.count(connections)} open connections (${fmt.count(2 * connections)} sockets)`,
+        value: fmt.mib(summary.best),
+        ratio: '',
+        spread: spreadText(summary),
+        target: withTarget(pass, '≤ 150 MiB'),
+      });
+      verdicts.push({ target: `${command}: peak RSS ≤ 150 MiB at ${fmt.count(connections)} open connections`, measured: `${fmt.mib(summary.best)} (worst ${fmt.mib(summary.worst)})`, pass });
+    }
+    const wall = summarize(
+      json.map((run) => run.wallMs!),
+      true,
+    )!;
+    rows.push({ configuration: 'netscope --json', figure: `wall time of --duration ${seconds} (start, ticks, document)`, value: fmt.ms(wall.best), ratio: '', spread: spreadText(wall), target: '' });
+    const last = json.at(-1)!;
+    notes.push(
+      `${fmt.count(connections)} open connections: 2 server and 4 client processes (bench/open-connections.ts; one process may hold at most its fd hard limit); ` +
+        `the last --json document held ${fmt.count(last.documentConnections!)} connections, ${fmt.count(last.heldSeen!)} of them the held sockets (${fmt.count(2 * connections)} expected)`,
+    );
+  } finally {
+    held.stop();
+  }
+}
+
+/** What a flight recording holds: its size, span and connections. */
+interface FlightFigures {
+  bytes: number;
+  spanMs: number;
+  ticks: number;
+  /** Connections born in the window (state records' distinct sockets, halved: two ends each). */
+  connections: number;
+}
+
+function readFlightRecording(file: string): FlightFigures {
+  const text = readFileSync(file, 'utf8');
+  const lines = text.split('\n').filter((line) => line !== '');
+  const header = JSON.parse(lines[0]!) as { startedAt: string };
+  let lastTickMs = Number.NaN;
+  let ticks = 0;
+  const sockets = new Set<number>();
+  for (const line of lines.slice(1)) {
+    const record = JSON.parse(line) as { kind: string; atMs: number; cookie?: number; newState?: number };
+    if (record.kind === 'tick') {
+      lastTickMs = record.atMs;
+      ticks++;
+    } else if (record.kind === 'state' && record.cookie !== undefined) sockets.add(record.cookie);
+  }
+  return { bytes: Buffer.byteLength(text), spanMs: lastTickMs - Date.parse(header.startedAt), ticks, connections: sockets.size / 2 };
+}
+
+interface ChurnRun {
+  peakRssBytes: number;
+  cpuPercent: number;
+  rate: number;
+  made: number;
+  missed: number;
+  lostEvents: number;
+  wrongOwner: number;
+  description: string;
+  flight: FlightFigures | null;
+  /** How long netscope had been capturing when the dump was asked for, ms. */
+  capturedMs: number;
+  generatorCpuUsPerConnection: number;
+}
+
+async function pacedChurnRun(options: BusyHostOptions, rate: number, seconds: number): Promise<ChurnRun> {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'netscope-bench-flight-'));
+  const run = runNetscope(['--json', '--duration', '0', '--output-dir', directory], { env: options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {} });
+  try {
+    await waitForProbes(run.child.pid!);
+    const capturingSince = performance.now();
+    await sleep(1_000);
+    const pid = run.child.pid!;
+    const peak = watchPeakRss(pid);
+    let window: ReturnType<typeof startCpuWindow> | null = null;
+    const churn = await runChurn(seconds, () => (window = startCpuWindow(pid)), rate);
+    const cpu = (window as ReturnType<typeof startCpuWindow> | null)?.end() ?? null;
+    const capturedMs = performance.now() - capturingSince;
+    await requestFlightDump(run.child);
+    await options.beforeStop?.(pid, 'json-churn');
+    run.child.kill('SIGINT');
+    const exit = await Promise.race([run.done, sleep(60_000, null)]);
+    await peak.stop();
+    if (exit === null) throw new Error('netscope did not exit 60 s after SIGINT');
+    if (exit.code !== 0) throw new Error(`netscope --json exited ${exit.code ?? exit.signal}: ${exit.stderr.trim().split('\n')[0]}`);
+    const count = countChurn(JSON.parse(exit.stdout) as SnapshotDocument, churn);
+    const dump = readdirSync(directory).find((name) => name.startsWith('netscope-flight-'));
+    return {
+      peakRssBytes: peak.peakBytes() ?? Number.NaN,
+      cpuPercent: cpu?.percentOfCore ?? Number.NaN,
+      rate: churn.rate,
+      made: churn.made,
+      missed: count.missed,
+      lostEvents: count.lostEvents,
+      wrongOwner: count.wrongOwner,
+      description: describeChurnCount(count),
+      flight: dump === undefined ? null : readFlightRecording(path.join(directory, dump)),
+      capturedMs,
+      generatorCpuUsPerConnection: ((churn.userCpuSeconds + churn.systemCpuSeconds) / churn.made) * 1e6,
+    };
+  } finally {
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+async function measurePacedChurn(options: BusyHostOptions, rows: Row[], verdicts: Verdict[], notes: string[]): Promise<void> {
+  const rate = options.churnRate ?? 800;
+  const seconds = options.churnSeconds ?? 40;
+  const runs: ChurnRun[] = [];
+  for (let run = 0; run < options.churnRuns; run++) {
+    options.log(`busy host: netscope --json under paced churn, ${rate}/s for ${seconds} s (${run + 1}/${options.churnRuns})`);
+    runs.push(await pacedChurnRun(options, rate, seconds));
+  }
+  const label = 'netscope --json';
+  const load = `paced churn ${rate}/s`;
+  const rss = summarize(
+    runs.map((run) => run.peakRssBytes),
+    true,
+  )!;
+  const cpu = summarize(
+    runs.map((run) => run.cpuPercent),
+    true,
+  )!;
+  const achieved = summarize(runs.map((run) => run.rate))!;
+  const rssPass = rss.best <= BUSY_TARGETS.rssBytesUnderChurn;
+  const cpuPass = cpu.best <= BUSY_TARGETS.cpuPercentUnderChurn;
+  rows.push({ configuration: label, figure: `peak RSS, ${load}`, value: fmt.mib(rss.best), ratio: '', spread: spreadText(rss), target: withTarget(rssPass, '≤ 200 MiB') });
+  rows.push({ configuration: label, figure: `CPU, ${load}`, value: `${fmt.percent(cpu.best)} of a core`, ratio: '', spread: spreadText(cpu), target: withTarget(cpuPass, '≤ 25%') });
+  rows.push({ configuration: 'churn generator', figure: 'connections/s achieved', value: fmt.perSecond(achieved.best, 'conn'), ratio: '', spread: spreadText(achieved), target: '' });
+  verdicts.push({ target: `peak RSS ≤ 200 MiB under ${load} for ${seconds} s, flight recorder on`, measured: `${fmt.mib(rss.best)} (worst ${fmt.mib(rss.worst)})`, pass: rssPass });
+  verdicts.push({ target: `CPU ≤ 25% of a core under ${load}`, measured: `${fmt.percent(cpu.best)} (worst ${fmt.percent(cpu.worst)})`, pass: cpuPass });
+
+  const worstMissed = Math.max(...runs.map((run) => run.missed));
+  const lost = runs.reduce((sum, run) => sum + run.lostEvents, 0);
+  const wrongOwners = runs.reduce((sum, run) => sum + run.wrongOwner, 0);
+  for (const [index, run] of runs.entries()) {
+    rows.push({
+      configuration: `${label}, run ${index + 1}`,
+      figure: `churned connections counted (both ends), ${load}`,
+      value: `${fmt.count(2 * run.made - run.missed)} of ${fmt.count(2 * run.made)}`,
+      ratio: '',
+      spread: '',
+      target: withTarget(run.missed === 0, 'all'),
+    });
+    rows.push({ configuration: `${label}, run ${index + 1}`, figure: 'source.lostEvents', value: fmt.count(run.lostEvents), ratio: '', spread: '', target: withTarget(run.lostEvents === 0, '0') });
+    notes.push(`${load}, run ${index + 1}: ${run.description}; generator CPU ${run.generatorCpuUsPerConnection.toFixed(1)} µs per connection`);
+  }
+  verdicts.push({ target: `every connection counted under ${load}, owner right`, measured: `worst run missed ${fmt.count(worstMissed)}; ${fmt.count(wrongOwners)} wrong owners`, pass: worstMissed === 0 && wrongOwners === 0 });
+  verdicts.push({ target: `zero lost events under ${load}`, measured: `${fmt.count(lost)} over ${runs.length} runs`, pass: lost === 0 });
+
+  // The window: measured where the cap was reached (the recording starts later than the
+  // capture), else extrapolated from the bytes per second held.
+  const flights = runs.flatMap((run) => (run.flight ? [{ run, flight: run.flight }] : []));
+  if (flights.length === 0) {
+    rows.push({ configuration: label, figure: 'flight recorder window', value: 'no dump', ratio: '', spread: '', target: 'see problems' });
+    verdicts.push({ target: `flight recorder window ≥ 5 min under ${load}`, measured: 'no dump was written', pass: null });
+    return;
+  }
+  const windows = flights.map(({ run, flight }) => {
+    const capped = flight.spanMs < run.capturedMs - 5_000;
+    const bytesPerSecond = flight.bytes / (flight.spanMs / 1000);
+    return { capped, minutes: capped ? flight.spanMs / 60_000 : FLIGHT_CAP_BYTES / bytesPerSecond / 60, bytesPerConnection: flight.bytes / Math.max(1, flight.connections), flight };
+  });
+  const window = summarize(windows.map((entry) => entry.minutes))!;
+  const perConnection = summarize(windows.map((entry) => entry.bytesPerConnection), true)!;
+  const capped = windows.some((entry) => entry.capped);
+  const windowPass = window.best >= BUSY_TARGETS.flightWindowMinutes;
+  const how = capped ? 'measured: the 64 MiB cap was reached' : 'extrapolated to the 64 MiB cap';
+  rows.push({
+    configuration: label,
+    figure: `flight recorder window, ${load} (${how})`,
+    value: `${window.best.toFixed(2)} min`,
+    ratio: '',
+    spread: spreadText(window),
+    target: withTarget(windowPass, '≥ 5 min'),
+  });
+  rows.push({ configuration: label, figure: 'flight recording bytes per connection held', value: `${fmt.count(Math.round(perConnection.best))} B`, ratio: '', spread: spreadText(perConnection), target: '' });
+  const first = windows[0]!;
+  notes.push(
+    `flight recorder, run 1: SIGUSR1 after the churn wrote ${fmt.mib(first.flight.bytes)} spanning ${(first.flight.spanMs / 1000).toFixed(1)} s (${first.flight.ticks} ticks, ` +
+      `${fmt.count(first.flight.connections)} connections born in it); ${capped ? 'the cap was reached, so the window is the span itself' : `at that many bytes a second the 64 MiB cap holds ${first.minutes.toFixed(2)} min — extrapolated from ${(first.flight.spanMs / 1000).toFixed(0)} s, the cap was not reached`} ` +
+      '(the cap counts estimated line sizes, the file its real lines)',
+  );
+  verdicts.push({ target: `flight recorder window ≥ 5 min under ${load} (default 64 MiB cap)`, measured: `${window.best.toFixed(2)} min (${how})`, pass: windowPass });
+}
+
+export async function measureBusyHost(options: BusyHostOptions): Promise<BusyHostResult> {
+  const sections: Section[] = [];
+  const verdicts: Verdict[] = [];
+  const problems: string[] = [];
+  const attempt = async (title: string, measure: (rows: Row[], verdicts: Verdict[], notes: string[]) => Promise<void>) => {
+    const rows: Row[] = [];
+    const notes: string[] = [];
+    try {
+      await measure(rows, verdicts, notes);
+    } catch (error) {
+      problems.push(`${title}: ${(error as Error).message}`);
+      rows.push({ configuration: 'netscope', figure: title, value: 'not measured', ratio: '', spread: '', target: (error as Error).message.slice(0, 80) });
+    }
+    sections.push({ title, rows, notes });
+  };
+  if (!existsSync(path.join(packageRoot, 'dist/src/cli.js')) || process.getuid?.() !== 0) {
+    problems.push('busy host: needs root and a built netscope');
+    return { sections, verdicts, problems };
+  }
+  await attempt(`Busy host: ${fmt.count(options.openConnections ?? 20_000)} open loopback connections`, (rows, verdictsOut, notes) => measureOpen(options, rows, verdictsOut, notes));
+  await attempt(
+    `Busy host: paced churn, ${options.churnRate ?? 800} connections/s for ${options.churnSeconds ?? 40} s, flight recorder at its default`,
+    (rows, verdictsOut, notes) => measurePacedChurn(options, rows, verdictsOut, notes),
+  );
+  return { sections, verdicts, problems };
+}
