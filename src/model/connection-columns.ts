@@ -5,7 +5,7 @@
  * bytes, and a 100k-connection table's numbers are one allocation instead of a million boxes.
  *
  * Rows are handed out and taken back as connections enter and leave the table; the array grows
- * to the table's largest size and keeps it (at most `maxConnections` rows of 160 bytes).
+ * to the table's largest size and keeps it (at most `maxConnections` rows of 200 bytes).
  */
 export class ConnectionColumns {
   /** One row's fields, as offsets into it. */
@@ -30,7 +30,13 @@ export class ConnectionColumns {
   static readonly RECEIVE_RATE = 17;
   static readonly BYTES_SENT_AT_LAST_TICK = 18;
   static readonly BYTES_RECEIVED_AT_LAST_TICK = 19;
-  static readonly FIELDS = 20;
+  // Socket cookies and namespace inodes are past V8's small integers: boxed in an object field.
+  static readonly COOKIE = 20;
+  static readonly NETNS = 21;
+  static readonly RETRANSMIT_RECORDS = 22;
+  static readonly RESETS_SENT = 23;
+  static readonly RESETS_RECEIVED = 24;
+  static readonly FIELDS = 25;
 
   private static readonly INITIAL_ROWS = 256;
 

@@ -7,76 +7,69 @@ import { DropCounter } from './drop-counter.js';
 import { SocketOwner } from './socket-owner.js';
 import { StateHistory } from './state-history.js';
 import { tcpStateName } from './tcp-states.js';
-import { endpointsKey } from './tuple-index.js';
+import { tupleKey } from './tuple-index.js';
 
 /** Shared by every connection without drops (nearly all): snapshots are never mutated. */
 const NO_DROPS: readonly DropCount[] = Object.freeze([]);
 
+// One small-integer field holds the entry's yes/no facts: as separate fields they cost 8 bytes
+// each, on every connection in the table.
+/** Something published changed since the last snapshot. */
+const CHANGED = 1;
+const OWNER_CHANGED = 2;
+const HISTORY_CHANGED = 4;
+const DROPS_CHANGED = 8;
+const ALL_CHANGED = CHANGED | OWNER_CHANGED | HISTORY_CHANGED | DROPS_CHANGED;
+/** Open before the capture started: its bytes count from `firstSeenAtMs`. */
+const PREEXISTING = 16;
+// Cumulative kernel counters are kept as the highest value seen, since records arrive out of
+// order; their baselines are the counters at first sight of a preexisting connection (all 0
+// for one born during the capture).
+const BASELINE_KNOWN = 32;
+const IPV6 = 64;
+
 /**
  * One connection's mutable state inside the model. Every field is set in the constructor so all
  * entries share one shape; its times, counters and rates live in its row of the table's
- * columns (see ConnectionColumns), where the ingest path writes them in place.
+ * columns (see ConnectionColumns), where the ingest path writes them in place. The table holds
+ * one entry per connection, so each field left here is one the snapshot needs by reference.
  */
 export class ConnectionEntry implements TupleIndexed {
-  readonly family: Endpoints['family'];
   /** Local address and port: connect() reports SYN_SENT before the kernel binds them, so they may arrive later. */
   saddr: string;
   sport: number;
   readonly daddr: string;
   readonly dport: number;
-  readonly netns: number;
-  /**
-   * Null while the local port is unknown: no packet carries port 0. Indexing every connecting
-   * socket under one such key made V8's Map keep each removed entry in that key's bucket chain
-   * until the table next filled, and lookups walked thousands of them (a fifth of netscope's CPU
-   * under connection churn).
-   */
-  tupleKey: string | null;
   readonly owner = new SocketOwner();
   readonly history: StateHistory;
 
-  /** Open before the capture started: its bytes count from `firstSeenAtMs`. */
-  preexisting: boolean;
-  // Cumulative kernel counters are kept as the highest value seen, since records arrive out of
-  // order; their baselines are the counters at first sight of a preexisting connection (all 0
-  // for one born during the capture).
-  private baselineKnown: boolean;
   /** This connection's row in `columns` (its first offset); released when it leaves the table. */
   private readonly row: number;
-
-  retransmitRecords = 0;
-  resetsSent = 0;
-  resetsReceived = 0;
+  /** The bits above: what changed since the last published snapshot, and the connection's facts. */
+  private flags: number;
   /** Drop records attributed to this connection (allocated by the first one: most have none). */
   private drops: DropCounter | null = null;
-
-
-  // What changed since the last published snapshot. The parts that did not change are reused
-  // from it, so a busy tick allocates little beyond the connections whose numbers moved.
-  private changed = true;
-  private ownerChanged = true;
-  private historyChanged = true;
-  private dropsChanged = true;
+  // The parts that did not change since the last published snapshot are reused from it, so a
+  // busy tick allocates little beyond the connections whose numbers moved.
   private published: ConnectionSnapshot | null = null;
 
   constructor(
-    readonly cookie: number,
+    cookie: number,
     endpoints: Endpoints,
     options: { preexisting: boolean; atMs: number; maxStateHistory: number },
     private readonly columns: ConnectionColumns,
   ) {
-    this.family = endpoints.family;
     this.saddr = endpoints.saddr;
     this.sport = endpoints.sport;
     this.daddr = endpoints.daddr;
     this.dport = endpoints.dport;
-    this.netns = endpoints.netns;
-    this.tupleKey = endpoints.sport === 0 ? null : endpointsKey(endpoints);
     this.history = new StateHistory(options.maxStateHistory);
-    this.preexisting = options.preexisting;
-    this.baselineKnown = !options.preexisting;
+    this.flags =
+      ALL_CHANGED | (options.preexisting ? PREEXISTING : BASELINE_KNOWN) | (endpoints.family === 'ipv6' ? IPV6 : 0);
     this.row = columns.allocate();
     const values = columns.values;
+    values[this.row + C.COOKIE] = cookie;
+    values[this.row + C.NETNS] = endpoints.netns;
     values[this.row + C.FIRST_SEEN_AT_MS] = options.atMs;
     values[this.row + C.OPENED_AT_MS] = options.atMs;
     values[this.row + C.LAST_ACTIVITY_AT_MS] = options.atMs;
@@ -94,6 +87,50 @@ export class ConnectionEntry implements TupleIndexed {
 
   private set(field: number, value: number): void {
     this.columns.values[this.row + field] = value;
+  }
+
+  private has(flag: number): boolean {
+    return (this.flags & flag) !== 0;
+  }
+
+  private note(flags: number): void {
+    this.flags |= flags;
+  }
+
+  get cookie(): number {
+    return this.get(C.COOKIE);
+  }
+
+  get netns(): number {
+    return this.get(C.NETNS);
+  }
+
+  get family(): Endpoints['family'] {
+    return this.has(IPV6) ? 'ipv6' : 'ipv4';
+  }
+
+  /**
+   * Null while the local port is unknown: no packet carries port 0. Indexing every connecting
+   * socket under one such key made V8's Map keep each removed entry in that key's bucket chain
+   * until the table next filled, and lookups walked thousands of them (a fifth of netscope's CPU
+   * under connection churn). Built anew on each call (the index holds the key it was given): the
+   * index reads it only when the connection enters or leaves it.
+   */
+  get tupleKey(): string | null {
+    return this.sport === 0 ? null : tupleKey(this.saddr, this.sport, this.daddr, this.dport);
+  }
+
+  /** Open before the capture started: its bytes count from `firstSeenAtMs`. */
+  get preexisting(): boolean {
+    return this.has(PREEXISTING);
+  }
+
+  get resetsSent(): number {
+    return this.get(C.RESETS_SENT);
+  }
+
+  get resetsReceived(): number {
+    return this.get(C.RESETS_RECEIVED);
   }
 
   get firstSeenAtMs(): number {
@@ -133,8 +170,7 @@ export class ConnectionEntry implements TupleIndexed {
   adoptLocalEndpoint(endpoints: Endpoints): void {
     this.saddr = endpoints.saddr;
     this.sport = endpoints.sport;
-    this.tupleKey = endpointsKey(endpoints);
-    this.changed = true;
+    this.note(CHANGED);
   }
 
   get isOpen(): boolean {
@@ -169,7 +205,7 @@ export class ConnectionEntry implements TupleIndexed {
 
   /** The kernel's count when it is higher, else the retransmits we saw one by one. */
   get retransmits(): number {
-    return Math.max(this.get(C.TOTAL_RETRANS_PEAK) - this.get(C.TOTAL_RETRANS_BASELINE), this.retransmitRecords);
+    return Math.max(this.get(C.TOTAL_RETRANS_PEAK) - this.get(C.TOTAL_RETRANS_BASELINE), this.get(C.RETRANSMIT_RECORDS));
   }
 
   noteActivity(atMs: number): void {
@@ -179,8 +215,8 @@ export class ConnectionEntry implements TupleIndexed {
   foldCounters(counters: TcpCounters, atMs: number): void {
     const values = this.columns.values;
     const row = this.row;
-    if (!this.baselineKnown) {
-      this.baselineKnown = true;
+    if (!this.has(BASELINE_KNOWN)) {
+      this.note(BASELINE_KNOWN);
       values[row + C.BYTES_ACKED_BASELINE] = counters.bytesAcked;
       values[row + C.BYTES_RECEIVED_BASELINE] = counters.bytesReceived;
       values[row + C.SEGS_OUT_BASELINE] = counters.segsOut;
@@ -198,20 +234,18 @@ export class ConnectionEntry implements TupleIndexed {
       values[row + C.SRTT_US] = counters.srttUs;
       values[row + C.SRTT_AT_MS] = atMs;
     }
-    if (changed) this.changed = true;
+    if (changed) this.note(CHANGED);
   }
 
   adoptOwner(owner: TaskOwner | OwnerRecord): void {
     this.owner.adopt(owner);
-    this.changed = true;
-    this.ownerChanged = true;
+    this.note(CHANGED | OWNER_CHANGED);
   }
 
   noteSampleUid(uid: number): void {
     if (this.owner.sampleUid === uid) return;
     this.owner.sampleUid = uid;
-    this.changed = true;
-    this.ownerChanged = true;
+    this.note(CHANGED | OWNER_CHANGED);
   }
 
   /**
@@ -219,26 +253,23 @@ export class ConnectionEntry implements TupleIndexed {
    * before we first saw it): everything it moved counts.
    */
   markBornAt(atMs: number): void {
-    this.preexisting = false;
-    this.baselineKnown = true;
+    this.flags = (this.flags & ~PREEXISTING) | BASELINE_KNOWN | CHANGED;
     this.set(C.BYTES_ACKED_BASELINE, 0);
     this.set(C.BYTES_RECEIVED_BASELINE, 0);
     this.set(C.SEGS_OUT_BASELINE, 0);
     this.set(C.SEGS_IN_BASELINE, 0);
     this.set(C.TOTAL_RETRANS_BASELINE, 0);
     this.set(C.OPENED_AT_MS, atMs);
-    this.changed = true;
   }
 
   recordState(state: TcpStateNumber, atMs: number): void {
     if (!this.history.record(state, atMs)) return;
-    this.changed = true;
-    this.historyChanged = true;
+    this.note(CHANGED | HISTORY_CHANGED);
   }
 
   /** Returns true when this closes the connection (false if it was closed already). */
   close(atMs: number): boolean {
-    this.changed = true;
+    this.note(CHANGED);
     const closedAtMs = this.closedAtMs;
     if (closedAtMs !== null) {
       // A sweep closes at the end of its pass; the kernel's own close event is earlier and exact.
@@ -252,19 +283,18 @@ export class ConnectionEntry implements TupleIndexed {
   addDrop(reason: string): void {
     this.drops ??= new DropCounter();
     this.drops.add(reason);
-    this.changed = true;
-    this.dropsChanged = true;
+    this.note(CHANGED | DROPS_CHANGED);
   }
 
   addResets(direction: 'sent' | 'received', count = 1): void {
-    if (direction === 'sent') this.resetsSent += count;
-    else this.resetsReceived += count;
-    this.changed = true;
+    const field = direction === 'sent' ? C.RESETS_SENT : C.RESETS_RECEIVED;
+    this.set(field, this.get(field) + count);
+    this.note(CHANGED);
   }
 
   addRetransmit(): void {
-    this.retransmitRecords++;
-    this.changed = true;
+    this.set(C.RETRANSMIT_RECORDS, this.get(C.RETRANSMIT_RECORDS) + 1);
+    this.note(CHANGED);
   }
 
   /** Folds the bytes moved since the previous tick into rates, `elapsedS` seconds later. */
@@ -273,7 +303,7 @@ export class ConnectionEntry implements TupleIndexed {
     const bytesReceived = this.bytesReceived;
     const sendRate = elapsedS > 0 ? (bytesSent - this.get(C.BYTES_SENT_AT_LAST_TICK)) / elapsedS : 0;
     const receiveRate = elapsedS > 0 ? (bytesReceived - this.get(C.BYTES_RECEIVED_AT_LAST_TICK)) / elapsedS : 0;
-    if (sendRate !== this.sendRate || receiveRate !== this.receiveRate) this.changed = true;
+    if (sendRate !== this.sendRate || receiveRate !== this.receiveRate) this.note(CHANGED);
     this.set(C.SEND_RATE, sendRate);
     this.set(C.RECEIVE_RATE, receiveRate);
     this.set(C.BYTES_SENT_AT_LAST_TICK, bytesSent);
@@ -287,11 +317,11 @@ export class ConnectionEntry implements TupleIndexed {
    */
   toSnapshot(owners: OwnerSnapshots, ownerDetailsChanged: boolean): ConnectionSnapshot {
     const previous = this.published;
-    if (previous !== null && !this.changed && !ownerDetailsChanged) return previous;
-    const owner = previous === null || this.ownerChanged || ownerDetailsChanged ? owners.of(this.owner) : previous.owner;
-    const stateHistory = previous === null || this.historyChanged ? this.history.toStays() : previous.stateHistory;
-    const drops = previous === null || this.dropsChanged ? (this.drops?.toSorted() ?? NO_DROPS) : previous.drops;
-    this.changed = this.ownerChanged = this.historyChanged = this.dropsChanged = false;
+    if (previous !== null && !this.has(CHANGED) && !ownerDetailsChanged) return previous;
+    const owner = previous === null || this.has(OWNER_CHANGED) || ownerDetailsChanged ? owners.of(this.owner) : previous.owner;
+    const stateHistory = previous === null || this.has(HISTORY_CHANGED) ? this.history.toStays() : previous.stateHistory;
+    const drops = previous === null || this.has(DROPS_CHANGED) ? (this.drops?.toSorted() ?? NO_DROPS) : previous.drops;
+    this.flags &= ~ALL_CHANGED;
     this.published = {
       id: this.cookie,
       family: this.family,

@@ -12,12 +12,11 @@ export interface TupleIndexed {
  * network namespace is left out: a packet often carries none, so it only ranks the candidates.
  */
 export function tupleKey(localAddress: string, localPort: number, remoteAddress: string, remotePort: number): string {
-  const key = `${localAddress} ${localPort} ${remoteAddress} ${remotePort}`;
-  // The template builds a chain of five cons strings (~160 bytes) that hashing does not flatten.
-  // Converting to a number flattens it in place, and the GC then keeps only the flat string:
-  // over a third of the key's memory, on every connection in the table.
-  Number(key);
-  return key;
+  // join writes one flat string. A template builds a chain of cons strings (~160 bytes) that
+  // hashing does not flatten, and whose pieces (the address with its space, the port's text)
+  // stayed in the heap beside the key even once the key was flattened: over half of the key's
+  // memory, on every connection in the table.
+  return [localAddress, localPort, remoteAddress, remotePort].join(' ');
 }
 
 export function endpointsKey(endpoints: Endpoints): string {
