@@ -198,7 +198,8 @@ const connectionColumns: readonly Column<ConnectionSnapshot>[] = [
   ),
   numberColumn({ id: 'drops', header: 'DROPS', minWidth: 6, priority: 40 }, droppedPackets, (row) => countCell(droppedPackets(row))),
   numberColumn({ id: 'rtt', header: 'RTT', minWidth: 7, priority: 60 }, (row) => row.srttMs, (row) => (row.srttMs === null ? '-' : formatLatency(row.srttMs))),
-  numberColumn({ id: 'age', header: 'AGE', minWidth: 6, priority: 55 }, connectionAgeMs, (row, context) => formatDuration(connectionAgeMs(row, context))),
+  // A socket older than the capture is at least as old as its first sighting: the kernel keeps no creation time.
+  numberColumn({ id: 'age', header: 'AGE', minWidth: 6, priority: 55 }, connectionAgeMs, (row, context) => `${row.preexisting ? '≥' : ''}${formatDuration(connectionAgeMs(row, context))}`),
 ];
 
 const processColumns: readonly Column<ProcessSnapshot>[] = [

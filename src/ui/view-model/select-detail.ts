@@ -86,7 +86,7 @@ function describeFields(connection: ConnectionSnapshot, nowMs: number): DetailVi
   const resets = connection.resetsSent + connection.resetsReceived;
   const dropped = connection.drops.reduce((sum, drop) => sum + drop.count, 0);
   const opened = connection.preexisting
-    ? `before the capture (first seen ${formatTimeOfDay(connection.openedAtMs)})`
+    ? `before the capture: at least ${formatDuration(nowMs - connection.openedAtMs)} ago (first seen ${formatTimeOfDay(connection.openedAtMs)}; the kernel keeps no socket's creation time)`
     : `${formatTimeOfDay(connection.openedAtMs)} · ${formatDuration(nowMs - connection.openedAtMs)} ago`;
   return [
     field('State', `${connection.state} for ${formatDuration(inStateMs)}`, stateTone),

@@ -438,6 +438,13 @@ describe('cells', () => {
     assert.equal(cell('age'), '3m11s');
   });
 
+  test('AGE of a connection older than the capture is a lower bound: ≥ its first sighting', () => {
+    const data = snapshot({ connections: [connection({ id: 1, preexisting: true, openedAtMs: NOW - 4900 }), connection({ id: 2, openedAtMs: NOW - 4900 })] });
+    const result = table(data, { sort: { ...state().sort, connections: { column: 'age', descending: true } } });
+    const age = result.table.columns.findIndex((column) => column.id === 'age');
+    assert.deepEqual(result.table.rows.map((row) => row.cells[age]?.trim()).sort(), ['4.9s', '≥4.9s']);
+  });
+
   test('t hides closed and TIME_WAIT connections from the Connections pane, and shows them again', () => {
     const data = snapshot({
       connections: [
