@@ -57,12 +57,14 @@ function overMatchingConnections<Value>(
   return picked;
 }
 
-/** The owner's container name, pod and namespace (none for a host process). */
+/** The owner's container name, pod, namespace, image and runtime (none for a host process). */
 function containerFields<Row>(container: (row: Row) => ContainerIdentity | null): SearchField<Row>[] {
   return [
     { name: 'container', match: 'fuzzy', text: (row) => container(row)?.name ?? null },
     { name: 'pod', match: 'fuzzy', text: (row) => container(row)?.pod ?? null },
     { name: 'namespace', match: 'fuzzy', text: (row) => container(row)?.namespace ?? null },
+    { name: 'image', match: 'fuzzy', text: (row) => container(row)?.image ?? null },
+    { name: 'runtime', match: 'fuzzy', text: (row) => container(row)?.runtime ?? null },
   ];
 }
 
@@ -91,8 +93,6 @@ const processFields: readonly SearchField<ProcessSnapshot>[] = [
 const containerPaneFields: readonly SearchField<ContainerSnapshot>[] = [
   { name: 'comm', match: 'fuzzy', text: (row) => row.processes.map((process) => process.comm ?? '').join(' ') },
   ...containerFields<ContainerSnapshot>((row) => row.container),
-  { name: 'runtime', match: 'fuzzy', text: (row) => row.container.runtime },
-  { name: 'image', match: 'fuzzy', text: (row) => row.container.image },
 ];
 
 const peerFields: readonly SearchField<PeerSnapshot>[] = [{ name: 'address', match: 'literal', text: (row) => row.address }];

@@ -6,7 +6,7 @@
  */
 import type { TableRowView, TableView, Tone, VisibleColumn } from './view-types.js';
 import type { PaneId, Scope, SortState, UiState, VisibleRows } from './ui-state.js';
-import type { ModelSnapshot } from '../../model/snapshot-types.js';
+import type { ConnectionSnapshot, ModelSnapshot } from '../../model/snapshot-types.js';
 import { paneColumns, defaultSort, type Column, type PaneRow, type RowContext } from './columns.js';
 import { compareAddresses } from './address-order.js';
 import { fitColumns } from './fit-columns.js';
@@ -15,6 +15,7 @@ import { filterMask, type Searchable } from '../../filter/filter.js';
 import { pad, truncate, truncateMiddle } from './format.js';
 import { connectionKey, containerKey, eventKeys, listenerKey, peerKey, processKey } from './row-keys.js';
 import { eventRows } from './event-rows.js';
+import { narrowedContainers, narrowedPeers, narrowedProcesses } from './narrowed-aggregates.js';
 import { paneTones } from './row-tone.js';
 import { paneScopes, type ActiveScope } from './scope.js';
 import { selectedPosition } from './selection.js';
@@ -61,6 +62,12 @@ interface PaneDefinition<Row extends object> {
   compareIdentity(a: Row, b: Row): number;
   /** Rows `t` hides: closed and TIME_WAIT connections; absent where the pane has none. */
   isClosed?(row: Row): boolean;
+  /**
+   * An aggregate pane's rows summed over only the connections kept (narrowed-aggregates.ts):
+   * under a filter or scope these replace the pane's own rows, and the filter and scope are
+   * not applied to them again.
+   */
+  narrowed?(snapshot: ModelSnapshot, kept: readonly ConnectionSnapshot[]): Row[];
   columns: readonly Column<Row>[];
   tone(row: Row, context: RowContext): Tone;
   searchable(snapshot: ModelSnapshot): Searchable<Row>;
@@ -71,7 +78,7 @@ interface PaneDefinition<Row extends object> {
 
 function definePane<Pane extends PaneId>(
   pane: Pane,
-  fields: Pick<PaneDefinition<PaneRow[Pane]>, 'rows' | 'keyOf' | 'compareIdentity' | 'isClosed'>,
+  fields: Pick<PaneDefinition<PaneRow[Pane]>, 'rows' | 'keyOf' | 'compareIdentity' | 'isClosed' | 'narrowed'>,
 ): PaneDefinition<PaneRow[Pane]> {
   return {
     pane,
@@ -94,16 +101,19 @@ const processes = definePane('processes', {
   rows: (snapshot) => snapshot.processes,
   keyOf: processKey,
   compareIdentity: (a, b) => a.pid - b.pid,
+  narrowed: narrowedProcesses,
 });
 const containers = definePane('containers', {
   rows: (snapshot) => snapshot.containers,
   keyOf: containerKey,
   compareIdentity: (a, b) => compareText(containerKey(a), containerKey(b)),
+  narrowed: narrowedContainers,
 });
 const peers = definePane('peers', {
   rows: (snapshot) => snapshot.peers,
   keyOf: peerKey,
   compareIdentity: (a, b) => compareAddresses(a.address, b.address),
+  narrowed: narrowedPeers,
 });
 const listeners = definePane('listeners', {
   rows: (snapshot) => snapshot.listeners,
@@ -153,8 +163,14 @@ function scopeIdentity(scope: Scope): string {
   }
 }
 
-function orderedRows<Row extends object>(definition: PaneDefinition<Row>, snapshot: ModelSnapshot, scope: Scope, sort: SortState, closedHidden: boolean): OrderedRows<Row> {
-  const rows = definition.rows(snapshot);
+function orderedRows<Row extends object>(
+  definition: PaneDefinition<Row>,
+  rows: readonly Row[],
+  snapshot: ModelSnapshot,
+  scope: Scope,
+  sort: SortState,
+  closedHidden: boolean,
+): OrderedRows<Row> {
   const hideClosed = closedHidden ? definition.isClosed : undefined;
   const scopeId = `${scopeIdentity(scope)}${hideClosed === undefined ? '' : ' open only'}`;
   const sortId = `${sort.column} ${sort.descending ? 'desc' : 'asc'}`;
@@ -197,6 +213,41 @@ function matchingRows<Row extends object>(definition: PaneDefinition<Row>, snaps
   return matching;
 }
 
+/** The connections the Connections pane keeps under the request's filter and scope, in its order. */
+function keptConnections(request: TableRequest): readonly ConnectionSnapshot[] {
+  const { snapshot, state } = request;
+  const sort = knownSort(connections, state.sort.connections);
+  const ordered = orderedRows(connections, connections.rows(snapshot), snapshot, state.scope, sort, state.closedHidden);
+  const matching = matchingRows(connections, snapshot, ordered, state.filter.text);
+  return keptCache(matching.order, () => matching.order.map((index) => ordered.rows[index] as ConnectionSnapshot));
+}
+
+const keptByOrder = new WeakMap<number[], readonly ConnectionSnapshot[]>();
+function keptCache(order: number[], build: () => readonly ConnectionSnapshot[]): readonly ConnectionSnapshot[] {
+  let kept = keptByOrder.get(order);
+  if (kept === undefined) {
+    kept = build();
+    keptByOrder.set(order, kept);
+  }
+  return kept;
+}
+
+/** Narrowed rows keep their identity while the kept connections do, so ordering and filtering stay memoized. */
+const narrowedByKept = new WeakMap<readonly ConnectionSnapshot[], Map<PaneId, readonly object[]>>();
+function narrowedRows<Row extends object>(definition: PaneDefinition<Row>, snapshot: ModelSnapshot, kept: readonly ConnectionSnapshot[]): readonly Row[] {
+  let byPane = narrowedByKept.get(kept);
+  if (byPane === undefined) {
+    byPane = new Map();
+    narrowedByKept.set(kept, byPane);
+  }
+  let rows = byPane.get(definition.pane) as readonly Row[] | undefined;
+  if (rows === undefined) {
+    rows = definition.narrowed?.(snapshot, kept) ?? [];
+    byPane.set(definition.pane, rows);
+  }
+  return rows;
+}
+
 /** The sort to apply: the pane's default when the state names a column the pane does not have. */
 function knownSort<Row extends object>(definition: PaneDefinition<Row>, sort: SortState): SortState {
   return definition.columns.some((column) => column.id === sort.column) ? sort : defaultSort(definition.pane);
@@ -216,8 +267,10 @@ function windowStart(selected: number, rowCount: number, pageSize: number): numb
 function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, request: TableRequest): TableSelection {
   const { snapshot, state } = request;
   const sort = knownSort(definition, state.sort[definition.pane]);
-  const ordered = orderedRows(definition, snapshot, state.scope, sort, state.closedHidden);
-  const matching = matchingRows(definition, snapshot, ordered, state.filter.text);
+  const narrowing = definition.narrowed !== undefined && (state.scope !== null || state.filter.text.trim() !== '');
+  const paneRows = narrowing ? narrowedRows(definition, snapshot, keptConnections(request)) : definition.rows(snapshot);
+  const ordered = orderedRows(definition, paneRows, snapshot, narrowing ? null : state.scope, sort, state.closedHidden);
+  const matching = matchingRows(definition, snapshot, ordered, narrowing ? '' : state.filter.text);
   const selection = state.selection[definition.pane];
   const selected = selectedPosition(matching.keys, selection.key, selection.index);
   const pageSize = Math.max(1, request.rowLines);
@@ -259,7 +312,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
       columns,
       rows,
       matchingRows: matching.order.length,
-      totalRows: ordered.rows.length,
+      totalRows: narrowing ? definition.rows(snapshot).length : ordered.rows.length,
       firstRowIndex: first,
       sortLabel,
     },
