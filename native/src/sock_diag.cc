@@ -34,22 +34,41 @@ constexpr uint32_t kSampledStates = ~((1u << kTcpSynRecv) | (1u << kTcpTimeWait)
 
 int OpenDiagSocket() { return socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG); }
 
-bool SendDumpRequest(int fd, uint8_t family) {
+template <typename Request>
+bool SendRequest(int fd, uint16_t type, const Request& request) {
   struct {
     struct nlmsghdr header;
-    struct inet_diag_req_v2 request;
+    Request request;
   } message{};
   message.header.nlmsg_len = sizeof(message);
-  message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  message.header.nlmsg_type = type;
   message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  message.request.sdiag_family = family;
-  message.request.sdiag_protocol = IPPROTO_TCP;
-  message.request.idiag_states = kSampledStates;
-  message.request.idiag_ext = 1 << (INET_DIAG_INFO - 1);
+  message.request = request;
   struct sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   return sendto(fd, &message, sizeof(message), 0, reinterpret_cast<struct sockaddr*>(&kernel),
                 sizeof(kernel)) == static_cast<ssize_t>(sizeof(message));
+}
+
+// The original TCPDIAG_GETSOCK request dumps both families in one walk of the socket hash
+// (the kernel asks for AF_UNSPEC on its behalf); SOCK_DIAG_BY_FAMILY takes one family at a
+// time, so both families cost two walks — over every TIME_WAIT socket too, which churn leaves
+// by the tens of thousands.
+bool SendBothFamiliesDumpRequest(int fd) {
+  struct inet_diag_req request{};
+  request.idiag_family = AF_INET;
+  request.idiag_states = kSampledStates;
+  request.idiag_ext = 1 << (INET_DIAG_INFO - 1);
+  return SendRequest(fd, TCPDIAG_GETSOCK, request);
+}
+
+bool SendDumpRequest(int fd, uint8_t family) {
+  struct inet_diag_req_v2 request{};
+  request.sdiag_family = family;
+  request.sdiag_protocol = IPPROTO_TCP;
+  request.idiag_states = kSampledStates;
+  request.idiag_ext = 1 << (INET_DIAG_INFO - 1);
+  return SendRequest(fd, SOCK_DIAG_BY_FAMILY, request);
 }
 
 void FillSample(struct tcp_sample* sample, const struct inet_diag_msg* message, size_t length) {
@@ -109,7 +128,7 @@ int ReadDump(int fd, SampleTarget* target) {
         const struct nlmsgerr* error = static_cast<const struct nlmsgerr*>(NLMSG_DATA(header));
         return error->error ? error->error : -EIO;
       }
-      if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;
+      if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY && header->nlmsg_type != TCPDIAG_GETSOCK) continue;
       target->needed++;
       if ((target->count + 1) * sizeof(struct tcp_sample) > target->capacity) continue;
       auto* sample = reinterpret_cast<struct tcp_sample*>(target->data) + target->count;
@@ -152,11 +171,18 @@ Napi::Value SampleTcpSockets(const Napi::CallbackInfo& info) {
   int fd = info[0].As<Napi::Number>().Int32Value();
   Napi::Buffer<uint8_t> buffer = info[1].As<Napi::Buffer<uint8_t>>();
   SampleTarget target{buffer.Data(), buffer.Length(), 0, 0};
-  for (uint8_t family : {AF_INET, AF_INET6}) {
-    if (!SendDumpRequest(fd, family)) throw NativeError(env, "sock_diag dump request", errno);
-    int error = ReadDump(fd, &target);
-    if (error) throw NativeError(env, "sock_diag dump", error);
+  if (!SendBothFamiliesDumpRequest(fd)) throw NativeError(env, "sock_diag dump request", errno);
+  int error = ReadDump(fd, &target);
+  // A kernel built without the original interface refuses it before dumping anything.
+  if (error == -EINVAL || error == -EOPNOTSUPP || error == -ENOENT) {
+    target.count = target.needed = 0;
+    for (uint8_t family : {AF_INET, AF_INET6}) {
+      if (!SendDumpRequest(fd, family)) throw NativeError(env, "sock_diag dump request", errno);
+      error = ReadDump(fd, &target);
+      if (error) break;
+    }
   }
+  if (error) throw NativeError(env, "sock_diag dump", error);
   Napi::Object result = Napi::Object::New(env);
   result.Set("count", target.count);
   result.Set("needed", target.needed);

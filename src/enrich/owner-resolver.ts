@@ -4,29 +4,57 @@
  * older than netscope — the socket's inode is looked up among the processes' open fds.
  * Either way the answer is kept per socket cookie, so events that fire in softirq never
  * borrow whichever task the interrupt happened to hit.
+ *
+ * Reading every process's fds costs one readlink per open fd on the host, so it is the last
+ * resort. An accepted socket is looked for first among the processes known to hold its
+ * listener or earlier sockets accepted from it (the listener's owner; a pre-forking server's
+ * workers once a scan has found one): a few fd tables instead of all of them, and the answer
+ * is still what /proc says, never a guess from the listener.
  */
-import type { ModelRecord, OwnerRecord, SocketSampleRecord } from '../model/records.js';
+import type { Endpoints, ModelRecord, OwnerRecord, SocketSampleRecord } from '../model/records.js';
 import { TcpState } from '../model/records.js';
 import type { HostPaths } from '../probes/host-paths.js';
-import { ProcessDescriber, type ProcessDescription } from './proc-process.js';
+import type { ProcessDescriber, ProcessDescription } from './proc-process.js';
 import { scanSocketOwners } from './proc-socket-owners.js';
 
 /** Sockets whose inode no process holds (orphans being torn down) are not looked for forever. */
 const MAX_LOOKUPS_PER_SOCKET = 3;
 /** Past this many remembered pids the set starts over; the describer's own cache keeps re-description cheap. */
 const MAX_DESCRIBED_PIDS = 8192;
+/**
+ * Pids remembered per listener. A server that keeps replacing its workers would grow the set
+ * with dead pids; past the limit it starts over from the pid just found.
+ */
+const MAX_HOLDERS_PER_LISTENER = 64;
+
+/** How a source's other records help with owners. */
+export interface ResolveOptions {
+  /**
+   * The source's events name the owner of most sockets (the live eBPF source: connect, close).
+   * A socket that neither an event nor its listener's processes account for is then most likely
+   * one whose event is still queued: it waits one pass before all of /proc is read for it.
+   * False for the procfs fallback, which has no events.
+   */
+  eventsNameOwners: boolean;
+}
 
 export class OwnerResolver {
   private readonly ownedCookies = new Set<number>();
   /** Owned since the last resolve, possibly before any sample could show them. */
   private readonly ownedSinceLastResolve = new Set<number>();
+  /** Full scans that did not find the socket. */
   private readonly lookupsByCookie = new Map<number, number>();
+  /** Unowned at the previous pass and not found among their listener's holders. */
+  private waitingCookies = new Set<number>();
   private readonly pidsToDescribe = new Set<number>();
   private readonly describedPids = new Set<number>();
+  /** Listener (netns and port) → pids seen holding it or a socket accepted from it. */
+  private readonly holdersByListener = new Map<string, Set<number>>();
+  private passes = 0;
 
   constructor(
     private readonly paths: HostPaths,
-    private readonly describer: ProcessDescriber,
+    private readonly describer: Pick<ProcessDescriber, 'describe'>,
   ) {}
 
   /** Called for every record on its way to the model: cheap, no I/O. */
@@ -40,20 +68,23 @@ export class OwnerResolver {
     if (record.owner === null) return;
     this.ownedCookies.add(record.cookie);
     this.ownedSinceLastResolve.add(record.cookie);
+    if (record.newState === TcpState.LISTEN) this.addHolder(listenerKey(record.endpoints), record.owner.pid);
     if (!this.describedPids.has(record.owner.pid)) this.pidsToDescribe.add(record.owner.pid);
   }
 
   /** Once a tick: describes new pids and resolves sampled sockets that have no owner yet. */
-  resolve(samples: readonly SocketSampleRecord[], atMs: number): OwnerRecord[] {
+  resolve(samples: readonly SocketSampleRecord[], atMs: number, options: ResolveOptions): OwnerRecord[] {
     const owners: OwnerRecord[] = [];
+    const describe = memoised((pid) => this.describer.describe(pid));
     for (const pid of this.pidsToDescribe) {
-      const description = this.describer.describe(pid);
+      const description = describe(pid);
       if (description) owners.push(ownerRecord(0, description, atMs));
       this.describedPids.add(pid);
     }
     this.pidsToDescribe.clear();
     if (this.describedPids.size > MAX_DESCRIBED_PIDS) this.describedPids.clear();
     this.forgetVanishedSockets(samples);
+    const isFirstPass = this.passes++ === 0;
 
     const unowned = samples.filter(
       (sample) =>
@@ -61,16 +92,38 @@ export class OwnerResolver {
         !this.ownedCookies.has(sample.cookie) &&
         (this.lookupsByCookie.get(sample.cookie) ?? 0) < MAX_LOOKUPS_PER_SOCKET,
     );
+    const waitedAlready = this.waitingCookies;
+    this.waitingCookies = new Set();
     if (unowned.length === 0) return owners;
-    const pidByInode = scanSocketOwners(this.paths);
+
+    const found = (sample: SocketSampleRecord, pid: number | undefined): boolean => {
+      const description = pid === undefined ? null : describe(pid);
+      if (description === null) return false;
+      owners.push(ownerRecord(sample.cookie, description, atMs));
+      this.ownedCookies.add(sample.cookie);
+      this.describedPids.add(description.pid);
+      this.lookupsByCookie.delete(sample.cookie);
+      return true;
+    };
+
+    const candidates = new Set<number>();
     for (const sample of unowned) {
+      for (const pid of this.holdersByListener.get(listenerKey(sample.endpoints)) ?? []) candidates.add(pid);
+    }
+    const heldByCandidates = candidates.size === 0 ? new Map<number, number>() : scanSocketOwners(this.paths, candidates);
+    const notFound = unowned.filter((sample) => !found(sample, heldByCandidates.get(sample.inode)));
+
+    const mayWait = options.eventsNameOwners && !isFirstPass;
+    if (mayWait && notFound.every((sample) => !waitedAlready.has(sample.cookie))) {
+      for (const sample of notFound) this.waitingCookies.add(sample.cookie);
+      return owners;
+    }
+    if (notFound.length === 0) return owners;
+    const pidByInode = scanSocketOwners(this.paths);
+    for (const sample of notFound) {
       const pid = pidByInode.get(sample.inode);
-      const description = pid === undefined ? null : this.describer.describe(pid);
-      if (description) {
-        owners.push(ownerRecord(sample.cookie, description, atMs));
-        this.ownedCookies.add(sample.cookie);
-        this.describedPids.add(description.pid);
-        this.lookupsByCookie.delete(sample.cookie);
+      if (found(sample, pid)) {
+        this.addHolder(listenerKey(sample.endpoints), pid!);
       } else {
         this.lookupsByCookie.set(sample.cookie, (this.lookupsByCookie.get(sample.cookie) ?? 0) + 1);
       }
@@ -78,17 +131,52 @@ export class OwnerResolver {
     return owners;
   }
 
+  /**
+   * Remembers a pid for a listener's port. Every socket with that local port goes under it —
+   * the listener and its accepted sockets, which is the point, and the odd client bound to the
+   * same port, which only costs a look at one more fd table.
+   */
+  private addHolder(key: string, pid: number): void {
+    let holders = this.holdersByListener.get(key);
+    if (holders === undefined) this.holdersByListener.set(key, (holders = new Set()));
+    if (holders.size >= MAX_HOLDERS_PER_LISTENER) holders.clear();
+    holders.add(pid);
+  }
+
   /** Sockets neither sampled nor newly owned are gone (their close event may have been lost). */
   private forgetVanishedSockets(samples: readonly SocketSampleRecord[]): void {
-    const sampled = new Set(samples.map((sample) => sample.cookie));
+    const sampled = new Set<number>();
+    const listening = new Set<string>();
+    for (const sample of samples) {
+      sampled.add(sample.cookie);
+      if (sample.state === TcpState.LISTEN) listening.add(listenerKey(sample.endpoints));
+    }
     for (const cookie of this.ownedCookies) {
       if (!sampled.has(cookie) && !this.ownedSinceLastResolve.has(cookie)) this.ownedCookies.delete(cookie);
     }
     for (const cookie of this.lookupsByCookie.keys()) {
       if (!sampled.has(cookie)) this.lookupsByCookie.delete(cookie);
     }
+    for (const key of this.holdersByListener.keys()) {
+      if (!listening.has(key)) this.holdersByListener.delete(key);
+    }
     this.ownedSinceLastResolve.clear();
   }
+}
+
+/** Accepted sockets share their listener's namespace and local port (not always its address: `0.0.0.0`, `::`). */
+function listenerKey(endpoints: Endpoints): string {
+  return `${endpoints.netns}:${endpoints.sport}`;
+}
+
+/** One /proc read per pid per pass, however many of its sockets are resolved in it. */
+function memoised(describe: (pid: number) => ProcessDescription | null): (pid: number) => ProcessDescription | null {
+  const descriptions = new Map<number, ProcessDescription | null>();
+  return (pid) => {
+    let description = descriptions.get(pid);
+    if (description === undefined) descriptions.set(pid, (description = describe(pid)));
+    return description;
+  };
 }
 
 function ownerRecord(cookie: number, description: ProcessDescription, atMs: number): OwnerRecord {

@@ -51,7 +51,7 @@ export class LiveSource {
       this.sockets.note(record);
       sink(record);
     };
-    this.sockets = new SocketPass(options.paths, options.enrichment, this.emit);
+    this.sockets = new SocketPass(options.paths, options.enrichment, this.emit, { eventsNameOwners: true });
     this.drainTimer = setInterval(() => this.drain(), options.drainIntervalMs);
   }
 

@@ -29,7 +29,7 @@ export class ProcfsSource {
     sink: (record: ModelRecord) => void,
   ) {
     this.probes = probeDefinitions.map((definition) => ({ name: definition.name, status: 'off' as const, reason }));
-    this.sockets = new SocketPass(options.paths, options.enrichment, sink);
+    this.sockets = new SocketPass(options.paths, options.enrichment, sink, { eventsNameOwners: false });
   }
 
   /** Without close events, a socket missing from this pass is gone now. */

@@ -7,7 +7,7 @@ import type { ModelRecord } from '../model/records.js';
 import type { ContainerResolver } from '../enrich/container-resolver.js';
 import type { Enrichment } from '../enrich/enrichment.js';
 import type { HostPaths } from '../probes/host-paths.js';
-import type { OwnerResolver } from '../enrich/owner-resolver.js';
+import type { OwnerResolver, ResolveOptions } from '../enrich/owner-resolver.js';
 import { SocketSampler } from '../probes/socket-sampler.js';
 
 /** New namespaces also show up in events; this catches those that have no TCP traffic yet. */
@@ -25,6 +25,7 @@ export class SocketPass {
     paths: HostPaths,
     enrichment: Enrichment,
     private readonly emit: (record: ModelRecord) => void,
+    private readonly ownerLookup: ResolveOptions,
   ) {
     this.sampler = new SocketSampler(paths);
     this.resolver = enrichment.owners;
@@ -55,7 +56,7 @@ export class SocketPass {
     this.ticks++;
     const pass = this.sampler.sample();
     for (const record of pass.records) this.emit(record);
-    for (const owner of this.resolver.resolve(pass.records, nowMs)) {
+    for (const owner of this.resolver.resolve(pass.records, nowMs, this.ownerLookup)) {
       this.containers.note(owner.cgroupId, owner.pid);
       this.emit(owner);
     }

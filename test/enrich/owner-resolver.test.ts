@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, beforeEach, describe, test } from 'node:test';
+import { OwnerResolver, type ResolveOptions } from '../../src/enrich/owner-resolver.js';
+import type { ProcessDescription } from '../../src/enrich/proc-process.js';
+import { TcpState, type SocketSampleRecord, type StateChangeRecord, type TcpStateNumber } from '../../src/model/records.js';
+import { hostPaths } from '../../src/probes/host-paths.js';
+
+const LIVE: ResolveOptions = { eventsNameOwners: true };
+const PROCFS: ResolveOptions = { eventsNameOwners: false };
+const NETNS = 4026531840;
+const LISTEN_PORT = 8080;
+
+const workDir = mkdtempSync(join(tmpdir(), 'nstest-owner-resolver-'));
+after(() => rmSync(workDir, { recursive: true, force: true }));
+
+/** A /proc with only fd tables: `<pid>/fd/<n>` → `socket:[inode]`. */
+class FakeProc {
+  readonly paths = hostPaths(join(workDir, String(Math.random()).slice(2)));
+  private nextFd = new Map<number, number>();
+
+  hold(pid: number, inode: number): void {
+    const fdDir = join(this.paths.proc, String(pid), 'fd');
+    mkdirSync(fdDir, { recursive: true });
+    const fd = this.nextFd.get(pid) ?? 3;
+    this.nextFd.set(pid, fd + 1);
+    symlinkSync(`socket:[${inode}]`, join(fdDir, String(fd)));
+  }
+
+  /** Describes the pids that have a directory, and counts how often each was read. */
+  readonly describer = {
+    reads: 0,
+    describe: (pid: number): ProcessDescription | null => {
+      this.describer.reads++;
+      if (!existsSync(join(this.paths.proc, String(pid)))) return null;
+      return { pid, comm: `p${pid}`, cmdline: `p${pid}`, uid: 0, user: 'root', cgroupId: 0, startTimeTicks: 1 };
+    },
+  };
+}
+
+function sample(cookie: number, inode: number, state: TcpStateNumber, sport: number): SocketSampleRecord {
+  return {
+    kind: 'sample',
+    atMs: 1000,
+    cookie,
+    endpoints: { family: 'ipv4', saddr: '127.0.0.1', sport, daddr: '127.0.0.1', dport: state === TcpState.LISTEN ? 0 : 40000 + cookie, netns: NETNS },
+    state,
+    inode,
+    uid: 0,
+    counters: null,
+    receiveQueue: 0,
+    sendQueue: 0,
+  };
+}
+
+function listenEvent(cookie: number, pid: number): StateChangeRecord {
+  return {
+    kind: 'state',
+    atMs: 900,
+    cookie,
+    endpoints: { family: 'ipv4', saddr: '127.0.0.1', sport: LISTEN_PORT, daddr: '0.0.0.0', dport: 0, netns: NETNS },
+    oldState: TcpState.CLOSE,
+    newState: TcpState.LISTEN,
+    owner: { pid, comm: `p${pid}`, uid: 0, cgroupId: 0 },
+    counters: { bytesAcked: 0, bytesReceived: 0, segsOut: 0, segsIn: 0, totalRetrans: 0, srttUs: 0 },
+  };
+}
+
+function ownersOf(records: ReturnType<OwnerResolver['resolve']>): Map<number, number> {
+  return new Map(records.filter((record) => record.cookie !== 0).map((record) => [record.cookie, record.pid]));
+}
+
+describe('OwnerResolver', () => {
+  let proc: FakeProc;
+  let resolver: OwnerResolver;
+  beforeEach(() => {
+    proc = new FakeProc();
+    resolver = new OwnerResolver(proc.paths, proc.describer);
+  });
+
+  test('resolves the sockets of the first pass at once, listeners included', () => {
+    proc.hold(300, 11);
+    proc.hold(300, 12);
+    const owners = ownersOf(resolver.resolve([sample(1, 11, TcpState.LISTEN, LISTEN_PORT), sample(2, 12, TcpState.ESTABLISHED, 5000)], 1000, LIVE));
+    assert.deepEqual([...owners], [[1, 300], [2, 300]]);
+  });
+
+  test("finds an accepted socket among its listener's holders in the pass it first shows", () => {
+    // A lower pid also holds the socket: a scan of all of /proc would name it, the listener's holder is asked first.
+    proc.hold(300, 11);
+    proc.hold(300, 21);
+    proc.hold(100, 21);
+    resolver.note(listenEvent(1, 300));
+    resolver.resolve([sample(1, 11, TcpState.LISTEN, LISTEN_PORT)], 1000, LIVE);
+    const owners = ownersOf(resolver.resolve([sample(1, 11, TcpState.LISTEN, LISTEN_PORT), sample(2, 21, TcpState.ESTABLISHED, LISTEN_PORT)], 2000, LIVE));
+    assert.deepEqual([...owners], [[2, 300]]);
+  });
+
+  test('with events, a socket no listener accounts for waits one pass for its event before /proc is read', () => {
+    proc.hold(300, 31);
+    proc.hold(300, 32);
+    resolver.resolve([], 1000, LIVE);
+    const firstSeen = ownersOf(resolver.resolve([sample(3, 31, TcpState.ESTABLISHED, 5001), sample(4, 32, TcpState.ESTABLISHED, 5002)], 2000, LIVE));
+    assert.equal(firstSeen.size, 0, 'not looked up in the pass it first shows');
+    resolver.note({ ...listenEvent(3, 300), newState: TcpState.ESTABLISHED, oldState: TcpState.SYN_SENT });
+    const secondPass = ownersOf(resolver.resolve([sample(3, 31, TcpState.ESTABLISHED, 5001), sample(4, 32, TcpState.ESTABLISHED, 5002)], 3000, LIVE));
+    assert.deepEqual([...secondPass], [[4, 300]], 'the one its event named is not looked up; the other is, a pass later');
+  });
+
+  test('without events (the procfs fallback), every new socket is resolved in the pass it first shows', () => {
+    proc.hold(300, 41);
+    resolver.resolve([], 1000, PROCFS);
+    const owners = ownersOf(resolver.resolve([sample(5, 41, TcpState.ESTABLISHED, 5003)], 2000, PROCFS));
+    assert.deepEqual([...owners], [[5, 300]]);
+  });
+
+  test("learns a pre-forking server's worker from a full scan, then finds its next accepted socket at once", () => {
+    // The master (200) listens; the worker (250) inherited the listener and holds what it accepts.
+    proc.hold(200, 11);
+    proc.hold(250, 11);
+    proc.hold(250, 51);
+    resolver.note(listenEvent(1, 200));
+    const listener = sample(1, 11, TcpState.LISTEN, LISTEN_PORT);
+    resolver.resolve([listener], 1000, LIVE);
+    assert.equal(ownersOf(resolver.resolve([listener, sample(6, 51, TcpState.ESTABLISHED, LISTEN_PORT)], 2000, LIVE)).size, 0);
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(6, 51, TcpState.ESTABLISHED, LISTEN_PORT)], 3000, LIVE))], [[6, 250]]);
+    proc.hold(250, 52);
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(7, 52, TcpState.ESTABLISHED, LISTEN_PORT)], 4000, LIVE))], [[7, 250]]);
+  });
+
+  test('reads each process once per pass however many of its sockets it resolves', () => {
+    for (let inode = 61; inode <= 70; inode++) proc.hold(300, inode);
+    const samples = Array.from({ length: 10 }, (_, index) => sample(10 + index, 61 + index, TcpState.ESTABLISHED, 6000 + index));
+    assert.equal(ownersOf(resolver.resolve(samples, 1000, PROCFS)).size, 10);
+    assert.equal(proc.describer.reads, 1);
+  });
+
+  test('gives up on an inode no process holds after three scans', () => {
+    resolver.resolve([], 1000, PROCFS);
+    for (let pass = 0; pass < 3; pass++) resolver.resolve([sample(8, 81, TcpState.ESTABLISHED, 5004)], 2000 + pass, PROCFS);
+    proc.hold(300, 81);
+    assert.equal(ownersOf(resolver.resolve([sample(8, 81, TcpState.ESTABLISHED, 5004)], 9000, PROCFS)).size, 0);
+  });
+});
