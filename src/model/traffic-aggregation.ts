@@ -147,3 +147,8 @@ export function aggregateByContainer(connections: readonly ConnectionEntry[], co
   for (const sums of byKey.values()) sums.processes.sort((a, b) => a.pid - b.pid);
   return [...byKey.keys()].sort().map((key) => byKey.get(key) as ContainerSnapshot);
 }
+
+/** Sums of nothing yet, for a reader that sums connections of its own choosing (a filtered view). */
+export function zeroTrafficSums(): TrafficSums {
+  return { connections: 0, openConnections: 0, bytesSent: 0, bytesReceived: 0, sendRate: 0, receiveRate: 0, retransmits: 0, resetsSent: 0, resetsReceived: 0, drops: 0 };
+}

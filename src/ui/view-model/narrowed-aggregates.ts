@@ -5,10 +5,7 @@
  * bytes, not everything it ever sent. Names and identities come from the model's own rows.
  */
 import type { ConnectionSnapshot, ContainerSnapshot, ModelSnapshot, PeerSnapshot, ProcessSnapshot, TrafficSums } from '../../model/snapshot-types.js';
-
-function zeroSums(): TrafficSums {
-  return { connections: 0, openConnections: 0, bytesSent: 0, bytesReceived: 0, sendRate: 0, receiveRate: 0, retransmits: 0, resetsSent: 0, resetsReceived: 0, drops: 0 };
-}
+import { zeroTrafficSums as zeroSums } from '../../model/traffic-aggregation.js';
 
 function add(sums: TrafficSums, connection: ConnectionSnapshot): void {
   sums.connections++;

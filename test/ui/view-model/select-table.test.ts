@@ -438,6 +438,31 @@ describe('cells', () => {
     assert.equal(cell('age'), '3m11s');
   });
 
+  test('under a filter, Peers, Processes and Containers sum only the kept connections', () => {
+    const web = containerIdentity({ name: 'web' });
+    const data = snapshot({
+      connections: [
+        connection({ id: 1, dport: 443, bytesSent: 1000, owner: { pid: 10, comm: 'curl', container: web } }),
+        connection({ id: 2, dport: 80, bytesSent: 7000, owner: { pid: 10, comm: 'curl', container: web } }),
+        connection({ id: 3, dport: 443, bytesSent: 500, owner: { pid: 11, comm: 'wget' } }),
+      ],
+    });
+    const filtered = { filter: { text: 'port:443', editing: false } };
+    const cells = (pane: PaneId, column: string) => {
+      const result = table(data, { pane, ...filtered });
+      const index = result.table.columns.findIndex((candidate) => candidate.id === column);
+      return result.table.rows.map((row) => row.cells[index]?.trim());
+    };
+    assert.deepEqual(cells('peers', 'conns'), ['2'], 'one peer, its two port-443 connections');
+    assert.deepEqual(cells('peers', 'sent'), ['1.5 KiB']);
+    assert.deepEqual(cells('processes', 'sent').sort(), ['1000 B', '500 B']);
+    assert.deepEqual(cells('containers', 'sent'), ['1000 B']);
+    const tabs = table(data, { pane: 'peers', ...filtered }).table;
+    assert.deepEqual([tabs.matchingRows, tabs.totalRows], [1, 1]);
+    assert.deepEqual(cells('peers', 'conns').length, 1);
+    assert.deepEqual(table(data, { pane: 'peers' }).table.rows.length, 1, 'unfiltered: the model\'s own rows');
+  });
+
   test('AGE of a connection older than the capture is a lower bound: ≥ its first sighting', () => {
     const data = snapshot({ connections: [connection({ id: 1, preexisting: true, openedAtMs: NOW - 4900 }), connection({ id: 2, openedAtMs: NOW - 4900 })] });
     const result = table(data, { sort: { ...state().sort, connections: { column: 'age', descending: true } } });
