@@ -53,6 +53,12 @@ export async function runTui(options: CliOptions): Promise<void> {
   );
   const quit = () => instance.unmount();
   for (const signal of STOP_SIGNALS) process.once(signal, quit);
+  // The terminal went away (its window closed, tmux killed): nothing is left to draw or restore.
+  const terminalGone = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EIO' && error.code !== 'EPIPE') throw error;
+    quit();
+  };
+  process.stdout.on('error', terminalGone);
   try {
     await instance.waitUntilExit();
   } finally {
