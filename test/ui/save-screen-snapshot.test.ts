@@ -81,6 +81,14 @@ describe('s: the document of what the view shows', () => {
     assert.match(text, /^saved 1 connection \(scope: process 1234, open only\) to /);
   });
 
+  test('t alone leaves out the closed connection, and the processes and peers stop counting it', () => {
+    const { document, text } = saved(state({ closedHidden: true }), new Date(at.getTime() + 4000));
+    assert.deepEqual(document.connections.map((entry) => entry.id), ['1', '2', '3']);
+    assert.deepEqual(document.processes.map((process) => [process.pid, process.connections]), [[800, 2], [1234, 1]]);
+    assert.deepEqual(document.peers.map((peer) => [peer.address, peer.connections]), [['10.0.0.7', 1], ['10.0.0.8', 1], ['93.184.216.34', 1]]);
+    assert.match(text, /^saved 3 connections \(open only\) to /);
+  });
+
   test('a filter that keeps nothing saves an empty document that still names it', () => {
     const { document, text } = saved(state({ filter: { text: 'no-such-program', editing: false } }), new Date(at.getTime() + 3000));
     assert.deepEqual([document.connections, document.processes, document.peers, document.listeners], [[], [], [], []]);

@@ -239,16 +239,17 @@ function keptListeners(snapshot: ModelSnapshot, state: UiState): readonly Listen
 }
 
 /**
- * The connections and listeners the panes keep under the state's filter, scope and `t` (in the
- * model's order, as an unfiltered document lists them), and the Processes, Containers and Peers
- * rows as those panes show them: summed over the kept connections under a filter or scope, the
- * model's own rows otherwise.
+ * What `s` saves: the connections and listeners the panes keep under the state's filter, scope
+ * and `t` (in the model's order, as an unfiltered document lists them), and the Processes,
+ * Containers and Peers rows summed over those connections whenever any of the three narrows
+ * them (`t` too, though its panes show whole rows), so a saved file adds up; the model's own
+ * rows when nothing does.
  */
 export function keptPaneRows(snapshot: ModelSnapshot, state: UiState): Pick<ModelSnapshot, 'connections' | 'listeners' | 'processes' | 'containers' | 'peers'> {
   const kept = keptConnections(snapshot, state);
   const keptSet = new Set<ConnectionSnapshot>(kept);
   const keptListenerSet = new Set(keptListeners(snapshot, state));
-  const narrowing = state.scope !== null || state.filter.text.trim() !== '';
+  const narrowing = state.scope !== null || state.filter.text.trim() !== '' || state.closedHidden;
   return {
     connections: snapshot.connections.filter((connection) => keptSet.has(connection)),
     listeners: snapshot.listeners.filter((listener) => keptListenerSet.has(listener)),
