@@ -8,9 +8,10 @@ import type { HostInfo } from '../model/snapshot-types.js';
 import type { FlightRecordingWritten } from '../recording/flight-dump.js';
 import type { CaptureStore } from '../ui/capture-store.js';
 import { DetailRateTrail } from '../ui/detail-rate-trail.js';
-import { saveScreenSnapshot } from '../ui/save-screen-snapshot.js';
+import { saveScreenSnapshot, type SavedScreen } from '../ui/save-screen-snapshot.js';
 import { TickLoop } from './tick-loop.js';
 import type { ScreenInput } from '../ui/view-model/screen-input.js';
+import type { UiState } from '../ui/view-model/ui-state.js';
 
 export interface LiveCaptureStoreOptions {
   intervalMs: number;
@@ -82,8 +83,8 @@ export class LiveCaptureStore implements CaptureStore {
     for (const listener of this.listeners) listener();
   }
 
-  saveSnapshot(): string {
-    return saveScreenSnapshot(this.current, this.options.outputDirectory, this.now());
+  saveSnapshot(view: UiState): SavedScreen {
+    return saveScreenSnapshot(this.current, view, this.options.outputDirectory, this.now());
   }
 
   writeFlightRecording(): FlightRecordingWritten {

@@ -10,8 +10,9 @@ import type { Recording } from '../recording/recording-format.js';
 import { openReplayCapture, type ReplayCapture } from './replay-capture.js';
 import type { CaptureStore, ReplayControls } from '../ui/capture-store.js';
 import { DetailRateTrail } from '../ui/detail-rate-trail.js';
-import { saveScreenSnapshot } from '../ui/save-screen-snapshot.js';
+import { saveScreenSnapshot, type SavedScreen } from '../ui/save-screen-snapshot.js';
 import type { ScreenInput } from '../ui/view-model/screen-input.js';
+import type { UiState } from '../ui/view-model/ui-state.js';
 import { TickLoop } from './tick-loop.js';
 
 export interface ReplayCaptureStoreOptions {
@@ -77,8 +78,8 @@ export class ReplayCaptureStore implements CaptureStore {
     if (this.detail.follow(connectionId)) this.publish();
   }
 
-  saveSnapshot(): string {
-    return saveScreenSnapshot(this.current, this.options.outputDirectory, this.now());
+  saveSnapshot(view: UiState): SavedScreen {
+    return saveScreenSnapshot(this.current, view, this.options.outputDirectory, this.now());
   }
 
   writeFlightRecording(): FlightRecordingWritten {

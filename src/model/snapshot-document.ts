@@ -35,7 +35,33 @@ export interface SnapshotDocument {
   containers: ContainerDocument[];
   /** Drops by reason over the whole capture, most frequent first. */
   drops: Record<string, number>;
+  /**
+   * What the live view showed when `s` saved the document; absent from `--json`. When present,
+   * connections, listeners, processes, peers and containers hold only what the view kept;
+   * totals, drops and the source stay host-wide.
+   */
+  view?: ViewDocument;
 }
+
+/** The live view's filter, scope, pane, sort and `t` at the moment of a save. */
+export interface ViewDocument {
+  /** The filter as typed (the filter language of `/`); '' for none. */
+  filter: string;
+  /** What Enter (or `--pid`, `--container`, `--pod`) scoped the view to; null when unscoped. */
+  scope: ViewScopeDocument | null;
+  pane: 'connections' | 'processes' | 'containers' | 'peers' | 'listeners' | 'events';
+  /** The pane's sort: a column id (`rate`, `bytes`, `age`…) and its direction. */
+  sort: { column: string; descending: boolean };
+  /** `t`: closed and TIME_WAIT connections were left out. */
+  closedHidden: boolean;
+}
+
+/** A scope as the view holds it: a process, a peer, one container by full id, or a `--container`/`--pod` query. */
+export type ViewScopeDocument =
+  | { kind: 'process'; pid: number }
+  | { kind: 'peer'; address: string }
+  | { kind: 'container'; id: string }
+  | { kind: 'containerQuery'; container: string | null; pod: string | null };
 
 export interface SourceDocument {
   kind: SourceInfo['kind'];

@@ -36,7 +36,7 @@ export function App({ store, initialState, size: fixedSize, colors = true }: Pro
   const size = useScreenSize(fixedSize);
   const screen = selectScreen(input, state, size);
   const { exit } = useApp();
-  const save = useSaveSnapshot(store, dispatch);
+  const save = useSaveSnapshot(store, state, dispatch);
   const writeFlightRecording = useWriteFlightRecording(store, dispatch);
   const clearMessage = useCallback(() => dispatch({ type: 'clearMessage' }), []);
 

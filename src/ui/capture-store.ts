@@ -3,7 +3,9 @@
  * a new ScreenInput once per tick, and nothing while paused (ingest goes on underneath).
  */
 import type { FlightRecordingWritten } from '../recording/flight-dump.js';
+import type { SavedScreen } from './save-screen-snapshot.js';
 import type { ScreenInput } from './view-model/screen-input.js';
+import type { UiState } from './view-model/ui-state.js';
 
 /** What only a replay can do: move through the recording. */
 export interface ReplayControls {
@@ -24,8 +26,11 @@ export interface CaptureStore {
   setIntervalMs(intervalMs: number): void;
   /** Starts (or stops, with null) recording the rates of the connection on the detail page. */
   setDetailConnection(connectionId: number | null): void;
-  /** Writes the snapshot document of what is on screen; returns the path written. Throws UnsafeOutputError. */
-  saveSnapshot(): string;
+  /**
+   * Writes the snapshot document of what `view` shows (its filter, scope and `t` applied, and
+   * recorded in the document); says what it wrote. Throws UnsafeOutputError.
+   */
+  saveSnapshot(view: UiState): SavedScreen;
   /** Writes the flight recorder's last minutes as a recording. Throws FlightRecorderUnavailable or UnsafeOutputError. */
   writeFlightRecording(): FlightRecordingWritten;
   /** Present when replaying a recording. */

@@ -1,16 +1,78 @@
-/** The `s` key: the snapshot document of what is on screen, as `netscope-YYYYMMDD-HHMMSS.json`. */
+/**
+ * The `s` key: the snapshot document of what is on screen, as `netscope-YYYYMMDD-HHMMSS.json`.
+ * Under a filter, scope or `t` it holds what the panes keep, and its `view` says which.
+ */
 import path from 'node:path';
 import { fileStamp } from '../output/file-stamp.js';
-import { toSnapshotDocument } from '../model/snapshot-document.js';
+import { toSnapshotDocument, type ViewDocument } from '../model/snapshot-document.js';
 import { snapshotDocumentJson } from '../model/snapshot-document-json.js';
 import { writeFileSafely } from '../output/safe-file-write.js';
+import { keptPaneRows } from './view-model/select-table.js';
+import { SHORT_ID_LENGTH } from './view-model/scope.js';
 import type { ScreenInput } from './view-model/screen-input.js';
+import type { Scope, UiState } from './view-model/ui-state.js';
 
-/** Writes it into `directory` (atomically, mode 0600) and returns the path. Throws UnsafeOutputError. */
-export function saveScreenSnapshot(input: ScreenInput, directory: string, now: Date): string {
+/** What a save wrote, for the footer. */
+export interface SavedScreen {
+  /** The file written. */
+  path: string;
+  /** Connections in the document. */
+  connections: number;
+  view: ViewDocument;
+}
+
+/** The view part of the UI state, as the document records it. */
+export function viewDocument(state: UiState): ViewDocument {
+  const { column, descending } = state.sort[state.pane];
+  return { filter: state.filter.text, scope: scopeDocument(state.scope), pane: state.pane, sort: { column, descending }, closedHidden: state.closedHidden };
+}
+
+function scopeDocument(scope: Scope): ViewDocument['scope'] {
+  if (scope === null) return null;
+  switch (scope.kind) {
+    case 'process':
+      return { kind: 'process', pid: scope.pid };
+    case 'peer':
+      return { kind: 'peer', address: scope.address };
+    case 'container':
+      return { kind: 'container', id: scope.id };
+    case 'containerQuery':
+      return { kind: 'containerQuery', container: scope.container, pod: scope.pod };
+  }
+}
+
+/** Writes it into `directory` (atomically, mode 0600). Throws UnsafeOutputError. */
+export function saveScreenSnapshot(input: ScreenInput, state: UiState, directory: string, now: Date): SavedScreen {
   const target = path.join(directory, `netscope-${fileStamp(now)}.json`);
   const { snapshot, source, host } = input;
-  const document = toSnapshotDocument(snapshot, { host, source, generatedAtMs: snapshot.atMs });
+  const kept = { ...snapshot, ...keptPaneRows(snapshot, state) };
+  const view = viewDocument(state);
+  const document = { ...toSnapshotDocument(kept, { host, source, generatedAtMs: snapshot.atMs }), view };
   writeFileSafely(target, snapshotDocumentJson(document));
-  return target;
+  return { path: target, connections: kept.connections.length, view };
+}
+
+function scopeText(scope: NonNullable<ViewDocument['scope']>): string {
+  switch (scope.kind) {
+    case 'process':
+      return `process ${scope.pid}`;
+    case 'peer':
+      return `peer ${scope.address}`;
+    case 'container':
+      return `container ${scope.id.slice(0, SHORT_ID_LENGTH)}`;
+    case 'containerQuery':
+      return [scope.container === null ? null : `container ${scope.container}`, scope.pod === null ? null : `pod ${scope.pod}`].filter((part) => part !== null).join(' ');
+  }
+}
+
+/** The footer line: `saved 2 connections (filter: nginx) to ./netscope-20250115-120000.json`. */
+export function savedScreenText(saved: SavedScreen): string {
+  const { view } = saved;
+  const narrowedBy = [
+    view.filter.trim() === '' ? null : `filter: ${view.filter.trim()}`,
+    view.scope === null ? null : `scope: ${scopeText(view.scope)}`,
+    view.closedHidden ? 'open only' : null,
+  ].filter((part) => part !== null);
+  const count = `${saved.connections} connection${saved.connections === 1 ? '' : 's'}`;
+  return `saved ${count}${narrowedBy.length === 0 ? '' : ` (${narrowedBy.join(', ')})`} to ${saved.path}`;
 }

@@ -6,6 +6,7 @@ import { after, afterEach, beforeEach, describe, mock, test } from 'node:test';
 import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
 import { FlightRecorderUnavailable } from '../../src/recording/flight-dump.js';
 import { ReplayCaptureStore } from '../../src/app/replay-capture-store.js';
+import { initialUiState } from '../../src/ui/view-model/ui-reducer.js';
 import { tickAt, T0 } from '../recording/recording-builders.js';
 import { RECORDED_TICKS, scriptedRecording } from '../ui/replay-fixture.js';
 
@@ -99,8 +100,8 @@ describe('the replay store', () => {
   test('s saves the snapshot on screen (source replay); w has nothing to write', () => {
     const replay = open();
     replay.replay.step(1);
-    const saved = replay.saveSnapshot();
-    const document = JSON.parse(readFileSync(saved, 'utf8')) as SnapshotDocument;
+    const saved = replay.saveSnapshot(initialUiState({ intervalMs: 1000 }));
+    const document = JSON.parse(readFileSync(saved.path, 'utf8')) as SnapshotDocument;
     assert.equal(document.source.kind, 'replay');
     assert.equal(document.generatedAt, new Date(tickAt(1)).toISOString());
     assert.throws(() => replay.writeFlightRecording(), FlightRecorderUnavailable);

@@ -95,6 +95,34 @@ describe('netscope live view in a real terminal', () => {
     assert.ok(document.connections.some((entry) => entry.comm === 'alpha-client' && entry.dport === port));
   });
 
+  it('s under a filter saves only the rows the filter keeps, and the file names the filter', async () => {
+    const before = new Set(readdirSync(outputDirectory));
+    const filter = `port:${port}`;
+    session.type(`/${filter}`);
+    session.press('Enter');
+    await session.waitFor((text) => text.includes(`filter: ${filter}`) && text.includes('alpha-client') && text.includes('omega-srv'), 'the kept filter');
+    // File names have whole seconds: the unfiltered save above must not share this one's.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    session.type('s');
+    const screen = await session.waitFor((text) => new RegExp(`saved \\d+ connections? \\(filter: ${filter}\\) to .*netscope-\\d{8}-\\d{6}\\.json`).test(text), 'the count and filter on screen');
+    const [file] = readdirSync(outputDirectory).filter((name) => /^netscope-\d{8}-\d{6}\.json$/.test(name) && !before.has(name));
+    assert.ok(file, `a new snapshot file in ${outputDirectory} (screen: ${screen})`);
+    const document = JSON.parse(readFileSync(path.join(outputDirectory, file), 'utf8')) as SnapshotDocument;
+    assert.ok(document.connections.length > 0);
+    for (const entry of document.connections) assert.ok(entry.sport === port || entry.dport === port, `${entry.comm} ${entry.sport}→${entry.dport}`);
+    assert.ok(document.connections.some((entry) => entry.comm === 'alpha-client' && entry.dport === port));
+    assert.ok(document.connections.some((entry) => entry.comm === 'omega-srv' && entry.sport === port));
+    assert.deepEqual(
+      document.processes.map((process) => process.comm).sort(),
+      ['alpha-client', 'omega-srv'],
+      'the processes summed over the kept connections only',
+    );
+    assert.equal(document.view?.filter, filter);
+    assert.match(screen, new RegExp(`saved ${document.connections.length} connections? `));
+    session.press('Escape');
+    await session.waitFor((text) => !text.includes(`filter: ${filter}`), 'the filter cleared');
+  });
+
   it('q exits 0, restores the terminal and leaves no BPF program loaded', async () => {
     session.type('q');
     // The shell around netscope records its status: tmux now and then leaves the exited

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 // The named export: with NodeNext, the default import is the CommonJS module object.
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
+import type { SnapshotDocument, ViewDocument } from '../../src/model/snapshot-document.js';
 import type { SourceInfo } from '../../src/model/snapshot-types.js';
 import { ConnectionModel } from '../../src/model/connection-model.js';
 import { TcpState } from '../../src/model/records.js';
@@ -79,6 +79,15 @@ function sampleDocument(): SnapshotDocument {
     generatedAtMs: T0 + 4000.7,
   });
 }
+
+/** What `s` records of the view: filter `nginx`, scoped to process 4242, on Peers. */
+const savedView: ViewDocument = {
+  filter: 'nginx',
+  scope: { kind: 'process', pid: 4242 },
+  pane: 'peers',
+  sort: { column: 'rate', descending: true },
+  closedHidden: true,
+};
 
 describe('snapshot document', () => {
   test('turns times into RFC 3339, 64-bit ids into decimal strings, and rounds rates and latencies', () => {
@@ -160,6 +169,21 @@ describe('snapshot document', () => {
     assert.equal(validate(document), true, JSON.stringify(validate.errors, null, 2));
   });
 
+  test('a saved view validates with each kind of scope; --json leaves it out', () => {
+    assert.equal('view' in sampleDocument(), false);
+    const scopes = [
+      null,
+      { kind: 'process', pid: 4242 },
+      { kind: 'peer', address: '10.0.0.7' },
+      { kind: 'container', id: 'f'.repeat(64) },
+      { kind: 'containerQuery', container: 'api', pod: null },
+    ];
+    for (const scope of scopes) {
+      const document = JSON.parse(JSON.stringify({ ...sampleDocument(), view: { ...savedView, scope } })) as unknown;
+      assert.equal(validate(document), true, JSON.stringify(validate.errors, null, 2));
+    }
+  });
+
   test('the schema rejects a document that breaks the contract', () => {
     const valid = sampleDocument();
     const [firstConnection] = valid.connections;
@@ -173,6 +197,13 @@ describe('snapshot document', () => {
       { ...valid, totals: { ...valid.totals, extra: 1 } },
       { ...valid, source: { ...valid.source, kind: 'pcap' } },
       { ...valid, schemaVersion: 2 },
+      { ...valid, view: { ...savedView, pane: 'sockets' } },
+      { ...valid, view: { ...savedView, scope: { kind: 'host' } } },
+      { ...valid, view: { ...savedView, scope: { kind: 'process', pid: '4242' } } },
+      { ...valid, view: { ...savedView, sort: { column: 'rate' } } },
+      { ...valid, view: { ...savedView, closedHidden: undefined } },
+      { ...valid, view: { ...savedView, extra: 1 } },
+      { ...valid, view: null },
     ];
     for (const document of broken) {
       assert.equal(validate(JSON.parse(JSON.stringify(document))), false, JSON.stringify(document).slice(0, 200));

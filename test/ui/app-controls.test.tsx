@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, test } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
 import { UnsafeOutputError } from '../../src/output/safe-file-write.js';
+import { saveScreenSnapshot } from '../../src/ui/save-screen-snapshot.js';
 import { buildScreenInput, buildSnapshot, FakeCaptureStore } from './fake-store.js';
 import { MESSAGE_LIFETIME_MS } from '../../src/ui/hooks/use-message-expiry.js';
 import { assertFits, keys, linesWith, renderApp, type RenderedApp } from './render-app.js';
@@ -63,10 +68,33 @@ describe('save', () => {
     app = await renderApp({ width: 80, height: 24 });
     await app.press('s');
     assert.equal(app.store.saveCount, 1);
-    assert.ok(linesWith(app.frame(), 'saved /root/netscope-20250115-120000.json').length === 1, app.frame());
+    const count = buildSnapshot().connections.length;
+    assert.ok(linesWith(app.frame(), `saved ${count} connections to /root/netscope-20250115-120000.json`).length === 1, app.frame());
     assertFits(app.frame(), 80, 24);
     await app.press(keys.ctrlS);
     assert.equal(app.store.saveCount, 2);
+  });
+
+  test('under a filter, s saves what the view keeps and the footer says how many and which filter', async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'netscope-app-save-'));
+    try {
+      const input = buildScreenInput();
+      const store = new FakeCaptureStore(input, (view) => saveScreenSnapshot(input, view, directory, new Date(Date.UTC(2025, 0, 15, 12))));
+      app = await renderApp({ width: 160, height: 45, store });
+      await app.press('/');
+      await app.type('curl');
+      await app.press(keys.enter);
+      await app.press('s');
+      assert.equal(store.saveStates[0]?.filter.text, 'curl');
+      const file = path.join(directory, 'netscope-20250115-120000.json');
+      const document = JSON.parse(readFileSync(file, 'utf8')) as SnapshotDocument;
+      assert.ok(document.connections.length > 0 && document.connections.length < input.snapshot.connections.length, `${document.connections.length} of ${input.snapshot.connections.length}`);
+      assert.ok(document.connections.every((entry) => entry.comm === 'curl' || (entry.cmdline ?? '').includes('curl')));
+      assert.equal(document.view?.filter, 'curl');
+      assert.ok(linesWith(app.frame(), `saved ${document.connections.length} connections (filter: curl) to ${file}`).length === 1, app.frame());
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   test('an unsafe output path shows the error and its fix', async () => {

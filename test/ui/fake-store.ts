@@ -6,6 +6,8 @@
  */
 import type { FlightRecordingWritten } from '../../src/recording/flight-dump.js';
 import type { CaptureStore } from '../../src/ui/capture-store.js';
+import { viewDocument, type SavedScreen } from '../../src/ui/save-screen-snapshot.js';
+import type { UiState } from '../../src/ui/view-model/ui-state.js';
 import { containersOf, peersOf, processesOf } from './view-model/snapshot-builder.js';
 import type { ScreenInput } from '../../src/ui/view-model/screen-input.js';
 import type {
@@ -289,14 +291,19 @@ export class FakeCaptureStore implements CaptureStore {
   readonly pausedCalls: boolean[] = [];
   readonly intervalCalls: number[] = [];
   readonly detailConnectionCalls: (number | null)[] = [];
-  saveCount = 0;
+  /** The UI state of every save, in order. */
+  readonly saveStates: UiState[] = [];
   flightWriteCount = 0;
   private readonly listeners = new Set<() => void>();
 
   constructor(
     private input: ScreenInput = buildScreenInput(),
-    /** What `saveSnapshot` does: return the path written, or throw. */
-    private readonly save: () => string = () => '/root/netscope-20250115-120000.json',
+    /** What `saveSnapshot` does: say what it wrote, or throw. */
+    private readonly save: (view: UiState) => SavedScreen = (view) => ({
+      path: '/root/netscope-20250115-120000.json',
+      connections: this.input.snapshot.connections.length,
+      view: viewDocument(view),
+    }),
     /** What `writeFlightRecording` does: say what was written, or throw. */
     private readonly writeFlight: () => FlightRecordingWritten = () => ({ path: '/root/netscope-flight-20250115-120000.ndjson', ticks: 252, spanMs: 252_000 }),
   ) {}
@@ -326,9 +333,13 @@ export class FakeCaptureStore implements CaptureStore {
     this.detailConnectionCalls.push(connectionId);
   }
 
-  saveSnapshot(): string {
-    this.saveCount += 1;
-    return this.save();
+  get saveCount(): number {
+    return this.saveStates.length;
+  }
+
+  saveSnapshot(view: UiState): SavedScreen {
+    this.saveStates.push(view);
+    return this.save(view);
   }
 
   writeFlightRecording(): FlightRecordingWritten {

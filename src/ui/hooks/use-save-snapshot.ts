@@ -2,7 +2,8 @@
 import { useCallback } from 'react';
 import type { CaptureStore } from '../capture-store.js';
 import { NetscopeError } from '../../errors.js';
-import type { UiAction } from '../view-model/ui-state.js';
+import { savedScreenText } from '../save-screen-snapshot.js';
+import type { UiAction, UiState } from '../view-model/ui-state.js';
 
 /** The footer message for a failed save: the cause, then what to do about it. */
 export function saveFailureText(error: unknown): string {
@@ -10,13 +11,13 @@ export function saveFailureText(error: unknown): string {
   return `cannot save the snapshot: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-/** A callback that saves through `store` and dispatches the outcome as a footer message. */
-export function useSaveSnapshot(store: CaptureStore, dispatch: (action: UiAction) => void): () => void {
+/** A callback that saves what `state` shows through `store` and dispatches the outcome as a footer message. */
+export function useSaveSnapshot(store: CaptureStore, state: UiState, dispatch: (action: UiAction) => void): () => void {
   return useCallback(() => {
     try {
-      dispatch({ type: 'showMessage', text: `saved ${store.saveSnapshot()}`, tone: 'info' });
+      dispatch({ type: 'showMessage', text: savedScreenText(store.saveSnapshot(state)), tone: 'info' });
     } catch (error) {
       dispatch({ type: 'showMessage', text: saveFailureText(error), tone: 'error' });
     }
-  }, [store, dispatch]);
+  }, [store, state, dispatch]);
 }

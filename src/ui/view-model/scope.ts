@@ -15,7 +15,7 @@ export type ActiveScope = NonNullable<Scope>;
 type ContainerScope = Extract<ActiveScope, { kind: 'container' | 'containerQuery' }>;
 
 /** Characters of a container id shown when nothing else names it (as `docker ps` shows ids). */
-const SHORT_ID_LENGTH = 12;
+export const SHORT_ID_LENGTH = 12;
 
 function isContainerScope(scope: ActiveScope): scope is ContainerScope {
   return scope.kind === 'container' || scope.kind === 'containerQuery';

@@ -6,7 +6,7 @@
  */
 import type { TableRowView, TableView, Tone, VisibleColumn } from './view-types.js';
 import type { PaneId, Scope, SortState, UiState, VisibleRows } from './ui-state.js';
-import type { ConnectionSnapshot, ModelSnapshot } from '../../model/snapshot-types.js';
+import type { ConnectionSnapshot, ListenerSnapshot, ModelSnapshot } from '../../model/snapshot-types.js';
 import { paneColumns, defaultSort, type Column, type PaneRow, type RowContext } from './columns.js';
 import { compareAddresses } from './address-order.js';
 import { fitColumns } from './fit-columns.js';
@@ -213,9 +213,8 @@ function matchingRows<Row extends object>(definition: PaneDefinition<Row>, snaps
   return matching;
 }
 
-/** The connections the Connections pane keeps under the request's filter and scope, in its order. */
-function keptConnections(request: TableRequest): readonly ConnectionSnapshot[] {
-  const { snapshot, state } = request;
+/** The connections the Connections pane keeps under the state's filter and scope, in its order. */
+function keptConnections(snapshot: ModelSnapshot, state: UiState): readonly ConnectionSnapshot[] {
   const sort = knownSort(connections, state.sort.connections);
   const ordered = orderedRows(connections, connections.rows(snapshot), snapshot, state.scope, sort, state.closedHidden);
   const matching = matchingRows(connections, snapshot, ordered, state.filter.text);
@@ -230,6 +229,34 @@ function keptCache(order: number[], build: () => readonly ConnectionSnapshot[]):
     keptByOrder.set(order, kept);
   }
   return kept;
+}
+
+/** The listeners the Listeners pane keeps under the state's filter and scope. */
+function keptListeners(snapshot: ModelSnapshot, state: UiState): readonly ListenerSnapshot[] {
+  const ordered = orderedRows(listeners, listeners.rows(snapshot), snapshot, state.scope, knownSort(listeners, state.sort.listeners), state.closedHidden);
+  const matching = matchingRows(listeners, snapshot, ordered, state.filter.text);
+  return matching.order.map((index) => ordered.rows[index] as ListenerSnapshot);
+}
+
+/**
+ * What `s` saves: the connections and listeners the panes keep under the state's filter, scope
+ * and `t` (in the model's order, as an unfiltered document lists them), and the Processes,
+ * Containers and Peers rows summed over those connections whenever any of the three narrows
+ * them (`t` too, though its panes show whole rows), so a saved file adds up; the model's own
+ * rows when nothing does.
+ */
+export function keptPaneRows(snapshot: ModelSnapshot, state: UiState): Pick<ModelSnapshot, 'connections' | 'listeners' | 'processes' | 'containers' | 'peers'> {
+  const kept = keptConnections(snapshot, state);
+  const keptSet = new Set<ConnectionSnapshot>(kept);
+  const keptListenerSet = new Set(keptListeners(snapshot, state));
+  const narrowing = state.scope !== null || state.filter.text.trim() !== '' || state.closedHidden;
+  return {
+    connections: snapshot.connections.filter((connection) => keptSet.has(connection)),
+    listeners: snapshot.listeners.filter((listener) => keptListenerSet.has(listener)),
+    processes: narrowing ? [...narrowedRows(processes, snapshot, kept)] : snapshot.processes,
+    containers: narrowing ? [...narrowedRows(containers, snapshot, kept)] : snapshot.containers,
+    peers: narrowing ? [...narrowedRows(peers, snapshot, kept)] : snapshot.peers,
+  };
 }
 
 /** Narrowed rows keep their identity while the kept connections do, so ordering and filtering stay memoized. */
@@ -268,7 +295,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
   const { snapshot, state } = request;
   const sort = knownSort(definition, state.sort[definition.pane]);
   const narrowing = definition.narrowed !== undefined && (state.scope !== null || state.filter.text.trim() !== '');
-  const paneRows = narrowing ? narrowedRows(definition, snapshot, keptConnections(request)) : definition.rows(snapshot);
+  const paneRows = narrowing ? narrowedRows(definition, snapshot, keptConnections(snapshot, state)) : definition.rows(snapshot);
   const ordered = orderedRows(definition, paneRows, snapshot, narrowing ? null : state.scope, sort, state.closedHidden);
   const matching = matchingRows(definition, snapshot, ordered, narrowing ? '' : state.filter.text);
   const selection = state.selection[definition.pane];
