@@ -22,13 +22,13 @@ function trafficSnapshot(): ModelSnapshot {
         bytesSent: 4096,
         bytesReceived: 65536,
         retransmits: 2,
-        drops: [{ reason: 'NETFILTER_DROP', count: 1 }],
+        drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 1 }],
         connectLatencyMs: 12,
         owner: { pid: 10, comm: 'nginx', container: web },
       }),
     ],
     totals: { ...zeroTotals(), bytesSent: 4096, bytesReceived: 65536, retransmits: 2, lostEvents: 5 },
-    drops: [{ reason: 'NETFILTER_DROP', count: 1 }],
+    drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 1 }],
   });
 }
 

@@ -25,7 +25,7 @@ function firstSnapshot(): ModelSnapshot {
         bytesReceived: 65536,
         retransmits: 2,
         resetsSent: 1,
-        drops: [{ reason: 'NETFILTER_DROP', count: 2 }],
+        drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 2 }],
         connectLatencyMs: 12,
         srttMs: 0.5,
         owner: { pid: 10, comm: 'nginx', container: web },
@@ -33,7 +33,7 @@ function firstSnapshot(): ModelSnapshot {
       connection({ id: 2, state: 'CLOSE', closedAtMs: NOW - 5, bytesSent: 1, connectLatencyMs: null, owner: { pid: 11, comm: 'curl' } }),
     ],
     totals: { ...zeroTotals(), bytesSent: 4097, bytesReceived: 65536, retransmits: 2, lostEvents: 3, evicted: 2 },
-    drops: [{ reason: 'NETFILTER_DROP', count: 2 }],
+    drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 2 }],
     containerStateProblems: { symlink: 1 },
   });
 }
@@ -89,7 +89,7 @@ describe('Prometheus endpoint', () => {
     assert.equal(only(samplesOf(all, 'netscope_drops_total', { ...NGINX, reason: 'NETFILTER_DROP' }), 'nginx drops').value, 2);
     assert.deepEqual(only(samplesOf(all, 'netscope_bytes_sent_total', { process: 'curl' }), 'curl bytes sent').labels, { process: 'curl' });
     const labelNames = new Set(all.flatMap((sample) => Object.keys(sample.labels)));
-    assert.deepEqual([...labelNames].sort(), ['container', 'le', 'namespace', 'pod', 'process', 'reason', 'state']);
+    assert.deepEqual([...labelNames].sort(), ['class', 'container', 'le', 'namespace', 'pod', 'process', 'reason', 'state']);
   });
 
   test('gauges open connections by state', async () => {

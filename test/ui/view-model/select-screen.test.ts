@@ -301,8 +301,8 @@ describe('detail page', () => {
     retransmits: 3,
     resetsReceived: 1,
     drops: [
-      { reason: 'TCP_CSUM', count: 1 },
-      { reason: 'NETFILTER_DROP', count: 3 },
+      { reason: 'TCP_CSUM', class: 'matters', count: 1 },
+      { reason: 'NETFILTER_DROP', class: 'matters', count: 3 },
     ],
     owner: { pid: 1234, comm: 'curl', cmdline: 'curl --retry 3 https://example.com/a/very/long/path?with=query' },
   });
@@ -345,7 +345,7 @@ describe('detail page', () => {
     assert.match(detail.timeline[0] ?? '', /^SYN_SENT {6}\d\d:\d\d:\d\d\.\d{3} {3}12ms$/);
     assert.match(detail.timeline[1] ?? '', /^ESTABLISHED {3}\S+ {3}49s$/);
     assert.match(detail.timeline[2] ?? '', /^CLOSE_WAIT {4}\S+ {3}10s so far$/);
-    assert.deepEqual(detail.drops, ['NETFILTER_DROP ×3', 'TCP_CSUM ×1']);
+    assert.deepEqual(detail.drops, ['NETFILTER_DROP ×3 · matters', 'TCP_CSUM ×1 · matters']);
     assert.equal(detail.sendSparkline, '▁▅█');
     assert.equal(detail.receiveSparkline, '███');
   });
