@@ -87,6 +87,7 @@ describe('OTLP exporter', () => {
       assert.equal(last(receiver.points('netscope.retransmits'), 'retransmits').value, 2);
       const drops = last(receiver.points('netscope.drops'), 'drops');
       assert.equal(drops.attributes['netscope.drop.reason'], 'NETFILTER_DROP');
+      assert.equal(drops.attributes['netscope.drop.class'], 'matters');
       const established = last(receiver.points('netscope.connection.count'), 'connections');
       assert.equal(established.attributes['network.connection.state'], 'established');
       assert.equal(established.value, 1);

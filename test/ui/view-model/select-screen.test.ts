@@ -333,6 +333,25 @@ describe('detail page', () => {
     assert.equal(fields.Sent?.value, '4.0 KiB · 10 segments · 100 B/s');
   });
 
+  test('the Drops field counts only drops that matter and says how many others were not counted', () => {
+    const quiet = connection({
+      id: 4243,
+      drops: [
+        { reason: 'QUEUE_PURGE', class: 'housekeeping', count: 5 },
+        { reason: 'TCP_OLD_DATA', class: 'stray', count: 1 },
+      ],
+    });
+    const fieldsOf = (subject: typeof quiet) => {
+      const detail = detailOf(selectScreen(screenInput(snapshot({ connections: [subject] })), state({ view: { kind: 'detail', connectionId: subject.id } }), { width: 120, height: 40 }));
+      return { drops: detail.fields.find((field) => field.label === 'Drops'), lines: detail.drops };
+    };
+    const onlyOthers = fieldsOf(quiet);
+    assert.deepEqual([onlyOthers.drops?.value, onlyOthers.drops?.tone], ['0 packets lost · 6 not counted (not network loss), by reason below', 'normal']);
+    assert.deepEqual(onlyOthers.lines, ['QUEUE_PURGE ×5 · housekeeping', 'TCP_OLD_DATA ×1 · stray']);
+    const lossy = fieldsOf({ ...quiet, drops: [...quiet.drops, { reason: 'NETFILTER_DROP', class: 'matters', count: 2 }] });
+    assert.deepEqual([lossy.drops?.value, lossy.drops?.tone], ['2 packets lost · 6 not counted (not network loss), by reason below', 'bad']);
+  });
+
   test('names the container the owner runs in', () => {
     const contained = connection({ id: 7, owner: { pid: 1311, comm: 'postgres', container: containerIdentity({ name: 'postgres', runtime: 'containerd', pod: 'db-0', namespace: 'prod' }) } });
     const detail = detailOf(selectScreen(screenInput(snapshot({ connections: [contained] })), state({ view: { kind: 'detail', connectionId: 7 } }), { width: 120, height: 40 }));
