@@ -268,7 +268,7 @@ static __always_inline int on_send_reset(const struct sock *sk, const struct sk_
 	return 0;
 }
 
-static __always_inline int on_kfree_skb(const struct sk_buff *skb, __u32 reason)
+static __always_inline int on_kfree_skb(const struct sk_buff *skb, __u32 reason, struct sock *rx_sk)
 {
 	struct tcp_event *event;
 	struct sock *sk;
@@ -286,7 +286,10 @@ static __always_inline int on_kfree_skb(const struct sk_buff *skb, __u32 reason)
 		return 0;
 	}
 	event->reason = reason;
+	/* on receive skb->sk is still empty: the socket the packet was delivered to is rx_sk */
 	sk = BPF_CORE_READ(skb, sk);
+	if (!sk)
+		sk = rx_sk;
 	if (sk && is_full_connection(sk)) {
 		event->sock_cookie = read_cookie(sk);
 		event->netns_ino = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
@@ -351,14 +354,26 @@ int BPF_PROG(handle_tcp_send_reset_raw, const struct sock *sk, const struct sk_b
 	return on_send_reset(sk, skb, RESET_REASON(ctx[2]));
 }
 
+/*
+ * The receiving socket arrived as a fourth argument in 6.12, and the trace event gained rx_sk
+ * with it: that field's presence tells whether ctx[3] exists (a flavor, so this compiles
+ * against an older vmlinux.h too).
+ */
+struct trace_event_raw_kfree_skb___rx_sk {
+	void *rx_sk;
+} __attribute__((preserve_access_index));
+
+#define KFREE_SKB_RX_SK() \
+	(bpf_core_field_exists(struct trace_event_raw_kfree_skb___rx_sk, rx_sk) ? (struct sock *)ctx[3] : NULL)
+
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(handle_kfree_skb, const struct sk_buff *skb, void *location)
 {
-	return on_kfree_skb(skb, bpf_core_type_exists(enum skb_drop_reason) ? (__u32)ctx[2] : 0);
+	return on_kfree_skb(skb, bpf_core_type_exists(enum skb_drop_reason) ? (__u32)ctx[2] : 0, KFREE_SKB_RX_SK());
 }
 
 SEC("raw_tp/kfree_skb")
 int BPF_PROG(handle_kfree_skb_raw, const struct sk_buff *skb, void *location)
 {
-	return on_kfree_skb(skb, bpf_core_type_exists(enum skb_drop_reason) ? (__u32)ctx[2] : 0);
+	return on_kfree_skb(skb, bpf_core_type_exists(enum skb_drop_reason) ? (__u32)ctx[2] : 0, KFREE_SKB_RX_SK());
 }

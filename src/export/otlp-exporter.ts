@@ -14,6 +14,7 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { ATTR_K8S_NODE_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { dropClassOf } from '../model/drop-classes.js';
 import type { HostInfo, ModelSnapshot } from '../model/snapshot-types.js';
 import { escapeUntrustedText } from '../enrich/untrusted-text.js';
 import { LATENCY_BUCKETS_SECONDS, TICK_DURATION_BUCKETS_SECONDS } from './histogram-buckets.js';
@@ -26,6 +27,7 @@ const MAX_EXPORT_TIMEOUT_MS = 5000;
 /** `ExportResultCode.SUCCESS` of @opentelemetry/core (a dependency of the SDK, not of netscope). */
 const EXPORT_SUCCEEDED = 0;
 const ATTR_DROP_REASON = 'netscope.drop.reason';
+const ATTR_DROP_CLASS = 'netscope.drop.class';
 const ATTR_CONTAINER_STATE_PROBLEM = 'netscope.container_state.problem';
 
 export interface OtlpExporterOptions {
@@ -129,11 +131,11 @@ export class OtlpExporter implements MetricExporter {
     trafficCounter('netscope.resets.sent', '{reset}', 'TCP resets sent.', (counts) => counts.resetsSent);
     trafficCounter('netscope.resets.received', '{reset}', 'TCP resets received.', (counts) => counts.resetsReceived);
     meter
-      .createObservableCounter('netscope.drops', { unit: '{packet}', description: 'TCP packets the kernel dropped, by its drop reason.', valueType: ValueType.INT })
+      .createObservableCounter('netscope.drops', { unit: '{packet}', description: 'TCP packets the kernel dropped, by its drop reason and what the reason means (class `matters` is real loss).', valueType: ValueType.INT })
       .addCallback((result) => {
         for (const series of counters.series) {
           const attributes = seriesAttributes(series.labels);
-          for (const [reason, count] of series.counts.drops) result.observe(count, { ...attributes, [ATTR_DROP_REASON]: reason });
+          for (const [reason, count] of series.counts.drops) result.observe(count, { ...attributes, [ATTR_DROP_REASON]: reason, [ATTR_DROP_CLASS]: dropClassOf(reason) });
         }
       });
     meter

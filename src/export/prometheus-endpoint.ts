@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { UsageError } from '../errors.js';
+import { dropClassOf } from '../model/drop-classes.js';
 import type { ModelSnapshot } from '../model/snapshot-types.js';
 import { LATENCY_BUCKETS_SECONDS, TICK_DURATION_BUCKETS_SECONDS } from './histogram-buckets.js';
 import type { MetricExporter, MetricTick } from './metrics-observer.js';
@@ -135,14 +136,14 @@ export class PrometheusEndpoint implements MetricExporter {
     trafficCounter('netscope_resets_received_total', 'TCP resets received.', (counts) => counts.resetsReceived);
     new Counter({
       name: 'netscope_drops_total',
-      help: 'TCP packets the kernel dropped, by its drop reason (skb_drop_reason without the prefix).',
-      labelNames: [...labelNames, 'reason'],
+      help: 'TCP packets the kernel dropped, by its drop reason (skb_drop_reason without the prefix) and its class (matters: real loss; refused, stray, housekeeping, unclassified: not network loss).',
+      labelNames: [...labelNames, 'reason', 'class'],
       registers,
       collect() {
         this.reset();
         for (const series of counters.series) {
           const labels = prometheusLabels(series.labels);
-          for (const [reason, count] of series.counts.drops) this.inc({ ...labels, reason }, count);
+          for (const [reason, count] of series.counts.drops) this.inc({ ...labels, reason, class: dropClassOf(reason) }, count);
         }
       },
     });

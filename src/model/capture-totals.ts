@@ -68,7 +68,7 @@ export class CaptureTotals {
       retransmits: this.evictedRetransmits + this.retransmitsWithoutSocket + table.retransmits,
       resetsSent: this.resetsSent,
       resetsReceived: this.resetsReceived,
-      drops: this.drops.total,
+      drops: this.drops.mattering,
       evicted: this.evicted,
       lostEvents: this.lostEvents,
     };

@@ -199,8 +199,9 @@ export class ConnectionEntry implements TupleIndexed {
     return srttUs === 0 ? null : srttUs / 1000;
   }
 
+  /** Drops whose reason matters (class `matters`). */
   get dropCount(): number {
-    return this.drops === null ? 0 : this.drops.total;
+    return this.drops === null ? 0 : this.drops.mattering;
   }
 
   /** The kernel's count when it is higher, else the retransmits we saw one by one. */

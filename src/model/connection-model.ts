@@ -188,8 +188,7 @@ export class ConnectionModel {
         this.eventLog.push(record);
         return this.ingestReset(record);
       case 'drop':
-        this.eventLog.push(record);
-        return this.ingestDrop(record);
+        return this.eventLog.push(record, this.ingestDrop(record));
       case 'owner':
         return this.ingestOwner(record);
       case 'container':
@@ -315,16 +314,19 @@ export class ConnectionModel {
     connection.addResets(record.direction);
   }
 
-  private ingestDrop(record: DropRecord): void {
+  /** Returns the cookie of the connection the drop was credited to (0: none), for the event log. */
+  private ingestDrop(record: DropRecord): number {
     this.totals.drops.add(record.reason);
     if (record.cookie === 0) {
-      this.connectionWithoutCookie(record)?.addDrop(record.reason);
-      return;
+      const connection = this.connectionWithoutCookie(record);
+      connection?.addDrop(record.reason);
+      return connection?.cookie ?? 0;
     }
     const connection = this.connections.get(record.cookie);
-    if (connection === undefined) return;
+    if (connection === undefined) return record.cookie;
     connection.noteActivity(record.atMs);
     connection.addDrop(record.reason);
+    return record.cookie;
   }
 
   /** The connection a reset or drop the kernel had no socket for belongs to, by its tuple (a reset's is local side first). */

@@ -11,6 +11,8 @@ export type LoggedRecord = StateChangeRecord | RetransmitRecord | ResetRecord | 
  */
 export class EventLog {
   private readonly ring: (LoggedRecord | undefined)[];
+  /** Per ring slot, the cookie of the connection the event was credited to (0: none). */
+  private readonly creditedCookies: Float64Array;
   private next = 0;
   private count = 0;
   private changed = false;
@@ -19,11 +21,18 @@ export class EventLog {
   /** @param capacity events kept, newest win. */
   constructor(private readonly capacity: number) {
     this.ring = new Array<LoggedRecord | undefined>(capacity);
+    this.creditedCookies = new Float64Array(capacity);
   }
 
-  push(record: LoggedRecord): void {
+  /**
+   * @param creditedCookie the connection the event counts toward, whose owner the event shows:
+   *   the record's own cookie, or for a packet the kernel had no socket for (a drop before the
+   *   socket lookup, a stateless reset), the connection on its tuple; 0 when there is none.
+   */
+  push(record: LoggedRecord, creditedCookie: number = record.cookie): void {
     if (this.capacity === 0) return;
     this.ring[this.next] = record;
+    this.creditedCookies[this.next] = creditedCookie;
     this.next = (this.next + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
     this.changed = true;
@@ -35,8 +44,10 @@ export class EventLog {
     this.changed = false;
     const events: ConnectionEvent[] = [];
     for (let age = 1; age <= this.count; age++) {
-      const record = this.ring[(this.next - age + this.capacity) % this.capacity];
-      if (record !== undefined) events.push(toEvent(record, record.cookie === 0 ? null : ownerOf(record.cookie)));
+      const slot = (this.next - age + this.capacity) % this.capacity;
+      const record = this.ring[slot];
+      const creditedCookie = this.creditedCookies[slot]!;
+      if (record !== undefined) events.push(toEvent(record, creditedCookie === 0 ? null : ownerOf(creditedCookie)));
     }
     this.published = events;
     return events;

@@ -1,3 +1,4 @@
+import type { DropClass } from './drop-classes.js';
 import type { ContainerIdentity, ContainerStateProblem } from './records.js';
 import type {
   ConnectionSnapshot,
@@ -33,8 +34,10 @@ export interface SnapshotDocument {
   processes: ProcessDocument[];
   peers: PeerDocument[];
   containers: ContainerDocument[];
-  /** Drops by reason over the whole capture, most frequent first. */
+  /** Drops by reason over the whole capture (every class), most frequent first. */
   drops: Record<string, number>;
+  /** The class of each reason in `drops`. */
+  dropClasses: Record<string, DropClass>;
   /**
    * What the live view showed when `s` saved the document; absent from `--json`. When present,
    * connections, listeners, processes, peers and containers hold only what the view kept;
@@ -81,6 +84,7 @@ export interface TotalsDocument {
   retransmits: number;
   resetsSent: number;
   resetsReceived: number;
+  /** Drops whose reason is of class `matters`. */
   drops: number;
   evicted: number;
 }
@@ -249,7 +253,7 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
     retransmits: connection.retransmits,
     resetsSent: connection.resetsSent,
     resetsReceived: connection.resetsReceived,
-    drops: connection.drops.map(({ reason, count }) => ({ reason, count })),
+    drops: connection.drops.map((drop) => ({ reason: drop.reason, class: drop.class, count: drop.count })),
     srttMs: roundMsOrNull(connection.srttMs),
     connectLatencyMs: roundMsOrNull(connection.connectLatencyMs),
     container: containerIdentityDocument(owner.container),
@@ -330,5 +334,6 @@ export function toSnapshotDocument(
     peers: snapshot.peers.map(peerDocument),
     containers: snapshot.containers.map(containerDocument),
     drops: Object.fromEntries(snapshot.drops.map(({ reason, count }) => [reason, count])),
+    dropClasses: Object.fromEntries(snapshot.drops.map((drop) => [drop.reason, drop.class])),
   };
 }

@@ -7,6 +7,7 @@
  * turns times into RFC 3339 strings and 64-bit ids into decimal strings.
  */
 
+import type { DropClass } from './drop-classes.js';
 import type { ContainerIdentity, ContainerStateProblem } from './records.js';
 
 export type TcpStateName =
@@ -33,6 +34,8 @@ export interface StateStay {
 export interface DropCount {
   /** skb_drop_reason name without the `SKB_DROP_REASON_` prefix. */
   reason: string;
+  /** What the reason means (see drop-classes.ts); only `matters` counts as a network drop. */
+  class: DropClass;
   count: number;
 }
 
@@ -108,6 +111,7 @@ export interface TrafficSums {
   retransmits: number;
   resetsSent: number;
   resetsReceived: number;
+  /** Drops whose reason matters (class `matters`): real loss, not TCP housekeeping. */
   drops: number;
 }
 
@@ -141,6 +145,7 @@ export interface Totals {
   retransmits: number;
   resetsSent: number;
   resetsReceived: number;
+  /** Drops whose reason matters (class `matters`); every reason is in `ModelSnapshot.drops`. */
   drops: number;
   /** Closed connections evicted from the table by the retention policy. */
   evicted: number;

@@ -22,13 +22,13 @@ function trafficSnapshot(): ModelSnapshot {
         bytesSent: 4096,
         bytesReceived: 65536,
         retransmits: 2,
-        drops: [{ reason: 'NETFILTER_DROP', count: 1 }],
+        drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 1 }],
         connectLatencyMs: 12,
         owner: { pid: 10, comm: 'nginx', container: web },
       }),
     ],
     totals: { ...zeroTotals(), bytesSent: 4096, bytesReceived: 65536, retransmits: 2, lostEvents: 5 },
-    drops: [{ reason: 'NETFILTER_DROP', count: 1 }],
+    drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 1 }],
   });
 }
 
@@ -87,6 +87,7 @@ describe('OTLP exporter', () => {
       assert.equal(last(receiver.points('netscope.retransmits'), 'retransmits').value, 2);
       const drops = last(receiver.points('netscope.drops'), 'drops');
       assert.equal(drops.attributes['netscope.drop.reason'], 'NETFILTER_DROP');
+      assert.equal(drops.attributes['netscope.drop.class'], 'matters');
       const established = last(receiver.points('netscope.connection.count'), 'connections');
       assert.equal(established.attributes['network.connection.state'], 'established');
       assert.equal(established.value, 1);

@@ -25,7 +25,10 @@ function firstSnapshot(): ModelSnapshot {
         bytesReceived: 65536,
         retransmits: 2,
         resetsSent: 1,
-        drops: [{ reason: 'NETFILTER_DROP', count: 2 }],
+        drops: [
+          { reason: 'NETFILTER_DROP', class: 'matters', count: 2 },
+          { reason: 'QUEUE_PURGE', class: 'housekeeping', count: 5 },
+        ],
         connectLatencyMs: 12,
         srttMs: 0.5,
         owner: { pid: 10, comm: 'nginx', container: web },
@@ -33,7 +36,10 @@ function firstSnapshot(): ModelSnapshot {
       connection({ id: 2, state: 'CLOSE', closedAtMs: NOW - 5, bytesSent: 1, connectLatencyMs: null, owner: { pid: 11, comm: 'curl' } }),
     ],
     totals: { ...zeroTotals(), bytesSent: 4097, bytesReceived: 65536, retransmits: 2, lostEvents: 3, evicted: 2 },
-    drops: [{ reason: 'NETFILTER_DROP', count: 2 }],
+    drops: [
+      { reason: 'QUEUE_PURGE', class: 'housekeeping', count: 5 },
+      { reason: 'NETFILTER_DROP', class: 'matters', count: 2 },
+    ],
     containerStateProblems: { symlink: 1 },
   });
 }
@@ -86,10 +92,12 @@ describe('Prometheus endpoint', () => {
     assert.equal(only(samplesOf(all, 'netscope_retransmits_total', NGINX), 'nginx retransmits').value, 2);
     assert.equal(only(samplesOf(all, 'netscope_resets_sent_total', NGINX), 'nginx resets sent').value, 1);
     assert.equal(only(samplesOf(all, 'netscope_resets_received_total', NGINX), 'nginx resets received').value, 0);
-    assert.equal(only(samplesOf(all, 'netscope_drops_total', { ...NGINX, reason: 'NETFILTER_DROP' }), 'nginx drops').value, 2);
+    assert.equal(only(samplesOf(all, 'netscope_drops_total', { ...NGINX, reason: 'NETFILTER_DROP', class: 'matters' }), 'nginx drops').value, 2);
+    // Every reason stays exported; the class label lets a query keep only real loss.
+    assert.equal(only(samplesOf(all, 'netscope_drops_total', { ...NGINX, reason: 'QUEUE_PURGE', class: 'housekeeping' }), 'nginx purges').value, 5);
     assert.deepEqual(only(samplesOf(all, 'netscope_bytes_sent_total', { process: 'curl' }), 'curl bytes sent').labels, { process: 'curl' });
     const labelNames = new Set(all.flatMap((sample) => Object.keys(sample.labels)));
-    assert.deepEqual([...labelNames].sort(), ['container', 'le', 'namespace', 'pod', 'process', 'reason', 'state']);
+    assert.deepEqual([...labelNames].sort(), ['class', 'container', 'le', 'namespace', 'pod', 'process', 'reason', 'state']);
   });
 
   test('gauges open connections by state', async () => {

@@ -70,9 +70,9 @@ describe('traffic counters', () => {
 
   test('count only the growth of drops, by reason', () => {
     const counters = new TrafficCounters({ peerLabelLimit: 0 });
-    counters.update(at(NOW, [connection({ drops: [{ reason: 'NETFILTER_DROP', count: 2 }] })]));
+    counters.update(at(NOW, [connection({ drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 2 }] })]));
     counters.update(
-      at(NOW + SECOND, [connection({ drops: [{ reason: 'NETFILTER_DROP', count: 3 }, { reason: 'TCP_OFOMERGE', count: 1 }] })]),
+      at(NOW + SECOND, [connection({ drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 3 }, { reason: 'TCP_OFOMERGE', class: 'stray', count: 1 }] })]),
     );
     assert.deepEqual([...seriesOf(counters, 'curl').counts.drops], [
       ['NETFILTER_DROP', 3],
@@ -160,11 +160,11 @@ describe('traffic counters', () => {
     const counters = new TrafficCounters({ peerLabelLimit: 0 });
     const totals = (fields: Partial<ModelSnapshot['totals']>) => ({ ...zeroTotals(), ...fields });
     counters.update(
-      at(NOW, [connection({ bytesSent: 1000, drops: [{ reason: 'NETFILTER_DROP', count: 1 }] })], {
+      at(NOW, [connection({ bytesSent: 1000, drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 1 }] })], {
         totals: totals({ bytesSent: 1000, resetsSent: 3 }),
         drops: [
-          { reason: 'NO_SOCKET', count: 4 },
-          { reason: 'NETFILTER_DROP', count: 1 },
+          { reason: 'NO_SOCKET', class: 'refused', count: 4 },
+          { reason: 'NETFILTER_DROP', class: 'matters', count: 1 },
         ],
       }),
     );
@@ -174,7 +174,7 @@ describe('traffic counters', () => {
     assert.equal(unattributed.counts.resetsSent, 0, 'resets are only counted on their connections');
 
     // The connection sent 200 more bytes and was evicted before the next tick showed it.
-    counters.update(at(NOW + SECOND, [], { totals: totals({ bytesSent: 1200 }), drops: [{ reason: 'NO_SOCKET', count: 5 }, { reason: 'NETFILTER_DROP', count: 1 }] }));
+    counters.update(at(NOW + SECOND, [], { totals: totals({ bytesSent: 1200 }), drops: [{ reason: 'NO_SOCKET', class: 'refused', count: 5 }, { reason: 'NETFILTER_DROP', class: 'matters', count: 1 }] }));
     assert.equal(unattributed.counts.bytesSent, 200);
     assert.deepEqual(Object.fromEntries(unattributed.counts.drops), { NO_SOCKET: 5 });
     assert.equal(seriesOf(counters, 'curl').counts.bytesSent, 1000);

@@ -73,14 +73,14 @@ describe('drops', () => {
     model.ingest(dropRecord({ cookie: 999, atMs: T0 + 40, packet, reason: 'NO_SOCKET' }));
     const snapshot = model.tick(T0 + 1000);
     assert.deepEqual(connectionOf(snapshot, 31).drops, [
-      { reason: 'NETFILTER_DROP', count: 2 },
-      { reason: 'TCP_CSUM', count: 1 },
+      { reason: 'NETFILTER_DROP', class: 'matters', count: 2 },
+      { reason: 'TCP_CSUM', class: 'matters', count: 1 },
     ]);
-    assert.equal(snapshot.totals.drops, 4);
+    assert.equal(snapshot.totals.drops, 3, 'NO_SOCKET is a refusal, not a network drop');
     assert.deepEqual(snapshot.drops, [
-      { reason: 'NETFILTER_DROP', count: 2 },
-      { reason: 'NO_SOCKET', count: 1 },
-      { reason: 'TCP_CSUM', count: 1 },
+      { reason: 'NETFILTER_DROP', class: 'matters', count: 2 },
+      { reason: 'NO_SOCKET', class: 'refused', count: 1 },
+      { reason: 'TCP_CSUM', class: 'matters', count: 1 },
     ]);
     assert.equal(snapshot.processes[0]?.drops, 3);
     assert.equal(snapshot.peers[0]?.drops, 3);
@@ -238,5 +238,63 @@ describe('owners', () => {
       cgroupId: 88,
       container: null,
     });
+  });
+});
+
+describe('drops that matter', () => {
+  test('only class matters counts in the connection, its process and peer, the totals and drops/s; every reason is kept with its class', () => {
+    const model = new ConnectionModel();
+    for (const record of clientHandshake(41, T0, 5)) model.ingest(record);
+    model.tick(T0 + 500);
+    const packet = endpoints({ saddr: '93.184.216.34', sport: 443, daddr: '10.0.0.1', dport: 40000 });
+    for (const reason of ['QUEUE_PURGE', 'QUEUE_PURGE', 'NOT_SPECIFIED', 'TCP_CLOSE', 'NO_SOCKET', 'NETFILTER_DROP']) {
+      model.ingest(dropRecord({ cookie: 41, atMs: T0 + 600, packet, reason }));
+    }
+    const snapshot = model.tick(T0 + 1500);
+    const connection = connectionOf(snapshot, 41);
+    assert.deepEqual(connection.drops, [
+      { reason: 'QUEUE_PURGE', class: 'housekeeping', count: 2 },
+      { reason: 'NETFILTER_DROP', class: 'matters', count: 1 },
+      { reason: 'NOT_SPECIFIED', class: 'unclassified', count: 1 },
+      { reason: 'NO_SOCKET', class: 'refused', count: 1 },
+      { reason: 'TCP_CLOSE', class: 'stray', count: 1 },
+    ]);
+    assert.equal(snapshot.totals.drops, 1);
+    assert.equal(snapshot.processes[0]?.drops, 1);
+    assert.equal(snapshot.peers[0]?.drops, 1);
+    assert.equal(snapshot.rateHistory.at(-1)?.dropsPerSecond, 1);
+    assert.equal(snapshot.drops.length, 5);
+  });
+
+  test('a connection with only housekeeping drops counts none', () => {
+    const model = new ConnectionModel();
+    for (const record of clientHandshake(42, T0, 5)) model.ingest(record);
+    model.ingest(dropRecord({ cookie: 42, atMs: T0 + 10, packet: endpoints(), reason: 'QUEUE_PURGE' }));
+    model.ingest(dropRecord({ cookie: 42, atMs: T0 + 20, packet: endpoints(), reason: 'NOT_SPECIFIED' }));
+    const snapshot = model.tick(T0 + 1000);
+    assert.equal(snapshot.totals.drops, 0);
+    assert.equal(snapshot.processes[0]?.drops, 0);
+    assert.equal(connectionOf(snapshot, 42).drops.length, 2);
+  });
+});
+
+describe('drop events', () => {
+  test('a drop the kernel had no socket for shows the owner of the connection it was credited to', () => {
+    const model = new ConnectionModel();
+    model.ingest(
+      stateRecord({ cookie: 43, atMs: T0, oldState: TcpState.CLOSE, newState: TcpState.SYN_SENT, endpoints: loopbackClient, owner: taskOwner({ pid: 4242, comm: 'curl' }) }),
+    );
+    model.ingest(dropRecord({ cookie: 0, atMs: T0 + 10, packet: endpoints({ saddr: '127.0.0.1', sport: 8080, daddr: '127.0.0.1', dport: 50000 }) }));
+    model.ingest(dropRecord({ cookie: 0, atMs: T0 + 20, packet: endpoints({ sport: 1, dport: 2 }) }));
+    const snapshot = model.tick(T0 + 1000);
+    const drops = snapshot.events.filter((event) => event.kind === 'drop');
+    assert.equal(connectionOf(snapshot, 43).drops[0]?.count, 1);
+    assert.deepEqual(
+      drops.map((event) => [event.connectionId, event.pid, event.comm]),
+      [
+        [null, null, null],
+        [null, 4242, 'curl'],
+      ],
+    );
   });
 });

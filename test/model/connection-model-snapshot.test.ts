@@ -61,25 +61,25 @@ function busyCapture(): ModelRecord[] {
       cookie: 0,
       atMs: T0 + 600,
       packet: endpoints({ saddr: '10.0.0.9', sport: 5432, daddr: '10.0.0.1', dport: 1010 }),
-      reason: 'B',
+      reason: 'SOCKET_BACKLOG',
     }),
     dropRecord({
       cookie: 0,
       atMs: T0 + 600,
       packet: endpoints({ saddr: '10.0.0.9', sport: 5432, daddr: '10.0.0.1', dport: 1020 }),
-      reason: 'A',
+      reason: 'NETFILTER_DROP',
     }),
     dropRecord({
       cookie: 0,
       atMs: T0 + 600,
       packet: endpoints({ saddr: '10.0.0.10', sport: 443, daddr: '10.0.0.1', dport: 1030 }),
-      reason: 'C',
+      reason: 'TCP_ZEROWINDOW',
     }),
     dropRecord({
       cookie: 0,
       atMs: T0 + 600,
       packet: endpoints({ saddr: '10.0.0.10', sport: 443, daddr: '10.0.0.1', dport: 1030 }),
-      reason: 'C',
+      reason: 'TCP_ZEROWINDOW',
     }),
     stateRecord({
       cookie: 20,
@@ -153,7 +153,7 @@ describe('snapshots', () => {
       ],
     );
     assert.equal(changed.owner.cmdline, 'curl -v');
-    assert.deepEqual(changed.drops, [{ reason: 'NETFILTER_DROP', count: 1 }]);
+    assert.deepEqual(changed.drops, [{ reason: 'NETFILTER_DROP', class: 'matters', count: 1 }]);
     assert.equal(connectionOf(second, 2), connectionOf(first, 2));
     assert.notEqual(second.rateHistory, first.rateHistory);
   });
@@ -222,9 +222,9 @@ describe('snapshots', () => {
       ],
     );
     assert.deepEqual(snapshot.drops, [
-      { reason: 'C', count: 2 },
-      { reason: 'A', count: 1 },
-      { reason: 'B', count: 1 },
+      { reason: 'TCP_ZEROWINDOW', class: 'matters', count: 2 },
+      { reason: 'NETFILTER_DROP', class: 'matters', count: 1 },
+      { reason: 'SOCKET_BACKLOG', class: 'matters', count: 1 },
     ]);
     assert.equal(snapshot.totals.bytesSent, 6000);
     assert.equal(snapshot.totals.connectionsOpened, 3);

@@ -96,6 +96,7 @@ describe('snapshot document', () => {
     assert.equal(document.generatedAt, '2025-01-01T00:00:04.000Z');
     assert.deepEqual(document.source, { ...source, lostEvents: 0, containerStateProblems: {} });
     assert.deepEqual(document.drops, { TCP_OFOMERGE: 1 });
+    assert.deepEqual(document.dropClasses, { TCP_OFOMERGE: 'stray' });
     assert.deepEqual(document.totals, {
       connectionsOpened: 1,
       connectionsClosed: 1,
@@ -104,7 +105,7 @@ describe('snapshot document', () => {
       retransmits: 0,
       resetsSent: 0,
       resetsReceived: 0,
-      drops: 1,
+      drops: 0,
       evicted: 0,
     });
     assert.deepEqual(document.connections[1], {
@@ -138,7 +139,7 @@ describe('snapshot document', () => {
       retransmits: 0,
       resetsSent: 0,
       resetsReceived: 0,
-      drops: [{ reason: 'TCP_OFOMERGE', count: 1 }],
+      drops: [{ reason: 'TCP_OFOMERGE', class: 'stray', count: 1 }],
       srttMs: 1.234,
       connectLatencyMs: 12.346,
       container: null,

@@ -4,6 +4,8 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import { checkProbePrerequisites, loadProbes, probeDefinitions } from '../../src/probes/ebpf-probes.js';
 import { ProbeError } from '../../src/probes/probe-error.js';
+import { kernelDropReasons } from '../../src/probes/reason-names.js';
+import { TcpEventKind, tcpEventLayout } from '../../src/probes/tcp-events.js';
 import { ExitCode } from '../../src/errors.js';
 import { bpfProgramsOf, programsLeftAfter } from '../support/processes.js';
 
@@ -21,6 +23,24 @@ async function churnConnections(count: number): Promise<void> {
     });
   }
   await new Promise((resolve) => server.close(resolve));
+}
+
+/** A server that closes each socket without reading it (paused on connect), and one client that writes then waits for the reset. */
+async function closeWithDataUnread(): Promise<number> {
+  const server = net.createServer({ pauseOnConnect: true }, (socket) => {
+    socket.on('error', () => undefined);
+    setTimeout(() => socket.destroy(), 300);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(Buffer.alloc(65536, 1), () => socket.end()));
+    socket.on('error', () => undefined);
+    socket.on('data', () => undefined);
+    socket.on('close', () => resolve());
+  });
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 describe('eBPF probes on this kernel', () => {
@@ -62,6 +82,27 @@ describe('eBPF probes on this kernel', () => {
       assert.ok(object.lostEvents() > 0, 'a full ring buffer shows up as lost events');
       const queued = object.drain(Buffer.alloc(MIN_RING_BUFFER * 2));
       assert.ok(queued > 0 && queued < 60 * 6, `drained ${queued} of the events that fit`);
+    } finally {
+      object.close();
+    }
+  });
+
+  it('a drop after the socket lookup names the receiving socket (rx_sk) where skb->sk is still empty', async () => {
+    const { object } = loadProbes({ ringBufferBytes: 1 << 20 });
+    const buffer = Buffer.alloc(1 << 20);
+    try {
+      const port = await closeWithDataUnread();
+      const count = object.drain(buffer);
+      const reasonName = kernelDropReasons();
+      const L = tcpEventLayout;
+      const drops: { reason: string; cookie: bigint }[] = [];
+      for (let index = 0; index < count; index++) {
+        const base = index * L.size;
+        if (buffer.readUInt8(base + L.kind) !== TcpEventKind.DROP || buffer.readUInt16LE(base + L.dport) !== port) continue;
+        drops.push({ reason: reasonName(buffer.readUInt32LE(base + L.reason)), cookie: buffer.readBigUInt64LE(base + L.sock_cookie) });
+      }
+      assert.ok(drops.length >= 1, 'the kernel reported a drop on the closed socket');
+      for (const drop of drops) assert.notEqual(drop.cookie, 0n, `${drop.reason} carries the receiving socket's cookie`);
     } finally {
       object.close();
     }

@@ -45,7 +45,7 @@ for (const { width, height } of [
       assert.match(frame, /^Timeline\s+SYN_SENT\s+\d\d:\d\d:\d\d\.\d{3}\s+12ms$/m, 'the timeline, oldest state first');
       assert.match(frame, /^\s+ESTABLISHED\s+\d\d:\d\d:\d\d\.\d{3}\s+20s so far$/m);
       // At 80×24 this is the body's last line: the page has no tabs line so that it fits.
-      assert.match(frame, /^Dropped\s+NETFILTER_DROP ×3$/m);
+      assert.match(frame, /^Dropped\s+NETFILTER_DROP ×3 · matters$/m);
       assertFits(frame, width, height);
       assert.equal(app.store.detailConnectionCalls.at(-1), cookies.curl, 'the store records the rates of the open connection');
     });

@@ -132,7 +132,7 @@ function connections(): ConnectionSnapshot[] {
       sendRate: 40,
       receiveRate: 480_000,
       retransmits: 7,
-      drops: [{ reason: 'NETFILTER_DROP', count: 3 }],
+      drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 3 }],
       srttMs: 88.2,
       connectLatencyMs: 12,
     }),
@@ -241,7 +241,7 @@ export function buildSnapshot(): ModelSnapshot {
     peers: peersOf(all),
     containers: containersOf(all),
     containerStateProblems: {},
-    drops: [{ reason: 'NETFILTER_DROP', count: 3 }],
+    drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 3 }],
     rateHistory: rateHistory(),
     events: events(),
   };

@@ -132,9 +132,10 @@ function resetsCell(resetsSent: number, resetsReceived: number): string {
   return resetsSent + resetsReceived > 0 ? `${resetsSent}/${resetsReceived}` : '-';
 }
 
+/** Only drops whose reason matters: a purged queue or a segment for a closed socket is no loss. */
 function droppedPackets(connection: ConnectionSnapshot): number {
   let total = 0;
-  for (const drop of connection.drops) total += drop.count;
+  for (const drop of connection.drops) if (drop.class === 'matters') total += drop.count;
   return total;
 }
 

@@ -17,7 +17,7 @@ function add(sums: TrafficSums, connection: ConnectionSnapshot): void {
   sums.retransmits += connection.retransmits;
   sums.resetsSent += connection.resetsSent;
   sums.resetsReceived += connection.resetsReceived;
-  for (const drop of connection.drops) sums.drops += drop.count;
+  for (const drop of connection.drops) if (drop.class === 'matters') sums.drops += drop.count;
 }
 
 export function narrowedProcesses(snapshot: ModelSnapshot, kept: readonly ConnectionSnapshot[]): ProcessSnapshot[] {

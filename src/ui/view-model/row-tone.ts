@@ -11,7 +11,7 @@ export const SLOW_SYN_SENT_MS = 1000;
 
 function connectionTone(connection: ConnectionSnapshot, context: RowContext): Tone {
   if (connection.closedAtMs !== null) return 'dim';
-  if (connection.retransmits > 0 || connection.resetsSent + connection.resetsReceived > 0 || connection.drops.length > 0) return 'warn';
+  if (connection.retransmits > 0 || connection.resetsSent + connection.resetsReceived > 0 || connection.drops.some((drop) => drop.class === 'matters')) return 'warn';
   if (connection.state === 'SYN_SENT') {
     const since = connection.stateHistory.at(-1)?.atMs ?? connection.openedAtMs;
     if (context.nowMs - since >= SLOW_SYN_SENT_MS) return 'warn';

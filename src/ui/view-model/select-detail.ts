@@ -54,7 +54,7 @@ export function selectDetail(input: ScreenInput, connectionId: number, width: nu
     ),
     sendSparkline: sparkline(send, sparklineWidth),
     receiveSparkline: sparkline(receive, sparklineWidth),
-    drops: [...connection.drops].sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1)).map((drop) => `${drop.reason} ×${formatCount(drop.count)}`),
+    drops: [...connection.drops].sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1)).map((drop) => `${drop.reason} ×${formatCount(drop.count)} · ${drop.class}`),
     present: current !== undefined,
   };
 }
@@ -64,6 +64,13 @@ function describeTitle(connection: ConnectionSnapshot): string {
   const { comm, pid } = connection.owner;
   const owner = comm === null && pid === null ? 'unknown process' : `${comm ?? '?'} (${pid ?? '?'})`;
   return `${owner}  ${formatEndpoint(connection.saddr, connection.sport)} → ${formatEndpoint(connection.daddr, connection.dport)}  ${connection.state}`;
+}
+
+/** `2 packets lost · 5 not counted (not network loss), by reason below`: only class `matters` is loss. */
+function describeDrops(dropped: number, notCounted: number): string {
+  if (dropped + notCounted === 0) return '0';
+  const lost = `${formatCount(dropped)} packets lost`;
+  return notCounted === 0 ? `${lost}, by reason below` : `${lost} · ${formatCount(notCounted)} not counted (not network loss), by reason below`;
 }
 
 function field(label: string, value: string, tone: Tone = 'normal'): DetailView['fields'][number] {
@@ -84,7 +91,8 @@ function describeFields(connection: ConnectionSnapshot, nowMs: number): DetailVi
   const closed = connection.closedAtMs !== null;
   const stateTone: Tone = closed ? 'dim' : connection.state === 'SYN_SENT' && inStateMs >= SLOW_SYN_SENT_MS ? 'warn' : 'normal';
   const resets = connection.resetsSent + connection.resetsReceived;
-  const dropped = connection.drops.reduce((sum, drop) => sum + drop.count, 0);
+  const dropped = connection.drops.reduce((sum, drop) => (drop.class === 'matters' ? sum + drop.count : sum), 0);
+  const notCounted = connection.drops.reduce((sum, drop) => (drop.class === 'matters' ? sum : sum + drop.count), 0);
   const opened = connection.preexisting
     ? `before the capture: at least ${formatDuration(nowMs - connection.openedAtMs)} ago (first seen ${formatTimeOfDay(connection.openedAtMs)}; the kernel keeps no socket's creation time)`
     : `${formatTimeOfDay(connection.openedAtMs)} · ${formatDuration(nowMs - connection.openedAtMs)} ago`;
@@ -105,7 +113,7 @@ function describeFields(connection: ConnectionSnapshot, nowMs: number): DetailVi
     field('Connect', connection.connectLatencyMs === null ? 'handshake not seen' : formatLatency(connection.connectLatencyMs)),
     field('Retransmits', formatCount(connection.retransmits), connection.retransmits > 0 ? 'warn' : 'normal'),
     field('Resets', `sent ${formatCount(connection.resetsSent)} · received ${formatCount(connection.resetsReceived)}`, resets > 0 ? 'warn' : 'normal'),
-    field('Drops', dropped === 0 ? '0' : `${formatCount(dropped)} packets, by reason below`, dropped > 0 ? 'bad' : 'normal'),
+    field('Drops', describeDrops(dropped, notCounted), dropped > 0 ? 'bad' : 'normal'),
     field('Socket', `cookie ${connection.id} · netns ${connection.netns} · ${connection.family}`),
   ];
 }

@@ -301,8 +301,8 @@ describe('detail page', () => {
     retransmits: 3,
     resetsReceived: 1,
     drops: [
-      { reason: 'TCP_CSUM', count: 1 },
-      { reason: 'NETFILTER_DROP', count: 3 },
+      { reason: 'TCP_CSUM', class: 'matters', count: 1 },
+      { reason: 'NETFILTER_DROP', class: 'matters', count: 3 },
     ],
     owner: { pid: 1234, comm: 'curl', cmdline: 'curl --retry 3 https://example.com/a/very/long/path?with=query' },
   });
@@ -333,6 +333,25 @@ describe('detail page', () => {
     assert.equal(fields.Sent?.value, '4.0 KiB · 10 segments · 100 B/s');
   });
 
+  test('the Drops field counts only drops that matter and says how many others were not counted', () => {
+    const quiet = connection({
+      id: 4243,
+      drops: [
+        { reason: 'QUEUE_PURGE', class: 'housekeeping', count: 5 },
+        { reason: 'TCP_OLD_DATA', class: 'stray', count: 1 },
+      ],
+    });
+    const fieldsOf = (subject: typeof quiet) => {
+      const detail = detailOf(selectScreen(screenInput(snapshot({ connections: [subject] })), state({ view: { kind: 'detail', connectionId: subject.id } }), { width: 120, height: 40 }));
+      return { drops: detail.fields.find((field) => field.label === 'Drops'), lines: detail.drops };
+    };
+    const onlyOthers = fieldsOf(quiet);
+    assert.deepEqual([onlyOthers.drops?.value, onlyOthers.drops?.tone], ['0 packets lost · 6 not counted (not network loss), by reason below', 'normal']);
+    assert.deepEqual(onlyOthers.lines, ['QUEUE_PURGE ×5 · housekeeping', 'TCP_OLD_DATA ×1 · stray']);
+    const lossy = fieldsOf({ ...quiet, drops: [...quiet.drops, { reason: 'NETFILTER_DROP', class: 'matters', count: 2 }] });
+    assert.deepEqual([lossy.drops?.value, lossy.drops?.tone], ['2 packets lost · 6 not counted (not network loss), by reason below', 'bad']);
+  });
+
   test('names the container the owner runs in', () => {
     const contained = connection({ id: 7, owner: { pid: 1311, comm: 'postgres', container: containerIdentity({ name: 'postgres', runtime: 'containerd', pod: 'db-0', namespace: 'prod' }) } });
     const detail = detailOf(selectScreen(screenInput(snapshot({ connections: [contained] })), state({ view: { kind: 'detail', connectionId: 7 } }), { width: 120, height: 40 }));
@@ -345,7 +364,7 @@ describe('detail page', () => {
     assert.match(detail.timeline[0] ?? '', /^SYN_SENT {6}\d\d:\d\d:\d\d\.\d{3} {3}12ms$/);
     assert.match(detail.timeline[1] ?? '', /^ESTABLISHED {3}\S+ {3}49s$/);
     assert.match(detail.timeline[2] ?? '', /^CLOSE_WAIT {4}\S+ {3}10s so far$/);
-    assert.deepEqual(detail.drops, ['NETFILTER_DROP ×3', 'TCP_CSUM ×1']);
+    assert.deepEqual(detail.drops, ['NETFILTER_DROP ×3 · matters', 'TCP_CSUM ×1 · matters']);
     assert.equal(detail.sendSparkline, '▁▅█');
     assert.equal(detail.receiveSparkline, '███');
   });

@@ -397,7 +397,7 @@ describe('row tone', () => {
         connection({ id: 1, closedAtMs: NOW - 10, state: 'CLOSE', retransmits: 4 }),
         connection({ id: 2, retransmits: 1 }),
         connection({ id: 3, resetsReceived: 1 }),
-        connection({ id: 4, drops: [{ reason: 'NETFILTER_DROP', count: 1 }] }),
+        connection({ id: 4, drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 1 }] }),
         connection({ id: 5, state: 'SYN_SENT', stateHistory: [{ state: 'SYN_SENT', atMs: NOW - 2000, durationMs: null }] }),
         connection({ id: 6, state: 'SYN_SENT', stateHistory: [{ state: 'SYN_SENT', atMs: NOW - 200, durationMs: null }] }),
         connection({ id: 7 }),
@@ -414,6 +414,41 @@ describe('row tone', () => {
     });
     assert.deepEqual(table(data, { pane: 'listeners' }).table.rows.map((row) => row.tone), ['bad', 'warn', 'normal']);
     assert.deepEqual(table(data, { pane: 'events' }).table.rows.map((row) => row.tone), ['bad', 'warn', 'dim']);
+  });
+});
+
+describe('drops that matter', () => {
+  test('DROPS counts and colours only class matters: a purged queue, a segment for a closed socket or an unannotated free stay quiet', () => {
+    const data = snapshot({
+      connections: [
+        connection({
+          id: 1,
+          drops: [
+            { reason: 'QUEUE_PURGE', class: 'housekeeping', count: 1379 },
+            { reason: 'NOT_SPECIFIED', class: 'unclassified', count: 1364 },
+            { reason: 'TCP_CLOSE', class: 'stray', count: 2 },
+            { reason: 'NO_SOCKET', class: 'refused', count: 1 },
+          ],
+        }),
+        connection({
+          id: 2,
+          drops: [
+            { reason: 'QUEUE_PURGE', class: 'housekeeping', count: 5 },
+            { reason: 'NETFILTER_DROP', class: 'matters', count: 7 },
+            { reason: 'SOCKET_RCVBUFF', class: 'matters', count: 2 },
+          ],
+        }),
+      ],
+    });
+    const result = table(data);
+    const drops = result.table.columns.findIndex((column) => column.id === 'drops');
+    assert.deepEqual(
+      result.table.rows.map((row) => [row.key, row.cells[drops]?.trim(), row.tone]).sort(),
+      [
+        ['1', '-', 'normal'],
+        ['2', '9', 'warn'],
+      ],
+    );
   });
 });
 
