@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostPaths, listPids } from '../../src/probes/host-paths.js';
 import { describeProcess, ProcessDescriber } from '../../src/enrich/proc-process.js';
 import { userName } from '../../src/enrich/user-names.js';
@@ -40,6 +41,10 @@ describe('describeProcess on a real child', () => {
       child.kill('SIGKILL');
       await once(child, 'exit');
     }
+    // The shell's own `sleep` is in the cgroup too: end every task there before removing it.
+    writeFileSync(join(cgroupDir, 'cgroup.kill'), '1');
+    const deadline = Date.now() + 5_000;
+    while (readFileSync(join(cgroupDir, 'cgroup.procs'), 'utf8').trim() !== '' && Date.now() < deadline) await sleep(20);
     rmdirSync(cgroupDir);
     rmSync(workDir, { recursive: true });
   });
