@@ -140,11 +140,6 @@ export class FlightRecorder implements CaptureObserver {
     return { ticks: this.ticks.length, spanMs: newest.atMs - oldest.startMs };
   }
 
-  /** The window as a recording (see recording-format.ts); null before the first tick. */
-  recording(): string | null {
-    return this.ticks.length === 0 ? null : [...this.recordingText()].join('');
-  }
-
   /**
    * The window as a recording, in pieces of whole lines (a window of minutes under churn is
    * more text than one string may hold); nothing before the first tick.

@@ -6,7 +6,7 @@ import { parseRecording, RECORDING_VERSION, type Recording } from '../../src/rec
 import { openReplayCapture } from '../../src/app/replay-capture.js';
 import { ConnectionModel } from '../../src/model/connection-model.js';
 import { connectionOf, retransmitRecord } from '../model/record-builders.js';
-import { CLOSING_TICK, cookies, host, probes, runScriptedCapture, T0, tickAt, TICK_MS } from './recording-builders.js';
+import { CLOSING_TICK, cookies, flightRecordingText, host, probes, runScriptedCapture, T0, tickAt, TICK_MS } from './recording-builders.js';
 
 const MINUTE_MS = 60_000;
 
@@ -15,7 +15,7 @@ function flightRecorder(windowMs: number, maxBytes = 64 * 1024 * 1024): FlightRe
 }
 
 function dumpOf(recorder: FlightRecorder): Recording {
-  const text = recorder.recording();
+  const text = flightRecordingText(recorder);
   assert.ok(text !== null);
   return parseRecording(Buffer.from(text), 'flight.ndjson');
 }
@@ -29,7 +29,7 @@ function replayAll(recording: Recording): ModelSnapshot[] {
 describe('the flight recorder', () => {
   test('holds nothing before the first tick', () => {
     const recorder = flightRecorder(MINUTE_MS);
-    assert.equal(recorder.recording(), null);
+    assert.equal(flightRecordingText(recorder), null);
     assert.equal(recorder.span(), null);
   });
 
@@ -103,12 +103,12 @@ describe('the flight recorder', () => {
   test('carries only what the model still shows: owners of evicted connections go with them', () => {
     const recorder = flightRecorder(3 * TICK_MS);
     runScriptedCapture(12, [recorder]);
-    const text = recorder.recording() ?? '';
+    const text = flightRecordingText(recorder) ?? '';
     assert.match(text, /^\{"kind":"owner",[^\n]*"cookie":3,/m, 'the preexisting connection is still in the table');
     const withoutTable = flightRecorder(3 * TICK_MS);
     const { capture } = runScriptedCapture(4, [withoutTable]);
     // A tick with an empty table prunes everything carried.
     withoutTable.tick({ ...capture.model.snapshot, atMs: tickAt(20), connections: [], listeners: [] });
-    assert.doesNotMatch(withoutTable.recording() ?? '', /"kind":"owner"/);
+    assert.doesNotMatch(flightRecordingText(withoutTable) ?? '', /"kind":"owner"/);
   });
 });

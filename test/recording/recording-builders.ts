@@ -11,6 +11,7 @@ import type { ModelOptions } from '../../src/model/connection-model.js';
 import type { ContainerRecord, ModelRecord } from '../../src/model/records.js';
 import { TcpState } from '../../src/model/records.js';
 import type { ModelSnapshot, ProbeStatus } from '../../src/model/snapshot-types.js';
+import type { FlightRecorder } from '../../src/recording/flight-recorder.js';
 import { RECORDING_VERSION, type RecordingHeader } from '../../src/recording/recording-format.js';
 import {
   counters,
@@ -195,4 +196,10 @@ export function runScriptedCapture(ticks: number, observers: CaptureObserver[] =
     snapshots.push(capture.tick());
   }
   return { capture, snapshots };
+}
+
+/** A flight recorder's window as one recording text (see recording-format.ts); null before its first tick. */
+export function flightRecordingText(recorder: FlightRecorder): string | null {
+  const text = [...recorder.recordingText()].join('');
+  return text === '' ? null : text;
 }
