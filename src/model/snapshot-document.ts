@@ -23,7 +23,7 @@ import type {
  * three decimals.
  */
 export interface SnapshotDocument {
-  schemaVersion: 1;
+  schemaVersion: 2;
   /** When the document was written. */
   generatedAt: string;
   host: HostInfo;
@@ -308,7 +308,7 @@ export function toSnapshotDocument(
 ): SnapshotDocument {
   const { totals } = snapshot;
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     generatedAt: timestamp(meta.generatedAtMs),
     host: { hostname: meta.host.hostname, kernel: meta.host.kernel },
     source: {

@@ -1,7 +1,7 @@
 /**
- * The recording format, version 1: NDJSON, one JSON object a line.
+ * The recording format, version 2: NDJSON, one JSON object a line.
  *
- *   line 1   the header: {"netscopeRecording":1,"host":{…},"startedAt":"…Z","netscopeVersion":"…","source":{"kind":…,"probes":[…]}}
+ *   line 1   the header: {"netscopeRecording":2,"host":{…},"startedAt":"…Z","netscopeVersion":"…","source":{"kind":…,"probes":[…]}}
  *   then     every ModelRecord exactly as the model ingested it, in that order
  *            {"kind":"tick","atMs":N} where the capture ticked at N (ms since the epoch)
  *   last     {"kind":"end","atMs":N,"reason":"stopped"|"sizeCap"|"flightDump"}
@@ -27,13 +27,22 @@ import { RecordingError } from './recording-error.js';
 import { LineSplitter, MAX_LINE_BYTES, type Line } from './recording-lines.js';
 import { RecordingTimeline, type TimeProblem } from './recording-timeline.js';
 
-export const RECORDING_VERSION = 1;
+/** The version this netscope writes. */
+export const RECORDING_VERSION = 2;
+
+/**
+ * The versions this netscope replays. Version 2 records carry fields version 1 lacked; each such
+ * field is optional in record-shapes.ts and a version 1 recording replays as it did when written.
+ */
+export const READABLE_RECORDING_VERSIONS: readonly number[] = [1, 2];
+export type ReadableRecordingVersion = 1 | 2;
 
 /** A replay is never recorded: a recording's source is the live probes or the procfs fallback. */
 export type RecordedSourceKind = Exclude<SourceInfo['kind'], 'replay'>;
 
 export interface RecordingHeader {
-  netscopeRecording: typeof RECORDING_VERSION;
+  /** The version the recording was written in (a new one is always RECORDING_VERSION). */
+  netscopeRecording: ReadableRecordingVersion;
   host: HostInfo;
   /** Where the recording's time starts (RFC 3339 UTC): `--at 90` means 90 s after this. */
   startedAt: string;
@@ -124,16 +133,17 @@ function parseHeader(value: unknown, name: string): RecordingHeader {
     const snapshotHint = isObject(value) && 'schemaVersion' in value ? ' (it looks like a --json snapshot)' : '';
     throw dataError(`${name} is not a netscope recording: line 1 is not a recording header${snapshotHint}`, RECORD_FIX);
   }
-  if (value.netscopeRecording !== RECORDING_VERSION) {
+  const version = value.netscopeRecording;
+  if (version !== 1 && version !== 2) {
     const writer = typeof value.netscopeVersion === 'string' ? `netscope ${escapeRecordedText(value.netscopeVersion.slice(0, 40))}` : 'another netscope';
     throw dataError(
-      `${name} is a version ${excerpt(value.netscopeRecording)} recording (written by ${writer}); this netscope reads version ${RECORDING_VERSION}`,
+      `${name} is a version ${excerpt(value.netscopeRecording)} recording (written by ${writer}); this netscope reads versions ${READABLE_RECORDING_VERSIONS.join(' and ')}`,
       `replay it with ${writer}`,
     );
   }
   const parsed = headerShape(value, 'header');
   if ('problem' in parsed) throw dataError(`${name} line 1 is not a valid recording header: ${parsed.problem}`, 'the header is damaged: record again');
-  return { netscopeRecording: RECORDING_VERSION, ...parsed.value };
+  return { netscopeRecording: version, ...parsed.value };
 }
 
 /**

@@ -107,7 +107,7 @@ describe('netscope command-line errors and exits', () => {
     const { code } = await runNetscope(['--json', '--duration', '0.2', '-o', output]).done;
     assert.equal(code, 0);
     assert.equal(statSync(output).mode & 0o777, 0o600);
-    assert.equal(JSON.parse(readFileSync(output, 'utf8')).schemaVersion, 1);
+    assert.equal(JSON.parse(readFileSync(output, 'utf8')).schemaVersion, 2);
     assert.deepEqual(
       readdirSync(scratch).filter((name) => name.endsWith('.tmp')),
       [],

@@ -63,7 +63,7 @@ describe('netscope writes no file through a symlink another user planted', () =>
     run.child.kill('SIGINT');
     const { code, stderr, stdout } = await run.done;
     assert.equal(code, 0, 'a dump that cannot be written does not end the capture');
-    assert.equal(JSON.parse(stdout).schemaVersion, 1);
+    assert.equal(JSON.parse(stdout).schemaVersion, 2);
     assertOneLineError(stderr, /^netscope: refusing to follow the symbolic link .*\/pub\/reports: it belongs to nobody/);
     assert.deepEqual(readdirSync(target), []);
   });
@@ -72,7 +72,7 @@ describe('netscope writes no file through a symlink another user planted', () =>
     symlinkSync(target, path.join(shared, 'roots'));
     const { code, stderr } = await runNetscope(['--json', '--duration', '0.2', '-o', path.join(shared, 'roots/snap.json')]).done;
     assert.equal(code, 0, stderr);
-    assert.equal(JSON.parse(readFileSync(path.join(target, 'snap.json'), 'utf8')).schemaVersion, 1);
+    assert.equal(JSON.parse(readFileSync(path.join(target, 'snap.json'), 'utf8')).schemaVersion, 2);
   });
 
   it("a symlink of the shared directory's owner is followed", async () => {

@@ -89,7 +89,7 @@ describe('record and replay on real loopback traffic', () => {
     assert.equal(statSync(recordingPath).mode & 0o777, 0o600);
     const lines = readFileSync(recordingPath, 'utf8').trimEnd().split('\n');
     const header = JSON.parse(lines[0] ?? '') as { netscopeRecording: number; source: { kind: string; probes: unknown[] }; host: unknown };
-    assert.equal(header.netscopeRecording, 1);
+    assert.equal(header.netscopeRecording, 2);
     assert.deepEqual(header.source, { kind: 'ebpf', probes: liveDocument.source.probes });
     assert.deepEqual(header.host, liveDocument.host);
     assert.ok(lines.filter((line) => line.startsWith('{"kind":"tick"')).length >= 8, 'a tick at the start, every 500 ms, and at the end');

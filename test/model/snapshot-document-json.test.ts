@@ -56,7 +56,7 @@ describe('streamed snapshot document', () => {
 
   test('any plain document: empty arrays and objects, nested arrays, undefined fields left out as JSON.stringify does', () => {
     const document = {
-      schemaVersion: 1,
+      schemaVersion: 2,
       skipped: undefined,
       nested: { list: [1, [2, { deep: [] }], {}], empty: {} },
       connections: [{ a: [undefined, null, 'x'] }, [], 'plain', 3.5e-7],

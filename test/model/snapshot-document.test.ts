@@ -92,7 +92,7 @@ const savedView: ViewDocument = {
 describe('snapshot document', () => {
   test('turns times into RFC 3339, 64-bit ids into decimal strings, and rounds rates and latencies', () => {
     const document = sampleDocument();
-    assert.equal(document.schemaVersion, 1);
+    assert.equal(document.schemaVersion, 2);
     assert.equal(document.generatedAt, '2025-01-01T00:00:04.000Z');
     assert.deepEqual(document.source, { ...source, lostEvents: 0, containerStateProblems: {} });
     assert.deepEqual(document.drops, { TCP_OFOMERGE: 1 });
@@ -197,7 +197,7 @@ describe('snapshot document', () => {
       { ...valid, connections: [{ ...firstConnection, container: undefined }] },
       { ...valid, totals: { ...valid.totals, extra: 1 } },
       { ...valid, source: { ...valid.source, kind: 'pcap' } },
-      { ...valid, schemaVersion: 2 },
+      { ...valid, schemaVersion: 1 },
       { ...valid, view: { ...savedView, pane: 'sockets' } },
       { ...valid, view: { ...savedView, scope: { kind: 'host' } } },
       { ...valid, view: { ...savedView, scope: { kind: 'process', pid: '4242' } } },

@@ -87,7 +87,7 @@ describe('the recording format', () => {
 
   test('lines are the spec: the header first, records as JSON, tick and end markers', () => {
     const [first, , , tick, , , , end] = lines();
-    assert.match(first ?? '', /^\{"netscopeRecording":1,"host":\{"hostname":"web-1","kernel":"[^"]+"\},"startedAt":"2025-01-01T00:00:00\.000Z","netscopeVersion":"0\.1\.0","source":\{"kind":"ebpf","probes":\[/);
+    assert.match(first ?? '', /^\{"netscopeRecording":2,"host":\{"hostname":"web-1","kernel":"[^"]+"\},"startedAt":"2025-01-01T00:00:00\.000Z","netscopeVersion":"0\.1\.0","source":\{"kind":"ebpf","probes":\[/);
     assert.equal(tick, `{"kind":"tick","atMs":${T0 + 1000}}`);
     assert.equal(end, `{"kind":"end","atMs":${T0 + 2100},"reason":"stopped"}`);
     assert.deepEqual(JSON.parse(recordLine(records[0]!)), records[0]);
@@ -146,8 +146,13 @@ describe('bad recordings: one line each, with the line number, exit 65', () => {
     assertDataError(withLine(1, 'hello'), /line 1 is not JSON: "hello" — replay a file written by netscope --record/);
   });
 
+  test('a version 1 recording, written before version 2 added fields, still reads', () => {
+    const recording = parse(withLine(1, JSON.stringify({ ...header(), netscopeRecording: 1 })));
+    assert.equal(recording.header.netscopeRecording, 1);
+    assert.ok(recording.ticks.length > 0);
+  });
   test('another version', () => {
-    const error = assertDataError(withLine(1, JSON.stringify({ ...header(), netscopeRecording: 2, netscopeVersion: '3.0.0' })), /is a version 2 recording \(written by netscope 3\.0\.0\); this netscope reads version 1/);
+    const error = assertDataError(withLine(1, JSON.stringify({ ...header(), netscopeRecording: 3, netscopeVersion: '3.0.0' })), /is a version 3 recording \(written by netscope 3\.0\.0\); this netscope reads versions 1 and 2/);
     assert.equal(error.fix, 'replay it with netscope 3.0.0');
   });
 
@@ -316,7 +321,7 @@ describe('text read back is cleaned of what a terminal would act on', () => {
     const quoted = [
       assertDataError(withLine(3, `{\u009b2J\u202e`), /line 3 is not JSON: "\{\\x9b2J\\u202e"/),
       assertDataError(withLine(5, JSON.stringify({ kind: '\u001b[2J\u202e' })), /line 5 is a record of unknown kind "\\u001b\[2J\\u202e"/),
-      assertDataError(withLine(1, JSON.stringify({ ...header(), netscopeRecording: 2, netscopeVersion: `9${osc}` })), /written by netscope 9\\x1b\]2;pwned\\x07\)/),
+      assertDataError(withLine(1, JSON.stringify({ ...header(), netscopeRecording: 3, netscopeVersion: `9${osc}` })), /written by netscope 9\\x1b\]2;pwned\\x07\)/),
       assertDataError(withLine(3, JSON.stringify({ ...JSON.parse(recordLine(records[1]!)), state: `\u009b${osc}` })), /state is not a TCP state number \("\\x9b\\u001b\]2;pwned\\u0007"\)/),
     ];
     for (const error of quoted) assert.doesNotMatch(error.line, UNSAFE);
