@@ -53,6 +53,8 @@ export interface CliOptions {
   replayPath: string | null;
   /** --replay-max-mb: the most a replay reads once decompressed, bytes; null: defaultReplayMaxBytes(). */
   replayMaxBytes: number | null;
+  /** `--baseline FILE`: a snapshot or recording to say what changed since; null for none. */
+  baselinePath: string | null;
   /** --at: replay up to this time (ms since the epoch, or ms into the recording when relative). */
   replayAt: { kind: 'absolute' | 'relative'; ms: number } | null;
   replaySpeed: number;
@@ -217,6 +219,10 @@ export function parseCommandLine(argv: readonly string[], importMeta: ImportMeta
   if (replayPath !== null && flags.headless) throw new UsageError('--replay plays into the live view or --json — drop --headless');
   const replayAt = flags.at === undefined ? null : parseReplayAt(flags.at);
   if (replayAt !== null && (replayPath === null || !flags.json)) throw new UsageError('--at picks the moment of a replay snapshot — use it with --replay FILE --json');
+  const baselinePath = nonEmpty(flags.baseline, '--baseline', 'a snapshot or recording file');
+  if (baselinePath !== null && (flags.events || flags.headless)) {
+    throw new UsageError('--baseline says what changed in --json or the live view — drop it with --events and --headless');
+  }
   const replaySpeed = requireFinite(flags.speed, '--speed', 'a factor');
   if (replaySpeed <= 0 || replaySpeed > 1000) throw new UsageError(`--speed ${replaySpeed} is out of range — use more than 0, up to 1000`);
   const prometheus = flags.prometheus === undefined ? null : parseListenAddress(flags.prometheus);
@@ -254,6 +260,7 @@ export function parseCommandLine(argv: readonly string[], importMeta: ImportMeta
     replayMaxBytes: replayMaxMb === null ? null : replayMaxMb * 1024 * 1024,
     replayAt,
     replaySpeed,
+    baselinePath,
     prometheus,
     peerLabelLimit,
     otlpUrl,

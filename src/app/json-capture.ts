@@ -11,6 +11,8 @@ import type { CliOptions } from './cli-options.js';
 import type { SnapshotDocument } from '../model/snapshot-document.js';
 import { snapshotDocumentJson } from '../model/snapshot-document-json.js';
 import { readRecording } from '../recording/read-recording.js';
+import { changesSinceBaseline, readBaseline } from './baseline-file.js';
+import { profileOfSnapshot } from '../model/world-profile.js';
 import { openReplayCapture, ticksUntil } from './replay-capture.js';
 import { incompleteRecordingNotice } from '../recording/recording-format.js';
 import { ExitCode } from '../errors.js';
@@ -26,9 +28,13 @@ import { requireOpenStdout, writeToStdout } from '../output/stdout-output.js';
 export async function runJsonCapture(options: CliOptions): Promise<number> {
   // Before the capture: a run of --duration seconds should not end in writing to nowhere.
   if (!options.outputPath) requireOpenStdout('the snapshot');
+  // Read before the capture: a baseline that cannot be used ends the run before it spends its duration.
+  const baseline = options.baselinePath === null ? null : await readBaseline(options.baselinePath);
   const { capture, cutShort } =
     options.replayPath === null ? { capture: await captureLive(options), cutShort: false } : await replayRecording(options.replayPath, options);
-  const document = scopeDocument(capture.document(), options);
+  const scoped = scopeDocument(capture.document(), options);
+  // Host-wide, like the totals: what changed is measured on everything the capture saw.
+  const document = baseline === null ? scoped : { ...scoped, changes: changesSinceBaseline(baseline, profileOfSnapshot(capture.model.snapshot)) };
   const unmatched = unmatchedContainerScope(document, options);
   if (unmatched !== null) process.stderr.write(`netscope: ${unmatched}\n`);
   // Written as it is serialised: a busy host's document is never held whole as text.

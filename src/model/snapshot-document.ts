@@ -1,3 +1,4 @@
+import type { ChangesDocument } from './changes-document.js';
 import type { DropClass } from './drop-classes.js';
 import type { ContainerIdentity, ContainerStateProblem } from './records.js';
 import type {
@@ -44,6 +45,8 @@ export interface SnapshotDocument {
    * totals, drops and the source stay host-wide.
    */
   view?: ViewDocument;
+  /** What changed since the baseline (`--baseline FILE`, or `b` in the live view); absent without one. */
+  changes?: ChangesDocument;
 }
 
 /** The live view's filter, scope, pane, sort and `t` at the moment of a save. */
