@@ -31,6 +31,7 @@ function inputFor(snapshot: ModelSnapshot): ScreenInput {
     detailRates: { send: [], receive: [] },
     notice: null,
     replay: null,
+    changes: null,
   };
 }
 

@@ -47,7 +47,7 @@ export const flagTable = {
   replayMaxMb: { type: 'number', value: 'MB', help: 'Refuse a recording larger than this once decompressed (default 1024, less where memory is short)' },
   at: { type: 'string', value: 'TIME', help: 'With --replay --json: the snapshot at TIME (RFC 3339, or seconds into the recording)' },
   speed: { type: 'number', default: 1, value: 'X', help: 'Replay speed in the live view (default {default})' },
-  baseline: { type: 'string', value: 'FILE', help: 'What changed since FILE, a snapshot or recording taken when all was fine (--json "changes"; the live view\'s C; b marks now)' },
+  baseline: { type: 'string', value: 'FILE', help: 'What changed since FILE, a snapshot or recording taken when all was fine (--json "changes"; B in the live view; b marks now)' },
   events: { type: 'boolean', default: false, help: 'Stream events as NDJSON on stdout (filters apply)' },
   headless: { type: 'boolean', default: false, help: 'Run without a UI until SIGINT/SIGTERM (for --record, --prometheus, --otlp)' },
   prometheus: { type: 'string', value: '[ADDR:]PORT', help: 'Serve Prometheus metrics on /metrics (default address 127.0.0.1)' },

@@ -10,6 +10,7 @@ import type { CaptureStore } from '../ui/capture-store.js';
 import { DetailRateTrail } from '../ui/detail-rate-trail.js';
 import { saveScreenSnapshot, type SavedScreen } from '../ui/save-screen-snapshot.js';
 import { TickLoop } from './tick-loop.js';
+import { BaselineTracker } from './baseline-tracker.js';
 import type { ScreenInput } from '../ui/view-model/screen-input.js';
 import type { UiState } from '../ui/view-model/ui-state.js';
 
@@ -22,6 +23,8 @@ export interface LiveCaptureStoreOptions {
   writeFlightRecording: () => FlightRecordingWritten;
   /** Wall clock, for file names. */
   now?: () => Date;
+  /** `--baseline FILE`, or none until `b` marks one. */
+  baseline?: BaselineTracker;
 }
 
 export class LiveCaptureStore implements CaptureStore {
@@ -33,6 +36,7 @@ export class LiveCaptureStore implements CaptureStore {
   private readonly detail = new DetailRateTrail();
   private notice: string | null = null;
   private readonly now: () => Date;
+  private readonly baseline: BaselineTracker;
 
   constructor(
     private readonly capture: Capture,
@@ -40,6 +44,7 @@ export class LiveCaptureStore implements CaptureStore {
   ) {
     this.intervalMs = options.intervalMs;
     this.now = options.now ?? (() => new Date());
+    this.baseline = options.baseline ?? new BaselineTracker();
     this.current = this.input();
     this.loop = new TickLoop(() => this.intervalMs, () => this.tick());
     this.loop.start();
@@ -87,6 +92,14 @@ export class LiveCaptureStore implements CaptureStore {
     return saveScreenSnapshot(this.current, view, this.options.outputDirectory, this.now());
   }
 
+  /** The last tick becomes the baseline; published at once, even while paused. */
+  markBaseline(): number {
+    const atMs = this.baseline.mark(this.capture.model.snapshot);
+    this.current = { ...this.current, changes: this.baseline.changesAt(this.current.snapshot) };
+    for (const listener of this.listeners) listener();
+    return atMs;
+  }
+
   writeFlightRecording(): FlightRecordingWritten {
     return this.options.writeFlightRecording();
   }
@@ -105,6 +118,7 @@ export class LiveCaptureStore implements CaptureStore {
       detailRates: this.detail.rates,
       notice: this.notice,
       replay: null,
+      changes: this.baseline.changesAt(this.capture.model.snapshot),
     };
   }
 

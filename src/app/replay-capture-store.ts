@@ -14,6 +14,7 @@ import { saveScreenSnapshot, type SavedScreen } from '../ui/save-screen-snapshot
 import type { ScreenInput } from '../ui/view-model/screen-input.js';
 import type { UiState } from '../ui/view-model/ui-state.js';
 import { TickLoop } from './tick-loop.js';
+import { BaselineTracker } from './baseline-tracker.js';
 
 export interface ReplayCaptureStoreOptions {
   /** The model's bounds, as the live capture had them (retention changes what a snapshot holds). */
@@ -24,6 +25,8 @@ export interface ReplayCaptureStoreOptions {
   speed: number;
   /** Wall clock, for file names. */
   now?: () => Date;
+  /** `--baseline FILE`, or none until `b` marks one. */
+  baseline?: BaselineTracker;
 }
 
 export class ReplayCaptureStore implements CaptureStore {
@@ -36,6 +39,7 @@ export class ReplayCaptureStore implements CaptureStore {
   private readonly loop: TickLoop;
   private readonly detail = new DetailRateTrail();
   private readonly now: () => Date;
+  private readonly baseline: BaselineTracker;
 
   /** Shows the recording's first tick and starts playing. */
   constructor(
@@ -44,6 +48,7 @@ export class ReplayCaptureStore implements CaptureStore {
   ) {
     this.speed = options.speed;
     this.now = options.now ?? (() => new Date());
+    this.baseline = options.baseline ?? new BaselineTracker();
     this.playback = openReplayCapture(recording, options.modelOptions);
     this.advance();
     this.current = this.input();
@@ -80,6 +85,13 @@ export class ReplayCaptureStore implements CaptureStore {
 
   saveSnapshot(view: UiState): SavedScreen {
     return saveScreenSnapshot(this.current, view, this.options.outputDirectory, this.now());
+  }
+
+  /** The tick on screen becomes the baseline: stepping on from there shows what changed since. */
+  markBaseline(): number {
+    const atMs = this.baseline.mark(this.playback.capture.model.snapshot);
+    this.publish();
+    return atMs;
   }
 
   writeFlightRecording(): FlightRecordingWritten {
@@ -142,6 +154,7 @@ export class ReplayCaptureStore implements CaptureStore {
         durationMs: Math.max(0, (ticks.at(-1)?.atMs ?? startedAtMs) - startedAtMs),
         atEnd: source.nextTickAtMs === null,
       },
+      changes: this.baseline.changesAt(snapshot),
     };
   }
 

@@ -12,6 +12,8 @@ import { openCaptureSource } from './open-source.js';
 import type { CliOptions } from './cli-options.js';
 import { readHostInfo } from '../probes/host-info.js';
 import { readRecording } from '../recording/read-recording.js';
+import { readBaseline } from './baseline-file.js';
+import { BaselineTracker } from './baseline-tracker.js';
 import { incompleteRecordingNotice } from '../recording/recording-format.js';
 import { LiveCaptureStore } from './live-capture-store.js';
 import { ReplayCaptureStore } from './replay-capture-store.js';
@@ -29,7 +31,10 @@ export async function runTui(options: CliOptions): Promise<void> {
   // Lines about the recording that come while the screen is up show in its footer, and again on
   // stderr once it is gone, where they stay above the prompt.
   const laterLines: string[] = [];
-  const store = options.replayPath === null ? await openLiveStore(options, laterLines) : await openReplayStore(options.replayPath, options);
+  // A baseline that cannot be used ends netscope before the probes load or the screen opens.
+  const baseline = new BaselineTracker(options.baselinePath === null ? null : await readBaseline(options.baselinePath));
+  const store =
+    options.replayPath === null ? await openLiveStore(options, laterLines, baseline) : await openReplayStore(options.replayPath, options, baseline);
   const release = () => void store.stop();
   process.once('exit', release);
 
@@ -69,7 +74,7 @@ export async function runTui(options: CliOptions): Promise<void> {
   }
 }
 
-async function openLiveStore(options: CliOptions, laterLines: string[]): Promise<LiveCaptureStore> {
+async function openLiveStore(options: CliOptions, laterLines: string[], baseline: BaselineTracker): Promise<LiveCaptureStore> {
   const host = readHostInfo();
   const capture = new Capture((sink) => openCaptureSource(options, sink), host, modelOptionsOf(options));
   // Printed before the alternate screen: it is still there, above the prompt, after exit. The
@@ -93,13 +98,14 @@ async function openLiveStore(options: CliOptions, laterLines: string[]): Promise
     outputDirectory: options.outputDirectory,
     host,
     writeFlightRecording: attached.writeFlightRecording,
+    baseline,
   });
   store.tick();
   return store;
 }
 
 /** Reads the recording (a bad one ends netscope here, with its one line) and says first if it is not whole. */
-async function openReplayStore(file: string, options: CliOptions): Promise<ReplayCaptureStore> {
+async function openReplayStore(file: string, options: CliOptions, baseline: BaselineTracker): Promise<ReplayCaptureStore> {
   const recording = await readRecording(file, options.replayMaxBytes);
   const notice = incompleteRecordingNotice(recording, file);
   if (notice !== null) process.stderr.write(`netscope: ${notice}\n`);
@@ -107,5 +113,6 @@ async function openReplayStore(file: string, options: CliOptions): Promise<Repla
     modelOptions: modelOptionsOf(options),
     outputDirectory: options.outputDirectory,
     speed: options.replaySpeed,
+    baseline,
   });
 }

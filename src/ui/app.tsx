@@ -15,6 +15,7 @@ import { useStoreSync } from './hooks/use-store-sync.js';
 import { useWriteFlightRecording } from './hooks/use-write-flight-recording.js';
 import type { KeyCommand } from './keymap.js';
 import { ColorsContext } from './components/tone-style.js';
+import { formatTimeOfDay } from './view-model/format.js';
 import { selectScreen } from './view-model/select-screen.js';
 import { uiReducer } from './view-model/ui-reducer.js';
 import type { UiState } from './view-model/ui-state.js';
@@ -53,6 +54,10 @@ export function App({ store, initialState, size: fixedSize, colors = true }: Pro
       if (command === 'quit') exit();
       else if (command === 'save') save();
       else if (command === 'writeFlightRecording') writeFlightRecording();
+      else if (command === 'markBaseline') {
+        const atMs = store.markBaseline();
+        dispatch({ type: 'showMessage', text: `baseline marked at ${formatTimeOfDay(atMs)} — B shows what changes from here`, tone: 'info' });
+      }
       else {
         // The store moves the replay; the reducer pauses it, so playback does not step on.
         if (command.type === 'stepReplay') store.replay?.step(command.direction);

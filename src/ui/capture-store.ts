@@ -31,6 +31,8 @@ export interface CaptureStore {
    * recorded in the document); says what it wrote. Throws UnsafeOutputError.
    */
   saveSnapshot(view: UiState): SavedScreen;
+  /** `b`: what is on screen becomes the baseline; returns its time, ms since the epoch. */
+  markBaseline(): number;
   /** Writes the flight recorder's last minutes as a recording. Throws FlightRecorderUnavailable or UnsafeOutputError. */
   writeFlightRecording(): FlightRecordingWritten;
   /** Present when replaying a recording. */

@@ -9,7 +9,7 @@ import { paneOrder, type UiAction, type VisibleRows } from './view-model/ui-stat
  * What a key asks for: a UI state change, an effect outside the reducer (quit, save a snapshot,
  * write the flight recorder), or nothing.
  */
-export type KeyCommand = UiAction | 'quit' | 'save' | 'writeFlightRecording' | null;
+export type KeyCommand = UiAction | 'quit' | 'save' | 'writeFlightRecording' | 'markBaseline' | null;
 
 /** What the keymap needs to know about the screen to build an action. */
 export interface KeyContext {
@@ -112,6 +112,10 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
       return { type: 'toggleHelp' };
     case 's':
       return 'save';
+    case 'b':
+      return 'markBaseline';
+    case 'B':
+      return { type: 'toggleChanges' };
     case 'w':
       return 'writeFlightRecording';
     case '.':

@@ -12,6 +12,8 @@ import type { ChangesDocument } from '../../src/model/changes-document.js';
 import { freePort } from '../support/free-port.js';
 import { assertOneLineError } from '../support/one-line-error.js';
 import { runNetscope, startPeer, type Peer } from '../support/processes.js';
+import { TmuxSession } from '../support/tmux.js';
+import { packageRoot } from '../../src/probes/package-paths.js';
 
 const OLD_PEER = '127.0.0.66';
 
@@ -72,6 +74,25 @@ describe('--baseline: what changed since it was fine', () => {
       assert.ok(!changes.peers.appeared.includes(OLD_PEER));
     });
   }
+
+  it('in the live view: B lists what changed since --baseline; b marks now and B then shows only what came after', async () => {
+    const session = new TmuxSession(`${path.join(packageRoot, 'bin/netscope')} -d 500 --baseline ${snapshot}`, { width: 120, height: 40 });
+    try {
+      await session.waitFor((screen) => screen.includes('ESTAB'), 'the live view', 60_000);
+      session.type('B');
+      await session.waitFor((screen) => screen.includes(`+ bl-new-srv :${ports.fresh}`) && screen.includes(`− ${OLD_PEER}`), 'the changes since the file');
+      session.type('b');
+      await session.waitFor((screen) => /baseline marked at/.test(screen), 'the mark confirmed');
+      const late = startPeer('hold', 'bl-late-client', '127.0.0.1', ports.fresh, 4096, 0);
+      peers.push(late);
+      await late.next('connected');
+      const screen = await session.waitFor((text) => text.includes('+ bl-late-client'), 'the process that started talking after the mark');
+      assert.match(screen, /\(marked with b\)/);
+      assert.ok(!screen.includes(`+ bl-new-srv :${ports.fresh}`), 'what was there at the mark is no change since it');
+    } finally {
+      session.kill();
+    }
+  });
 
   it('a file that is neither a snapshot nor a recording is one line, exit 65, before any capture', async () => {
     const bogus = path.join(scratch, 'bogus.json');

@@ -283,6 +283,7 @@ export function buildScreenInput(snapshot: ModelSnapshot = buildSnapshot()): Scr
     detailRates: { send: [], receive: [] },
     notice: null,
     replay: null,
+    changes: null,
   };
 }
 
@@ -340,6 +341,14 @@ export class FakeCaptureStore implements CaptureStore {
   saveSnapshot(view: UiState): SavedScreen {
     this.saveStates.push(view);
     return this.save(view);
+  }
+
+  /** Every `b`, in order. */
+  baselineMarks = 0;
+
+  markBaseline(): number {
+    this.baselineMarks += 1;
+    return this.input.snapshot.atMs;
   }
 
   writeFlightRecording(): FlightRecordingWritten {

@@ -62,6 +62,11 @@ describe('keymap', () => {
     assert.equal(commandForKey('c', key({ ctrl: true }), browsing), 'quit');
   });
 
+  test('marks the baseline with b, opens the Changes page with B', () => {
+    assert.equal(commandForKey('b', key(), browsing), 'markBaseline');
+    assert.deepEqual(commandForKey('B', key({ shift: true }), browsing), { type: 'toggleChanges' });
+  });
+
   test('ignores keys it does not bind, and the empty input Ink reports for function keys', () => {
     assert.equal(commandForKey('x', key(), browsing), null);
     assert.equal(commandForKey('', key(), browsing), null);

@@ -1,5 +1,6 @@
 import { Box } from 'ink';
 import type { ScreenView } from '../view-model/view-types.js';
+import { ChangesPage } from './changes-page.js';
 import { DetailPage } from './detail-page.js';
 import { Footer } from './footer.js';
 import { Header } from './header.js';
@@ -26,6 +27,8 @@ function Body({ screen }: Props) {
       return <DetailPage detail={body.detail} />;
     case 'help':
       return <HelpPage help={body.help} lines={screen.height - footerLines(screen.footer)} width={screen.width} />;
+    case 'changes':
+      return <ChangesPage changes={body.changes} />;
   }
 }
 

@@ -1,3 +1,5 @@
+import type { BaselineChanges } from '../../model/baseline-changes.js';
+import type { BaselineOrigin } from '../../model/changes-document.js';
 import type { HostInfo, ModelSnapshot, SourceInfo } from '../../model/snapshot-types.js';
 
 /** Where a replay stands: the recording's time at the tick on screen, and its length. */
@@ -8,6 +10,14 @@ export interface ReplayProgress {
   durationMs: number;
   /** The last tick is on screen: playback has stopped. */
   atEnd: boolean;
+}
+
+/** What changed since the baseline (`--baseline FILE` or `b`), and where the baseline came from. */
+export interface ScreenChanges {
+  changes: BaselineChanges;
+  origin: BaselineOrigin;
+  /** The baseline's file; null for a mark. */
+  file: string | null;
 }
 
 /** What the store publishes once per tick (referentially stable in between). */
@@ -24,4 +34,6 @@ export interface ScreenInput {
   notice: string | null;
   /** Set while replaying a recording; null in a live capture. */
   replay: ReplayProgress | null;
+  /** Set once there is a baseline; null before. */
+  changes: ScreenChanges | null;
 }

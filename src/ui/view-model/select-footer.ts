@@ -83,6 +83,8 @@ function hintsFor(state: UiState): string[] {
   switch (state.view.kind) {
     case 'help':
       return ['Esc close', 'q quit'];
+    case 'changes':
+      return ['Esc back', 'b mark now', 'q quit', pause, 's save', '? help'];
     case 'detail':
       return ['Esc back', 'q quit', pause, 's save', '? help'];
     case 'table': {

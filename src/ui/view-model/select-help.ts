@@ -34,6 +34,7 @@ const HELP: HelpView = {
     ['+ -', `slower / faster refresh, ${formatInterval(FASTEST_MS)} to ${formatInterval(SLOWEST_MS)}`],
     ['s  Ctrl-S', 'save a JSON snapshot of what is on screen'],
     ['w', 'write the flight recorder: the last minutes as a recording'],
+    ['b  B', 'mark now as the baseline / what changed since it (--baseline FILE)'],
     ['.  ,', 'replay: one tick forward / back'],
     ['[  ]', 'replay: half / double speed'],
   ],

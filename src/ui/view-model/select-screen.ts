@@ -16,6 +16,7 @@ import { describeUnmatchedScope } from './scope.js';
 import { selectDetail } from './select-detail.js';
 import { footerLineCount, selectFooter } from './select-footer.js';
 import { headerLineCount, selectHeader } from './select-header.js';
+import { selectChanges } from './select-changes.js';
 import { selectHelp } from './select-help.js';
 import { selectTable, type TableSelection } from './select-table.js';
 import { selectTabs } from './select-tabs.js';
@@ -74,6 +75,9 @@ function buildScreen(input: ScreenInput, state: UiState, size: ScreenSize): Scre
       break;
     case 'help':
       body = { kind: 'help', help: selectHelp() };
+      break;
+    case 'changes':
+      body = { kind: 'changes', changes: selectChanges(input.changes) };
       break;
   }
   const tableView: TableView | null = table?.table ?? null;

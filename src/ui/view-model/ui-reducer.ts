@@ -114,6 +114,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return back(state);
     case 'toggleHelp':
       return { ...state, view: state.view.kind === 'help' ? { kind: 'table' } : { kind: 'help' } };
+    case 'toggleChanges':
+      return { ...state, view: state.view.kind === 'changes' ? { kind: 'table' } : { kind: 'changes' } };
     case 'togglePause':
       return { ...state, paused: !state.paused };
     case 'toggleClosed':

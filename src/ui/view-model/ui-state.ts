@@ -33,7 +33,7 @@ export type Scope =
   | { kind: 'containerQuery'; container: string | null; pod: string | null }
   | null;
 
-export type View = { kind: 'table' } | { kind: 'detail'; connectionId: number } | { kind: 'help' };
+export type View = { kind: 'table' } | { kind: 'detail'; connectionId: number } | { kind: 'help' } | { kind: 'changes' };
 
 /** Selection follows the row's key across ticks; the index is the fallback when the row is gone. */
 export interface Selection {
@@ -89,6 +89,8 @@ export type UiAction =
   /** Esc / Backspace: close help or detail, else the filter prompt, else the scope, else the filter. */
   | { type: 'back' }
   | { type: 'toggleHelp' }
+  /** `B`: the Changes page (what changed since the baseline) and back. */
+  | { type: 'toggleChanges' }
   | { type: 'togglePause' }
   | { type: 'toggleClosed' }
   | { type: 'changeInterval'; direction: 1 | -1 }

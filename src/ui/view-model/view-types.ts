@@ -88,6 +88,12 @@ export interface FooterView {
   message: { text: string; tone: Tone } | null;
 }
 
+/** The Changes page: its title and one item a line, under group labels (`listeners`, `moved`…). */
+export interface ChangesView {
+  title: string;
+  lines: { label: string; text: string; tone: Tone }[];
+}
+
 export interface HelpView {
   /** Rows of [keys, what they do]. */
   entries: [string, string][];
@@ -103,7 +109,7 @@ export interface ScreenView {
   tabs: { pane: PaneId; label: string; active: boolean }[];
   /** After the tabs: the active table's sort (`sort RTT▼`), null on the detail and help pages. */
   sortLabel: string | null;
-  body: { kind: 'table'; table: TableView } | { kind: 'detail'; detail: DetailView } | { kind: 'help'; help: HelpView };
+  body: { kind: 'table'; table: TableView } | { kind: 'detail'; detail: DetailView } | { kind: 'help'; help: HelpView } | { kind: 'changes'; changes: ChangesView };
   footer: FooterView;
   /** The current pane's matching rows, for movement and Enter (empty on detail and help). */
   navigation: VisibleRows;
