@@ -81,11 +81,17 @@ describe('--baseline: what changed since it was fine', () => {
       await session.waitFor((screen) => screen.includes('ESTAB'), 'the live view', 60_000);
       session.type('B');
       await session.waitFor((screen) => screen.includes(`+ bl-new-srv :${ports.fresh}`) && screen.includes(`− ${OLD_PEER}`), 'the changes since the file');
+      session.press('Escape');
+      // Typed at once after Esc, a key would arrive as Alt plus that key.
+      await session.waitFor((screen) => !screen.includes('Changes since'), 'back to the table');
+      session.type('5');
+      await session.waitFor((screen) => /^\+ .*bl-new-srv/m.test(screen), 'the new listener marked + in the Listeners pane');
       session.type('b');
       await session.waitFor((screen) => /baseline marked at/.test(screen), 'the mark confirmed');
       const late = startPeer('hold', 'bl-late-client', '127.0.0.1', ports.fresh, 4096, 0);
       peers.push(late);
       await late.next('connected');
+      session.type('B');
       const screen = await session.waitFor((text) => text.includes('+ bl-late-client'), 'the process that started talking after the mark');
       assert.match(screen, /\(marked with b\)/);
       assert.ok(!screen.includes(`+ bl-new-srv :${ports.fresh}`), 'what was there at the mark is no change since it');

@@ -65,6 +65,31 @@ for (const { width, height } of [
       assert.match(app.frame(), /Nothing changed since the baseline\./);
     });
 
+    test('with a baseline, changed rows carry + (appeared) or ~ (moved) in a gutter; the rest a blank', async () => {
+      const marked = changes({
+        processes: { startedTalking: ['nginx in web'], stoppedTalking: [] },
+        peers: { appeared: [], gone: [] },
+        moved: [{ subject: 'peer', key: '93.184.216.34', metric: 'traffic', before: 1024 * 1024, after: 100, factor: 0.0001 }],
+      });
+      const store = new FakeCaptureStore({ ...buildScreenInput(), changes: { changes: marked, origin: 'mark', file: null } });
+      app = await renderApp({ width, height, store });
+      assert.match(app.frame(), /^\+ .*203\.0\.113\.7/m, "nginx's connection: its process started talking");
+      assert.match(app.frame(), /^~ .*93\.184\.216\.34/m, "curl's connection: its peer's traffic moved");
+      assert.match(app.frame(), /^  .*198\.51\.100\.9/m, 'an unchanged connection has a blank gutter');
+      await app.press('2');
+      assert.match(app.frame(), /^\+ .*nginx/m, 'a process by its name and container');
+      assert.match(app.frame(), /^  .*curl/m);
+      await app.press('3');
+      assert.match(app.frame(), /^  .*web/m, 'the container was there before');
+      assertFits(app.frame(), width, height);
+    });
+
+    test('without a baseline there is no gutter', async () => {
+      app = await renderApp({ width, height });
+      assert.match(app.frame(), /^10\.0\.0\.5:40522|^\S/m);
+      assert.doesNotMatch(app.frame(), /^[+~] /m);
+    });
+
     test('b marks the moment on screen as the baseline and says so in the footer', async () => {
       const store = new FakeCaptureStore(buildScreenInput());
       app = await renderApp({ width, height, store });

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { TableView, VisibleColumn } from '../view-model/view-types.js';
+import { CHANGE_GUTTER_WIDTH, type TableView, type VisibleColumn } from '../view-model/view-types.js';
 import { useToneStyle } from './tone-style.js';
 
 type Props = {
@@ -25,11 +25,12 @@ function emptyTableText(table: TableView): string {
  */
 export function Table({ table }: Props) {
   const toneStyle = useToneStyle();
+  const gutter = table.marked ? ' '.repeat(CHANGE_GUTTER_WIDTH) : '';
   return (
     // flexShrink 0: rows that do not fit are cut by the body, never squeezed onto each other.
     <Box flexDirection="column" flexShrink={0}>
       <Text bold wrap="truncate">
-        {table.columns.map(headerCell).join(' ')}
+        {gutter + table.columns.map(headerCell).join(' ')}
       </Text>
       {table.matchingRows === 0 && (
         <Text wrap="truncate" {...toneStyle('dim')}>
@@ -38,7 +39,7 @@ export function Table({ table }: Props) {
       )}
       {table.rows.map((row) => (
         <Text key={row.key} inverse={row.selected} wrap="truncate" {...toneStyle(row.tone)}>
-          {row.cells.join(' ')}
+          {(table.marked ? `${row.mark ?? ' '} ` : '') + row.cells.join(' ')}
         </Text>
       ))}
     </Box>

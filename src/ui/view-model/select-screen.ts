@@ -67,7 +67,7 @@ function buildScreen(input: ScreenInput, state: UiState, size: ScreenSize): Scre
   let table: TableSelection | null = null;
   switch (state.view.kind) {
     case 'table':
-      table = selectTable({ snapshot: input.snapshot, state, width, rowLines: bodyLines - TABLE_HEADER_LINES });
+      table = selectTable({ snapshot: input.snapshot, state, width, rowLines: bodyLines - TABLE_HEADER_LINES, changes: input.changes?.changes ?? null });
       body = { kind: 'table', table: table.table };
       break;
     case 'detail':

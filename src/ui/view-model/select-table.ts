@@ -17,6 +17,9 @@ import { connectionKey, containerKey, eventKeys, listenerKey, peerKey, processKe
 import { eventRows } from './event-rows.js';
 import { narrowedContainers, narrowedPeers, narrowedProcesses } from './narrowed-aggregates.js';
 import { paneTones } from './row-tone.js';
+import { CHANGE_GUTTER_WIDTH } from './view-types.js';
+import { paneMarks, type ChangeMark } from './change-marks.js';
+import type { BaselineChanges } from '../../model/baseline-changes.js';
 import { paneScopes, type ActiveScope } from './scope.js';
 import { selectedPosition } from './selection.js';
 import { paneSearchables } from './searchable.js';
@@ -35,6 +38,8 @@ export interface TableRequest {
   width: number;
   /** Lines for rows, below the column header line. */
   rowLines: number;
+  /** Set once there is a baseline: rows that changed since carry a mark (change-marks.ts). */
+  changes?: BaselineChanges | null;
 }
 
 interface OrderedRows<Row> {
@@ -303,7 +308,8 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
   const pageSize = Math.max(1, request.rowLines);
   const first = windowStart(Math.max(0, selected), matching.order.length, pageSize);
 
-  const fitted = fitColumns(definition.columns, request.width);
+  const markOf = request.changes ? (paneMarks(request.changes)[definition.pane] as ((row: Row) => ChangeMark) | undefined) : undefined;
+  const fitted = fitColumns(definition.columns, request.width - (markOf === undefined ? 0 : CHANGE_GUTTER_WIDTH));
   const columns: VisibleColumn[] = fitted.map(({ column, width }) => ({
     id: column.id,
     header: column.header,
@@ -330,6 +336,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
       }),
       tone: definition.tone(row, context),
       selected: position === selected,
+      mark: markOf?.(row) ?? null,
     });
   }
 
@@ -342,6 +349,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
       totalRows: narrowing ? definition.rows(snapshot).length : ordered.rows.length,
       firstRowIndex: first,
       sortLabel,
+      marked: markOf !== undefined,
     },
     navigation: { keys: matching.keys, pageSize },
     selectedKey: selected >= 0 ? (matching.keys[selected] ?? null) : null,

@@ -26,6 +26,8 @@ export interface TableRowView {
   cells: string[];
   tone: Tone;
   selected: boolean;
+  /** Changed since the baseline: `+` appeared, `~` moved, ' ' neither; null without a baseline. */
+  mark: '+' | '~' | ' ' | null;
 }
 
 export interface TableView {
@@ -41,7 +43,12 @@ export interface TableView {
   firstRowIndex: number;
   /** The sort, named whether or not its column fits: `sort RTT▼`. */
   sortLabel: string;
+  /** With a baseline: each row starts with its change mark in a gutter (CHANGE_GUTTER_WIDTH). */
+  marked: boolean;
 }
+
+/** The change mark and a space before a marked table's first column. */
+export const CHANGE_GUTTER_WIDTH = 2;
 
 export interface HeaderView {
   /** e.g. `netscope · vm · up 3m12s · ebpf · every 1s`; a replay says `replay`, and no interval. */
