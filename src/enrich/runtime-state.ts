@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ContainerIdentity, ContainerRuntime, ContainerStateProblem } from '../model/records.js';
 import { readStateJson } from './state-file.js';
 import { escapeUntrustedText } from './untrusted-text.js';
+import { workloadFromLabels } from '../model/workload.js';
 
 /** Where each runtime keeps its state, already prefixed by the host root. Several roots per runtime are tried in order. */
 export interface RuntimeStateRoots {
@@ -85,6 +86,9 @@ const CONTAINERD_TASK_DIR = 'io.containerd.runtime.v2.task';
 // named the image by id; Image is what the pod spec asked for.
 const CRIO_IMAGE_NAME = 'io.kubernetes.cri-o.ImageName';
 const CRIO_REQUESTED_IMAGE = 'io.kubernetes.cri-o.Image';
+/** The sandbox (pod) a CRI-O container runs in, and a bundle's labels as JSON text. */
+const CRIO_SANDBOX_ID = 'io.kubernetes.cri-o.SandboxID';
+const CRIO_LABELS = 'io.kubernetes.cri-o.Labels';
 
 // containers/storage keeps <driver>-containers/containers.json, and volatile-containers.json
 // for containers that need not survive a reboot (podman run --rm); <id>/userdata holds the
@@ -99,6 +103,8 @@ interface StateDescription {
   pod: string | null;
   namespace: string | null;
   podUid: string | null;
+  /** The pod's labels where the state keeps them (docker's, CRI-O's sandbox); empty otherwise. */
+  podLabels?: Record<string, string>;
 }
 
 /** One place a runtime may keep a container's state. */
@@ -132,7 +138,7 @@ export function describeContainer(match: ContainerMatch, roots: RuntimeStateRoot
 /** Whoever can start a container names it: its names pass the sanitiser here, once. */
 function identity(match: ContainerMatch, runtime: ContainerRuntime, described: StateDescription | null): ContainerIdentity {
   const clean = (text: string | null | undefined) => (text === null || text === undefined ? null : escapeUntrustedText(text));
-  return {
+  const container: ContainerIdentity = {
     id: match.id,
     name: clean(described?.name) ?? match.id.slice(0, SHORT_ID_LENGTH),
     runtime,
@@ -141,6 +147,9 @@ function identity(match: ContainerMatch, runtime: ContainerRuntime, described: S
     namespace: clean(described?.namespace),
     podUid: clean(described?.podUid) ?? match.podUid,
   };
+  const workload = container.pod === null || !described?.podLabels ? null : workloadFromLabels(container.pod, described.podLabels);
+  if (workload !== null) container.workload = { ...workload, name: escapeUntrustedText(workload.name) };
+  return container;
 }
 
 /** Where the state may be, in the order tried. */
@@ -199,10 +208,13 @@ function containerdNamespaces(taskDir: string): string[] {
   return namespaces.includes(KUBERNETES_CONTAINERD_NAMESPACE) ? [KUBERNETES_CONTAINERD_NAMESPACE, ...others] : others;
 }
 
+function crioBundleConfig(root: string, id: string): string {
+  return join(root, STORAGE_CONTAINERS_DIR, id, 'userdata', 'config.json');
+}
+
 function* crioSources(id: string, roots: RuntimeStateRoots): Generator<StateSource> {
   for (const root of roots.containersStorage) {
-    const path = join(root, STORAGE_CONTAINERS_DIR, id, 'userdata', 'config.json');
-    yield { runtime: 'cri-o', path, maxBytes: CONTAINER_CONFIG_MAX_BYTES, describe: describeCrioSpec };
+    yield { runtime: 'cri-o', path: crioBundleConfig(root, id), maxBytes: CONTAINER_CONFIG_MAX_BYTES, describe: (json) => describeCrioSpec(json, root) };
   }
 }
 
@@ -215,15 +227,20 @@ function* podmanSources(id: string, roots: RuntimeStateRoots): Generator<StateSo
   }
 }
 
-/** docker's config.v2.json: `Name` is `/name`, `Config.Image` the image as the user gave it. */
+/**
+ * docker's config.v2.json: `Name` is `/name`, `Config.Image` the image as the user gave it; under
+ * cri-dockerd the labels also carry the pod's.
+ */
 function describeDockerConfig(json: unknown): StateDescription | ContainerStateProblem {
   if (!isRecord(json)) return 'malformed';
   const config = recordField(json, 'Config');
-  const kubernetes = describeKubeletLabels(recordField(config, 'Labels'));
+  const labels = recordField(config, 'Labels');
+  const kubernetes = describeKubeletLabels(labels);
   return {
     ...kubernetes,
     name: kubernetes.name ?? nonEmpty(stringField(json, 'Name')?.replace(/^\//, '')),
     image: stringField(config, 'Image'),
+    podLabels: stringValues(labels),
   };
 }
 
@@ -242,14 +259,38 @@ function describeContainerdSpec(json: unknown, id: string): StateDescription | C
   };
 }
 
-/** CRI-O's OCI bundle spec: the kubelet's labels are among its annotations. */
-function describeCrioSpec(json: unknown): StateDescription | ContainerStateProblem {
+/**
+ * CRI-O's OCI bundle spec: the kubelet's labels are among its annotations; the pod's own labels
+ * are in its sandbox's bundle (CRI-O writes a bundle's labels as JSON text in an annotation).
+ */
+function describeCrioSpec(json: unknown, root: string): StateDescription | ContainerStateProblem {
   if (!isRecord(json)) return 'malformed';
   const annotations = recordField(json, 'annotations');
   return {
     ...describeKubeletLabels(annotations),
     image: stringField(annotations, CRIO_IMAGE_NAME) ?? stringField(annotations, CRIO_REQUESTED_IMAGE),
+    podLabels: crioSandboxLabels(root, stringField(annotations, CRIO_SANDBOX_ID)),
   };
+}
+
+/** The pod's labels from its sandbox's bundle, read with the same care; empty when unreadable. */
+function crioSandboxLabels(root: string, sandboxId: string | null): Record<string, string> {
+  if (sandboxId === null || !isPathComponent(sandboxId)) return {};
+  const read = readStateJson(crioBundleConfig(root, sandboxId), CONTAINER_CONFIG_MAX_BYTES);
+  if (!('json' in read) || !isRecord(read.json)) return {};
+  const labelsText = stringField(recordField(read.json, 'annotations'), CRIO_LABELS);
+  if (labelsText === null) return {};
+  try {
+    const labels: unknown = JSON.parse(labelsText);
+    return isRecord(labels) ? stringValues(labels) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The entries of `record` whose values are strings. */
+function stringValues(record: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
 function describeKubeletLabels(labels: Record<string, unknown>): StateDescription {

@@ -8,7 +8,9 @@
  * local side first, RFC 3339 UTC times, the socket cookie and netns inode as decimal strings.
  */
 import type { ConnectionDescription } from '../model/connection-model.js';
-import type { ContainerIdentity, ModelRecord, StateChangeRecord } from '../model/records.js';
+import type { ModelRecord, StateChangeRecord } from '../model/records.js';
+import type { ContainerIdentityDocument } from '../model/snapshot-document.js';
+import { workloadOf } from '../model/workload.js';
 import { TcpState } from '../model/records.js';
 import type { Owner, TcpStateName } from '../model/snapshot-types.js';
 import { tcpStateName } from '../model/tcp-states.js';
@@ -37,7 +39,7 @@ interface EventLineBase {
   pid: number | null;
   comm: string | null;
   /** The owner's container; null for a host process or one not resolved. */
-  container: ContainerIdentity | null;
+  container: ContainerIdentityDocument | null;
 }
 
 /** A client's connect (→ SYN_SENT), an accepted connection (SYN_RECV → ESTABLISHED), or any other state change. */
@@ -103,10 +105,10 @@ function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-function containerOf(owner: Owner | undefined): ContainerIdentity | null {
+function containerOf(owner: Owner | undefined): ContainerIdentityDocument | null {
   if (owner?.container == null) return null;
   const { id, name, runtime, image, pod, namespace, podUid } = owner.container;
-  return { id, name, runtime, image, pod, namespace, podUid };
+  return { id, name, runtime, image, pod, namespace, podUid, workload: workloadOf(owner.container) };
 }
 
 /** A listening socket is not a connection: its listen and close are not streamed (the child sockets it clones are). */

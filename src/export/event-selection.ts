@@ -64,6 +64,8 @@ function lineMatchesField(line: EventLine, term: FieldTerm): boolean {
       return line.container !== null && containerInScope(line.container, { container: term.container, pod: null });
     case 'pod':
       return line.container !== null && containerInScope(line.container, { container: null, pod: term.pod });
+    case 'workload':
+      return line.container?.workload?.name === term.workload;
   }
 }
 

@@ -9,6 +9,11 @@
 import type { Attributes } from '@opentelemetry/api';
 import {
   ATTR_CONTAINER_ID,
+  ATTR_K8S_CRONJOB_NAME,
+  ATTR_K8S_DAEMONSET_NAME,
+  ATTR_K8S_DEPLOYMENT_NAME,
+  ATTR_K8S_JOB_NAME,
+  ATTR_K8S_STATEFULSET_NAME,
   ATTR_K8S_NAMESPACE_NAME,
   ATTR_K8S_POD_NAME,
   ATTR_NETWORK_PEER_ADDRESS,
@@ -19,6 +24,16 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import type { TcpStateName } from '../model/snapshot-types.js';
 import type { SeriesLabels } from './series-labels.js';
+import type { WorkloadKind } from '../model/workload.js';
+
+/** The attribute naming each kind of workload; a workload of unknown kind gets none of them. */
+const workloadAttributes: Record<WorkloadKind, string> = {
+  Deployment: ATTR_K8S_DEPLOYMENT_NAME,
+  StatefulSet: ATTR_K8S_STATEFULSET_NAME,
+  DaemonSet: ATTR_K8S_DAEMONSET_NAME,
+  Job: ATTR_K8S_JOB_NAME,
+  CronJob: ATTR_K8S_CRONJOB_NAME,
+};
 
 export const ATTR_PROCESS_EXECUTABLE_NAME = 'process.executable.name';
 export const ATTR_CONTAINER_NAME = 'container.name';
@@ -56,6 +71,7 @@ export function seriesAttributes(labels: SeriesLabels): Attributes {
   if (labels.containerName !== null) attributes[ATTR_CONTAINER_NAME] = labels.containerName;
   if (labels.pod !== null) attributes[ATTR_K8S_POD_NAME] = labels.pod;
   if (labels.namespace !== null) attributes[ATTR_K8S_NAMESPACE_NAME] = labels.namespace;
+  if (labels.workload?.kind) attributes[workloadAttributes[labels.workload.kind]] = labels.workload.name;
   if (labels.peer !== null) {
     attributes[ATTR_NETWORK_PEER_ADDRESS] = labels.peer.address;
     if (labels.peer.port !== null) attributes[ATTR_NETWORK_PEER_PORT] = labels.peer.port;

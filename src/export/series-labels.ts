@@ -9,6 +9,7 @@
  */
 import type { AddressFamily } from '../model/records.js';
 import type { ConnectionSnapshot, Owner } from '../model/snapshot-types.js';
+import { workloadOf, type Workload } from '../model/workload.js';
 
 /** The remote end of a series' connections (only with a peer label limit). */
 export interface PeerLabels {
@@ -29,6 +30,8 @@ export interface SeriesLabels {
   pod: string | null;
   /** Kubernetes namespace. */
   namespace: string | null;
+  /** The pod's workload (workload.ts): the same across a rollout, where the pod name is not. */
+  workload: Workload | null;
   /** Null unless peer labels are on (--prometheus-peers N). */
   peer: PeerLabels | null;
 }
@@ -44,6 +47,7 @@ export function ownerLabels(owner: Owner, peer: PeerLabels | null): SeriesLabels
     containerName: container?.name ?? null,
     pod: container?.pod ?? null,
     namespace: container?.namespace ?? null,
+    workload: container ? workloadOf(container) : null,
     peer,
   };
 }

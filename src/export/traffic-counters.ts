@@ -90,7 +90,7 @@ const REMAINDER_COUNTERS = ['bytesSent', 'bytesReceived', 'retransmits'] as cons
  * retransmits without a socket, the last bytes of a connection evicted between two ticks).
  * Never dropped by retention.
  */
-const UNATTRIBUTED: SeriesLabels = { process: null, containerId: null, containerName: null, pod: null, namespace: null, peer: null };
+const UNATTRIBUTED: SeriesLabels = { process: null, containerId: null, containerName: null, pod: null, namespace: null, workload: null, peer: null };
 const UNATTRIBUTED_KEY = seriesKey(UNATTRIBUTED);
 
 function zeroCounts(): TrafficCounts {

@@ -39,7 +39,9 @@ export type FieldTerm =
   | { kind: 'port'; port: number; negated: boolean }
   | { kind: 'state'; states: ReadonlySet<TcpStateName>; negated: boolean }
   | { kind: 'container'; container: string; negated: boolean }
-  | { kind: 'pod'; pod: string; negated: boolean };
+  | { kind: 'pod'; pod: string; negated: boolean }
+  /** `workload:NAME`: the pod's Deployment, StatefulSet, DaemonSet, Job or CronJob (model/workload.ts), by name. */
+  | { kind: 'workload'; workload: string; negated: boolean };
 
 export type FilterTerm = TextTerm | FieldTerm;
 
@@ -68,7 +70,7 @@ const TCP_STATE_NAMES: readonly TcpStateName[] = [
   'CLOSING',
   'NEW_SYN_RECV',
 ];
-const FIELD_TERM = /^(!?)(pid|port|state|ctr|pod):(.*)$/is;
+const FIELD_TERM = /^(!?)(pid|port|state|ctr|pod|workload):(.*)$/is;
 /** Spaces outside double quotes separate words (as in fuse.js). */
 const WORD_SEPARATOR = / +(?=(?:[^"]*"[^"]*")*[^"]*$)/;
 
@@ -169,6 +171,8 @@ function parseFieldTerm(name: string, value: string, negated: boolean): FieldTer
       // `pod:prod/` is a namespace whose pod name is still being typed.
       return name === '' ? null : { kind: 'pod', pod: value, negated };
     }
+    case 'workload':
+      return { kind: 'workload', workload: value, negated };
     default: {
       const prefix = value.toUpperCase().replaceAll('-', '_');
       const states = new Set(TCP_STATE_NAMES.filter((state) => state.startsWith(prefix)));

@@ -7,6 +7,7 @@
  * counter, carried as a JS number: it starts at 1 and grows by one per socket, so 2^53 is
  * out of reach.
  */
+import type { Workload } from './workload.js';
 
 /** Kernel TCP states, numbered as in include/net/tcp_states.h. */
 export const TcpState = {
@@ -80,6 +81,11 @@ export interface ContainerIdentity {
   namespace: string | null;
   /** Kubernetes pod UID (with `-`, as the API writes it). */
   podUid: string | null;
+  /**
+   * The pod's workload where its labels said (absent otherwise, and in version 1 recordings);
+   * workloadOf() falls back to the pod name's pattern.
+   */
+  workload?: Workload | null;
 }
 
 /** Why a container's runtime state could not be read (the container then shows by short id). */

@@ -1,5 +1,6 @@
 import type { ChangesDocument } from './changes-document.js';
 import type { DropClass } from './drop-classes.js';
+import { workloadOf, type Workload } from './workload.js';
 import type { ContainerIdentity, ContainerStateProblem } from './records.js';
 import type {
   ConnectionSnapshot,
@@ -137,8 +138,11 @@ export interface ConnectionDocument {
   container: ContainerIdentityDocument | null;
 }
 
-/** Who a container is, from its cgroup path and its runtime's state files. */
-export type ContainerIdentityDocument = ContainerIdentity;
+/**
+ * Who a container is, from its cgroup path and its runtime's state files; a pod's container also
+ * its workload (workload.ts), null outside a pod or where the pod name says nothing.
+ */
+export type ContainerIdentityDocument = Omit<ContainerIdentity, 'workload'> & { workload: Workload | null };
 
 export interface ListenerDocument {
   id: string;
@@ -223,7 +227,7 @@ function sumsDocument(sums: TrafficSums): TrafficSumsDocument {
 function containerIdentityDocument(container: ContainerIdentity | null): ContainerIdentityDocument | null {
   if (container === null) return null;
   const { id, name, runtime, image, pod, namespace, podUid } = container;
-  return { id, name, runtime, image, pod, namespace, podUid };
+  return { id, name, runtime, image, pod, namespace, podUid, workload: workloadOf(container) };
 }
 
 function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument {

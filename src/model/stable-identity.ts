@@ -28,9 +28,15 @@ export function podNameWithoutSuffix(pod: string): string {
   return withoutPodSuffix.replace(CONTROLLER_SUFFIX, '') || withoutPodSuffix;
 }
 
-/** `default/api/server` for a pod's container, the container's name otherwise. */
+/**
+ * `default/api/server` for a pod's container — its labels' workload where the runtime kept them,
+ * else the pod name without its generated suffix — and the container's name otherwise.
+ */
 export function containerKey(container: ContainerIdentity): string {
-  if (container.pod !== null) return `${container.namespace ?? ''}/${podNameWithoutSuffix(container.pod)}/${container.name}`;
+  if (container.pod !== null) {
+    const workload = container.workload?.name ?? podNameWithoutSuffix(container.pod);
+    return `${container.namespace ?? ''}/${workload}/${container.name}`;
+  }
   return container.name;
 }
 

@@ -19,6 +19,7 @@
  *     every record decodes to the very values it was encoded from.
  */
 import type { ContainerIdentity, ContainerRecord, Endpoints, ModelRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
+import type { Workload, WorkloadKind } from '../model/workload.js';
 
 /** A tick of the capture, between the records ingested before it and those after. */
 export interface TickEntry {
@@ -86,7 +87,8 @@ export function entryBound(entry: FlightEntry): number {
       const containerBytes =
         container === null
           ? 0
-          : stringBound(container.id) + stringBound(container.name) + stringBound(container.runtime) + stringBound(container.image) + stringBound(container.pod) + stringBound(container.namespace) + stringBound(container.podUid);
+          : stringBound(container.id) + stringBound(container.name) + stringBound(container.runtime) + stringBound(container.image) + stringBound(container.pod) + stringBound(container.namespace) + stringBound(container.podUid) +
+            stringBound(container.workload?.kind ?? null) + stringBound(container.workload?.name ?? null) + stringBound(container.workload?.source ?? null);
       return FIXED_BOUND_BYTES + containerBytes + stringBound(entry.problem);
     }
     case 'sweep':
@@ -227,6 +229,9 @@ export class ChunkEncoder {
     if (container !== null) {
       this.string(container.id).string(container.name).string(container.runtime);
       this.string(container.image).string(container.pod).string(container.namespace).string(container.podUid);
+      // A workload is there only where labels said; its name is absent otherwise.
+      const { workload } = container;
+      this.string(workload?.kind ?? null).string(workload?.name ?? null).string(workload?.source ?? null);
     }
     this.string(entry.problem);
   }
@@ -457,7 +462,13 @@ export class ChunkDecoder {
     const image = this.string(bytes);
     const pod = this.string(bytes);
     const namespace = this.string(bytes);
-    return { id, name, runtime, image, pod, namespace, podUid: this.string(bytes) };
+    const podUid = this.string(bytes);
+    const workloadKind = this.string(bytes) as WorkloadKind | null;
+    const workloadName = this.string(bytes);
+    const workloadSource = this.string(bytes) as Workload['source'] | null;
+    const identity: ContainerIdentity = { id, name, runtime, image, pod, namespace, podUid };
+    if (workloadName !== null && workloadSource !== null) identity.workload = { kind: workloadKind, name: workloadName, source: workloadSource };
+    return identity;
   }
 
   private socket(bytes: Buffer, code: number, withEndpoints: boolean): { cookie: number; memory: SocketMemory | null; endpoints: Endpoints | null } {

@@ -69,7 +69,7 @@ function estimatedLineBytes(record: ContextRecord): number {
       return 130 + record.comm.length + record.cmdline.length + record.user.length;
     case 'container': {
       const { container } = record;
-      return container === null ? 100 : 200 + container.id.length + container.name.length + (container.image?.length ?? 0) + (container.pod?.length ?? 0) + (container.namespace?.length ?? 0) + (container.podUid?.length ?? 0);
+      return container === null ? 100 : 200 + container.id.length + container.name.length + (container.image?.length ?? 0) + (container.pod?.length ?? 0) + (container.namespace?.length ?? 0) + (container.podUid?.length ?? 0) + (container.workload?.name.length ?? 0);
     }
   }
 }

@@ -10,6 +10,7 @@
  */
 import type { ContainerIdentity, ContainerRecord, Endpoints, ModelRecord, TaskOwner, TcpCounters } from '../model/records.js';
 import type { HostInfo, ProbeStatus } from '../model/snapshot-types.js';
+import type { Workload } from '../model/workload.js';
 import { escapeRecordedText } from '../enrich/untrusted-text.js';
 
 /** A value read from a recording, checked and its text cleaned; or why it cannot be used. */
@@ -81,6 +82,11 @@ function nullable<T>(parse: Parser<T>): Parser<T | null> {
   return (value, path) => (value === null ? { value: null } : parse(value, path));
 }
 
+/** A field later versions added: absent from an older recording, so absent from what it replays. */
+function optional<T>(parse: Parser<T>): Parser<T | undefined> {
+  return (value, path) => (value === undefined ? { value: undefined } : parse(value, path));
+}
+
 function arrayOf<T>(parse: Parser<T>): Parser<T[]> {
   return (value, path) => {
     if (!Array.isArray(value)) return { problem: value === undefined ? `${path} is missing` : `${path} is not a list` };
@@ -103,7 +109,7 @@ export function object<T>(shape: Shape<T>): Parser<T> {
     for (const [field, parse] of fields) {
       const parsed = parse((value as Record<string, unknown>)[field], path === '' ? field : `${path}.${field}`);
       if ('problem' in parsed) return parsed;
-      built[field] = parsed.value;
+      if (parsed.value !== undefined) built[field] = parsed.value;
     }
     return { value: built as T };
   };
@@ -130,6 +136,15 @@ const containerIdentity = object<ContainerIdentity>({
   pod: nullable(text),
   namespace: nullable(text),
   podUid: nullable(text),
+  workload: optional(
+    nullable(
+      object<Workload>({
+        kind: nullable(oneOf('Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob')),
+        name: text,
+        source: oneOf('labels', 'podName'),
+      }),
+    ),
+  ),
 });
 
 const containerStateProblem = oneOf('notFound', 'symlink', 'notAFile', 'tooLarge', 'unreadable', 'malformed');

@@ -24,7 +24,7 @@ type ConnectionEntry = SnapshotDocument['connections'][number];
 const PORT = 47_311;
 const HOST_SERVER_SENDS = 2000;
 const NETNS_SERVER_SENDS = 7000;
-const SENDS = { docker: 30_000, kubernetes: 40_000, podman: 50_000, crio: 60_000, crioTruncated: 1100, crioSymlink: 1200, netns: 8000, host: 9000 };
+const SENDS = { docker: 30_000, kubernetes: 40_000, podman: 50_000, crio: 60_000, crioTruncated: 1100, crioSymlink: 1200, crioDeployment: 1300, crioStatefulSet: 1400, crioJob: 1500, netns: 8000, host: 9000 };
 const NETNS = `netscope-test-${process.pid}`;
 const POD_UID = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 const CRIO_POD_UID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
@@ -47,7 +47,21 @@ const ids = {
   crio: randomId(),
   crioTruncated: randomId(),
   crioSymlink: randomId(),
+  crioDeployment: randomId(),
+  crioStatefulSet: randomId(),
+  crioJob: randomId(),
+  crioSandbox: { deployment: randomId(), statefulSet: randomId(), job: randomId() },
 };
+
+/**
+ * Pods as their controllers make them, under CRI-O: the pod's labels are in its sandbox's bundle,
+ * as JSON text in an annotation; the container's bundle names its sandbox.
+ */
+const CRIO_WORKLOAD_PODS = [
+  { container: ids.crioDeployment, sandbox: ids.crioSandbox.deployment, comm: 'ns-crio-deploy', sends: SENDS.crioDeployment, pod: 'orders-api-5f8d7c9b4d-qwz2k', labels: { app: 'orders-api', 'pod-template-hash': '5f8d7c9b4d' } },
+  { container: ids.crioStatefulSet, sandbox: ids.crioSandbox.statefulSet, comm: 'ns-crio-sts', sends: SENDS.crioStatefulSet, pod: 'ledger-1', labels: { 'controller-revision-hash': 'ledger-7c9d8f6b5', 'statefulset.kubernetes.io/pod-name': 'ledger-1' } },
+  { container: ids.crioJob, sandbox: ids.crioSandbox.job, comm: 'ns-crio-job', sends: SENDS.crioJob, pod: 'migrate-x7k2p', labels: { 'batch.kubernetes.io/job-name': 'migrate', 'job-name': 'migrate' } },
+] as const;
 
 /** A client that waits on stdin before exec'ing the peer, so the test can move it into a cgroup first. */
 const WAIT_THEN_EXEC = ['sh', '-c', 'read go; exec "$0" "$@"'];
@@ -146,6 +160,14 @@ describe('containers, pods and network namespaces on a real host', () => {
         },
       }),
     );
+    for (const pod of CRIO_WORKLOAD_PODS) {
+      const kubelet = { 'io.kubernetes.pod.name': pod.pod, 'io.kubernetes.pod.namespace': 'shop', 'io.kubernetes.pod.uid': CRIO_POD_UID };
+      writeFileSync(crioConfig(pod.sandbox), JSON.stringify({ ociVersion: '1.0.2-dev', annotations: { ...kubelet, 'io.kubernetes.cri-o.Labels': JSON.stringify({ ...kubelet, ...pod.labels }) } }));
+      writeFileSync(
+        crioConfig(pod.container),
+        JSON.stringify({ ociVersion: '1.0.2-dev', annotations: { ...kubelet, 'io.kubernetes.container.name': 'app', 'io.kubernetes.cri-o.SandboxID': pod.sandbox } }),
+      );
+    }
     writeFileSync(crioConfig(ids.crioTruncated), '{"ociVersion":"1.0.2-dev","annotations":{"io.kubernetes.pod.na');
     symlinkSync('/etc/passwd', crioConfig(ids.crioSymlink));
     // The host root sees the rest of the host as it is: its /proc, /sys and /etc, and /tmp where
@@ -164,7 +186,8 @@ describe('containers, pods and network namespaces on a real host', () => {
     peers.push(hostServer, netnsServer);
     await Promise.all([hostServer.next('listening'), netnsServer.next('listening')]);
 
-    const captureArgs = ['--json', '--duration', '20', '--interval', '500'];
+    // Ended by SIGINT once every client is done; the duration only bounds a run that hangs.
+    const captureArgs = ['--json', '--duration', '90', '--interval', '500'];
     captures.push(
       runNetscope(captureArgs),
       runNetscope([...captureArgs, '--host-root', hostRoot]),
@@ -200,7 +223,8 @@ describe('containers, pods and network namespaces on a real host', () => {
     await clientInCgroup(makeCgroup(`${crioPod}/crio-${ids.crio}.scope`), 'ns-crio-cli', SENDS.crio);
     await clientInCgroup(makeCgroup(`${crioPod}/crio-${ids.crioTruncated}.scope`), 'ns-crio-trunc', SENDS.crioTruncated);
     await clientInCgroup(makeCgroup(`${crioPod}/crio-${ids.crioSymlink}.scope`), 'ns-crio-link', SENDS.crioSymlink);
-    expectedServed += 4;
+    for (const pod of CRIO_WORKLOAD_PODS) await clientInCgroup(makeCgroup(`${crioPod}/crio-${pod.container}.scope`), pod.comm, pod.sends);
+    expectedServed += 4 + CRIO_WORKLOAD_PODS.length;
 
     const netnsClient = startPeerVia(['ip', 'netns', 'exec', NETNS], 'client', 'ns-netns-cli', '127.0.0.1', PORT, SENDS.netns);
     const hostClient = startPeer('client', 'ns-host-cli', '127.0.0.1', PORT, SENDS.host);
@@ -249,6 +273,7 @@ describe('containers, pods and network namespaces on a real host', () => {
       pod: null,
       namespace: null,
       podUid: null,
+      workload: null,
     });
     assert.equal(client.comm, 'nc');
     assertBytesWithFin(client.bytesSent, SENDS.docker, 'docker client sent');
@@ -268,6 +293,8 @@ describe('containers, pods and network namespaces on a real host', () => {
       pod: 'web-7d9c4',
       namespace: 'prod',
       podUid: POD_UID,
+      // containerd keeps no pod labels in the bundle: the pod name's pattern, which cannot tell a DaemonSet's pod from a Job's.
+      workload: { kind: null, name: 'web', source: 'podName' },
     });
     assert.equal(servedSideOf(onHost, client).container, null);
   });
@@ -282,6 +309,7 @@ describe('containers, pods and network namespaces on a real host', () => {
       pod: null,
       namespace: null,
       podUid: null,
+      workload: null,
     });
     const crio = clientOf(throughHostRoot, (entry) => entry.comm === 'ns-crio-cli', 'CRI-O client');
     assert.deepEqual(crio.container, {
@@ -292,7 +320,19 @@ describe('containers, pods and network namespaces on a real host', () => {
       pod: 'api-6c9f7',
       namespace: 'shop',
       podUid: CRIO_POD_UID,
+      workload: { kind: null, name: 'api', source: 'podName' },
     });
+  });
+
+  it("names the workloads of pods placed as a Deployment's, a StatefulSet's and a Job's, from their sandbox's labels", () => {
+    const workloadOf = (comm: string) => clientOf(throughHostRoot, (entry) => entry.comm === comm, comm).container?.workload;
+    assert.deepEqual(workloadOf('ns-crio-deploy'), { kind: 'Deployment', name: 'orders-api', source: 'labels' });
+    assert.deepEqual(workloadOf('ns-crio-sts'), { kind: 'StatefulSet', name: 'ledger', source: 'labels' });
+    assert.deepEqual(workloadOf('ns-crio-job'), { kind: 'Job', name: 'migrate', source: 'labels' });
+    const deployment = throughHostRoot.containers.find((container) => container.id === ids.crioDeployment);
+    assert.deepEqual(deployment?.workload, { kind: 'Deployment', name: 'orders-api', source: 'labels' }, 'containers[] carries it too');
+    // Without the host root the state is not found: the pod is unknown, and so is its workload.
+    assert.equal(clientOf(onHost, (entry) => entry.comm === 'ns-crio-deploy', 'deployment client (host)').container?.workload, null);
   });
 
   it('shows a container whose state cannot be read by its short id, and counts why', () => {
@@ -306,6 +346,7 @@ describe('containers, pods and network namespaces on a real host', () => {
       pod: null,
       namespace: null,
       podUid: CRIO_POD_UID,
+      workload: null,
     });
     const symlinked = clientOf(throughHostRoot, (entry) => entry.comm === 'ns-crio-link', 'symlinked-state client');
     assert.equal(symlinked.container?.name, shortId(ids.crioSymlink));

@@ -190,7 +190,7 @@ describe('event lines', () => {
     const model = new ConnectionModel();
     model.ingest({ kind: 'container', atMs: T0, cgroupId: 77, pid: null, container: web, problem: null });
     const line = lineAfter(model, stateRecord({ cookie: 13, atMs: T0, oldState: TcpState.CLOSE, newState: TcpState.SYN_SENT, owner: taskOwner({ cgroupId: 77 }) }));
-    assert.deepEqual(line?.container, web);
+    assert.deepEqual(line?.container, { ...web, workload: null });
   });
 
   test('samples, owners, sweeps, loss, listeners and cookie-less state changes are not events', () => {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EventLine } from '../../src/export/event-lines.js';
 import { eventSelection } from '../../src/export/event-selection.js';
-import type { ContainerIdentity } from '../../src/model/records.js';
+import type { ContainerIdentityDocument } from '../../src/model/snapshot-document.js';
 
-const db: ContainerIdentity = {
+const db: ContainerIdentityDocument = {
   id: 'b'.repeat(64),
   name: 'postgres',
   runtime: 'containerd',
@@ -12,6 +12,7 @@ const db: ContainerIdentity = {
   pod: 'db-0',
   namespace: 'prod',
   podUid: null,
+  workload: { kind: 'StatefulSet', name: 'db', source: 'podName' },
 };
 
 const base = {
@@ -81,6 +82,12 @@ describe('which event lines --events writes', () => {
     assert.deepEqual(kept({ container: 'bbbb' }), ['accept:postgres', 'drop:postgres'], 'an id prefix');
     assert.deepEqual(kept({ pod: 'prod/db-0' }), ['accept:postgres', 'drop:postgres']);
     assert.deepEqual(kept({ pod: 'db-1' }), []);
+  });
+
+  test('-F workload: keeps the lines of its pods, by the workload name alone', () => {
+    assert.deepEqual(kept({ filter: 'workload:db' }), ['accept:postgres', 'drop:postgres']);
+    assert.deepEqual(kept({ filter: 'workload:db-0' }), []);
+    assert.deepEqual(kept({ filter: '!workload:db' }), ['connect:curl', 'retransmit:ssh', 'reset:-', 'close:nginx']);
   });
 
   test('-F pid:, port:, ctr:, pod: field terms', () => {

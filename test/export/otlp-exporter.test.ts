@@ -77,6 +77,7 @@ describe('OTLP exporter', () => {
         'container.name': 'web',
         'k8s.pod.name': 'web-0',
         'k8s.namespace.name': 'prod',
+        'k8s.statefulset.name': 'web',
       });
       assert.equal(sent.resource['service.name'], 'netscope');
       assert.equal(sent.resource['service.version'], '9.9.9');

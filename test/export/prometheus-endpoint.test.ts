@@ -97,7 +97,7 @@ describe('Prometheus endpoint', () => {
     assert.equal(only(samplesOf(all, 'netscope_drops_total', { ...NGINX, reason: 'QUEUE_PURGE', class: 'housekeeping' }), 'nginx purges').value, 5);
     assert.deepEqual(only(samplesOf(all, 'netscope_bytes_sent_total', { process: 'curl' }), 'curl bytes sent').labels, { process: 'curl' });
     const labelNames = new Set(all.flatMap((sample) => Object.keys(sample.labels)));
-    assert.deepEqual([...labelNames].sort(), ['class', 'container', 'le', 'namespace', 'pod', 'process', 'reason', 'state']);
+    assert.deepEqual([...labelNames].sort(), ['class', 'container', 'le', 'namespace', 'pod', 'process', 'reason', 'state', 'workload']);
   });
 
   test('gauges open connections by state', async () => {

@@ -156,7 +156,8 @@ describe('containers', () => {
       source: { kind: 'ebpf', probes: [] },
       generatedAtMs: T0 + 1000,
     });
-    assert.deepEqual(document.connections.find((entry) => entry.id === '1')?.container, web);
+    // `web-7d9c` is no name a controller makes: no workload.
+    assert.deepEqual(document.connections.find((entry) => entry.id === '1')?.container, { ...web, workload: null });
     assert.equal(document.connections.find((entry) => entry.id === '4')?.container, null);
     assert.deepEqual(document.source.containerStateProblems, { notFound: 1 });
     assert.deepEqual(

@@ -28,9 +28,9 @@ describe('the Containers pane', () => {
     await app.press('3');
     assert.deepEqual(tableLines(app.frame()), [
       ' 1 Connections  2 Processes [3 Containers (2)] 4 Peers  5 Listeners  6 Events   sort BYTES▼',
-      'NAME                 RUNTIME    POD                   IMAGE                  PROCS  CONNS   BYTES▼     SEND/s     RECV/s     SENT    RECVD  RETRANS   RST  DROPS',
-      'web                  docker     -                     nginx:1.27                 1      1 45.9 MiB  1.2 MiB/s  3.0 KiB/s 45.8 MiB  117 KiB        -     -      -',
-      'postgres             containerd prod/db-0             docker.io/library/po…      1      1  830 KiB  2.0 KiB/s    900 B/s  625 KiB  205 KiB        -     -      -',
+      'NAME           RUNTIME    POD              WORKLOAD         IMAGE            PROCS  CONNS   BYTES▼     SEND/s     RECV/s     SENT    RECVD  RETRANS   RST  DROPS',
+      'web            docker     -                -                nginx:1.27           1      1 45.9 MiB  1.2 MiB/s  3.0 KiB/s 45.8 MiB  117 KiB        -     -      -',
+      'postgres       containerd prod/db-0        sts/db           docker.io/libr…      1      1  830 KiB  2.0 KiB/s    900 B/s  625 KiB  205 KiB        -     -      -',
     ]);
     assertFits(app.frame(), 160, 45);
   });

@@ -26,7 +26,9 @@ import {
   formatRate,
   formatState,
   formatTimeOfDay,
+  formatWorkload,
 } from './format.js';
+import { workloadOf } from '../../model/workload.js';
 
 /** What a cell may depend on besides its row. */
 export interface RowContext {
@@ -218,6 +220,7 @@ const containerColumns: readonly Column<ContainerSnapshot>[] = [
   textColumn({ id: 'name', header: 'NAME', minWidth: 10, maxWidth: 24, priority: 100 }, (row) => row.container.name),
   textColumn({ id: 'runtime', header: 'RUNTIME', minWidth: 10, priority: 50 }, (row) => row.container.runtime),
   textColumn({ id: 'pod', header: 'POD', minWidth: 12, maxWidth: 40, priority: 75 }, (row) => formatPod(row.container)),
+  textColumn({ id: 'workload', header: 'WORKLOAD', minWidth: 12, maxWidth: 32, priority: 40 }, (row) => formatWorkload(workloadOf(row.container))),
   textColumn({ id: 'image', header: 'IMAGE', minWidth: 12, maxWidth: 40, priority: 30 }, (row) => row.container.image),
   numberColumn({ id: 'procs', header: 'PROCS', minWidth: 6, priority: 55 }, (row) => row.processes.length, (row) => formatCount(row.processes.length)),
   ...trafficColumns<ContainerSnapshot>(),

@@ -3,6 +3,7 @@
  * addresses raw; this is the one place they become `1.2 MiB/s`, `3m12s` or `[::1]:443`.
  * Every function is pure (times of day use the local time zone, as a clock on screen should).
  */
+import type { Workload, WorkloadKind } from '../../model/workload.js';
 import type { Align } from './view-types.js';
 import type { TcpStateName } from '../../model/snapshot-types.js';
 import type { ContainerIdentity } from '../../model/records.js';
@@ -117,6 +118,15 @@ export function formatPod(container: ContainerIdentity): string | null {
 }
 
 /** A container in a few words: `web (docker)`, `postgres (containerd) in pod prod/db-0`. */
+/** kubectl's short names: a CronJob's pods read `cj/backup`. */
+const WORKLOAD_SHORT_NAMES: Record<WorkloadKind, string> = { Deployment: 'deploy', StatefulSet: 'sts', DaemonSet: 'ds', Job: 'job', CronJob: 'cj' };
+
+/** `deploy/api`, `sts/db`; `ds|job/fluentd` where the pod name cannot tell which; null outside a pod. */
+export function formatWorkload(workload: Workload | null): string | null {
+  if (workload === null) return null;
+  return `${workload.kind === null ? 'ds|job' : WORKLOAD_SHORT_NAMES[workload.kind]}/${workload.name}`;
+}
+
 export function formatContainer(container: ContainerIdentity): string {
   const pod = formatPod(container);
   return `${container.name} (${container.runtime})${pod === null ? '' : ` in pod ${pod}`}`;

@@ -23,12 +23,17 @@ import type {
 } from '../../model/snapshot-types.js';
 import type { ContainerIdentity } from '../../model/records.js';
 import { containerInScope } from '../../model/document-scope.js';
+import { inWorkload, workloadOf } from '../../model/workload.js';
 
-type ContainerTerm = Extract<FieldTerm, { kind: 'container' | 'pod' }>;
+type ContainerTerm = Extract<FieldTerm, { kind: 'container' | 'pod' | 'workload' }>;
 
-/** Whether `ctr:`/`pod:` names `container`, as `--container`/`--pod` would; a host process (null) never matches. */
+/**
+ * Whether `ctr:`/`pod:` names `container`, as `--container`/`--pod` would, or `workload:` its
+ * workload; a host process (null) never matches.
+ */
 function containerMatchesTerm(container: ContainerIdentity | null, term: ContainerTerm): boolean {
   if (container === null) return false;
+  if (term.kind === 'workload') return inWorkload(container, term.workload);
   return containerInScope(container, term.kind === 'container' ? { container: term.container, pod: null } : { container: null, pod: term.pod });
 }
 
@@ -42,6 +47,7 @@ function connectionMatchesField(connection: ConnectionSnapshot, term: FieldTerm)
       return term.states.has(connection.state);
     case 'container':
     case 'pod':
+    case 'workload':
       return containerMatchesTerm(connection.owner.container, term);
   }
 }
@@ -62,6 +68,7 @@ function containerFields<Row>(container: (row: Row) => ContainerIdentity | null)
   return [
     { name: 'container', match: 'fuzzy', text: (row) => container(row)?.name ?? null },
     { name: 'pod', match: 'fuzzy', text: (row) => container(row)?.pod ?? null },
+    { name: 'workload', match: 'fuzzy', text: (row) => { const owner = container(row); return owner === null ? null : (workloadOf(owner)?.name ?? null); } },
     { name: 'namespace', match: 'fuzzy', text: (row) => container(row)?.namespace ?? null },
     { name: 'image', match: 'fuzzy', text: (row) => container(row)?.image ?? null },
     { name: 'runtime', match: 'fuzzy', text: (row) => container(row)?.runtime ?? null },
@@ -136,6 +143,7 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
           return (row) => row.pid === term.pid;
         case 'container':
         case 'pod':
+        case 'workload':
           return (row) => containerMatchesTerm(row.container, term);
         default: {
           const pids = overMatchingConnections(snapshot.connections, term, (connection) => connection.owner.pid);
@@ -152,6 +160,7 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
           return (row) => row.processes.some((process) => process.pid === term.pid);
         case 'container':
         case 'pod':
+        case 'workload':
           return (row) => containerMatchesTerm(row.container, term);
         default: {
           const ids = overMatchingConnections(snapshot.connections, term, (connection) => connection.owner.container?.id);
@@ -179,6 +188,7 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
           return () => term.states.has('LISTEN');
         case 'container':
         case 'pod':
+        case 'workload':
           return (row) => containerMatchesTerm(row.owner.container, term);
       }
     },
@@ -194,7 +204,8 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
         case 'state':
           return (row) => (row.fromState !== null && term.states.has(row.fromState)) || (row.toState !== null && term.states.has(row.toState));
         case 'container':
-        case 'pod': {
+        case 'pod':
+        case 'workload': {
           // An event's container is its connection's owner's, or its process's once the connection is evicted.
           const ids = overMatchingConnections(snapshot.connections, term, (connection) => connection.id);
           const pids = overMatchingConnections(snapshot.connections, term, (connection) => connection.owner.pid);

@@ -40,7 +40,7 @@ describe('columns', () => {
       assert.ok(ids.includes(defaultSort(pane).column), pane);
     }
     assert.deepEqual(columnIds('connections'), ['pid', 'process', 'container', 'local', 'remote', 'state', 'rate', 'send', 'recv', 'sent', 'received', 'retrans', 'resets', 'drops', 'rtt', 'age']);
-    assert.deepEqual(columnIds('containers'), ['name', 'runtime', 'pod', 'image', 'procs', 'conns', 'bytes', 'send', 'recv', 'sent', 'received', 'retrans', 'resets', 'drops']);
+    assert.deepEqual(columnIds('containers'), ['name', 'runtime', 'pod', 'workload', 'image', 'procs', 'conns', 'bytes', 'send', 'recv', 'sent', 'received', 'retrans', 'resets', 'drops']);
   });
 
   test('every column leaves room for its header and the sort mark', () => {
@@ -312,6 +312,7 @@ describe('containers pane', () => {
       name: 'web',
       runtime: 'docker',
       pod: '-',
+      workload: '-',
       image: 'nginx:1.27',
       procs: '2',
       conns: '2',
@@ -324,7 +325,7 @@ describe('containers pane', () => {
       resets: '-',
       drops: '-',
     });
-    assert.deepEqual([cells(dbKey).pod, cells(dbKey).image, cells(dbKey).retrans], ['prod/db-0', '-', '2']);
+    assert.deepEqual([cells(dbKey).pod, cells(dbKey).workload, cells(dbKey).image, cells(dbKey).retrans], ['prod/db-0', 'sts/db', '-', '2']);
     assert.equal(cells(bareKey).pod, 'batch-1', 'a pod without a namespace shows by name');
   });
 
@@ -336,8 +337,10 @@ describe('containers pane', () => {
   test('narrow terminals drop the image first; at 80 columns name, pod, processes, connections, bytes, rates and retransmits stay', () => {
     const ids = (width: number) => table(data, { pane: 'containers' }, width).table.columns.map((column) => column.id);
     assert.deepEqual(ids(80), ['name', 'pod', 'procs', 'conns', 'bytes', 'send', 'recv', 'retrans']);
-    assert.deepEqual(ids(131), columnIds('containers').filter((id) => id !== 'image'));
-    assert.deepEqual(ids(132), columnIds('containers'));
+    // The workload outranks the image: it names what a rollout keeps.
+    assert.deepEqual(ids(118), columnIds('containers').filter((id) => id !== 'image' && id !== 'workload' && id !== 'resets' && id !== 'drops'));
+    assert.deepEqual(ids(144), columnIds('containers').filter((id) => id !== 'image'));
+    assert.deepEqual(ids(145), columnIds('containers'));
   });
 });
 
