@@ -1,3 +1,4 @@
+import type { Finding } from '../../findings/finding.js';
 import type { HostInfo, ModelSnapshot, SourceInfo } from '../../model/snapshot-types.js';
 
 /** Where a replay stands: the recording's time at the tick on screen, and its length. */
@@ -13,6 +14,8 @@ export interface ReplayProgress {
 /** What the store publishes once per tick (referentially stable in between). */
 export interface ScreenInput {
   snapshot: ModelSnapshot;
+  /** The findings as of this snapshot's tick: open ones and those resolved lately, worst first. */
+  findings: readonly Finding[];
   source: SourceInfo;
   host: HostInfo;
   /**
