@@ -38,7 +38,7 @@ export async function runJsonCapture(options: CliOptions): Promise<number> {
 }
 
 /** Plays the recording's ticks up to `--at` (or all); the capture's snapshot is then the one live had at that tick. */
-async function replayRecording(file: string, options: CliOptions): Promise<{ capture: Capture; cutShort: boolean }> {
+export async function replayRecording(file: string, options: CliOptions): Promise<{ capture: Capture; cutShort: boolean }> {
   const recording = await readRecording(file, options.replayMaxBytes);
   const notice = incompleteRecordingNotice(recording, file);
   if (notice !== null) process.stderr.write(`netscope: ${notice}\n`);
@@ -49,7 +49,7 @@ async function replayRecording(file: string, options: CliOptions): Promise<{ cap
 }
 
 /** Ticks once at the start, every interval, and once at the end (a signal or the duration); stopped on every way out. */
-async function captureLive(options: CliOptions): Promise<Capture> {
+export async function captureLive(options: CliOptions): Promise<Capture> {
   const run = openLiveCapture(options);
   await tickUntil(run, options);
   return run.capture;

@@ -1,0 +1,71 @@
+/**
+ * `netscope triage`: the runbook command. It captures for `--duration` seconds (or replays a
+ * recording), then says what is wrong — the findings worst first, for a person, or `--json` —
+ * and exits with a code of its own that scripts and alerts test: 0 nothing open (information at
+ * most), 10 warnings only, 11 a critical finding (ExitCode.triageWarnings/triageCritical).
+ * `--pid`, `--port`, `--container` and `--pod` keep the findings about that process, port or
+ * container, and the counts of what was watched.
+ */
+import type { CliOptions } from './cli-options.js';
+import { captureLive, replayRecording } from './json-capture.js';
+import { ExitCode } from '../errors.js';
+import { findingDocument, type FindingDocument } from '../findings/finding-document.js';
+import type { Finding } from '../findings/finding.js';
+import { scopeFindings } from '../findings/finding-scope.js';
+import { triageReportText, triageVerdict, worstFirst, type TriageVerdict } from '../export/triage-report.js';
+import { scopeDocument } from '../model/document-scope.js';
+import type { SnapshotDocument } from '../model/snapshot-document.js';
+import { escapeUntrustedText } from '../enrich/untrusted-text.js';
+import { writeFileSafely } from '../output/safe-file-write.js';
+import { requireOpenStdout, writeToStdout } from '../output/stdout-output.js';
+
+const VERDICT_EXIT_CODES: Readonly<Record<TriageVerdict, number>> = {
+  nothingOpen: ExitCode.ok,
+  warnings: ExitCode.triageWarnings,
+  critical: ExitCode.triageCritical,
+};
+
+/** `triage --json`: the document's header and its findings, worst first, with the verdict the exit code gives. */
+export interface TriageDocument extends Pick<SnapshotDocument, 'schemaVersion' | 'generatedAt' | 'host' | 'source'> {
+  verdict: TriageVerdict;
+  exitCode: number;
+  findings: FindingDocument[];
+}
+
+export function triageExitCode(findings: readonly Finding[]): number {
+  return VERDICT_EXIT_CODES[triageVerdict(findings)];
+}
+
+/**
+ * @returns the verdict's exit code (0, 10, 11); a replayed recording whose last line was cut short
+ *   still reports on its whole ticks, and says so on stderr.
+ * @throws as `--json` does: OutputWriteError (74), UnsafeOutputError (73), a recording's errors (65, 66).
+ */
+export async function runTriage(options: CliOptions): Promise<number> {
+  const json = options.triageOutput === 'json';
+  if (!options.outputPath) requireOpenStdout(json ? 'the findings' : 'the triage report');
+  const replay = options.replayPath !== null;
+  const { capture } = replay ? await replayRecording(options.replayPath!, options) : { capture: await captureLive(options) };
+  const { snapshot } = capture.model;
+  const document = scopeDocument(capture.document(), options);
+  const findings = worstFirst(scopeFindings(capture.findings, options));
+  const exitCode = triageExitCode(findings);
+  const text = json
+    ? `${JSON.stringify(triageDocument(document, findings, exitCode), null, 2)}\n`
+    : triageReportText(findings, {
+        endedAtMs: snapshot.atMs,
+        durationMs: snapshot.atMs - snapshot.startedAtMs,
+        connections: document.connections.length,
+        processes: document.processes.length,
+        note: replay ? `replay of ${escapeUntrustedText(options.replayPath!)}` : capture.source.kind === 'procfs' ? 'without eBPF: no retransmit, reset or drop events' : null,
+        color: !options.noColor && process.stdout.isTTY === true && !options.outputPath,
+      });
+  if (options.outputPath) writeFileSafely(options.outputPath, text);
+  else await writeToStdout(text, json ? 'the findings' : 'the triage report');
+  return exitCode;
+}
+
+function triageDocument(document: SnapshotDocument, findings: readonly Finding[], exitCode: number): TriageDocument {
+  const { schemaVersion, generatedAt, host, source } = document;
+  return { schemaVersion, generatedAt, host, source, verdict: triageVerdict(findings), exitCode, findings: findings.map(findingDocument) };
+}
