@@ -8,6 +8,7 @@ import { type CliOptions } from './cli-options.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { BoundedLineWriter } from '../export/bounded-line-writer.js';
 import { droppedLine } from '../export/event-lines.js';
+import { flightDumpLine } from '../export/critical-finding-dumps.js';
 import { eventSelection } from '../export/event-selection.js';
 import { EventStream } from '../export/event-stream.js';
 import { openLiveCapture, tickUntil } from './live-capture-run.js';
@@ -22,7 +23,11 @@ export async function runEventStream(options: CliOptions): Promise<void> {
     throw new UsageError('--events streams a live capture — look into a recording with --replay FILE and --json or the live view');
   }
   requireOpenStdout('events');
-  const run = openLiveCapture(options);
+  const writer = new BoundedLineWriter(process.stdout, {
+    maxQueuedLines: MAX_QUEUED_LINES,
+    gapLine: (count) => `${JSON.stringify(droppedLine(count, Date.now()))}\n`,
+  });
+  const run = openLiveCapture(options, (dump) => writer.writeLines([`${JSON.stringify(flightDumpLine(dump, Date.now()))}\n`]));
   const { capture } = run;
   if (capture.source.kind === 'procfs') {
     // The degraded source samples sockets each tick: it has no events to stream.
@@ -31,10 +36,6 @@ export async function runEventStream(options: CliOptions): Promise<void> {
     const missing = (capture.source.probes.find((probe) => probe.reason !== null)?.reason ?? '').replace(/^eBPF off: /, '');
     throw new ProbeError(`cannot stream events without eBPF${missing === '' ? '' : `: ${missing}`}`, runAsRootHint, ExitCode.noPermission);
   }
-  const writer = new BoundedLineWriter(process.stdout, {
-    maxQueuedLines: MAX_QUEUED_LINES,
-    gapLine: (count) => `${JSON.stringify(droppedLine(count, Date.now()))}\n`,
-  });
   capture.observe(new EventStream(capture.model, eventSelection(options), writer));
   // Once the reader is gone there is nobody to tick for.
   await tickUntil(run, options, [writer.ended], () => writer.streamEnd === null);

@@ -306,7 +306,7 @@ export class FakeCaptureStore implements CaptureStore {
       view: viewDocument(view),
     }),
     /** What `writeFlightRecording` does: say what was written, or throw. */
-    private readonly writeFlight: () => FlightRecordingWritten = () => ({ path: '/root/netscope-flight-20250115-120000.ndjson', ticks: 252, spanMs: 252_000 }),
+    private readonly writeFlight: () => FlightRecordingWritten = () => ({ path: '/root/netscope-flight-20250115-120000.ndjson', bytes: 1_048_576, ticks: 252, spanMs: 252_000 }),
   ) {}
 
   subscribe = (listener: () => void): (() => void) => {
