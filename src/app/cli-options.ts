@@ -51,7 +51,7 @@ export interface CliOptions {
   /** Flight recorder window, ms (0 = off). */
   flightWindowMs: number;
   flightMaxBytes: number;
-  /** Automatic flight dumps a run writes at most when critical findings open (0 = none). */
+  /** Flight dumps a run writes by itself at most, one when critical findings open (0, the default: none — root's files do not appear unasked). */
   flightDumps: number;
   /** Disk the automatic flight dumps of a run may take, bytes. */
   flightDumpsMaxBytes: number;

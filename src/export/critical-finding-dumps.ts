@@ -11,7 +11,7 @@ import type { Finding } from '../findings/finding.js';
 import { flightRecordingFailureText, type FlightRecordingWritten } from '../recording/flight-dump.js';
 
 export interface CriticalFindingDumpOptions {
-  /** Dumps a run writes at most (--flight-dumps, default 5). */
+  /** Dumps a run writes at most (--flight-dumps N; the flag's default, 0, attaches none). */
   maxDumps: number;
   /** Disk all dumps of a run may take, bytes (--flight-dumps-max-mb, default 1 GiB); a dump that would pass it is not written. */
   maxTotalBytes: number;
