@@ -29,8 +29,10 @@ import { UnreachableDetector } from './detectors/unreachable-detector.js';
 /** One finding as the engine tracks it between ticks. */
 interface TrackedFinding {
   finding: Finding;
-  /** Since when the evidence has stayed below the finding's severity (its holding level); null while it holds. */
+  /** Since when the evidence has held a lower severity than the finding's; null while it holds the finding's. */
   belowSinceMs: number | null;
+  /** Since when the evidence has held no severity at all; null while it holds one. */
+  quietSinceMs: number | null;
 }
 
 export class FindingsEngine {
@@ -86,7 +88,7 @@ export class FindingsEngine {
   private apply(candidate: FindingCandidate, nowMs: number): void {
     const tracked = this.tracked.get(candidate.id);
     if (tracked === undefined || tracked.finding.state === 'resolved') {
-      if (candidate.openLevel !== null) this.tracked.set(candidate.id, { finding: opened(candidate, candidate.openLevel), belowSinceMs: null });
+      if (candidate.openLevel !== null) this.tracked.set(candidate.id, { finding: opened(candidate, candidate.openLevel), belowSinceMs: null, quietSinceMs: null });
       return;
     }
     const previous = tracked.finding;
@@ -104,18 +106,20 @@ export class FindingsEngine {
     this.hold(tracked, candidate.holdLevel, nowMs);
   }
 
-  /** Lowers the severity, or resolves, once the evidence stayed below the finding's severity for the quiet period. */
+  /**
+   * Resolves once the evidence held nothing for the quiet period; lowers the severity once it
+   * stayed below the finding's severity (still holding a lower one) for the quiet period.
+   */
   private hold(tracked: TrackedFinding, holdLevel: FindingSeverity | null, nowMs: number): void {
-    const { finding } = tracked;
-    if (!isWorse(finding.severity, holdLevel)) {
+    tracked.quietSinceMs = holdLevel === null ? (tracked.quietSinceMs ?? nowMs) : null;
+    tracked.belowSinceMs = isWorse(tracked.finding.severity, holdLevel) ? (tracked.belowSinceMs ?? nowMs) : null;
+    const { quietPeriodMs } = this.thresholds;
+    if (tracked.quietSinceMs !== null && nowMs - tracked.quietSinceMs >= quietPeriodMs) {
+      tracked.finding = { ...tracked.finding, state: 'resolved', resolvedAtMs: nowMs };
+    } else if (holdLevel !== null && tracked.belowSinceMs !== null && nowMs - tracked.belowSinceMs >= quietPeriodMs) {
+      tracked.finding = { ...tracked.finding, severity: holdLevel };
       tracked.belowSinceMs = null;
-      return;
     }
-    tracked.belowSinceMs ??= nowMs;
-    if (nowMs - tracked.belowSinceMs < this.thresholds.quietPeriodMs) return;
-    tracked.belowSinceMs = null;
-    tracked.finding =
-      holdLevel === null ? { ...finding, state: 'resolved', resolvedAtMs: nowMs } : { ...finding, severity: holdLevel };
   }
 }
 
