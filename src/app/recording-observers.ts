@@ -7,7 +7,9 @@
 import type { Capture } from './capture.js';
 import type { CaptureObserver } from '../model/capture-contracts.js';
 import type { CliOptions } from './cli-options.js';
+import type { DocumentScope } from '../model/document-scope.js';
 import type { HostInfo } from '../model/snapshot-types.js';
+import { scopeFindings } from '../findings/finding-scope.js';
 import { netscopeVersion } from '../probes/netscope-version.js';
 import { CriticalFindingDumps, criticalFindingDumpText, type CriticalFindingDump } from '../export/critical-finding-dumps.js';
 import { FlightRecorderUnavailable, flightRecordingFailureText, writeFlightRecording, type FlightRecordingWritten } from '../recording/flight-dump.js';
@@ -38,7 +40,7 @@ function unavailable(message: string, fix: string): () => never {
 
 export function recordingObservers(
   capture: Capture,
-  options: Pick<CliOptions, 'mode' | 'recordPath' | 'recordMaxBytes' | 'flightWindowMs' | 'flightMaxBytes' | 'flightDumps' | 'flightDumpsMaxBytes' | 'outputDirectory'>,
+  options: Pick<CliOptions, 'mode' | 'recordPath' | 'recordMaxBytes' | 'flightWindowMs' | 'flightMaxBytes' | 'flightDumps' | 'flightDumpsMaxBytes' | 'outputDirectory'> & DocumentScope,
   host: HostInfo,
   report: RecordingReport = reportOnStderr,
   reportDump: CriticalFindingDumpReport = (dump) => report(criticalFindingDumpText(dump)),
@@ -69,8 +71,9 @@ export function recordingObservers(
         { maxDumps: options.flightDumps, maxTotalBytes: options.flightDumpsMaxBytes },
         reportDump,
       );
-      // After the recorder: the dump holds the tick the finding turned critical in.
-      dumpsOnFindings = { tick: () => dumps.update(capture.findings) };
+      // After the recorder: the dump holds the tick the finding turned critical in. Scoped as
+      // everything else is: `--port 5432 --flight-dumps 3` keeps dumps for what 5432 suffers.
+      dumpsOnFindings = { tick: () => dumps.update(scopeFindings(capture.findings, options)) };
     }
   } else {
     writeFlight = unavailable('the flight recorder is off (--flight-minutes 0)', 'start netscope without --flight-minutes 0 to keep the last minutes in memory');

@@ -25,7 +25,7 @@ export const FAULT_TABLE = 'netscope_test_triage';
 /** The healthy flow: heavy for a 2-core host, paced so it does not starve the tests around it. */
 const BULK_BYTES_PER_SECOND = 32 * 1024 * 1024;
 /** The lossy flow: enough segments a second for a loss share to mean something. */
-const LOSSY_BYTES_PER_SECOND = 1024 * 1024;
+const LOSSY_BYTES_PER_SECOND = 4 * 1024 * 1024;
 /** Share of the lossy flow's packets nftables drops, %. */
 export const LOSS_PERCENT = 20;
 /** How often the dialling clients try; the blackholed ones give up after DIAL_GIVE_UP_MS (two SYN retransmits). */
