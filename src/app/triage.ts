@@ -25,7 +25,7 @@ const VERDICT_EXIT_CODES: Readonly<Record<TriageVerdict, number>> = {
   critical: ExitCode.triageCritical,
 };
 
-/** `triage --json`: the document's header and its findings, worst first, with the verdict the exit code gives. */
+/** `triage --json`: the document's header and its findings, worst first, with the verdict the exit code gives (schema/triage.schema.json). */
 export interface TriageDocument extends Pick<SnapshotDocument, 'schemaVersion' | 'generatedAt' | 'host' | 'source'> {
   verdict: TriageVerdict;
   exitCode: number;
@@ -51,7 +51,7 @@ export async function runTriage(options: CliOptions): Promise<number> {
   const findings = worstFirst(scopeFindings(capture.findings, options));
   const exitCode = triageExitCode(findings);
   const text = json
-    ? `${JSON.stringify(triageDocument(document, findings, exitCode), null, 2)}\n`
+    ? `${JSON.stringify(triageDocument(document, findings), null, 2)}\n`
     : triageReportText(findings, {
         endedAtMs: snapshot.atMs,
         durationMs: snapshot.atMs - snapshot.startedAtMs,
@@ -65,7 +65,8 @@ export async function runTriage(options: CliOptions): Promise<number> {
   return exitCode;
 }
 
-function triageDocument(document: SnapshotDocument, findings: readonly Finding[], exitCode: number): TriageDocument {
+/** `triage --json` (schema/triage.schema.json): the document's header, the verdict and its exit code, the findings in the order given. */
+export function triageDocument(document: SnapshotDocument, findings: readonly Finding[]): TriageDocument {
   const { schemaVersion, generatedAt, host, source } = document;
-  return { schemaVersion, generatedAt, host, source, verdict: triageVerdict(findings), exitCode, findings: findings.map(findingDocument) };
+  return { schemaVersion, generatedAt, host, source, verdict: triageVerdict(findings), exitCode: triageExitCode(findings), findings: findings.map(findingDocument) };
 }

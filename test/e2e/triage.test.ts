@@ -17,11 +17,14 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+// The named export: with NodeNext, the default import is the CommonJS module object.
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { TriageDocument } from '../../src/app/triage.js';
 import type { FindingDocument } from '../../src/findings/finding-document.js';
 import type { FindingKind } from '../../src/findings/finding.js';
 import { severityRank } from '../../src/findings/finding.js';
 import { fileStamp } from '../../src/output/file-stamp.js';
+import { packageRoot } from '../../src/probes/package-paths.js';
 import { readRecording } from '../../src/recording/read-recording.js';
 import { faultComms, startFaultScenarios, stopFaultScenarios, type FaultScenarios } from '../support/fault-scenarios.js';
 import { freePort } from '../support/free-port.js';
@@ -110,6 +113,9 @@ describe('netscope triage', () => {
       assert.equal(live.code, 11, live.stderr);
       assert.equal(live.document.verdict, 'critical');
       assert.equal(live.document.exitCode, 11);
+      const schema = (name: string) => JSON.parse(readFileSync(path.join(packageRoot, 'schema', name), 'utf8')) as object;
+      const validate = new Ajv2020({ allErrors: true, strict: true }).addSchema(schema('snapshot.schema.json'), 'snapshot.schema.json').compile(schema('triage.schema.json'));
+      assert.ok(validate(live.document), JSON.stringify(validate.errors));
       const ranks = live.document.findings.map((finding) => (finding.state === 'open' ? 0 : 3) + severityRank[finding.severity]);
       assert.deepEqual(ranks, ranks.toSorted((a, b) => a - b), describeFindings(live.document.findings));
     });
