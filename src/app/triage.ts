@@ -15,6 +15,7 @@ import { scopeFindings } from '../findings/finding-scope.js';
 import { triageReportText, triageVerdict, worstFirst, type TriageVerdict } from '../export/triage-report.js';
 import { scopeDocument } from '../model/document-scope.js';
 import type { SnapshotDocument } from '../model/snapshot-document.js';
+import type { ProbeStatus } from '../model/snapshot-types.js';
 import { escapeUntrustedText } from '../enrich/untrusted-text.js';
 import { writeFileSafely } from '../output/safe-file-write.js';
 import { requireOpenStdout, writeToStdout } from '../output/stdout-output.js';
@@ -57,12 +58,24 @@ export async function runTriage(options: CliOptions): Promise<number> {
         durationMs: snapshot.atMs - snapshot.startedAtMs,
         connections: document.connections.length,
         processes: document.processes.length,
-        note: replay ? `replay of ${escapeUntrustedText(options.replayPath!)}` : capture.source.kind === 'procfs' ? 'without eBPF: no retransmit, reset or drop events' : null,
+        note: replay ? `replay of ${escapeUntrustedText(options.replayPath!)}` : null,
+        partialView: partialViewOf(capture.source.probes),
         color: !options.noColor && process.stdout.isTTY === true && !options.outputPath,
       });
   if (options.outputPath) writeFileSafely(options.outputPath, text);
   else await writeToStdout(text, json ? 'the findings' : 'the triage report');
   return exitCode;
+}
+
+/**
+ * What the capture could not see, from its probes (a replay's are the recording's): all off is
+ * the degraded source without eBPF; some off, those probes' events. Null when all are attached.
+ */
+export function partialViewOf(probes: readonly ProbeStatus[]): string | null {
+  const off = probes.filter((probe) => probe.status !== 'attached');
+  if (off.length === 0) return null;
+  if (off.length === probes.length) return 'without eBPF: no retransmit, reset or drop events';
+  return `probes off: ${off.map((probe) => `${probe.name} (${probe.status})`).join(', ')}`;
 }
 
 /** `triage --json` (schema/triage.schema.json): the document's header, the verdict and its exit code, the findings in the order given. */

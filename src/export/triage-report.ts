@@ -39,8 +39,10 @@ export interface TriageContext {
   /** Connections and processes the findings were drawn from (after --pid/--port… scoping). */
   connections: number;
   processes: number;
-  /** What limited the view, e.g. `replay of incident.ndjson` or `without eBPF`; null for a full live capture. */
+  /** Where the findings come from when it is not a live capture, e.g. `replay of incident.ndjson`; null otherwise. */
   note: string | null;
+  /** What the capture could not see (e.g. `without eBPF: no retransmit, reset or drop events`); null for a full view. Nothing found in a partial view is not "nothing is wrong". */
+  partialView: string | null;
   /** Severity words in colour (a terminal, no --no-color, no NO_COLOR). */
   color: boolean;
 }
@@ -118,8 +120,10 @@ function headline(findings: readonly Finding[], context: TriageContext): string 
   const seen = `${shortDuration(context.durationMs)} over ${plural(context.connections, 'connection')} of ${plural(context.processes, 'process', 'processes')}`;
   const note = context.note === null ? '' : ` (${context.note})`;
   const open = findings.filter((finding) => finding.state === 'open');
+  const partial = context.partialView === null ? '' : ` — a partial view (${context.partialView})`;
   if (triageVerdict(findings) === 'nothingOpen') {
     const infoOnly = open.length > 0 ? `, ${plural(open.length, 'note')} for information` : '';
+    if (context.partialView !== null) return `netscope triage: no warning or critical finding in ${seen}${note}${infoOnly}${partial}: run it as root to rule the rest out`;
     return `netscope triage: nothing is wrong — no warning or critical finding in ${seen}${note}${infoOnly}`;
   }
   const bySeverity = (['critical', 'warning', 'info'] as const)
@@ -127,7 +131,7 @@ function headline(findings: readonly Finding[], context: TriageContext): string 
     .filter(([, count]) => count > 0)
     .map(([severity, count]) => `${count} ${severity}`)
     .join(', ');
-  return `netscope triage: ${plural(open.length, 'finding')} open (${bySeverity}) in ${seen}${note}`;
+  return `netscope triage: ${plural(open.length, 'finding')} open (${bySeverity}) in ${seen}${note}${partial}`;
 }
 
 /** The whole report, newline-terminated: a headline, then each finding worst first (resolved ones last). */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 // The named export: with NodeNext, the default import is the CommonJS module object.
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { triageDocument, triageExitCode } from '../../src/app/triage.js';
+import { partialViewOf, triageDocument, triageExitCode } from '../../src/app/triage.js';
 import { ExitCode } from '../../src/errors.js';
 import { worstFirst } from '../../src/export/triage-report.js';
 import { toSnapshotDocument } from '../../src/model/snapshot-document.js';
@@ -27,6 +27,15 @@ describe('triage exit codes', () => {
     assert.equal(triageExitCode([info, warning]), 10);
     assert.equal(triageExitCode([warning, critical]), 11);
     assert.equal(triageExitCode([{ ...critical, state: 'resolved', resolvedAtMs: T0 + 1 }]), ExitCode.ok, 'a resolved critical finding is over');
+  });
+});
+
+describe('what triage could not see', () => {
+  it('nothing with every probe attached; without eBPF, or the probes that are off', () => {
+    const attached = { name: 'tcp_state', status: 'attached', reason: null } as const;
+    assert.equal(partialViewOf([attached, { ...attached, name: 'kfree_skb' }]), null);
+    assert.equal(partialViewOf([{ ...attached, status: 'off', reason: 'eBPF off: missing CAP_BPF' }, { ...attached, name: 'kfree_skb', status: 'off', reason: 'eBPF off: missing CAP_BPF' }]), 'without eBPF: no retransmit, reset or drop events');
+    assert.equal(partialViewOf([attached, { name: 'kfree_skb', status: 'unsupported', reason: 'no such tracepoint' }]), 'probes off: kfree_skb (unsupported)');
   });
 });
 

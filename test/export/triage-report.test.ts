@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { shortDuration, triageReportText, triageVerdict, worstFirst, type TriageContext } from '../../src/export/triage-report.js';
 import { buildFinding, T0 } from './finding-builders.js';
 
-const context: TriageContext = { endedAtMs: T0 + 5000, durationMs: 5000, connections: 42, processes: 7, note: null, color: false };
+const context: TriageContext = { endedAtMs: T0 + 5000, durationMs: 5000, connections: 42, processes: 7, note: null, partialView: null, color: false };
 
 const critical = buildFinding({
   id: 'acceptQueueOverflow:pid=7:port=8080',
@@ -55,6 +55,15 @@ describe('triage report', () => {
   it('says nothing is wrong, over what it watched, when nothing is open', () => {
     assert.equal(triageReportText([], context), 'netscope triage: nothing is wrong — no warning or critical finding in 5 s over 42 connections of 7 processes\n');
     assert.match(triageReportText([info], { ...context, note: 'replay of a.ndjson' }), /^netscope triage: nothing is wrong .* \(replay of a\.ndjson\), 1 note for information\n/);
+  });
+
+  it('in a partial view, nothing found is not "nothing is wrong"', () => {
+    const partial = { ...context, partialView: 'without eBPF: no retransmit, reset or drop events' };
+    assert.equal(
+      triageReportText([], partial),
+      'netscope triage: no warning or critical finding in 5 s over 42 connections of 7 processes — a partial view (without eBPF: no retransmit, reset or drop events): run it as root to rule the rest out\n',
+    );
+    assert.match(triageReportText([warning], partial), /^netscope triage: 1 finding open \(1 warning\) in 5 s .* — a partial view \(without eBPF/);
   });
 
   it('lists the findings worst first, each with since, evidence and the next step', () => {
