@@ -85,6 +85,8 @@ function timeOfDay(ms: number): string {
 }
 
 function counterText({ name, value, unit }: EvidenceCounter): string {
+  // An age of 10366 ms reads as 10 s.
+  if (unit === 'ms' && value >= 1000) return `${escapeRecordedText(name)} ${shortDuration(value)}`;
   const number = Number.isInteger(value) ? String(value) : value.toFixed(1);
   const shownUnit = unit === null ? '' : unit === '%' ? '%' : ` ${escapeRecordedText(unit)}`;
   return `${escapeRecordedText(name)} ${number}${shownUnit}`;
