@@ -242,6 +242,10 @@ export function parseCommandLine(argv: readonly string[], importMeta: ImportMeta
   if (replayMaxMb !== null && (replayMaxMb < 1 || replayMaxMb > 65_536)) throw new UsageError(`--replay-max-mb ${replayMaxMb} is out of range — use 1 to 65536`);
   if (replayMaxMb !== null && replayPath === null) throw new UsageError('--replay-max-mb caps what --replay reads — use it with --replay FILE');
   if (replayPath !== null && flags.headless) throw new UsageError('--replay plays into the live view or --json — drop --headless');
+  if (flightDumps > 0) {
+    const recorderOff = flightMinutes === 0 ? '--flight-minutes 0 turns the flight recorder off' : recordPath !== null ? '--record writes everything already' : replayPath !== null ? 'a replay records nothing' : null;
+    if (recorderOff !== null) throw new UsageError(`--flight-dumps writes the flight recorder out, but ${recorderOff} — drop --flight-dumps`);
+  }
   const replayAt = flags.at === undefined ? null : parseReplayAt(flags.at);
   if (replayAt !== null && (replayPath === null || !(flags.json || triage))) throw new UsageError('--at picks the moment of a replay snapshot — use it with --replay FILE --json');
   const replaySpeed = requireFinite(flags.speed, '--speed', 'a factor');

@@ -59,6 +59,14 @@ describe('flight dumps on the command line', () => {
     it(`rejects --flight-dumps ${value}`, () => rejects(['--flight-dumps', value], new RegExp(`--flight-dumps ${value.replace('.', '\\.')} is out of range — use a whole number from 0 \\(none\\) to 100`)));
   }
   it('rejects --flight-dumps-max-mb 0', () => rejects(['--flight-dumps-max-mb', '0'], /--flight-dumps-max-mb 0 is out of range/));
+
+  for (const [argv, cause] of [
+    [['--headless', '--flight-dumps', '2', '--flight-minutes', '0'], /--flight-minutes 0 turns the flight recorder off/],
+    [['--headless', '--flight-dumps', '2', '--record', 'r.ndjson'], /--record writes everything already/],
+    [['--json', '--flight-dumps', '2', '--replay', 'r.ndjson'], /a replay records nothing/],
+  ] as const) {
+    it(`rejects ${argv.join(' ')}: there is no flight recorder to write`, () => rejects([...argv], cause));
+  }
 });
 
 describe('--help', () => {
