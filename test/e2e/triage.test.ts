@@ -20,6 +20,7 @@ import { after, before, describe, it } from 'node:test';
 // The named export: with NodeNext, the default import is the CommonJS module object.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { TriageDocument } from '../../src/app/triage.js';
+import type { FlightDumpLine } from '../../src/export/critical-finding-dumps.js';
 import type { FindingDocument } from '../../src/findings/finding-document.js';
 import type { FindingKind } from '../../src/findings/finding.js';
 import { severityRank } from '../../src/findings/finding.js';
@@ -171,7 +172,7 @@ describe('netscope triage', () => {
       assert.match(scoped.stdout, new RegExp(`\\n1\\.  CRITICAL ${faultComms.refusedDial} \\(pid \\d+\\) is refused by 127\\.0\\.0\\.1:${scenarios.ports.refused}`));
     });
 
-    it('with --flight-dumps, the critical finding in scope writes exactly one dump: 0600, never through a planted symlink', async () => {
+    it('with --flight-dumps, the critical finding in scope writes exactly one dump: 0600, never through a planted symlink, and --events says so', async () => {
       const dumps = path.join(scratch, 'dumps');
       mkdirSync(dumps, { mode: 0o700 });
       const victim = path.join(scratch, 'victim');
@@ -180,7 +181,7 @@ describe('netscope triage', () => {
       const plantedFrom = Date.now();
       for (let second = 0; second < 30; second++) symlinkSync(victim, path.join(dumps, `netscope-flight-${fileStamp(new Date(plantedFrom + second * 1000))}.ndjson`));
       const run = await runNetscope([
-        '--headless', '--duration', String(FAULT_CAPTURE_SECONDS), '--port', String(scenarios.ports.refused),
+        '--events', '--duration', String(FAULT_CAPTURE_SECONDS), '--port', String(scenarios.ports.refused),
         '--flight-dumps', '5', '--output-dir', dumps,
       ]).done;
       assert.equal(run.code, 0, run.stderr);
@@ -190,7 +191,16 @@ describe('netscope triage', () => {
       assert.match(files[0]!, /^netscope-flight-\d{8}-\d{6}-2\.ndjson$/, 'the planted name stepped around');
       assert.equal(lstatSync(file).mode & 0o777, 0o600);
       assert.equal(readFileSync(victim, 'utf8'), 'keep me');
-      assert.match(run.stderr, new RegExp(`^netscope: flight recorder: critical finding refused:\\S+ — wrote the last \\d+ s \\(\\d+ ticks\\) to ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+      const said = run.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string })
+        .filter((line): line is FlightDumpLine => line.type === 'flightDump');
+      assert.equal(said.length, 1, 'one flightDump line on the event stream');
+      const { time: _time, findingIds, ...dump } = said[0]!;
+      assert.deepEqual(dump, { type: 'flightDump', path: file, bytes: lstatSync(file).size, skippedBecause: null, skippedDumps: 0 });
+      assert.equal(findingIds.length, 1);
+      assert.match(findingIds[0]!, /^refused:/);
       const recording = await readRecording(file);
       assert.ok(recording.ticks.length >= 2, 'the minutes before it: ticks up to the one it turned critical in');
     });
