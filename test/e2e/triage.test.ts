@@ -13,6 +13,7 @@
  * fixture's processes; the exit code 11 is theirs whatever else the host has.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,9 +28,10 @@ import { severityRank } from '../../src/findings/finding.js';
 import { fileStamp } from '../../src/output/file-stamp.js';
 import { packageRoot } from '../../src/probes/package-paths.js';
 import { readRecording } from '../../src/recording/read-recording.js';
-import { faultComms, startFaultScenarios, stopFaultScenarios, type FaultScenarios } from '../support/fault-scenarios.js';
+import { FAULT_TABLE, faultComms, startFaultScenarios, stopFaultScenarios, type FaultScenarios } from '../support/fault-scenarios.js';
 import { freePort } from '../support/free-port.js';
 import { runNetscope, startPeer, type Peer } from '../support/processes.js';
+import { assertOneLineError } from '../support/one-line-error.js';
 
 /** The issue's bound: each fault named within 10 s of netscope watching. */
 const FAULT_CAPTURE_SECONDS = 10;
@@ -65,6 +67,20 @@ describe('netscope triage', () => {
   const scratch = mkdtempSync(path.join(tmpdir(), 'netscope-triage-'));
   chmodSync(scratch, 0o700);
   after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  for (const [args, pattern] of [
+    [['triage', '--events'], /triage prints its report and exits — drop --events/],
+    [['triage', '-F', 'nginx'], /scope triage with --pid, --port, --container or --pod/],
+    [['triage', '--duration', 'soon'], /--duration needs a number of seconds/],
+    [['triage', '--flight-dumps', '2', '--flight-minutes', '0'], /--flight-minutes 0 turns the flight recorder off/],
+  ] as const) {
+    it(`rejects ${args.join(' ')}: one line, exit 2`, async () => {
+      const { code, stdout, stderr } = await runNetscope([...args]).done;
+      assert.equal(code, 2);
+      assert.equal(stdout, '');
+      assertOneLineError(stderr, pattern);
+    });
+  }
 
   describe('on a quiet host (scoped to a flow of its own)', () => {
     const peers: Peer[] = [];
@@ -108,7 +124,13 @@ describe('netscope triage', () => {
       ours = live.document.findings.filter((finding) => finding.comm !== null && fixtureComms.has(finding.comm));
     });
 
-    after(() => stopFaultScenarios());
+    after(async () => {
+      const pids = Object.values(scenarios.processes).map((peer) => peer.pid);
+      await stopFaultScenarios();
+      // The fixture's own promise, checked where it is used: nothing of it outlives the test.
+      assert.throws(() => execFileSync('nft', ['list', 'table', 'inet', FAULT_TABLE], { stdio: 'ignore' }), 'the table is gone');
+      for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `fault process ${pid} is gone`);
+    });
 
     it('exits 11 (a critical finding) and lists the findings worst first', () => {
       assert.equal(live.code, 11, live.stderr);
