@@ -40,6 +40,16 @@ export class EvidenceWindow {
     for (let index = 0; index < entry.amounts.length; index++) group.sums[index] = (group.sums[index] ?? 0) + (entry.amounts[index] as number);
   }
 
+  /** Does the subject have evidence in the window? */
+  has(key: string): boolean {
+    return this.groups.has(key);
+  }
+
+  /** Forgets a subject's evidence. */
+  forget(key: string): void {
+    this.groups.delete(key);
+  }
+
   /** Drops the entries older than the window ending at `nowMs`; returns the subjects with evidence left, in first-seen order. */
   advance(nowMs: number): ReadonlyMap<string, WindowGroup> {
     const oldestMs = nowMs - this.windowMs;

@@ -3,6 +3,11 @@
  * window — rolled up so one culprit is one finding however many sockets it has. A minimum
  * volume keeps one retransmit on an idle flow from being a share; a heavy healthy flow
  * retransmits next to nothing and stays below every level.
+ *
+ * Only subjects that retransmit are followed: a subject's segments are counted from the tick of
+ * its first retransmit in the window (its share is taken over that part of the window), and it
+ * is forgotten once its retransmits left the window — so the flows that never retransmit, nearly
+ * all of a busy host's, cost one lookup a tick.
  */
 import type { ModelSnapshot } from '../../model/snapshot-types.js';
 import { wasEstablished } from '../connection-facts.js';
@@ -31,7 +36,8 @@ export class LossDetector implements FindingDetector {
     for (const delta of deltas) {
       const { connection, processPeerKey: key } = delta;
       // SYN retransmits are unanswered handshakes, not loss on a flow.
-      if (delta.segmentsSent + delta.retransmits === 0 || !wasEstablished(connection)) continue;
+      if (delta.retransmits === 0 && (delta.segmentsSent === 0 || !this.window.has(key))) continue;
+      if (!wasEstablished(connection)) continue;
       tick.add(key, () => subjectOf(connection.owner, { address: connection.daddr, port: null }), [delta.segmentsSent, delta.retransmits], connection.id);
       const port = this.ports.get(key);
       if (port === undefined) this.ports.set(key, connection.dport);
@@ -45,6 +51,11 @@ export class LossDetector implements FindingDetector {
     for (const key of this.ports.keys()) if (!groups.has(key)) this.ports.delete(key);
     for (const [key, group] of groups) {
       const retransmits = windowSum(group, RETRANSMITS);
+      if (retransmits === 0) {
+        this.window.forget(key);
+        this.ports.delete(key);
+        continue;
+      }
       // Most flows retransmit nothing: the cheap test first.
       if (retransmits < loss.minRetransmits * ratio) continue;
       const segments = windowSum(group, SEGMENTS);
