@@ -1,5 +1,5 @@
 /**
- * Entry point: flags → options → the JSON capture, the event stream, headless, or the TUI. Every failure a user can meet
+ * Entry point: flags → options → the JSON capture, the event stream, headless, triage, or the TUI. Every failure a user can meet
  * ends here as one line naming the cause and the fix, with a meaningful exit code.
  */
 import { parseCommandLine } from './app/cli-options.js';
@@ -10,6 +10,7 @@ import { hostPaths } from './probes/host-paths.js';
 import { runEventStream } from './app/events-capture.js';
 import { runHeadless } from './app/headless-capture.js';
 import { runJsonCapture } from './app/json-capture.js';
+import { runTriage } from './app/triage.js';
 import { runTui } from './app/tui.js';
 import { netscopeVersion } from './probes/netscope-version.js';
 
@@ -30,6 +31,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'events':
       await runEventStream(command);
       return ExitCode.ok;
+    case 'triage':
+      return runTriage(command);
     case 'doctor':
       return runDoctor(process.stdout, hostPaths(command.hostRoot));
     case 'tui':

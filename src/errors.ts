@@ -6,6 +6,10 @@ export const ExitCode = {
   ok: 0,
   failure: 1,
   usage: 2,
+  /** `netscope triage`: findings are open, warnings at worst (no critical one). */
+  triageWarnings: 10,
+  /** `netscope triage`: at least one critical finding is open. */
+  triageCritical: 11,
   /** EX_DATAERR: a recording that is not one, damaged, out of order, or past a cap. */
   dataError: 65,
   /** EX_NOINPUT: a recording that is missing or unreadable. */

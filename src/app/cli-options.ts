@@ -6,14 +6,16 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import meow from 'meow';
 import { UsageError } from '../errors.js';
-import { helpText, JSON_DURATION_SECONDS, knownFlagSpellings, meowFlags } from './flag-table.js';
+import { helpText, JSON_DURATION_SECONDS, knownFlagSpellings, meowFlags, TRIAGE_DURATION_SECONDS } from './flag-table.js';
 import { columnIds, findSort } from '../ui/view-model/columns.js';
 import type { SortState } from '../ui/view-model/ui-state.js';
 import { parseFilter } from '../filter/filter-query.js';
 
 export interface CliOptions {
-  mode: 'tui' | 'json' | 'events' | 'headless' | 'doctor';
-  /** --json and --events capture length in ms; 0 means until a signal. */
+  mode: 'tui' | 'json' | 'events' | 'headless' | 'doctor' | 'triage';
+  /** `triage`: the report for a person, or (--json) the findings document. */
+  triageOutput: 'report' | 'json';
+  /** --json, --events and triage capture length in ms; 0 means until a signal. */
   durationMs: number;
   intervalMs: number;
   outputPath: string | null;
@@ -49,6 +51,10 @@ export interface CliOptions {
   /** Flight recorder window, ms (0 = off). */
   flightWindowMs: number;
   flightMaxBytes: number;
+  /** Flight dumps a run writes by itself at most, one when critical findings open (0, the default: none — root's files do not appear unasked). */
+  flightDumps: number;
+  /** Disk the automatic flight dumps of a run may take, bytes. */
+  flightDumpsMaxBytes: number;
   /** --replay: the recording to replay instead of capturing. */
   replayPath: string | null;
   /** --replay-max-mb: the most a replay reads once decompressed, bytes; null: defaultReplayMaxBytes(). */
@@ -141,6 +147,15 @@ function parseOtlpUrl(text: string): string {
   return url.toString();
 }
 
+/** `triage` captures, reports and exits: the flags of the other modes, and the live view's, do not apply. */
+function rejectOutsideTriage(flags: { events: boolean; headless: boolean; filter?: string; sort?: string }): void {
+  const otherMode = flags.events ? '--events' : flags.headless ? '--headless' : null;
+  if (otherMode !== null) throw new UsageError(`triage prints its report and exits — drop ${otherMode}, a mode of its own`);
+  if (flags.filter !== undefined || flags.sort !== undefined) {
+    throw new UsageError('--filter and --sort shape the live view — scope triage with --pid, --port, --container or --pod');
+  }
+}
+
 /** What the command line asks for: help, the version, or a mode with its validated options. */
 export type Command = { mode: 'help' } | { mode: 'version' } | CliOptions;
 
@@ -156,13 +171,17 @@ export function parseCommandLine(argv: readonly string[], importMeta: ImportMeta
   });
   const { flags } = cli;
   const [command, ...extra] = cli.input;
-  if (command !== undefined && (command !== 'doctor' || extra.length > 0)) {
-    throw new UsageError(`unexpected argument ${command === 'doctor' ? extra[0] : command} — see netscope --help`);
+  const isSubcommand = command === 'doctor' || command === 'triage';
+  if (command !== undefined && (!isSubcommand || extra.length > 0)) {
+    throw new UsageError(`unexpected argument ${isSubcommand ? extra[0] : command} — see netscope --help`);
   }
   if (flags.help) return { mode: 'help' };
   if (flags.version) return { mode: 'version' };
+  const triage = command === 'triage';
+  if (triage) rejectOutsideTriage(flags);
 
-  const durationSeconds = requireFinite(flags.duration ?? (flags.events || flags.headless ? 0 : JSON_DURATION_SECONDS), '--duration', 'seconds');
+  const defaultDuration = triage ? TRIAGE_DURATION_SECONDS : flags.events || flags.headless ? 0 : JSON_DURATION_SECONDS;
+  const durationSeconds = requireFinite(flags.duration ?? defaultDuration, '--duration', 'seconds');
   if (durationSeconds < 0) throw new UsageError('--duration cannot be negative — use 0 to capture until Ctrl-C');
   const intervalMs = requireFinite(flags.interval, '--interval', 'milliseconds');
   if (intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS) {
@@ -173,7 +192,11 @@ export function parseCommandLine(argv: readonly string[], importMeta: ImportMeta
     throw new UsageError(`--ring-buffer-mb ${ringBufferMb} must be a power of two from 1 to 1024`);
   }
   if (flags.output !== undefined && flags.output.trim() === '') throw new UsageError('--output needs a file name');
-  if (flags.output !== undefined && !flags.json) throw new UsageError('--output writes the --json snapshot — add --json (the live view saves with s into --output-dir)');
+  if (flags.output !== undefined && !flags.json) {
+    throw new UsageError(
+      triage ? '--output writes the findings as JSON — add --json (the report goes to stdout)' : '--output writes the --json snapshot — add --json (the live view saves with s into --output-dir)',
+    );
+  }
   const pid = flags.pid === undefined ? null : requireFinite(flags.pid, '--pid', 'a process id');
   if (pid !== null && (!Number.isInteger(pid) || pid < 1)) throw new UsageError(`--pid ${pid} is not a process id — use a positive whole number`);
   const port = flags.port === undefined ? null : requireFinite(flags.port, '--port', 'a port');
@@ -210,6 +233,10 @@ export function parseCommandLine(argv: readonly string[], importMeta: ImportMeta
   if (flightMinutes < 0 || flightMinutes > 1440) throw new UsageError(`--flight-minutes ${flightMinutes} is out of range — use 0 (off) to 1440`);
   const flightMaxMb = requireFinite(flags.flightMaxMb, '--flight-max-mb', 'MiB');
   if (flightMaxMb < 1 || flightMaxMb > 4096) throw new UsageError(`--flight-max-mb ${flightMaxMb} is out of range — use 1 to 4096`);
+  const flightDumps = requireFinite(flags.flightDumps, '--flight-dumps', 'dumps');
+  if (!Number.isInteger(flightDumps) || flightDumps < 0 || flightDumps > 100) throw new UsageError(`--flight-dumps ${flightDumps} is out of range — use a whole number from 0 (none) to 100`);
+  const flightDumpsMaxMb = requireFinite(flags.flightDumpsMaxMb, '--flight-dumps-max-mb', 'MiB');
+  if (flightDumpsMaxMb < 1 || flightDumpsMaxMb > 1_048_576) throw new UsageError(`--flight-dumps-max-mb ${flightDumpsMaxMb} is out of range — use 1 to 1048576`);
   const recordPath = nonEmpty(flags.record, '--record', 'a file name');
   const replayPath = nonEmpty(flags.replay, '--replay', 'a recording file');
   if (recordPath !== null && replayPath !== null) throw new UsageError('--record and --replay together would record a replay — drop one');
@@ -217,11 +244,15 @@ export function parseCommandLine(argv: readonly string[], importMeta: ImportMeta
   if (replayMaxMb !== null && (replayMaxMb < 1 || replayMaxMb > 65_536)) throw new UsageError(`--replay-max-mb ${replayMaxMb} is out of range — use 1 to 65536`);
   if (replayMaxMb !== null && replayPath === null) throw new UsageError('--replay-max-mb caps what --replay reads — use it with --replay FILE');
   if (replayPath !== null && flags.headless) throw new UsageError('--replay plays into the live view or --json — drop --headless');
+  if (flightDumps > 0) {
+    const recorderOff = flightMinutes === 0 ? '--flight-minutes 0 turns the flight recorder off' : recordPath !== null ? '--record writes everything already' : replayPath !== null ? 'a replay records nothing' : null;
+    if (recorderOff !== null) throw new UsageError(`--flight-dumps writes the flight recorder out, but ${recorderOff} — drop --flight-dumps`);
+  }
   const replayAt = flags.at === undefined ? null : parseReplayAt(flags.at);
-  if (replayAt !== null && (replayPath === null || !flags.json)) throw new UsageError('--at picks the moment of a replay snapshot — use it with --replay FILE --json');
+  if (replayAt !== null && (replayPath === null || !(flags.json || triage))) throw new UsageError('--at picks the moment of a replay snapshot — use it with --replay FILE --json');
   const baselinePath = nonEmpty(flags.baseline, '--baseline', 'a snapshot or recording file');
-  if (baselinePath !== null && (flags.events || flags.headless)) {
-    throw new UsageError('--baseline says what changed in --json or the live view — drop it with --events and --headless');
+  if (baselinePath !== null && (flags.events || flags.headless || triage)) {
+    throw new UsageError('--baseline says what changed in --json or the live view — drop it with --events, --headless and triage');
   }
   const replaySpeed = requireFinite(flags.speed, '--speed', 'a factor');
   if (replaySpeed <= 0 || replaySpeed > 1000) throw new UsageError(`--speed ${replaySpeed} is out of range — use more than 0, up to 1000`);
@@ -234,7 +265,8 @@ export function parseCommandLine(argv: readonly string[], importMeta: ImportMeta
   const otlpIntervalMs = requireFinite(flags.otlpInterval, '--otlp-interval', 'milliseconds');
   if (otlpIntervalMs < 100 || otlpIntervalMs > 3_600_000) throw new UsageError(`--otlp-interval ${otlpIntervalMs} is out of range — use 100 to 3600000 ms`);
   return {
-    mode: command === 'doctor' ? 'doctor' : flags.json ? 'json' : flags.events ? 'events' : flags.headless ? 'headless' : 'tui',
+    mode: triage ? 'triage' : command === 'doctor' ? 'doctor' : flags.json ? 'json' : flags.events ? 'events' : flags.headless ? 'headless' : 'tui',
+    triageOutput: flags.json ? 'json' : 'report',
     durationMs: durationSeconds * 1000,
     intervalMs,
     outputPath: flags.output ?? null,
@@ -256,6 +288,8 @@ export function parseCommandLine(argv: readonly string[], importMeta: ImportMeta
     recordMaxBytes: recordMaxMb * 1024 * 1024,
     flightWindowMs: flightMinutes * 60_000,
     flightMaxBytes: flightMaxMb * 1024 * 1024,
+    flightDumps,
+    flightDumpsMaxBytes: flightDumpsMaxMb * 1024 * 1024,
     replayPath,
     replayMaxBytes: replayMaxMb === null ? null : replayMaxMb * 1024 * 1024,
     replayAt,

@@ -19,6 +19,13 @@ type FlagDefinition =
 
 /** `--duration` with `--json` when not given; `--events` and `--headless` run until stopped. */
 export const JSON_DURATION_SECONDS = 5;
+/**
+ * `--duration` of `triage` when not given: the issue's own figure, long enough for a blackholed
+ * peer's second SYN retransmit (1 s, then 3 s after the connect) and for five ticks of evidence
+ * at the default interval; short enough to run from an alert. Faults that need longer (a
+ * CLOSE_WAIT leak's growth) are also seen from the sockets already there when it starts.
+ */
+export const TRIAGE_DURATION_SECONDS = 5;
 
 export const flagTable = {
   filter: { type: 'string', shortFlag: 'F', value: 'TEXT', help: 'Start the live view filtered, or select --events lines (fuzzy; pid:N port:N state:NAME ctr:NAME pod:NAME prefixes)' },
@@ -33,9 +40,9 @@ export const flagTable = {
   keepClosed: { type: 'number', default: 60, value: 'SECONDS', help: 'How long closed connections stay listed (default {default})' },
   maxClosed: { type: 'number', default: 10_000, value: 'N', help: 'At most this many closed connections kept (default {default})' },
   eventLog: { type: 'number', default: 1000, value: 'N', help: 'Events kept for the Events pane (default {default})' },
-  outputDir: { type: 'string', value: 'DIR', help: "Where the live view's s key saves snapshots (default: the current directory)" },
+  outputDir: { type: 'string', value: 'DIR', help: "Where the live view's s key saves snapshots, and flight dumps go (default: the current directory)" },
   json: { type: 'boolean', default: false, help: 'Headless: capture, print a JSON snapshot, exit' },
-  duration: { type: 'number', value: 'SECONDS', help: `How long --json (default ${JSON_DURATION_SECONDS}), --events or --headless (default: until Ctrl-C) capture; 0: until Ctrl-C` },
+  duration: { type: 'number', value: 'SECONDS', help: `How long --json (default ${JSON_DURATION_SECONDS}), triage (default ${TRIAGE_DURATION_SECONDS}), --events or --headless (default: until Ctrl-C) capture; 0: until Ctrl-C` },
   interval: { type: 'number', shortFlag: 'd', default: 1000, value: 'MS', help: 'Tick: how often counters are sampled and rates folded (default {default})' },
   output: { type: 'string', shortFlag: 'o', value: 'FILE', help: 'Write the JSON snapshot to FILE (atomically, mode 0600) instead of stdout' },
   ringBufferMb: { type: 'number', default: 4, value: 'MB', help: 'Kernel ring buffer for events, a power of two (default {default})' },
@@ -43,6 +50,8 @@ export const flagTable = {
   recordMaxMb: { type: 'number', default: 256, value: 'MB', help: 'Stop recording at this size (default {default})' },
   flightMinutes: { type: 'number', default: 10, value: 'N', help: 'Keep the last N minutes in memory for w / SIGUSR1 (default {default}; 0 = off)' },
   flightMaxMb: { type: 'number', default: 64, value: 'MB', help: 'Memory cap of the flight recorder (default {default})' },
+  flightDumps: { type: 'number', default: 0, value: 'N', help: 'When a critical finding opens, write the flight recorder into --output-dir, at most N times a run (default {default}: never)' },
+  flightDumpsMaxMb: { type: 'number', default: 1024, value: 'MB', help: 'Disk those dumps may take in a run, all together (default {default})' },
   replay: { type: 'string', value: 'FILE', help: 'Replay a recording instead of capturing' },
   replayMaxMb: { type: 'number', value: 'MB', help: 'Refuse a recording larger than this once decompressed (default 1024, less where memory is short)' },
   at: { type: 'string', value: 'TIME', help: 'With --replay --json: the snapshot at TIME (RFC 3339, or seconds into the recording)' },
@@ -100,18 +109,25 @@ export const helpText = `
   Usage
     $ netscope [options]          live view of every TCP connection (needs a terminal)
     $ netscope --json [options]   capture for a while, then print one JSON snapshot
-    $ netscope --events           stream connect/accept/state/retransmit/reset/drop/close as NDJSON
+    $ netscope --events           stream connect/accept/state/retransmit/reset/drop/close/finding as NDJSON
     $ netscope --headless         no UI: record and export until signalled
     $ netscope --replay FILE      replay a recording (no privilege needed), live view or --json
+    $ netscope triage [options]   capture a few seconds, then say what is wrong, worst first (or --json)
     $ netscope doctor             check everything netscope needs, with the fix for each
 
   Options
 ${optionLines()}
 
+  Exit codes
+    0 ok · 1 failure · 2 bad usage · 65 bad recording · 66 no recording · 69 kernel unsupported
+    73 output refused · 74 output failed · 77 missing privilege
+    triage: 0 nothing wrong (info at most) · 10 warnings only · 11 a critical finding
+
   Examples
     $ sudo netscope
     $ sudo netscope -F nginx --sort rtt
     $ sudo netscope --port 5432
+    $ sudo netscope triage --duration 10 || page-oncall
     $ sudo netscope -c web --json | jq '.containers'
     $ sudo netscope --events --port 443 | jq -c 'select(.type == "close") | {comm, daddr, bytesSent, durationMs}'
     $ sudo netscope --json --duration 10 | jq '.connections[] | {comm, daddr, dport, bytesSent}'

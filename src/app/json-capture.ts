@@ -1,6 +1,6 @@
 /**
- * `netscope --json`: capture for a while (or until a signal), then one snapshot document to
- * stdout or a file. The probes are released on every way out. With `--replay FILE`, the
+ * `netscope --json`: capture for a while (or until a signal), then one snapshot document — with
+ * the findings of its last tick — to stdout or a file. The probes are released on every way out. With `--replay FILE`, the
  * recording's ticks are played instead (all of them, or up to `--at`), and the document is the
  * one the live capture would have printed then — the same code builds both.
  */
@@ -9,6 +9,8 @@ import { modelOptionsOf, openLiveCapture, tickUntil } from './live-capture-run.j
 import { scopeDocument } from '../model/document-scope.js';
 import type { CliOptions } from './cli-options.js';
 import type { SnapshotDocument } from '../model/snapshot-document.js';
+import { withFindings } from '../findings/finding-document.js';
+import { scopeFindings } from '../findings/finding-scope.js';
 import { snapshotDocumentJson } from '../model/snapshot-document-json.js';
 import { readRecording } from '../recording/read-recording.js';
 import { changesSinceBaseline, readBaseline } from './baseline-file.js';
@@ -32,7 +34,7 @@ export async function runJsonCapture(options: CliOptions): Promise<number> {
   const baseline = options.baselinePath === null ? null : await readBaseline(options.baselinePath);
   const { capture, cutShort } =
     options.replayPath === null ? { capture: await captureLive(options), cutShort: false } : await replayRecording(options.replayPath, options);
-  const scoped = scopeDocument(capture.document(), options);
+  const scoped = withFindings(scopeDocument(capture.document(), options), scopeFindings(capture.findings, options));
   // Host-wide, like the totals: what changed is measured on everything the capture saw.
   const document = baseline === null ? scoped : { ...scoped, changes: changesSinceBaseline(baseline, profileOfSnapshot(capture.model.snapshot)) };
   const unmatched = unmatchedContainerScope(document, options);
@@ -44,7 +46,7 @@ export async function runJsonCapture(options: CliOptions): Promise<number> {
 }
 
 /** Plays the recording's ticks up to `--at` (or all); the capture's snapshot is then the one live had at that tick. */
-async function replayRecording(file: string, options: CliOptions): Promise<{ capture: Capture; cutShort: boolean }> {
+export async function replayRecording(file: string, options: CliOptions): Promise<{ capture: Capture; cutShort: boolean }> {
   const recording = await readRecording(file, options.replayMaxBytes);
   const notice = incompleteRecordingNotice(recording, file);
   if (notice !== null) process.stderr.write(`netscope: ${notice}\n`);
@@ -55,7 +57,7 @@ async function replayRecording(file: string, options: CliOptions): Promise<{ cap
 }
 
 /** Ticks once at the start, every interval, and once at the end (a signal or the duration); stopped on every way out. */
-async function captureLive(options: CliOptions): Promise<Capture> {
+export async function captureLive(options: CliOptions): Promise<Capture> {
   const run = openLiveCapture(options);
   await tickUntil(run, options);
   return run.capture;

@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Capture } from './capture.js';
 import { attachObservers } from './capture-observers.js';
 import type { CliOptions } from './cli-options.js';
+import type { CriticalFindingDumpReport } from './recording-observers.js';
 import type { ModelOptions } from '../model/connection-model.js';
 import type { HostInfo } from '../model/snapshot-types.js';
 import { openCaptureSource } from './open-source.js';
@@ -18,6 +19,8 @@ export interface LiveCaptureRun {
   capture: Capture;
   host: HostInfo;
   stopRequested: ReturnType<typeof untilSignalled>;
+  /** Where a dump a critical finding asked for is said; undefined: a line on stderr. */
+  reportDump: CriticalFindingDumpReport | undefined;
 }
 
 /** The model's bounds as the flags set them. */
@@ -33,11 +36,11 @@ export function modelOptionsOf(options: CliOptions): Partial<ModelOptions> {
  * Loads the probes, or the degraded source. Signals are listened for first: one that arrives
  * while the probes load still ends the capture cleanly.
  */
-export function openLiveCapture(options: CliOptions): LiveCaptureRun {
+export function openLiveCapture(options: CliOptions, reportDump?: CriticalFindingDumpReport): LiveCaptureRun {
   const stopRequested = untilSignalled();
   const host = readHostInfo();
   const capture = new Capture((sink) => openCaptureSource(options, sink), host, modelOptionsOf(options));
-  return { capture, host, stopRequested };
+  return { capture, host, stopRequested, reportDump };
 }
 
 /**
@@ -51,12 +54,12 @@ export async function tickUntil(
   ends: Promise<unknown>[] = [],
   lastTick: () => boolean = () => true,
 ): Promise<void> {
-  const { capture, host, stopRequested } = run;
+  const { capture, host, stopRequested, reportDump } = run;
   if (capture.source.degradedNotice) process.stderr.write(`${capture.source.degradedNotice}\n`);
   const release = () => void capture.stop();
   process.once('exit', release);
   try {
-    await attachObservers(capture, options, host);
+    await attachObservers(capture, options, host, undefined, reportDump);
     capture.tick();
     const loop = new TickLoop(() => options.intervalMs, () => capture.tick());
     loop.start();

@@ -113,6 +113,7 @@ export class LiveCaptureStore implements CaptureStore {
   private input(): ScreenInput {
     return {
       snapshot: this.capture.model.snapshot,
+      findings: this.capture.findings,
       source: { kind: this.capture.source.kind, probes: this.capture.source.probes },
       host: this.options.host,
       detailRates: this.detail.rates,

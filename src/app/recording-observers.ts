@@ -1,13 +1,17 @@
 /**
  * What follows a live capture to record it: the --record file or, without one, the flight
- * recorder, which `w` (the live view) or SIGUSR1 (--json, --events, --headless) writes out.
+ * recorder, which `w` (the live view) or SIGUSR1 (--json, --events, --headless, triage) writes
+ * out — and which a critical finding opening writes out by itself (--flight-dumps).
  * A replay records nothing.
  */
 import type { Capture } from './capture.js';
 import type { CaptureObserver } from '../model/capture-contracts.js';
 import type { CliOptions } from './cli-options.js';
+import type { DocumentScope } from '../model/document-scope.js';
 import type { HostInfo } from '../model/snapshot-types.js';
+import { scopeFindings } from '../findings/finding-scope.js';
 import { netscopeVersion } from '../probes/netscope-version.js';
+import { CriticalFindingDumps, criticalFindingDumpText, type CriticalFindingDump } from '../export/critical-finding-dumps.js';
 import { FlightRecorderUnavailable, flightRecordingFailureText, writeFlightRecording, type FlightRecordingWritten } from '../recording/flight-dump.js';
 import { FlightRecorder } from '../recording/flight-recorder.js';
 import { RECORDING_VERSION, type RecordingHeader } from '../recording/recording-format.js';
@@ -17,6 +21,9 @@ import { RecordingFile } from '../recording/recording-file.js';
 export type RecordingReport = (message: string) => void;
 
 export const reportOnStderr: RecordingReport = (message) => void process.stderr.write(`netscope: ${message}\n`);
+
+/** Where a dump a critical finding asked for is said: by default a line to `report`; `--events` streams it. */
+export type CriticalFindingDumpReport = (dump: CriticalFindingDump) => void;
 
 export interface RecordingObservers {
   /** The --record file or the flight recorder first: Capture.stop closes them before anything that awaits. */
@@ -33,9 +40,10 @@ function unavailable(message: string, fix: string): () => never {
 
 export function recordingObservers(
   capture: Capture,
-  options: Pick<CliOptions, 'mode' | 'recordPath' | 'recordMaxBytes' | 'flightWindowMs' | 'flightMaxBytes' | 'outputDirectory'>,
+  options: Pick<CliOptions, 'mode' | 'recordPath' | 'recordMaxBytes' | 'flightWindowMs' | 'flightMaxBytes' | 'flightDumps' | 'flightDumpsMaxBytes' | 'outputDirectory'> & DocumentScope,
   host: HostInfo,
   report: RecordingReport = reportOnStderr,
+  reportDump: CriticalFindingDumpReport = (dump) => report(criticalFindingDumpText(dump)),
 ): RecordingObservers {
   const { kind, probes } = capture.source;
   if (kind === 'replay') {
@@ -43,6 +51,7 @@ export function recordingObservers(
   }
   const source = { kind, probes };
   let recorder: CaptureObserver | null = null;
+  let dumpsOnFindings: CaptureObserver | null = null;
   let writeFlight: () => FlightRecordingWritten;
   if (options.recordPath !== null) {
     const header: RecordingHeader = { netscopeRecording: RECORDING_VERSION, host, startedAt: new Date().toISOString(), netscopeVersion: netscopeVersion(), source };
@@ -56,10 +65,20 @@ export function recordingObservers(
     });
     recorder = flight;
     writeFlight = () => writeFlightRecording(flight, options.outputDirectory, new Date());
+    if (options.flightDumps > 0) {
+      const dumps = new CriticalFindingDumps(
+        (maxBytes) => writeFlightRecording(flight, options.outputDirectory, new Date(), maxBytes),
+        { maxDumps: options.flightDumps, maxTotalBytes: options.flightDumpsMaxBytes },
+        reportDump,
+      );
+      // After the recorder: the dump holds the tick the finding turned critical in. Scoped as
+      // everything else is: `--port 5432 --flight-dumps 3` keeps dumps for what 5432 suffers.
+      dumpsOnFindings = { tick: () => dumps.update(scopeFindings(capture.findings, options)) };
+    }
   } else {
     writeFlight = unavailable('the flight recorder is off (--flight-minutes 0)', 'start netscope without --flight-minutes 0 to keep the last minutes in memory');
   }
-  const observers = recorder === null ? [] : [recorder];
+  const observers = [recorder, dumpsOnFindings].filter((observer) => observer !== null);
   // The live view binds `w`; elsewhere SIGUSR1 asks, and must not end netscope (its default action).
   if (options.mode !== 'tui') observers.push(writeOnSignal(writeFlight, report));
   return { observers, writeFlightRecording: writeFlight };

@@ -145,6 +145,7 @@ export class ReplayCaptureStore implements CaptureStore {
     const snapshot = capture.model.snapshot;
     return {
       snapshot,
+      findings: capture.findings,
       source: { kind: source.kind, probes: source.probes },
       host: this.recording.header.host,
       detailRates: this.detail.rates,

@@ -224,7 +224,7 @@ function sumsDocument(sums: TrafficSums): TrafficSumsDocument {
   };
 }
 
-function containerIdentityDocument(container: ContainerIdentity | null): ContainerIdentityDocument | null {
+export function containerIdentityDocument(container: ContainerIdentity | null): ContainerIdentityDocument | null {
   if (container === null) return null;
   const { id, name, runtime, image, pod, namespace, podUid } = container;
   return { id, name, runtime, image, pod, namespace, podUid, workload: workloadOf(container) };

@@ -18,28 +18,49 @@ export class FlightRecorderUnavailable extends NetscopeError {
   }
 }
 
-export interface FlightRecordingWritten extends FlightRecordingSpan {
-  path: string;
+/** A dump that would have taken more disk than it was allowed: not written (what got there is removed). */
+export class FlightDumpOverBudget extends FlightRecorderUnavailable {
+  constructor(readonly maxBytes: number) {
+    super(`the flight recording would take more than the ${Math.round(maxBytes / (1024 * 1024))} MiB of disk left to this run's dumps`, 'raise --flight-dumps-max-mb, or lower --flight-minutes');
+  }
 }
 
-/** Writes the window; throws FlightRecorderUnavailable before the first tick, UnsafeOutputError or OutputWriteError when the file cannot be made or written. */
-export function writeFlightRecording(recorder: FlightRecorder, directory: string, now: Date): FlightRecordingWritten {
+export interface FlightRecordingWritten extends FlightRecordingSpan {
+  path: string;
+  /** The file's size, bytes. */
+  bytes: number;
+}
+
+/**
+ * Writes the window; throws FlightRecorderUnavailable before the first tick, FlightDumpOverBudget
+ * when it would pass `maxBytes` (the file is then removed), UnsafeOutputError or OutputWriteError
+ * when the file cannot be made or written.
+ */
+export function writeFlightRecording(recorder: FlightRecorder, directory: string, now: Date, maxBytes = Infinity): FlightRecordingWritten {
   const span = recorder.span();
   if (span === null) throw new FlightRecorderUnavailable('the flight recorder holds nothing yet', 'wait for the first tick');
   const outputDirectory = OutputDirectory.open(directory);
   try {
     const name = unusedName(outputDirectory, `netscope-flight-${fileStamp(now)}`, '.ndjson');
     const fd = outputDirectory.createFile(name);
+    let bytes = 0;
     try {
-      for (const piece of recorder.recordingText()) writeAll(fd, Buffer.from(piece));
+      for (const piece of recorder.recordingText()) {
+        const buffer = Buffer.from(piece);
+        bytes += buffer.length;
+        // Checked before each piece is written: a dump over its budget never reaches the disk whole.
+        if (bytes > maxBytes) throw new FlightDumpOverBudget(maxBytes);
+        writeAll(fd, buffer);
+      }
       fsyncSync(fd);
     } catch (error) {
       outputDirectory.removeFile(name, fd);
+      if (error instanceof FlightDumpOverBudget) throw error;
       throw new OutputWriteError(`cannot write ${outputDirectory.pathOf(name)}`, error, writeFailureFix(error));
     } finally {
       closeSync(fd);
     }
-    return { path: outputDirectory.pathOf(name), ...span };
+    return { path: outputDirectory.pathOf(name), bytes, ...span };
   } finally {
     outputDirectory.close();
   }

@@ -193,6 +193,7 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKin
     counters: nullable(counters),
     receiveQueue: wholeNumber,
     sendQueue: wholeNumber,
+    drops: optional(wholeNumber),
   }),
   owner: object<RecordOfKind<'owner'>>({
     kind: oneOf('owner'),

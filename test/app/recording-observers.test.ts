@@ -19,7 +19,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 type RecordingOptions = Parameters<typeof recordingObservers>[1];
 
 function options(fields: Partial<RecordingOptions> = {}): RecordingOptions {
-  return { mode: 'json', recordPath: null, recordMaxBytes: 1 << 30, flightWindowMs: 600_000, flightMaxBytes: 1 << 26, outputDirectory: scratch, ...fields };
+  return { mode: 'json', recordPath: null, recordMaxBytes: 1 << 30, flightWindowMs: 600_000, flightMaxBytes: 1 << 26, flightDumps: 5, flightDumpsMaxBytes: 1 << 30, outputDirectory: scratch, pid: null, port: null, container: null, pod: null, ...fields };
 }
 
 /** A capture of nothing, ticking a second apart from T0 unless given a clock. */

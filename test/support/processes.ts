@@ -35,7 +35,12 @@ export function startPeer(mode: string, title: string, ...args: (string | number
  * `['ip', 'netns', 'exec', NAME]` runs it in a network namespace.
  */
 export function startPeerVia(wrapper: string[], mode: string, title: string, ...args: (string | number)[]): Peer {
-  const command = [...wrapper, process.execPath, peerScript, mode, title, ...args.map(String)];
+  return startProgram([...wrapper, process.execPath, peerScript], mode, title, ...args);
+}
+
+/** Starts `COMMAND… MODE TITLE ARGS…`, a program that speaks as peer.ts does (one JSON line per milestone). */
+export function startProgram(program: string[], mode: string, title: string, ...args: (string | number)[]): Peer {
+  const command = [...program, mode, title, ...args.map(String)];
   const child = spawn(command[0] as string, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
   const seen: PeerMessage[] = [];
   const waiters: { event: string; resolve: (message: PeerMessage) => void }[] = [];

@@ -185,8 +185,8 @@ function connections(): ConnectionSnapshot[] {
 
 function listeners(): ListenerSnapshot[] {
   return [
-    { id: 2001, family: 'ipv4', saddr: '0.0.0.0', sport: 443, netns: WEB_NETNS, owner: owners.nginx, acceptQueue: 0, acceptQueueLimit: 511 },
-    { id: 2002, family: 'ipv6', saddr: '::', sport: 5432, netns: DB_NETNS, owner: owners.postgres, acceptQueue: 2, acceptQueueLimit: 244 },
+    { id: 2001, family: 'ipv4', saddr: '0.0.0.0', sport: 443, netns: WEB_NETNS, owner: owners.nginx, acceptQueue: 0, acceptQueueLimit: 511, drops: 0 },
+    { id: 2002, family: 'ipv6', saddr: '::', sport: 5432, netns: DB_NETNS, owner: owners.postgres, acceptQueue: 2, acceptQueueLimit: 244, drops: 0 },
   ];
 }
 
@@ -271,6 +271,7 @@ export function withBusyCurl(snapshot: ModelSnapshot, count: number): ModelSnaps
 export function buildScreenInput(snapshot: ModelSnapshot = buildSnapshot()): ScreenInput {
   return {
     snapshot,
+    findings: [],
     source: {
       kind: 'ebpf',
       probes: [
@@ -306,7 +307,7 @@ export class FakeCaptureStore implements CaptureStore {
       view: viewDocument(view),
     }),
     /** What `writeFlightRecording` does: say what was written, or throw. */
-    private readonly writeFlight: () => FlightRecordingWritten = () => ({ path: '/root/netscope-flight-20250115-120000.ndjson', ticks: 252, spanMs: 252_000 }),
+    private readonly writeFlight: () => FlightRecordingWritten = () => ({ path: '/root/netscope-flight-20250115-120000.ndjson', bytes: 1_048_576, ticks: 252, spanMs: 252_000 }),
   ) {}
 
   subscribe = (listener: () => void): (() => void) => {

@@ -1,5 +1,6 @@
 import type { BaselineChanges } from '../../model/baseline-changes.js';
 import type { BaselineOrigin } from '../../model/changes-document.js';
+import type { Finding } from '../../findings/finding.js';
 import type { HostInfo, ModelSnapshot, SourceInfo } from '../../model/snapshot-types.js';
 
 /** Where a replay stands: the recording's time at the tick on screen, and its length. */
@@ -23,6 +24,8 @@ export interface ScreenChanges {
 /** What the store publishes once per tick (referentially stable in between). */
 export interface ScreenInput {
   snapshot: ModelSnapshot;
+  /** The findings as of this snapshot's tick: open ones and those resolved lately, worst first. */
+  findings: readonly Finding[];
   source: SourceInfo;
   host: HostInfo;
   /**
