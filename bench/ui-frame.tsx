@@ -30,6 +30,7 @@ function inputFor(snapshot: ModelSnapshot): ScreenInput {
     host: { hostname: 'bench', kernel: 'bench' },
     detailRates: { send: [], receive: [] },
     notice: null,
+    findings: [],
     replay: null,
   };
 }

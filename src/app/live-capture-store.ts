@@ -105,6 +105,8 @@ export class LiveCaptureStore implements CaptureStore {
       detailRates: this.detail.rates,
       notice: this.notice,
       replay: null,
+      // No findings engine runs in the capture yet: the Findings pane stays hidden.
+      findings: [],
     };
   }
 

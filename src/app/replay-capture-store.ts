@@ -142,6 +142,8 @@ export class ReplayCaptureStore implements CaptureStore {
         durationMs: Math.max(0, (ticks.at(-1)?.atMs ?? startedAtMs) - startedAtMs),
         atEnd: source.nextTickAtMs === null,
       },
+      // No findings engine runs in the replay yet: the Findings pane stays hidden.
+      findings: [],
     };
   }
 

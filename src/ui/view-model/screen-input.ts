@@ -1,4 +1,5 @@
 import type { HostInfo, ModelSnapshot, SourceInfo } from '../../model/snapshot-types.js';
+import type { Finding } from '../../findings/finding.js';
 
 /** Where a replay stands: the recording's time at the tick on screen, and its length. */
 export interface ReplayProgress {
@@ -24,4 +25,6 @@ export interface ScreenInput {
   notice: string | null;
   /** Set while replaying a recording; null in a live capture. */
   replay: ReplayProgress | null;
+  /** The findings engine's findings at this tick, open and recently resolved; empty when none. */
+  findings: readonly Finding[];
 }

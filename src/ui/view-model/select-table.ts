@@ -13,7 +13,8 @@ import { fitColumns } from './fit-columns.js';
 import { parseFilter } from '../../filter/filter-query.js';
 import { filterMask, type Searchable } from '../../filter/filter.js';
 import { pad, truncate, truncateMiddle } from './format.js';
-import { connectionKey, containerKey, eventKeys, listenerKey, peerKey, processKey } from './row-keys.js';
+import type { Finding } from '../../findings/finding.js';
+import { connectionKey, containerKey, eventKeys, findingKey, listenerKey, peerKey, processKey } from './row-keys.js';
 import { eventRows } from './event-rows.js';
 import { narrowedContainers, narrowedPeers, narrowedProcesses } from './narrowed-aggregates.js';
 import { paneTones } from './row-tone.js';
@@ -30,6 +31,8 @@ export interface TableSelection {
 
 export interface TableRequest {
   snapshot: ModelSnapshot;
+  /** The findings engine's findings for the snapshot (the Findings pane's rows); none when absent. */
+  findings?: readonly Finding[];
   state: UiState;
   /** Cells across. */
   width: number;
@@ -55,7 +58,7 @@ interface MatchingRows<Row> {
 
 interface PaneDefinition<Row extends object> {
   pane: PaneId;
-  rows(snapshot: ModelSnapshot): readonly Row[];
+  rows(snapshot: ModelSnapshot, findings: readonly Finding[]): readonly Row[];
   /** Key of `row`, which is `rows[index]` (see row-keys.ts). */
   keyOf(row: Row, index: number, rows: readonly Row[]): string;
   /** Breaks sort ties by identity, so equal rows keep their order across ticks. */
@@ -91,6 +94,13 @@ function definePane<Pane extends PaneId>(
   };
 }
 
+const NO_FINDINGS: readonly Finding[] = [];
+
+const findings = definePane('findings', {
+  rows: (_snapshot, all) => all,
+  keyOf: findingKey,
+  compareIdentity: (a, b) => compareText(a.id, b.id),
+});
 const connections = definePane('connections', {
   rows: (snapshot) => snapshot.connections,
   keyOf: connectionKey,
@@ -130,6 +140,8 @@ const events = definePane('events', {
 /** The current pane's table, with what movement and Enter need. */
 export function selectTable(request: TableRequest): TableSelection {
   switch (request.state.pane) {
+    case 'findings':
+      return selectPaneTable(findings, request);
     case 'connections':
       return selectPaneTable(connections, request);
     case 'processes':
@@ -160,6 +172,8 @@ function scopeIdentity(scope: Scope): string {
       return `container ${scope.id}`;
     case 'containerQuery':
       return `containerQuery ${JSON.stringify([scope.container, scope.pod])}`;
+    case 'finding':
+      return `finding ${JSON.stringify([scope.id, scope.connectionIds, scope.listenerIds, scope.pid, scope.peerAddress])}`;
   }
 }
 
@@ -216,7 +230,7 @@ function matchingRows<Row extends object>(definition: PaneDefinition<Row>, snaps
 /** The connections the Connections pane keeps under the state's filter and scope, in its order. */
 function keptConnections(snapshot: ModelSnapshot, state: UiState): readonly ConnectionSnapshot[] {
   const sort = knownSort(connections, state.sort.connections);
-  const ordered = orderedRows(connections, connections.rows(snapshot), snapshot, state.scope, sort, state.closedHidden);
+  const ordered = orderedRows(connections, connections.rows(snapshot, []), snapshot, state.scope, sort, state.closedHidden);
   const matching = matchingRows(connections, snapshot, ordered, state.filter.text);
   return keptCache(matching.order, () => matching.order.map((index) => ordered.rows[index] as ConnectionSnapshot));
 }
@@ -233,7 +247,7 @@ function keptCache(order: number[], build: () => readonly ConnectionSnapshot[]):
 
 /** The listeners the Listeners pane keeps under the state's filter and scope. */
 function keptListeners(snapshot: ModelSnapshot, state: UiState): readonly ListenerSnapshot[] {
-  const ordered = orderedRows(listeners, listeners.rows(snapshot), snapshot, state.scope, knownSort(listeners, state.sort.listeners), state.closedHidden);
+  const ordered = orderedRows(listeners, listeners.rows(snapshot, []), snapshot, state.scope, knownSort(listeners, state.sort.listeners), state.closedHidden);
   const matching = matchingRows(listeners, snapshot, ordered, state.filter.text);
   return matching.order.map((index) => ordered.rows[index] as ListenerSnapshot);
 }
@@ -295,7 +309,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
   const { snapshot, state } = request;
   const sort = knownSort(definition, state.sort[definition.pane]);
   const narrowing = definition.narrowed !== undefined && (state.scope !== null || state.filter.text.trim() !== '');
-  const paneRows = narrowing ? narrowedRows(definition, snapshot, keptConnections(snapshot, state)) : definition.rows(snapshot);
+  const paneRows = narrowing ? narrowedRows(definition, snapshot, keptConnections(snapshot, state)) : definition.rows(snapshot, request.findings ?? NO_FINDINGS);
   const ordered = orderedRows(definition, paneRows, snapshot, narrowing ? null : state.scope, sort, state.closedHidden);
   const matching = matchingRows(definition, snapshot, ordered, narrowing ? '' : state.filter.text);
   const selection = state.selection[definition.pane];
@@ -339,7 +353,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
       columns,
       rows,
       matchingRows: matching.order.length,
-      totalRows: narrowing ? definition.rows(snapshot).length : ordered.rows.length,
+      totalRows: narrowing ? definition.rows(snapshot, request.findings ?? NO_FINDINGS).length : ordered.rows.length,
       firstRowIndex: first,
       sortLabel,
     },
