@@ -283,6 +283,7 @@ export function buildScreenInput(snapshot: ModelSnapshot = buildSnapshot()): Scr
     detailRates: { send: [], receive: [] },
     notice: null,
     replay: null,
+    findings: [],
   };
 }
 

@@ -212,6 +212,7 @@ export function screenInput(model: ModelSnapshot, fields: Partial<Omit<ScreenInp
     detailRates: { send: [], receive: [] },
     notice: null,
     replay: null,
+    findings: [],
     ...fields,
   };
 }
