@@ -26,11 +26,11 @@ const KEYSTROKE_TARGET_MS = 50;
 function inputFor(snapshot: ModelSnapshot): ScreenInput {
   return {
     snapshot,
+    findings: [],
     source: { kind: 'ebpf', probes: [] },
     host: { hostname: 'bench', kernel: 'bench' },
     detailRates: { send: [], receive: [] },
     notice: null,
-    findings: [],
     replay: null,
   };
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One TCP socket as native/sock_diag.cc reads it through sock_diag (INET_DIAG_INFO), written
+ * One TCP socket as native/sock_diag.cc reads it through sock_diag (INET_DIAG_INFO and
+ * INET_DIAG_SKMEMINFO), written
  * into the caller's Buffer. Keep aligned with src/probes/tcp-samples.ts.
  *
  * It lives beside tcp_events.h because it is the other record that reaches user space with
@@ -29,12 +30,14 @@ struct tcp_sample {
 	__u8 state;           /* kernel TCP state */
 	__u8 has_info;        /* the counters above came with the socket (tcp_info) */
 	__u8 _pad0;
+	__u32 sk_drops;       /* SK_MEMINFO_DROPS: packets the kernel dropped at this socket (a listener: connections it could not take) */
+	__u32 _pad1;
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(struct tcp_sample) == 96, "keep aligned with src/probes/tcp-samples.ts");
+static_assert(sizeof(struct tcp_sample) == 104, "keep aligned with src/probes/tcp-samples.ts");
 #else
-_Static_assert(sizeof(struct tcp_sample) == 96, "keep aligned with src/probes/tcp-samples.ts");
+_Static_assert(sizeof(struct tcp_sample) == 104, "keep aligned with src/probes/tcp-samples.ts");
 #endif
 
 #endif

@@ -54,11 +54,15 @@ bool SendRequest(int fd, uint16_t type, const Request& request) {
 // (the kernel asks for AF_UNSPEC on its behalf); SOCK_DIAG_BY_FAMILY takes one family at a
 // time, so both families cost two walks — over every TIME_WAIT socket too, which churn leaves
 // by the tens of thousands.
+// tcp_info for the counters; the memory info for sk_drops, which for a listener counts the
+// connections the kernel could not take (accept queue overflows, SYNs dropped).
+constexpr uint8_t kRequestedExtensions = (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_SKMEMINFO - 1));
+
 bool SendBothFamiliesDumpRequest(int fd) {
   struct inet_diag_req request{};
   request.idiag_family = AF_INET;
   request.idiag_states = kSampledStates;
-  request.idiag_ext = 1 << (INET_DIAG_INFO - 1);
+  request.idiag_ext = kRequestedExtensions;
   return SendRequest(fd, TCPDIAG_GETSOCK, request);
 }
 
@@ -67,7 +71,7 @@ bool SendDumpRequest(int fd, uint8_t family) {
   request.sdiag_family = family;
   request.sdiag_protocol = IPPROTO_TCP;
   request.idiag_states = kSampledStates;
-  request.idiag_ext = 1 << (INET_DIAG_INFO - 1);
+  request.idiag_ext = kRequestedExtensions;
   return SendRequest(fd, SOCK_DIAG_BY_FAMILY, request);
 }
 
@@ -89,6 +93,12 @@ void FillSample(struct tcp_sample* sample, const struct inet_diag_msg* message, 
   const struct rtattr* attribute = reinterpret_cast<const struct rtattr*>(message + 1);
   int remaining = static_cast<int>(length - NLMSG_ALIGN(sizeof(*message)));
   for (; RTA_OK(attribute, remaining); attribute = RTA_NEXT(attribute, remaining)) {
+    if (attribute->rta_type == INET_DIAG_SKMEMINFO) {
+      if (RTA_PAYLOAD(attribute) >= (SK_MEMINFO_DROPS + 1) * sizeof(__u32)) {
+        sample->sk_drops = static_cast<const __u32*>(RTA_DATA(attribute))[SK_MEMINFO_DROPS];
+      }
+      continue;
+    }
     if (attribute->rta_type != INET_DIAG_INFO) continue;
     // Older kernels send a shorter tcp_info: copy what came, the rest stays zero.
     struct tcp_info info{};

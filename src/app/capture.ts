@@ -1,9 +1,12 @@
 /**
  * One capture: a source feeding the model, and the tick that samples the source, folds the
- * model and publishes a snapshot. The JSON output and the TUI both drive it.
+ * model, updates the findings from the new snapshot and publishes it. The JSON output and the
+ * TUI both drive it; a replay ticks the same way, so it states the same findings.
  */
 import { ConnectionModel, type ModelOptions } from '../model/connection-model.js';
 import type { CaptureObserver, CaptureSource } from '../model/capture-contracts.js';
+import type { Finding } from '../findings/finding.js';
+import { FindingsEngine } from '../findings/findings-engine.js';
 import type { ModelRecord } from '../model/records.js';
 import { toSnapshotDocument, type SnapshotDocument } from '../model/snapshot-document.js';
 import type { HostInfo, ModelSnapshot } from '../model/snapshot-types.js';
@@ -11,6 +14,7 @@ import type { HostInfo, ModelSnapshot } from '../model/snapshot-types.js';
 export class Capture {
   readonly model: ConnectionModel;
   readonly source: CaptureSource;
+  private readonly engine = new FindingsEngine();
   private readonly observers: CaptureObserver[] = [];
 
   constructor(
@@ -35,8 +39,15 @@ export class Capture {
     const nowMs = this.now();
     this.source.collect(nowMs);
     const snapshot = this.model.tick(nowMs);
+    // Before the observers: the event stream and the exporters read the tick's findings.
+    this.engine.update(snapshot);
     for (const observer of this.observers) observer.tick?.(snapshot);
     return snapshot;
+  }
+
+  /** The findings as of the last tick: open ones and those resolved lately, worst first. */
+  get findings(): readonly Finding[] {
+    return this.engine.findings;
   }
 
   document(): SnapshotDocument {

@@ -1,6 +1,7 @@
 /**
  * `netscope --events`: every connect, accept, state change, retransmit, reset, drop and close
- * as one NDJSON line on stdout, until SIGINT/SIGTERM/SIGHUP, `--duration`, or the reader going
+ * as one NDJSON line on stdout — and a `finding` line whenever a finding opens, changes
+ * severity or resolves — until SIGINT/SIGTERM/SIGHUP, `--duration`, or the reader going
  * away (`| head`: EPIPE ends netscope quietly, exit 0). A slow reader never holds the probes
  * back: lines it cannot take are dropped, counted in the stream and reported at exit.
  */
@@ -10,6 +11,7 @@ import { BoundedLineWriter } from '../export/bounded-line-writer.js';
 import { droppedLine } from '../export/event-lines.js';
 import { eventSelection } from '../export/event-selection.js';
 import { EventStream } from '../export/event-stream.js';
+import { FindingStream } from '../export/finding-stream.js';
 import { openLiveCapture, tickUntil } from './live-capture-run.js';
 import { OutputWriteError } from '../output/output-write-error.js';
 import { ProbeError, runAsRootHint } from '../probes/probe-error.js';
@@ -35,7 +37,10 @@ export async function runEventStream(options: CliOptions): Promise<void> {
     maxQueuedLines: MAX_QUEUED_LINES,
     gapLine: (count) => `${JSON.stringify(droppedLine(count, Date.now()))}\n`,
   });
-  capture.observe(new EventStream(capture.model, eventSelection(options), writer));
+  const selection = eventSelection(options);
+  capture.observe(new EventStream(capture.model, selection, writer));
+  // After the kernel events: a tick's finding lines follow the events behind them.
+  capture.observe(new FindingStream(() => capture.findings, selection, writer));
   // Once the reader is gone there is nobody to tick for.
   await tickUntil(run, options, [writer.ended], () => writer.streamEnd === null);
   const streamEnd = writer.streamEnd;

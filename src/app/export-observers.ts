@@ -40,5 +40,5 @@ export async function exportObservers(
   }
   // A replayed snapshot carries the recording's time, which says nothing of how long this tick took.
   const wallClock = capture.source.kind === 'replay' ? null : Date.now;
-  return [new MetricsObserver(counters, exporters, wallClock)];
+  return [new MetricsObserver(counters, exporters, wallClock, () => capture.findings)];
 }

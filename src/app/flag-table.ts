@@ -99,7 +99,7 @@ export const helpText = `
   Usage
     $ netscope [options]          live view of every TCP connection (needs a terminal)
     $ netscope --json [options]   capture for a while, then print one JSON snapshot
-    $ netscope --events           stream connect/accept/state/retransmit/reset/drop/close as NDJSON
+    $ netscope --events           stream connect/accept/state/retransmit/reset/drop/close/finding as NDJSON
     $ netscope --headless         no UI: record and export until signalled
     $ netscope --replay FILE      replay a recording (no privilege needed), live view or --json
     $ netscope doctor             check everything netscope needs, with the fix for each

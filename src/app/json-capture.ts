@@ -1,6 +1,6 @@
 /**
- * `netscope --json`: capture for a while (or until a signal), then one snapshot document to
- * stdout or a file. The probes are released on every way out. With `--replay FILE`, the
+ * `netscope --json`: capture for a while (or until a signal), then one snapshot document — with
+ * the findings of its last tick — to stdout or a file. The probes are released on every way out. With `--replay FILE`, the
  * recording's ticks are played instead (all of them, or up to `--at`), and the document is the
  * one the live capture would have printed then — the same code builds both.
  */
@@ -9,6 +9,8 @@ import { modelOptionsOf, openLiveCapture, tickUntil } from './live-capture-run.j
 import { scopeDocument } from '../model/document-scope.js';
 import type { CliOptions } from './cli-options.js';
 import type { SnapshotDocument } from '../model/snapshot-document.js';
+import { withFindings } from '../findings/finding-document.js';
+import { scopeFindings } from '../findings/finding-scope.js';
 import { snapshotDocumentJson } from '../model/snapshot-document-json.js';
 import { readRecording } from '../recording/read-recording.js';
 import { openReplayCapture, ticksUntil } from './replay-capture.js';
@@ -28,7 +30,7 @@ export async function runJsonCapture(options: CliOptions): Promise<number> {
   if (!options.outputPath) requireOpenStdout('the snapshot');
   const { capture, cutShort } =
     options.replayPath === null ? { capture: await captureLive(options), cutShort: false } : await replayRecording(options.replayPath, options);
-  const document = scopeDocument(capture.document(), options);
+  const document = withFindings(scopeDocument(capture.document(), options), scopeFindings(capture.findings, options));
   const unmatched = unmatchedContainerScope(document, options);
   if (unmatched !== null) process.stderr.write(`netscope: ${unmatched}\n`);
   // Written as it is serialised: a busy host's document is never held whole as text.

@@ -100,13 +100,12 @@ export class LiveCaptureStore implements CaptureStore {
   private input(): ScreenInput {
     return {
       snapshot: this.capture.model.snapshot,
+      findings: this.capture.findings,
       source: { kind: this.capture.source.kind, probes: this.capture.source.probes },
       host: this.options.host,
       detailRates: this.detail.rates,
       notice: this.notice,
       replay: null,
-      // No findings engine runs in the capture yet: the Findings pane stays hidden.
-      findings: [],
     };
   }
 

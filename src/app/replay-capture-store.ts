@@ -133,6 +133,7 @@ export class ReplayCaptureStore implements CaptureStore {
     const snapshot = capture.model.snapshot;
     return {
       snapshot,
+      findings: capture.findings,
       source: { kind: source.kind, probes: source.probes },
       host: this.recording.header.host,
       detailRates: this.detail.rates,
@@ -142,8 +143,6 @@ export class ReplayCaptureStore implements CaptureStore {
         durationMs: Math.max(0, (ticks.at(-1)?.atMs ?? startedAtMs) - startedAtMs),
         atEnd: source.nextTickAtMs === null,
       },
-      // No findings engine runs in the replay yet: the Findings pane stays hidden.
-      findings: [],
     };
   }
 

@@ -6,7 +6,9 @@
  * The filter sees a line's own fields: `pid:` its owner, `port:` either side, `state:` the
  * states a line names (from and to, or a retransmit's state), `ctr:`/`pod:` its owner's
  * container; words match fuzzily the process name, container, pod, namespace, states, event
- * type and reason, and literally the addresses, ports and pid.
+ * type and reason, and literally the addresses, ports and pid. A `finding` line is seen through
+ * its subject: `pid:` the process, `port:` the peer's or the listener's port, the peer as the
+ * remote side; words also match its kind and severity.
  */
 import type { DocumentScope } from '../model/document-scope.js';
 import { containerInScope } from '../model/document-scope.js';
@@ -14,47 +16,75 @@ import type { TcpStateName } from '../model/snapshot-types.js';
 import { parseFilter, type FieldTerm } from '../filter/filter-query.js';
 import { filterMask, type SearchField, type Searchable } from '../filter/filter.js';
 import type { EventLine } from './event-lines.js';
+import type { FindingLine } from './finding-lines.js';
+
+/** Every line `--events` writes: kernel events and findings. */
+export type StreamLine = EventLine | FindingLine;
 
 /** Keeps the lines of a batch that are selected, in order. */
-export type EventSelection = (lines: readonly EventLine[]) => EventLine[];
+export type EventSelection = (lines: readonly StreamLine[]) => StreamLine[];
 
-function fromState(line: EventLine): TcpStateName | null {
+function fromState(line: StreamLine): TcpStateName | null {
   return 'fromState' in line ? line.fromState : null;
 }
 
-function toState(line: EventLine): TcpStateName | null {
+function toState(line: StreamLine): TcpStateName | null {
   if ('toState' in line) return line.toState;
   return line.type === 'retransmit' ? line.state : null;
 }
 
-function reason(line: EventLine): string | null {
+function reason(line: StreamLine): string | null {
+  if (line.type === 'finding') return line.evidence.reasons.join(' ') || null;
   return line.type === 'reset' || line.type === 'drop' ? line.reason : null;
 }
 
-const eventLineFields: readonly SearchField<EventLine>[] = [
+/** The remote side: a finding's peer. */
+function remoteAddress(line: StreamLine): string | null {
+  return line.type === 'finding' ? line.peerAddress : line.daddr;
+}
+
+function remotePort(line: StreamLine): number | null {
+  return line.type === 'finding' ? line.peerPort : line.dport;
+}
+
+/** The local side: a finding's listening port (it has no local address). */
+function localPort(line: StreamLine): number | null {
+  return line.type === 'finding' ? line.localPort : line.sport;
+}
+
+function endpoint(address: string | null, port: number | null): { address: string; port: number } | null {
+  return address === null || port === null ? null : { address: address.toLowerCase(), port };
+}
+
+const eventLineFields: readonly SearchField<StreamLine>[] = [
   { name: 'comm', match: 'fuzzy', text: (line) => line.comm },
   { name: 'container', match: 'fuzzy', text: (line) => line.container?.name ?? null },
   { name: 'pod', match: 'fuzzy', text: (line) => line.container?.pod ?? null },
   { name: 'namespace', match: 'fuzzy', text: (line) => line.container?.namespace ?? null },
-  { name: 'daddr', match: 'literal', text: (line) => line.daddr },
-  { name: 'dport', match: 'number', number: (line) => line.dport },
-  { name: 'sport', match: 'number', number: (line) => line.sport },
-  { name: 'saddr', match: 'literal', text: (line) => line.saddr },
+  { name: 'daddr', match: 'literal', text: remoteAddress },
+  { name: 'dport', match: 'number', number: remotePort },
+  { name: 'sport', match: 'number', number: localPort },
+  { name: 'saddr', match: 'literal', text: (line) => (line.type === 'finding' ? null : line.saddr) },
   { name: 'type', match: 'fuzzy', text: (line) => line.type },
+  { name: 'kind', match: 'fuzzy', text: (line) => (line.type === 'finding' ? `${line.kind} ${line.severity}` : null) },
   { name: 'toState', match: 'fuzzy', text: toState },
   { name: 'fromState', match: 'fuzzy', text: fromState },
   { name: 'reason', match: 'fuzzy', text: reason },
   { name: 'pid', match: 'number', number: (line) => line.pid },
-  { name: 'local', match: 'endpoint', endpoint: (line) => ({ address: line.saddr.toLowerCase(), port: line.sport }) },
-  { name: 'remote', match: 'endpoint', endpoint: (line) => ({ address: line.daddr.toLowerCase(), port: line.dport }) },
+  { name: 'local', match: 'endpoint', endpoint: (line) => (line.type === 'finding' ? null : endpoint(line.saddr, line.sport)) },
+  { name: 'remote', match: 'endpoint', endpoint: (line) => endpoint(remoteAddress(line), remotePort(line)) },
 ];
 
-function lineMatchesField(line: EventLine, term: FieldTerm): boolean {
+function involvesPort(line: StreamLine, port: number): boolean {
+  return localPort(line) === port || remotePort(line) === port;
+}
+
+function lineMatchesField(line: StreamLine, term: FieldTerm): boolean {
   switch (term.kind) {
     case 'pid':
       return line.pid === term.pid;
     case 'port':
-      return line.sport === term.port || line.dport === term.port;
+      return involvesPort(line, term.port);
     case 'state': {
       const from = fromState(line);
       const to = toState(line);
@@ -67,7 +97,7 @@ function lineMatchesField(line: EventLine, term: FieldTerm): boolean {
   }
 }
 
-const eventLineSearchable: Searchable<EventLine> = {
+const eventLineSearchable: Searchable<StreamLine> = {
   fields: eventLineFields,
   fieldPredicate: (term) => (line) => lineMatchesField(line, term),
 };
@@ -75,9 +105,9 @@ const eventLineSearchable: Searchable<EventLine> = {
 /** The selection of `--pid`, `--port`, `--container`, `--pod` and `--filter` (null: not given). */
 export function eventSelection(scope: DocumentScope & { filter: string | null }): EventSelection {
   const filter = scope.filter === null ? null : parseFilter(scope.filter);
-  const inScope = (line: EventLine) =>
+  const inScope = (line: StreamLine) =>
     (scope.pid === null || line.pid === scope.pid) &&
-    (scope.port === null || line.sport === scope.port || line.dport === scope.port) &&
+    (scope.port === null || involvesPort(line, scope.port)) &&
     containerInScope(line.container, scope);
   return (lines) => {
     const scoped = lines.filter(inScope);

@@ -5,12 +5,15 @@
  */
 import type { CaptureObserver } from '../model/capture-contracts.js';
 import type { ModelSnapshot } from '../model/snapshot-types.js';
+import type { Finding } from '../findings/finding.js';
 import type { TickChanges, TrafficCounters } from './traffic-counters.js';
 
 export interface MetricTick {
   /** The snapshot the counters were just folded from (host-wide: lost events, evictions, container state problems). */
   snapshot: ModelSnapshot;
   changes: TickChanges;
+  /** The findings as of this tick (open and lately resolved). */
+  findings: readonly Finding[];
   /**
    * From the tick's start (the snapshot's time) to the moment the exporters got it: sampling
    * every socket, the model's fold, and the observers before this one. Null when replaying,
@@ -27,17 +30,22 @@ export interface MetricExporter {
 }
 
 export class MetricsObserver implements CaptureObserver {
-  /** @param wallClock ms since the epoch, the clock the capture stamps its ticks with; null when replaying. */
+  /**
+   * @param wallClock ms since the epoch, the clock the capture stamps its ticks with; null when replaying.
+   * @param findings the findings as of the tick being observed (the engine runs before the observers).
+   */
   constructor(
     private readonly counters: TrafficCounters,
     private readonly exporters: readonly MetricExporter[],
     private readonly wallClock: (() => number) | null,
+    private readonly findings: () => readonly Finding[] = () => [],
   ) {}
 
   tick(snapshot: ModelSnapshot): void {
     const tickDurationSeconds = this.wallClock === null ? null : Math.max(0, this.wallClock() - snapshot.atMs) / 1000;
     const changes = this.counters.update(snapshot);
-    for (const exporter of this.exporters) exporter.publish({ snapshot, changes, tickDurationSeconds });
+    const findings = this.findings();
+    for (const exporter of this.exporters) exporter.publish({ snapshot, changes, findings, tickDurationSeconds });
   }
 
   async close(): Promise<void> {

@@ -16,6 +16,8 @@ import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter }
 import { ATTR_K8S_NODE_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { dropClassOf } from '../model/drop-classes.js';
 import type { HostInfo, ModelSnapshot } from '../model/snapshot-types.js';
+import type { Finding } from '../findings/finding.js';
+import { openFindingCounts } from './finding-counts.js';
 import { escapeUntrustedText } from '../enrich/untrusted-text.js';
 import { LATENCY_BUCKETS_SECONDS, TICK_DURATION_BUCKETS_SECONDS } from './histogram-buckets.js';
 import type { MetricExporter, MetricTick } from './metrics-observer.js';
@@ -29,6 +31,8 @@ const EXPORT_SUCCEEDED = 0;
 const ATTR_DROP_REASON = 'netscope.drop.reason';
 const ATTR_DROP_CLASS = 'netscope.drop.class';
 const ATTR_CONTAINER_STATE_PROBLEM = 'netscope.container_state.problem';
+const ATTR_FINDING_KIND = 'netscope.finding.kind';
+const ATTR_FINDING_SEVERITY = 'netscope.finding.severity';
 
 export interface OtlpExporterOptions {
   /** The OTLP/HTTP metrics endpoint, e.g. `http://127.0.0.1:4318/v1/metrics`. */
@@ -100,6 +104,7 @@ export class OtlpExporter implements MetricExporter {
   private readonly roundTripTime: Histogram;
   private readonly tickDuration: Histogram;
   private latest: ModelSnapshot | null = null;
+  private latestFindings: readonly Finding[] = [];
 
   constructor(counters: TrafficCounters, options: OtlpExporterOptions) {
     const timeoutMillis = Math.min(options.intervalMs, MAX_EXPORT_TIMEOUT_MS);
@@ -183,12 +188,24 @@ export class OtlpExporter implements MetricExporter {
         }
       });
     meter
+      .createObservableGauge('netscope.findings', {
+        unit: '{finding}',
+        description: 'Open findings (what netscope diagnoses), by kind and severity; every pair from 0.',
+        valueType: ValueType.INT,
+      })
+      .addCallback((result) => {
+        for (const { kind, severity, open } of openFindingCounts(this.latestFindings)) {
+          result.observe(open, { [ATTR_FINDING_KIND]: kind, [ATTR_FINDING_SEVERITY]: severity });
+        }
+      });
+    meter
       .createObservableCounter('netscope.otlp.export.failures', { unit: '{export}', description: 'OTLP exports that failed or timed out.', valueType: ValueType.INT })
       .addCallback((result) => result.observe(exporter.failures));
   }
 
-  publish({ snapshot, changes, tickDurationSeconds }: MetricTick): void {
+  publish({ snapshot, changes, findings, tickDurationSeconds }: MetricTick): void {
     this.latest = snapshot;
+    this.latestFindings = findings;
     recordAll(this.connectLatency, changes.connectLatencies);
     recordAll(this.roundTripTime, changes.roundTripTimes);
     if (tickDurationSeconds !== null) this.tickDuration.record(tickDurationSeconds);

@@ -11,6 +11,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { UsageError } from '../errors.js';
 import { dropClassOf } from '../model/drop-classes.js';
 import type { ModelSnapshot } from '../model/snapshot-types.js';
+import type { Finding } from '../findings/finding.js';
+import { openFindingCounts } from './finding-counts.js';
 import { LATENCY_BUCKETS_SECONDS, TICK_DURATION_BUCKETS_SECONDS } from './histogram-buckets.js';
 import type { MetricExporter, MetricTick } from './metrics-observer.js';
 import {
@@ -89,6 +91,7 @@ export class PrometheusEndpoint implements MetricExporter {
   private readonly roundTripTime: Histogram;
   private readonly tickDuration: Histogram;
   private latest: ModelSnapshot | null = null;
+  private latestFindings: readonly Finding[] = [];
 
   /** Listens on `address`; a port that cannot be served is a UsageError naming --prometheus. */
   static async serve(address: ListenAddress, counters: TrafficCounters, options: PrometheusEndpointOptions): Promise<PrometheusEndpoint> {
@@ -186,6 +189,16 @@ export class PrometheusEndpoint implements MetricExporter {
           if (snapshot !== null) this.inc(read(snapshot));
         },
       });
+    const latestFindings = () => this.latestFindings;
+    new Gauge({
+      name: 'netscope_findings',
+      help: 'Open findings (what netscope diagnoses: loss, unreachable, refused, resets, closeWaitLeak, acceptQueueOverflow, drops, slowHandshake), by kind and severity; every pair from 0.',
+      labelNames: ['kind', 'severity'],
+      registers,
+      collect() {
+        for (const { kind, severity, open } of openFindingCounts(latestFindings())) this.set({ kind, severity }, open);
+      },
+    });
     snapshotCounter('netscope_lost_events_total', 'Kernel events lost because netscope fell behind (its ring buffer was full).', (snapshot) => snapshot.totals.lostEvents);
     snapshotCounter('netscope_evicted_connections_total', 'Closed connections dropped from the table by the retention policy.', (snapshot) => snapshot.totals.evicted);
     new Counter({
@@ -226,8 +239,9 @@ export class PrometheusEndpoint implements MetricExporter {
     });
   }
 
-  publish({ snapshot, changes, tickDurationSeconds }: MetricTick): void {
+  publish({ snapshot, changes, findings, tickDurationSeconds }: MetricTick): void {
     this.latest = snapshot;
+    this.latestFindings = findings;
     observeAll(this.connectLatency, changes.connectLatencies);
     observeAll(this.roundTripTime, changes.roundTripTimes);
     for (const { labels } of changes.removed) {

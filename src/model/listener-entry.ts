@@ -14,6 +14,8 @@ export class ListenerEntry {
   acceptQueue = 0;
   /** The listen backlog. */
   acceptQueueLimit = 0;
+  /** The kernel's drop count of this listener, at the last sample. */
+  drops = 0;
   /** Latest time any record about this socket was stamped with. */
   lastActivityAtMs: number;
 
@@ -43,6 +45,7 @@ export class ListenerEntry {
       owner: owners.of(this.owner),
       acceptQueue: this.acceptQueue,
       acceptQueueLimit: this.acceptQueueLimit,
+      drops: this.drops,
     };
   }
 }

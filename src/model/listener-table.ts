@@ -17,6 +17,7 @@ export class ListenerTable {
     const listener = this.upsert(record);
     listener.acceptQueue = record.receiveQueue;
     listener.acceptQueueLimit = record.sendQueue;
+    listener.drops = record.drops ?? 0;
     listener.owner.sampleUid = record.uid;
   }
 

@@ -147,6 +147,11 @@ export interface SocketSampleRecord extends RecordBase {
   receiveQueue: number;
   /** Listeners: accept-queue limit (backlog). Others: bytes not yet acknowledged. */
   sendQueue: number;
+  /**
+   * Packets the kernel dropped at this socket (sk_drops), cumulative; for a listener, the
+   * connections it could not take. Absent from recordings made before netscope read it.
+   */
+  drops?: number;
 }
 
 /** A process resolved for a socket (from /proc), with the details only user space can read. */

@@ -98,6 +98,12 @@ export interface ListenerSnapshot {
   acceptQueue: number;
   /** Accept-queue limit (the listen backlog). */
   acceptQueueLimit: number;
+  /**
+   * Connections the kernel dropped at this listener (its sk_drops: accept queue overflows and
+   * SYNs it could not take), cumulative since the socket was created; 0 when not reported (a
+   * recording made before netscope read it).
+   */
+  drops: number;
 }
 
 /** Sums shared by processes, peers and containers. */

@@ -8,7 +8,7 @@ import { readCounters, readU64 } from './record-fields.js';
 
 /** Byte offsets of `struct tcp_sample`'s fields. */
 export const tcpSampleLayout = {
-  size: 96,
+  size: 104,
   sock_cookie: 0,
   bytes_acked: 8,
   bytes_received: 16,
@@ -27,6 +27,7 @@ export const tcpSampleLayout = {
   family: 92,
   state: 93,
   has_info: 94,
+  sk_drops: 96,
 } as const;
 
 const AF_INET = 2;
@@ -57,6 +58,7 @@ export function decodeTcpSamples(buffer: Buffer, count: number, atMs: number, ne
       counters: view.getUint8(base + L.has_info) ? readCounters(view, base, L) : null,
       receiveQueue: view.getUint32(base + L.rqueue, true),
       sendQueue: view.getUint32(base + L.wqueue, true),
+      drops: view.getUint32(base + L.sk_drops, true),
     });
   }
   return records;

@@ -18,7 +18,7 @@
  *     a time before 2004, an integer past 2^53) is written as its 8-byte double after a 0 —
  *     every record decodes to the very values it was encoded from.
  */
-import type { ContainerIdentity, ContainerRecord, Endpoints, ModelRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
+import type { ContainerIdentity, ContainerRecord, Endpoints, ModelRecord, SocketSampleRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
 
 /** A tick of the capture, between the records ingested before it and those after. */
 export interface TickEntry {
@@ -191,6 +191,8 @@ export class ChunkEncoder {
         if (memory !== null) [memory.inode, memory.uid] = [entry.inode, entry.uid];
         this.counters(memory, entry.counters, flags);
         this.whole(entry.receiveQueue).whole(entry.sendQueue);
+        // One more than the count, 0 for none: a record replayed from an older recording has none.
+        this.whole(entry.drops === undefined ? 0 : entry.drops + 1);
         break;
       }
       case 'owner':
@@ -419,7 +421,10 @@ export class ChunkDecoder {
         const counters = this.counters(bytes, memory, code);
         const receiveQueue = this.whole(bytes);
         const sendQueue = this.whole(bytes);
-        return { kind: 'sample', atMs, cookie, endpoints: endpoints!, state, inode, uid, counters, receiveQueue, sendQueue };
+        const dropsPlusOne = this.whole(bytes);
+        const sample: SocketSampleRecord = { kind: 'sample', atMs, cookie, endpoints: endpoints!, state, inode, uid, counters, receiveQueue, sendQueue };
+        if (dropsPlusOne > 0) sample.drops = dropsPlusOne - 1;
+        return sample;
       }
       case KIND_CODES.owner: {
         const { cookie } = this.socket(bytes, code, false);

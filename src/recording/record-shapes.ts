@@ -81,6 +81,11 @@ function nullable<T>(parse: Parser<T>): Parser<T | null> {
   return (value, path) => (value === null ? { value: null } : parse(value, path));
 }
 
+/** A field later versions added: absent from an older recording, so absent from what it replays. */
+function optional<T>(parse: Parser<T>): Parser<T | undefined> {
+  return (value, path) => (value === undefined ? { value: undefined } : parse(value, path));
+}
+
 function arrayOf<T>(parse: Parser<T>): Parser<T[]> {
   return (value, path) => {
     if (!Array.isArray(value)) return { problem: value === undefined ? `${path} is missing` : `${path} is not a list` };
@@ -103,7 +108,7 @@ export function object<T>(shape: Shape<T>): Parser<T> {
     for (const [field, parse] of fields) {
       const parsed = parse((value as Record<string, unknown>)[field], path === '' ? field : `${path}.${field}`);
       if ('problem' in parsed) return parsed;
-      built[field] = parsed.value;
+      if (parsed.value !== undefined) built[field] = parsed.value;
     }
     return { value: built as T };
   };
@@ -178,6 +183,7 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKin
     counters: nullable(counters),
     receiveQueue: wholeNumber,
     sendQueue: wholeNumber,
+    drops: optional(wholeNumber),
   }),
   owner: object<RecordOfKind<'owner'>>({
     kind: oneOf('owner'),

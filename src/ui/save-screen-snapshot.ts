@@ -3,6 +3,7 @@
  * Under a filter, scope or `t` it holds what the panes keep, and its `view` says which.
  */
 import path from 'node:path';
+import { withFindings } from '../findings/finding-document.js';
 import { fileStamp } from '../output/file-stamp.js';
 import { toSnapshotDocument, type ViewDocument } from '../model/snapshot-document.js';
 import { snapshotDocumentJson } from '../model/snapshot-document-json.js';
@@ -49,10 +50,10 @@ export function saveScreenSnapshot(input: ScreenInput, stateAsKept: UiState, dir
   const target = path.join(directory, `netscope-${fileStamp(now)}.json`);
   // What the view shows: a finding scope follows the finding's current evidence on screen too.
   const state = withCurrentEvidence(stateAsKept, input.findings);
-  const { snapshot, source, host } = input;
+  const { snapshot, findings, source, host } = input;
   const kept = { ...snapshot, ...keptPaneRows(snapshot, state) };
   const view = viewDocument(state);
-  const document = { ...toSnapshotDocument(kept, { host, source, generatedAtMs: snapshot.atMs }), view };
+  const document = { ...withFindings(toSnapshotDocument(kept, { host, source, generatedAtMs: snapshot.atMs }), findings), view };
   writeFileSafely(target, snapshotDocumentJson(document));
   return { path: target, connections: kept.connections.length, view };
 }

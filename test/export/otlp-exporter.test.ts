@@ -7,6 +7,7 @@ import { OtlpExporter, type OtlpExporterOptions } from '../../src/export/otlp-ex
 import { TrafficCounters } from '../../src/export/traffic-counters.js';
 import { zeroTotals } from '../../src/model/capture-totals.js';
 import type { ModelSnapshot } from '../../src/model/snapshot-types.js';
+import { openFinding } from '../findings/finding-builders.js';
 import { ESCAPING_REASON, startOtlpReceiver, type ReceivedPoint } from '../support/otlp-receiver.js';
 import { NOW, connection, containerIdentity, snapshot } from '../ui/view-model/snapshot-builder.js';
 
@@ -54,6 +55,27 @@ async function closedPort(): Promise<number> {
 }
 
 describe('OTLP exporter', () => {
+  test('netscope.findings gauges the open findings by kind and severity, every pair from 0', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const counters = new TrafficCounters({ peerLabelLimit: 0 });
+      const exporter = new OtlpExporter(counters, { url: receiver.url, intervalMs: 60_000, version: '9.9.9', host, nodeName: null, report: () => {} });
+      const observer = new MetricsObserver(counters, [exporter], () => NOW + 20, () => [openFinding('acceptQueueOverflow', 'critical', 'a')]);
+      observer.tick(trafficSnapshot());
+      await observer.close();
+      const points = receiver.points('netscope.findings');
+      assert.equal(points.length, 8 * 3);
+      assert.ok(points.every((point) => point.kind === 'gauge' && point.unit === '{finding}'));
+      const open = points.filter((point) => point.value !== 0);
+      assert.deepEqual(
+        open.map((point) => [point.attributes, point.value]),
+        [[{ 'netscope.finding.kind': 'acceptQueueOverflow', 'netscope.finding.severity': 'critical' }, 1]],
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
+
   test('exports on close: the counters under semantic-convention attributes, with the resource', async () => {
     const receiver = await startOtlpReceiver();
     try {

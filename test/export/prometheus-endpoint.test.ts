@@ -8,6 +8,8 @@ import { DEFAULT_SCRAPE_SERVER_LIMITS, type ScrapeServerLimits } from '../../src
 import { SERIES_RETENTION_MS, TrafficCounters, type TrafficSeries } from '../../src/export/traffic-counters.js';
 import { zeroTotals } from '../../src/model/capture-totals.js';
 import type { ModelSnapshot } from '../../src/model/snapshot-types.js';
+import type { Finding } from '../../src/findings/finding.js';
+import { openFinding } from '../findings/finding-builders.js';
 import { NOW, connection, containerIdentity, snapshot } from '../ui/view-model/snapshot-builder.js';
 import { openRawConnection, rawExchange, requestHead, serverCloses, statusesIn, type RawConnection } from '../support/raw-http.js';
 import { parseExposition, samplesOf, type Sample } from './prometheus-exposition.js';
@@ -59,6 +61,34 @@ function only(found: Sample[], what: string): Sample {
   return found[0] as Sample;
 }
 
+describe('Prometheus endpoint: findings', () => {
+  test('netscope_findings gauges the open findings by kind and severity, every pair from 0', async () => {
+    const counters = new TrafficCounters({ peerLabelLimit: 0 });
+    const endpoint = await PrometheusEndpoint.serve({ host: '127.0.0.1', port: 0 }, counters, { peerLabels: false });
+    let findings: Finding[] = [];
+    const observer = new MetricsObserver(counters, [endpoint], () => NOW + 15, () => findings);
+    try {
+      observer.tick(firstSnapshot());
+      let all = await samples(endpoint);
+      assert.equal(samplesOf(all, 'netscope_findings', {}).length, 8 * 3);
+      assert.ok(samplesOf(all, 'netscope_findings', {}).every((sample) => sample.value === 0));
+      findings = [openFinding('refused', 'critical', 'a'), openFinding('refused', 'critical', 'b'), openFinding('loss', 'warning', 'c'), { ...openFinding('resets', 'warning', 'd'), state: 'resolved' }];
+      observer.tick(firstSnapshot());
+      all = await samples(endpoint);
+      assert.equal(only(samplesOf(all, 'netscope_findings', { kind: 'refused', severity: 'critical' }), 'refused critical').value, 2);
+      assert.equal(only(samplesOf(all, 'netscope_findings', { kind: 'loss', severity: 'warning' }), 'loss warning').value, 1);
+      // Resolved: no longer open.
+      assert.equal(only(samplesOf(all, 'netscope_findings', { kind: 'resets', severity: 'warning' }), 'resets warning').value, 0);
+      findings = [];
+      observer.tick(firstSnapshot());
+      all = await samples(endpoint);
+      assert.equal(only(samplesOf(all, 'netscope_findings', { kind: 'refused', severity: 'critical' }), 'refused critical').value, 0);
+    } finally {
+      await observer.close();
+    }
+  });
+});
+
 describe('Prometheus endpoint', () => {
   let endpoint: PrometheusEndpoint;
   let observer: MetricsObserver;
@@ -97,7 +127,7 @@ describe('Prometheus endpoint', () => {
     assert.equal(only(samplesOf(all, 'netscope_drops_total', { ...NGINX, reason: 'QUEUE_PURGE', class: 'housekeeping' }), 'nginx purges').value, 5);
     assert.deepEqual(only(samplesOf(all, 'netscope_bytes_sent_total', { process: 'curl' }), 'curl bytes sent').labels, { process: 'curl' });
     const labelNames = new Set(all.flatMap((sample) => Object.keys(sample.labels)));
-    assert.deepEqual([...labelNames].sort(), ['class', 'container', 'le', 'namespace', 'pod', 'process', 'reason', 'state']);
+    assert.deepEqual([...labelNames].sort(), ['class', 'container', 'kind', 'le', 'namespace', 'pod', 'process', 'reason', 'severity', 'state']);
   });
 
   test('gauges open connections by state', async () => {

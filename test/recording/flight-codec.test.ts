@@ -88,8 +88,8 @@ describe('the flight recorder encoding', () => {
     const encoder = new ChunkEncoder();
     const firstEnd = encoder.encode(first, bytes, 0);
     const againEnd = encoder.encode(again, bytes, firstEnd);
-    // Header 1, a second later 4, cookie 1, state 1, counters 7, queues 2.
-    assert.equal(againEnd - firstEnd, 16);
+    // Header 1, a second later 4, cookie 1, state 1, counters 7, queues 2, the listener drop count 1.
+    assert.equal(againEnd - firstEnd, 17);
     assert.ok(firstEnd > 50, `${firstEnd} bytes the first time`);
   });
 });

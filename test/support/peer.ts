@@ -8,6 +8,8 @@
  *        connect, send BEFORE_BYTES, wait for a line on stdin, send AFTER_BYTES, close
  *   peer stream TITLE HOST PORT BYTES_PER_SECOND SECONDS
  *        connect, send at a steady rate (ten writes a second) for SECONDS, close
+ *   peer hammer TITLE HOST PORT COUNT INTERVAL_MS
+ *        connect COUNT times, INTERVAL_MS apart, closing each at once; say how many were refused
  */
 import net from 'node:net';
 import readline from 'node:readline';
@@ -79,6 +81,19 @@ async function runStream(bytesPerSecond: number, seconds: number): Promise<void>
   say({ event: 'closed' });
 }
 
+async function runHammer(count: number, intervalMs: number): Promise<void> {
+  let refused = 0;
+  for (let attempt = 0; attempt < count; attempt++) {
+    try {
+      (await connect()).destroy();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') refused++;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  say({ event: 'done', refused });
+}
+
 function runServer(sendBytes: number): void {
   const server = net.createServer((socket) => {
     let received = 0;
@@ -105,6 +120,9 @@ switch (mode) {
     break;
   case 'stream':
     await runStream(Number(rest[0] ?? 0), Number(rest[1] ?? 0));
+    break;
+  case 'hammer':
+    await runHammer(Number(rest[0] ?? 0), Number(rest[1] ?? 0));
     break;
   default:
     throw new Error(`unknown peer mode ${mode}`);

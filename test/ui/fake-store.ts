@@ -185,8 +185,8 @@ function connections(): ConnectionSnapshot[] {
 
 function listeners(): ListenerSnapshot[] {
   return [
-    { id: 2001, family: 'ipv4', saddr: '0.0.0.0', sport: 443, netns: WEB_NETNS, owner: owners.nginx, acceptQueue: 0, acceptQueueLimit: 511 },
-    { id: 2002, family: 'ipv6', saddr: '::', sport: 5432, netns: DB_NETNS, owner: owners.postgres, acceptQueue: 2, acceptQueueLimit: 244 },
+    { id: 2001, family: 'ipv4', saddr: '0.0.0.0', sport: 443, netns: WEB_NETNS, owner: owners.nginx, acceptQueue: 0, acceptQueueLimit: 511, drops: 0 },
+    { id: 2002, family: 'ipv6', saddr: '::', sport: 5432, netns: DB_NETNS, owner: owners.postgres, acceptQueue: 2, acceptQueueLimit: 244, drops: 0 },
   ];
 }
 
@@ -271,6 +271,7 @@ export function withBusyCurl(snapshot: ModelSnapshot, count: number): ModelSnaps
 export function buildScreenInput(snapshot: ModelSnapshot = buildSnapshot()): ScreenInput {
   return {
     snapshot,
+    findings: [],
     source: {
       kind: 'ebpf',
       probes: [
@@ -283,7 +284,6 @@ export function buildScreenInput(snapshot: ModelSnapshot = buildSnapshot()): Scr
     detailRates: { send: [], receive: [] },
     notice: null,
     replay: null,
-    findings: [],
   };
 }
 

@@ -1,5 +1,5 @@
-import type { HostInfo, ModelSnapshot, SourceInfo } from '../../model/snapshot-types.js';
 import type { Finding } from '../../findings/finding.js';
+import type { HostInfo, ModelSnapshot, SourceInfo } from '../../model/snapshot-types.js';
 
 /** Where a replay stands: the recording's time at the tick on screen, and its length. */
 export interface ReplayProgress {
@@ -14,6 +14,8 @@ export interface ReplayProgress {
 /** What the store publishes once per tick (referentially stable in between). */
 export interface ScreenInput {
   snapshot: ModelSnapshot;
+  /** The findings as of this snapshot's tick: open ones and those resolved lately, worst first. */
+  findings: readonly Finding[];
   source: SourceInfo;
   host: HostInfo;
   /**
@@ -25,6 +27,4 @@ export interface ScreenInput {
   notice: string | null;
   /** Set while replaying a recording; null in a live capture. */
   replay: ReplayProgress | null;
-  /** The findings engine's findings at this tick, open and recently resolved; empty when none. */
-  findings: readonly Finding[];
 }

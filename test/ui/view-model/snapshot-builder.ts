@@ -82,6 +82,7 @@ export function listener(fields: Partial<Omit<ListenerSnapshot, 'owner'>> & { ow
     netns: HOST_NETNS,
     acceptQueue: 0,
     acceptQueueLimit: 511,
+    drops: 0,
     ...fields,
     owner: owner({ pid: 800, comm: 'nginx', cmdline: 'nginx: master process /usr/sbin/nginx', user: 'root', uid: 0, ...fields.owner }),
   };
@@ -207,12 +208,12 @@ export function source(fields: Partial<SourceInfo> = {}): SourceInfo {
 export function screenInput(model: ModelSnapshot, fields: Partial<Omit<ScreenInput, 'snapshot'>> = {}): ScreenInput {
   return {
     snapshot: model,
+    findings: [],
     source: source(),
     host: { hostname: 'vm', kernel: '6.8.0' },
     detailRates: { send: [], receive: [] },
     notice: null,
     replay: null,
-    findings: [],
     ...fields,
   };
 }

@@ -1,0 +1,71 @@
+/**
+ * Drops that matter: packets of a connection the kernel dropped for a reason of class
+ * `matters` (a firewall rule, a full receive buffer, a zero window…), per process and peer over
+ * the window. TCP's own housekeeping and refusals are other classes and never count here.
+ */
+import type { ModelSnapshot } from '../../model/snapshot-types.js';
+import type { TickDeltas } from '../connection-deltas.js';
+import { graded, type FindingCandidate } from '../finding-candidate.js';
+import type { FindingDetector } from '../finding-detector.js';
+import { peerText, pidKey, processText, secondsText, subjectOf } from '../finding-subject.js';
+import type { FindingThresholds } from '../finding-thresholds.js';
+import { EvidenceWindow, TickEvidence, windowConnectionIds, windowReasons, windowSums } from '../evidence-window.js';
+
+export class DropDetector implements FindingDetector {
+  private readonly window: EvidenceWindow;
+
+  constructor(private readonly thresholds: FindingThresholds) {
+    this.window = new EvidenceWindow(thresholds.windowMs);
+  }
+
+  detect(snapshot: ModelSnapshot, deltas: TickDeltas): FindingCandidate[] {
+    const tick = new TickEvidence(1);
+    for (const connection of snapshot.connections) {
+      const delta = deltas.get(connection.id);
+      if (delta === undefined || delta.mattersDrops.length === 0) continue;
+      const dropped = delta.mattersDrops.reduce((sum, [, count]) => sum + count, 0);
+      const key = `${pidKey(connection.owner.pid)}:peer=${connection.daddr}`;
+      tick.add(key, subjectOf(connection.owner, { address: connection.daddr, port: null }), [dropped], connection.id, delta.mattersDrops);
+    }
+    tick.flushInto(this.window, snapshot.atMs);
+    const levels = { warning: this.thresholds.drops.warningDrops, critical: this.thresholds.drops.criticalDrops };
+    const candidates: FindingCandidate[] = [];
+    for (const [key, group] of this.window.advance(snapshot.atMs)) {
+      const dropped = windowSums(group, 1)[0] as number;
+      const level = graded(dropped, levels, this.thresholds.hysteresisRatio);
+      if (level.holdLevel === null) continue;
+      const reasons = windowReasons(group);
+      const peer = peerText(group.subject);
+      candidates.push({
+        id: `drops:${key}`,
+        kind: 'drops',
+        subject: group.subject,
+        summary: `the kernel dropped ${dropped} packet${dropped === 1 ? '' : 's'} of ${processText(group.subject)} with ${peer} in the last ${secondsText(this.thresholds.windowMs)} (${reasons.join(', ')})`,
+        nextStep: nextStepFor(reasons[0] ?? ''),
+        evidence: {
+          connectionIds: windowConnectionIds(group, this.thresholds.maxEvidenceConnections),
+          listenerIds: [],
+          counters: [{ name: 'dropped', value: dropped, unit: 'packets' }],
+          reasons,
+          absorbed: [],
+        },
+        ...level,
+        firstEvidenceAtMs: group.entries[0]?.atMs ?? snapshot.atMs,
+        lastEvidenceAtMs: group.entries.at(-1)?.atMs ?? snapshot.atMs,
+      });
+    }
+    return candidates;
+  }
+}
+
+/** The reasons whose drops are a rule or program's choice. */
+const POLICY_REASONS = new Set(['NETFILTER_DROP', 'SOCKET_FILTER', 'IP_RPFILTER', 'XFRM_POLICY', 'BPF_CGROUP_EGRESS', 'TC_EGRESS', 'TC_INGRESS', 'SECURITY_HOOK', 'XDP']);
+const RECEIVER_FULL_REASONS = new Set(['SOCKET_RCVBUFF', 'SOCKET_BACKLOG', 'PROTO_MEM', 'TCP_ZEROWINDOW', 'TCP_OVERWINDOW', 'TCP_OFO_QUEUE_PRUNE', 'TCP_OFO_DROP']);
+
+/** What to check next, by the most frequent reason. */
+function nextStepFor(reason: string): string {
+  if (POLICY_REASONS.has(reason)) return `a firewall rule or filter drops them (${reason}): check this host's nftables/iptables rules (nft list ruleset) and any tc or BPF program`;
+  if (RECEIVER_FULL_REASONS.has(reason)) return `the receiving socket is out of room (${reason}): the application does not read fast enough — check it is not stalled, or raise its receive buffer`;
+  if (reason === 'TCP_LISTEN_OVERFLOW') return 'a listener\'s accept queue overflowed: the server is not accepting fast enough';
+  return `the kernel drops them (${reason}): check the interface's queues and errors (ip -s link, tc -s qdisc) and memory pressure`;
+}
