@@ -42,7 +42,7 @@ export function App({ store, initialState, size: fixedSize, colors = true }: Pro
   const clearMessage = useCallback(() => dispatch({ type: 'clearMessage' }), []);
 
   useStoreSync(store, state);
-  useStartOnFindings(input.findings, state, dispatch);
+  useStartOnFindings(screen.findingsShown, state, dispatch);
   useMessageExpiry(state.message, clearMessage);
   useKeys(
     {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, test } from 'node:test';
 import type { Finding } from '../../src/findings/finding.js';
+import { initialUiState } from '../../src/ui/view-model/ui-reducer.js';
 import { FakeCaptureStore, buildScreenInput, cookies } from './fake-store.js';
 import { assertFits, keys, linesWith, renderApp, type RenderedApp } from './render-app.js';
 import { curlLoss, fixtureFindings, postgresQueue } from './view-model/finding-builder.js';
@@ -145,6 +146,16 @@ describe('findings that come later', () => {
     await delay(40);
     assert.match(tabLine(app.frame()), /\[3 Containers/, 'the view stays where the user put it');
     assert.match(app.frame(), /^findings 2 ▲critical/m);
+  });
+
+  test('a finding the filter leaves out does not move the view: the header counts it, ! still shows it', async () => {
+    app = await renderApp({ width: 160, height: 45, store: storeWith([]), initialState: initialUiState({ intervalMs: 1000, port: 5432 }) });
+    app.store.publish({ ...buildScreenInput(), findings: [curlLoss] });
+    await frameWhen(app, (frame) => /^findings 1 ▲critical/m.test(frame), 'the header count');
+    await delay(100);
+    assert.match(tabLine(app.frame()), /^\[1 Connections/, 'still on Connections, no Findings tab');
+    await app.press('!');
+    assert.match(app.frame(), /no rows match \(1 hidden by the filter or scope\)/);
   });
 
   test('someone already at work is not moved: Tab before the first finding keeps the pane', async () => {

@@ -17,7 +17,7 @@ import { selectDetail } from './select-detail.js';
 import { footerLineCount, selectFooter } from './select-footer.js';
 import { headerLineCount, selectHeader } from './select-header.js';
 import { selectHelp } from './select-help.js';
-import { selectTable, type TableSelection } from './select-table.js';
+import { keptOpenFindings, selectTable, type TableSelection } from './select-table.js';
 import { selectTabs, showsFindingsTab } from './select-tabs.js';
 import { selectFindingDetail } from './select-finding-detail.js';
 import { findingScope, withCurrentEvidence } from './finding-scope.js';
@@ -83,7 +83,7 @@ function buildScreen(input: ScreenInput, stateAsKept: UiState, size: ScreenSize)
       break;
   }
   const tableView: TableView | null = table?.table ?? null;
-  const findingsShown = showsFindingsTab(state.pane, input.findings.filter((finding) => finding.state === 'open').length);
+  const findingsShown = showsFindingsTab(state.pane, keptOpenFindings(input.snapshot, input.findings, state));
   const selectedKey = table?.selectedKey ?? null;
   const selectedFinding = state.pane === 'findings' && selectedKey !== null ? (input.findings.find((finding) => finding.id === selectedKey) ?? null) : null;
   return {

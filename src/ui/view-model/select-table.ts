@@ -245,6 +245,18 @@ function keptCache(order: number[], build: () => readonly ConnectionSnapshot[]):
   return kept;
 }
 
+/**
+ * How many open findings the Findings pane keeps under the state's filter and scope, whichever
+ * pane is on screen: what a finding must pass to claim the tab line and the view (`--port 5432`
+ * asks about that port, not about every fault on the host).
+ */
+export function keptOpenFindings(snapshot: ModelSnapshot, all: readonly Finding[], state: UiState): number {
+  if (!all.some((finding) => finding.state === 'open')) return 0;
+  const ordered = orderedRows(findings, all, snapshot, state.scope, knownSort(findings, state.sort.findings), state.closedHidden);
+  const matching = matchingRows(findings, snapshot, ordered, state.filter.text);
+  return matching.order.reduce((count, index) => count + (all[index]?.state === 'open' ? 1 : 0), 0);
+}
+
 /** The listeners the Listeners pane keeps under the state's filter and scope. */
 function keptListeners(snapshot: ModelSnapshot, state: UiState): readonly ListenerSnapshot[] {
   const ordered = orderedRows(listeners, listeners.rows(snapshot, []), snapshot, state.scope, knownSort(listeners, state.sort.listeners), state.closedHidden);

@@ -33,7 +33,10 @@ function paneKey(pane: PaneId): string {
   return pane === 'findings' ? FINDINGS_PANE_KEY : String(paneOrder.indexOf(pane) + 1);
 }
 
-/** Whether the tab line leads with Findings: while any finding is open, and while its pane is on screen. */
+/**
+ * Whether the tab line leads with Findings: while any open finding passes the view's filter and
+ * scope (`openFindings`), and while its pane is on screen.
+ */
 export function showsFindingsTab(active: PaneId, openFindings: number): boolean {
   return openFindings > 0 || active === 'findings';
 }

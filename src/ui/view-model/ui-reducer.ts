@@ -102,7 +102,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, sort: { ...state.sort, [state.pane]: { ...sort, descending: !sort.descending } }, paneChosen: true };
     }
     case 'openFilter':
-      return { ...state, view: { kind: 'table' }, filter: { ...state.filter, editing: true } };
+      // What the user types is about the pane on screen: it stays there.
+      return { ...state, view: { kind: 'table' }, filter: { ...state.filter, editing: true }, paneChosen: true };
     case 'editFilter':
       return state.filter.text === action.text ? state : { ...state, filter: { ...state.filter, text: action.text } };
     case 'keepFilter':
@@ -124,7 +125,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     case 'togglePause':
       return { ...state, paused: !state.paused };
     case 'toggleClosed':
-      return { ...state, closedHidden: !state.closedHidden };
+      return { ...state, closedHidden: !state.closedHidden, paneChosen: true };
     case 'changeInterval': {
       // A replay ticks when the recording did: its pace is the speed, not the interval.
       if (state.replaySpeed !== null) return state;

@@ -100,8 +100,9 @@ export interface UiState {
   /** A transient line in the footer (saved snapshot path, errors). */
   message: { text: string; tone: 'info' | 'error' } | null;
   /**
-   * The user has picked a pane (a pane key, Tab, Enter, movement or a sort) or the view has
-   * already gone to Findings once: from then on a finding that opens no longer moves the view.
+   * The user has picked a pane or started work in one (a pane key, Tab, Enter, movement, a
+   * sort, `/`, `t`) or the view has already gone to Findings once: from then on a finding that
+   * opens no longer moves the view.
    */
   paneChosen: boolean;
 }

@@ -134,6 +134,9 @@ export interface ScreenView {
   selectedKey: string | null;
   /** On the Findings pane, the selected finding as the scope Enter gives; null elsewhere. */
   selectedFinding: FindingScope | null;
-  /** The tab line shows Findings (Tab and Shift-Tab walk it too). */
+  /**
+   * The tab line shows Findings (Tab and Shift-Tab walk it too): an open finding passes the
+   * filter and scope, or the pane is on screen. The first time, the view goes there.
+   */
   findingsShown: boolean;
 }

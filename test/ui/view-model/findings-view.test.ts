@@ -114,6 +114,16 @@ describe('the Findings pane', () => {
     assert.equal(resolvedOnFindings.tabs[0]?.label, '! Findings (1)');
   });
 
+  test("only open findings the view's filter and scope keep claim the tab line: --port 5432 is about that port", () => {
+    const aboutPostgres = selectScreen(input([curlLoss]), state({ filter: { text: 'port:5432', editing: false } }), WIDE);
+    assert.equal(aboutPostgres.findingsShown, false);
+    assert.ok(!aboutPostgres.tabs.some((tab) => tab.pane === 'findings'));
+    assert.equal(aboutPostgres.header.findings, 'findings 1 ▲critical', 'the header still counts every open finding');
+    assert.equal(selectScreen(input([curlLoss]), state({ filter: { text: 'port:443', editing: false } }), WIDE).findingsShown, true);
+    assert.equal(selectScreen(input([curlLoss]), state({ scope: { kind: 'process', pid: 1311 } }), WIDE).findingsShown, false);
+    assert.equal(selectScreen(input([curlLoss]), state({ scope: { kind: 'process', pid: 4242 } }), WIDE).findingsShown, true);
+  });
+
   test('the tab line still fits 80 columns with Findings on it, on every pane and sort', () => {
     for (const pane of ['findings', 'connections', 'processes', 'containers', 'peers', 'listeners', 'events'] as const) {
       const screen = selectScreen(input(), state({ pane }), NARROW);
@@ -277,6 +287,8 @@ describe('keys and the start on Findings', () => {
       { type: 'move', delta: 1, rows: { keys: ['a', 'b'], pageSize: 2 } },
       { type: 'sortNextColumn' },
       { type: 'enter', key: '4242' },
+      { type: 'openFilter' },
+      { type: 'toggleClosed' },
     ] satisfies UiAction[]) {
       const chosen = uiReducer(state(), action);
       assert.equal(chosen.paneChosen, true, action.type);
