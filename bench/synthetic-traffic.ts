@@ -8,7 +8,8 @@ import { TcpState, type Endpoints, type ModelRecord } from '../src/model/records
 const PROCESS_NAMES = ['nginx', 'postgres', 'redis-server', 'curl', 'java', 'node', 'envoy', 'sshd', 'python3', 'grpc-server'];
 export const SYNTHETIC_START_MS = Date.UTC(2026, 10, 25, 12, 0, 0);
 
-function endpointsOf(index: number): Endpoints {
+/** The endpoints of the synthetic connection `index` (its cookie is index + 1). */
+export function syntheticEndpoints(index: number): Endpoints {
   return {
     family: index % 7 === 0 ? 'ipv6' : 'ipv4',
     saddr: index % 7 === 0 ? 'fd00::1' : '10.0.0.1',
@@ -22,7 +23,7 @@ function endpointsOf(index: number): Endpoints {
 function recordsOf(index: number, atMs: number): ModelRecord[] {
   const pid = 1000 + (index % 300);
   const comm = PROCESS_NAMES[index % PROCESS_NAMES.length] ?? 'proc';
-  const endpoints = endpointsOf(index);
+  const endpoints = syntheticEndpoints(index);
   const counters = {
     bytesAcked: 1000 * (index % 997),
     bytesReceived: 5000 * (index % 991),

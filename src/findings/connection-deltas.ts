@@ -1,12 +1,17 @@
 /**
  * What each connection did since the previous tick: the model publishes cumulative counters,
  * the findings need the increments. An unchanged connection is the very object the model
- * published last tick, so comparing references skips nearly every connection of a quiet table.
+ * published last tick, so comparing references skips nearly every connection of a quiet table;
+ * the detectors then walk only the connections that moved.
  */
 import type { ConnectionSnapshot, ModelSnapshot } from '../model/snapshot-types.js';
+import { pidKey } from './finding-subject.js';
 
 /** One connection's increments over the last tick. */
 export interface ConnectionDelta {
+  connection: ConnectionSnapshot;
+  /** `pid=412:peer=10.0.3.7`: the process-and-peer key the flow findings group by. */
+  processPeerKey: string;
   segmentsSent: number;
   retransmits: number;
   resetsSent: number;
@@ -17,44 +22,63 @@ export interface ConnectionDelta {
   newConnectLatencyMs: number | null;
 }
 
-/** The increments of the connections that changed this tick, by connection id. */
-export type TickDeltas = ReadonlyMap<number, ConnectionDelta>;
+/** The connections that moved this tick, in the snapshot's order. */
+export type TickDeltas = readonly ConnectionDelta[];
+
+interface Remembered {
+  connection: ConnectionSnapshot;
+  processPeerKey: string;
+  /** The update that last saw it: those not seen are gone from the table. */
+  seenAt: number;
+}
 
 const NO_DROPS: ConnectionDelta['mattersDrops'] = [];
 
 export class ConnectionDeltas {
-  private previous = new Map<number, ConnectionSnapshot>();
+  private readonly remembered = new Map<number, Remembered>();
+  private updates = 0;
 
   /** This tick's increments; connections first seen count whole (the model counts from their first sighting). */
   update(snapshot: ModelSnapshot): TickDeltas {
-    const deltas = new Map<number, ConnectionDelta>();
-    const next = new Map<number, ConnectionSnapshot>();
+    const update = ++this.updates;
+    const deltas: ConnectionDelta[] = [];
     for (const connection of snapshot.connections) {
-      next.set(connection.id, connection);
-      const before = this.previous.get(connection.id);
+      const memory = this.remembered.get(connection.id);
+      if (memory === undefined) {
+        const processPeerKey = processPeerKeyOf(connection);
+        this.remembered.set(connection.id, { connection, processPeerKey, seenAt: update });
+        const delta = deltaOf(undefined, connection, processPeerKey);
+        if (delta !== null) deltas.push(delta);
+        continue;
+      }
+      memory.seenAt = update;
+      const before = memory.connection;
       if (before === connection) continue;
-      const delta = deltaOf(before, connection);
-      if (delta !== null) deltas.set(connection.id, delta);
+      if (before.owner !== connection.owner) memory.processPeerKey = processPeerKeyOf(connection);
+      memory.connection = connection;
+      const delta = deltaOf(before, connection, memory.processPeerKey);
+      if (delta !== null) deltas.push(delta);
     }
-    this.previous = next;
+    if (this.remembered.size > snapshot.connections.length) {
+      for (const [id, memory] of this.remembered) if (memory.seenAt !== update) this.remembered.delete(id);
+    }
     return deltas;
   }
 }
 
-function deltaOf(before: ConnectionSnapshot | undefined, now: ConnectionSnapshot): ConnectionDelta | null {
-  const delta: ConnectionDelta = {
-    segmentsSent: Math.max(0, now.segmentsSent - (before?.segmentsSent ?? 0)),
-    retransmits: Math.max(0, now.retransmits - (before?.retransmits ?? 0)),
-    resetsSent: Math.max(0, now.resetsSent - (before?.resetsSent ?? 0)),
-    resetsReceived: Math.max(0, now.resetsReceived - (before?.resetsReceived ?? 0)),
-    mattersDrops: before?.drops === now.drops ? NO_DROPS : mattersDropsDelta(before?.drops ?? [], now.drops),
-    newConnectLatencyMs: now.connectLatencyMs !== null && (before === undefined || before.connectLatencyMs === null) ? now.connectLatencyMs : null,
-  };
-  const changed =
-    delta.segmentsSent + delta.retransmits + delta.resetsSent + delta.resetsReceived > 0 ||
-    delta.mattersDrops.length > 0 ||
-    delta.newConnectLatencyMs !== null;
-  return changed ? delta : null;
+function processPeerKeyOf(connection: ConnectionSnapshot): string {
+  return `${pidKey(connection.owner.pid)}:peer=${connection.daddr}`;
+}
+
+function deltaOf(before: ConnectionSnapshot | undefined, now: ConnectionSnapshot, processPeerKey: string): ConnectionDelta | null {
+  const segmentsSent = Math.max(0, now.segmentsSent - (before?.segmentsSent ?? 0));
+  const retransmits = Math.max(0, now.retransmits - (before?.retransmits ?? 0));
+  const resetsSent = Math.max(0, now.resetsSent - (before?.resetsSent ?? 0));
+  const resetsReceived = Math.max(0, now.resetsReceived - (before?.resetsReceived ?? 0));
+  const mattersDrops = before?.drops === now.drops ? NO_DROPS : mattersDropsDelta(before?.drops ?? [], now.drops);
+  const newConnectLatencyMs = now.connectLatencyMs !== null && (before === undefined || before.connectLatencyMs === null) ? now.connectLatencyMs : null;
+  const changed = segmentsSent + retransmits + resetsSent + resetsReceived > 0 || mattersDrops.length > 0 || newConnectLatencyMs !== null;
+  return changed ? { connection: now, processPeerKey, segmentsSent, retransmits, resetsSent, resetsReceived, mattersDrops, newConnectLatencyMs } : null;
 }
 
 function mattersDropsDelta(before: ConnectionSnapshot['drops'], now: ConnectionSnapshot['drops']): ConnectionDelta['mattersDrops'] {

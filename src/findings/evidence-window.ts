@@ -20,6 +20,8 @@ export interface WindowGroup {
   subject: FindingSubject;
   /** Oldest first. */
   entries: WindowEntry[];
+  /** The sum of each amount over the entries, kept as entries come and go. */
+  sums: number[];
 }
 
 export class EvidenceWindow {
@@ -29,11 +31,23 @@ export class EvidenceWindow {
 
   add(key: string, subject: FindingSubject, entry: WindowEntry): void {
     const group = this.groups.get(key);
-    if (group === undefined) this.groups.set(key, { subject, entries: [entry] });
-    else {
-      group.subject = subject;
-      group.entries.push(entry);
+    if (group === undefined) {
+      this.groups.set(key, { subject, entries: [entry], sums: [...entry.amounts] });
+      return;
     }
+    group.subject = subject;
+    group.entries.push(entry);
+    for (let index = 0; index < entry.amounts.length; index++) group.sums[index] = (group.sums[index] ?? 0) + (entry.amounts[index] as number);
+  }
+
+  /** Does the subject have evidence in the window? */
+  has(key: string): boolean {
+    return this.groups.has(key);
+  }
+
+  /** Forgets a subject's evidence. */
+  forget(key: string): void {
+    this.groups.delete(key);
   }
 
   /** Drops the entries older than the window ending at `nowMs`; returns the subjects with evidence left, in first-seen order. */
@@ -43,19 +57,19 @@ export class EvidenceWindow {
       let expired = 0;
       while (expired < group.entries.length && (group.entries[expired] as WindowEntry).atMs <= oldestMs) expired++;
       if (expired === group.entries.length) this.groups.delete(key);
-      else if (expired > 0) group.entries.splice(0, expired);
+      else if (expired > 0) {
+        for (const entry of group.entries.splice(0, expired)) {
+          for (let index = 0; index < entry.amounts.length; index++) group.sums[index] = (group.sums[index] as number) - (entry.amounts[index] as number);
+        }
+      }
     }
     return this.groups;
   }
 }
 
-/** The sum of each amount over a group's entries. */
-export function windowSums(group: WindowGroup, amountCount: number): number[] {
-  const sums = new Array<number>(amountCount).fill(0);
-  for (const entry of group.entries) {
-    for (let index = 0; index < amountCount; index++) sums[index] = (sums[index] as number) + (entry.amounts[index] ?? 0);
-  }
-  return sums;
+/** The sum of amount `index` over a group's entries. */
+export function windowSum(group: WindowGroup, index: number): number {
+  return group.sums[index] ?? 0;
 }
 
 /** The group's connections, the most recent first, at most `max`. */
@@ -77,27 +91,44 @@ export function windowReasons(group: WindowGroup): string[] {
   return [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0)).map(([reason]) => reason);
 }
 
+/** One subject's evidence in the tick being gathered. */
+interface TickGroup {
+  subject: FindingSubject;
+  amounts: number[];
+  connectionIds: number[];
+  reasons: Map<string, number> | null;
+}
+
+const NO_REASONS: ReadonlyMap<string, number> = new Map();
+
 /** Adds one tick's evidence into a per-key accumulator (one WindowEntry per key per tick). */
 export class TickEvidence {
-  readonly byKey = new Map<string, { subject: FindingSubject; amounts: number[]; connectionIds: number[]; reasons: Map<string, number> }>();
+  private readonly byKey = new Map<string, TickGroup>();
 
-  constructor(private readonly amountCount: number) {}
+  /** @param maxConnectionIds connection ids kept per subject and tick (the evidence lists no more). */
+  constructor(
+    private readonly amountCount: number,
+    private readonly maxConnectionIds: number,
+  ) {}
 
-  add(key: string, subject: FindingSubject, amounts: readonly number[], connectionId: number, reasons: Iterable<readonly [string, number]> = []): void {
+  /** `subject` is called only for the first evidence of a key in the tick. */
+  add(key: string, subject: () => FindingSubject, amounts: readonly number[], connectionId: number, reasons: Iterable<readonly [string, number]> | null = null): void {
     let tick = this.byKey.get(key);
     if (tick === undefined) {
-      tick = { subject, amounts: new Array<number>(this.amountCount).fill(0), connectionIds: [], reasons: new Map() };
+      tick = { subject: subject(), amounts: new Array<number>(this.amountCount).fill(0), connectionIds: [], reasons: null };
       this.byKey.set(key, tick);
     }
     for (let index = 0; index < this.amountCount; index++) tick.amounts[index] = (tick.amounts[index] as number) + (amounts[index] ?? 0);
-    tick.connectionIds.push(connectionId);
+    if (tick.connectionIds.length < this.maxConnectionIds) tick.connectionIds.push(connectionId);
+    if (reasons === null) return;
+    tick.reasons ??= new Map();
     for (const [reason, count] of reasons) tick.reasons.set(reason, (tick.reasons.get(reason) ?? 0) + count);
   }
 
   /** Moves this tick's evidence into the window. */
   flushInto(window: EvidenceWindow, atMs: number): void {
     for (const [key, tick] of this.byKey) {
-      window.add(key, tick.subject, { atMs, amounts: tick.amounts, connectionIds: tick.connectionIds, reasons: tick.reasons });
+      window.add(key, tick.subject, { atMs, amounts: tick.amounts, connectionIds: tick.connectionIds, reasons: tick.reasons ?? NO_REASONS });
     }
   }
 }

@@ -7,9 +7,9 @@ import type { ModelSnapshot } from '../../model/snapshot-types.js';
 import type { TickDeltas } from '../connection-deltas.js';
 import { graded, type FindingCandidate } from '../finding-candidate.js';
 import type { FindingDetector } from '../finding-detector.js';
-import { peerText, pidKey, processText, secondsText, subjectOf } from '../finding-subject.js';
+import { peerText, processText, secondsText, subjectOf } from '../finding-subject.js';
 import type { FindingThresholds } from '../finding-thresholds.js';
-import { EvidenceWindow, TickEvidence, windowConnectionIds, windowReasons, windowSums } from '../evidence-window.js';
+import { EvidenceWindow, TickEvidence, windowConnectionIds, windowReasons, windowSum } from '../evidence-window.js';
 
 export class DropDetector implements FindingDetector {
   private readonly window: EvidenceWindow;
@@ -19,19 +19,18 @@ export class DropDetector implements FindingDetector {
   }
 
   detect(snapshot: ModelSnapshot, deltas: TickDeltas): FindingCandidate[] {
-    const tick = new TickEvidence(1);
-    for (const connection of snapshot.connections) {
-      const delta = deltas.get(connection.id);
-      if (delta === undefined || delta.mattersDrops.length === 0) continue;
+    const tick = new TickEvidence(1, this.thresholds.maxEvidenceConnections);
+    for (const delta of deltas) {
+      if (delta.mattersDrops.length === 0) continue;
+      const { connection, processPeerKey: key } = delta;
       const dropped = delta.mattersDrops.reduce((sum, [, count]) => sum + count, 0);
-      const key = `${pidKey(connection.owner.pid)}:peer=${connection.daddr}`;
-      tick.add(key, subjectOf(connection.owner, { address: connection.daddr, port: null }), [dropped], connection.id, delta.mattersDrops);
+      tick.add(key, () => subjectOf(connection.owner, { address: connection.daddr, port: null }), [dropped], connection.id, delta.mattersDrops);
     }
     tick.flushInto(this.window, snapshot.atMs);
     const levels = { warning: this.thresholds.drops.warningDrops, critical: this.thresholds.drops.criticalDrops };
     const candidates: FindingCandidate[] = [];
     for (const [key, group] of this.window.advance(snapshot.atMs)) {
-      const dropped = windowSums(group, 1)[0] as number;
+      const dropped = windowSum(group, 0);
       const level = graded(dropped, levels, this.thresholds.hysteresisRatio);
       if (level.holdLevel === null) continue;
       const reasons = windowReasons(group);

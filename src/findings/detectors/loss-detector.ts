@@ -3,39 +3,45 @@
  * window — rolled up so one culprit is one finding however many sockets it has. A minimum
  * volume keeps one retransmit on an idle flow from being a share; a heavy healthy flow
  * retransmits next to nothing and stays below every level.
+ *
+ * Only subjects that retransmit are followed: a subject's segments are counted from the tick of
+ * its first retransmit in the window (its share is taken over that part of the window), and it
+ * is forgotten once its retransmits left the window — so the flows that never retransmit, nearly
+ * all of a busy host's, cost one lookup a tick.
  */
 import type { ModelSnapshot } from '../../model/snapshot-types.js';
 import { wasEstablished } from '../connection-facts.js';
 import type { TickDeltas } from '../connection-deltas.js';
 import { levelAt, type FindingCandidate } from '../finding-candidate.js';
 import type { FindingDetector } from '../finding-detector.js';
-import { endpointText, percentText, pidKey, processText, secondsText, sharedValue, subjectOf } from '../finding-subject.js';
+import { endpointText, percentText, processText, secondsText, subjectOf } from '../finding-subject.js';
 import type { FindingThresholds } from '../finding-thresholds.js';
-import { EvidenceWindow, TickEvidence, windowConnectionIds, windowSums } from '../evidence-window.js';
+import { EvidenceWindow, TickEvidence, windowConnectionIds, windowSum } from '../evidence-window.js';
 
+const MANY_PORTS = -1;
 const SEGMENTS = 0;
 const RETRANSMITS = 1;
 
 export class LossDetector implements FindingDetector {
   private readonly window: EvidenceWindow;
-  /** The peer ports each subject's connections went to, while it has evidence in the window. */
-  private readonly ports = new Map<string, Set<number>>();
+  /** The peer port each subject's connections went to (MANY_PORTS when they differ), while it has evidence in the window. */
+  private readonly ports = new Map<string, number>();
 
   constructor(private readonly thresholds: FindingThresholds) {
     this.window = new EvidenceWindow(thresholds.windowMs);
   }
 
   detect(snapshot: ModelSnapshot, deltas: TickDeltas): FindingCandidate[] {
-    const tick = new TickEvidence(2);
-    for (const connection of snapshot.connections) {
-      const delta = deltas.get(connection.id);
+    const tick = new TickEvidence(2, this.thresholds.maxEvidenceConnections);
+    for (const delta of deltas) {
+      const { connection, processPeerKey: key } = delta;
       // SYN retransmits are unanswered handshakes, not loss on a flow.
-      if (delta === undefined || delta.segmentsSent + delta.retransmits === 0 || !wasEstablished(connection)) continue;
-      const key = `${pidKey(connection.owner.pid)}:peer=${connection.daddr}`;
-      tick.add(key, subjectOf(connection.owner, { address: connection.daddr, port: null }), [delta.segmentsSent, delta.retransmits], connection.id);
-      let keyPorts = this.ports.get(key);
-      if (keyPorts === undefined) this.ports.set(key, (keyPorts = new Set()));
-      keyPorts.add(connection.dport);
+      if (delta.retransmits === 0 && (delta.segmentsSent === 0 || !this.window.has(key))) continue;
+      if (!wasEstablished(connection)) continue;
+      tick.add(key, () => subjectOf(connection.owner, { address: connection.daddr, port: null }), [delta.segmentsSent, delta.retransmits], connection.id);
+      const port = this.ports.get(key);
+      if (port === undefined) this.ports.set(key, connection.dport);
+      else if (port !== connection.dport) this.ports.set(key, MANY_PORTS);
     }
     tick.flushInto(this.window, snapshot.atMs);
     const { loss, hysteresisRatio: ratio } = this.thresholds;
@@ -44,15 +50,22 @@ export class LossDetector implements FindingDetector {
     const groups = this.window.advance(snapshot.atMs);
     for (const key of this.ports.keys()) if (!groups.has(key)) this.ports.delete(key);
     for (const [key, group] of groups) {
-      const sums = windowSums(group, 2);
-      const segments = sums[SEGMENTS] as number;
-      const retransmits = sums[RETRANSMITS] as number;
+      const retransmits = windowSum(group, RETRANSMITS);
+      if (retransmits === 0) {
+        this.window.forget(key);
+        this.ports.delete(key);
+        continue;
+      }
+      // Most flows retransmit nothing: the cheap test first.
+      if (retransmits < loss.minRetransmits * ratio) continue;
+      const segments = windowSum(group, SEGMENTS);
       const percent = segments === 0 ? 0 : (100 * retransmits) / segments;
       const hasVolume = (share: number) => segments >= loss.minSegments * share && retransmits >= loss.minRetransmits * share;
       const openLevel = hasVolume(1) ? levelAt(percent, levels, 1) : null;
       const holdLevel = hasVolume(ratio) ? levelAt(percent, levels, ratio) : null;
       if (openLevel === null && holdLevel === null) continue;
-      const port = sharedValue(this.ports.get(key) ?? []);
+      const knownPort = this.ports.get(key) ?? MANY_PORTS;
+      const port = knownPort === MANY_PORTS ? null : knownPort;
       const subject = { ...group.subject, peerPort: port };
       const peer = endpointText(group.subject.peerAddress ?? '', port);
       candidates.push({

@@ -8,9 +8,9 @@ import { wasEstablished } from '../connection-facts.js';
 import type { TickDeltas } from '../connection-deltas.js';
 import { graded, type FindingCandidate } from '../finding-candidate.js';
 import type { FindingDetector } from '../finding-detector.js';
-import { peerText, pidKey, processText, secondsText, subjectOf } from '../finding-subject.js';
+import { peerText, processText, secondsText, subjectOf } from '../finding-subject.js';
 import type { FindingThresholds } from '../finding-thresholds.js';
-import { EvidenceWindow, TickEvidence, windowConnectionIds, windowReasons, windowSums } from '../evidence-window.js';
+import { EvidenceWindow, TickEvidence, windowConnectionIds, windowReasons, windowSum } from '../evidence-window.js';
 
 const SENT = 0;
 const RECEIVED = 1;
@@ -26,21 +26,19 @@ export class ResetDetector implements FindingDetector {
 
   detect(snapshot: ModelSnapshot, deltas: TickDeltas): FindingCandidate[] {
     const sentReasons = this.sentReasonsByConnection(snapshot);
-    const tick = new TickEvidence(2);
-    for (const connection of snapshot.connections) {
-      const delta = deltas.get(connection.id);
-      if (delta === undefined || delta.resetsSent + delta.resetsReceived === 0 || !wasEstablished(connection)) continue;
-      const key = `${pidKey(connection.owner.pid)}:peer=${connection.daddr}`;
-      const reasons = sentReasons.get(connection.id) ?? new Map<string, number>();
-      tick.add(key, subjectOf(connection.owner, { address: connection.daddr, port: null }), [delta.resetsSent, delta.resetsReceived], connection.id, reasons);
+    const tick = new TickEvidence(2, this.thresholds.maxEvidenceConnections);
+    for (const delta of deltas) {
+      const { connection, processPeerKey: key } = delta;
+      if (delta.resetsSent + delta.resetsReceived === 0 || !wasEstablished(connection)) continue;
+      const reasons = sentReasons.get(connection.id) ?? null;
+      tick.add(key, () => subjectOf(connection.owner, { address: connection.daddr, port: null }), [delta.resetsSent, delta.resetsReceived], connection.id, reasons);
     }
     tick.flushInto(this.window, snapshot.atMs);
     const levels = { warning: this.thresholds.resets.warningResets, critical: this.thresholds.resets.criticalResets };
     const candidates: FindingCandidate[] = [];
     for (const [key, group] of this.window.advance(snapshot.atMs)) {
-      const sums = windowSums(group, 2);
-      const sent = sums[SENT] as number;
-      const received = sums[RECEIVED] as number;
+      const sent = windowSum(group, SENT);
+      const received = windowSum(group, RECEIVED);
       const level = graded(sent + received, levels, this.thresholds.hysteresisRatio);
       if (level.holdLevel === null) continue;
       const reasons = windowReasons(group);

@@ -11,7 +11,7 @@ import { graded, type FindingCandidate } from '../finding-candidate.js';
 import type { FindingDetector } from '../finding-detector.js';
 import { endpointText, peerText, pidKey, processText, secondsText, subjectOf } from '../finding-subject.js';
 import type { FindingThresholds } from '../finding-thresholds.js';
-import { EvidenceWindow, TickEvidence, windowConnectionIds, windowSums } from '../evidence-window.js';
+import { EvidenceWindow, TickEvidence, windowConnectionIds, windowSum } from '../evidence-window.js';
 
 /** Peers whose usual is kept; past it the one seen earliest is forgotten (a host talks to few peers it connects to often). */
 const MAX_PEERS = 10_000;
@@ -32,9 +32,8 @@ export class SlowHandshakeDetector implements FindingDetector {
 
   detect(snapshot: ModelSnapshot, deltas: TickDeltas): FindingCandidate[] {
     const limits = this.thresholds.slowHandshake;
-    const tick = new TickEvidence(2);
-    for (const connection of snapshot.connections) {
-      const latencyMs = deltas.get(connection.id)?.newConnectLatencyMs ?? null;
+    const tick = new TickEvidence(2, this.thresholds.maxEvidenceConnections);
+    for (const { connection, newConnectLatencyMs: latencyMs } of deltas) {
       if (latencyMs === null) continue;
       const peer = endpointText(connection.daddr, connection.dport);
       let latest = this.latencies.get(peer);
@@ -47,7 +46,7 @@ export class SlowHandshakeDetector implements FindingDetector {
         if (latencyMs > usualMs * limits.slowFactor && latencyMs - usualMs >= limits.minExtraMs) {
           const key = `${pidKey(connection.owner.pid)}:peer=${peer}`;
           this.usualMs.set(key, usualMs);
-          tick.add(key, subjectOf(connection.owner, { address: connection.daddr, port: connection.dport }), [1, latencyMs], connection.id);
+          tick.add(key, () => subjectOf(connection.owner, { address: connection.daddr, port: connection.dport }), [1, latencyMs], connection.id);
         }
       }
       latest.push(latencyMs);
@@ -58,7 +57,7 @@ export class SlowHandshakeDetector implements FindingDetector {
     const groups = this.window.advance(snapshot.atMs);
     for (const key of this.usualMs.keys()) if (!groups.has(key)) this.usualMs.delete(key);
     for (const [key, group] of groups) {
-      const slow = windowSums(group, 1)[SLOW] as number;
+      const slow = windowSum(group, SLOW);
       const level = graded(slow, { warning: limits.warningConnects, critical: Infinity }, this.thresholds.hysteresisRatio);
       if (level.holdLevel === null) continue;
       const slowestMs = group.entries.reduce((slowest, entry) => Math.max(slowest, entry.amounts[SLOWEST_MS] ?? 0), 0);
