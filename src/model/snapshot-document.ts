@@ -56,19 +56,23 @@ export interface ViewDocument {
   filter: string;
   /** What Enter (or `--pid`, `--container`, `--pod`) scoped the view to; null when unscoped. */
   scope: ViewScopeDocument | null;
-  pane: 'connections' | 'processes' | 'containers' | 'peers' | 'listeners' | 'events';
+  pane: 'findings' | 'connections' | 'processes' | 'containers' | 'peers' | 'listeners' | 'events';
   /** The pane's sort: a column id (`rate`, `bytes`, `age`…) and its direction. */
   sort: { column: string; descending: boolean };
   /** `t`: closed and TIME_WAIT connections were left out. */
   closedHidden: boolean;
 }
 
-/** A scope as the view holds it: a process, a peer, one container by full id, or a `--container`/`--pod` query. */
+/**
+ * A scope as the view holds it: a process, a peer, one container by full id, a
+ * `--container`/`--pod` query, or a finding's evidence (socket cookies as decimal strings).
+ */
 export type ViewScopeDocument =
   | { kind: 'process'; pid: number }
   | { kind: 'peer'; address: string }
   | { kind: 'container'; id: string }
-  | { kind: 'containerQuery'; container: string | null; pod: string | null };
+  | { kind: 'containerQuery'; container: string | null; pod: string | null }
+  | { kind: 'finding'; id: string; connectionIds: string[]; listenerIds: string[] };
 
 export interface SourceDocument {
   kind: SourceInfo['kind'];

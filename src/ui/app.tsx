@@ -11,6 +11,7 @@ import { useKeys } from './hooks/use-keys.js';
 import { useMessageExpiry } from './hooks/use-message-expiry.js';
 import { useSaveSnapshot } from './hooks/use-save-snapshot.js';
 import { useScreenSize, type ScreenSize } from './hooks/use-screen-size.js';
+import { useStartOnFindings } from './hooks/use-start-on-findings.js';
 import { useStoreSync } from './hooks/use-store-sync.js';
 import { useWriteFlightRecording } from './hooks/use-write-flight-recording.js';
 import type { KeyCommand } from './keymap.js';
@@ -42,6 +43,7 @@ export function App({ store, initialState, size: fixedSize, colors = true }: Pro
   const clearMessage = useCallback(() => dispatch({ type: 'clearMessage' }), []);
 
   useStoreSync(store, state);
+  useStartOnFindings(screen.findingsShown, state, dispatch);
   useMessageExpiry(state.message, clearMessage);
   useKeys(
     {
@@ -49,6 +51,8 @@ export function App({ store, initialState, size: fixedSize, colors = true }: Pro
       filterText: state.filter.text,
       navigation: screen.navigation,
       selectedKey: screen.selectedKey,
+      selectedFinding: screen.selectedFinding,
+      findingsShown: screen.findingsShown,
     },
     (command: Exclude<KeyCommand, null>) => {
       if (command === 'quit') exit();

@@ -3,7 +3,7 @@
  * keymap is readable (and testable) in one place. The hook in hooks/use-keys.ts feeds it.
  */
 import type { Key } from 'ink';
-import { paneOrder, type UiAction, type VisibleRows } from './view-model/ui-state.js';
+import { FINDINGS_PANE_KEY, paneOrder, type FindingScope, type UiAction, type VisibleRows } from './view-model/ui-state.js';
 
 /**
  * What a key asks for: a UI state change, an effect outside the reducer (quit, save a snapshot,
@@ -21,6 +21,10 @@ export interface KeyContext {
   navigation: VisibleRows;
   /** Key of the selected row, carried by Enter. */
   selectedKey: string | null;
+  /** On the Findings pane, the selected finding's evidence, carried by Enter; null elsewhere (absent: null). */
+  selectedFinding?: FindingScope | null;
+  /** The tab line shows Findings, so Tab and Shift-Tab walk it too (absent: false). */
+  findingsShown?: boolean;
 }
 
 /** The function keys netscope binds; Ink's useInput reports them as empty input. */
@@ -77,8 +81,14 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
   if (key.pageDown) return { type: 'page', direction: 1, rows };
   if (key.home) return { type: 'moveToStart', rows };
   if (key.end) return { type: 'moveToEnd', rows };
-  if (key.tab) return key.shift ? { type: 'previousPane' } : { type: 'nextPane' };
-  if (key.return) return { type: 'enter', key: context.selectedKey };
+  if (key.tab) {
+    const findings = context.findingsShown === true ? { findingsShown: true as const } : {};
+    return key.shift ? { type: 'previousPane', ...findings } : { type: 'nextPane', ...findings };
+  }
+  if (key.return) {
+    const finding = context.selectedFinding ?? null;
+    return finding === null ? { type: 'enter', key: context.selectedKey } : { type: 'enterFinding', scope: finding };
+  }
   if (key.escape || key.backspace) return { type: 'back' };
 
   switch (input) {
@@ -126,6 +136,10 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
       return { type: 'changeReplaySpeed', direction: 1 };
     case '[':
       return { type: 'changeReplaySpeed', direction: -1 };
+    case 'd':
+      return { type: 'openFindingDetail', key: context.selectedKey };
+    case FINDINGS_PANE_KEY:
+      return { type: 'selectPane', pane: 'findings' };
     case 'q':
       return 'quit';
     default:

@@ -12,6 +12,7 @@ import { keptPaneRows } from './view-model/select-table.js';
 import { SHORT_ID_LENGTH } from './view-model/scope.js';
 import type { ScreenInput } from './view-model/screen-input.js';
 import type { Scope, UiState } from './view-model/ui-state.js';
+import { withCurrentEvidence } from './view-model/finding-scope.js';
 
 /** What a save wrote, for the footer. */
 export interface SavedScreen {
@@ -39,12 +40,16 @@ function scopeDocument(scope: Scope): ViewDocument['scope'] {
       return { kind: 'container', id: scope.id };
     case 'containerQuery':
       return { kind: 'containerQuery', container: scope.container, pod: scope.pod };
+    case 'finding':
+      return { kind: 'finding', id: scope.id, connectionIds: scope.connectionIds.map(String), listenerIds: scope.listenerIds.map(String) };
   }
 }
 
 /** Writes it into `directory` (atomically, mode 0600). Throws UnsafeOutputError. */
-export function saveScreenSnapshot(input: ScreenInput, state: UiState, directory: string, now: Date): SavedScreen {
+export function saveScreenSnapshot(input: ScreenInput, stateAsKept: UiState, directory: string, now: Date): SavedScreen {
   const target = path.join(directory, `netscope-${fileStamp(now)}.json`);
+  // What the view shows: a finding scope follows the finding's current evidence on screen too.
+  const state = withCurrentEvidence(stateAsKept, input.findings);
   const { snapshot, findings, source, host } = input;
   const kept = { ...snapshot, ...keptPaneRows(snapshot, state) };
   const view = viewDocument(state);
@@ -63,6 +68,8 @@ function scopeText(scope: NonNullable<ViewDocument['scope']>): string {
       return `container ${scope.id.slice(0, SHORT_ID_LENGTH)}`;
     case 'containerQuery':
       return [scope.container === null ? null : `container ${scope.container}`, scope.pod === null ? null : `pod ${scope.pod}`].filter((part) => part !== null).join(' ');
+    case 'finding':
+      return `finding ${scope.id}`;
   }
 }
 

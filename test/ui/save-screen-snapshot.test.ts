@@ -9,6 +9,7 @@ import { saveScreenSnapshot, savedScreenText } from '../../src/ui/save-screen-sn
 import { initialUiState } from '../../src/ui/view-model/ui-reducer.js';
 import type { UiState } from '../../src/ui/view-model/ui-state.js';
 import { connection, listener, screenInput, snapshot } from './view-model/snapshot-builder.js';
+import { buildFinding } from './view-model/finding-builder.js';
 
 const schemaPath = new URL('../../../schema/snapshot.schema.json', import.meta.url);
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
@@ -94,5 +95,18 @@ describe('s: the document of what the view shows', () => {
     assert.deepEqual([document.connections, document.processes, document.peers, document.listeners], [[], [], [], []]);
     assert.equal(document.view?.filter, 'no-such-program');
     assert.match(text, /^saved 0 connections \(filter: no-such-program\) to /);
+  });
+
+  test('scoped to a finding: its evidence as the finding has it now, and the view names it; the schema holds', () => {
+    const atEnter = { kind: 'finding' as const, id: 'loss:pid=1234', summary: 'curl loses segments', connectionIds: [3], listenerIds: [], pid: 1234, peerAddress: '93.184.216.34' };
+    const grown = buildFinding({ id: 'loss:pid=1234', kind: 'loss', evidence: { connectionIds: [3, 4], listenerIds: [901], counters: [], reasons: [], absorbed: [] } });
+    const result = saveScreenSnapshot({ ...input, findings: [grown] }, state({ scope: atEnter, pane: 'findings' }), directory, new Date(at.getTime() + 5000));
+    const document = JSON.parse(readFileSync(result.path, 'utf8')) as SnapshotDocument;
+    assert.equal(validate(document), true, JSON.stringify(validate.errors, null, 2));
+    assert.deepEqual(document.connections.map((entry) => entry.id), ['3', '4']);
+    assert.deepEqual(document.listeners.map((entry) => entry.id), ['901']);
+    assert.deepEqual(document.view?.scope, { kind: 'finding', id: 'loss:pid=1234', connectionIds: ['3', '4'], listenerIds: ['901'] });
+    assert.equal(document.view?.pane, 'findings');
+    assert.match(savedScreenText(result), /^saved 2 connections \(scope: finding loss:pid=1234\) to /);
   });
 });

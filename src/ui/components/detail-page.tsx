@@ -17,7 +17,7 @@ type LabelledLineProps = {
   tone: Tone;
 };
 
-function LabelledLine({ label, labelWidth, value, tone }: LabelledLineProps) {
+export function LabelledLine({ label, labelWidth, value, tone }: LabelledLineProps) {
   const toneStyle = useToneStyle();
   return (
     <Text wrap="truncate">
@@ -35,12 +35,13 @@ type LabelledGroupProps = {
 };
 
 /** Several values under one label, the label on the first line only. */
-function LabelledGroup({ label, labelWidth, lines, tone }: LabelledGroupProps) {
+export function LabelledGroup({ label, labelWidth, lines, tone }: LabelledGroupProps) {
   return lines.map((line, index) => <LabelledLine key={index} label={index === 0 ? label : ''} labelWidth={labelWidth} value={line} tone={tone} />);
 }
 
 /**
- * One connection: its fields (endpoints, owner, command line, counters), then the state
+ * One connection: the findings it is evidence of (first: they say what is wrong), its fields
+ * (endpoints, owner, command line, counters), then the state
  * timeline, the drops by reason and the rate sparklines since the page opened — all in one
  * label column, with no headings or blank lines, because at 80×24 every line counts. What does
  * not fit is cut at the bottom.
@@ -60,6 +61,9 @@ export function DetailPage({ detail }: Props) {
           connection gone: evicted from the model, last known values below
         </Text>
       )}
+      {detail.findings.map((finding, index) => (
+        <LabelledLine key={`finding-${index}`} label={index === 0 ? 'Findings' : ''} labelWidth={labelWidth} value={finding.text} tone={finding.tone} />
+      ))}
       {detail.fields.map((field) => (
         <LabelledLine key={field.label} label={field.label} labelWidth={labelWidth} value={field.value} tone={field.tone} />
       ))}

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { HeaderView } from '../view-model/view-types.js';
+import { FINDINGS_HEALTH_SEPARATOR } from '../view-model/select-header.js';
 import { useToneStyle } from './tone-style.js';
 
 type Props = {
@@ -8,7 +9,7 @@ type Props = {
 
 /**
  * The top of the table and detail frames: title and PAUSED banner, connection states, rates with the last
- * minute's sparkline, health counters, then — only when set — the probes that are off, the
+ * minute's sparkline, open findings and health counters, then — only when set — the probes that are off, the
  * scope and a replay's position. Four lines, up to seven.
  */
 export function Header({ header }: Props) {
@@ -32,9 +33,19 @@ export function Header({ header }: Props) {
         {header.rates}
         {header.sparkline !== '' && <Text {...toneStyle('accent')}>{`  ${header.sparkline}`}</Text>}
       </Text>
-      <Text wrap="truncate" {...toneStyle(header.healthTone)}>
-        {header.health}
-      </Text>
+      {header.findings === null ? (
+        <Text wrap="truncate" {...toneStyle(header.healthTone)}>
+          {header.health}
+        </Text>
+      ) : (
+        <Text wrap="truncate">
+          <Text bold {...toneStyle(header.findingsTone)}>
+            {header.findings}
+          </Text>
+          {FINDINGS_HEALTH_SEPARATOR}
+          <Text {...toneStyle(header.healthTone)}>{header.health}</Text>
+        </Text>
+      )}
       {header.probesOff !== null && (
         <Text wrap="truncate" {...toneStyle('warn')}>
           {header.probesOff}

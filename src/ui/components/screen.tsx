@@ -2,6 +2,7 @@ import { Box } from 'ink';
 import type { ScreenView } from '../view-model/view-types.js';
 import { ChangesPage } from './changes-page.js';
 import { DetailPage } from './detail-page.js';
+import { FindingPage } from './finding-page.js';
 import { Footer } from './footer.js';
 import { Header } from './header.js';
 import { HelpPage } from './help-page.js';
@@ -25,6 +26,8 @@ function Body({ screen }: Props) {
       return <Table table={body.table} />;
     case 'detail':
       return <DetailPage detail={body.detail} />;
+    case 'finding':
+      return <FindingPage finding={body.finding} />;
     case 'help':
       return <HelpPage help={body.help} lines={screen.height - footerLines(screen.footer)} width={screen.width} />;
     case 'changes':

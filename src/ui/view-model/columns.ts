@@ -15,6 +15,8 @@ import type {
   TrafficSums,
 } from '../../model/snapshot-types.js';
 import type { ContainerIdentity } from '../../model/records.js';
+import type { Finding } from '../../findings/finding.js';
+import { compareUrgency, findingKindName, formatAgo, formatSince } from './finding-format.js';
 import { compareAddresses } from './address-order.js';
 import {
   formatBytes,
@@ -64,6 +66,7 @@ export interface PaneRow {
   peers: PeerSnapshot;
   listeners: ListenerSnapshot;
   events: EventRow;
+  findings: Finding;
 }
 
 /** A number column; `value` may be null (unknown), which sorts after every number in its natural (descending) order. */
@@ -273,8 +276,21 @@ const eventColumns: readonly Column<EventRow>[] = [
   textColumn({ id: 'detail', header: 'DETAIL', minWidth: 16, maxWidth: 60, priority: 88 }, describeEvent),
 ];
 
+// SEV, not SEVERITY: the tab line names the sort, and at 80 columns the longer name would cost
+// the tabs their names. At 80 columns: severity, the summary (which names the kind, the process and the peer), since
+// and state, the summary taking what is left; from 100 columns every column.
+const findingColumns: readonly Column<Finding>[] = [
+  { ...textColumn({ id: 'severity', header: 'SEV', minWidth: 9, priority: 100 }, (row) => row.severity), compare: compareUrgency },
+  textColumn({ id: 'kind', header: 'KIND', minWidth: 15, priority: 65 }, (row) => findingKindName(row.kind)),
+  textColumn({ id: 'summary', header: 'SUMMARY', minWidth: 30, maxWidth: 4096, priority: 95 }, (row) => row.summary),
+  numberColumn({ id: 'since', header: 'SINCE', minWidth: 17, priority: 90 }, (row, context) => context.nowMs - row.sinceMs, (row, context) => formatSince(row.sinceMs, context.nowMs)),
+  numberColumn({ id: 'lastSeen', header: 'LAST SEEN', minWidth: 10, priority: 60 }, (row) => row.lastSeenMs, (row, context) => formatAgo(row.lastSeenMs, context.nowMs)),
+  textColumn({ id: 'state', header: 'STATE', minWidth: 9, priority: 70 }, (row) => row.state),
+];
+
 /** Every pane's columns, left to right. */
 export const paneColumns: { readonly [Pane in PaneId]: readonly Column<PaneRow[Pane]>[] } = {
+  findings: findingColumns,
   connections: connectionColumns,
   processes: processColumns,
   containers: containerColumns,
@@ -289,6 +305,7 @@ export function columnIds(pane: PaneId): string[] {
 }
 
 const DEFAULT_SORT_COLUMN: Record<PaneId, string> = {
+  findings: 'severity',
   connections: 'rate',
   processes: 'bytes',
   containers: 'bytes',
@@ -298,7 +315,7 @@ const DEFAULT_SORT_COLUMN: Record<PaneId, string> = {
 };
 
 /**
- * The sort a pane starts with: connections by total rate, processes, containers and peers by bytes,
+ * The sort a pane starts with: findings open and worst first, connections by total rate, processes, containers and peers by bytes,
  * listeners by accept queue, events newest first; each in its column's natural direction.
  */
 export function defaultSort(pane: PaneId): SortState {

@@ -10,11 +10,18 @@
  * | peers       | remote address                        | `93.184.216.34`, `::1`        |
  * | listeners   | `<socket cookie>/<owner pid or ->`    | `5120/812`, `5121/-`          |
  * | events      | `<cookie or ->/<atMs>/<kind>/<n>`     | `81920/1735689600123/reset/0` |
+ * | findings    | the finding's id                      | `refused:pid=412:peer=127.0.0.1:9` |
  *
  * Events have no identity of their own: `n` tells apart events with the same cookie, time and
  * kind, counted from the oldest, so a key survives newer events arriving.
  */
 import type { ConnectionEvent, ConnectionSnapshot, ContainerSnapshot, ListenerSnapshot, PeerSnapshot, ProcessSnapshot } from '../../model/snapshot-types.js';
+import type { Finding } from '../../findings/finding.js';
+
+/** Key of a Findings row: its id, stable across ticks and replays. */
+export function findingKey(finding: Finding): string {
+  return finding.id;
+}
 
 /** Key of a Connections row. */
 export function connectionKey(connection: ConnectionSnapshot): string {

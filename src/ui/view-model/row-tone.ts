@@ -5,6 +5,7 @@ import type { Tone } from './view-types.js';
 import type { PaneId } from './ui-state.js';
 import type { PaneRow, RowContext } from './columns.js';
 import type { ConnectionSnapshot, TrafficSums } from '../../model/snapshot-types.js';
+import { findingTone } from './finding-format.js';
 
 /** A SYN unanswered this long has been retransmitted at least once (the first SYN timeout is 1 s). */
 export const SLOW_SYN_SENT_MS = 1000;
@@ -26,6 +27,7 @@ function trafficTone(sums: TrafficSums): Tone {
 
 /** For each pane, the tone of a row. */
 export const paneTones: { readonly [Pane in PaneId]: (row: PaneRow[Pane], context: RowContext) => Tone } = {
+  findings: findingTone,
   connections: connectionTone,
   processes: trafficTone,
   containers: trafficTone,

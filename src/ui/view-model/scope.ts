@@ -1,13 +1,15 @@
 /**
- * Scope: Enter on a process, a container or a peer (or `--pid`, `--container`, `--pod`) narrows
- * every pane to what is related to it, until Esc. Connections are related by their owner (its
- * pid or its container) or their remote address; events by their connection; processes,
- * containers, peers and listeners by the connections between them, or by their own owner.
+ * Scope: Enter on a process, a container, a peer or a finding (or `--pid`, `--container`,
+ * `--pod`) narrows every pane to what is related to it, until Esc. Connections are related by
+ * their owner (its pid or its container) or their remote address, or — under a finding — by
+ * being its evidence; events by their connection; processes, containers, peers and listeners by
+ * the connections between them, or by their own owner; findings by their subject or evidence.
  */
 import type { PaneId, Scope } from './ui-state.js';
 import type { PaneRow } from './columns.js';
 import type { ConnectionSnapshot, ListenerSnapshot, ModelSnapshot } from '../../model/snapshot-types.js';
 import type { ContainerIdentity } from '../../model/records.js';
+import type { Finding } from '../../findings/finding.js';
 import { containerInScope } from '../../model/document-scope.js';
 import { formatContainer } from './format.js';
 
@@ -37,6 +39,21 @@ function connectionInScope(connection: ConnectionSnapshot, scope: ActiveScope): 
     case 'container':
     case 'containerQuery':
       return containerMatches(connection.owner.container, scope);
+    case 'finding':
+      return scope.connectionIds.includes(connection.id);
+  }
+}
+
+/** Whether a finding is about what a (non-finding) scope names: its process, its peer or its container. */
+function subjectInScope(finding: Finding, scope: Exclude<ActiveScope, { kind: 'finding' }>): boolean {
+  switch (scope.kind) {
+    case 'process':
+      return finding.subject.pid === scope.pid;
+    case 'peer':
+      return finding.subject.peerAddress === scope.address;
+    case 'container':
+    case 'containerQuery':
+      return containerMatches(finding.subject.container, scope);
   }
 }
 
@@ -55,6 +72,11 @@ function acceptedBy(listener: ListenerSnapshot, connection: ConnectionSnapshot):
 
 /** For each pane, the rows a scope keeps. */
 export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, scope: ActiveScope) => (row: PaneRow[Pane]) => boolean } = {
+  findings: (snapshot, scope) => {
+    if (scope.kind === 'finding') return (row) => row.id === scope.id;
+    const ids = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.id));
+    return (row) => subjectInScope(row, scope) || row.evidence.connectionIds.some((id) => ids.has(id));
+  },
   connections: (_snapshot, scope) => (row) => connectionInScope(row, scope),
   processes: (snapshot, scope) => {
     if (scope.kind === 'process') return (row) => row.pid === scope.pid;
@@ -82,6 +104,8 @@ export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, 
       case 'container':
       case 'containerQuery':
         return (row) => containerMatches(row.owner.container, scope);
+      case 'finding':
+        return (row) => scope.listenerIds.includes(row.id);
     }
   },
   events: (snapshot, scope) => {
@@ -98,6 +122,13 @@ export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, 
         const ids = new Set(connections.map((connection) => connection.id));
         const pids = new Set(connections.map((connection) => connection.owner.pid));
         return (row) => (row.connectionId !== null && ids.has(row.connectionId)) || (row.pid !== null && pids.has(row.pid));
+      }
+      case 'finding': {
+        // Its connections' events, and those of its process with its peer whose sockets are
+        // already gone (the refused attempts before the ones still listed).
+        const ids = new Set(scope.connectionIds);
+        const byProcess = (row: PaneRow['events']) => scope.pid !== null && row.pid === scope.pid && (scope.peerAddress === null || row.daddr === scope.peerAddress);
+        return (row) => (row.connectionId !== null && ids.has(row.connectionId)) || byProcess(row);
       }
     }
   },
@@ -146,6 +177,8 @@ function describeScopeSubject(scope: ActiveScope, snapshot: ModelSnapshot): stri
       if (matched.length === 1 && only !== undefined) return `container ${formatContainer(only)}`;
       return `containers matching ${describeQuery(scope)} (${matched.length === 0 ? 'none yet' : matched.length})`;
     }
+    case 'finding':
+      return `finding: ${scope.summary}`;
   }
 }
 

@@ -24,6 +24,8 @@ import type {
 import type { ContainerIdentity } from '../../model/records.js';
 import { containerInScope } from '../../model/document-scope.js';
 import { inWorkload, workloadOf } from '../../model/workload.js';
+import type { Finding } from '../../findings/finding.js';
+import { findingKindName } from './finding-format.js';
 
 type ContainerTerm = Extract<FieldTerm, { kind: 'container' | 'pod' | 'workload' }>;
 
@@ -129,8 +131,45 @@ const eventFields: readonly SearchField<EventRow>[] = [
   { name: 'remote', match: 'endpoint', endpoint: (row) => ({ address: row.daddr.toLowerCase(), port: row.dport }) },
 ];
 
+const findingFields: readonly SearchField<Finding>[] = [
+  { name: 'comm', match: 'fuzzy', text: (row) => row.subject.comm },
+  ...containerFields<Finding>((row) => row.subject.container),
+  { name: 'peer', match: 'literal', text: (row) => row.subject.peerAddress },
+  { name: 'kind', match: 'fuzzy', text: (row) => findingKindName(row.kind) },
+  { name: 'summary', match: 'fuzzy', text: (row) => row.summary },
+  { name: 'pid', match: 'number', number: (row) => row.subject.pid },
+  { name: 'peerPort', match: 'number', number: (row) => row.subject.peerPort },
+  { name: 'localPort', match: 'number', number: (row) => row.subject.localPort },
+];
+
+/** Whether a field term names a finding's own subject. */
+function subjectMatchesField(finding: Finding, term: FieldTerm): boolean {
+  const { subject } = finding;
+  switch (term.kind) {
+    case 'pid':
+      return subject.pid === term.pid;
+    case 'port':
+      return subject.peerPort === term.port || subject.localPort === term.port;
+    case 'state':
+      return false;
+    case 'container':
+    case 'pod':
+    case 'workload':
+      return containerMatchesTerm(subject.container, term);
+  }
+}
+
 /** How each pane is searched, given the snapshot its rows come from. */
 export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot) => Searchable<PaneRow[Pane]> } = {
+  // A term keeps a finding about what it names, or one whose evidence holds a connection it
+  // matches: `state:close_wait` keeps the leaks, `port:5432` whatever is wrong on that port.
+  findings: (snapshot) => ({
+    fields: findingFields,
+    fieldPredicate: (term) => {
+      const matching = overMatchingConnections(snapshot.connections, term, (connection) => connection.id);
+      return (row) => subjectMatchesField(row, term) || row.evidence.connectionIds.some((id) => matching.has(id));
+    },
+  }),
   connections: () => ({
     fields: connectionFields,
     fieldPredicate: (term) => (row) => connectionMatchesField(row, term),

@@ -1,7 +1,8 @@
 /**
  * The detail page of one connection: both endpoints, the owner (and its container) with its
  * whole command line, counters, RTT and connect latency, the state timeline with the time spent
- * in each state, rate sparklines since the page opened, and drops by reason.
+ * in each state, rate sparklines since the page opened, drops by reason, and the findings whose
+ * evidence holds it.
  *
  * A connection evicted while its page is open keeps its last known values, marked
  * `present: false`: the page should not go blank at the moment something went wrong.
@@ -20,6 +21,7 @@ import {
   formatTimeOfDay,
 } from './format.js';
 import { SLOW_SYN_SENT_MS } from './row-tone.js';
+import { compareUrgency, describeFindingLine, findingTone } from './finding-format.js';
 import { sparkline } from './sparkline.js';
 
 /** Cells the detail component puts between the widest label and the values. */
@@ -36,7 +38,7 @@ export function selectDetail(input: ScreenInput, connectionId: number, width: nu
   if (current !== undefined) lastShown = current;
   const connection = current ?? (lastShown?.id === connectionId ? lastShown : null);
   if (connection === null) {
-    return { title: `connection ${connectionId}`, fields: [], timeline: [], sendSparkline: '', receiveSparkline: '', drops: [], present: false };
+    return { title: `connection ${connectionId}`, fields: [], timeline: [], sendSparkline: '', receiveSparkline: '', drops: [], findings: [], present: false };
   }
   const nowMs = input.snapshot.atMs;
   const fields = describeFields(connection, nowMs);
@@ -55,6 +57,10 @@ export function selectDetail(input: ScreenInput, connectionId: number, width: nu
     sendSparkline: sparkline(send, sparklineWidth),
     receiveSparkline: sparkline(receive, sparklineWidth),
     drops: [...connection.drops].sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1)).map((drop) => `${drop.reason} ×${formatCount(drop.count)} · ${drop.class}`),
+    findings: input.findings
+      .filter((finding) => finding.evidence.connectionIds.includes(connectionId))
+      .sort(compareUrgency)
+      .map((finding) => ({ text: describeFindingLine(finding), tone: findingTone(finding) })),
     present: current !== undefined,
   };
 }

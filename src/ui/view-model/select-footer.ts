@@ -86,6 +86,7 @@ function hintsFor(state: UiState): string[] {
     case 'changes':
       return ['Esc back', 'b mark now', 'q quit', pause, 's save', '? help'];
     case 'detail':
+    case 'finding':
       return ['Esc back', 'q quit', pause, 's save', '? help'];
     case 'table': {
       const back = state.scope !== null ? ['Esc leave scope'] : state.filter.text !== '' ? ['Esc clear filter'] : [];
@@ -95,7 +96,8 @@ function hintsFor(state: UiState): string[] {
           ? [`+ - ${formatInterval(state.intervalMs)}`, 's save', 'w flight rec']
           : ['. , step', `[ ] ${formatSpeed(state.replaySpeed)}`, 's save'];
       const closed = state.pane !== 'connections' ? [] : state.closedHidden ? ['t show closed'] : ['t hide closed'];
-      return [...back, 'q quit', '? help', '/ filter', 'Enter open', 'Tab pane', '< > sort', 'I invert', pause, ...pace, ...closed];
+      const open = state.pane === 'findings' ? ['Enter evidence', 'd details'] : state.scope?.kind === 'finding' ? ['Enter open', 'd finding'] : ['Enter open'];
+      return [...back, 'q quit', '? help', '/ filter', ...open, 'Tab pane', '< > sort', 'I invert', pause, ...pace, ...closed];
     }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The header: who and how long, connection counts by state, host-wide rates with the last
- * minute's sparkline, health counters, and — only when set — the probes that are off, the
- * scope and a replay's position. Each is one line, already fitted to the width.
+ * minute's sparkline, open findings and health counters, and — only when set — the probes that
+ * are off, the scope and a replay's position. Each is one line, already fitted to the width.
  */
 import type { HeaderView, Tone } from './view-types.js';
 import type { UiState } from './ui-state.js';
@@ -9,6 +9,8 @@ import type { ReplayProgress, ScreenInput } from './screen-input.js';
 import type { ModelSnapshot, SourceInfo, TcpStateName } from '../../model/snapshot-types.js';
 import { formatCount, formatDuration, formatInterval, formatPerSecond, formatRate, formatSpeed, formatState, truncate } from './format.js';
 import { describeScope } from './scope.js';
+import { severityRank, type Finding } from '../../findings/finding.js';
+import { severityMark, severityTone } from './finding-format.js';
 import { sparkline } from './sparkline.js';
 import { displayWidth } from './text-width.js';
 
@@ -20,6 +22,8 @@ const HEADER_SPARKLINE_POINTS = 60;
 const RATES_SPARKLINE_GAP = 2;
 /** Cells the header component's ` PAUSED ` banner takes on the title line (with its margin). */
 const PAUSED_BANNER_WIDTH = 9;
+/** What the header component puts between the findings count and the health counters. */
+export const FINDINGS_HEALTH_SEPARATOR = ' · ';
 /** Most cells of a replay's position bar. */
 const REPLAY_BAR_CELLS = 40;
 
@@ -66,18 +70,37 @@ export function selectHeader(input: ScreenInput, state: UiState, width: number):
   const healthTone: Tone = lost > 0 ? 'bad' : troubled ? 'warn' : 'normal';
   const probesOff = describeProbesOff(source);
   const scope = describeScope(state.scope, snapshot);
+  const open = openFindings(input.findings);
+  // The count comes first on its line: at 80 columns the health counters lose their end, not it.
+  const findings = open === null ? null : truncate(open.text, width);
+  const healthWidth = findings === null ? width : Math.max(0, width - displayWidth(findings) - FINDINGS_HEALTH_SEPARATOR.length);
   return {
     title: truncate(title, width - (state.paused ? PAUSED_BANNER_WIDTH : 0)),
     states: truncate(describeStates(snapshot), width),
     rates: truncate(rates, width),
     sparkline: sparklineWidth === 0 ? '' : sparkline(snapshot.rateHistory.map((point) => point.sendRate + point.receiveRate), sparklineWidth),
-    health: truncate(health, width),
+    health: truncate(health, healthWidth),
     healthTone,
+    findings,
+    findingsTone: open?.tone ?? 'normal',
     probesOff: probesOff === null ? null : truncate(probesOff, width),
     scope: scope === null ? null : truncate(scope, width),
     replay: input.replay === null ? null : truncate(describeReplay(input.replay, state.replaySpeed ?? 1, width), width),
     paused: state.paused,
   };
+}
+
+/** `findings 3 ▲critical`: the open findings and the worst severity among them; null when none is open. */
+function openFindings(findings: readonly Finding[]): { text: string; tone: Tone } | null {
+  let count = 0;
+  let worst: Finding['severity'] | null = null;
+  for (const finding of findings) {
+    if (finding.state !== 'open') continue;
+    count++;
+    if (worst === null || severityRank[finding.severity] < severityRank[worst]) worst = finding.severity;
+  }
+  if (worst === null) return null;
+  return { text: `findings ${formatCount(count)} ${severityMark(worst)}`, tone: severityTone(worst) };
 }
 
 /** `replay 1m12s / 10m00s ━━━━━━━━────────────── ×2`, with `· end` once the last tick is on screen. */

@@ -4,6 +4,7 @@
 import type { HelpView } from './view-types.js';
 import { INTERVAL_STEPS_MS } from './ui-reducer.js';
 import { formatInterval } from './format.js';
+import { FINDINGS_PANE_KEY } from './ui-state.js';
 
 const FASTEST_MS = INTERVAL_STEPS_MS[0] ?? 0;
 const SLOWEST_MS = INTERVAL_STEPS_MS.at(-1) ?? 0;
@@ -16,8 +17,10 @@ const HELP: HelpView = {
     ['PgUp PgDn', 'move a page'],
     ['Home End  g G', 'first / last row'],
     ['Tab  Shift-Tab', 'next / previous pane'],
-    ['1 2 3 4 5 6', 'Connections Processes Containers Peers Listeners Events'],
-    ['Enter', 'details of a connection; scope to a process, container, peer'],
+    // Findings shares its line with the numbered panes, and d with Enter: one more line would put
+    // the page in three columns at 60×15, where no description would show.
+    [`${FINDINGS_PANE_KEY} 1 2 3 4 5 6`, 'Findings Connections Processes Containers Peers Listeners Events'],
+    ['Enter  d', "details of a connection; scope to a process, container, peer, or a finding's evidence (d: its page)"],
     ['Esc  Backspace', 'back: page, then filter prompt, scope, filter'],
     ['< >  F6', 'sort by the previous / next column'],
     ['I', 'invert the sort'],

@@ -2,7 +2,7 @@
  * The whole frame from the store's input, the UI state and the terminal size.
  *
  * Layout, top to bottom (never taller than the terminal):
- *   header   4–7 lines  title (PAUSED banner on it), states, rates + sparkline, health;
+ *   header   4–7 lines  title (PAUSED banner on it), states, rates + sparkline, findings + health;
  *                       probes off, scope and a replay's position only when set (headerLineCount)
  *   tabs     1 line
  *   body     the rest   table: its column header line + rows; or detail; or help
@@ -18,8 +18,10 @@ import { footerLineCount, selectFooter } from './select-footer.js';
 import { headerLineCount, selectHeader } from './select-header.js';
 import { selectChanges } from './select-changes.js';
 import { selectHelp } from './select-help.js';
-import { selectTable, type TableSelection } from './select-table.js';
-import { selectTabs } from './select-tabs.js';
+import { keptOpenFindings, selectTable, type TableSelection } from './select-table.js';
+import { selectTabs, showsFindingsTab } from './select-tabs.js';
+import { selectFindingDetail } from './select-finding-detail.js';
+import { findingScope, withCurrentEvidence } from './finding-scope.js';
 
 /** Below this the screen shows only the too-small line. */
 const MIN_SCREEN_WIDTH = 60;
@@ -49,8 +51,9 @@ export function selectScreen(input: ScreenInput, state: UiState, size: ScreenSiz
   return screen;
 }
 
-function buildScreen(input: ScreenInput, state: UiState, size: ScreenSize): ScreenView {
+function buildScreen(input: ScreenInput, stateAsKept: UiState, size: ScreenSize): ScreenView {
   const { width, height } = size;
+  const state = withCurrentEvidence(stateAsKept, input.findings);
   const tooSmall =
     width < MIN_SCREEN_WIDTH || height < MIN_SCREEN_HEIGHT
       ? `terminal too small: ${width}×${height}, netscope needs ${MIN_SCREEN_WIDTH}×${MIN_SCREEN_HEIGHT}`
@@ -67,11 +70,14 @@ function buildScreen(input: ScreenInput, state: UiState, size: ScreenSize): Scre
   let table: TableSelection | null = null;
   switch (state.view.kind) {
     case 'table':
-      table = selectTable({ snapshot: input.snapshot, state, width, rowLines: bodyLines - TABLE_HEADER_LINES, changes: input.changes?.changes ?? null });
+      table = selectTable({ snapshot: input.snapshot, findings: input.findings, state, width, rowLines: bodyLines - TABLE_HEADER_LINES, changes: input.changes?.changes ?? null });
       body = { kind: 'table', table: table.table };
       break;
     case 'detail':
       body = { kind: 'detail', detail: selectDetail(input, state.view.connectionId, width) };
+      break;
+    case 'finding':
+      body = { kind: 'finding', finding: selectFindingDetail(input, state.view.findingId, width) };
       break;
     case 'help':
       body = { kind: 'help', help: selectHelp() };
@@ -81,16 +87,21 @@ function buildScreen(input: ScreenInput, state: UiState, size: ScreenSize): Scre
       break;
   }
   const tableView: TableView | null = table?.table ?? null;
+  const findingsShown = showsFindingsTab(state.pane, keptOpenFindings(input.snapshot, input.findings, state));
+  const selectedKey = table?.selectedKey ?? null;
+  const selectedFinding = state.pane === 'findings' && selectedKey !== null ? (input.findings.find((finding) => finding.id === selectedKey) ?? null) : null;
   return {
     width,
     height,
     tooSmall,
     header,
-    tabs: selectTabs(state.pane, tableView, width),
+    tabs: selectTabs(state.pane, tableView, width, findingsShown),
     sortLabel: tableView?.sortLabel ?? null,
     body,
     footer,
     navigation: table?.navigation ?? { keys: [], pageSize: bodyLines },
-    selectedKey: table?.selectedKey ?? null,
+    selectedKey,
+    selectedFinding: selectedFinding === null ? null : findingScope(selectedFinding),
+    findingsShown,
   };
 }

@@ -13,7 +13,8 @@ import { fitColumns } from './fit-columns.js';
 import { parseFilter } from '../../filter/filter-query.js';
 import { filterMask, type Searchable } from '../../filter/filter.js';
 import { pad, truncate, truncateMiddle } from './format.js';
-import { connectionKey, containerKey, eventKeys, listenerKey, peerKey, processKey } from './row-keys.js';
+import type { Finding } from '../../findings/finding.js';
+import { connectionKey, containerKey, eventKeys, findingKey, listenerKey, peerKey, processKey } from './row-keys.js';
 import { eventRows } from './event-rows.js';
 import { narrowedContainers, narrowedPeers, narrowedProcesses } from './narrowed-aggregates.js';
 import { paneTones } from './row-tone.js';
@@ -33,6 +34,8 @@ export interface TableSelection {
 
 export interface TableRequest {
   snapshot: ModelSnapshot;
+  /** The findings engine's findings for the snapshot (the Findings pane's rows); none when absent. */
+  findings?: readonly Finding[];
   state: UiState;
   /** Cells across. */
   width: number;
@@ -60,7 +63,7 @@ interface MatchingRows<Row> {
 
 interface PaneDefinition<Row extends object> {
   pane: PaneId;
-  rows(snapshot: ModelSnapshot): readonly Row[];
+  rows(snapshot: ModelSnapshot, findings: readonly Finding[]): readonly Row[];
   /** Key of `row`, which is `rows[index]` (see row-keys.ts). */
   keyOf(row: Row, index: number, rows: readonly Row[]): string;
   /** Breaks sort ties by identity, so equal rows keep their order across ticks. */
@@ -96,6 +99,13 @@ function definePane<Pane extends PaneId>(
   };
 }
 
+const NO_FINDINGS: readonly Finding[] = [];
+
+const findings = definePane('findings', {
+  rows: (_snapshot, all) => all,
+  keyOf: findingKey,
+  compareIdentity: (a, b) => compareText(a.id, b.id),
+});
 const connections = definePane('connections', {
   rows: (snapshot) => snapshot.connections,
   keyOf: connectionKey,
@@ -135,6 +145,8 @@ const events = definePane('events', {
 /** The current pane's table, with what movement and Enter need. */
 export function selectTable(request: TableRequest): TableSelection {
   switch (request.state.pane) {
+    case 'findings':
+      return selectPaneTable(findings, request);
     case 'connections':
       return selectPaneTable(connections, request);
     case 'processes':
@@ -165,6 +177,8 @@ function scopeIdentity(scope: Scope): string {
       return `container ${scope.id}`;
     case 'containerQuery':
       return `containerQuery ${JSON.stringify([scope.container, scope.pod])}`;
+    case 'finding':
+      return `finding ${JSON.stringify([scope.id, scope.connectionIds, scope.listenerIds, scope.pid, scope.peerAddress])}`;
   }
 }
 
@@ -221,7 +235,7 @@ function matchingRows<Row extends object>(definition: PaneDefinition<Row>, snaps
 /** The connections the Connections pane keeps under the state's filter and scope, in its order. */
 function keptConnections(snapshot: ModelSnapshot, state: UiState): readonly ConnectionSnapshot[] {
   const sort = knownSort(connections, state.sort.connections);
-  const ordered = orderedRows(connections, connections.rows(snapshot), snapshot, state.scope, sort, state.closedHidden);
+  const ordered = orderedRows(connections, connections.rows(snapshot, []), snapshot, state.scope, sort, state.closedHidden);
   const matching = matchingRows(connections, snapshot, ordered, state.filter.text);
   return keptCache(matching.order, () => matching.order.map((index) => ordered.rows[index] as ConnectionSnapshot));
 }
@@ -236,9 +250,21 @@ function keptCache(order: number[], build: () => readonly ConnectionSnapshot[]):
   return kept;
 }
 
+/**
+ * How many open findings the Findings pane keeps under the state's filter and scope, whichever
+ * pane is on screen: what a finding must pass to claim the tab line and the view (`--port 5432`
+ * asks about that port, not about every fault on the host).
+ */
+export function keptOpenFindings(snapshot: ModelSnapshot, all: readonly Finding[], state: UiState): number {
+  if (!all.some((finding) => finding.state === 'open')) return 0;
+  const ordered = orderedRows(findings, all, snapshot, state.scope, knownSort(findings, state.sort.findings), state.closedHidden);
+  const matching = matchingRows(findings, snapshot, ordered, state.filter.text);
+  return matching.order.reduce((count, index) => count + (all[index]?.state === 'open' ? 1 : 0), 0);
+}
+
 /** The listeners the Listeners pane keeps under the state's filter and scope. */
 function keptListeners(snapshot: ModelSnapshot, state: UiState): readonly ListenerSnapshot[] {
-  const ordered = orderedRows(listeners, listeners.rows(snapshot), snapshot, state.scope, knownSort(listeners, state.sort.listeners), state.closedHidden);
+  const ordered = orderedRows(listeners, listeners.rows(snapshot, []), snapshot, state.scope, knownSort(listeners, state.sort.listeners), state.closedHidden);
   const matching = matchingRows(listeners, snapshot, ordered, state.filter.text);
   return matching.order.map((index) => ordered.rows[index] as ListenerSnapshot);
 }
@@ -300,7 +326,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
   const { snapshot, state } = request;
   const sort = knownSort(definition, state.sort[definition.pane]);
   const narrowing = definition.narrowed !== undefined && (state.scope !== null || state.filter.text.trim() !== '');
-  const paneRows = narrowing ? narrowedRows(definition, snapshot, keptConnections(snapshot, state)) : definition.rows(snapshot);
+  const paneRows = narrowing ? narrowedRows(definition, snapshot, keptConnections(snapshot, state)) : definition.rows(snapshot, request.findings ?? NO_FINDINGS);
   const ordered = orderedRows(definition, paneRows, snapshot, narrowing ? null : state.scope, sort, state.closedHidden);
   const matching = matchingRows(definition, snapshot, ordered, narrowing ? '' : state.filter.text);
   const selection = state.selection[definition.pane];
@@ -346,7 +372,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
       columns,
       rows,
       matchingRows: matching.order.length,
-      totalRows: narrowing ? definition.rows(snapshot).length : ordered.rows.length,
+      totalRows: narrowing ? definition.rows(snapshot, request.findings ?? NO_FINDINGS).length : ordered.rows.length,
       firstRowIndex: first,
       sortLabel,
       marked: markOf !== undefined,

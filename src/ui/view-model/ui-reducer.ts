@@ -3,8 +3,8 @@
  * and replay speed. Pure; an action that changes nothing returns the same state object, so
  * React skips the render.
  */
-import type { PaneId, Scope, Selection, SortState, UiAction, UiState, VisibleRows } from './ui-state.js';
-import { paneOrder } from './ui-state.js';
+import type { FindingScope, PaneId, Scope, Selection, SortState, UiAction, UiState, VisibleRows } from './ui-state.js';
+import { allPanes, FINDINGS_PANE_KEY, paneOrder } from './ui-state.js';
 import { columnIds, defaultSort, sortBy } from './columns.js';
 import { connectionIdFromEventKey, connectionIdFromKey, containerIdFromKey, pidFromListenerKey, pidFromProcessKey } from './row-keys.js';
 import { selectedPosition } from './selection.js';
@@ -52,13 +52,13 @@ export function initialUiState(options: InitialUiOptions): UiState {
     scope?.kind === 'process' && options.container !== undefined ? `ctr:${options.container}` : '',
     scope?.kind === 'process' && options.pod !== undefined ? `pod:${options.pod}` : '',
   ].filter((term) => term !== '');
-  const sort = Object.fromEntries(paneOrder.map((pane) => [pane, defaultSort(pane)])) as Record<PaneId, SortState>;
+  const sort = Object.fromEntries(allPanes.map((pane) => [pane, defaultSort(pane)])) as Record<PaneId, SortState>;
   if (options.sort !== undefined) sort.connections = options.sort;
   return {
     pane: 'connections',
     sort,
     filter: { text: filterTerms.join(' '), editing: false },
-    selection: Object.fromEntries(paneOrder.map((pane) => [pane, TOP])) as Record<PaneId, Selection>,
+    selection: Object.fromEntries(allPanes.map((pane) => [pane, TOP])) as Record<PaneId, Selection>,
     scope,
     view: { kind: 'table' },
     paused: false,
@@ -66,6 +66,7 @@ export function initialUiState(options: InitialUiOptions): UiState {
     intervalMs: options.intervalMs,
     replaySpeed: options.replaySpeed ?? null,
     message: null,
+    paneChosen: false,
   };
 }
 
@@ -79,9 +80,9 @@ function initialScope(options: InitialUiOptions): Scope {
 export function uiReducer(state: UiState, action: UiAction): UiState {
   switch (action.type) {
     case 'nextPane':
-      return showPane(state, neighbourPane(state.pane, 1));
+      return showPane(state, neighbourPane(state.pane, 1, action.findingsShown === true));
     case 'previousPane':
-      return showPane(state, neighbourPane(state.pane, -1));
+      return showPane(state, neighbourPane(state.pane, -1, action.findingsShown === true));
     case 'selectPane':
       return showPane(state, action.pane);
     case 'move':
@@ -98,10 +99,11 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return cycleSortColumn(state, -1);
     case 'invertSort': {
       const sort = state.sort[state.pane];
-      return { ...state, sort: { ...state.sort, [state.pane]: { ...sort, descending: !sort.descending } } };
+      return { ...state, sort: { ...state.sort, [state.pane]: { ...sort, descending: !sort.descending } }, paneChosen: true };
     }
     case 'openFilter':
-      return { ...state, view: { kind: 'table' }, filter: { ...state.filter, editing: true } };
+      // What the user types is about the pane on screen: it stays there.
+      return { ...state, view: { kind: 'table' }, filter: { ...state.filter, editing: true }, paneChosen: true };
     case 'editFilter':
       return state.filter.text === action.text ? state : { ...state, filter: { ...state.filter, text: action.text } };
     case 'keepFilter':
@@ -110,6 +112,12 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return clearFilter(state);
     case 'enter':
       return enter(state, action.key);
+    case 'enterFinding':
+      return enterFinding(state, action.scope);
+    case 'openFindingDetail':
+      return openFindingDetail(state, action.key);
+    case 'startOnFindings':
+      return state.paneChosen ? state : { ...state, pane: 'findings', paneChosen: true };
     case 'back':
       return back(state);
     case 'toggleHelp':
@@ -119,7 +127,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     case 'togglePause':
       return { ...state, paused: !state.paused };
     case 'toggleClosed':
-      return { ...state, closedHidden: !state.closedHidden };
+      return { ...state, closedHidden: !state.closedHidden, paneChosen: true };
     case 'changeInterval': {
       // A replay ticks when the recording did: its pace is the speed, not the interval.
       if (state.replaySpeed !== null) return state;
@@ -144,15 +152,18 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
   }
 }
 
-function neighbourPane(pane: PaneId, step: 1 | -1): PaneId {
-  const position = paneOrder.indexOf(pane);
-  return paneOrder[(position + step + paneOrder.length) % paneOrder.length] ?? pane;
+/** The pane `step` away on the tab line; Tab off the Findings pane, once its tab has gone, goes to the first numbered pane. */
+function neighbourPane(pane: PaneId, step: 1 | -1, findingsShown: boolean): PaneId {
+  const panes = findingsShown ? allPanes : paneOrder;
+  const position = panes.indexOf(pane);
+  if (position < 0) return panes[step === 1 ? 0 : panes.length - 1] ?? pane;
+  return panes[(position + step + panes.length) % panes.length] ?? pane;
 }
 
 /** A pane switch also leaves the detail and help pages: the pane is what the user asked to see. */
 function showPane(state: UiState, pane: PaneId): UiState {
   if (state.pane === pane && state.view.kind === 'table') return state;
-  return { ...state, pane, view: { kind: 'table' } };
+  return { ...state, pane, view: { kind: 'table' }, paneChosen: true };
 }
 
 function moveSelection(state: UiState, rows: VisibleRows, target: (current: number, count: number) => number): UiState {
@@ -162,7 +173,7 @@ function moveSelection(state: UiState, rows: VisibleRows, target: (current: numb
   const index = Math.min(Math.max(0, target(selectedPosition(rows.keys, selection.key, selection.index), count)), count - 1);
   const key = rows.keys[index] ?? null;
   if (index === selection.index && key === selection.key) return state;
-  return withSelection(state, state.pane, { index, key });
+  return withSelection({ ...state, paneChosen: true }, state.pane, { index, key });
 }
 
 function withSelection(state: UiState, pane: PaneId, selection: Selection): UiState {
@@ -176,7 +187,7 @@ function cycleSortColumn(state: UiState, step: 1 | -1): UiState {
   const from = position >= 0 ? position : ids.indexOf(defaultSort(state.pane).column);
   const column = ids[(from + step + ids.length) % ids.length];
   if (column === undefined) return state;
-  return { ...state, sort: { ...state.sort, [state.pane]: sortBy(state.pane, column) } };
+  return { ...state, sort: { ...state.sort, [state.pane]: sortBy(state.pane, column) }, paneChosen: true };
 }
 
 function keepFilter(state: UiState): UiState {
@@ -191,7 +202,7 @@ function clearFilter(state: UiState): UiState {
 
 /** Scoping starts the connections pane from its top: the old selection belongs to another scope. */
 function scopeTo(state: UiState, scope: NonNullable<UiState['scope']>): UiState {
-  return withSelection({ ...state, scope, pane: 'connections', view: { kind: 'table' } }, 'connections', TOP);
+  return withSelection({ ...state, scope, pane: 'connections', view: { kind: 'table' }, paneChosen: true }, 'connections', TOP);
 }
 
 function enter(state: UiState, key: string | null): UiState {
@@ -221,11 +232,32 @@ function enter(state: UiState, key: string | null): UiState {
       if (connectionId === null) return { ...state, message: { text: 'this event has no socket to open', tone: 'info' } };
       return openDetail(state, connectionId);
     }
+    case 'findings':
+      // A finding's evidence is not in its key: Enter on it arrives as enterFinding.
+      return state;
   }
 }
 
+/** Enter on a finding: its evidence on the Connections pane; Enter again on it, its page. */
+function enterFinding(state: UiState, scope: FindingScope): UiState {
+  if (state.view.kind !== 'table') return state;
+  if (state.scope?.kind === 'finding' && state.scope.id === scope.id) return { ...state, view: { kind: 'finding', findingId: scope.id } };
+  return scopeTo(state, scope);
+}
+
+/** `d` on the Findings pane opens the selected finding; anywhere else, the finding in scope. */
+function openFindingDetail(state: UiState, key: string | null): UiState {
+  if (state.view.kind !== 'table' || state.filter.editing) return state;
+  const findingId = state.pane === 'findings' ? key : state.scope?.kind === 'finding' ? state.scope.id : null;
+  if (findingId === null) {
+    const text = state.pane === 'findings' ? 'no finding to show' : `d shows a finding: select one on the Findings pane (${FINDINGS_PANE_KEY})`;
+    return { ...state, message: { text, tone: 'info' } };
+  }
+  return { ...state, view: { kind: 'finding', findingId } };
+}
+
 function openDetail(state: UiState, connectionId: number | null): UiState {
-  return connectionId === null ? state : { ...state, view: { kind: 'detail', connectionId } };
+  return connectionId === null ? state : { ...state, view: { kind: 'detail', connectionId }, paneChosen: true };
 }
 
 /** Esc and Backspace undo the most recent thing first: a page, then the prompt, then the scope, then the filter. */

@@ -3,13 +3,24 @@
  * that change it. The reducer lives in ui-reducer.ts; everything here is data.
  */
 
-export type PaneId = 'connections' | 'processes' | 'containers' | 'peers' | 'listeners' | 'events';
+export type PaneId = 'findings' | 'connections' | 'processes' | 'containers' | 'peers' | 'listeners' | 'events';
 
 /**
- * Tab order; number keys 1–6 select by this order. Containers sit next to Processes: from a
- * connection outwards through who owns it (process, then container), then the far side.
+ * Tab order of the numbered panes; number keys 1–6 select by this order. Containers sit next to
+ * Processes: from a connection outwards through who owns it (process, then container), then the
+ * far side. Findings is not numbered: it goes before them on the tab line, under its own key.
  */
 export const paneOrder: readonly PaneId[] = ['connections', 'processes', 'containers', 'peers', 'listeners', 'events'];
+
+/**
+ * The key of the Findings pane. Not `0`: the numbers stay the six panes they always were, and `!`
+ * reads as the alert it leads to; it is free outside the `/` prompt (where it negates a word,
+ * and the prompt takes every typed character first).
+ */
+export const FINDINGS_PANE_KEY = '!';
+
+/** Every pane, Findings first, as the tab line shows them while it shows Findings. */
+export const allPanes: readonly PaneId[] = ['findings', ...paneOrder];
 
 export interface SortState {
   /** A column id of the pane (see columns.ts). */
@@ -31,9 +42,40 @@ export type Scope =
    * or id prefix, a pod's name or `namespace/name`; null matches any. It may match nothing yet.
    */
   | { kind: 'containerQuery'; container: string | null; pod: string | null }
+  | FindingScope
   | null;
 
-export type View = { kind: 'table' } | { kind: 'detail'; connectionId: number } | { kind: 'help' } | { kind: 'changes' };
+/**
+ * Enter on a Findings row: every pane narrows to the finding's evidence — its connections and
+ * listeners by socket cookie, the processes, containers and peers of those connections, and the
+ * events of those connections or of its process with its peer. The ids are the evidence as it was
+ * at Enter; while the finding is still listed, the view follows its current evidence instead
+ * (finding-scope.ts), so a fault that goes on keeps its new connections in scope.
+ */
+export interface FindingScope {
+  kind: 'finding';
+  /** The finding's id (stable across ticks and replays). */
+  id: string;
+  /** Its one-sentence summary, which the scope line names it by. */
+  summary: string;
+  /** Socket cookies of its evidence connections. */
+  connectionIds: readonly number[];
+  /** Socket cookies of its evidence listeners. */
+  listenerIds: readonly number[];
+  /** The culprit process; null when not known. */
+  pid: number | null;
+  /** The peer it is about; null when about a local listener alone. */
+  peerAddress: string | null;
+}
+
+export type View =
+  | { kind: 'table' }
+  | { kind: 'detail'; connectionId: number }
+  /** The whole text of one finding, by id (`d`, or Enter on the finding already in scope). */
+  | { kind: 'finding'; findingId: string }
+  | { kind: 'help' }
+  /** What changed since the baseline (`B`). */
+  | { kind: 'changes' };
 
 /** Selection follows the row's key across ticks; the index is the fallback when the row is gone. */
 export interface Selection {
@@ -59,6 +101,12 @@ export interface UiState {
   replaySpeed: number | null;
   /** A transient line in the footer (saved snapshot path, errors). */
   message: { text: string; tone: 'info' | 'error' } | null;
+  /**
+   * The user has picked a pane or started work in one (a pane key, Tab, Enter, movement, a
+   * sort, `/`, `t`) or the view has already gone to Findings once: from then on a finding that
+   * opens no longer moves the view.
+   */
+  paneChosen: boolean;
 }
 
 /** The rows of the current pane as the user sees them, which movement and Enter act on. */
@@ -69,9 +117,15 @@ export interface VisibleRows {
   pageSize: number;
 }
 
+/**
+ * Tab and Shift-Tab walk the panes on the tab line: `findingsShown` is set while it shows
+ * Findings (any finding open, or the pane on screen); absent, they walk the six numbered panes.
+ */
+type PaneStep = { findingsShown?: true };
+
 export type UiAction =
-  | { type: 'nextPane' }
-  | { type: 'previousPane' }
+  | ({ type: 'nextPane' } & PaneStep)
+  | ({ type: 'previousPane' } & PaneStep)
   | { type: 'selectPane'; pane: PaneId }
   | { type: 'move'; delta: number; rows: VisibleRows }
   | { type: 'page'; direction: 1 | -1; rows: VisibleRows }
@@ -86,6 +140,15 @@ export type UiAction =
   | { type: 'clearFilter' }
   /** Enter on the selected row (its key): detail for a connection, scope for a process/container/peer. */
   | { type: 'enter'; key: string | null }
+  /**
+   * Enter on a Findings row, carrying its evidence (the reducer never reads the model): scopes
+   * every pane to it and shows its connections; on the finding already in scope, opens its page.
+   */
+  | { type: 'enterFinding'; scope: FindingScope }
+  /** `d`: the page of the selected finding (Findings pane) or of the finding in scope; `key` is the selected row's. */
+  | { type: 'openFindingDetail'; key: string | null }
+  /** A finding is open: the view goes to Findings, unless the user has already picked a pane. */
+  | { type: 'startOnFindings' }
   /** Esc / Backspace: close help or detail, else the filter prompt, else the scope, else the filter. */
   | { type: 'back' }
   | { type: 'toggleHelp' }

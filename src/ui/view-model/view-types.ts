@@ -2,7 +2,7 @@
  * What the selectors hand the Ink components: display strings, already sorted, filtered,
  * scoped, width-fitted and sliced to the visible rows. Components never sort, filter or format.
  */
-import type { PaneId, VisibleRows } from './ui-state.js';
+import type { FindingScope, PaneId, VisibleRows } from './ui-state.js';
 
 export type Align = 'left' | 'right';
 
@@ -62,6 +62,12 @@ export interface HeaderView {
   /** e.g. `retrans 3/s · drops 0/s · resets 1/s · lost 0` with its tone (bad when lost > 0). */
   health: string;
   healthTone: Tone;
+  /**
+   * Open findings and the worst severity, `findings 3 ▲critical`, before the health counters on
+   * their line, in the worst severity's tone; null while none is open.
+   */
+  findings: string | null;
+  findingsTone: Tone;
   /** e.g. `probes off: kfree_skb (unsupported)`; null when all are attached. */
   probesOff: string | null;
   /** e.g. `scope: process 4242 (nginx)`; null when unscoped. */
@@ -82,7 +88,20 @@ export interface DetailView {
   receiveSparkline: string;
   /** `NETFILTER_DROP ×3`, … */
   drops: string[];
+  /** The findings whose evidence holds this connection, worst first: `▲critical loss · curl loses…`. */
+  findings: { text: string; tone: Tone }[];
   /** False when the connection is gone from the model (evicted): the page says so. */
+  present: boolean;
+}
+
+/** The whole text of one finding; long values come as several lines, wrapped to the width. */
+export interface FindingDetailView {
+  /** `▲critical · loss · open`, in the finding's tone. */
+  title: string;
+  titleTone: Tone;
+  /** Labelled groups in display order (Summary, Next step, Since, Counters, Reasons, Evidence…). */
+  groups: { label: string; lines: string[]; tone: Tone }[];
+  /** False when the finding is no longer listed: the page shows what it last said. */
   present: boolean;
 }
 
@@ -116,10 +135,22 @@ export interface ScreenView {
   tabs: { pane: PaneId; label: string; active: boolean }[];
   /** After the tabs: the active table's sort (`sort RTT▼`), null on the detail and help pages. */
   sortLabel: string | null;
-  body: { kind: 'table'; table: TableView } | { kind: 'detail'; detail: DetailView } | { kind: 'help'; help: HelpView } | { kind: 'changes'; changes: ChangesView };
+  body:
+    | { kind: 'table'; table: TableView }
+    | { kind: 'detail'; detail: DetailView }
+    | { kind: 'finding'; finding: FindingDetailView }
+    | { kind: 'help'; help: HelpView }
+    | { kind: 'changes'; changes: ChangesView };
   footer: FooterView;
   /** The current pane's matching rows, for movement and Enter (empty on detail and help). */
   navigation: VisibleRows;
   /** Key of the selected row, null when the pane is empty. */
   selectedKey: string | null;
+  /** On the Findings pane, the selected finding as the scope Enter gives; null elsewhere. */
+  selectedFinding: FindingScope | null;
+  /**
+   * The tab line shows Findings (Tab and Shift-Tab walk it too): an open finding passes the
+   * filter and scope, or the pane is on screen. The first time, the view goes there.
+   */
+  findingsShown: boolean;
 }

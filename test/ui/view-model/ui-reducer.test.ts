@@ -29,6 +29,7 @@ describe('initialUiState', () => {
     const state = initialUiState({ intervalMs: 1000 });
     assert.equal(state.pane, 'connections');
     assert.deepEqual(state.sort, {
+      findings: { column: 'severity', descending: false },
       connections: { column: 'rate', descending: true },
       processes: { column: 'bytes', descending: true },
       containers: { column: 'bytes', descending: true },
