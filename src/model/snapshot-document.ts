@@ -59,10 +59,12 @@ export interface ViewDocument {
   closedHidden: boolean;
 }
 
-/** A scope as the view holds it: a process, a peer, one container by full id, or a `--container`/`--pod` query. */
+/** A scope as the view holds it: a process, a peer, a listener, one container by full id, or a `--container`/`--pod` query. */
 export type ViewScopeDocument =
   | { kind: 'process'; pid: number }
   | { kind: 'peer'; address: string }
+  /** The connections one listening socket accepted; `id` is its socket cookie (the document's `listeners[].id`). */
+  | { kind: 'listener'; id: string }
   | { kind: 'container'; id: string }
   | { kind: 'containerQuery'; container: string | null; pod: string | null };
 

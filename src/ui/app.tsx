@@ -48,6 +48,7 @@ export function App({ store, initialState, size: fixedSize, colors = true }: Pro
       filterText: state.filter.text,
       navigation: screen.navigation,
       selectedKey: screen.selectedKey,
+      helpPageCount: screen.helpPageCount,
     },
     (command: Exclude<KeyCommand, null>) => {
       if (command === 'quit') exit();

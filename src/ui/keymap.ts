@@ -21,6 +21,8 @@ export interface KeyContext {
   navigation: VisibleRows;
   /** Key of the selected row, carried by Enter. */
   selectedKey: string | null;
+  /** Pages of the help while it is open (the movement keys turn them); null on the other pages. */
+  helpPageCount: number | null;
 }
 
 /** The function keys netscope binds; Ink's useInput reports them as empty input. */
@@ -62,6 +64,15 @@ function paneForDigit(input: string): UiAction | null {
   return pane === undefined ? null : { type: 'selectPane', pane };
 }
 
+/** Which way a movement key turns the help's pages; null for other keys. */
+function helpPageTurn(input: string, key: Key): 'next' | 'previous' | 'first' | 'last' | null {
+  if (key.downArrow || key.pageDown || input === 'j') return 'next';
+  if (key.upArrow || key.pageUp || input === 'k') return 'previous';
+  if (key.home || input === 'g') return 'first';
+  if (key.end || input === 'G') return 'last';
+  return null;
+}
+
 /** Maps one key press, as Ink's useInput reports it, to what it asks for. */
 export function commandForKey(input: string, key: Key, context: KeyContext): KeyCommand {
   // Ctrl-C quits from anywhere, the filter prompt included: it is how people leave a stuck TUI.
@@ -70,6 +81,10 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
   if (key.ctrl) return input === 's' ? 'save' : null;
   if (key.meta) return null;
 
+  if (context.helpPageCount !== null) {
+    const turn = helpPageTurn(input, key);
+    if (turn !== null) return { type: 'turnHelpPage', to: turn, pageCount: context.helpPageCount };
+  }
   const rows = context.navigation;
   if (key.upArrow) return { type: 'move', delta: -1, rows };
   if (key.downArrow) return { type: 'move', delta: 1, rows };

@@ -5,10 +5,30 @@ import { key } from './ink-key.js';
 
 
 const rows = { keys: ['1001', '1002', '1003'], pageSize: 2 };
-const browsing: KeyContext = { filterEditing: false, filterText: '', navigation: rows, selectedKey: '1002' };
+const browsing: KeyContext = { filterEditing: false, filterText: '', navigation: rows, selectedKey: '1002', helpPageCount: null };
 const typing: KeyContext = { ...browsing, filterEditing: true, filterText: 'cu' };
 
 describe('keymap', () => {
+  test('on the help page the movement keys turn its pages; other keys keep their meaning', () => {
+    const reading: KeyContext = { ...browsing, navigation: { keys: [], pageSize: 20 }, helpPageCount: 3 };
+    for (const [input, pressed, to] of [
+      ['', { downArrow: true }, 'next'],
+      ['', { pageDown: true }, 'next'],
+      ['j', {}, 'next'],
+      ['', { upArrow: true }, 'previous'],
+      ['', { pageUp: true }, 'previous'],
+      ['k', {}, 'previous'],
+      ['g', {}, 'first'],
+      ['', { home: true }, 'first'],
+      ['G', {}, 'last'],
+      ['', { end: true }, 'last'],
+    ] as const) {
+      assert.deepEqual(commandForKey(input, key(pressed), reading), { type: 'turnHelpPage', to, pageCount: 3 }, `${input} ${JSON.stringify(pressed)}`);
+    }
+    assert.equal(commandForKey('q', key(), reading), 'quit');
+    assert.deepEqual(commandForKey('?', key(), reading), { type: 'toggleHelp' });
+  });
+
   test('moves with arrows, j/k, PgUp/PgDn, Home/End and g/G, carrying the rows', () => {
     assert.deepEqual(commandForKey('', key({ upArrow: true }), browsing), { type: 'move', delta: -1, rows });
     assert.deepEqual(commandForKey('', key({ downArrow: true }), browsing), { type: 'move', delta: 1, rows });

@@ -1,15 +1,16 @@
 /**
- * Scope: Enter on a process, a container or a peer (or `--pid`, `--container`, `--pod`) narrows
- * every pane to what is related to it, until Esc. Connections are related by their owner (its
- * pid or its container) or their remote address; events by their connection; processes,
- * containers, peers and listeners by the connections between them, or by their own owner.
+ * Scope: Enter on a process, a container, a peer or a listener (or `--pid`, `--container`, `--pod`)
+ * narrows every pane to what is related to it, until Esc. Connections are related by their owner
+ * (its pid or its container), their remote address or the listener that accepted them; events by
+ * their connection; processes, containers, peers and listeners by the connections between them,
+ * or by their own owner.
  */
 import type { PaneId, Scope } from './ui-state.js';
 import type { PaneRow } from './columns.js';
 import type { ConnectionSnapshot, ListenerSnapshot, ModelSnapshot } from '../../model/snapshot-types.js';
 import type { ContainerIdentity } from '../../model/records.js';
 import { containerInScope } from '../../model/document-scope.js';
-import { formatContainer } from './format.js';
+import { formatContainer, formatEndpoint } from './format.js';
 
 export type ActiveScope = NonNullable<Scope>;
 type ContainerScope = Extract<ActiveScope, { kind: 'container' | 'containerQuery' }>;
@@ -28,34 +29,43 @@ function containerMatches(container: ContainerIdentity | null, scope: ContainerS
   return scope.kind === 'container' ? container.id === scope.id : containerInScope(container, scope);
 }
 
-function connectionInScope(connection: ConnectionSnapshot, scope: ActiveScope): boolean {
+/** Which connections a scope keeps; a listener scope looks its listener up in the snapshot. */
+function connectionMatcher(snapshot: ModelSnapshot, scope: ActiveScope): (connection: ConnectionSnapshot) => boolean {
   switch (scope.kind) {
     case 'process':
-      return connection.owner.pid === scope.pid;
+      return (connection) => connection.owner.pid === scope.pid;
     case 'peer':
-      return connection.daddr === scope.address;
+      return (connection) => connection.daddr === scope.address;
+    case 'listener': {
+      const listener = scopedListener(snapshot, scope);
+      return listener === undefined ? () => false : (connection) => acceptedBy(listener, connection);
+    }
     case 'container':
     case 'containerQuery':
-      return containerMatches(connection.owner.container, scope);
+      return (connection) => containerMatches(connection.owner.container, scope);
   }
 }
 
 function connectionsInScope(snapshot: ModelSnapshot, scope: ActiveScope): ConnectionSnapshot[] {
-  return snapshot.connections.filter((connection) => connectionInScope(connection, scope));
+  return snapshot.connections.filter(connectionMatcher(snapshot, scope));
+}
+
+function scopedListener(snapshot: ModelSnapshot, scope: Extract<ActiveScope, { kind: 'listener' }>): ListenerSnapshot | undefined {
+  return snapshot.listeners.find((listener) => listener.id === scope.id);
 }
 
 function isWildcard(address: string): boolean {
   return address === '0.0.0.0' || address === '::';
 }
 
-/** Whether a connection was accepted by the listener (same local port, on its address or any). */
-function acceptedBy(listener: ListenerSnapshot, connection: ConnectionSnapshot): boolean {
+/** Whether a connection was accepted by the listener (same local port and netns, on its address or any). */
+function acceptedBy(listener: ListenerSnapshot, connection: Pick<ConnectionSnapshot, 'saddr' | 'sport' | 'netns'>): boolean {
   return connection.sport === listener.sport && connection.netns === listener.netns && (isWildcard(listener.saddr) || listener.saddr === connection.saddr);
 }
 
 /** For each pane, the rows a scope keeps. */
 export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, scope: ActiveScope) => (row: PaneRow[Pane]) => boolean } = {
-  connections: (_snapshot, scope) => (row) => connectionInScope(row, scope),
+  connections: connectionMatcher,
   processes: (snapshot, scope) => {
     if (scope.kind === 'process') return (row) => row.pid === scope.pid;
     const pids = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.owner.pid));
@@ -79,6 +89,8 @@ export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, 
         const fromPeer = connectionsInScope(snapshot, scope);
         return (row) => fromPeer.some((connection) => acceptedBy(row, connection));
       }
+      case 'listener':
+        return (row) => row.id === scope.id;
       case 'container':
       case 'containerQuery':
         return (row) => containerMatches(row.owner.container, scope);
@@ -90,6 +102,14 @@ export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, 
         return (row) => row.pid === scope.pid;
       case 'peer':
         return (row) => row.daddr === scope.address || row.saddr === scope.address;
+      case 'listener': {
+        // A refused or dropped segment may have no socket: it still arrived at the listener's port.
+        // Events carry no netns, so those are matched by port and address alone.
+        const listener = scopedListener(snapshot, scope);
+        if (listener === undefined) return () => false;
+        const ids = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.id));
+        return (row) => (row.connectionId !== null ? ids.has(row.connectionId) : acceptedBy(listener, { ...row, netns: listener.netns }));
+      }
       case 'container':
       case 'containerQuery': {
         // Events carry no container: they belong to one through their connection, or through
@@ -132,6 +152,12 @@ function describeScopeSubject(scope: ActiveScope, snapshot: ModelSnapshot): stri
   switch (scope.kind) {
     case 'peer':
       return `peer ${scope.address}`;
+    case 'listener': {
+      const listener = scopedListener(snapshot, scope);
+      if (listener === undefined) return `listener ${scope.id} (closed)`;
+      const owner = listener.owner.comm === null ? '' : ` (${listener.owner.comm})`;
+      return `connections accepted by ${formatEndpoint(listener.saddr, listener.sport)}${owner}`;
+    }
     case 'process': {
       const comm = snapshot.processes.find((process) => process.pid === scope.pid)?.comm ?? null;
       return `process ${scope.pid}${comm === null ? '' : ` (${comm})`}`;

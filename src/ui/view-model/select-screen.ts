@@ -5,7 +5,8 @@
  *   header   4–7 lines  title (PAUSED banner on it), states, rates + sparkline, health;
  *                       probes off, scope and a replay's position only when set (headerLineCount)
  *   tabs     1 line
- *   body     the rest   table: its column header line + rows; or detail; or help
+ *   body     the rest   table: its column header line + rows; or detail; or help (which
+ *                       takes the header's and tabs' lines too)
  *   footer   1–2 lines  filter and message (when either is set), key hints (footerLineCount)
  */
 import type { ScreenView, TableView } from './view-types.js';
@@ -73,7 +74,8 @@ function buildScreen(input: ScreenInput, state: UiState, size: ScreenSize): Scre
       body = { kind: 'detail', detail: selectDetail(input, state.view.connectionId, width) };
       break;
     case 'help':
-      body = { kind: 'help', help: selectHelp() };
+      // Help takes the whole frame but the footer, as htop's does.
+      body = { kind: 'help', help: selectHelp(width, height - footerLineCount(footer), state.view.page) };
       break;
   }
   const tableView: TableView | null = table?.table ?? null;
@@ -87,6 +89,8 @@ function buildScreen(input: ScreenInput, state: UiState, size: ScreenSize): Scre
     body,
     footer,
     navigation: table?.navigation ?? { keys: [], pageSize: bodyLines },
+    helpPageCount: body.kind === 'help' ? body.help.pageCount : null,
     selectedKey: table?.selectedKey ?? null,
   };
 }
+

@@ -156,6 +156,8 @@ function scopeIdentity(scope: Scope): string {
       return `process ${scope.pid}`;
     case 'peer':
       return `peer ${scope.address}`;
+    case 'listener':
+      return `listener ${scope.id}`;
     case 'container':
       return `container ${scope.id}`;
     case 'containerQuery':

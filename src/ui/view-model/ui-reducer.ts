@@ -6,7 +6,7 @@
 import type { PaneId, Scope, Selection, SortState, UiAction, UiState, VisibleRows } from './ui-state.js';
 import { paneOrder } from './ui-state.js';
 import { columnIds, defaultSort, sortBy } from './columns.js';
-import { connectionIdFromEventKey, connectionIdFromKey, containerIdFromKey, pidFromListenerKey, pidFromProcessKey } from './row-keys.js';
+import { connectionIdFromEventKey, connectionIdFromKey, containerIdFromKey, listenerIdFromKey, pidFromProcessKey } from './row-keys.js';
 import { selectedPosition } from './selection.js';
 
 /** The tick intervals `+` and `-` step through, ms. */
@@ -112,6 +112,13 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return enter(state, action.key);
     case 'back':
       return back(state);
+    case 'turnHelpPage': {
+      if (state.view.kind !== 'help') return state;
+      const current = state.view.page ?? 0;
+      const wanted = action.to === 'first' ? 0 : action.to === 'last' ? action.pageCount - 1 : current + (action.to === 'next' ? 1 : -1);
+      const page = Math.min(Math.max(0, wanted), action.pageCount - 1);
+      return page === current ? state : { ...state, view: { kind: 'help', page } };
+    }
     case 'toggleHelp':
       return { ...state, view: state.view.kind === 'help' ? { kind: 'table' } : { kind: 'help' } };
     case 'togglePause':
@@ -210,9 +217,8 @@ function enter(state: UiState, key: string | null): UiState {
     case 'peers':
       return scopeTo(state, { kind: 'peer', address: key });
     case 'listeners': {
-      const pid = pidFromListenerKey(key);
-      if (pid === null) return { ...state, message: { text: 'the process behind this listener is not known', tone: 'info' } };
-      return scopeTo(state, { kind: 'process', pid });
+      const id = listenerIdFromKey(key);
+      return id === null ? state : scopeTo(state, { kind: 'listener', id });
     }
     case 'events': {
       const connectionId = connectionIdFromEventKey(key);

@@ -18,12 +18,17 @@ export interface SortState {
 }
 
 /**
- * Enter on a process, a container or a peer scopes every pane to it; `--pid`, `--container` and
+ * Enter on a process, a container, a peer or a listener scopes every pane to it; `--pid`, `--container` and
  * `--pod` start scoped. Esc leaves the scope.
  */
 export type Scope =
   | { kind: 'process'; pid: number }
   | { kind: 'peer'; address: string }
+  /**
+   * Enter on a Listeners row: the connections that listening socket (by its cookie) accepted, found
+   * by its local port and network namespace. Nothing matches once the listener is gone.
+   */
+  | { kind: 'listener'; id: number }
   /** Enter on a Containers row: that container alone, by its full id. */
   | { kind: 'container'; id: string }
   /**
@@ -33,7 +38,8 @@ export type Scope =
   | { kind: 'containerQuery'; container: string | null; pod: string | null }
   | null;
 
-export type View = { kind: 'table' } | { kind: 'detail'; connectionId: number } | { kind: 'help' };
+/** What the body shows; the help's `page` (from 0, default 0) is turned by the movement keys. */
+export type View = { kind: 'table' } | { kind: 'detail'; connectionId: number } | { kind: 'help'; page?: number };
 
 /** Selection follows the row's key across ticks; the index is the fallback when the row is gone. */
 export interface Selection {
@@ -89,6 +95,8 @@ export type UiAction =
   /** Esc / Backspace: close help or detail, else the filter prompt, else the scope, else the filter. */
   | { type: 'back' }
   | { type: 'toggleHelp' }
+  /** On the help page, ↓ PgDn / ↑ PgUp / Home End turn its `pageCount` pages. */
+  | { type: 'turnHelpPage'; to: 'next' | 'previous' | 'first' | 'last'; pageCount: number }
   | { type: 'togglePause' }
   | { type: 'toggleClosed' }
   | { type: 'changeInterval'; direction: 1 | -1 }

@@ -44,7 +44,10 @@ export interface TableView {
 }
 
 export interface HeaderView {
-  /** e.g. `netscope · vm · up 3m12s · ebpf · every 1s`; a replay says `replay`, and no interval. */
+  /**
+   * e.g. `netscope · vm · up 3m12s · ebpf · every 1s`; a replay says `replay` and the recorded time of
+   * day at its position (`up 1m12s · at 09:14:07 · replay`), and no interval.
+   */
   title: string;
   /** e.g. `1,204 conns: 812 ESTAB 3 SYN_SENT 389 TIME_WAIT …` */
   states: string;
@@ -88,9 +91,26 @@ export interface FooterView {
   message: { text: string; tone: Tone } | null;
 }
 
+/** One line of the help: an entry's keys (empty on the lines its description wraps onto) and its text. */
+export interface HelpLine {
+  keys: string;
+  action: string;
+}
+
 export interface HelpView {
-  /** Rows of [keys, what they do]. */
-  entries: [string, string][];
+  /** Every entry, [keys, what they do], whichever page shows it. */
+  entries: readonly (readonly [string, string])[];
+  /** `Keys (Esc or ? to close)`, with the page and how to turn it when there is more than one. */
+  title: string;
+  /** This page's side-by-side columns of lines, each line already fitted to its column. */
+  columns: HelpLine[][];
+  /** Cells the keys take in each column, their gap included. */
+  keysWidth: number;
+  /** Cells of each column. */
+  columnWidth: number;
+  /** The page shown, from 0 (the state's page, clamped to the pages there are). */
+  page: number;
+  pageCount: number;
 }
 
 /** Everything one frame shows. */
@@ -109,4 +129,6 @@ export interface ScreenView {
   navigation: VisibleRows;
   /** Key of the selected row, null when the pane is empty. */
   selectedKey: string | null;
+  /** Pages of the help while it shows (for the keys that turn them), null otherwise. */
+  helpPageCount: number | null;
 }

@@ -1,0 +1,129 @@
+/**
+ * The live view as an on-call user reads it at 80×24: Enter on a listener shows the connections
+ * it accepted, a CLOSE_WAIT row is coloured, the help reads whole. Real netscope under tmux,
+ * beside named loopback peers.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import { packageRoot } from '../../src/probes/package-paths.js';
+import { freePort } from '../support/free-port.js';
+import { startPeer, type Peer } from '../support/processes.js';
+import { TmuxSession } from '../support/tmux.js';
+
+/** SGR yellow foreground as tmux's capture-pane -e writes it. */
+const YELLOW = /\u001b\[(?:[0-9;]*;)?33m/;
+
+/**
+ * A server that never closes what it accepts (`allowHalfOpen`, no end()), and a client that hangs
+ * up at once: the server's side stays in CLOSE_WAIT, as a leaking server's does. Runs as its own
+ * process with its own name; prints `ready` once the client has hung up.
+ */
+function startCloseWaitLeak(title: string, port: number): ChildProcess {
+  const script = `
+    process.title = ${JSON.stringify(title)};
+    const net = require('node:net');
+    const held = [];
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => { held.push(socket); socket.resume(); });
+    server.listen(${port}, '127.0.0.1', () => {
+      // The client's own close would wait for the server's FIN, which never comes: ready once it has sent its own.
+      const client = net.connect(${port}, '127.0.0.1', () => client.end(() => console.log('ready')));
+    });`;
+  return spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+function nextLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve) => readline.createInterface({ input: child.stdout! }).once('line', resolve));
+}
+
+describe('netscope live view at 80×24: listeners, severity, help', () => {
+  const peers: Peer[] = [];
+  let leak: ChildProcess | undefined;
+  let session: TmuxSession;
+  let port: number;
+  let leakPort: number;
+
+  before(async () => {
+    port = await freePort();
+    const server = startPeer('server', 'triage-srv', '127.0.0.1', port, 4096);
+    peers.push(server);
+    await server.next('listening');
+    const client = startPeer('hold', 'triage-client', '127.0.0.1', port, 65536, 0);
+    peers.push(client);
+    await client.next('connected');
+    leakPort = await freePort();
+    leak = startCloseWaitLeak('triage-leak', leakPort);
+    assert.equal(await nextLine(leak), 'ready');
+    session = new TmuxSession(`${path.join(packageRoot, 'bin/netscope')} -d 500`, { width: 80, height: 24 });
+    await session.waitFor((screen) => screen.includes('triage-'), 'the peers on screen', 60_000);
+  });
+
+  after(() => {
+    session.kill();
+    for (const peer of peers) peer.stop();
+    leak?.kill();
+  });
+
+  it('a CLOSE_WAIT row is coloured (yellow while it is young)', async () => {
+    session.type(`/port:${leakPort}`);
+    session.press('Enter');
+    await session.waitFor((screen) => screen.includes('CLOSE_WAIT') && screen.includes(`filter: port:${leakPort}`), 'the CLOSE_WAIT row');
+    const line = session.screenWithAttributes().split('\n').find((candidate) => candidate.includes('CLOSE_WAIT') && candidate.includes('triage-leak'));
+    assert.ok(line !== undefined, session.screen());
+    assert.match(line, YELLOW, JSON.stringify(line));
+    session.press('Escape');
+    await session.waitFor((screen) => !screen.includes('filter:'), 'the filter cleared');
+  });
+
+  it('Enter on a listener scopes every pane to the connections it accepted; Esc leaves', async () => {
+    session.type('5');
+    session.type(`/port:${port}`);
+    session.press('Enter');
+    await session.waitFor((screen) => screen.includes(`127.0.0.1:${port}`) && screen.includes('triage-srv') && screen.includes(`filter: port:${port}`), 'the listener');
+    // The filter found the listener; the scope does the rest without it.
+    session.press('Escape');
+    await session.waitFor((screen) => !screen.includes('filter:'), 'the filter cleared');
+    const listeners = session.screen().split('\n');
+    const row = listeners.findIndex((line) => line.includes(`127.0.0.1:${port}`) && line.includes('triage-srv'));
+    const first = listeners.findIndex((line) => /^\s*PID\s+PROCESS/.test(line)) + 1;
+    assert.ok(row >= first && first > 0, listeners.join('\n'));
+    session.type('g');
+    for (let step = first; step < row; step++) session.type('j');
+    session.press('Enter');
+    const scoped = await session.waitFor(
+      (screen) => screen.includes(`scope: connections accepted by 127.0.0.1:${port} (triage-srv)`) && screen.includes('[1 Conn'),
+      'the listener scope',
+    );
+    const rows = scoped.split('\n').filter((line) => line.includes('127.0.0.1:') && /\bESTAB\b/.test(line));
+    assert.equal(rows.length, 1, `only the accepted connection:\n${scoped}`);
+    assert.match(rows[0]!, /triage-srv/);
+    assert.doesNotMatch(scoped, /triage-client/, 'the client side of the same flow was not accepted by the listener');
+    session.type('2');
+    const processes = await session.waitFor((screen) => screen.includes('[2 Proc'), 'the Processes pane');
+    assert.match(processes, /triage-srv/);
+    assert.doesNotMatch(processes, /triage-client|triage-leak/);
+    session.press('Escape');
+    await session.waitFor((screen) => !screen.includes('scope:'), 'Esc leaves the scope');
+  });
+
+  it('? at 80×24 reads whole: pages turned with PgDn, no line cut', async () => {
+    session.type('?');
+    const first = await session.waitFor((screen) => /page 1\/\d/.test(screen), 'the help, paged');
+    const count = Number(/page 1\/(\d+)/.exec(first)?.[1]);
+    const pages = [first];
+    for (let page = 2; page <= count; page++) {
+      session.press('NPage');
+      pages.push(await session.waitFor((screen) => screen.includes(`page ${page}/${count}`), `page ${page}`));
+    }
+    for (const page of pages) assert.doesNotMatch(page, /…/, page);
+    const text = pages.join('\n').replace(/\s+/g, ' ');
+    for (const words of ['q Ctrl-C F10 quit', 's Ctrl-S save a JSON snapshot of what is on screen', 'the connections a listener accepted', 'red: failing']) {
+      assert.ok(text.includes(words), words);
+    }
+    session.press('Escape');
+    await session.waitFor((screen) => /\[\d [A-Z]/.test(screen) && !/page \d/.test(screen), 'back to the table');
+    session.type('q');
+  });
+});
