@@ -1,5 +1,6 @@
 import type { DropClass } from './drop-classes.js';
 import type { ContainerIdentity, ContainerStateProblem } from './records.js';
+import type { ProblemSpan } from './problem-trail.js';
 import type {
   ConnectionSnapshot,
   ContainerSnapshot,
@@ -134,6 +135,14 @@ export interface ConnectionDocument {
   connectLatencyMs: number | null;
   /** Container of the owning process; null for a host process. */
   container: ContainerIdentityDocument | null;
+  /** Since when: the first and last retransmit, reset and drop that matters; null for a kind that never happened. */
+  problems: { retransmits: ProblemSpanDocument | null; resets: ProblemSpanDocument | null; drops: ProblemSpanDocument | null };
+}
+
+/** The first and last time (RFC 3339) one kind of problem happened. */
+export interface ProblemSpanDocument {
+  first: string;
+  last: string;
 }
 
 /** Who a container is, from its cgroup path and its runtime's state files. */
@@ -259,7 +268,16 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
     srttMs: roundMsOrNull(connection.srttMs),
     connectLatencyMs: roundMsOrNull(connection.connectLatencyMs),
     container: containerIdentityDocument(owner.container),
+    problems: {
+      retransmits: problemSpanDocument(connection.problems.retransmits),
+      resets: problemSpanDocument(connection.problems.resets),
+      drops: problemSpanDocument(connection.problems.drops),
+    },
   };
+}
+
+function problemSpanDocument(span: ProblemSpan | null): ProblemSpanDocument | null {
+  return span === null ? null : { first: timestamp(span.firstAtMs), last: timestamp(span.lastAtMs) };
 }
 
 function listenerDocument(listener: ListenerSnapshot): ListenerDocument {

@@ -78,6 +78,8 @@ export interface DetailView {
   receiveSparkline: string;
   /** `NETFILTER_DROP ×3`, … */
   drops: string[];
+  /** Its last problem events, oldest first: `09:14:07.120  drop NETFILTER_DROP`, `… reset received`. */
+  problemTrail: string[];
   /** False when the connection is gone from the model (evicted): the page says so. */
   present: boolean;
 }
