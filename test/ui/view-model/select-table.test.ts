@@ -416,6 +416,25 @@ describe('selection and window', () => {
   });
 });
 
+describe('column widths', () => {
+  test('come from the headers and each column\'s bounds, never from the rows: they do not move between ticks', () => {
+    const short = snapshot({ connections: [connection({ id: 1, owner: { pid: 7, comm: 'a', cmdline: 'a' } })] });
+    const long = snapshot({
+      connections: [
+        connection({ id: 1, owner: { pid: 4_194_303, comm: 'a-very-long-name', cmdline: 'x'.repeat(300) } }),
+        connection({ id: 2, owner: { pid: null, comm: null, cmdline: null }, daddr: '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', dport: 65535 }),
+      ],
+    });
+    for (const pane of ['connections', 'processes', 'events'] as const) {
+      for (const width of [80, 160]) {
+        const widths = (data: ModelSnapshot) => table(data, { pane }, width).table.columns.map((column) => [column.id, column.width]);
+        assert.deepEqual(widths(long), widths(short), `${pane} at ${width}`);
+        assert.deepEqual(widths(snapshot()), widths(short), `${pane} at ${width}, empty`);
+      }
+    }
+  });
+});
+
 describe('row tone', () => {
   test('closed connections are dim, troubled ones by severity: lost packets and a CLOSE_WAIT leak are bad; retransmits, resets, a fresh CLOSE_WAIT and a SYN unanswered for a second warn', () => {
     const data = snapshot({
