@@ -151,6 +151,23 @@ export function commandForFunctionKey(functionKey: FunctionKey, context: KeyCont
   return functionKey === 'f1' ? { type: 'toggleHelp' } : { type: 'sortNextColumn' };
 }
 
+/**
+ * The key presses in one chunk of typed input as Ink hands it over. Ink splits escape sequences,
+ * Backspace and Ctrl-C out of a chunk but leaves Enter and Tab inside it (a paste may hold them),
+ * so `port:8080⏎` sent at once — a fast typist, ssh, tmux send-keys, a frame that kept the loop
+ * busy — arrives as one string: each character is its own key, and Enter and Tab are Enter and Tab.
+ */
+export function keysInChunk(input: string, key: Key): [string, Key][] {
+  const characters = [...input];
+  if (characters.length <= 1 || key.ctrl || key.meta) return [[input, key]];
+  const plain: Key = { ...key, return: false, tab: false };
+  return characters.map((character): [string, Key] => {
+    if (character === '\r' || character === '\n') return [character, { ...plain, return: true }];
+    if (character === '\t') return [character, { ...plain, tab: true }];
+    return [character, plain];
+  });
+}
+
 /** The bound function keys in a chunk of raw terminal input, in the order they were pressed. */
 export function functionKeysIn(data: string): FunctionKey[] {
   const found: { at: number; functionKey: FunctionKey }[] = [];
