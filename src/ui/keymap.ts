@@ -118,6 +118,8 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
       return { type: 'togglePause' };
     case 't':
       return { type: 'toggleClosed' };
+    case 'e':
+      return { type: 'cycleEventType' };
     case '+':
       return { type: 'changeInterval', direction: 1 };
     case '-':

@@ -107,6 +107,23 @@ describe('netscope live view at 80×24: listeners, severity, help', () => {
     await session.waitFor((screen) => !screen.includes('filter:'), 'the filter cleared');
   });
 
+  it('e narrows the Events pane to one type at a time, named on the tab line', async () => {
+    session.type('6');
+    await session.waitFor((screen) => screen.includes('[6 Events'), 'the Events pane');
+    session.type('e');
+    await session.waitFor((screen) => screen.includes('type drop · sort'), 'drops only');
+    session.type('e');
+    const screen = await session.waitFor((text) => text.includes('type retransmit · sort'), 'retransmits only');
+    const lines = screen.split('\n');
+    const header = lines.findIndex((line) => /^TIME\s+TYPE/.test(line));
+    const rows = lines.slice(header + 1, -2).filter((line) => /^\d\d:\d\d/.test(line));
+    for (const row of rows) assert.match(row, /^\S+\s+retransmit\s/, row);
+    for (let press = 0; press < 7; press++) session.type('e');
+    await session.waitFor((text) => text.includes('[6 Events') && !text.includes('type ') , 'all types again');
+    session.type('1');
+    await session.waitFor((text) => text.includes('[1 Conn'), 'back to Connections');
+  });
+
   it('? at 80×24 reads whole: pages turned with PgDn, no line cut', async () => {
     session.type('?');
     const first = await session.waitFor((screen) => /page 1\/\d/.test(screen), 'the help, paged');

@@ -93,7 +93,8 @@ function hintsFor(state: UiState): string[] {
           ? [`+ - ${formatInterval(state.intervalMs)}`, 's save', 'w flight rec']
           : ['. , step', `[ ] ${formatSpeed(state.replaySpeed)}`, 's save'];
       const closed = state.pane !== 'connections' ? [] : state.closedHidden ? ['t show closed'] : ['t hide closed'];
-      return [...back, 'q quit', '? help', '/ filter', 'Enter open', 'Tab pane', '< > sort', 'I invert', pause, ...pace, ...closed];
+      const types = state.pane === 'events' ? [`e type: ${state.eventType ?? 'all'}`] : [];
+      return [...back, 'q quit', '? help', '/ filter', 'Enter open', 'Tab pane', '< > sort', 'I invert', pause, ...pace, ...closed, ...types];
     }
   }
 }

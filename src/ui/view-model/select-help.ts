@@ -47,6 +47,7 @@ export const HELP_ENTRIES: readonly [string, string][] = [
   ['  ctr: pod:', 'container NAME or id start / pod NAME or NS/NAME'],
   ['Space  Z', 'pause the view (the capture goes on; a replay stops)'],
   ['t', 'hide / show closed and TIME_WAIT connections (still counted above)'],
+  ['e', 'Events: one type at a time (drop, retransmit, reset, refused, connect, accept, close, state), then all'],
   ['+ -', `slower / faster refresh, ${formatInterval(FASTEST_MS)} to ${formatInterval(SLOWEST_MS)}`],
   ['s  Ctrl-S', 'save a JSON snapshot of what is on screen'],
   ['w', 'write the flight recorder: the last minutes as a recording'],

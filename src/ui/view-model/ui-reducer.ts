@@ -8,6 +8,7 @@ import { paneOrder } from './ui-state.js';
 import { columnIds, defaultSort, sortBy } from './columns.js';
 import { connectionIdFromEventKey, connectionIdFromKey, containerIdFromKey, listenerIdFromKey, pidFromProcessKey } from './row-keys.js';
 import { selectedPosition } from './selection.js';
+import { EVENT_ROW_TYPES } from './event-rows.js';
 
 /** The tick intervals `+` and `-` step through, ms. */
 export const INTERVAL_STEPS_MS: readonly number[] = [100, 250, 500, 1000, 2000, 5000, 10_000];
@@ -63,6 +64,7 @@ export function initialUiState(options: InitialUiOptions): UiState {
     view: { kind: 'table' },
     paused: false,
     closedHidden: false,
+    eventType: null,
     intervalMs: options.intervalMs,
     replaySpeed: options.replaySpeed ?? null,
     message: null,
@@ -125,6 +127,11 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, paused: !state.paused };
     case 'toggleClosed':
       return { ...state, closedHidden: !state.closedHidden };
+    case 'cycleEventType': {
+      if (state.pane !== 'events' || state.view.kind !== 'table') return state;
+      const next = EVENT_ROW_TYPES[state.eventType === null ? 0 : EVENT_ROW_TYPES.indexOf(state.eventType) + 1] ?? null;
+      return withSelection({ ...state, eventType: next }, 'events', TOP);
+    }
     case 'changeInterval': {
       // A replay ticks when the recording did: its pace is the speed, not the interval.
       if (state.replaySpeed !== null) return state;

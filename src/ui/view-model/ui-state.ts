@@ -2,6 +2,7 @@
  * UI-only state (pane, sort, filter, selection, scope, view, pause, interval, replay speed) and the actions
  * that change it. The reducer lives in ui-reducer.ts; everything here is data.
  */
+import type { EventRowType } from './event-rows.js';
 
 export type PaneId = 'connections' | 'processes' | 'containers' | 'peers' | 'listeners' | 'events';
 
@@ -59,6 +60,11 @@ export interface UiState {
   paused: boolean;
   /** `t`: closed and TIME_WAIT connections are left out of the Connections pane (the header still counts them). */
   closedHidden: boolean;
+  /**
+   * `e` in the Events pane: only events of this type (as `--events` names them), null for all. One
+   * storm of refused connects then cannot hide the lossy flow's retransmits.
+   */
+  eventType: EventRowType | null;
   /** Tick interval, ms (changed by + and -). */
   intervalMs: number;
   /** Replaying a recording: its playback speed (changed by [ and ]); null in a live capture. */
@@ -99,6 +105,8 @@ export type UiAction =
   | { type: 'turnHelpPage'; to: 'next' | 'previous' | 'first' | 'last'; pageCount: number }
   | { type: 'togglePause' }
   | { type: 'toggleClosed' }
+  /** `e`: the Events pane shows the next event type, then all again. */
+  | { type: 'cycleEventType' }
   | { type: 'changeInterval'; direction: 1 | -1 }
   /** `.` / `,`: one recorded tick forward or back, which pauses the replay (the store moves it). */
   | { type: 'stepReplay'; direction: 1 | -1 }

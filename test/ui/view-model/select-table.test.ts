@@ -416,6 +416,25 @@ describe('selection and window', () => {
   });
 });
 
+describe('events by type', () => {
+  test('e narrows the Events pane to one type, named beside the sort; the scope still applies', () => {
+    const data = snapshot({
+      events: [
+        event({ kind: 'retransmit', connectionId: 1, pid: 100, atMs: NOW - 1 }),
+        event({ kind: 'reset', direction: 'received', connectionId: 2, pid: 200, atMs: NOW - 2 }),
+        event({ kind: 'retransmit', connectionId: 3, pid: 200, atMs: NOW - 3 }),
+        event({ kind: 'drop', reason: 'NETFILTER_DROP', connectionId: null, pid: null, atMs: NOW - 4 }),
+      ],
+    });
+    const retransmits = table(data, { pane: 'events', eventType: 'retransmit' });
+    assert.deepEqual(retransmits.navigation.keys.map((key) => key.split('/')[2]), ['retransmit', 'retransmit']);
+    assert.equal(retransmits.table.sortLabel, 'type retransmit · sort TIME▼');
+    assert.equal(table(data, { pane: 'events', eventType: 'retransmit', scope: { kind: 'process', pid: 200 } }).navigation.keys.length, 1);
+    assert.equal(table(data, { pane: 'events' }).navigation.keys.length, 4);
+    assert.equal(table(data, { pane: 'events' }).table.sortLabel, 'sort TIME▼');
+  });
+});
+
 describe('column widths', () => {
   test('come from the headers and each column\'s bounds, never from the rows: they do not move between ticks', () => {
     const short = snapshot({ connections: [connection({ id: 1, owner: { pid: 7, comm: 'a', cmdline: 'a' } })] });

@@ -168,6 +168,18 @@ describe('uiReducer', () => {
     assert.deepEqual(uiReducer(uiReducer(second, { type: 'toggleHelp' }), { type: 'toggleHelp' }).view, { kind: 'help' }, 'help opens at its first page');
   });
 
+  test('e steps the Events pane through the event types, trouble first, then back to all; elsewhere it does nothing', () => {
+    let state = start({ pane: 'events' });
+    const seen: (string | null)[] = [];
+    for (let press = 0; press < 9; press++) {
+      state = uiReducer(state, { type: 'cycleEventType' });
+      seen.push(state.eventType);
+    }
+    assert.deepEqual(seen, ['drop', 'retransmit', 'reset', 'refused', 'connect', 'accept', 'close', 'state', null]);
+    const connections = start();
+    assert.equal(uiReducer(connections, { type: 'cycleEventType' }), connections);
+  });
+
   test('> and < walk the pane columns, wrapping, each in its natural direction', () => {
     const ids = columnIds('connections');
     const next = uiReducer(start(), { type: 'sortNextColumn' });
