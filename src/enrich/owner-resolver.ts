@@ -11,11 +11,12 @@
  * workers once a scan has found one): a few fd tables instead of all of them, and the answer
  * is still what /proc says, never a guess from the listener.
  */
-import type { Endpoints, ModelRecord, OwnerRecord, SocketSampleRecord } from '../model/records.js';
+import type { Endpoints, ModelRecord, OwnerRecord, SocketSampleRecord, TaskOwner } from '../model/records.js';
 import { TcpState } from '../model/records.js';
 import type { HostPaths } from '../probes/host-paths.js';
 import type { ProcessDescriber, ProcessDescription } from './proc-process.js';
 import { scanSocketOwners } from './proc-socket-owners.js';
+import { userName } from './user-names.js';
 
 /** Sockets whose inode no process holds (orphans being torn down) are not looked for forever. */
 const MAX_LOOKUPS_PER_SOCKET = 3;
@@ -46,7 +47,8 @@ export class OwnerResolver {
   private readonly lookupsByCookie = new Map<number, number>();
   /** Unowned at the previous pass and not found among their listener's holders. */
   private waitingCookies = new Set<number>();
-  private readonly pidsToDescribe = new Set<number>();
+  /** Pids to read from /proc, with what the kernel's event said of each: all that is left once it has exited. */
+  private readonly pidsToDescribe = new Map<number, TaskOwner>();
   private readonly describedPids = new Set<number>();
   /** Listener (netns and port) → pids seen holding it or a socket accepted from it. */
   private readonly holdersByListener = new Map<string, Set<number>>();
@@ -56,6 +58,10 @@ export class OwnerResolver {
     private readonly paths: HostPaths,
     private readonly describer: Pick<ProcessDescriber, 'describe'>,
   ) {}
+
+  private exitedProcess(task: TaskOwner): ProcessDescription {
+    return exitedProcessDescription(task, this.paths);
+  }
 
   /** Called for every record on its way to the model: cheap, no I/O. */
   note(record: ModelRecord): void {
@@ -69,16 +75,16 @@ export class OwnerResolver {
     this.ownedCookies.add(record.cookie);
     this.ownedSinceLastResolve.add(record.cookie);
     if (record.newState === TcpState.LISTEN) this.addHolder(listenerKey(record.endpoints), record.owner.pid);
-    if (!this.describedPids.has(record.owner.pid)) this.pidsToDescribe.add(record.owner.pid);
+    if (!this.describedPids.has(record.owner.pid)) this.pidsToDescribe.set(record.owner.pid, record.owner);
   }
 
   /** Once a tick: describes new pids and resolves sampled sockets that have no owner yet. */
   resolve(samples: readonly SocketSampleRecord[], atMs: number, options: ResolveOptions): OwnerRecord[] {
     const owners: OwnerRecord[] = [];
     const describe = memoised((pid) => this.describer.describe(pid));
-    for (const pid of this.pidsToDescribe) {
-      const description = describe(pid);
-      if (description) owners.push(ownerRecord(0, description, atMs));
+    for (const [pid, task] of this.pidsToDescribe) {
+      const description = describe(pid) ?? this.exitedProcess(task);
+      owners.push(ownerRecord(0, description, atMs));
       this.describedPids.add(pid);
     }
     this.pidsToDescribe.clear();
@@ -177,6 +183,15 @@ function memoised(describe: (pid: number) => ProcessDescription | null): (pid: n
     if (description === undefined) descriptions.set(pid, (description = describe(pid)));
     return description;
   };
+}
+
+/**
+ * A process that exited before /proc could be read, as its event named it: the kernel's comm
+ * (already sanitised), its uid with the user's name, and `[comm]` for the command line, as htop
+ * shows a process whose command line is gone. So its rows keep a name and a user, not a uid.
+ */
+function exitedProcessDescription(task: TaskOwner, paths: HostPaths): ProcessDescription {
+  return { pid: task.pid, comm: task.comm, cmdline: `[${task.comm}]`, uid: task.uid, user: userName(task.uid, paths), cgroupId: task.cgroupId, startTimeTicks: 0 };
 }
 
 function ownerRecord(cookie: number, description: ProcessDescription, atMs: number): OwnerRecord {

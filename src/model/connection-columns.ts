@@ -5,7 +5,7 @@
  * bytes, and a 100k-connection table's numbers are one allocation instead of a million boxes.
  *
  * Rows are handed out and taken back as connections enter and leave the table; the array grows
- * to the table's largest size and keeps it (at most `maxConnections` rows of 200 bytes).
+ * to the table's largest size and keeps it (at most `maxConnections` rows of 248 bytes).
  */
 export class ConnectionColumns {
   /** One row's fields, as offsets into it. */
@@ -36,7 +36,14 @@ export class ConnectionColumns {
   static readonly RETRANSMIT_RECORDS = 22;
   static readonly RESETS_SENT = 23;
   static readonly RESETS_RECEIVED = 24;
-  static readonly FIELDS = 25;
+  // When each kind of problem first and last happened (ms since the epoch); NaN while it never did.
+  static readonly FIRST_RETRANSMIT_AT_MS = 25;
+  static readonly LAST_RETRANSMIT_AT_MS = 26;
+  static readonly FIRST_RESET_AT_MS = 27;
+  static readonly LAST_RESET_AT_MS = 28;
+  static readonly FIRST_DROP_AT_MS = 29;
+  static readonly LAST_DROP_AT_MS = 30;
+  static readonly FIELDS = 31;
 
   private static readonly INITIAL_ROWS = 256;
 
@@ -45,7 +52,7 @@ export class ConnectionColumns {
   private rowsInUse = 0;
   private readonly freeRows: number[] = [];
 
-  /** A row of zeros (an open connection: its close time NaN); returns its first offset. */
+  /** A row of zeros (an open connection: its close time and problem times NaN); returns its first offset. */
   allocate(): number {
     let row = this.freeRows.pop();
     if (row === undefined) {
@@ -59,6 +66,7 @@ export class ConnectionColumns {
     const base = row * ConnectionColumns.FIELDS;
     this.values.fill(0, base, base + ConnectionColumns.FIELDS);
     this.values[base + ConnectionColumns.CLOSED_AT_MS] = Number.NaN;
+    this.values.fill(Number.NaN, base + ConnectionColumns.FIRST_RETRANSMIT_AT_MS, base + ConnectionColumns.LAST_DROP_AT_MS + 1);
     return base;
   }
 

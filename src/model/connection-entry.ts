@@ -4,6 +4,8 @@ import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { ConnectionColumns as C, type ConnectionColumns } from './connection-columns.js';
 import { DropCounter } from './drop-counter.js';
+import { dropClassOf } from './drop-classes.js';
+import { ProblemTrail, type ProblemEvent, type ProblemKind, type ProblemSpan, type ProblemTimes } from './problem-trail.js';
 import { SocketOwner } from './socket-owner.js';
 import { StateHistory } from './state-history.js';
 import { tcpStateName } from './tcp-states.js';
@@ -11,6 +13,16 @@ import { tupleKey } from './tuple-index.js';
 
 /** Shared by every connection without drops (nearly all): snapshots are never mutated. */
 const NO_DROPS: readonly DropCount[] = Object.freeze([]);
+/** Shared by every connection without problems, as NO_DROPS. */
+const NO_PROBLEM_EVENTS: readonly ProblemEvent[] = Object.freeze([]);
+const NO_PROBLEM_TIMES: ProblemTimes = Object.freeze({ retransmits: null, resets: null, drops: null });
+
+/** Each problem kind's first and last time fields in the columns. */
+const PROBLEM_TIME_FIELDS: Record<ProblemKind, { first: number; last: number }> = {
+  retransmit: { first: C.FIRST_RETRANSMIT_AT_MS, last: C.LAST_RETRANSMIT_AT_MS },
+  reset: { first: C.FIRST_RESET_AT_MS, last: C.LAST_RESET_AT_MS },
+  drop: { first: C.FIRST_DROP_AT_MS, last: C.LAST_DROP_AT_MS },
+};
 
 // One small-integer field holds the entry's yes/no facts: as separate fields they cost 8 bytes
 // each, on every connection in the table.
@@ -19,7 +31,8 @@ const CHANGED = 1;
 const OWNER_CHANGED = 2;
 const HISTORY_CHANGED = 4;
 const DROPS_CHANGED = 8;
-const ALL_CHANGED = CHANGED | OWNER_CHANGED | HISTORY_CHANGED | DROPS_CHANGED;
+const PROBLEMS_CHANGED = 128;
+const ALL_CHANGED = CHANGED | OWNER_CHANGED | HISTORY_CHANGED | DROPS_CHANGED | PROBLEMS_CHANGED;
 /** Open before the capture started: its bytes count from `firstSeenAtMs`. */
 const PREEXISTING = 16;
 // Cumulative kernel counters are kept as the highest value seen, since records arrive out of
@@ -49,6 +62,8 @@ export class ConnectionEntry implements TupleIndexed {
   private flags: number;
   /** Drop records attributed to this connection (allocated by the first one: most have none). */
   private drops: DropCounter | null = null;
+  /** Its last problem events (allocated by the first problem: most connections have none). */
+  private trail: ProblemTrail | null = null;
   // The parts that did not change since the last published snapshot are reused from it, so a
   // busy tick allocates little beyond the connections whose numbers moved.
   private published: ConnectionSnapshot | null = null;
@@ -228,7 +243,11 @@ export class ConnectionEntry implements TupleIndexed {
     changed = raisePeak(values, row + C.BYTES_RECEIVED_PEAK, counters.bytesReceived) || changed;
     changed = raisePeak(values, row + C.SEGS_OUT_PEAK, counters.segsOut) || changed;
     changed = raisePeak(values, row + C.SEGS_IN_PEAK, counters.segsIn) || changed;
-    changed = raisePeak(values, row + C.TOTAL_RETRANS_PEAK, counters.totalRetrans) || changed;
+    if (raisePeak(values, row + C.TOTAL_RETRANS_PEAK, counters.totalRetrans)) {
+      changed = true;
+      // The kernel counted retransmits no event told of (the probe is off, or its event was lost).
+      if (this.retransmits > this.get(C.RETRANSMIT_RECORDS)) this.noteProblemTime('retransmit', atMs);
+    }
     // 0 means "not measured yet", so it never replaces a measurement.
     if (counters.srttUs !== 0 && atMs >= (values[row + C.SRTT_AT_MS] as number)) {
       if (counters.srttUs !== values[row + C.SRTT_US]) changed = true;
@@ -281,21 +300,55 @@ export class ConnectionEntry implements TupleIndexed {
     return true;
   }
 
-  addDrop(reason: string): void {
+  addDrop(reason: string, atMs: number): void {
     this.drops ??= new DropCounter();
     this.drops.add(reason);
     this.note(CHANGED | DROPS_CHANGED);
+    // A purged queue or a segment for a closed socket is no loss: only drops that matter are problems.
+    if (dropClassOf(reason) === 'matters') this.addProblem({ atMs, kind: 'drop', detail: reason });
   }
 
-  addResets(direction: 'sent' | 'received', count = 1): void {
+  addResets(direction: 'sent' | 'received', atMs: number, count = 1): void {
+    if (count === 0) return;
     const field = direction === 'sent' ? C.RESETS_SENT : C.RESETS_RECEIVED;
     this.set(field, this.get(field) + count);
     this.note(CHANGED);
+    this.addProblem({ atMs, kind: 'reset', detail: direction });
   }
 
-  addRetransmit(): void {
+  addRetransmit(atMs: number): void {
     this.set(C.RETRANSMIT_RECORDS, this.get(C.RETRANSMIT_RECORDS) + 1);
     this.note(CHANGED);
+    this.addProblem({ atMs, kind: 'retransmit', detail: null });
+  }
+
+  private addProblem(event: ProblemEvent): void {
+    this.noteProblemTime(event.kind, event.atMs);
+    this.trail ??= new ProblemTrail();
+    this.trail.add(event);
+  }
+
+  /** Widens the kind's first–last span to `atMs` (records arrive a little out of order). */
+  private noteProblemTime(kind: ProblemKind, atMs: number): void {
+    const { first, last } = PROBLEM_TIME_FIELDS[kind];
+    const values = this.columns.values;
+    // NaN (never) compares false: the first problem sets both ends.
+    if (!(atMs >= (values[this.row + first] as number))) values[this.row + first] = atMs;
+    if (!(atMs <= (values[this.row + last] as number))) values[this.row + last] = atMs;
+    this.note(CHANGED | PROBLEMS_CHANGED);
+  }
+
+  private problemSpan(kind: ProblemKind): ProblemSpan | null {
+    const { first, last } = PROBLEM_TIME_FIELDS[kind];
+    const firstAtMs = this.get(first);
+    return Number.isNaN(firstAtMs) ? null : { firstAtMs, lastAtMs: this.get(last) };
+  }
+
+  private problemTimes(): ProblemTimes {
+    const retransmits = this.problemSpan('retransmit');
+    const resets = this.problemSpan('reset');
+    const drops = this.problemSpan('drop');
+    return retransmits === null && resets === null && drops === null ? NO_PROBLEM_TIMES : { retransmits, resets, drops };
   }
 
   /** Folds the bytes moved since the previous tick into rates, `elapsedS` seconds later. */
@@ -322,6 +375,9 @@ export class ConnectionEntry implements TupleIndexed {
     const owner = previous === null || this.has(OWNER_CHANGED) || ownerDetailsChanged ? owners.of(this.owner) : previous.owner;
     const stateHistory = previous === null || this.has(HISTORY_CHANGED) ? this.history.toStays() : previous.stateHistory;
     const drops = previous === null || this.has(DROPS_CHANGED) ? (this.drops?.toSorted() ?? NO_DROPS) : previous.drops;
+    const problemsChanged = previous === null || this.has(PROBLEMS_CHANGED);
+    const problems = problemsChanged ? this.problemTimes() : previous.problems;
+    const problemTrail = problemsChanged ? (this.trail?.toArray() ?? NO_PROBLEM_EVENTS) : previous.problemTrail;
     this.flags &= ~ALL_CHANGED;
     this.published = {
       id: this.cookie,
@@ -350,6 +406,8 @@ export class ConnectionEntry implements TupleIndexed {
       // Only a connection born during the capture had its SYN_SENT stay seen from the start.
       connectLatencyMs: this.preexisting ? null : this.history.handshakeMs(),
       preexisting: this.preexisting,
+      problems,
+      problemTrail,
     };
     return this.published;
   }

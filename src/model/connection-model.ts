@@ -297,13 +297,13 @@ export class ConnectionModel {
       connection.noteActivity(record.atMs);
     }
     connection.foldCounters(record.counters, record.atMs);
-    connection.addRetransmit();
+    connection.addRetransmit(record.atMs);
   }
 
   private ingestReset(record: ResetRecord): void {
     this.totals.countReset(record.direction);
     if (record.cookie === 0) {
-      this.connectionWithoutCookie(record)?.addResets(record.direction);
+      this.connectionWithoutCookie(record)?.addResets(record.direction, record.atMs);
       return;
     }
     const connection = this.connections.get(record.cookie);
@@ -311,7 +311,7 @@ export class ConnectionModel {
     this.learnLocalEndpoint(connection, record.endpoints);
     connection.noteActivity(record.atMs);
     if (record.counters !== null) connection.foldCounters(record.counters, record.atMs);
-    connection.addResets(record.direction);
+    connection.addResets(record.direction, record.atMs);
   }
 
   /** Returns the cookie of the connection the drop was credited to (0: none), for the event log. */
@@ -319,13 +319,13 @@ export class ConnectionModel {
     this.totals.drops.add(record.reason);
     if (record.cookie === 0) {
       const connection = this.connectionWithoutCookie(record);
-      connection?.addDrop(record.reason);
+      connection?.addDrop(record.reason, record.atMs);
       return connection?.cookie ?? 0;
     }
     const connection = this.connections.get(record.cookie);
     if (connection === undefined) return record.cookie;
     connection.noteActivity(record.atMs);
-    connection.addDrop(record.reason);
+    connection.addDrop(record.reason, record.atMs);
     return record.cookie;
   }
 
@@ -388,8 +388,9 @@ export class ConnectionModel {
     this.tuples.add(connection.tupleKey, connection);
     const pending = this.pendingResets.take(cookie);
     if (pending !== undefined) {
-      connection.addResets('sent', pending.sent);
-      connection.addResets('received', pending.received);
+      // A reset seen before its connection: dated when the connection came to be, the nearest known time.
+      connection.addResets('sent', atMs, pending.sent);
+      connection.addResets('received', atMs, pending.received);
     }
     return connection;
   }

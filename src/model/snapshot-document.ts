@@ -2,6 +2,7 @@ import type { ChangesDocument } from './changes-document.js';
 import type { DropClass } from './drop-classes.js';
 import { workloadOf, type Workload } from './workload.js';
 import type { ContainerIdentity, ContainerStateProblem } from './records.js';
+import type { ProblemSpan } from './problem-trail.js';
 import type {
   ConnectionSnapshot,
   ContainerSnapshot,
@@ -64,12 +65,14 @@ export interface ViewDocument {
 }
 
 /**
- * A scope as the view holds it: a process, a peer, one container by full id, a
+ * A scope as the view holds it: a process, a peer, a listener, one container by full id, a
  * `--container`/`--pod` query, or a finding's evidence (socket cookies as decimal strings).
  */
 export type ViewScopeDocument =
   | { kind: 'process'; pid: number }
   | { kind: 'peer'; address: string }
+  /** The connections one listening socket accepted; `id` is its socket cookie (the document's `listeners[].id`). */
+  | { kind: 'listener'; id: string }
   | { kind: 'container'; id: string }
   | { kind: 'containerQuery'; container: string | null; pod: string | null }
   | { kind: 'finding'; id: string; connectionIds: string[]; listenerIds: string[] };
@@ -140,6 +143,14 @@ export interface ConnectionDocument {
   connectLatencyMs: number | null;
   /** Container of the owning process; null for a host process. */
   container: ContainerIdentityDocument | null;
+  /** Since when: the first and last retransmit, reset and drop that matters; null for a kind that never happened. */
+  problems: { retransmits: ProblemSpanDocument | null; resets: ProblemSpanDocument | null; drops: ProblemSpanDocument | null };
+}
+
+/** The first and last time (RFC 3339) one kind of problem happened. */
+export interface ProblemSpanDocument {
+  first: string;
+  last: string;
 }
 
 /**
@@ -268,7 +279,16 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
     srttMs: roundMsOrNull(connection.srttMs),
     connectLatencyMs: roundMsOrNull(connection.connectLatencyMs),
     container: containerIdentityDocument(owner.container),
+    problems: {
+      retransmits: problemSpanDocument(connection.problems.retransmits),
+      resets: problemSpanDocument(connection.problems.resets),
+      drops: problemSpanDocument(connection.problems.drops),
+    },
   };
+}
+
+function problemSpanDocument(span: ProblemSpan | null): ProblemSpanDocument | null {
+  return span === null ? null : { first: timestamp(span.firstAtMs), last: timestamp(span.lastAtMs) };
 }
 
 function listenerDocument(listener: ListenerSnapshot): ListenerDocument {

@@ -9,6 +9,7 @@
 
 import type { DropClass } from './drop-classes.js';
 import type { ContainerIdentity, ContainerStateProblem } from './records.js';
+import type { ProblemEvent, ProblemTimes } from './problem-trail.js';
 
 export type TcpStateName =
   | 'ESTABLISHED'
@@ -85,6 +86,10 @@ export interface ConnectionSnapshot {
   connectLatencyMs: number | null;
   /** True when the connection was open before the capture started. */
   preexisting: boolean;
+  /** When its retransmits, resets and drops that matter first and last happened (during the capture). */
+  problems: ProblemTimes;
+  /** Its last problem events (at most PROBLEM_TRAIL_LENGTH), oldest first; empty when it had none. */
+  problemTrail: readonly ProblemEvent[];
 }
 
 export interface ListenerSnapshot {

@@ -53,6 +53,7 @@ export function App({ store, initialState, size: fixedSize, colors = true }: Pro
       selectedKey: screen.selectedKey,
       selectedFinding: screen.selectedFinding,
       findingsShown: screen.findingsShown,
+      helpPageCount: screen.helpPageCount,
     },
     (command: Exclude<KeyCommand, null>) => {
       if (command === 'quit') exit();

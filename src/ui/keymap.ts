@@ -25,6 +25,8 @@ export interface KeyContext {
   selectedFinding?: FindingScope | null;
   /** The tab line shows Findings, so Tab and Shift-Tab walk it too (absent: false). */
   findingsShown?: boolean;
+  /** Pages of the help while it is open (the movement keys turn them); null on the other pages. */
+  helpPageCount?: number | null;
 }
 
 /** The function keys netscope binds; Ink's useInput reports them as empty input. */
@@ -66,6 +68,15 @@ function paneForDigit(input: string): UiAction | null {
   return pane === undefined ? null : { type: 'selectPane', pane };
 }
 
+/** Which way a movement key turns the help's pages; null for other keys. */
+function helpPageTurn(input: string, key: Key): 'next' | 'previous' | 'first' | 'last' | null {
+  if (key.downArrow || key.pageDown || input === 'j') return 'next';
+  if (key.upArrow || key.pageUp || input === 'k') return 'previous';
+  if (key.home || input === 'g') return 'first';
+  if (key.end || input === 'G') return 'last';
+  return null;
+}
+
 /** Maps one key press, as Ink's useInput reports it, to what it asks for. */
 export function commandForKey(input: string, key: Key, context: KeyContext): KeyCommand {
   // Ctrl-C quits from anywhere, the filter prompt included: it is how people leave a stuck TUI.
@@ -74,6 +85,10 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
   if (key.ctrl) return input === 's' ? 'save' : null;
   if (key.meta) return null;
 
+  if (context.helpPageCount !== undefined && context.helpPageCount !== null) {
+    const turn = helpPageTurn(input, key);
+    if (turn !== null) return { type: 'turnHelpPage', to: turn, pageCount: context.helpPageCount };
+  }
   const rows = context.navigation;
   if (key.upArrow) return { type: 'move', delta: -1, rows };
   if (key.downArrow) return { type: 'move', delta: 1, rows };
@@ -113,6 +128,8 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
       return { type: 'togglePause' };
     case 't':
       return { type: 'toggleClosed' };
+    case 'e':
+      return { type: 'cycleEventType' };
     case '+':
       return { type: 'changeInterval', direction: 1 };
     case '-':
@@ -152,6 +169,23 @@ export function commandForFunctionKey(functionKey: FunctionKey, context: KeyCont
   if (functionKey === 'f10') return 'quit';
   if (context.filterEditing) return null;
   return functionKey === 'f1' ? { type: 'toggleHelp' } : { type: 'sortNextColumn' };
+}
+
+/**
+ * The key presses in one chunk of typed input as Ink hands it over. Ink splits escape sequences,
+ * Backspace and Ctrl-C out of a chunk but leaves Enter and Tab inside it (a paste may hold them),
+ * so `port:8080⏎` sent at once — a fast typist, ssh, tmux send-keys, a frame that kept the loop
+ * busy — arrives as one string: each character is its own key, and Enter and Tab are Enter and Tab.
+ */
+export function keysInChunk(input: string, key: Key): [string, Key][] {
+  const characters = [...input];
+  if (characters.length <= 1 || key.ctrl || key.meta) return [[input, key]];
+  const plain: Key = { ...key, return: false, tab: false };
+  return characters.map((character): [string, Key] => {
+    if (character === '\r' || character === '\n') return [character, { ...plain, return: true }];
+    if (character === '\t') return [character, { ...plain, tab: true }];
+    return [character, plain];
+  });
 }
 
 /** The bound function keys in a chunk of raw terminal input, in the order they were pressed. */

@@ -36,6 +36,8 @@ function scopeDocument(scope: Scope): ViewDocument['scope'] {
       return { kind: 'process', pid: scope.pid };
     case 'peer':
       return { kind: 'peer', address: scope.address };
+    case 'listener':
+      return { kind: 'listener', id: String(scope.id) };
     case 'container':
       return { kind: 'container', id: scope.id };
     case 'containerQuery':
@@ -64,6 +66,8 @@ function scopeText(scope: NonNullable<ViewDocument['scope']>): string {
       return `process ${scope.pid}`;
     case 'peer':
       return `peer ${scope.address}`;
+    case 'listener':
+      return `listener ${scope.id}`;
     case 'container':
       return `container ${scope.id.slice(0, SHORT_ID_LENGTH)}`;
     case 'containerQuery':

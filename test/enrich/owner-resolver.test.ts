@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
@@ -78,6 +78,19 @@ describe('OwnerResolver', () => {
   beforeEach(() => {
     proc = new FakeProc();
     resolver = new OwnerResolver(proc.paths, proc.describer);
+  });
+
+  test('a process that exited before /proc was read keeps the name and user its event gave: comm, [comm], the uid\'s name', () => {
+    mkdirSync(proc.paths.etc, { recursive: true });
+    writeFileSync(join(proc.paths.etc, 'passwd'), 'root:x:0:0::/root:/bin/sh\nsvc-exited:x:1234:1234::/:/bin/false\n');
+    // No /proc/900: it has gone by the time the tick describes it.
+    resolver.note({ ...listenEvent(5, 900), owner: { pid: 900, comm: 'short-lived', uid: 1234, cgroupId: 0 } });
+    const described = resolver.resolve([], 1000, LIVE).filter((record) => record.pid === 900);
+    assert.deepEqual(
+      described.map(({ comm, cmdline, uid, user }) => ({ comm, cmdline, uid, user })),
+      [{ comm: 'short-lived', cmdline: '[short-lived]', uid: 1234, user: 'svc-exited' }],
+    );
+    assert.deepEqual(resolver.resolve([], 2000, LIVE).filter((record) => record.pid === 900), [], 'described once');
   });
 
   test('resolves the sockets of the first pass at once, listeners included', () => {

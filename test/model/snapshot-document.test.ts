@@ -143,6 +143,7 @@ describe('snapshot document', () => {
       srttMs: 1.234,
       connectLatencyMs: 12.346,
       container: null,
+      problems: { retransmits: null, resets: null, drops: null },
     });
     const closed = document.connections[0];
     assert.equal(closed?.closedAt, '2025-01-01T00:00:01.970Z');
@@ -176,6 +177,7 @@ describe('snapshot document', () => {
       null,
       { kind: 'process', pid: 4242 },
       { kind: 'peer', address: '10.0.0.7' },
+      { kind: 'listener', id: '5120' },
       { kind: 'container', id: 'f'.repeat(64) },
       { kind: 'containerQuery', container: 'api', pod: null },
     ];

@@ -84,4 +84,12 @@ describe('keys arriving in one chunk', () => {
     await app.press('/curl');
     assertOnlyCurlRows(app.frame());
   });
+
+  test('"/curl⏎2" written at once keeps the filter with its Enter and then switches pane: no key of the chunk is lost', async () => {
+    app = await renderApp({ width: 160, height: 45 });
+    await app.press('/curl\r2');
+    const frame = app.frame();
+    assert.equal(linesWith(frame, 'filter: curl').length, 1, frame);
+    assert.match(frame, /\[2 Processes/, frame);
+  });
 });

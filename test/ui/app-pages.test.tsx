@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, test } from 'node:test';
 import { buildScreenInput, cookies } from './fake-store.js';
 import { assertFits, keys, linesWith, renderApp, type RenderedApp } from './render-app.js';
+import { HELP_ENTRIES } from '../../src/ui/view-model/select-help.js';
 
 let app: RenderedApp | undefined;
 afterEach(() => app?.unmount());
@@ -90,16 +91,66 @@ for (const { width, height } of [
   });
 }
 
-describe('help in a small terminal', () => {
-  test('at 60×15 every key is still on screen, in two columns', async () => {
-    app = await renderApp({ width: 60, height: 15 });
-    await app.press('?');
-    const frame = app.frame();
-    for (const binding of ['q  Ctrl-C  F10', '?  h  F1', 'Tab  Shift-Tab', '< >  F6', 'Space  Z', '+ -', 's  Ctrl-S']) {
-      assert.ok(frame.includes(binding), `${binding} in\n${frame}`);
-    }
-    assertFits(frame, 60, 15);
+/** Every help page's frame, turning them with PgDn from the first, and how many the title said there were. */
+async function helpPages(rendered: RenderedApp): Promise<string[]> {
+  await rendered.press('?');
+  const count = Number(/page 1\/(\d+)/.exec(rendered.frame())?.[1] ?? 1);
+  const frames = [rendered.frame()];
+  for (let page = 2; page <= count; page++) {
+    await rendered.press(keys.pageDown);
+    assert.match(rendered.frame(), new RegExp(`page ${page}/${count}`));
+    frames.push(rendered.frame());
+  }
+  return frames;
+}
+
+/** Whitespace runs as one space: a wrapped description reads the same as its entry. */
+function words(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+for (const { width, height } of [
+  { width: 80, height: 24 },
+  { width: 60, height: 15 },
+]) {
+  describe(`help at ${width}×${height}`, () => {
+    test('every entry reads whole on one of the pages (wrapped, never cut), and the pages fit', async () => {
+      app = await renderApp({ width, height });
+      const frames = await helpPages(app);
+      const text = words(frames.map((frame) => frame.split('\n').slice(1, -1).join('\n')).join('\n'));
+      for (const [keysText, action] of HELP_ENTRIES) assert.ok(text.includes(words(`${keysText} ${action}`)), `${keysText} ${action} in\n${frames.join('\n---\n')}`);
+      for (const frame of frames) {
+        assertFits(frame, width, height);
+        assert.doesNotMatch(frame, /…/, 'nothing truncated');
+      }
+      for (const binding of ['q  Ctrl-C  F10', '?  h  F1', 'Tab  Shift-Tab', '< >  F6', 'Space  Z', '+ -', 's  Ctrl-S']) {
+        assert.ok(frames.some((frame) => frame.includes(binding)), binding);
+      }
+    });
+
+    test('PgUp and ↑ turn back, Home goes to the first page, Esc closes', async () => {
+      app = await renderApp({ width, height });
+      const frames = await helpPages(app);
+      assert.ok(frames.length >= 2, 'the help takes more than one page here');
+      await app.press(keys.pageUp);
+      assert.match(app.frame(), new RegExp(`page ${frames.length - 1}/`));
+      await app.press(keys.pageDown);
+      await app.press(keys.up);
+      assert.match(app.frame(), new RegExp(`page ${frames.length - 1}/`));
+      await app.press('g');
+      assert.match(app.frame(), /page 1\//);
+      await app.press(keys.escape);
+      assert.doesNotMatch(app.frame(), HELP_TITLE);
+    });
   });
+}
+
+test('at 160×45 the help is one page, with nothing to turn', async () => {
+  app = await renderApp({ width: 160, height: 45 });
+  await app.press('?');
+  assert.match(app.frame(), /^Keys \(Esc or \? to close\)$/m);
+  for (const [keysText] of HELP_ENTRIES) assert.ok(app.frame().includes(keysText), keysText);
+  assertFits(app.frame(), 160, 45);
 });
 
 describe('detail rates', () => {

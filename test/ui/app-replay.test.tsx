@@ -17,6 +17,8 @@ import { ReplayCaptureStore } from '../../src/app/replay-capture-store.js';
 import { initialUiState } from '../../src/ui/view-model/ui-reducer.js';
 import { buildScreenInput, FakeCaptureStore } from './fake-store.js';
 import { scriptedRecording } from './replay-fixture.js';
+import { T0 } from '../recording/recording-builders.js';
+import { formatClockTime } from '../../src/ui/view-model/format.js';
 import { assertFits, linesWith, renderApp, type RenderedApp } from './render-app.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'netscope-app-replay-'));
@@ -77,7 +79,8 @@ describe('a replay in the live view', () => {
     test(`at ${width}×${height}: the header says replay and shows where the replay is; the footer its keys`, async () => {
       replayApp = await renderReplay(width, height);
       const lines = replayApp.lines();
-      assert.equal(lines[0], 'netscope · web-1 · up 990ms · replay');
+      // The first recorded tick (1 s after the recording's start) on screen, by its time of day.
+      assert.equal(lines[0], `netscope · web-1 · up 990ms · at ${formatClockTime(T0 + 1000)} · replay`);
       assert.equal(lines[4], 'probes off: kfree_skb (unsupported)');
       assert.equal(lines[5], `replay 1.0s / 12s ${'━'.repeat(3)}${'─'.repeat(37)} ×1`);
       assert.ok(linesWith(replayApp.frame(), '10.0.0.3:5432').length === 1, 'the recorded connections are listed');

@@ -86,6 +86,8 @@ function connection(fields: Partial<ConnectionSnapshot> & Pick<ConnectionSnapsho
     srttMs: null,
     connectLatencyMs: null,
     preexisting: false,
+    problems: { retransmits: null, resets: null, drops: null },
+    problemTrail: [],
     ...fields,
   };
 }

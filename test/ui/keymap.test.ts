@@ -1,14 +1,51 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { commandForFunctionKey, commandForKey, contextAfter, functionKeysIn, type KeyContext } from '../../src/ui/keymap.js';
+import { commandForFunctionKey, commandForKey, contextAfter, functionKeysIn, keysInChunk, type KeyContext } from '../../src/ui/keymap.js';
 import { key } from './ink-key.js';
 
 
 const rows = { keys: ['1001', '1002', '1003'], pageSize: 2 };
-const browsing: KeyContext = { filterEditing: false, filterText: '', navigation: rows, selectedKey: '1002' };
+const browsing: KeyContext = { filterEditing: false, filterText: '', navigation: rows, selectedKey: '1002', helpPageCount: null };
 const typing: KeyContext = { ...browsing, filterEditing: true, filterText: 'cu' };
 
 describe('keymap', () => {
+  test('a chunk of typed keys is one key each: Enter and Tab inside it are Enter and Tab', () => {
+    const chunk = keysInChunk('ab\r\tc', key());
+    assert.deepEqual(chunk.map(([input]) => input), ['a', 'b', '\r', '\t', 'c']);
+    assert.deepEqual(chunk.map(([, pressed]) => [pressed.return, pressed.tab]), [[false, false], [false, false], [true, false], [false, true], [false, false]]);
+    // The filter typed and kept in one chunk, as tmux send-keys delivers it: the prompt closes with the text kept.
+    let context: KeyContext = { ...browsing, filterEditing: true, filterText: '' };
+    const commands = keysInChunk('port:80\r', key()).map(([input, pressed]) => {
+      const command = commandForKey(input, pressed, context);
+      context = contextAfter(context, command);
+      return command;
+    });
+    assert.deepEqual(commands.at(-1), { type: 'keepFilter' });
+    assert.equal(context.filterText, 'port:80');
+    assert.equal(context.filterEditing, false);
+    assert.deepEqual(keysInChunk('\r', key({ return: true })), [['\r', key({ return: true })]], 'a single key is passed as Ink parsed it');
+  });
+
+  test('on the help page the movement keys turn its pages; other keys keep their meaning', () => {
+    const reading: KeyContext = { ...browsing, navigation: { keys: [], pageSize: 20 }, helpPageCount: 3 };
+    for (const [input, pressed, to] of [
+      ['', { downArrow: true }, 'next'],
+      ['', { pageDown: true }, 'next'],
+      ['j', {}, 'next'],
+      ['', { upArrow: true }, 'previous'],
+      ['', { pageUp: true }, 'previous'],
+      ['k', {}, 'previous'],
+      ['g', {}, 'first'],
+      ['', { home: true }, 'first'],
+      ['G', {}, 'last'],
+      ['', { end: true }, 'last'],
+    ] as const) {
+      assert.deepEqual(commandForKey(input, key(pressed), reading), { type: 'turnHelpPage', to, pageCount: 3 }, `${input} ${JSON.stringify(pressed)}`);
+    }
+    assert.equal(commandForKey('q', key(), reading), 'quit');
+    assert.deepEqual(commandForKey('?', key(), reading), { type: 'toggleHelp' });
+  });
+
   test('moves with arrows, j/k, PgUp/PgDn, Home/End and g/G, carrying the rows', () => {
     assert.deepEqual(commandForKey('', key({ upArrow: true }), browsing), { type: 'move', delta: -1, rows });
     assert.deepEqual(commandForKey('', key({ downArrow: true }), browsing), { type: 'move', delta: 1, rows });

@@ -15,6 +15,8 @@ import { FakeCaptureStore } from './fake-store.js';
 export const keys = {
   up: '\u001B[A',
   down: '\u001B[B',
+  pageDown: '\u001B[6~',
+  pageUp: '\u001B[5~',
   enter: '\r',
   tab: '\t',
   shiftTab: '\u001B[Z',

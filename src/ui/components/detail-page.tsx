@@ -41,8 +41,8 @@ export function LabelledGroup({ label, labelWidth, lines, tone }: LabelledGroupP
 
 /**
  * One connection: the findings it is evidence of (first: they say what is wrong), its fields
- * (endpoints, owner, command line, counters), then the state
- * timeline, the drops by reason and the rate sparklines since the page opened — all in one
+ * (endpoints, owner, command line, counters), then the state timeline, the drops by reason, the
+ * last problem events and the rate sparklines since the page opened — all in one
  * label column, with no headings or blank lines, because at 80×24 every line counts. What does
  * not fit is cut at the bottom.
  */
@@ -69,6 +69,7 @@ export function DetailPage({ detail }: Props) {
       ))}
       <LabelledGroup label="Timeline" labelWidth={labelWidth} lines={detail.timeline} tone="normal" />
       <LabelledGroup label="Dropped" labelWidth={labelWidth} lines={detail.drops} tone="bad" />
+      <LabelledGroup label="Problems" labelWidth={labelWidth} lines={detail.problemTrail} tone="warn" />
       {hasRates && <LabelledLine label="Send/s" labelWidth={labelWidth} value={detail.sendSparkline} tone="accent" />}
       {hasRates && <LabelledLine label="Recv/s" labelWidth={labelWidth} value={detail.receiveSparkline} tone="accent" />}
     </Box>

@@ -14,11 +14,6 @@ type Props = {
   screen: ScreenView;
 };
 
-/** Lines the footer takes: the key hints, and one more while a filter or message is set. */
-function footerLines(footer: ScreenView['footer']): number {
-  return footer.filter === null && footer.message === null ? 1 : 2;
-}
-
 function Body({ screen }: Props) {
   const { body } = screen;
   switch (body.kind) {
@@ -29,7 +24,7 @@ function Body({ screen }: Props) {
     case 'finding':
       return <FindingPage finding={body.finding} />;
     case 'help':
-      return <HelpPage help={body.help} lines={screen.height - footerLines(screen.footer)} width={screen.width} />;
+      return <HelpPage help={body.help} />;
     case 'changes':
       return <ChangesPage changes={body.changes} />;
   }
@@ -38,7 +33,7 @@ function Body({ screen }: Props) {
 /**
  * One whole frame, filling the box it is given (the terminal): header, pane tabs, the body and
  * footer — or only the too-small line. The tabs show only above a table (they name tables), and
- * help takes the whole frame, as htop's does, so that every key fits at 80×24. The body takes the
+ * help takes the whole frame, as htop's does, so that its pages hold more. The body takes the
  * lines left and cuts what does not fit, so the header and footer always show.
  */
 export function Screen({ screen }: Props) {

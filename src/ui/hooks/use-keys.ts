@@ -4,7 +4,7 @@
  */
 import { useEffect, useEffectEvent, useLayoutEffect, useRef } from 'react';
 import { useInput, useStdin } from 'ink';
-import { commandForFunctionKey, commandForKey, contextAfter, functionKeysIn, type KeyCommand, type KeyContext } from '../keymap.js';
+import { commandForFunctionKey, commandForKey, contextAfter, functionKeysIn, keysInChunk, type KeyCommand, type KeyContext } from '../keymap.js';
 
 /** Calls `onCommand` with what each key press asks for, read against the latest `context`. */
 export function useKeys(context: KeyContext, onCommand: (command: Exclude<KeyCommand, null>) => void): void {
@@ -23,9 +23,7 @@ export function useKeys(context: KeyContext, onCommand: (command: Exclude<KeyCom
   useInput(
     (input, key) => {
       // Fast typing, a paste or tmux send-keys deliver several characters in one chunk: each is a key.
-      const characters = [...input];
-      if (characters.length <= 1 || key.ctrl || key.meta) return run(commandForKey(input, key, latestContext.current));
-      for (const character of characters) run(commandForKey(character, key, latestContext.current));
+      for (const [character, pressed] of keysInChunk(input, key)) run(commandForKey(character, pressed, latestContext.current));
     },
     { isActive: isRawModeSupported },
   );

@@ -7,6 +7,9 @@ import type { ConnectionEvent, ConnectionSnapshot, ModelSnapshot } from '../../m
 
 export type EventRowType = 'connect' | 'accept' | 'state' | 'close' | 'refused' | 'retransmit' | 'reset' | 'drop';
 
+/** The order `e` steps through the types in: trouble first, after all of them. */
+export const EVENT_ROW_TYPES: readonly EventRowType[] = ['drop', 'retransmit', 'reset', 'refused', 'connect', 'accept', 'close', 'state'];
+
 export interface EventRow extends ConnectionEvent {
   type: EventRowType;
 }

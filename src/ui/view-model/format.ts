@@ -161,3 +161,8 @@ export function pad(text: string, width: number, align: Align): string {
 function twoDigits(value: number): string {
   return String(value).padStart(2, '0');
 }
+
+/** `12:03:04`: the local time of day to the second, for where milliseconds are noise (the replay header). */
+export function formatClockTime(epochMs: number): string {
+  return formatTimeOfDay(epochMs).slice(0, '00:00:00'.length);
+}

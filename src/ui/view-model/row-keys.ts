@@ -84,9 +84,9 @@ export function containerIdFromKey(key: string): string | null {
   return separator < 0 || separator === key.length - 1 ? null : key.slice(separator + 1);
 }
 
-/** The owner pid of a listeners-pane key; null when the owner is unknown. */
-export function pidFromListenerKey(key: string): number | null {
-  return parseWhole(key.split('/')[1] ?? '');
+/** The socket cookie of a listeners-pane key; null when the key is not one. */
+export function listenerIdFromKey(key: string): number | null {
+  return parseWhole(key.split('/')[0] ?? '');
 }
 
 /** The socket cookie of an events-pane key; null for events without a socket (`-`). */

@@ -1,9 +1,10 @@
 /**
- * Scope: Enter on a process, a container, a peer or a finding (or `--pid`, `--container`,
- * `--pod`) narrows every pane to what is related to it, until Esc. Connections are related by
- * their owner (its pid or its container) or their remote address, or — under a finding — by
- * being its evidence; events by their connection; processes, containers, peers and listeners by
- * the connections between them, or by their own owner; findings by their subject or evidence.
+ * Scope: Enter on a process, a container, a peer, a listener or a finding (or `--pid`,
+ * `--container`, `--pod`) narrows every pane to what is related to it, until Esc. Connections are
+ * related by their owner (its pid or its container), their remote address, the listener that
+ * accepted them, or — under a finding — by being its evidence; events by their connection;
+ * processes, containers, peers and listeners by the connections between them, or by their own
+ * owner; findings by their subject or evidence.
  */
 import type { PaneId, Scope } from './ui-state.js';
 import type { PaneRow } from './columns.js';
@@ -11,7 +12,7 @@ import type { ConnectionSnapshot, ListenerSnapshot, ModelSnapshot } from '../../
 import type { ContainerIdentity } from '../../model/records.js';
 import type { Finding } from '../../findings/finding.js';
 import { containerInScope } from '../../model/document-scope.js';
-import { formatContainer } from './format.js';
+import { formatContainer, formatEndpoint } from './format.js';
 
 export type ActiveScope = NonNullable<Scope>;
 type ContainerScope = Extract<ActiveScope, { kind: 'container' | 'containerQuery' }>;
@@ -30,27 +31,34 @@ function containerMatches(container: ContainerIdentity | null, scope: ContainerS
   return scope.kind === 'container' ? container.id === scope.id : containerInScope(container, scope);
 }
 
-function connectionInScope(connection: ConnectionSnapshot, scope: ActiveScope): boolean {
+/** Which connections a scope keeps; a listener scope looks its listener up in the snapshot. */
+function connectionMatcher(snapshot: ModelSnapshot, scope: ActiveScope): (connection: ConnectionSnapshot) => boolean {
   switch (scope.kind) {
     case 'process':
-      return connection.owner.pid === scope.pid;
+      return (connection) => connection.owner.pid === scope.pid;
     case 'peer':
-      return connection.daddr === scope.address;
+      return (connection) => connection.daddr === scope.address;
+    case 'listener': {
+      const listener = scopedListener(snapshot, scope);
+      return listener === undefined ? () => false : (connection) => acceptedBy(listener, connection);
+    }
     case 'container':
     case 'containerQuery':
-      return containerMatches(connection.owner.container, scope);
+      return (connection) => containerMatches(connection.owner.container, scope);
     case 'finding':
-      return scope.connectionIds.includes(connection.id);
+      return (connection) => scope.connectionIds.includes(connection.id);
   }
 }
 
-/** Whether a finding is about what a (non-finding) scope names: its process, its peer or its container. */
+/** Whether a finding is about what a (non-finding) scope names: its process, its peer, its listener or its container. */
 function subjectInScope(finding: Finding, scope: Exclude<ActiveScope, { kind: 'finding' }>): boolean {
   switch (scope.kind) {
     case 'process':
       return finding.subject.pid === scope.pid;
     case 'peer':
       return finding.subject.peerAddress === scope.address;
+    case 'listener':
+      return finding.evidence.listenerIds.includes(scope.id);
     case 'container':
     case 'containerQuery':
       return containerMatches(finding.subject.container, scope);
@@ -58,15 +66,19 @@ function subjectInScope(finding: Finding, scope: Exclude<ActiveScope, { kind: 'f
 }
 
 function connectionsInScope(snapshot: ModelSnapshot, scope: ActiveScope): ConnectionSnapshot[] {
-  return snapshot.connections.filter((connection) => connectionInScope(connection, scope));
+  return snapshot.connections.filter(connectionMatcher(snapshot, scope));
+}
+
+function scopedListener(snapshot: ModelSnapshot, scope: Extract<ActiveScope, { kind: 'listener' }>): ListenerSnapshot | undefined {
+  return snapshot.listeners.find((listener) => listener.id === scope.id);
 }
 
 function isWildcard(address: string): boolean {
   return address === '0.0.0.0' || address === '::';
 }
 
-/** Whether a connection was accepted by the listener (same local port, on its address or any). */
-function acceptedBy(listener: ListenerSnapshot, connection: ConnectionSnapshot): boolean {
+/** Whether a connection was accepted by the listener (same local port and netns, on its address or any). */
+function acceptedBy(listener: ListenerSnapshot, connection: Pick<ConnectionSnapshot, 'saddr' | 'sport' | 'netns'>): boolean {
   return connection.sport === listener.sport && connection.netns === listener.netns && (isWildcard(listener.saddr) || listener.saddr === connection.saddr);
 }
 
@@ -77,7 +89,7 @@ export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, 
     const ids = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.id));
     return (row) => subjectInScope(row, scope) || row.evidence.connectionIds.some((id) => ids.has(id));
   },
-  connections: (_snapshot, scope) => (row) => connectionInScope(row, scope),
+  connections: connectionMatcher,
   processes: (snapshot, scope) => {
     if (scope.kind === 'process') return (row) => row.pid === scope.pid;
     const pids = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.owner.pid));
@@ -101,6 +113,8 @@ export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, 
         const fromPeer = connectionsInScope(snapshot, scope);
         return (row) => fromPeer.some((connection) => acceptedBy(row, connection));
       }
+      case 'listener':
+        return (row) => row.id === scope.id;
       case 'container':
       case 'containerQuery':
         return (row) => containerMatches(row.owner.container, scope);
@@ -114,6 +128,14 @@ export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, 
         return (row) => row.pid === scope.pid;
       case 'peer':
         return (row) => row.daddr === scope.address || row.saddr === scope.address;
+      case 'listener': {
+        // A refused or dropped segment may have no socket: it still arrived at the listener's port.
+        // Events carry no netns, so those are matched by port and address alone.
+        const listener = scopedListener(snapshot, scope);
+        if (listener === undefined) return () => false;
+        const ids = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.id));
+        return (row) => (row.connectionId !== null ? ids.has(row.connectionId) : acceptedBy(listener, { ...row, netns: listener.netns }));
+      }
       case 'container':
       case 'containerQuery': {
         // Events carry no container: they belong to one through their connection, or through
@@ -163,6 +185,12 @@ function describeScopeSubject(scope: ActiveScope, snapshot: ModelSnapshot): stri
   switch (scope.kind) {
     case 'peer':
       return `peer ${scope.address}`;
+    case 'listener': {
+      const listener = scopedListener(snapshot, scope);
+      if (listener === undefined) return `listener ${scope.id} (closed)`;
+      const owner = listener.owner.comm === null ? '' : ` (${listener.owner.comm})`;
+      return `connections accepted by ${formatEndpoint(listener.saddr, listener.sport)}${owner}`;
+    }
     case 'process': {
       const comm = snapshot.processes.find((process) => process.pid === scope.pid)?.comm ?? null;
       return `process ${scope.pid}${comm === null ? '' : ` (${comm})`}`;

@@ -1,8 +1,9 @@
 /**
  * The detail page of one connection: both endpoints, the owner (and its container) with its
  * whole command line, counters, RTT and connect latency, the state timeline with the time spent
- * in each state, rate sparklines since the page opened, drops by reason, and the findings whose
- * evidence holds it.
+ * in each state, rate sparklines since the page opened, drops by reason, since when it has had
+ * problems (the first and last of each kind and its last few problem events), and the findings
+ * whose evidence holds it.
  *
  * A connection evicted while its page is open keeps its last known values, marked
  * `present: false`: the page should not go blank at the moment something went wrong.
@@ -10,6 +11,7 @@
 import type { DetailView, Tone } from './view-types.js';
 import type { ScreenInput } from './screen-input.js';
 import type { ConnectionSnapshot, Owner } from '../../model/snapshot-types.js';
+import type { ProblemEvent, ProblemSpan } from '../../model/problem-trail.js';
 import {
   formatBytes,
   formatContainer,
@@ -38,7 +40,7 @@ export function selectDetail(input: ScreenInput, connectionId: number, width: nu
   if (current !== undefined) lastShown = current;
   const connection = current ?? (lastShown?.id === connectionId ? lastShown : null);
   if (connection === null) {
-    return { title: `connection ${connectionId}`, fields: [], timeline: [], sendSparkline: '', receiveSparkline: '', drops: [], findings: [], present: false };
+    return { title: `connection ${connectionId}`, fields: [], timeline: [], sendSparkline: '', receiveSparkline: '', drops: [], problemTrail: [], findings: [], present: false };
   }
   const nowMs = input.snapshot.atMs;
   const fields = describeFields(connection, nowMs);
@@ -61,8 +63,26 @@ export function selectDetail(input: ScreenInput, connectionId: number, width: nu
       .filter((finding) => finding.evidence.connectionIds.includes(connectionId))
       .sort(compareUrgency)
       .map((finding) => ({ text: describeFindingLine(finding), tone: findingTone(finding) })),
+    problemTrail: connection.problemTrail.map((event) => `${formatTimeOfDay(event.atMs)}  ${describeProblem(event)}`),
     present: current !== undefined,
   };
+}
+
+/** `retransmit`, `reset received`, `drop NETFILTER_DROP`. */
+function describeProblem(event: ProblemEvent): string {
+  return event.detail === null ? event.kind : `${event.kind} ${event.detail}`;
+}
+
+/** `09:14:07.120, last 09:20:01.500 (12s ago)`; `09:14:07.120 (12s ago), once` when both ends are one time. */
+function describeSpan(span: ProblemSpan, nowMs: number): string {
+  const ago = `(${formatDuration(Math.max(0, nowMs - span.lastAtMs))} ago)`;
+  if (span.firstAtMs === span.lastAtMs) return `${formatTimeOfDay(span.firstAtMs)} ${ago}, no other`;
+  return `${formatTimeOfDay(span.firstAtMs)}, last ${formatTimeOfDay(span.lastAtMs)} ${ago}`;
+}
+
+/** A `… since` field for each kind of problem the connection has had, right under its counter. */
+function sinceField(label: string, span: ProblemSpan | null, nowMs: number, tone: Tone): DetailView['fields'] {
+  return span === null ? [] : [field(label, describeSpan(span, nowMs), tone)];
 }
 
 /** `curl (1234)  10.0.0.1:40000 → 93.184.216.34:443  ESTABLISHED` */
@@ -118,8 +138,11 @@ function describeFields(connection: ConnectionSnapshot, nowMs: number): DetailVi
     field('RTT', connection.srttMs === null ? 'not measured yet' : formatLatency(connection.srttMs)),
     field('Connect', connection.connectLatencyMs === null ? 'handshake not seen' : formatLatency(connection.connectLatencyMs)),
     field('Retransmits', formatCount(connection.retransmits), connection.retransmits > 0 ? 'warn' : 'normal'),
+    ...sinceField('Retransmits since', connection.problems.retransmits, nowMs, 'warn'),
     field('Resets', `sent ${formatCount(connection.resetsSent)} · received ${formatCount(connection.resetsReceived)}`, resets > 0 ? 'warn' : 'normal'),
+    ...sinceField('Resets since', connection.problems.resets, nowMs, 'warn'),
     field('Drops', describeDrops(dropped, notCounted), dropped > 0 ? 'bad' : 'normal'),
+    ...sinceField('Drops since', connection.problems.drops, nowMs, 'bad'),
     field('Socket', `cookie ${connection.id} · netns ${connection.netns} · ${connection.family}`),
   ];
 }

@@ -97,7 +97,8 @@ function hintsFor(state: UiState): string[] {
           : ['. , step', `[ ] ${formatSpeed(state.replaySpeed)}`, 's save'];
       const closed = state.pane !== 'connections' ? [] : state.closedHidden ? ['t show closed'] : ['t hide closed'];
       const open = state.pane === 'findings' ? ['Enter evidence', 'd details'] : state.scope?.kind === 'finding' ? ['Enter open', 'd finding'] : ['Enter open'];
-      return [...back, 'q quit', '? help', '/ filter', ...open, 'Tab pane', '< > sort', 'I invert', pause, ...pace, ...closed];
+      const types = state.pane === 'events' ? [`e type: ${state.eventType ?? 'all'}`] : [];
+      return [...back, 'q quit', '? help', '/ filter', ...open, 'Tab pane', '< > sort', 'I invert', pause, ...pace, ...closed, ...types];
     }
   }
 }

@@ -7,7 +7,7 @@ import type { HeaderView, Tone } from './view-types.js';
 import type { UiState } from './ui-state.js';
 import type { ReplayProgress, ScreenInput } from './screen-input.js';
 import type { ModelSnapshot, SourceInfo, TcpStateName } from '../../model/snapshot-types.js';
-import { formatCount, formatDuration, formatInterval, formatPerSecond, formatRate, formatSpeed, formatState, truncate } from './format.js';
+import { formatClockTime, formatCount, formatDuration, formatInterval, formatPerSecond, formatRate, formatSpeed, formatState, truncate } from './format.js';
 import { describeScope } from './scope.js';
 import { severityRank, type Finding } from '../../findings/finding.js';
 import { severityMark, severityTone } from './finding-format.js';
@@ -52,9 +52,11 @@ export function headerLineCount(header: HeaderView): number {
 export function selectHeader(input: ScreenInput, state: UiState, width: number): HeaderView {
   const { snapshot, source, host } = input;
   const uptime = formatDuration(Math.max(0, snapshot.atMs - snapshot.startedAtMs));
-  // A replay ticks when the recording did: no interval of its own to show.
+  // A replay ticks when the recording did: no interval of its own to show, but the recorded
+  // time of day at the position, which is what an incident timeline is written in.
   const pace = input.replay === null ? ` · every ${formatInterval(state.intervalMs)}` : '';
-  const title = `netscope · ${host.hostname} · up ${uptime} · ${source.kind}${pace}`;
+  const recordedAt = input.replay === null ? '' : ` · at ${formatClockTime(snapshot.atMs)}`;
+  const title = `netscope · ${host.hostname} · up ${uptime}${recordedAt} · ${source.kind}${pace}`;
   const latest = snapshot.rateHistory.at(-1);
   const rates = `↑ ${formatRate(latest?.sendRate ?? 0)} ↓ ${formatRate(latest?.receiveRate ?? 0)}`;
   const sparklineWidth = Math.max(0, Math.min(HEADER_SPARKLINE_POINTS, width - displayWidth(rates) - RATES_SPARKLINE_GAP));

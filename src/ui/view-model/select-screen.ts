@@ -5,7 +5,8 @@
  *   header   4–7 lines  title (PAUSED banner on it), states, rates + sparkline, findings + health;
  *                       probes off, scope and a replay's position only when set (headerLineCount)
  *   tabs     1 line
- *   body     the rest   table: its column header line + rows; or detail; or help
+ *   body     the rest   table: its column header line + rows; or detail; or help (which
+ *                       takes the header's and tabs' lines too)
  *   footer   1–2 lines  filter and message (when either is set), key hints (footerLineCount)
  */
 import type { ScreenView, TableView } from './view-types.js';
@@ -80,7 +81,8 @@ function buildScreen(input: ScreenInput, stateAsKept: UiState, size: ScreenSize)
       body = { kind: 'finding', finding: selectFindingDetail(input, state.view.findingId, width) };
       break;
     case 'help':
-      body = { kind: 'help', help: selectHelp() };
+      // Help takes the whole frame but the footer, as htop's does.
+      body = { kind: 'help', help: selectHelp(width, height - footerLineCount(footer), state.view.page) };
       break;
     case 'changes':
       body = { kind: 'changes', changes: selectChanges(input.changes) };
@@ -100,8 +102,10 @@ function buildScreen(input: ScreenInput, stateAsKept: UiState, size: ScreenSize)
     body,
     footer,
     navigation: table?.navigation ?? { keys: [], pageSize: bodyLines },
+    helpPageCount: body.kind === 'help' ? body.help.pageCount : null,
     selectedKey,
     selectedFinding: selectedFinding === null ? null : findingScope(selectedFinding),
     findingsShown,
   };
 }
+

@@ -70,6 +70,8 @@ interface PaneDefinition<Row extends object> {
   compareIdentity(a: Row, b: Row): number;
   /** Rows `t` hides: closed and TIME_WAIT connections; absent where the pane has none. */
   isClosed?(row: Row): boolean;
+  /** Rows the pane's own narrowing keeps under `state` (the Events pane's `e`), with its identity for the memo; absent where none. */
+  narrowedBy?(state: UiState): { id: string; keep(row: Row): boolean } | null;
   /**
    * An aggregate pane's rows summed over only the connections kept (narrowed-aggregates.ts):
    * under a filter or scope these replace the pane's own rows, and the filter and scope are
@@ -86,7 +88,7 @@ interface PaneDefinition<Row extends object> {
 
 function definePane<Pane extends PaneId>(
   pane: Pane,
-  fields: Pick<PaneDefinition<PaneRow[Pane]>, 'rows' | 'keyOf' | 'compareIdentity' | 'isClosed' | 'narrowed'>,
+  fields: Pick<PaneDefinition<PaneRow[Pane]>, 'rows' | 'keyOf' | 'compareIdentity' | 'isClosed' | 'narrowed' | 'narrowedBy'>,
 ): PaneDefinition<PaneRow[Pane]> {
   return {
     pane,
@@ -140,6 +142,10 @@ const events = definePane('events', {
   rows: eventRows,
   keyOf: (_row, index, rows) => eventKeys(rows)[index] ?? '',
   compareIdentity: () => 0,
+  narrowedBy: (state) => {
+    const wanted = state.eventType;
+    return wanted === null ? null : { id: `type ${wanted}`, keep: (row) => row.type === wanted };
+  },
 });
 
 /** The current pane's table, with what movement and Enter need. */
@@ -173,6 +179,8 @@ function scopeIdentity(scope: Scope): string {
       return `process ${scope.pid}`;
     case 'peer':
       return `peer ${scope.address}`;
+    case 'listener':
+      return `listener ${scope.id}`;
     case 'container':
       return `container ${scope.id}`;
     case 'containerQuery':
@@ -189,9 +197,10 @@ function orderedRows<Row extends object>(
   scope: Scope,
   sort: SortState,
   closedHidden: boolean,
+  own: { id: string; keep(row: Row): boolean } | null = null,
 ): OrderedRows<Row> {
   const hideClosed = closedHidden ? definition.isClosed : undefined;
-  const scopeId = `${scopeIdentity(scope)}${hideClosed === undefined ? '' : ' open only'}`;
+  const scopeId = `${scopeIdentity(scope)}${hideClosed === undefined ? '' : ' open only'}${own === null ? '' : ` ${own.id}`}`;
   const sortId = `${sort.column} ${sort.descending ? 'desc' : 'asc'}`;
   const last = definition.memo.ordered;
   if (last !== null && last.rows === rows && last.scopeId === scopeId && last.sortId === sortId && last.nowMs === snapshot.atMs) return last;
@@ -199,7 +208,7 @@ function orderedRows<Row extends object>(
   const inScope = scope === null ? null : definition.scope(snapshot, scope);
   const order: number[] = [];
   rows.forEach((row, index) => {
-    if ((inScope === null || inScope(row)) && hideClosed?.(row) !== true) order.push(index);
+    if ((inScope === null || inScope(row)) && hideClosed?.(row) !== true && own?.keep(row) !== false) order.push(index);
   });
   const column = definition.columns.find((candidate) => candidate.id === sort.column);
   if (column !== undefined) {
@@ -327,7 +336,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
   const sort = knownSort(definition, state.sort[definition.pane]);
   const narrowing = definition.narrowed !== undefined && (state.scope !== null || state.filter.text.trim() !== '');
   const paneRows = narrowing ? narrowedRows(definition, snapshot, keptConnections(snapshot, state)) : definition.rows(snapshot, request.findings ?? NO_FINDINGS);
-  const ordered = orderedRows(definition, paneRows, snapshot, narrowing ? null : state.scope, sort, state.closedHidden);
+  const ordered = orderedRows(definition, paneRows, snapshot, narrowing ? null : state.scope, sort, state.closedHidden, definition.narrowedBy?.(state) ?? null);
   const matching = matchingRows(definition, snapshot, ordered, narrowing ? '' : state.filter.text);
   const selection = state.selection[definition.pane];
   const selected = selectedPosition(matching.keys, selection.key, selection.index);
@@ -345,7 +354,9 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
   }));
 
   const sortColumn = definition.columns.find((column) => column.id === sort.column);
-  const sortLabel = `sort ${sortColumn?.header ?? sort.column}${sort.descending ? '▼' : '▲'}`;
+  // The pane's own narrowing is named beside the sort, so an Events pane showing one type says so.
+  const own = definition.narrowedBy?.(state) ?? null;
+  const sortLabel = `${own === null ? '' : `${own.id} · `}sort ${sortColumn?.header ?? sort.column}${sort.descending ? '▼' : '▲'}`;
 
   const context: RowContext = { nowMs: snapshot.atMs };
   const rows: TableRowView[] = [];

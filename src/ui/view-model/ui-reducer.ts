@@ -6,8 +6,9 @@
 import type { FindingScope, PaneId, Scope, Selection, SortState, UiAction, UiState, VisibleRows } from './ui-state.js';
 import { allPanes, FINDINGS_PANE_KEY, paneOrder } from './ui-state.js';
 import { columnIds, defaultSort, sortBy } from './columns.js';
-import { connectionIdFromEventKey, connectionIdFromKey, containerIdFromKey, pidFromListenerKey, pidFromProcessKey } from './row-keys.js';
+import { connectionIdFromEventKey, connectionIdFromKey, containerIdFromKey, listenerIdFromKey, pidFromProcessKey } from './row-keys.js';
 import { selectedPosition } from './selection.js';
+import { EVENT_ROW_TYPES } from './event-rows.js';
 
 /** The tick intervals `+` and `-` step through, ms. */
 export const INTERVAL_STEPS_MS: readonly number[] = [100, 250, 500, 1000, 2000, 5000, 10_000];
@@ -63,6 +64,7 @@ export function initialUiState(options: InitialUiOptions): UiState {
     view: { kind: 'table' },
     paused: false,
     closedHidden: false,
+    eventType: null,
     intervalMs: options.intervalMs,
     replaySpeed: options.replaySpeed ?? null,
     message: null,
@@ -120,6 +122,13 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return state.paneChosen ? state : { ...state, pane: 'findings', paneChosen: true };
     case 'back':
       return back(state);
+    case 'turnHelpPage': {
+      if (state.view.kind !== 'help') return state;
+      const current = state.view.page ?? 0;
+      const wanted = action.to === 'first' ? 0 : action.to === 'last' ? action.pageCount - 1 : current + (action.to === 'next' ? 1 : -1);
+      const page = Math.min(Math.max(0, wanted), action.pageCount - 1);
+      return page === current ? state : { ...state, view: { kind: 'help', page } };
+    }
     case 'toggleHelp':
       return { ...state, view: state.view.kind === 'help' ? { kind: 'table' } : { kind: 'help' } };
     case 'toggleChanges':
@@ -128,6 +137,11 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, paused: !state.paused };
     case 'toggleClosed':
       return { ...state, closedHidden: !state.closedHidden, paneChosen: true };
+    case 'cycleEventType': {
+      if (state.pane !== 'events' || state.view.kind !== 'table') return state;
+      const next = EVENT_ROW_TYPES[state.eventType === null ? 0 : EVENT_ROW_TYPES.indexOf(state.eventType) + 1] ?? null;
+      return withSelection({ ...state, eventType: next }, 'events', TOP);
+    }
     case 'changeInterval': {
       // A replay ticks when the recording did: its pace is the speed, not the interval.
       if (state.replaySpeed !== null) return state;
@@ -223,9 +237,8 @@ function enter(state: UiState, key: string | null): UiState {
     case 'peers':
       return scopeTo(state, { kind: 'peer', address: key });
     case 'listeners': {
-      const pid = pidFromListenerKey(key);
-      if (pid === null) return { ...state, message: { text: 'the process behind this listener is not known', tone: 'info' } };
-      return scopeTo(state, { kind: 'process', pid });
+      const id = listenerIdFromKey(key);
+      return id === null ? state : scopeTo(state, { kind: 'listener', id });
     }
     case 'events': {
       const connectionId = connectionIdFromEventKey(key);

@@ -2,6 +2,7 @@
  * UI-only state (pane, sort, filter, selection, scope, view, pause, interval, replay speed) and the actions
  * that change it. The reducer lives in ui-reducer.ts; everything here is data.
  */
+import type { EventRowType } from './event-rows.js';
 
 export type PaneId = 'findings' | 'connections' | 'processes' | 'containers' | 'peers' | 'listeners' | 'events';
 
@@ -29,12 +30,17 @@ export interface SortState {
 }
 
 /**
- * Enter on a process, a container or a peer scopes every pane to it; `--pid`, `--container` and
+ * Enter on a process, a container, a peer or a listener scopes every pane to it; `--pid`, `--container` and
  * `--pod` start scoped. Esc leaves the scope.
  */
 export type Scope =
   | { kind: 'process'; pid: number }
   | { kind: 'peer'; address: string }
+  /**
+   * Enter on a Listeners row: the connections that listening socket (by its cookie) accepted, found
+   * by its local port and network namespace. Nothing matches once the listener is gone.
+   */
+  | { kind: 'listener'; id: number }
   /** Enter on a Containers row: that container alone, by its full id. */
   | { kind: 'container'; id: string }
   /**
@@ -73,7 +79,8 @@ export type View =
   | { kind: 'detail'; connectionId: number }
   /** The whole text of one finding, by id (`d`, or Enter on the finding already in scope). */
   | { kind: 'finding'; findingId: string }
-  | { kind: 'help' }
+  /** The help; its `page` (from 0, default 0) is turned by the movement keys. */
+  | { kind: 'help'; page?: number }
   /** What changed since the baseline (`B`). */
   | { kind: 'changes' };
 
@@ -95,6 +102,11 @@ export interface UiState {
   paused: boolean;
   /** `t`: closed and TIME_WAIT connections are left out of the Connections pane (the header still counts them). */
   closedHidden: boolean;
+  /**
+   * `e` in the Events pane: only events of this type (as `--events` names them), null for all. One
+   * storm of refused connects then cannot hide the lossy flow's retransmits.
+   */
+  eventType: EventRowType | null;
   /** Tick interval, ms (changed by + and -). */
   intervalMs: number;
   /** Replaying a recording: its playback speed (changed by [ and ]); null in a live capture. */
@@ -154,8 +166,12 @@ export type UiAction =
   | { type: 'toggleHelp' }
   /** `B`: the Changes page (what changed since the baseline) and back. */
   | { type: 'toggleChanges' }
+  /** On the help page, ↓ PgDn / ↑ PgUp / Home End turn its `pageCount` pages. */
+  | { type: 'turnHelpPage'; to: 'next' | 'previous' | 'first' | 'last'; pageCount: number }
   | { type: 'togglePause' }
   | { type: 'toggleClosed' }
+  /** `e`: the Events pane shows the next event type, then all again. */
+  | { type: 'cycleEventType' }
   | { type: 'changeInterval'; direction: 1 | -1 }
   /** `.` / `,`: one recorded tick forward or back, which pauses the replay (the store moves it). */
   | { type: 'stepReplay'; direction: 1 | -1 }

@@ -51,7 +51,10 @@ export interface TableView {
 export const CHANGE_GUTTER_WIDTH = 2;
 
 export interface HeaderView {
-  /** e.g. `netscope · vm · up 3m12s · ebpf · every 1s`; a replay says `replay`, and no interval. */
+  /**
+   * e.g. `netscope · vm · up 3m12s · ebpf · every 1s`; a replay says `replay` and the recorded time of
+   * day at its position (`up 1m12s · at 09:14:07 · replay`), and no interval.
+   */
   title: string;
   /** e.g. `1,204 conns: 812 ESTAB 3 SYN_SENT 389 TIME_WAIT …` */
   states: string;
@@ -90,6 +93,8 @@ export interface DetailView {
   drops: string[];
   /** The findings whose evidence holds this connection, worst first: `▲critical loss · curl loses…`. */
   findings: { text: string; tone: Tone }[];
+  /** Its last problem events, oldest first: `09:14:07.120  drop NETFILTER_DROP`, `… reset received`. */
+  problemTrail: string[];
   /** False when the connection is gone from the model (evicted): the page says so. */
   present: boolean;
 }
@@ -120,9 +125,26 @@ export interface ChangesView {
   lines: { label: string; text: string; tone: Tone }[];
 }
 
+/** One line of the help: an entry's keys (empty on the lines its description wraps onto) and its text. */
+export interface HelpLine {
+  keys: string;
+  action: string;
+}
+
 export interface HelpView {
-  /** Rows of [keys, what they do]. */
-  entries: [string, string][];
+  /** Every entry, [keys, what they do], whichever page shows it. */
+  entries: readonly (readonly [string, string])[];
+  /** `Keys (Esc or ? to close)`, with the page and how to turn it when there is more than one. */
+  title: string;
+  /** This page's side-by-side columns of lines, each line already fitted to its column. */
+  columns: HelpLine[][];
+  /** Cells the keys take in each column, their gap included. */
+  keysWidth: number;
+  /** Cells of each column. */
+  columnWidth: number;
+  /** The page shown, from 0 (the state's page, clamped to the pages there are). */
+  page: number;
+  pageCount: number;
 }
 
 /** Everything one frame shows. */
@@ -153,4 +175,6 @@ export interface ScreenView {
    * filter and scope, or the pane is on screen. The first time, the view goes there.
    */
   findingsShown: boolean;
+  /** Pages of the help while it shows (for the keys that turn them), null otherwise. */
+  helpPageCount: number | null;
 }

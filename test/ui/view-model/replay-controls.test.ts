@@ -13,7 +13,7 @@ import { key } from '../ink-key.js';
 import { manyConnections, screenInput, snapshot, source } from './snapshot-builder.js';
 
 const NO_KEY = key();
-const browsing: KeyContext = { filterEditing: false, filterText: '', navigation: { keys: [], pageSize: 10 }, selectedKey: null };
+const browsing: KeyContext = { filterEditing: false, filterText: '', navigation: { keys: [], pageSize: 10 }, selectedKey: null, helpPageCount: null };
 
 const live = initialUiState({ intervalMs: 1000 });
 const replaying = initialUiState({ intervalMs: 1000, replaySpeed: 1 });
@@ -88,6 +88,14 @@ describe('replay lines', () => {
     const narrow = selectScreen(screenInput(model, { replay: progress() }), { ...replaying, replaySpeed: 0.25 }, { width: 60, height: 15 }).header;
     assert.ok(displayWidth(narrow.replay ?? '') <= 60, narrow.replay ?? '');
     assert.match(narrow.replay ?? '', /^replay 1m12s \/ 10m00s ━+─+ ×0\.25$/);
+  });
+
+  test('the replay title names the recorded time of day at the position, to the second', () => {
+    const at = new Date(2026, 11, 2, 9, 14, 7, 650).getTime();
+    const { header } = selectScreen(screenInput(snapshot({ atMs: at }), { source: source({ kind: 'replay' }), replay: progress() }), replaying, { width: 80, height: 24 });
+    assert.match(header.title, / · up .+ · at 09:14:07 · replay$/);
+    const live = selectScreen(screenInput(snapshot({ atMs: at })), { ...replaying, replaySpeed: null }, { width: 80, height: 24 }).header;
+    assert.doesNotMatch(live.title, /09:14:07/, 'a live title has the uptime and the interval, no clock');
   });
 
   test('a live header has no replay line and keeps its interval', () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { formatTimeOfDay } from '../../../src/ui/view-model/format.js';
 import { describe, test } from 'node:test';
 import { selectScreen } from '../../../src/ui/view-model/select-screen.js';
 import { footerLineCount } from '../../../src/ui/view-model/select-footer.js';
@@ -331,6 +332,32 @@ describe('detail page', () => {
     assert.equal(fields.Resets?.value, 'sent 0 · received 1');
     assert.equal(fields.Drops?.tone, 'bad');
     assert.equal(fields.Sent?.value, '4.0 KiB · 10 segments · 100 B/s');
+  });
+
+  test('since when: the first and last of each problem under its counter, and the last problem events with their times', () => {
+    const troubled = connection({
+      id: 4244,
+      retransmits: 2,
+      resetsReceived: 1,
+      problems: { retransmits: { firstAtMs: NOW - 60_000, lastAtMs: NOW - 12_000 }, resets: { firstAtMs: NOW - 5000, lastAtMs: NOW - 5000 }, drops: null },
+      problemTrail: [
+        { atMs: NOW - 60_000, kind: 'retransmit', detail: null },
+        { atMs: NOW - 12_000, kind: 'retransmit', detail: null },
+        { atMs: NOW - 5000, kind: 'reset', detail: 'received' },
+      ],
+    });
+    const detail = detailOf(selectScreen(screenInput(snapshot({ connections: [troubled] })), state({ view: { kind: 'detail', connectionId: 4244 } }), { width: 120, height: 40 }));
+    const fields = Object.fromEntries(detail.fields.map((field) => [field.label, field]));
+    assert.equal(fields['Retransmits since']?.value, `${formatTimeOfDay(NOW - 60_000)}, last ${formatTimeOfDay(NOW - 12_000)} (12s ago)`);
+    assert.equal(fields['Resets since']?.value, `${formatTimeOfDay(NOW - 5000)} (5.0s ago), no other`);
+    assert.equal(fields['Drops since'], undefined, 'no drop, no line');
+    const labels = detail.fields.map((field) => field.label);
+    assert.equal(labels.indexOf('Retransmits since'), labels.indexOf('Retransmits') + 1, 'right under its counter');
+    assert.deepEqual(detail.problemTrail, [
+      `${formatTimeOfDay(NOW - 60_000)}  retransmit`,
+      `${formatTimeOfDay(NOW - 12_000)}  retransmit`,
+      `${formatTimeOfDay(NOW - 5000)}  reset received`,
+    ]);
   });
 
   test('the Drops field counts only drops that matter and says how many others were not counted', () => {

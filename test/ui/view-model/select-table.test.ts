@@ -140,6 +140,32 @@ describe('scope', () => {
     assert.deepEqual(keysOf(data, { scope: { kind: 'peer', address: '10.0.0.9' }, pane: 'listeners' }), ['50/300']);
   });
 
+  test('a listener scope keeps the connections it accepted (its port, in its netns), their processes and peers, itself and their events', () => {
+    const accepted = snapshot({
+      connections: [
+        connection({ id: 1, saddr: '10.0.0.1', sport: 8080, daddr: '10.0.0.9', dport: 50000, netns: 7, owner: { pid: 300, comm: 'server' } }),
+        connection({ id: 2, saddr: '127.0.0.1', sport: 8080, daddr: '127.0.0.1', dport: 50001, netns: 7, owner: { pid: 301, comm: 'worker' } }),
+        // The same port in another network namespace belongs to another listener.
+        connection({ id: 3, saddr: '10.0.0.1', sport: 8080, daddr: '10.0.0.8', dport: 50002, netns: 8, owner: { pid: 400, comm: 'other' } }),
+        // A client of the server: its remote port is 8080, its local one is not.
+        connection({ id: 4, saddr: '10.0.0.1', sport: 41000, daddr: '10.0.0.1', dport: 8080, netns: 7, owner: { pid: 500, comm: 'curl' } }),
+      ],
+      listeners: [listener({ id: 50, saddr: '0.0.0.0', sport: 8080, netns: 7, owner: { pid: 300, comm: 'server' } }), listener({ id: 51, sport: 8080, netns: 8, owner: { pid: 400, comm: 'other' } })],
+      events: [
+        event({ connectionId: 1, pid: 300, sport: 8080 }),
+        event({ connectionId: 4, pid: 500, sport: 41000, dport: 8080, atMs: NOW - 5 }),
+        event({ connectionId: null, kind: 'drop', saddr: '10.0.0.1', sport: 8080, atMs: NOW - 6 }),
+      ],
+    });
+    const scope = { kind: 'listener', id: 50 } as const;
+    assert.deepEqual([...keysOf(accepted, { scope })].sort(), ['1', '2']);
+    assert.deepEqual([...keysOf(accepted, { scope, pane: 'processes' })].sort(), ['300', '301']);
+    assert.deepEqual([...keysOf(accepted, { scope, pane: 'peers' })].sort(), ['10.0.0.9', '127.0.0.1']);
+    assert.deepEqual(keysOf(accepted, { scope, pane: 'listeners' }), ['50/300']);
+    assert.equal(keysOf(accepted, { scope, pane: 'events' }).length, 2, 'the accepted connection\'s event and the socketless drop at the port');
+    assert.deepEqual(keysOf(accepted, { scope: { kind: 'listener', id: 99 } }), [], 'a listener that is gone keeps nothing');
+  });
+
   test('a container scope keeps its connections, processes, itself, its peers, its listeners and its events', () => {
     const web = containerIdentity({ id: `aaaa${'1'.repeat(60)}`, name: 'web' });
     const db = containerIdentity({ id: `bbbb${'2'.repeat(60)}`, name: 'postgres', runtime: 'containerd', pod: 'db-0', namespace: 'prod' });
@@ -393,8 +419,46 @@ describe('selection and window', () => {
   });
 });
 
+describe('events by type', () => {
+  test('e narrows the Events pane to one type, named beside the sort; the scope still applies', () => {
+    const data = snapshot({
+      events: [
+        event({ kind: 'retransmit', connectionId: 1, pid: 100, atMs: NOW - 1 }),
+        event({ kind: 'reset', direction: 'received', connectionId: 2, pid: 200, atMs: NOW - 2 }),
+        event({ kind: 'retransmit', connectionId: 3, pid: 200, atMs: NOW - 3 }),
+        event({ kind: 'drop', reason: 'NETFILTER_DROP', connectionId: null, pid: null, atMs: NOW - 4 }),
+      ],
+    });
+    const retransmits = table(data, { pane: 'events', eventType: 'retransmit' });
+    assert.deepEqual(retransmits.navigation.keys.map((key) => key.split('/')[2]), ['retransmit', 'retransmit']);
+    assert.equal(retransmits.table.sortLabel, 'type retransmit · sort TIME▼');
+    assert.equal(table(data, { pane: 'events', eventType: 'retransmit', scope: { kind: 'process', pid: 200 } }).navigation.keys.length, 1);
+    assert.equal(table(data, { pane: 'events' }).navigation.keys.length, 4);
+    assert.equal(table(data, { pane: 'events' }).table.sortLabel, 'sort TIME▼');
+  });
+});
+
+describe('column widths', () => {
+  test('come from the headers and each column\'s bounds, never from the rows: they do not move between ticks', () => {
+    const short = snapshot({ connections: [connection({ id: 1, owner: { pid: 7, comm: 'a', cmdline: 'a' } })] });
+    const long = snapshot({
+      connections: [
+        connection({ id: 1, owner: { pid: 4_194_303, comm: 'a-very-long-name', cmdline: 'x'.repeat(300) } }),
+        connection({ id: 2, owner: { pid: null, comm: null, cmdline: null }, daddr: '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', dport: 65535 }),
+      ],
+    });
+    for (const pane of ['connections', 'processes', 'events'] as const) {
+      for (const width of [80, 160]) {
+        const widths = (data: ModelSnapshot) => table(data, { pane }, width).table.columns.map((column) => [column.id, column.width]);
+        assert.deepEqual(widths(long), widths(short), `${pane} at ${width}`);
+        assert.deepEqual(widths(snapshot()), widths(short), `${pane} at ${width}, empty`);
+      }
+    }
+  });
+});
+
 describe('row tone', () => {
-  test('closed connections are dim, troubled ones warn, a SYN unanswered for a second warns', () => {
+  test('closed connections are dim, troubled ones by severity: lost packets and a CLOSE_WAIT leak are bad; retransmits, resets, a fresh CLOSE_WAIT and a SYN unanswered for a second warn', () => {
     const data = snapshot({
       connections: [
         connection({ id: 1, closedAtMs: NOW - 10, state: 'CLOSE', retransmits: 4 }),
@@ -404,10 +468,14 @@ describe('row tone', () => {
         connection({ id: 5, state: 'SYN_SENT', stateHistory: [{ state: 'SYN_SENT', atMs: NOW - 2000, durationMs: null }] }),
         connection({ id: 6, state: 'SYN_SENT', stateHistory: [{ state: 'SYN_SENT', atMs: NOW - 200, durationMs: null }] }),
         connection({ id: 7 }),
+        connection({ id: 8, state: 'CLOSE_WAIT', stateHistory: [{ state: 'CLOSE_WAIT', atMs: NOW - 5000, durationMs: null }] }),
+        connection({ id: 9, state: 'CLOSE_WAIT', stateHistory: [{ state: 'CLOSE_WAIT', atMs: NOW - 61_000, durationMs: null }] }),
+        // The worst problem wins: a retransmitting row that also lost packets is bad.
+        connection({ id: 10, retransmits: 3, drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 1 }] }),
       ],
     });
     const tones = Object.fromEntries(table(data).table.rows.map((row) => [row.key, row.tone]));
-    assert.deepEqual(tones, { '1': 'dim', '2': 'warn', '3': 'warn', '4': 'warn', '5': 'warn', '6': 'normal', '7': 'normal' });
+    assert.deepEqual(tones, { '1': 'dim', '2': 'warn', '3': 'warn', '4': 'bad', '5': 'warn', '6': 'normal', '7': 'normal', '8': 'warn', '9': 'bad', '10': 'bad' });
   });
 
   test('a full accept queue is bad, a non-empty one warns; drops are bad events', () => {
@@ -449,7 +517,7 @@ describe('drops that matter', () => {
       result.table.rows.map((row) => [row.key, row.cells[drops]?.trim(), row.tone]).sort(),
       [
         ['1', '-', 'normal'],
-        ['2', '9', 'warn'],
+        ['2', '9', 'bad'],
       ],
     );
   });

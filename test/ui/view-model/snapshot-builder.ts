@@ -68,6 +68,8 @@ export function connection(fields: ConnectionFields = {}): ConnectionSnapshot {
     srttMs: 12.5,
     connectLatencyMs: 12,
     preexisting: false,
+    problems: { retransmits: null, resets: null, drops: null },
+    problemTrail: [],
     ...fields,
     owner: owner(fields.owner),
   };

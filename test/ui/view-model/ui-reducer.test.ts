@@ -157,6 +157,30 @@ describe('uiReducer', () => {
     assert.equal(uiReducer(inHelp, { type: 'move', delta: 1, rows: rows('a', 'b') }), inHelp);
   });
 
+  test('the help turns its pages within the pages there are; off the help page, turning changes nothing', () => {
+    const inHelp = start({ view: { kind: 'help' } });
+    const second = uiReducer(inHelp, { type: 'turnHelpPage', to: 'next', pageCount: 2 });
+    assert.deepEqual(second.view, { kind: 'help', page: 1 });
+    assert.equal(uiReducer(second, { type: 'turnHelpPage', to: 'next', pageCount: 2 }), second, 'past the last page');
+    assert.deepEqual(uiReducer(second, { type: 'turnHelpPage', to: 'previous', pageCount: 2 }).view, { kind: 'help', page: 0 });
+    assert.deepEqual(uiReducer(inHelp, { type: 'turnHelpPage', to: 'last', pageCount: 4 }).view, { kind: 'help', page: 3 });
+    assert.deepEqual(uiReducer(second, { type: 'turnHelpPage', to: 'first', pageCount: 2 }).view, { kind: 'help', page: 0 });
+    assert.equal(uiReducer(start(), { type: 'turnHelpPage', to: 'next', pageCount: 2 }).view.kind, 'table');
+    assert.deepEqual(uiReducer(uiReducer(second, { type: 'toggleHelp' }), { type: 'toggleHelp' }).view, { kind: 'help' }, 'help opens at its first page');
+  });
+
+  test('e steps the Events pane through the event types, trouble first, then back to all; elsewhere it does nothing', () => {
+    let state = start({ pane: 'events' });
+    const seen: (string | null)[] = [];
+    for (let press = 0; press < 9; press++) {
+      state = uiReducer(state, { type: 'cycleEventType' });
+      seen.push(state.eventType);
+    }
+    assert.deepEqual(seen, ['drop', 'retransmit', 'reset', 'refused', 'connect', 'accept', 'close', 'state', null]);
+    const connections = start();
+    assert.equal(uiReducer(connections, { type: 'cycleEventType' }), connections);
+  });
+
   test('> and < walk the pane columns, wrapping, each in its natural direction', () => {
     const ids = columnIds('connections');
     const next = uiReducer(start(), { type: 'sortNextColumn' });
@@ -217,10 +241,11 @@ describe('uiReducer', () => {
     assert.deepEqual(peer.scope, { kind: 'peer', address: '2001:db8::7' });
     assert.equal(peer.pane, 'connections');
 
-    assert.deepEqual(uiReducer(start({ pane: 'listeners' }), { type: 'enter', key: '5120/812' }).scope, { kind: 'process', pid: 812 });
-    const unknownOwner = uiReducer(start({ pane: 'listeners' }), { type: 'enter', key: '5121/-' });
-    assert.equal(unknownOwner.scope, null);
-    assert.equal(unknownOwner.message?.tone, 'info');
+    // A listener scopes to the connections it accepted, whether or not its owner is known.
+    const listening = uiReducer(start({ pane: 'listeners' }), { type: 'enter', key: '5120/812' });
+    assert.deepEqual(listening.scope, { kind: 'listener', id: 5120 });
+    assert.equal(listening.pane, 'connections');
+    assert.deepEqual(uiReducer(start({ pane: 'listeners' }), { type: 'enter', key: '5121/-' }).scope, { kind: 'listener', id: 5121 });
   });
 
   test('Enter on a container scopes every pane to that container, by its full id', () => {
