@@ -1,4 +1,5 @@
 import type { DropClass } from './drop-classes.js';
+import { gaugesDocument, type GaugesDocument } from './gauges-document.js';
 import type { ContainerIdentity, ContainerStateProblem } from './records.js';
 import type {
   ConnectionSnapshot,
@@ -38,6 +39,8 @@ export interface SnapshotDocument {
   drops: Record<string, number>;
   /** The class of each reason in `drops`. */
   dropClasses: Record<string, DropClass>;
+  /** The host gauges against their limits (absent from documents written before they were). */
+  gauges: GaugesDocument;
   /**
    * What the live view showed when `s` saved the document; absent from `--json`. When present,
    * connections, listeners, processes, peers and containers hold only what the view kept;
@@ -335,5 +338,6 @@ export function toSnapshotDocument(
     containers: snapshot.containers.map(containerDocument),
     drops: Object.fromEntries(snapshot.drops.map(({ reason, count }) => [reason, count])),
     dropClasses: Object.fromEntries(snapshot.drops.map((drop) => [drop.reason, drop.class])),
+    gauges: gaugesDocument(snapshot),
   };
 }

@@ -9,6 +9,7 @@ import type { CaptureStore } from '../../src/ui/capture-store.js';
 import { viewDocument, type SavedScreen } from '../../src/ui/save-screen-snapshot.js';
 import type { UiState } from '../../src/ui/view-model/ui-state.js';
 import { containersOf, peersOf, processesOf } from './view-model/snapshot-builder.js';
+import { emptyHostGauges } from '../../src/model/gauges-snapshot.js';
 import type { ScreenInput } from '../../src/ui/view-model/screen-input.js';
 import type {
   ConnectionEvent,
@@ -244,6 +245,7 @@ export function buildSnapshot(): ModelSnapshot {
     drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 3 }],
     rateHistory: rateHistory(),
     events: events(),
+    gauges: emptyHostGauges(),
   };
 }
 
