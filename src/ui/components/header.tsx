@@ -8,8 +8,8 @@ type Props = {
 
 /**
  * The top of the table and detail frames: title and PAUSED banner, connection states, rates with the last
- * minute's sparkline, health counters, then — only when set — the probes that are off, the
- * scope and a replay's position. Four lines, up to seven.
+ * minute's sparkline, health counters, then — only when set — the host gauges, the probes that are off, the
+ * scope and a replay's position. Four lines, up to eight.
  */
 export function Header({ header }: Props) {
   const toneStyle = useToneStyle();
@@ -35,6 +35,11 @@ export function Header({ header }: Props) {
       <Text wrap="truncate" {...toneStyle(header.healthTone)}>
         {header.health}
       </Text>
+      {header.gauges !== null && (
+        <Text wrap="truncate" {...toneStyle(header.gauges.tone)}>
+          {header.gauges.text}
+        </Text>
+      )}
       {header.probesOff !== null && (
         <Text wrap="truncate" {...toneStyle('warn')}>
           {header.probesOff}

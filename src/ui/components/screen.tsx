@@ -2,6 +2,7 @@ import { Box } from 'ink';
 import type { ScreenView } from '../view-model/view-types.js';
 import { DetailPage } from './detail-page.js';
 import { Footer } from './footer.js';
+import { GaugesPage } from './gauges-page.js';
 import { Header } from './header.js';
 import { HelpPage } from './help-page.js';
 import { PaneTabs } from './pane-tabs.js';
@@ -26,6 +27,8 @@ function Body({ screen }: Props) {
       return <DetailPage detail={body.detail} />;
     case 'help':
       return <HelpPage help={body.help} lines={screen.height - footerLines(screen.footer)} width={screen.width} />;
+    case 'gauges':
+      return <GaugesPage gauges={body.gauges} />;
   }
 }
 

@@ -2,10 +2,10 @@
  * The whole frame from the store's input, the UI state and the terminal size.
  *
  * Layout, top to bottom (never taller than the terminal):
- *   header   4–7 lines  title (PAUSED banner on it), states, rates + sparkline, health;
- *                       probes off, scope and a replay's position only when set (headerLineCount)
+ *   header   4–8 lines  title (PAUSED banner on it), states, rates + sparkline, health;
+ *                       gauges once read, probes off, scope and a replay's position only when set (headerLineCount)
  *   tabs     1 line
- *   body     the rest   table: its column header line + rows; or detail; or help
+ *   body     the rest   table: its column header line + rows; or detail; or help; or gauges
  *   footer   1–2 lines  filter and message (when either is set), key hints (footerLineCount)
  */
 import type { ScreenView, TableView } from './view-types.js';
@@ -16,6 +16,7 @@ import { describeUnmatchedScope } from './scope.js';
 import { selectDetail } from './select-detail.js';
 import { footerLineCount, selectFooter } from './select-footer.js';
 import { headerLineCount, selectHeader } from './select-header.js';
+import { selectGauges } from './select-gauges.js';
 import { selectHelp } from './select-help.js';
 import { selectTable, type TableSelection } from './select-table.js';
 import { selectTabs } from './select-tabs.js';
@@ -74,6 +75,9 @@ function buildScreen(input: ScreenInput, state: UiState, size: ScreenSize): Scre
       break;
     case 'help':
       body = { kind: 'help', help: selectHelp() };
+      break;
+    case 'gauges':
+      body = { kind: 'gauges', gauges: selectGauges(input.snapshot, width) };
       break;
   }
   const tableView: TableView | null = table?.table ?? null;

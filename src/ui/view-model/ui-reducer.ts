@@ -114,6 +114,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return back(state);
     case 'toggleHelp':
       return { ...state, view: state.view.kind === 'help' ? { kind: 'table' } : { kind: 'help' } };
+    case 'toggleGauges':
+      return { ...state, view: state.view.kind === 'gauges' ? { kind: 'table' } : { kind: 'gauges' } };
     case 'togglePause':
       return { ...state, paused: !state.paused };
     case 'toggleClosed':

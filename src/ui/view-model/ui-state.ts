@@ -33,7 +33,8 @@ export type Scope =
   | { kind: 'containerQuery'; container: string | null; pod: string | null }
   | null;
 
-export type View = { kind: 'table' } | { kind: 'detail'; connectionId: number } | { kind: 'help' };
+/** `gauges`: the host gauges against their limits (`L`). */
+export type View = { kind: 'table' } | { kind: 'detail'; connectionId: number } | { kind: 'help' } | { kind: 'gauges' };
 
 /** Selection follows the row's key across ticks; the index is the fallback when the row is gone. */
 export interface Selection {
@@ -89,6 +90,7 @@ export type UiAction =
   /** Esc / Backspace: close help or detail, else the filter prompt, else the scope, else the filter. */
   | { type: 'back' }
   | { type: 'toggleHelp' }
+  | { type: 'toggleGauges' }
   | { type: 'togglePause' }
   | { type: 'toggleClosed' }
   | { type: 'changeInterval'; direction: 1 | -1 }

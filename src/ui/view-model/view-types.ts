@@ -55,6 +55,8 @@ export interface HeaderView {
   /** e.g. `retrans 3/s · drops 0/s · resets 1/s · lost 0` with its tone (bad when lost > 0). */
   health: string;
   healthTone: Tone;
+  /** e.g. `gauges: ports 91% 10.0.0.7:443 curl · TIME_WAIT 1,204 · CLOSE_WAIT 3 …`, toned by the worst level; null before the first read. */
+  gauges: { text: string; tone: Tone } | null;
   /** e.g. `probes off: kfree_skb (unsupported)`; null when all are attached. */
   probesOff: string | null;
   /** e.g. `scope: process 4242 (nginx)`; null when unscoped. */
@@ -88,6 +90,14 @@ export interface FooterView {
   message: { text: string; tone: Tone } | null;
 }
 
+/** The gauges page (`L`): every gauge against its limit, then each namespace's counts, then the host's TCP limits. */
+export interface GaugesView {
+  /** e.g. `Gauges against their limits · read 12:03:04 · …` */
+  title: string;
+  /** Already fitted to the width; the component cuts what does not fit the height. */
+  lines: { text: string; tone: Tone }[];
+}
+
 export interface HelpView {
   /** Rows of [keys, what they do]. */
   entries: [string, string][];
@@ -103,7 +113,11 @@ export interface ScreenView {
   tabs: { pane: PaneId; label: string; active: boolean }[];
   /** After the tabs: the active table's sort (`sort RTT▼`), null on the detail and help pages. */
   sortLabel: string | null;
-  body: { kind: 'table'; table: TableView } | { kind: 'detail'; detail: DetailView } | { kind: 'help'; help: HelpView };
+  body:
+    | { kind: 'table'; table: TableView }
+    | { kind: 'detail'; detail: DetailView }
+    | { kind: 'help'; help: HelpView }
+    | { kind: 'gauges'; gauges: GaugesView };
   footer: FooterView;
   /** The current pane's matching rows, for movement and Enter (empty on detail and help). */
   navigation: VisibleRows;
