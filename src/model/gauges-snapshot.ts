@@ -7,6 +7,8 @@ export interface NamespaceGaugesSnapshot extends Omit<NamespaceGauges, 'kernelCo
    * null until it was read twice (or when /proc/net/netstat could not be read).
    */
   kernelCounterRates: KernelPressureCounters | null;
+  /** The TcpExt counters as last read, cumulative since the namespace was made; null when unreadable. */
+  kernelCounters: KernelPressureCounters | null;
 }
 
 /** A socket-owning process's descriptors, with its name as the model knows it. */

@@ -53,6 +53,7 @@ export class HostGaugesTable {
         conntrack: latest.conntrack,
         somaxconn: latest.somaxconn,
         kernelCounterRates: rates,
+        kernelCounters: latest.kernelCounters,
       }));
     return {
       atMs: this.latest.atMs,
