@@ -43,26 +43,34 @@ function listenDropsPerSecond(snapshot: ModelSnapshot): number | null {
 }
 
 /**
- * `gauges: ports 91% 10.0.0.7:443 curl · fds 12% nginx · TIME_WAIT 1,204 · CLOSE_WAIT 3 · listen drops 0/s`:
- * the worst gauge of each kind, most pressing first, then the counts; null before the first read.
+ * `gauges: ports 91% 10.0.0.7:443 curl · TIME_WAIT 1,204 · CLOSE_WAIT 3 · listen drops 0/s · fds 12% nginx`:
+ * the worst gauge of each kind at warning or worse, the counts, then the rest; null before the first read.
  */
 export function selectGaugesLine(snapshot: ModelSnapshot, width: number): { text: string; tone: Tone } | null {
   if (snapshot.gauges.atMs === null) return null;
   const pressures = gaugePressures(snapshot);
   const worstByKind = new Map<GaugeName, GaugePressure>();
   for (const pressure of pressures) if (!worstByKind.has(pressure.gauge)) worstByKind.set(pressure.gauge, pressure);
-  const parts = [...worstByKind.values()]
-    .filter((pressure) => pressure.gauge !== 'timeWait' || pressure.level !== 'ok')
-    .map((pressure) => {
-      const where = pressure.gauge === 'ephemeralPorts' || pressure.gauge === 'acceptQueue' ? ` ${pressure.subject ?? ''}` : '';
-      const who = pressure.holder?.name != null && pressure.gauge !== 'acceptQueue' ? ` ${pressure.holder.name}` : '';
-      return `${GAUGE_LABELS[pressure.gauge]} ${percent(pressure.share)}${where}${who}`;
-    });
+  const describe = (pressure: GaugePressure): string => {
+    const where = pressure.gauge === 'ephemeralPorts' || pressure.gauge === 'acceptQueue' ? ` ${pressure.subject ?? ''}` : '';
+    const who = pressure.holder?.name != null && pressure.gauge !== 'acceptQueue' ? ` ${pressure.holder.name}` : '';
+    return `${GAUGE_LABELS[pressure.gauge]} ${percent(pressure.share)}${where}${who}`;
+  };
+  // TIME_WAIT is counted below; its share of tcp_max_tw_buckets shows only when it presses.
+  const worst = [...worstByKind.values()].filter((pressure) => pressure.gauge !== 'timeWait' || pressure.level !== 'ok');
   const { namespaces } = snapshot.gauges;
-  parts.push(`TIME_WAIT ${formatCount(namespaces.reduce((sum, namespace) => sum + namespace.timeWait, 0))}`);
-  parts.push(`CLOSE_WAIT ${formatCount(namespaces.reduce((sum, namespace) => sum + namespace.closeWait, 0))}`);
+  const counts = [
+    `TIME_WAIT ${formatCount(namespaces.reduce((sum, namespace) => sum + namespace.timeWait, 0))}`,
+    `CLOSE_WAIT ${formatCount(namespaces.reduce((sum, namespace) => sum + namespace.closeWait, 0))}`,
+  ];
   const drops = listenDropsPerSecond(snapshot);
-  if (drops !== null) parts.push(`listen drops ${formatPerSecond(drops)}`);
+  if (drops !== null) counts.push(`listen drops ${formatPerSecond(drops)}`);
+  // What presses first, then the counts, then the gauges at ease: a narrow line keeps what matters.
+  const parts = [
+    ...worst.filter((pressure) => pressure.level !== 'ok').map(describe),
+    ...counts,
+    ...worst.filter((pressure) => pressure.level === 'ok').map(describe),
+  ];
   return { text: truncate(`gauges: ${parts.join(' · ')}`, width), tone: worstTone(pressures) };
 }
 
