@@ -5,6 +5,7 @@
 #include "bpf_object_wrap.h"
 #include "btf_info.h"
 #include "libbpf_log.h"
+#include "netns_files.h"
 #include "output_files.h"
 #include "sock_diag.h"
 #include "tcp_events.h"
@@ -29,6 +30,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("linkUnnamedFileAt", Napi::Function::New(env, LinkUnnamedFileAt));
   exports.Set("renameAt", Napi::Function::New(env, RenameAt));
   exports.Set("removeFileAt", Napi::Function::New(env, RemoveFileAt));
+  exports.Set("readFilesInNetns", Napi::Function::New(env, ReadFilesInNetns));
   Napi::Object sizes = Napi::Object::New(env);
   sizes.Set("tcpEvent", Napi::Number::New(env, sizeof(struct tcp_event)));
   sizes.Set("tcpSample", Napi::Number::New(env, sizeof(struct tcp_sample)));

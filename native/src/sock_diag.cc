@@ -23,14 +23,15 @@
 
 namespace {
 
-// TIME_WAIT and NEW_SYN_RECV are minisocks without tcp_info, and never a live connection.
-// SYN_RECV goes too: asking for it makes the kernel add the request minisocks, reported as
-// SYN_RECV under a cookie of their own that no connection will ever carry; a full socket is
-// in SYN_RECV only for the round trip of a Fast Open handshake.
+// NEW_SYN_RECV request minisocks are never a connection. SYN_RECV goes too: asking for it
+// makes the kernel add the request minisocks, reported as SYN_RECV under a cookie of their own
+// that no connection will ever carry; a full socket is in SYN_RECV only for the round trip of
+// a Fast Open handshake. TIME_WAIT stays: timewait minisocks keep the closed socket's cookie
+// and come as a shorter record — no tcp_info, no inode or uid — in state TIME_WAIT, or
+// FIN_WAIT2 for an orphan the kernel keeps as a timewait sock.
 constexpr uint32_t kTcpSynRecv = 3;
-constexpr uint32_t kTcpTimeWait = 6;
 constexpr uint32_t kTcpNewSynRecv = 12;
-constexpr uint32_t kSampledStates = ~((1u << kTcpSynRecv) | (1u << kTcpTimeWait) | (1u << kTcpNewSynRecv));
+constexpr uint32_t kSampledStates = ~((1u << kTcpSynRecv) | (1u << kTcpNewSynRecv));
 
 int OpenDiagSocket() { return socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG); }
 

@@ -9,7 +9,7 @@
  * once. Whatever a collector answers (a reset, bytes that are no HTTP, a body past the
  * exporter's 4 MiB cap) is a failed export, never an error of the process.
  */
-import { ValueType, type Histogram } from '@opentelemetry/api';
+import { ValueType, type Attributes, type Histogram } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
@@ -21,7 +21,8 @@ import { openFindingCounts } from './finding-counts.js';
 import { escapeUntrustedText } from '../enrich/untrusted-text.js';
 import { LATENCY_BUCKETS_SECONDS, TICK_DURATION_BUCKETS_SECONDS } from './histogram-buckets.js';
 import type { MetricExporter, MetricTick } from './metrics-observer.js';
-import { ATTR_HOST_NAME, ATTR_NETWORK_CONNECTION_STATE, connectionStateValue, seriesAttributes } from './otlp-attributes.js';
+import { kernelCounterSeries, limitSeries, namespaceSocketSeries, type LimitSeries } from './gauge-series.js';
+import { ATTR_HOST_NAME, ATTR_NETWORK_CONNECTION_STATE, ATTR_PROCESS_EXECUTABLE_NAME, connectionStateValue, seriesAttributes } from './otlp-attributes.js';
 import type { LatencySamples, TrafficCounters, TrafficCounts } from './traffic-counters.js';
 
 /** The longest an export may take before it is abandoned and counted as failed (less with a shorter interval). */
@@ -33,6 +34,19 @@ const ATTR_DROP_CLASS = 'netscope.drop.class';
 const ATTR_CONTAINER_STATE_PROBLEM = 'netscope.container_state.problem';
 const ATTR_FINDING_KIND = 'netscope.finding.kind';
 const ATTR_FINDING_SEVERITY = 'netscope.finding.severity';
+const ATTR_LIMIT_NAME = 'netscope.limit.name';
+const ATTR_LIMIT_SUBJECT = 'netscope.limit.subject';
+const ATTR_NETNS = 'netscope.netns';
+const ATTR_KERNEL_COUNTER = 'netscope.kernel.counter';
+
+/** A limit series' attributes; those without a value are left out. */
+function limitAttributes(series: LimitSeries): Attributes {
+  const attributes: Attributes = { [ATTR_LIMIT_NAME]: series.gauge };
+  if (series.netns !== '') attributes[ATTR_NETNS] = series.netns;
+  if (series.subject !== '') attributes[ATTR_LIMIT_SUBJECT] = series.subject;
+  if (series.process !== '') attributes[ATTR_PROCESS_EXECUTABLE_NAME] = series.process;
+  return attributes;
+}
 
 export interface OtlpExporterOptions {
   /** The OTLP/HTTP metrics endpoint, e.g. `http://127.0.0.1:4318/v1/metrics`. */
@@ -186,6 +200,27 @@ export class OtlpExporter implements MetricExporter {
         for (const [problem, count] of Object.entries(this.latest?.containerStateProblems ?? {})) {
           result.observe(count, { [ATTR_CONTAINER_STATE_PROBLEM]: problem });
         }
+      });
+    const limitGauge = (name: string, unit: string, description: string, read: (series: LimitSeries) => number) =>
+      meter.createObservableGauge(name, { unit, description, valueType: ValueType.INT }).addCallback((result) => {
+        if (this.latest === null) return;
+        for (const series of limitSeries(this.latest)) result.observe(read(series), limitAttributes(series));
+      });
+    limitGauge('netscope.limit.usage', '{unit}', 'How much of a host limit is in use (netscope.limit.name: ephemeralPorts, timeWait, conntrack, descriptors, acceptQueue, tcpMemory, orphans).', (series) => series.used);
+    limitGauge('netscope.limit.max', '{unit}', 'The limit netscope.limit.usage is measured against.', (series) => series.limit);
+    meter
+      .createObservableUpDownCounter('netscope.namespace.socket.count', { unit: '{socket}', description: 'TCP sockets in TIME_WAIT and CLOSE_WAIT per network namespace.', valueType: ValueType.INT })
+      .addCallback((result) => {
+        if (this.latest === null) return;
+        for (const series of namespaceSocketSeries(this.latest)) {
+          result.observe(series.count, { [ATTR_NETNS]: series.netns, [ATTR_NETWORK_CONNECTION_STATE]: series.state });
+        }
+      });
+    meter
+      .createObservableCounter('netscope.kernel.tcp.pressure_events', { unit: '{event}', description: 'The kernel\'s TcpExt counters per network namespace (ListenOverflows, ListenDrops, TCPAbortOnMemory, …).', valueType: ValueType.INT })
+      .addCallback((result) => {
+        if (this.latest === null) return;
+        for (const series of kernelCounterSeries(this.latest)) result.observe(series.value, { [ATTR_NETNS]: series.netns, [ATTR_KERNEL_COUNTER]: series.counter });
       });
     meter
       .createObservableGauge('netscope.findings', {

@@ -23,6 +23,7 @@ import {
   REQUEST_ERROR_REASONS,
   type ScrapeServerLimits,
 } from './scrape-server.js';
+import { kernelCounterSeries, limitSeries, namespaceSocketSeries, type LimitSeries } from './gauge-series.js';
 import type { SeriesLabels } from './series-labels.js';
 import type { LatencySamples, TrafficCounters, TrafficCounts } from './traffic-counters.js';
 
@@ -203,6 +204,50 @@ export class PrometheusEndpoint implements MetricExporter {
     });
     snapshotCounter('netscope_lost_events_total', 'Kernel events lost because netscope fell behind (its ring buffer was full).', (snapshot) => snapshot.totals.lostEvents);
     snapshotCounter('netscope_evicted_connections_total', 'Closed connections dropped from the table by the retention policy.', (snapshot) => snapshot.totals.evicted);
+    const gaugeLabelNames = ['gauge', 'netns', 'subject', 'process'];
+    const limitGauge = (name: string, help: string, read: (series: LimitSeries) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: gaugeLabelNames,
+        registers,
+        collect() {
+          this.reset();
+          const snapshot = latest();
+          if (snapshot === null) return;
+          for (const series of limitSeries(snapshot)) {
+            this.set({ gauge: series.gauge, netns: series.netns, subject: series.subject, process: series.process }, read(series));
+          }
+        },
+      });
+    limitGauge(
+      'netscope_limit_used',
+      'How much of a host limit is in use: gauge = ephemeralPorts (the busiest destination per netns), timeWait, conntrack, descriptors (per process), acceptQueue (per listener), tcpMemory (pages), orphans.',
+      (series) => series.used,
+    );
+    limitGauge('netscope_limit', 'The limit netscope_limit_used is measured against (ip_local_port_range size, tcp_max_tw_buckets, nf_conntrack_max, RLIMIT_NOFILE, the accept-queue limit, tcp_mem high, tcp_max_orphans).', (series) => series.limit);
+    new Gauge({
+      name: 'netscope_namespace_tcp_sockets',
+      help: 'TCP sockets in TIME_WAIT and CLOSE_WAIT per network namespace, as sock_diag lists them.',
+      labelNames: ['netns', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        const snapshot = latest();
+        if (snapshot !== null) for (const series of namespaceSocketSeries(snapshot)) this.set({ netns: series.netns, state: series.state }, series.count);
+      },
+    });
+    new Counter({
+      name: 'netscope_kernel_tcp_pressure_events_total',
+      help: 'The kernel\'s own TcpExt counters per network namespace (/proc/net/netstat): ListenOverflows, ListenDrops, TCPAbortOnMemory, TCPMemoryPressures, TCPBacklogDrop, TCPTimeWaitOverflow.',
+      labelNames: ['netns', 'counter'],
+      registers,
+      collect() {
+        this.reset();
+        const snapshot = latest();
+        if (snapshot !== null) for (const series of kernelCounterSeries(snapshot)) this.inc({ netns: series.netns, counter: series.counter }, series.value);
+      },
+    });
     new Counter({
       name: 'netscope_container_state_problems_total',
       help: 'Containers whose runtime state files could not be read (shown by short id), by reason.',

@@ -8,6 +8,7 @@ import { dropClassOf } from './drop-classes.js';
 import { ProblemTrail, type ProblemEvent, type ProblemKind, type ProblemSpan, type ProblemTimes } from './problem-trail.js';
 import { SocketOwner } from './socket-owner.js';
 import { StateHistory } from './state-history.js';
+import { TcpState } from './records.js';
 import { tcpStateName } from './tcp-states.js';
 import { tupleKey } from './tuple-index.js';
 
@@ -285,6 +286,19 @@ export class ConnectionEntry implements TupleIndexed {
   recordState(state: TcpStateNumber, atMs: number): void {
     if (!this.history.record(state, atMs)) return;
     this.note(CHANGED | HISTORY_CHANGED);
+  }
+
+  /** The close left a timewait sock behind: the row lives on in `state` (TIME_WAIT, or FIN_WAIT2 for an orphan). */
+  lingerAs(state: TcpStateNumber): void {
+    if (this.history.reviseLatest(state)) this.note(CHANGED | HISTORY_CHANGED);
+  }
+
+  /**
+   * Closed, but its timewait sock is still there: the connection is over for its application
+   * (its counters final), while the kernel still holds its port and tuple.
+   */
+  get lingers(): boolean {
+    return !this.isOpen && this.history.current !== TcpState.CLOSE;
   }
 
   /** Returns true when this closes the connection (false if it was closed already). */

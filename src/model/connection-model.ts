@@ -16,6 +16,8 @@ import { ConnectionColumns } from './connection-columns.js';
 import { ConnectionEntry } from './connection-entry.js';
 import { ContainerTable } from './container-table.js';
 import { EventLog } from './event-log.js';
+import { emptyHostGauges } from './gauges-snapshot.js';
+import { HostGaugesTable } from './host-gauges-table.js';
 import { CapacityEviction, closedPastRetention } from './eviction-policy.js';
 import { ListenerTable } from './listener-table.js';
 import { OwnerSnapshots } from './owner-snapshots.js';
@@ -23,7 +25,7 @@ import { PendingResets } from './pending-resets.js';
 import { ProcessTable } from './process-table.js';
 import { RateHistory } from './rate-history.js';
 import { TcpState } from './records.js';
-import { isOpeningState, lifecycleRank } from './tcp-states.js';
+import { isOpeningState, isTimewaitSample, lifecycleRank } from './tcp-states.js';
 import { aggregateByContainer, aggregateByPeer, aggregateByProcess } from './traffic-aggregation.js';
 import { TupleIndex, endpointsKey, tupleKey } from './tuple-index.js';
 
@@ -93,6 +95,7 @@ function emptySnapshot(): ModelSnapshot {
     drops: [],
     rateHistory: [],
     events: [],
+    gauges: emptyHostGauges(),
   };
 }
 
@@ -115,7 +118,14 @@ export class ConnectionModel {
   private readonly totals = new CaptureTotals();
   private readonly rateHistory: RateHistory;
   private readonly eventLog: EventLog;
+  private readonly gauges = new HostGaugesTable();
 
+  /**
+   * The highest cookie evicted so far. Cookies only grow, so a timewait sock with a cookie up
+   * to it most likely belongs to a row already evicted: it does not come back as a new one,
+   * which under churn would be evicted again at the next tick, and created again after it.
+   */
+  private highestEvictedCookie = 0;
   /** The capture's start: the first record's time, or the first tick's. */
   private startedAtMs: number | null = null;
   private lastTickAtMs: number | null = null;
@@ -197,6 +207,8 @@ export class ConnectionModel {
         return this.ingestSweep(record);
       case 'lost':
         return this.totals.noteLostEvents(record.total);
+      case 'gauges':
+        return this.gauges.ingest(record);
     }
   }
 
@@ -223,7 +235,9 @@ export class ConnectionModel {
     if (record.owner !== null && (!connection.owner.known || record.newState === TcpState.SYN_SENT)) {
       connection.adoptOwner(record.owner);
     }
-    connection.recordState(record.newState, record.atMs);
+    // A close event arriving after its timewait sock was sampled says when that sock began.
+    const lingering = record.newState === TcpState.CLOSE && connection.lingers;
+    connection.recordState(lingering ? connection.history.current : record.newState, record.atMs);
     if (record.newState === TcpState.CLOSE) this.closeConnection(connection, record.atMs);
   }
 
@@ -255,19 +269,42 @@ export class ConnectionModel {
   }
 
   private ingestSample(record: SocketSampleRecord): void {
+    const timewait = isTimewaitSample(record);
     const connection = this.connections.get(record.cookie);
     if (connection !== undefined) {
-      if (connection.closedAtMs === null) this.applySample(connection, record);
+      if (timewait) this.applyTimewaitSample(connection, record);
+      else if (connection.closedAtMs === null) this.applySample(connection, record);
       return;
     }
     if (record.cookie === 0) return;
     if (record.state === TcpState.LISTEN) return this.listeners.sample(record);
-    // A socket sampled in CLOSE or TIME_WAIT is already over (a TIME_WAIT stub keeps the
-    // cookie of a connection that closed, maybe one evicted since): nothing to show.
-    if (record.state === TcpState.CLOSE || record.state === TcpState.TIME_WAIT) return;
+    // A socket sampled in CLOSE is already over: nothing to show.
+    if (record.state === TcpState.CLOSE || (timewait && record.cookie <= this.highestEvictedCookie)) return;
     const created = this.createConnection(record.cookie, record.endpoints, record.atMs, true);
     created.recordState(record.state, record.atMs);
-    this.applySample(created, record);
+    if (!timewait) return this.applySample(created, record);
+    // Closed before the capture: a row in the state its timewait sock is in, as if netscope had
+    // seen the close (the close itself is not counted: it was not during the capture).
+    created.noteActivity(record.atMs);
+    created.close(record.atMs);
+    this.closedConnections.add(created);
+    this.capacityEviction.noteClosed();
+  }
+
+  /**
+   * The connection's timewait sock: its row moves on to TIME_WAIT (or stays in FIN_WAIT2), owner
+   * and counters kept. Without tcp_info, inode or uid, it tells nothing else.
+   */
+  private applyTimewaitSample(connection: ConnectionEntry, record: SocketSampleRecord): void {
+    connection.noteActivity(record.atMs);
+    const closedAtMs = connection.closedAtMs;
+    if (closedAtMs === null) {
+      // Its close event is on its way, was lost, or never comes (the procfs fallback): the
+      // connection closed when it became a timewait sock.
+      connection.recordState(record.state, record.atMs);
+      return this.closeConnection(connection, record.atMs);
+    }
+    if (record.atMs >= closedAtMs) connection.lingerAs(record.state);
   }
 
   private applySample(connection: ConnectionEntry, record: SocketSampleRecord): void {
@@ -361,14 +398,19 @@ export class ConnectionModel {
 
   /**
    * Closes what a sampling pass no longer found: sockets in the swept namespaces with no record
-   * (sample or otherwise) since the pass started.
+   * (sample or otherwise) since the pass started; a closed connection's timewait sock that
+   * expired leaves its row CLOSE.
    */
   private ingestSweep(record: SweepRecord): void {
     const sweptNetns = new Set(record.netns);
     for (const connection of this.connections.values()) {
-      if (connection.isOpen && connection.lastActivityAtMs < record.sinceMs && sweptNetns.has(connection.netns)) {
+      if (connection.lastActivityAtMs >= record.sinceMs || !sweptNetns.has(connection.netns)) continue;
+      if (connection.isOpen) {
         connection.recordState(TcpState.CLOSE, record.atMs);
         this.closeConnection(connection, record.atMs);
+      } else if (connection.lingers) {
+        // Its timewait sock expired.
+        connection.recordState(TcpState.CLOSE, record.atMs);
       }
     }
     this.listeners.sweep(record.sinceMs, sweptNetns);
@@ -403,6 +445,7 @@ export class ConnectionModel {
   }
 
   private evict(connection: ConnectionEntry): void {
+    this.highestEvictedCookie = Math.max(this.highestEvictedCookie, connection.cookie);
     this.connections.delete(connection.cookie);
     this.closedConnections.delete(connection);
     this.tuples.remove(connection.tupleKey, connection);
@@ -459,6 +502,7 @@ export class ConnectionModel {
         const connection = this.connections.get(cookie);
         return connection === undefined ? null : owners.of(connection.owner);
       }),
+      gauges: this.gauges.toSnapshot((pid) => this.processes.get(pid)?.comm ?? null),
     };
     this.processes.prune(referenced.pids, nowMs - closedRetentionMs);
     this.containers.prune(referenced);

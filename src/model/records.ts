@@ -211,6 +211,84 @@ export interface LostEventsRecord {
   total: number;
 }
 
+/** The kernel's TcpExt counters (/proc/net/netstat) the gauges watch, cumulative per network namespace. */
+export interface KernelPressureCounters {
+  /** An accept queue was full when a connection completed its handshake. */
+  listenOverflows: number;
+  /** SYNs or completed handshakes a listener dropped (overflows included). */
+  listenDrops: number;
+  /** Connections reset because TCP memory or orphans ran out. */
+  tcpAbortOnMemory: number;
+  /** Times TCP memory entered its pressure mode (tcp_mem's middle value). */
+  tcpMemoryPressures: number;
+  /** Segments dropped because a socket's backlog was full. */
+  tcpBacklogDrop: number;
+  /** TIME_WAIT sockets not kept because tcp_max_tw_buckets was reached. */
+  tcpTimeWaitOverflow: number;
+}
+
+/** Local ports of the ephemeral range held by sockets to one destination. */
+export interface DestinationPorts {
+  daddr: string;
+  dport: number;
+  /** Sockets (TIME_WAIT included: it keeps its port) with a local port in the range. */
+  ports: number;
+}
+
+/** One network namespace's gauges and their limits, as read in one pass. */
+export interface NamespaceGauges {
+  netns: number;
+  /** net.ipv4.ip_local_port_range, inclusive; null when it could not be read. */
+  ephemeralPortRange: { low: number; high: number } | null;
+  /** The destinations holding the most ephemeral ports, most first (a few at most). */
+  ephemeralPortsByDestination: DestinationPorts[];
+  /** TCP sockets in TIME_WAIT (timewait minisocks, orphaned FIN_WAIT2 ones not counted). */
+  timeWait: number;
+  /** net.ipv4.tcp_max_tw_buckets: TIME_WAIT sockets past it are not kept; null when unreadable. */
+  timeWaitLimit: number | null;
+  closeWait: number;
+  /** nf_conntrack_count against nf_conntrack_max; null where conntrack is not loaded. */
+  conntrack: { entries: number; max: number } | null;
+  /** net.core.somaxconn, the cap on every listener's backlog; null when unreadable. */
+  somaxconn: number | null;
+  /** Cumulative since boot (per namespace); null when /proc/net/netstat could not be read. */
+  kernelCounters: KernelPressureCounters | null;
+}
+
+/** The host-wide TCP limits (the same in every namespace), null where unreadable. */
+export interface HostTcpGauges {
+  /** /proc/net/sockstat `mem`: pages TCP sockets hold. */
+  memoryPages: number | null;
+  /** net.ipv4.tcp_mem: below `low` no pressure, from `pressure` TCP moderates, at `high` it refuses. Pages. */
+  memoryLimitPages: { low: number; pressure: number; high: number } | null;
+  /** /proc/net/sockstat `orphan`: sockets no process holds any more. */
+  orphans: number | null;
+  /** net.ipv4.tcp_max_orphans. */
+  maxOrphans: number | null;
+}
+
+/** File descriptors one socket-owning process has open, against its RLIMIT_NOFILE. */
+export interface ProcessDescriptors {
+  pid: number;
+  descriptors: number;
+  /** The soft limit; null when unlimited. */
+  limit: number | null;
+}
+
+/**
+ * The host gauges read in one pass (each tick, descriptors on a slower cadence): how close the
+ * host is to running out of ports, conntrack entries, descriptors, TCP memory.
+ */
+export interface GaugesRecord {
+  kind: 'gauges';
+  atMs: number;
+  /** Every namespace read in this pass; one missing is gone. */
+  namespaces: NamespaceGauges[];
+  host: HostTcpGauges;
+  /** Null when descriptors were not counted in this pass (the previous counts stand). */
+  processDescriptors: ProcessDescriptors[] | null;
+}
+
 export type ModelRecord =
   | StateChangeRecord
   | RetransmitRecord
@@ -220,4 +298,5 @@ export type ModelRecord =
   | OwnerRecord
   | ContainerRecord
   | SweepRecord
-  | LostEventsRecord;
+  | LostEventsRecord
+  | GaugesRecord;

@@ -1,6 +1,7 @@
 import type { ChangesDocument } from './changes-document.js';
 import type { DropClass } from './drop-classes.js';
 import { workloadOf, type Workload } from './workload.js';
+import { gaugesDocument, type GaugesDocument } from './gauges-document.js';
 import type { ContainerIdentity, ContainerStateProblem } from './records.js';
 import type { ProblemSpan } from './problem-trail.js';
 import type {
@@ -41,6 +42,8 @@ export interface SnapshotDocument {
   drops: Record<string, number>;
   /** The class of each reason in `drops`. */
   dropClasses: Record<string, DropClass>;
+  /** The host gauges against their limits (absent from documents written before they were). */
+  gauges: GaugesDocument;
   /**
    * What the live view showed when `s` saved the document; absent from `--json`. When present,
    * connections, listeners, processes, peers and containers hold only what the view kept;
@@ -366,5 +369,6 @@ export function toSnapshotDocument(
     containers: snapshot.containers.map(containerDocument),
     drops: Object.fromEntries(snapshot.drops.map(({ reason, count }) => [reason, count])),
     dropClasses: Object.fromEntries(snapshot.drops.map((drop) => [drop.reason, drop.class])),
+    gauges: gaugesDocument(snapshot),
   };
 }

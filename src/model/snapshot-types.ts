@@ -8,6 +8,7 @@
  */
 
 import type { DropClass } from './drop-classes.js';
+import type { HostGaugesSnapshot } from './gauges-snapshot.js';
 import type { ContainerIdentity, ContainerStateProblem } from './records.js';
 import type { ProblemEvent, ProblemTimes } from './problem-trail.js';
 
@@ -214,6 +215,8 @@ export interface ModelSnapshot {
   rateHistory: RatePoint[];
   /** The most recent discrete events, newest first (bounded by `eventLogLength`). */
   events: ConnectionEvent[];
+  /** The host gauges and their limits, as of the latest `gauges` record. */
+  gauges: HostGaugesSnapshot;
 }
 
 export interface ProbeStatus {

@@ -58,6 +58,24 @@ export class StateHistory {
     return true;
   }
 
+  /**
+   * The latest stay was really `state`: a close that left a timewait sock behind lives on as
+   * TIME_WAIT (or as the FIN_WAIT2 it was already in, which then simply goes on). Returns false
+   * when that changes nothing.
+   */
+  reviseLatest(state: TcpStateNumber): boolean {
+    const name = tcpStateName(state);
+    const latest = this.stays.at(-1);
+    if (latest === undefined || latest.state === name) return false;
+    const before = this.stays.at(-2);
+    this.stays =
+      before?.state === name
+        ? this.stays.toSpliced(-2, 2, { state: name, atMs: before.atMs, durationMs: null })
+        : this.stays.toSpliced(-1, 1, { state: name, atMs: latest.atMs, durationMs: null });
+    this.currentState = state;
+    return true;
+  }
+
   /** SYN_SENT → ESTABLISHED: from the first SYN_SENT stay to the ESTABLISHED stay after it. */
   handshakeMs(): number | null {
     const synSentIndex = this.stays.findIndex((stay) => stay.state === 'SYN_SENT');

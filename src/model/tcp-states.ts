@@ -1,4 +1,4 @@
-import type { TcpStateNumber } from './records.js';
+import type { SocketSampleRecord, TcpStateNumber } from './records.js';
 import { TcpState } from './records.js';
 import type { TcpStateName } from './snapshot-types.js';
 
@@ -52,4 +52,13 @@ export function lifecycleRank(state: TcpStateNumber): number {
     case TcpState.CLOSE:
       return 5;
   }
+}
+
+/**
+ * A sample of a timewait sock: what the kernel keeps of a connection after its close, reported
+ * without tcp_info (nor inode or uid) under the closed socket's cookie — in TIME_WAIT, or in
+ * FIN_WAIT2 for an orphan whose peer has not closed yet. A full socket always comes with tcp_info.
+ */
+export function isTimewaitSample(record: SocketSampleRecord): boolean {
+  return record.counters === null && (record.state === TcpState.TIME_WAIT || record.state === TcpState.FIN_WAIT2);
 }

@@ -79,6 +79,12 @@ export interface NativeAddon {
   renameAt(directoryFd: number, from: string, to: string): void;
   /** unlinkat; given `fd`, only while `name` is still that file. Returns whether it removed it. */
   removeFileAt(directoryFd: number, name: string, fd?: number): boolean;
+  /**
+   * Each file's text as a task in the namespace at `netnsPath` (null: netscope's own) reads it;
+   * null for a file that cannot be read. For the net.* sysctls, which answer for the reader's
+   * namespace whatever /proc mount the path goes through.
+   */
+  readFilesInNetns(netnsPath: string | null, paths: readonly string[]): (string | null)[];
   /** sizeof() of the shared records as the addon was compiled. */
   recordSizes: { tcpEvent: number; tcpSample: number };
 }

@@ -26,6 +26,8 @@ export interface SamplePass {
 export class SocketSampler {
   /** netns inode → sock_diag socket living in that namespace. */
   private readonly diagSockets = new Map<number, number>();
+  /** netns inode → the path that opened it (`<proc>/<pid>/ns/net`); null for netscope's own. */
+  private readonly namespacePaths = new Map<number, string | null>();
   private buffer = Buffer.alloc(INITIAL_SAMPLES * tcpSampleLayout.size);
   private readonly ownNetns: number;
 
@@ -41,16 +43,27 @@ export class SocketSampler {
       if (!namespaces.has(netns)) {
         nativeAddon().closeFd(fd);
         this.diagSockets.delete(netns);
+        this.namespacePaths.delete(netns);
       }
     }
     for (const [netns, path] of namespaces) {
       if (this.diagSockets.has(netns)) continue;
       try {
-        this.diagSockets.set(netns, nativeAddon().openNetnsDiagSocket(netns === this.ownNetns ? null : path));
+        const openedBy = netns === this.ownNetns ? null : path;
+        this.diagSockets.set(netns, nativeAddon().openNetnsDiagSocket(openedBy));
+        this.namespacePaths.set(netns, openedBy);
       } catch {
         // The only process in it exited between listing and opening: nothing left to sample.
       }
     }
+  }
+
+  /**
+   * The namespaces being sampled, each with the path that opened it (`<proc>/<pid>/ns/net`,
+   * good while that process lives); null for netscope's own.
+   */
+  namespaces(): ReadonlyMap<number, string | null> {
+    return this.namespacePaths;
   }
 
   knows(netns: number): boolean {
@@ -76,5 +89,6 @@ export class SocketSampler {
   close(): void {
     for (const fd of this.diagSockets.values()) nativeAddon().closeFd(fd);
     this.diagSockets.clear();
+    this.namespacePaths.clear();
   }
 }

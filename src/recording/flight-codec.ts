@@ -18,7 +18,7 @@
  *     a time before 2004, an integer past 2^53) is written as its 8-byte double after a 0 —
  *     every record decodes to the very values it was encoded from.
  */
-import type { ContainerIdentity, ContainerRecord, Endpoints, ModelRecord, SocketSampleRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
+import type { ContainerIdentity, ContainerRecord, Endpoints, GaugesRecord, ModelRecord, SocketSampleRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
 import type { Workload, WorkloadKind } from '../model/workload.js';
 
 /** A tick of the capture, between the records ingested before it and those after. */
@@ -29,7 +29,7 @@ export interface TickEntry {
 
 export type FlightEntry = ModelRecord | TickEntry;
 
-const KIND_CODES = { tick: 0, state: 1, retransmit: 2, reset: 3, drop: 4, sample: 5, owner: 6, container: 7, sweep: 8, lost: 9 } as const;
+const KIND_CODES = { tick: 0, state: 1, retransmit: 2, reset: 3, drop: 4, sample: 5, owner: 6, container: 7, sweep: 8, lost: 9, gauges: 10 } as const;
 const KIND_MASK = 0x0f;
 /** The socket's endpoints are those it had last in this chunk. */
 const SAME_ENDPOINTS = 0x10;
@@ -93,7 +93,18 @@ export function entryBound(entry: FlightEntry): number {
     }
     case 'sweep':
       return FIXED_BOUND_BYTES + MAX_VARINT_BYTES * entry.netns.length;
+    case 'gauges':
+      return FIXED_BOUND_BYTES + stringBound(gaugesText(entry));
   }
+}
+
+/**
+ * A gauges record's fields besides its kind and time, as JSON text: one a tick, few of them
+ * beside the sockets' records, so plain text costs little, and JSON numbers and strings
+ * come back exactly as they went in.
+ */
+function gaugesText(entry: GaugesRecord): string {
+  return JSON.stringify({ namespaces: entry.namespaces, host: entry.host, processDescriptors: entry.processDescriptors });
 }
 
 /** What a chunk said last about a socket, as the encoder and the decoder both keep it. */
@@ -218,6 +229,10 @@ export class ChunkEncoder {
       case 'lost':
         this.header(KIND_CODES.lost, entry.atMs);
         this.whole(entry.total);
+        break;
+      case 'gauges':
+        this.header(KIND_CODES.gauges, entry.atMs);
+        this.string(gaugesText(entry));
         break;
     }
     return this.at;
@@ -455,6 +470,10 @@ export class ChunkDecoder {
       }
       case KIND_CODES.lost:
         return { kind: 'lost', atMs, total: this.whole(bytes) };
+      case KIND_CODES.gauges: {
+        const fields = JSON.parse(this.string(bytes)!) as Pick<GaugesRecord, 'namespaces' | 'host' | 'processDescriptors'>;
+        return { kind: 'gauges', atMs, namespaces: fields.namespaces, host: fields.host, processDescriptors: fields.processDescriptors };
+      }
       default:
         throw new Error(`flight recorder chunk damaged: entry code ${code} at byte ${this.at - 1}`);
     }

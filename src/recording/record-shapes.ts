@@ -8,7 +8,20 @@
  * behind), and every string in it passes escapeRecordedText: a recording is a file anyone may
  * have edited, and no text leaves here that a terminal would act on.
  */
-import type { ContainerIdentity, ContainerRecord, Endpoints, ModelRecord, TaskOwner, TcpCounters } from '../model/records.js';
+import type {
+  ContainerIdentity,
+  ContainerRecord,
+  DestinationPorts,
+  Endpoints,
+  GaugesRecord,
+  HostTcpGauges,
+  KernelPressureCounters,
+  ModelRecord,
+  NamespaceGauges,
+  ProcessDescriptors,
+  TaskOwner,
+  TcpCounters,
+} from '../model/records.js';
 import type { HostInfo, ProbeStatus } from '../model/snapshot-types.js';
 import type { Workload } from '../model/workload.js';
 import { escapeRecordedText } from '../enrich/untrusted-text.js';
@@ -159,6 +172,36 @@ const sweptNamespaces: Parser<number[]> = (value, path) => {
   return new Set(parsed.value).size === parsed.value.length ? parsed : { problem: `${path} names a namespace twice` };
 };
 
+const kernelPressureCounters = object<KernelPressureCounters>({
+  listenOverflows: wholeNumber,
+  listenDrops: wholeNumber,
+  tcpAbortOnMemory: wholeNumber,
+  tcpMemoryPressures: wholeNumber,
+  tcpBacklogDrop: wholeNumber,
+  tcpTimeWaitOverflow: wholeNumber,
+});
+
+const namespaceGauges = object<NamespaceGauges>({
+  netns: wholeNumber,
+  ephemeralPortRange: nullable(object<{ low: number; high: number }>({ low: port, high: port })),
+  ephemeralPortsByDestination: arrayOf(object<DestinationPorts>({ daddr: text, dport: port, ports: wholeNumber })),
+  timeWait: wholeNumber,
+  timeWaitLimit: nullable(wholeNumber),
+  closeWait: wholeNumber,
+  conntrack: nullable(object<{ entries: number; max: number }>({ entries: wholeNumber, max: wholeNumber })),
+  somaxconn: nullable(wholeNumber),
+  kernelCounters: nullable(kernelPressureCounters),
+});
+
+const hostTcpGauges = object<HostTcpGauges>({
+  memoryPages: nullable(wholeNumber),
+  memoryLimitPages: nullable(object<{ low: number; pressure: number; high: number }>({ low: wholeNumber, pressure: wholeNumber, high: wholeNumber })),
+  orphans: nullable(wholeNumber),
+  maxOrphans: nullable(wholeNumber),
+});
+
+const processDescriptors = object<ProcessDescriptors>({ pid: wholeNumber, descriptors: wholeNumber, limit: nullable(wholeNumber) });
+
 /** Every record kind and its fields (`kind` was checked to choose the parser, and is kept as it is). */
 const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKind<Kind>> } = {
   state: object<RecordOfKind<'state'>>({
@@ -216,6 +259,13 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKin
   }),
   sweep: object<RecordOfKind<'sweep'>>({ kind: oneOf('sweep'), atMs: epochMs, sinceMs: epochMs, netns: sweptNamespaces }),
   lost: object<RecordOfKind<'lost'>>({ kind: oneOf('lost'), atMs: epochMs, total: wholeNumber }),
+  gauges: object<GaugesRecord>({
+    kind: oneOf('gauges'),
+    atMs: epochMs,
+    namespaces: arrayOf(namespaceGauges),
+    host: hostTcpGauges,
+    processDescriptors: nullable(arrayOf(processDescriptors)),
+  }),
 };
 
 export function isRecordKind(kind: string): kind is ModelRecord['kind'] {

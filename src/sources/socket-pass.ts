@@ -1,7 +1,7 @@
 /**
  * Once a tick, for either source: every TCP socket's counters through sock_diag in every
  * namespace netscope can enter, the owners of sockets that have none yet, the containers of
- * cgroups new to netscope, and the sweep that closes sockets no longer there.
+ * cgroups new to netscope, the sweep that closes sockets no longer there, and the host gauges.
  */
 import type { ModelRecord } from '../model/records.js';
 import type { ContainerResolver } from '../enrich/container-resolver.js';
@@ -9,6 +9,7 @@ import type { Enrichment } from '../enrich/enrichment.js';
 import type { HostPaths } from '../probes/host-paths.js';
 import type { OwnerResolver, ResolveOptions } from '../enrich/owner-resolver.js';
 import { SocketSampler } from '../probes/socket-sampler.js';
+import { HostGauges } from './host-gauges.js';
 
 /** New namespaces also show up in events; this catches those that have no TCP traffic yet. */
 const NAMESPACE_REFRESH_TICKS = 5;
@@ -17,6 +18,7 @@ export class SocketPass {
   private readonly sampler: SocketSampler;
   private readonly resolver: OwnerResolver;
   private readonly containers: ContainerResolver;
+  private readonly gauges: HostGauges;
   private ticks = 0;
   private unknownNamespaceSeen = false;
   private previousSampledAtMs: number | null = null;
@@ -30,15 +32,22 @@ export class SocketPass {
     this.sampler = new SocketSampler(paths);
     this.resolver = enrichment.owners;
     this.containers = enrichment.containers;
+    this.gauges = new HostGauges(paths);
     this.sampler.refreshNamespaces();
   }
 
   /** Sees every record on its way to the model (cheap, no I/O). */
   note(record: ModelRecord): void {
     this.resolver.note(record);
-    if (record.kind === 'owner') this.containers.note(record.cgroupId, record.pid);
+    if (record.kind === 'owner') {
+      this.containers.note(record.cgroupId, record.pid);
+      this.gauges.noteSocketOwner(record.pid);
+    }
     if (record.kind !== 'state') return;
-    if (record.owner !== null) this.containers.note(record.owner.cgroupId, record.owner.pid);
+    if (record.owner !== null) {
+      this.containers.note(record.owner.cgroupId, record.owner.pid);
+      this.gauges.noteSocketOwner(record.owner.pid);
+    }
     if (!this.sampler.knows(record.endpoints.netns)) this.unknownNamespaceSeen = true;
   }
 
@@ -58,12 +67,14 @@ export class SocketPass {
     for (const record of pass.records) this.emit(record);
     for (const owner of this.resolver.resolve(pass.records, nowMs, this.ownerLookup)) {
       this.containers.note(owner.cgroupId, owner.pid);
+      this.gauges.noteSocketOwner(owner.pid);
       this.emit(owner);
     }
     this.resolveNewContainers(nowMs);
     const sinceMs = sweep === 'missingOnce' ? pass.sampledAtMs : this.previousSampledAtMs;
     if (sinceMs !== null) this.emit({ kind: 'sweep', atMs: pass.sampledAtMs, sinceMs, netns: pass.netns });
     this.previousSampledAtMs = pass.sampledAtMs;
+    this.emit(this.gauges.read(pass.sampledAtMs, pass.records, this.sampler.namespaces(), pass.netns));
   }
 
   /**

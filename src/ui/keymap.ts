@@ -130,6 +130,8 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
       return { type: 'toggleClosed' };
     case 'e':
       return { type: 'cycleEventType' };
+    case 'L':
+      return { type: 'toggleGauges' };
     case '+':
       return { type: 'changeInterval', direction: 1 };
     case '-':

@@ -119,6 +119,13 @@ describe('snapshots', () => {
       drops: [],
       rateHistory: [],
       events: [],
+      gauges: {
+        atMs: null,
+        namespaces: [],
+        host: { memoryPages: null, memoryLimitPages: null, orphans: null, maxOrphans: null },
+        processDescriptors: [],
+        descriptorsAtMs: null,
+      },
     });
   });
 

@@ -9,6 +9,7 @@ import type { CaptureStore } from '../../src/ui/capture-store.js';
 import { viewDocument, type SavedScreen } from '../../src/ui/save-screen-snapshot.js';
 import type { UiState } from '../../src/ui/view-model/ui-state.js';
 import { containersOf, peersOf, processesOf } from './view-model/snapshot-builder.js';
+import { emptyHostGauges } from '../../src/model/gauges-snapshot.js';
 import type { ScreenInput } from '../../src/ui/view-model/screen-input.js';
 import type {
   ConnectionEvent,
@@ -246,6 +247,39 @@ export function buildSnapshot(): ModelSnapshot {
     drops: [{ reason: 'NETFILTER_DROP', class: 'matters', count: 3 }],
     rateHistory: rateHistory(),
     events: events(),
+    gauges: emptyHostGauges(),
+  };
+}
+
+/**
+ * The fixture once the host gauges were read: curl's destination holds 92% of the host's
+ * ephemeral ports (a warning), nginx 1,000 of its 1,024 descriptors (critical), 389 TIME_WAIT
+ * and 2 CLOSE_WAIT on the host, conntrack at 1,000 of 262,144.
+ */
+export function withGauges(snapshot: ModelSnapshot): ModelSnapshot {
+  const rates = { listenOverflows: 0, listenDrops: 2, tcpAbortOnMemory: 0, tcpMemoryPressures: 0, tcpBacklogDrop: 0, tcpTimeWaitOverflow: 0 };
+  return {
+    ...snapshot,
+    gauges: {
+      atMs: T0 - 200,
+      namespaces: [
+        {
+          netns: HOST_NETNS,
+          ephemeralPortRange: { low: 32768, high: 60999 },
+          ephemeralPortsByDestination: [{ daddr: '93.184.216.34', dport: 443, ports: 26_000 }],
+          timeWait: 389,
+          timeWaitLimit: 131_072,
+          closeWait: 2,
+          conntrack: { entries: 1000, max: 262_144 },
+          somaxconn: 4096,
+          kernelCounterRates: rates,
+          kernelCounters: { ...rates, listenDrops: 40 },
+        },
+      ],
+      host: { memoryPages: 311, memoryLimitPages: { low: 287_892, pressure: 383_858, high: 575_784 }, orphans: 0, maxOrphans: 131_072 },
+      processDescriptors: [{ pid: 812, comm: 'nginx', descriptors: 1000, limit: 1024 }],
+      descriptorsAtMs: T0 - 3200,
+    },
   };
 }
 

@@ -9,8 +9,8 @@ type Props = {
 
 /**
  * The top of the table and detail frames: title and PAUSED banner, connection states, rates with the last
- * minute's sparkline, open findings and health counters, then — only when set — the probes that are off, the
- * scope and a replay's position. Four lines, up to seven.
+ * minute's sparkline, open findings and health counters, then — only when set — the host gauges,
+ * the probes that are off, the scope and a replay's position. Four lines, up to eight.
  */
 export function Header({ header }: Props) {
   const toneStyle = useToneStyle();
@@ -44,6 +44,11 @@ export function Header({ header }: Props) {
           </Text>
           {FINDINGS_HEALTH_SEPARATOR}
           <Text {...toneStyle(header.healthTone)}>{header.health}</Text>
+        </Text>
+      )}
+      {header.gauges !== null && (
+        <Text wrap="truncate" {...toneStyle(header.gauges.tone)}>
+          {header.gauges.text}
         </Text>
       )}
       {header.probesOff !== null && (

@@ -4,6 +4,7 @@ import { ChangesPage } from './changes-page.js';
 import { DetailPage } from './detail-page.js';
 import { FindingPage } from './finding-page.js';
 import { Footer } from './footer.js';
+import { GaugesPage } from './gauges-page.js';
 import { Header } from './header.js';
 import { HelpPage } from './help-page.js';
 import { PaneTabs } from './pane-tabs.js';
@@ -27,6 +28,8 @@ function Body({ screen }: Props) {
       return <HelpPage help={body.help} />;
     case 'changes':
       return <ChangesPage changes={body.changes} />;
+    case 'gauges':
+      return <GaugesPage gauges={body.gauges} />;
   }
 }
 

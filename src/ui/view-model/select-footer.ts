@@ -88,6 +88,8 @@ function hintsFor(state: UiState): string[] {
     case 'detail':
     case 'finding':
       return ['Esc back', 'q quit', pause, 's save', '? help'];
+    case 'gauges':
+      return ['Esc back', 'L close', 'q quit', pause, 's save', '? help'];
     case 'table': {
       const back = state.scope !== null ? ['Esc leave scope'] : state.filter.text !== '' ? ['Esc clear filter'] : [];
       // A replay steps and changes speed; a live capture changes its interval and has a flight recorder.

@@ -13,6 +13,7 @@ import { severityRank, type Finding } from '../../findings/finding.js';
 import { severityMark, severityTone } from './finding-format.js';
 import { sparkline } from './sparkline.js';
 import { displayWidth } from './text-width.js';
+import { selectGaugesLine } from './select-gauges.js';
 
 /** Lines the header always takes: title, states, rates, health. */
 const HEADER_BASE_LINES = 4;
@@ -43,9 +44,9 @@ const STATE_ORDER: readonly TcpStateName[] = [
   'CLOSE',
 ];
 
-/** Lines `header` takes on screen: the base four, plus one each for probes off, scope and replay. */
+/** Lines `header` takes on screen: the base four, plus one each for gauges, probes off, scope and replay. */
 export function headerLineCount(header: HeaderView): number {
-  return HEADER_BASE_LINES + (header.probesOff === null ? 0 : 1) + (header.scope === null ? 0 : 1) + (header.replay === null ? 0 : 1);
+  return HEADER_BASE_LINES + (header.gauges === null ? 0 : 1) + (header.probesOff === null ? 0 : 1) + (header.scope === null ? 0 : 1) + (header.replay === null ? 0 : 1);
 }
 
 /** The header for this tick, every line fitted to `width` cells. */
@@ -85,6 +86,7 @@ export function selectHeader(input: ScreenInput, state: UiState, width: number):
     healthTone,
     findings,
     findingsTone: open?.tone ?? 'normal',
+    gauges: selectGaugesLine(snapshot, width),
     probesOff: probesOff === null ? null : truncate(probesOff, width),
     scope: scope === null ? null : truncate(scope, width),
     replay: input.replay === null ? null : truncate(describeReplay(input.replay, state.replaySpeed ?? 1, width), width),

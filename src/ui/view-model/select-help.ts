@@ -49,6 +49,7 @@ export const HELP_ENTRIES: readonly [string, string][] = [
   ['  workload:', "a pod's Deployment, StatefulSet, DaemonSet, Job or CronJob by NAME"],
   ['Space  Z', 'pause the view (the capture goes on; a replay stops)'],
   ['t', 'hide / show closed and TIME_WAIT connections (still counted above)'],
+  ['L', 'gauges: ports, conntrack, fds, accept queues, TCP memory against their limits'],
   ['e', 'Events: one type at a time (drop, retransmit, reset, refused, connect, accept, close, state), then all'],
   ['+ -', `slower / faster refresh, ${formatInterval(FASTEST_MS)} to ${formatInterval(SLOWEST_MS)}`],
   ['s  Ctrl-S', 'save a JSON snapshot of what is on screen'],

@@ -2,10 +2,10 @@
  * The whole frame from the store's input, the UI state and the terminal size.
  *
  * Layout, top to bottom (never taller than the terminal):
- *   header   4–7 lines  title (PAUSED banner on it), states, rates + sparkline, findings + health;
- *                       probes off, scope and a replay's position only when set (headerLineCount)
+ *   header   4–8 lines  title (PAUSED banner on it), states, rates + sparkline, findings + health;
+ *                       gauges once read, probes off, scope and a replay's position only when set (headerLineCount)
  *   tabs     1 line
- *   body     the rest   table: its column header line + rows; or detail; or help (which
+ *   body     the rest   table: its column header line + rows; or detail; or gauges; or help (which
  *                       takes the header's and tabs' lines too)
  *   footer   1–2 lines  filter and message (when either is set), key hints (footerLineCount)
  */
@@ -18,6 +18,7 @@ import { selectDetail } from './select-detail.js';
 import { footerLineCount, selectFooter } from './select-footer.js';
 import { headerLineCount, selectHeader } from './select-header.js';
 import { selectChanges } from './select-changes.js';
+import { selectGauges } from './select-gauges.js';
 import { selectHelp } from './select-help.js';
 import { keptOpenFindings, selectTable, type TableSelection } from './select-table.js';
 import { selectTabs, showsFindingsTab } from './select-tabs.js';
@@ -86,6 +87,9 @@ function buildScreen(input: ScreenInput, stateAsKept: UiState, size: ScreenSize)
       break;
     case 'changes':
       body = { kind: 'changes', changes: selectChanges(input.changes) };
+      break;
+    case 'gauges':
+      body = { kind: 'gauges', gauges: selectGauges(input.snapshot, width) };
       break;
   }
   const tableView: TableView | null = table?.table ?? null;

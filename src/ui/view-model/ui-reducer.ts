@@ -133,6 +133,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, view: state.view.kind === 'help' ? { kind: 'table' } : { kind: 'help' } };
     case 'toggleChanges':
       return { ...state, view: state.view.kind === 'changes' ? { kind: 'table' } : { kind: 'changes' } };
+    case 'toggleGauges':
+      return { ...state, view: state.view.kind === 'gauges' ? { kind: 'table' } : { kind: 'gauges' } };
     case 'togglePause':
       return { ...state, paused: !state.paused };
     case 'toggleClosed':

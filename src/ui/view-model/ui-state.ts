@@ -82,7 +82,9 @@ export type View =
   /** The help; its `page` (from 0, default 0) is turned by the movement keys. */
   | { kind: 'help'; page?: number }
   /** What changed since the baseline (`B`). */
-  | { kind: 'changes' };
+  | { kind: 'changes' }
+  /** The host gauges against their limits (`L`). */
+  | { kind: 'gauges' };
 
 /** Selection follows the row's key across ticks; the index is the fallback when the row is gone. */
 export interface Selection {
@@ -168,6 +170,7 @@ export type UiAction =
   | { type: 'toggleChanges' }
   /** On the help page, ↓ PgDn / ↑ PgUp / Home End turn its `pageCount` pages. */
   | { type: 'turnHelpPage'; to: 'next' | 'previous' | 'first' | 'last'; pageCount: number }
+  | { type: 'toggleGauges' }
   | { type: 'togglePause' }
   | { type: 'toggleClosed' }
   /** `e`: the Events pane shows the next event type, then all again. */

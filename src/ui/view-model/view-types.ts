@@ -71,6 +71,8 @@ export interface HeaderView {
    */
   findings: string | null;
   findingsTone: Tone;
+  /** e.g. `gauges: ports 91% 10.0.0.7:443 curl · TIME_WAIT 1,204 · CLOSE_WAIT 3 …`, toned by the worst level; null before the first read. */
+  gauges: { text: string; tone: Tone } | null;
   /** e.g. `probes off: kfree_skb (unsupported)`; null when all are attached. */
   probesOff: string | null;
   /** e.g. `scope: process 4242 (nginx)`; null when unscoped. */
@@ -131,6 +133,14 @@ export interface HelpLine {
   action: string;
 }
 
+/** The gauges page (`L`): every gauge against its limit, then each namespace's counts, then the host's TCP limits. */
+export interface GaugesView {
+  /** e.g. `Gauges against their limits · read 12:03:04 · …` */
+  title: string;
+  /** Already fitted to the width; the component cuts what does not fit the height. */
+  lines: { text: string; tone: Tone }[];
+}
+
 export interface HelpView {
   /** Every entry, [keys, what they do], whichever page shows it. */
   entries: readonly (readonly [string, string])[];
@@ -162,7 +172,8 @@ export interface ScreenView {
     | { kind: 'detail'; detail: DetailView }
     | { kind: 'finding'; finding: FindingDetailView }
     | { kind: 'help'; help: HelpView }
-    | { kind: 'changes'; changes: ChangesView };
+    | { kind: 'changes'; changes: ChangesView }
+    | { kind: 'gauges'; gauges: GaugesView };
   footer: FooterView;
   /** The current pane's matching rows, for movement and Enter (empty on detail and help). */
   navigation: VisibleRows;

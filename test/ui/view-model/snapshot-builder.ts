@@ -19,6 +19,7 @@ import type {
 import type { ContainerIdentity } from '../../../src/model/records.js';
 import type { ScreenInput } from '../../../src/ui/view-model/screen-input.js';
 import { zeroTotals } from '../../../src/model/capture-totals.js';
+import { emptyHostGauges } from '../../../src/model/gauges-snapshot.js';
 
 /** 2025-01-01T00:00:00Z: the capture's start. */
 export const T0 = Date.UTC(2025, 0, 1);
@@ -190,6 +191,7 @@ export function snapshot(fields: Partial<ModelSnapshot> = {}): ModelSnapshot {
     drops: [],
     rateHistory: [],
     events: [],
+    gauges: emptyHostGauges(),
     ...fields,
     connections,
   };

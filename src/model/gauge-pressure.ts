@@ -1,0 +1,151 @@
+/**
+ * How close each host gauge is to its limit, as data a finding can be made of: the share of the
+ * limit in use, a level, and who holds the most of it.
+ */
+import type { ConnectionSnapshot, ModelSnapshot } from './snapshot-types.js';
+
+/** What runs out. */
+export type GaugeName =
+  /** Local ports of ip_local_port_range to one destination (address, port). */
+  | 'ephemeralPorts'
+  /** TIME_WAIT sockets against tcp_max_tw_buckets. */
+  | 'timeWait'
+  /** nf_conntrack_count against nf_conntrack_max. */
+  | 'conntrack'
+  /** One process's open descriptors against its RLIMIT_NOFILE. */
+  | 'descriptors'
+  /** One listener's accept queue against its limit (its backlog, capped by somaxconn). */
+  | 'acceptQueue'
+  /** Pages TCP holds against tcp_mem's highest value (host-wide). */
+  | 'tcpMemory'
+  /** Orphaned sockets against tcp_max_orphans (host-wide). */
+  | 'orphans';
+
+/** `warning` from WARNING_SHARE of the limit, `critical` from CRITICAL_SHARE. */
+export type PressureLevel = 'ok' | 'warning' | 'critical';
+
+/** Share of a limit in use from which a gauge is a warning. */
+export const WARNING_SHARE = 0.8;
+/** Share of a limit in use from which a gauge is critical. */
+export const CRITICAL_SHARE = 0.95;
+
+/** Who holds the most of what a gauge counts. */
+export interface GaugeHolder {
+  /** Null when the holder's process is not known (a socket older than netscope no process holds). */
+  pid: number | null;
+  name: string | null;
+  /** How much of the gauge it holds: ports, sockets, queued connections or descriptors. */
+  holds: number;
+}
+
+export interface GaugePressure {
+  gauge: GaugeName;
+  /** Network namespace inode; null for host-wide gauges and per-process descriptors. */
+  netns: number | null;
+  /**
+   * What the gauge is about within its namespace: the destination `203.0.113.7:443` or
+   * `[2001:db8::1]:443`, the listener `0.0.0.0:8080`, the pid; null for the namespace's or host's own.
+   */
+  subject: string | null;
+  used: number;
+  limit: number;
+  /** used / limit (may pass 1: an accept queue holds one past its limit). */
+  share: number;
+  level: PressureLevel;
+  /** Null where nothing names one (TCP memory, orphans) or no connection shows it. */
+  holder: GaugeHolder | null;
+}
+
+export function pressureLevel(share: number): PressureLevel {
+  return share >= CRITICAL_SHARE ? 'critical' : share >= WARNING_SHARE ? 'warning' : 'ok';
+}
+
+/** `addr:port`, the IPv6 address in brackets. */
+export function endpointText(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** Every gauge that has a limit, most pressing (highest share) first. Pure. */
+export function gaugePressures(snapshot: ModelSnapshot): GaugePressure[] {
+  const pressures: GaugePressure[] = [];
+  const { gauges } = snapshot;
+  const byNetns = new Map<number, ConnectionSnapshot[]>();
+  for (const connection of snapshot.connections) {
+    const list = byNetns.get(connection.netns);
+    if (list === undefined) byNetns.set(connection.netns, [connection]);
+    else list.push(connection);
+  }
+  for (const namespace of gauges.namespaces) {
+    const inNamespace = byNetns.get(namespace.netns) ?? [];
+    const range = namespace.ephemeralPortRange;
+    if (range !== null && range.high >= range.low) {
+      const limit = range.high - range.low + 1;
+      for (const destination of namespace.ephemeralPortsByDestination) {
+        const holding = inNamespace.filter(
+          (connection) =>
+            connection.daddr === destination.daddr &&
+            connection.dport === destination.dport &&
+            connection.sport >= range.low &&
+            connection.sport <= range.high &&
+            connection.state !== 'CLOSE',
+        );
+        pressures.push(pressure('ephemeralPorts', namespace.netns, endpointText(destination.daddr, destination.dport), destination.ports, limit, busiestOwner(holding)));
+      }
+    }
+    if (namespace.timeWaitLimit !== null && namespace.timeWaitLimit > 0) {
+      const timeWait = inNamespace.filter((connection) => connection.state === 'TIME_WAIT');
+      pressures.push(pressure('timeWait', namespace.netns, null, namespace.timeWait, namespace.timeWaitLimit, busiestOwner(timeWait)));
+    }
+    if (namespace.conntrack !== null && namespace.conntrack.max > 0) {
+      // Conntrack counts flows of every protocol; the process with the most TCP connections is
+      // the best name netscope has for who fills it.
+      const open = inNamespace.filter((connection) => connection.closedAtMs === null);
+      pressures.push(pressure('conntrack', namespace.netns, null, namespace.conntrack.entries, namespace.conntrack.max, busiestOwner(open)));
+    }
+  }
+  for (const listener of snapshot.listeners) {
+    if (listener.acceptQueueLimit === 0) continue;
+    const holder = { pid: listener.owner.pid, name: listener.owner.comm, holds: listener.acceptQueue };
+    pressures.push(pressure('acceptQueue', listener.netns, endpointText(listener.saddr, listener.sport), listener.acceptQueue, listener.acceptQueueLimit, holder));
+  }
+  for (const process of gauges.processDescriptors) {
+    if (process.limit === null || process.limit === 0) continue;
+    const holder = { pid: process.pid, name: process.comm, holds: process.descriptors };
+    pressures.push(pressure('descriptors', null, String(process.pid), process.descriptors, process.limit, holder));
+  }
+  const { host } = gauges;
+  if (host.memoryPages !== null && host.memoryLimitPages !== null && host.memoryLimitPages.high > 0) {
+    pressures.push(pressure('tcpMemory', null, null, host.memoryPages, host.memoryLimitPages.high, null));
+  }
+  if (host.orphans !== null && host.maxOrphans !== null && host.maxOrphans > 0) {
+    pressures.push(pressure('orphans', null, null, host.orphans, host.maxOrphans, null));
+  }
+  return pressures.sort((a, b) => b.share - a.share || a.gauge.localeCompare(b.gauge) || (a.subject ?? '').localeCompare(b.subject ?? ''));
+}
+
+/** The gauges at `warning` or worse, most pressing first: what the findings engine turns into findings. */
+export function gaugesUnderPressure(snapshot: ModelSnapshot): GaugePressure[] {
+  return gaugePressures(snapshot).filter((gauge) => gauge.level !== 'ok');
+}
+
+function pressure(gauge: GaugeName, netns: number | null, subject: string | null, used: number, limit: number, holder: GaugeHolder | null): GaugePressure {
+  const share = used / limit;
+  return { gauge, netns, subject, used, limit, share, level: pressureLevel(share), holder };
+}
+
+/** The process owning the most of these connections (the lower pid on a tie); null when none has an owner. */
+function busiestOwner(connections: readonly ConnectionSnapshot[]): GaugeHolder | null {
+  const byPid = new Map<number, GaugeHolder>();
+  for (const connection of connections) {
+    const { pid, comm } = connection.owner;
+    if (pid === null) continue;
+    const holder = byPid.get(pid);
+    if (holder === undefined) byPid.set(pid, { pid, name: comm, holds: 1 });
+    else holder.holds++;
+  }
+  let busiest: GaugeHolder | null = null;
+  for (const holder of byPid.values()) {
+    if (busiest === null || holder.holds > busiest.holds || (holder.holds === busiest.holds && (holder.pid as number) < (busiest.pid as number))) busiest = holder;
+  }
+  return busiest;
+}
