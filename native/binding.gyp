@@ -9,7 +9,8 @@
         "src/btf_info.cc",
         "src/libbpf_log.cc",
         "src/native_error.cc",
-        "src/output_files.cc"
+        "src/output_files.cc",
+        "src/conntrack.cc"
       ],
       "include_dirs": ["../bpf"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
