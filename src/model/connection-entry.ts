@@ -1,5 +1,5 @@
 import type { Endpoints, OwnerRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
-import type { ConnectionSnapshot, DropCount } from './snapshot-types.js';
+import type { ConnectionSnapshot, DropCount, NatSnapshot } from './snapshot-types.js';
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { ConnectionColumns as C, type ConnectionColumns } from './connection-columns.js';
@@ -49,6 +49,8 @@ export class ConnectionEntry implements TupleIndexed {
   private flags: number;
   /** Drop records attributed to this connection (allocated by the first one: most have none). */
   private drops: DropCounter | null = null;
+  /** The translated destination conntrack recorded; null for the many connections without NAT. */
+  private translation: NatSnapshot | null = null;
   // The parts that did not change since the last published snapshot are reused from it, so a
   // busy tick allocates little beyond the connections whose numbers moved.
   private published: ConnectionSnapshot | null = null;
@@ -194,6 +196,10 @@ export class ConnectionEntry implements TupleIndexed {
   }
 
   /** Smoothed RTT in ms, null until measured. */
+  get nat(): NatSnapshot | null {
+    return this.translation;
+  }
+
   get srttMs(): number | null {
     const srttUs = this.get(C.SRTT_US);
     return srttUs === 0 ? null : srttUs / 1000;
@@ -293,6 +299,12 @@ export class ConnectionEntry implements TupleIndexed {
     this.note(CHANGED);
   }
 
+  /** conntrack found the connection's destination translated; the latest answer wins. */
+  adoptNat(nat: NatSnapshot): void {
+    this.translation = nat;
+    this.note(CHANGED);
+  }
+
   addRetransmit(): void {
     this.set(C.RETRANSMIT_RECORDS, this.get(C.RETRANSMIT_RECORDS) + 1);
     this.note(CHANGED);
@@ -350,6 +362,7 @@ export class ConnectionEntry implements TupleIndexed {
       // Only a connection born during the capture had its SYN_SENT stay seen from the start.
       connectLatencyMs: this.preexisting ? null : this.history.handshakeMs(),
       preexisting: this.preexisting,
+      nat: this.translation,
     };
     return this.published;
   }

@@ -7,6 +7,7 @@ import type {
   HostInfo,
   ListenerSnapshot,
   ModelSnapshot,
+  NatSnapshot,
   PeerSnapshot,
   ProbeStatus,
   ProcessSnapshot,
@@ -132,7 +133,12 @@ export interface ConnectionDocument {
   connectLatencyMs: number | null;
   /** Container of the owning process; null for a host process. */
   container: ContainerIdentityDocument | null;
+  /** The real destination behind NAT, as conntrack recorded it; null when not translated (or not asked). */
+  nat: NatDocument | null;
 }
+
+/** A translated destination (see NatSnapshot): addresses as text, ports in host order. */
+export type NatDocument = NatSnapshot;
 
 /** Who a container is, from its cgroup path and its runtime's state files. */
 export type ContainerIdentityDocument = ContainerIdentity;
@@ -257,6 +263,18 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
     srttMs: roundMsOrNull(connection.srttMs),
     connectLatencyMs: roundMsOrNull(connection.connectLatencyMs),
     container: containerIdentityDocument(owner.container),
+    nat: natDocument(connection.nat),
+  };
+}
+
+function natDocument(nat: NatSnapshot | null): NatDocument | null {
+  if (nat === null) return null;
+  const { destination, originalDestination, direction, table } = nat;
+  return {
+    destination: { address: destination.address, port: destination.port },
+    originalDestination: { address: originalDestination.address, port: originalDestination.port },
+    direction,
+    table,
   };
 }
 

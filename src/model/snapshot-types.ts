@@ -8,7 +8,7 @@
  */
 
 import type { DropClass } from './drop-classes.js';
-import type { ContainerIdentity, ContainerStateProblem } from './records.js';
+import type { AddressPort, ContainerIdentity, ContainerStateProblem, NatRecord } from './records.js';
 
 export type TcpStateName =
   | 'ESTABLISHED'
@@ -85,6 +85,18 @@ export interface ConnectionSnapshot {
   connectLatencyMs: number | null;
   /** True when the connection was open before the capture started. */
   preexisting: boolean;
+  /** Set when conntrack recorded a translated destination (NAT) for the connection. */
+  nat: NatSnapshot | null;
+}
+
+/** The real destination behind NAT, as conntrack recorded it (see NatRecord). */
+export interface NatSnapshot {
+  /** Where the packets really go: the backend (outgoing), or this socket's own local side (incoming). */
+  destination: AddressPort;
+  /** What the connecting side addressed: a Service's virtual address, a forwarded port. */
+  originalDestination: AddressPort;
+  direction: NatRecord['direction'];
+  table: NatRecord['table'];
 }
 
 export interface ListenerSnapshot {

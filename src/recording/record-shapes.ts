@@ -8,7 +8,7 @@
  * behind), and every string in it passes escapeRecordedText: a recording is a file anyone may
  * have edited, and no text leaves here that a terminal would act on.
  */
-import type { ContainerIdentity, ContainerRecord, Endpoints, ModelRecord, TaskOwner, TcpCounters } from '../model/records.js';
+import type { AddressPort, ContainerIdentity, ContainerRecord, Endpoints, ModelRecord, TaskOwner, TcpCounters } from '../model/records.js';
 import type { HostInfo, ProbeStatus } from '../model/snapshot-types.js';
 import { escapeRecordedText } from '../enrich/untrusted-text.js';
 
@@ -120,6 +120,8 @@ const counters = object<TcpCounters>({
   srttUs: wholeNumber,
 });
 
+const addressPort = object<AddressPort>({ address: text, port });
+
 const taskOwner = object<TaskOwner>({ pid: wholeNumber, comm: text, uid: wholeNumber, cgroupId: wholeNumber });
 
 const containerIdentity = object<ContainerIdentity>({
@@ -200,6 +202,15 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKin
   }),
   sweep: object<RecordOfKind<'sweep'>>({ kind: oneOf('sweep'), atMs: epochMs, sinceMs: epochMs, netns: sweptNamespaces }),
   lost: object<RecordOfKind<'lost'>>({ kind: oneOf('lost'), atMs: epochMs, total: wholeNumber }),
+  nat: object<RecordOfKind<'nat'>>({
+    kind: oneOf('nat'),
+    atMs: epochMs,
+    cookie: wholeNumber,
+    destination: addressPort,
+    originalDestination: addressPort,
+    direction: oneOf('outgoing', 'incoming'),
+    table: oneOf('socket', 'host'),
+  }),
 };
 
 export function isRecordKind(kind: string): kind is ModelRecord['kind'] {

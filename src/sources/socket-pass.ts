@@ -9,6 +9,9 @@ import type { Enrichment } from '../enrich/enrichment.js';
 import type { HostPaths } from '../probes/host-paths.js';
 import type { OwnerResolver, ResolveOptions } from '../enrich/owner-resolver.js';
 import { SocketSampler } from '../probes/socket-sampler.js';
+import { ConntrackLookup, conntrackLoaded } from '../probes/conntrack-lookup.js';
+import { NatPass } from './nat-pass.js';
+import { natNamespaces } from './nat-namespaces.js';
 
 /** New namespaces also show up in events; this catches those that have no TCP traffic yet. */
 const NAMESPACE_REFRESH_TICKS = 5;
@@ -17,6 +20,8 @@ export class SocketPass {
   private readonly sampler: SocketSampler;
   private readonly resolver: OwnerResolver;
   private readonly containers: ContainerResolver;
+  /** Null where the host tracks no connections (no nf_conntrack): then nothing is asked. */
+  private readonly nat: NatPass | null;
   private ticks = 0;
   private unknownNamespaceSeen = false;
   private previousSampledAtMs: number | null = null;
@@ -30,12 +35,15 @@ export class SocketPass {
     this.sampler = new SocketSampler(paths);
     this.resolver = enrichment.owners;
     this.containers = enrichment.containers;
+    this.nat = conntrackLoaded(paths) ? new NatPass(new ConntrackLookup(), natNamespaces(paths), emit) : null;
     this.sampler.refreshNamespaces();
   }
 
   /** Sees every record on its way to the model (cheap, no I/O). */
   note(record: ModelRecord): void {
     this.resolver.note(record);
+    // Samples reach the NAT pass in run(), for either source.
+    if (record.kind !== 'sample') this.nat?.note(record);
     if (record.kind === 'owner') this.containers.note(record.cgroupId, record.pid);
     if (record.kind !== 'state') return;
     if (record.owner !== null) this.containers.note(record.owner.cgroupId, record.owner.pid);
@@ -55,7 +63,10 @@ export class SocketPass {
     }
     this.ticks++;
     const pass = this.sampler.sample();
-    for (const record of pass.records) this.emit(record);
+    for (const record of pass.records) {
+      this.nat?.note(record);
+      this.emit(record);
+    }
     for (const owner of this.resolver.resolve(pass.records, nowMs, this.ownerLookup)) {
       this.containers.note(owner.cgroupId, owner.pid);
       this.emit(owner);
@@ -64,6 +75,7 @@ export class SocketPass {
     const sinceMs = sweep === 'missingOnce' ? pass.sampledAtMs : this.previousSampledAtMs;
     if (sinceMs !== null) this.emit({ kind: 'sweep', atMs: pass.sampledAtMs, sinceMs, netns: pass.netns });
     this.previousSampledAtMs = pass.sampledAtMs;
+    this.nat?.run(nowMs);
   }
 
   /**
@@ -77,5 +89,6 @@ export class SocketPass {
 
   close(): void {
     this.sampler.close();
+    this.nat?.close();
   }
 }
