@@ -54,6 +54,8 @@ interface PendingLookup {
   cookie: number;
   netns: number;
   tuple: ConntrackTuple;
+  /** The connection closed before it was asked about: conntrack keeps the entry a while yet. */
+  closed: boolean;
 }
 
 interface RememberedAnswer {
@@ -103,7 +105,7 @@ export class NatPass {
     if (tuple === null) return;
     this.asked.add(cookie);
     if (this.asked.size > this.options.maxAskedConnections) this.asked.delete(this.asked.values().next().value as number);
-    this.pending.set(cookie, { cookie, netns: endpoints.netns, tuple });
+    this.pending.set(cookie, { cookie, netns: endpoints.netns, tuple, closed: false });
   }
 
   /** Asks about what was queued, within the tick's bounds; emits a record per translated connection. */
@@ -116,7 +118,10 @@ export class NatPass {
       if (batch.length === this.options.maxLookupsPerTick) break;
       batch.push(lookup);
     }
-    for (const lookup of batch) this.pending.delete(lookup.cookie);
+    for (const lookup of batch) {
+      this.pending.delete(lookup.cookie);
+      if (lookup.closed) this.asked.delete(lookup.cookie);
+    }
 
     const { host } = this.namespaces;
     const untranslated: PendingLookup[] = [];
@@ -150,9 +155,14 @@ export class NatPass {
     this.conntrack.close();
   }
 
+  /**
+   * A closed connection is still asked about if it was waiting (a connection shorter than a
+   * tick, whose closed row stays on screen), and then forgotten.
+   */
   private done(cookie: number): void {
-    this.asked.delete(cookie);
-    this.pending.delete(cookie);
+    const pending = this.pending.get(cookie);
+    if (pending !== undefined) pending.closed = true;
+    else this.asked.delete(cookie);
   }
 
   /** Each lookup's translation in the table of `netns`: remembered, else asked. Empty when the namespace failed. */

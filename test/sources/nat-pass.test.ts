@@ -99,6 +99,18 @@ describe('the NAT pass', () => {
     assert.equal(conntrack.asked.length, 2, '…its tuple answered from memory');
   });
 
+  test('a connection that closes before the tick is still asked about, once', () => {
+    const conntrack = new FakeConntrack();
+    conntrack.translate(POD, tupleOf(40003), { address: '10.244.2.9', port: 8080 });
+    const { nat, records } = pass(conntrack);
+    nat.note(podSample(4, 40003));
+    nat.note(stateRecord({ cookie: 4, atMs: T0 + 10, oldState: TcpState.FIN_WAIT1, newState: TcpState.CLOSE }));
+    nat.run(T0 + 1000);
+    assert.deepEqual(records.map((record) => record.cookie), [4]);
+    nat.run(T0 + 2000);
+    assert.equal(conntrack.asked.length, 1);
+  });
+
   test('loopback connections and host connections are asked in one table only; listeners and unbound sockets not at all', () => {
     const conntrack = new FakeConntrack();
     const { nat } = pass(conntrack);
