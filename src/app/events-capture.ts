@@ -13,6 +13,8 @@ import { EventStream } from '../export/event-stream.js';
 import { openLiveCapture, tickUntil } from './live-capture-run.js';
 import { OutputWriteError } from '../output/output-write-error.js';
 import { ProbeError, runAsRootHint } from '../probes/probe-error.js';
+import { conntrackLoaded } from '../probes/conntrack-lookup.js';
+import { hostPaths } from '../probes/host-paths.js';
 import { requireOpenStdout, STDOUT_FIX } from '../output/stdout-output.js';
 
 /** Lines held while stdout's reader lags; past it lines are dropped (a few MiB at most). */
@@ -35,7 +37,8 @@ export async function runEventStream(options: CliOptions): Promise<void> {
     maxQueuedLines: MAX_QUEUED_LINES,
     gapLine: (count) => `${JSON.stringify(droppedLine(count, Date.now()))}\n`,
   });
-  capture.observe(new EventStream(capture.model, eventSelection(options), writer));
+  const awaitsNatLookup = conntrackLoaded(hostPaths(options.hostRoot));
+  capture.observe(new EventStream(capture.model, eventSelection(options), writer, { awaitsNatLookup }));
   // Once the reader is gone there is nobody to tick for.
   await tickUntil(run, options, [writer.ended], () => writer.streamEnd === null);
   const streamEnd = writer.streamEnd;

@@ -2,7 +2,8 @@
  * The real destination behind NAT on the real kernel: nftables DNAT in the output hook sends a
  * client's connection somewhere else than it addressed — on loopback (127.0.0.1:A → 127.0.0.1:B)
  * and across a veth pair into a test network namespace (a virtual address → the namespace's
- * server, as kube-proxy does for a Service) — and `netscope --json` must show where it went.
+ * server, as kube-proxy does for a Service) — and `netscope --json` and `--events`, running side
+ * by side, must show where it went.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { EventLine } from '../../src/export/event-lines.js';
 import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
 import { packageRoot } from '../../src/probes/package-paths.js';
 import { freePort } from '../support/free-port.js';
@@ -27,20 +29,19 @@ const NAMESPACE = `nst-nat-${process.pid}`;
 const HOST_VETH = `nstnat${process.pid % 100000}h`;
 const NAMESPACE_VETH = `nstnat${process.pid % 100000}n`;
 
-type ConnectionEntry = SnapshotDocument['connections'][number];
-
 function run(command: string, ...args: string[]): void {
   execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-function only(connections: ConnectionEntry[], what: string): ConnectionEntry {
-  assert.equal(connections.length, 1, `exactly one ${what} (found ${connections.length})`);
-  return connections[0] as ConnectionEntry;
+function only<T>(items: T[], what: string): T {
+  assert.equal(items.length, 1, `exactly one ${what} (found ${items.length})`);
+  return items[0] as T;
 }
 
-describe('netscope --json shows the real destination behind NAT', () => {
+describe('netscope --json and --events show the real destination behind NAT', () => {
   const peers: Peer[] = [];
   let document: SnapshotDocument;
+  let events: EventLine[];
   let stderr: string;
   let ports: { asked: number; served: number; namespaceServed: number };
   let clientPorts: { loopback: number; veth: number };
@@ -72,7 +73,8 @@ describe('netscope --json shows the real destination behind NAT', () => {
     await Promise.all([server.next('listening'), namespaceServer.next('listening')]);
 
     const netscope = runNetscope(['--json', '--duration', '4', '--interval', '500']);
-    await waitUntilCapturing(netscope.child.pid!);
+    const eventStream = runNetscope(['--events', '--duration', '4', '--interval', '500']);
+    await Promise.all([waitUntilCapturing(netscope.child.pid!), waitUntilCapturing(eventStream.child.pid!)]);
     const loopbackClient = startPeer('client', 'ns-nat-client', '127.0.0.1', ports.asked, 5000);
     const vethClient = startPeer('client', 'ns-nat-vclient', VIRTUAL_ADDRESS, VIRTUAL_PORT, 5000);
     peers.push(loopbackClient, vethClient);
@@ -86,6 +88,9 @@ describe('netscope --json shows the real destination behind NAT', () => {
     stderr = result.stderr;
     assert.equal(result.code, 0, `netscope exited ${result.code}: ${result.stderr}`);
     document = JSON.parse(result.stdout) as SnapshotDocument;
+    const streamed = await eventStream.done;
+    assert.equal(streamed.code, 0, `netscope --events exited ${streamed.code}: ${streamed.stderr}`);
+    events = streamed.stdout.trim().split('\n').map((line) => JSON.parse(line) as EventLine);
   });
 
   after(() => {
@@ -143,6 +148,15 @@ describe('netscope --json shows the real destination behind NAT', () => {
       direction: 'outgoing',
       table: 'socket',
     });
+  });
+
+  it('--events: the connect lines carry the real destination, and so does the close', () => {
+    const loopback = events.filter((line) => line.dport === ports.asked && line.sport === clientPorts.loopback);
+    assert.deepEqual(loopback.map((line) => line.type).filter((type) => type === 'connect' || type === 'close'), ['connect', 'close']);
+    for (const line of loopback) assert.deepEqual(line.nat?.destination, { address: '127.0.0.1', port: ports.served }, `${line.type} line`);
+    const veth = only(events.filter((line) => line.type === 'connect' && line.daddr === VIRTUAL_ADDRESS && line.sport === clientPorts.veth), 'connect line to the virtual address');
+    assert.equal(veth.pid, pids.vethClient);
+    assert.deepEqual(veth.nat?.destination, { address: NAMESPACE_SIDE, port: ports.namespaceServed });
   });
 
   it('leaves connections nothing translated without a nat', () => {
