@@ -80,6 +80,9 @@ const connectionFields: readonly SearchField<ConnectionSnapshot>[] = [
   { name: 'cmdline', match: 'fuzzy', text: (row) => row.owner.cmdline },
   { name: 'local', match: 'endpoint', endpoint: (row) => ({ address: row.saddr.toLowerCase(), port: row.sport }) },
   { name: 'remote', match: 'endpoint', endpoint: (row) => ({ address: row.daddr.toLowerCase(), port: row.dport }) },
+  // The real destination behind NAT: a backend's address finds the connections sent to it through a Service address.
+  { name: 'natDestination', match: 'endpoint', endpoint: (row) => (row.nat === null ? null : { address: row.nat.destination.address.toLowerCase(), port: row.nat.destination.port }) },
+  { name: 'natAddress', match: 'literal', text: (row) => row.nat?.destination.address.toLowerCase() ?? null },
 ];
 
 const processFields: readonly SearchField<ProcessSnapshot>[] = [
