@@ -4,6 +4,7 @@
  * datagram, every answer matched back to its tuple.
  */
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { HostPaths } from './host-paths.js';
 import { nativeAddon } from './native.js';
@@ -17,6 +18,8 @@ import { type ConntrackAnswer, type ConntrackTuple, conntrackRequestBytes, readC
 export const CONNTRACK_REQUESTS_PER_ROUND_TRIP = 16;
 /** Room for one answer: an entry's message is a few hundred bytes, at most one page. */
 const ANSWER_BYTES = 4096;
+/** The one error that is an answer: the table has no entry for the tuple. */
+const ENOENT = constants.errno.ENOENT;
 
 /** The entry conntrack holds for a tuple, or null when it holds none. */
 export type ConntrackEntry = Extract<ConntrackAnswer, { found: true }>;
@@ -29,6 +32,12 @@ export function conntrackLoaded(paths: HostPaths): boolean {
   return existsSync(join(paths.proc, 'sys', 'net', 'netfilter', 'nf_conntrack_max'));
 }
 
+/** The kernel's refusal to answer, shaped as the addon's errors are (NativeErrorFields). */
+function refusal(errno: number): Error {
+  const code = Object.entries(constants.errno).find(([, value]) => value === errno)?.[0] ?? 'UNKNOWN';
+  return Object.assign(new Error(`ctnetlink GET: ${code}`), { errno, code, operation: 'ctnetlink GET' });
+}
+
 export class ConntrackLookup {
   /** netns inode → NETLINK_NETFILTER socket created in it. */
   private readonly sockets = new Map<number, number>();
@@ -38,8 +47,9 @@ export class ConntrackLookup {
 
   /**
    * The entries for `tuples` in the namespace `netns` (opened at `nsPath`; null: netscope's
-   * own), in the same order: null where the table has none. Throws the addon's error (with
-   * `errno`) when the namespace cannot be entered or the kernel does not answer in time.
+   * own), in the same order: null where the table has none. Throws an error with `errno` when
+   * the namespace cannot be entered, the kernel does not answer in time, or it refuses the
+   * question (EPERM without CAP_NET_ADMIN; EINVAL or EOPNOTSUPP without nf_conntrack_netlink).
    */
   ask(netns: number, nsPath: string | null, tuples: readonly ConntrackTuple[]): (ConntrackEntry | null)[] {
     const fd = this.socketFor(netns, nsPath);
@@ -63,6 +73,7 @@ export class ConntrackLookup {
       for (const answer of readConntrackAnswers(this.reply, answered)) bySeq.set(answer.seq, answer);
       for (const seq of seqs) {
         const answer = bySeq.get(seq);
+        if (answer?.found === false && answer.errno !== ENOENT) throw refusal(answer.errno);
         entries.push(answer?.found === true ? answer : null);
       }
     }
