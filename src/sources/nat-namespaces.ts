@@ -27,5 +27,8 @@ export function natNamespaces(paths: HostPaths, clockMs: () => number = Date.now
       }
       return known.get(netns) ?? null;
     },
+    forget(netns) {
+      known.delete(netns);
+    },
   };
 }

@@ -45,6 +45,8 @@ export interface NatNamespaces {
   host: { netns: number; path: string | null };
   /** The path that opens `netns` now, or null when no process is left in it. */
   pathOf(netns: number): string | null;
+  /** The path given for `netns` did not open it (its process exited): look again next time. */
+  forget(netns: number): void;
 }
 
 /** What the pass needs of ConntrackLookup (a fake in tests). */
@@ -132,8 +134,10 @@ export class NatPass {
         continue;
       }
       const path = netns === this.namespaces.own ? null : this.namespaces.pathOf(netns);
-      if (netns !== this.namespaces.own && path === null) continue;
-      for (const [lookup, translation] of this.answer(netns, path, 'socket', lookups, nowMs)) {
+      const answers = netns !== this.namespaces.own && path === null ? null : this.answer(netns, path, 'socket', lookups, nowMs);
+      if (answers === null) this.namespaces.forget(netns);
+      // A namespace that could not be asked (its last process exited since, say) leaves the host's table to tell.
+      for (const [lookup, translation] of answers ?? lookups.map((lookup) => [lookup, null] as const)) {
         if (translation !== null) this.emit(natRecord(lookup, translation, 'socket', nowMs));
         else if (netns !== host.netns && !isLoopback(lookup.tuple.daddr)) untranslated.push(lookup);
       }
@@ -143,7 +147,7 @@ export class NatPass {
     if (untranslated.length > 0) {
       if (overBudget()) leftOver.push(...untranslated);
       else {
-        for (const [lookup, translation] of this.answer(host.netns, host.path, 'host', untranslated, nowMs)) {
+        for (const [lookup, translation] of this.answer(host.netns, host.path, 'host', untranslated, nowMs) ?? []) {
           if (translation !== null) this.emit(natRecord(lookup, translation, 'host', nowMs));
         }
       }
@@ -165,14 +169,14 @@ export class NatPass {
     else this.asked.delete(cookie);
   }
 
-  /** Each lookup's translation in the table of `netns`: remembered, else asked. Empty when the namespace failed. */
+  /** Each lookup's translation in the table of `netns`: remembered, else asked. Null when the table could not be asked. */
   private answer(
     netns: number,
     path: string | null,
     table: NatRecord['table'],
     lookups: readonly PendingLookup[],
     nowMs: number,
-  ): [PendingLookup, NatTranslation | null][] {
+  ): [PendingLookup, NatTranslation | null][] | null {
     const results: [PendingLookup, NatTranslation | null][] = [];
     const toAsk: PendingLookup[] = [];
     for (const lookup of lookups) {
@@ -185,8 +189,8 @@ export class NatPass {
     try {
       entries = this.conntrack.ask(netns, path, toAsk.map((lookup) => lookup.tuple));
     } catch {
-      // The namespace is gone, or the kernel did not answer in time: these stay unknown.
-      return results;
+      // The namespace is gone, the kernel did not answer in time, or it refused.
+      return null;
     }
     toAsk.forEach((lookup, index) => {
       const entry = entries[index] ?? null;

@@ -2,8 +2,9 @@
  * The real destination behind NAT on the real kernel: nftables DNAT in the output hook sends a
  * client's connection somewhere else than it addressed — on loopback (127.0.0.1:A → 127.0.0.1:B)
  * and across a veth pair into a test network namespace (a virtual address → the namespace's
- * server, as kube-proxy does for a Service) — and `netscope --json` and `--events`, running side
- * by side, must show where it went.
+ * server) — and, in the prerouting hook, a "pod" namespace's connection to a Service-like
+ * address, translated in the host's table as kube-proxy does. `netscope --json` and `--events`,
+ * running side by side, must show where each went.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -25,9 +26,19 @@ const NAMESPACE_SIDE = `${SUBNET}.2`;
 /** The virtual address: nothing has it; only the DNAT rule makes it answer. */
 const VIRTUAL_ADDRESS = `${SUBNET}.100`;
 const VIRTUAL_PORT = 80;
+/** Four ticks of 500 ms. */
+const SETTLE_TICKS_MS = 2000;
 const NAMESPACE = `nst-nat-${process.pid}`;
 const HOST_VETH = `nstnat${process.pid % 100000}h`;
 const NAMESPACE_VETH = `nstnat${process.pid % 100000}n`;
+/** The "pod": its own namespace and veth pair; its Service address is routed to the host, which translates it. */
+const POD_SUBNET = `10.214.${(process.pid % 200) + 20}`;
+const POD_HOST_SIDE = `${POD_SUBNET}.1`;
+const POD_ADDRESS = `${POD_SUBNET}.2`;
+const SERVICE_ADDRESS = `10.215.${(process.pid % 200) + 20}.10`;
+const POD = `nst-nat-pod-${process.pid}`;
+const POD_HOST_VETH = `nstnatp${process.pid % 100000}h`;
+const POD_VETH = `nstnatp${process.pid % 100000}n`;
 
 function run(command: string, ...args: string[]): void {
   execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -43,12 +54,12 @@ describe('netscope --json and --events show the real destination behind NAT', ()
   let document: SnapshotDocument;
   let events: EventLine[];
   let stderr: string;
-  let ports: { asked: number; served: number; namespaceServed: number };
-  let clientPorts: { loopback: number; veth: number };
-  let pids: { loopbackClient: number; vethClient: number };
+  let ports: { asked: number; served: number; namespaceServed: number; serviceServed: number };
+  let clientPorts: { loopback: number; veth: number; pod: number };
+  let pids: { loopbackClient: number; vethClient: number; podClient: number };
 
   before(async () => {
-    ports = { asked: await freePort(), served: await freePort(), namespaceServed: await freePort() };
+    ports = { asked: await freePort(), served: await freePort(), namespaceServed: await freePort(), serviceServed: await freePort() };
     run('ip', 'netns', 'add', NAMESPACE);
     run('ip', 'link', 'add', HOST_VETH, 'type', 'veth', 'peer', 'name', NAMESPACE_VETH);
     run('ip', 'link', 'set', NAMESPACE_VETH, 'netns', NAMESPACE);
@@ -57,6 +68,14 @@ describe('netscope --json and --events show the real destination behind NAT', ()
     run('ip', 'netns', 'exec', NAMESPACE, 'ip', 'addr', 'add', `${NAMESPACE_SIDE}/24`, 'dev', NAMESPACE_VETH);
     run('ip', 'netns', 'exec', NAMESPACE, 'ip', 'link', 'set', NAMESPACE_VETH, 'up');
     run('ip', 'netns', 'exec', NAMESPACE, 'ip', 'link', 'set', 'lo', 'up');
+    run('ip', 'netns', 'add', POD);
+    run('ip', 'link', 'add', POD_HOST_VETH, 'type', 'veth', 'peer', 'name', POD_VETH);
+    run('ip', 'link', 'set', POD_VETH, 'netns', POD);
+    run('ip', 'addr', 'add', `${POD_HOST_SIDE}/24`, 'dev', POD_HOST_VETH);
+    run('ip', 'link', 'set', POD_HOST_VETH, 'up');
+    run('ip', 'netns', 'exec', POD, 'ip', 'addr', 'add', `${POD_ADDRESS}/24`, 'dev', POD_VETH);
+    run('ip', 'netns', 'exec', POD, 'ip', 'link', 'set', POD_VETH, 'up');
+    run('ip', 'netns', 'exec', POD, 'ip', 'route', 'add', `${SERVICE_ADDRESS}/32`, 'via', POD_HOST_SIDE);
     execFileSync('nft', ['-f', '-'], {
       input: `table ip ${NFT_TABLE} {
         chain nat_output {
@@ -64,26 +83,37 @@ describe('netscope --json and --events show the real destination behind NAT', ()
           ip daddr 127.0.0.1 tcp dport ${ports.asked} dnat to 127.0.0.1:${ports.served}
           ip daddr ${VIRTUAL_ADDRESS} tcp dport ${VIRTUAL_PORT} dnat to ${NAMESPACE_SIDE}:${ports.namespaceServed}
         }
+        chain nat_prerouting {
+          type nat hook prerouting priority -100
+          ip daddr ${SERVICE_ADDRESS} tcp dport ${VIRTUAL_PORT} dnat to ${POD_HOST_SIDE}:${ports.serviceServed}
+        }
       }\n`,
     });
 
     const server = startPeer('server', 'ns-nat-server', '127.0.0.1', ports.served, 1000);
     const namespaceServer = startPeerVia(['ip', 'netns', 'exec', NAMESPACE], 'server', 'ns-nat-backend', NAMESPACE_SIDE, ports.namespaceServed, 1000);
-    peers.push(server, namespaceServer);
-    await Promise.all([server.next('listening'), namespaceServer.next('listening')]);
+    const serviceServer = startPeer('server', 'ns-nat-service', POD_HOST_SIDE, ports.serviceServed, 1000);
+    peers.push(server, namespaceServer, serviceServer);
+    await Promise.all([server.next('listening'), namespaceServer.next('listening'), serviceServer.next('listening')]);
 
-    const netscope = runNetscope(['--json', '--duration', '4', '--interval', '500']);
-    const eventStream = runNetscope(['--events', '--duration', '4', '--interval', '500']);
+    const netscope = runNetscope(['--json', '--duration', '0', '--interval', '500']);
+    const eventStream = runNetscope(['--events', '--interval', '500']);
     await Promise.all([waitUntilCapturing(netscope.child.pid!), waitUntilCapturing(eventStream.child.pid!)]);
     const loopbackClient = startPeer('client', 'ns-nat-client', '127.0.0.1', ports.asked, 5000);
     const vethClient = startPeer('client', 'ns-nat-vclient', VIRTUAL_ADDRESS, VIRTUAL_PORT, 5000);
-    peers.push(loopbackClient, vethClient);
+    const podClient = startPeerVia(['ip', 'netns', 'exec', POD], 'client', 'ns-nat-podcli', SERVICE_ADDRESS, VIRTUAL_PORT, 5000);
+    peers.push(loopbackClient, vethClient, podClient);
     clientPorts = {
       loopback: (await loopbackClient.next('connected')).localPort as number,
       veth: (await vethClient.next('connected')).localPort as number,
+      pod: (await podClient.next('connected')).localPort as number,
     };
-    await Promise.all([loopbackClient.next('closed'), vethClient.next('closed')]);
-    pids = { loopbackClient: loopbackClient.pid, vethClient: vethClient.pid };
+    await Promise.all([loopbackClient.next('closed'), vethClient.next('closed'), podClient.next('closed')]);
+    pids = { loopbackClient: loopbackClient.pid, vethClient: vethClient.pid, podClient: podClient.pid };
+    // Conntrack is asked at the tick after a connection shows: give both captures a few ticks more.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_TICKS_MS));
+    netscope.child.kill('SIGINT');
+    eventStream.child.kill('SIGINT');
     const result = await netscope.done;
     stderr = result.stderr;
     assert.equal(result.code, 0, `netscope exited ${result.code}: ${result.stderr}`);
@@ -98,6 +128,8 @@ describe('netscope --json and --events show the real destination behind NAT', ()
     execFileSync('nft', ['delete', 'table', 'ip', NFT_TABLE], { stdio: 'ignore' });
     execFileSync('ip', ['link', 'delete', HOST_VETH], { stdio: 'ignore' });
     execFileSync('ip', ['netns', 'delete', NAMESPACE], { stdio: 'ignore' });
+    execFileSync('ip', ['link', 'delete', POD_HOST_VETH], { stdio: 'ignore' });
+    execFileSync('ip', ['netns', 'delete', POD], { stdio: 'ignore' });
   });
 
   it('prints nothing on stderr and a document that matches the JSON Schema', () => {
@@ -150,6 +182,21 @@ describe('netscope --json and --events show the real destination behind NAT', ()
     });
   });
 
+  it('a pod\'s connection to a Service-like address: found in the host\'s table, where the node translated it', () => {
+    const client = only(
+      document.connections.filter((entry) => entry.daddr === SERVICE_ADDRESS && entry.sport === clientPorts.pod),
+      'pod connection to the service address',
+    );
+    assert.equal(client.pid, pids.podClient);
+    assert.equal(client.saddr, POD_ADDRESS);
+    assert.deepEqual(client.nat, {
+      destination: { address: POD_HOST_SIDE, port: ports.serviceServed },
+      originalDestination: { address: SERVICE_ADDRESS, port: VIRTUAL_PORT },
+      direction: 'outgoing',
+      table: 'host',
+    });
+  });
+
   it('--events: the connect lines carry the real destination, and so does the close', () => {
     const loopback = events.filter((line) => line.dport === ports.asked && line.sport === clientPorts.loopback);
     assert.deepEqual(loopback.map((line) => line.type).filter((type) => type === 'connect' || type === 'close'), ['connect', 'close']);
@@ -163,7 +210,8 @@ describe('netscope --json and --events show the real destination behind NAT', ()
     const untranslated = document.connections.filter((entry) => entry.sport === ports.served || entry.dport === ports.served);
     assert.ok(untranslated.length > 0);
     for (const entry of document.connections) {
-      if (entry.dport === ports.asked || entry.sport === ports.served || entry.daddr === VIRTUAL_ADDRESS || entry.saddr === NAMESPACE_SIDE) continue;
+      const translated = [ports.asked, ports.served, ports.serviceServed].includes(entry.dport) || [ports.served, ports.serviceServed].includes(entry.sport);
+      if (translated || entry.daddr === VIRTUAL_ADDRESS || entry.saddr === NAMESPACE_SIDE || entry.daddr === SERVICE_ADDRESS) continue;
       assert.equal(entry.nat, null, `${entry.saddr}:${entry.sport} → ${entry.daddr}:${entry.dport} (${entry.comm})`);
     }
   });

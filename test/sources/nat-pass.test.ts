@@ -52,6 +52,7 @@ const namespaces: NatNamespaces = {
   own: HOST,
   host: { netns: HOST, path: null },
   pathOf: (netns) => (netns === POD ? '/proc/4242/ns/net' : null),
+  forget: () => undefined,
 };
 
 function pass(conntrack: FakeConntrack, options: ConstructorParameters<typeof NatPass>[3] = {}, clockMs?: () => number) {
@@ -169,17 +170,18 @@ describe('the NAT pass', () => {
     assert.deepEqual(records.map((record) => record.cookie), [1, 2, 3]);
   });
 
-  test('a namespace whose lookup fails costs only its own connections; one no process is left in is not asked', () => {
+  test('a namespace that cannot be asked (its lookup fails, or no process is left in it) leaves the host\'s table to tell', () => {
     const conntrack = new FakeConntrack();
     conntrack.failing.add(POD);
     conntrack.translate(HOST, tupleOf(40000, '10.96.0.10', '10.0.0.1'), { address: '10.244.2.9', port: 8080 });
+    conntrack.translate(HOST, tupleOf(40009, '10.96.0.10', '10.0.0.1'), { address: '10.244.2.10', port: 8080 });
     const { nat, records } = pass(conntrack);
     nat.note(podSample(1, 40001));
-    nat.note(sampleRecord({ cookie: 2, atMs: T0, endpoints: endpoints({ netns: 4026599999 }) }));
+    nat.note(sampleRecord({ cookie: 2, atMs: T0, endpoints: endpoints({ sport: 40009, daddr: '10.96.0.10', dport: 80, netns: 4026599999 }) }));
     nat.note(sampleRecord({ cookie: 3, atMs: T0, endpoints: endpoints({ sport: 40000, daddr: '10.96.0.10', dport: 80 }) }));
     nat.run(T0 + 1000);
-    assert.deepEqual(conntrack.asked.map(({ netns }) => netns), [POD, HOST]);
-    assert.deepEqual(records.map((record) => record.cookie), [3]);
+    assert.deepEqual(conntrack.asked.map(({ netns, tuples }) => [netns, tuples.map((tuple) => tuple.sport)]), [[POD, [40001]], [HOST, [40000]], [HOST, [40001, 40009]]]);
+    assert.deepEqual(records.map((record) => [record.cookie, record.table]), [[3, 'socket'], [2, 'host']]);
     nat.close();
     assert.ok(conntrack.closed);
   });
