@@ -74,6 +74,8 @@ export class NatPass {
   private readonly pending = new Map<number, PendingLookup>();
   /** `<netns>/<table>/<tuple>` → the answer, oldest first. */
   private readonly answers = new Map<string, RememberedAnswer>();
+  /** ctnetlink refused with EPERM (no CAP_NET_ADMIN): it will refuse every question, so none is asked again. */
+  private refused = false;
 
   constructor(
     private readonly conntrack: ConntrackAsker,
@@ -112,6 +114,10 @@ export class NatPass {
 
   /** Asks about what was queued, within the tick's bounds; emits a record per translated connection. */
   run(nowMs: number): void {
+    if (this.refused) {
+      this.pending.clear();
+      return;
+    }
     if (this.pending.size === 0) return;
     const startedAt = this.clockMs();
     const overBudget = () => this.clockMs() - startedAt > this.options.tickBudgetMs;
@@ -188,8 +194,9 @@ export class NatPass {
     let entries;
     try {
       entries = this.conntrack.ask(netns, path, toAsk.map((lookup) => lookup.tuple));
-    } catch {
+    } catch (error) {
       // The namespace is gone, the kernel did not answer in time, or it refused.
+      if ((error as { code?: unknown }).code === 'EPERM') this.refused = true;
       return null;
     }
     toAsk.forEach((lookup, index) => {

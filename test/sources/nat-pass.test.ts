@@ -15,6 +15,8 @@ class FakeConntrack implements ConntrackAsker {
   readonly asked: { netns: number; path: string | null; tuples: ConntrackTuple[] }[] = [];
   readonly tables = new Map<number, Map<string, ConntrackTuple>>();
   failing = new Set<number>();
+  /** The errno name a failing namespace's lookup throws. */
+  failure = 'EAGAIN';
   closed = false;
 
   /** A DNAT entry in `netns`: `original` was sent to `backend`. */
@@ -26,7 +28,7 @@ class FakeConntrack implements ConntrackAsker {
 
   ask(netns: number, path: string | null, tuples: readonly ConntrackTuple[]): (ConntrackEntry | null)[] {
     this.asked.push({ netns, path, tuples: [...tuples] });
-    if (this.failing.has(netns)) throw Object.assign(new Error('ctnetlink reply: timed out'), { errno: 11 });
+    if (this.failing.has(netns)) throw Object.assign(new Error(`ctnetlink: ${this.failure}`), { errno: 11, code: this.failure });
     return tuples.map((tuple) => {
       const reply = this.tables.get(netns)?.get(key(tuple));
       return reply === undefined ? null : { seq: 0, found: true, original: tuple, reply, sourceNat: false, destinationNat: true };
@@ -184,5 +186,17 @@ describe('the NAT pass', () => {
     assert.deepEqual(records.map((record) => [record.cookie, record.table]), [[3, 'socket'], [2, 'host']]);
     nat.close();
     assert.ok(conntrack.closed);
+  });
+
+  test('refused for want of CAP_NET_ADMIN, it asks no more', () => {
+    const conntrack = new FakeConntrack();
+    conntrack.failing.add(HOST);
+    conntrack.failure = 'EPERM';
+    const { nat } = pass(conntrack);
+    nat.note(sampleRecord({ cookie: 1, atMs: T0, endpoints: endpoints({ sport: 40001 }) }));
+    nat.run(T0 + 1000);
+    nat.note(sampleRecord({ cookie: 2, atMs: T0 + 1000, endpoints: endpoints({ sport: 40002 }) }));
+    nat.run(T0 + 2000);
+    assert.equal(conntrack.asked.length, 1);
   });
 });
