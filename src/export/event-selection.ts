@@ -13,6 +13,7 @@ import { containerInScope } from '../model/document-scope.js';
 import type { TcpStateName } from '../model/snapshot-types.js';
 import { parseFilter, type FieldTerm } from '../filter/filter-query.js';
 import { filterMask, type SearchField, type Searchable } from '../filter/filter.js';
+import { natMatchesTerm } from '../filter/nat-term.js';
 import type { EventLine } from './event-lines.js';
 
 /** Keeps the lines of a batch that are selected, in order. */
@@ -64,6 +65,8 @@ function lineMatchesField(line: EventLine, term: FieldTerm): boolean {
       return line.container !== null && containerInScope(line.container, { container: term.container, pod: null });
     case 'pod':
       return line.container !== null && containerInScope(line.container, { container: null, pod: term.pod });
+    case 'nat':
+      return natMatchesTerm(line.nat, term);
   }
 }
 

@@ -152,6 +152,8 @@ function termIdentity(term: FilterTerm): string {
       return `container ${term.container}`;
     case 'pod':
       return `pod ${term.pod}`;
+    case 'nat':
+      return `nat ${term.address ?? '*'} ${term.port ?? '*'}`;
   }
 }
 

@@ -23,6 +23,7 @@ import type {
 } from '../../model/snapshot-types.js';
 import type { ContainerIdentity } from '../../model/records.js';
 import { containerInScope } from '../../model/document-scope.js';
+import { natMatchesTerm } from '../../filter/nat-term.js';
 
 type ContainerTerm = Extract<FieldTerm, { kind: 'container' | 'pod' }>;
 
@@ -43,6 +44,8 @@ function connectionMatchesField(connection: ConnectionSnapshot, term: FieldTerm)
     case 'container':
     case 'pod':
       return containerMatchesTerm(connection.owner.container, term);
+    case 'nat':
+      return natMatchesTerm(connection.nat, term);
   }
 }
 
@@ -183,6 +186,9 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
         case 'container':
         case 'pod':
           return (row) => containerMatchesTerm(row.owner.container, term);
+        case 'nat':
+          // A listener is no connection: nothing was translated for it.
+          return () => false;
       }
     },
   }),
@@ -202,6 +208,10 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
           const ids = overMatchingConnections(snapshot.connections, term, (connection) => connection.id);
           const pids = overMatchingConnections(snapshot.connections, term, (connection) => connection.owner.pid);
           return (row) => (row.connectionId !== null && ids.has(row.connectionId)) || (row.pid !== null && pids.has(row.pid));
+        }
+        case 'nat': {
+          const ids = overMatchingConnections(snapshot.connections, term, (connection) => connection.id);
+          return (row) => row.connectionId !== null && ids.has(row.connectionId);
         }
       }
     },

@@ -60,6 +60,12 @@ describe('the real destination behind NAT on screen', () => {
     assert.deepEqual([...remoteCells(160, { filter: { text: '10.244.1.7:54', editing: false } }).keys()], []);
   });
 
+  test('nat: keeps the translated connections, by what was addressed or where it went', () => {
+    assert.deepEqual([...remoteCells(160, { filter: { text: 'nat:*', editing: false } }).keys()].sort(), ['1', '3']);
+    assert.deepEqual([...remoteCells(160, { filter: { text: '!nat:*', editing: false } }).keys()], ['2']);
+    assert.deepEqual([...remoteCells(160, { filter: { text: 'nat:10.96.0.10:53 !coredns', editing: false } }).keys()], ['1']);
+  });
+
   test('the detail page shows the translation, and the local socket that served it', () => {
     const screen = selectScreen(screenInput(data), state({ view: { kind: 'detail', connectionId: 1 } }), { width: 120, height: 40 });
     assert.equal(screen.body.kind, 'detail');
