@@ -10,7 +10,8 @@
         "src/libbpf_log.cc",
         "src/native_error.cc",
         "src/output_files.cc",
-        "src/netns_files.cc"
+        "src/netns_files.cc",
+        "src/conntrack.cc"
       ],
       "include_dirs": ["../bpf"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

@@ -4,6 +4,7 @@
 
 #include "bpf_object_wrap.h"
 #include "btf_info.h"
+#include "conntrack.h"
 #include "libbpf_log.h"
 #include "netns_files.h"
 #include "output_files.h"
@@ -19,6 +20,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openNetnsDiagSocket", Napi::Function::New(env, OpenNetnsDiagSocket));
   exports.Set("sampleTcpSockets", Napi::Function::New(env, SampleTcpSockets));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
+  exports.Set("openNetnsConntrackSocket", Napi::Function::New(env, OpenNetnsConntrackSocket));
+  exports.Set("conntrackRoundTrip", Napi::Function::New(env, ConntrackRoundTrip));
   exports.Set("btfHasType", Napi::Function::New(env, BtfHasType));
   exports.Set("btfEnumValues", Napi::Function::New(env, BtfEnumValues));
   exports.Set("takeLibbpfLog", Napi::Function::New(env, TakeLibbpfLog));

@@ -17,6 +17,8 @@ import { FindingStream } from '../export/finding-stream.js';
 import { openLiveCapture, tickUntil } from './live-capture-run.js';
 import { OutputWriteError } from '../output/output-write-error.js';
 import { ProbeError, runAsRootHint } from '../probes/probe-error.js';
+import { conntrackLoaded } from '../probes/conntrack-lookup.js';
+import { hostPaths } from '../probes/host-paths.js';
 import { requireOpenStdout, STDOUT_FIX } from '../output/stdout-output.js';
 
 /** Lines held while stdout's reader lags; past it lines are dropped (a few MiB at most). */
@@ -40,7 +42,8 @@ export async function runEventStream(options: CliOptions): Promise<void> {
     throw new ProbeError(`cannot stream events without eBPF${missing === '' ? '' : `: ${missing}`}`, runAsRootHint, ExitCode.noPermission);
   }
   const selection = eventSelection(options);
-  capture.observe(new EventStream(capture.model, selection, writer));
+  const awaitsNatLookup = conntrackLoaded(hostPaths(options.hostRoot));
+  capture.observe(new EventStream(capture.model, selection, writer, { awaitsNatLookup }));
   // After the kernel events: a tick's finding lines follow the events behind them.
   capture.observe(new FindingStream(() => capture.findings, selection, writer));
   // Once the reader is gone there is nobody to tick for.

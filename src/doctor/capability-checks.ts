@@ -26,11 +26,17 @@ export function tracingCapabilityResult(held: Set<CapabilityName>, uid: number):
   );
 }
 
-/** CAP_NET_ADMIN only unlocks sock_diag details netscope does not show, so it is never asked for. */
+/**
+ * CAP_NET_ADMIN: conntrack answers over ctnetlink only with it, so without it the real
+ * destination behind NAT is not shown; sock_diag needs none of it (it adds only socket marks,
+ * class ids and TCP-MD5/ULP details, which netscope does not show).
+ */
 export function networkAdminResult(held: Set<CapabilityName>): CheckResult {
-  const why =
-    'sock_diag lists every socket and its tcp_info without it; it adds only socket marks, class ids and TCP-MD5/ULP details, which netscope does not show';
-  return held.has('NET_ADMIN') ? passOptional(`held (not needed: ${why})`) : info(`not held, not needed: ${why}`);
+  if (held.has('NET_ADMIN')) return passOptional('held: conntrack (ctnetlink) answers, so the real destination behind NAT is shown');
+  return warn(
+    'not held: conntrack (ctnetlink) refuses, so the real destination behind NAT is not shown; sock_diag lists every socket without it',
+    'add NET_ADMIN (deploy/kubernetes/daemonset.yaml adds it), or run as root',
+  );
 }
 
 /** Entering another network namespace (setns) to sample its sockets needs CAP_SYS_ADMIN. */

@@ -12,7 +12,7 @@ import type { ModelRecord, StateChangeRecord } from '../model/records.js';
 import type { ContainerIdentityDocument } from '../model/snapshot-document.js';
 import { workloadOf } from '../model/workload.js';
 import { TcpState } from '../model/records.js';
-import type { Owner, TcpStateName } from '../model/snapshot-types.js';
+import type { NatSnapshot, Owner, TcpStateName } from '../model/snapshot-types.js';
 import { tcpStateName } from '../model/tcp-states.js';
 
 export type EventType = 'connect' | 'accept' | 'state' | 'retransmit' | 'reset' | 'drop' | 'close';
@@ -40,6 +40,12 @@ interface EventLineBase {
   comm: string | null;
   /** The owner's container; null for a host process or one not resolved. */
   container: ContainerIdentityDocument | null;
+  /**
+   * The real destination behind NAT, as in the snapshot document: where a connect really went
+   * (a Service address's backend), or what an accepted connection's client addressed. Null when
+   * not translated, or not known when the line went out (conntrack is asked once a tick).
+   */
+  nat: NatSnapshot | null;
 }
 
 /** A client's connect (→ SYN_SENT), an accepted connection (SYN_RECV → ESTABLISHED), or any other state change. */
@@ -145,6 +151,7 @@ export function eventLine(record: ModelRecord, connection: ConnectionDescription
     pid: connection?.owner.pid ?? null,
     comm: connection?.owner.comm ?? null,
     container: containerOf(connection?.owner),
+    nat: connection?.nat ?? null,
   };
   switch (record.kind) {
     case 'state': {
@@ -188,6 +195,7 @@ export function completeLine(line: EventLine, connection: ConnectionDescription 
     pid: connection.owner.pid ?? line.pid,
     comm: connection.owner.pid === null ? line.comm : connection.owner.comm,
     container: connection.owner.pid === null ? line.container : containerOf(connection.owner),
+    nat: connection.nat ?? line.nat,
   };
 }
 

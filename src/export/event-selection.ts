@@ -15,6 +15,7 @@ import { containerInScope } from '../model/document-scope.js';
 import type { TcpStateName } from '../model/snapshot-types.js';
 import { parseFilter, type FieldTerm } from '../filter/filter-query.js';
 import { filterMask, type SearchField, type Searchable } from '../filter/filter.js';
+import { natMatchesTerm } from '../filter/nat-term.js';
 import type { EventLine } from './event-lines.js';
 import type { FindingLine } from './finding-lines.js';
 
@@ -96,6 +97,9 @@ function lineMatchesField(line: StreamLine, term: FieldTerm): boolean {
       return line.container !== null && containerInScope(line.container, { container: null, pod: term.pod });
     case 'workload':
       return line.container?.workload?.name === term.workload;
+    case 'nat':
+      // A finding line is about a process and a peer, not one connection's translation.
+      return 'nat' in line && natMatchesTerm(line.nat, term);
   }
 }
 

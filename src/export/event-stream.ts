@@ -12,6 +12,10 @@
  * then go out with what is known — an unknown owner is written as null, never as pid 0. Lines of
  * other connections do not wait, so a waiting connection's lines may follow later events of
  * other connections; each carries its own time.
+ *
+ * Where conntrack is asked about new connections (`awaitsNatLookup`), a new connection's lines
+ * wait for the first tick after its birth, even once described or closed: the lookup runs at
+ * the tick, and the connect line then carries the real destination behind NAT.
  */
 import type { CaptureObserver } from '../model/capture-contracts.js';
 import type { ConnectionDescription, ConnectionModel } from '../model/connection-model.js';
@@ -40,6 +44,13 @@ interface ReadyLine {
 interface WaitingConnection {
   lines: EventLine[];
   ticksWaited: number;
+  closed: boolean;
+}
+
+/** How the stream waits for what a tick adds to a new connection. */
+export interface EventStreamOptions {
+  /** A new connection's lines wait for the tick's NAT lookup (conntrack is there to ask). Default false. */
+  awaitsNatLookup: boolean;
 }
 
 function isEventRecord(record: ModelRecord): boolean {
@@ -62,6 +73,7 @@ export class EventStream implements CaptureObserver {
     private readonly model: Pick<ConnectionModel, 'describe' | 'connectionCookieOf'>,
     private readonly selection: EventSelection,
     private readonly output: LineOutput,
+    private readonly options: EventStreamOptions = { awaitsNatLookup: false },
   ) {}
 
   record(record: ModelRecord): void {
@@ -72,9 +84,10 @@ export class EventStream implements CaptureObserver {
     const line = eventLine(record, connection);
     if (waiting !== undefined) {
       if (line !== null) this.addWaiting(waiting, line);
-      if (isDescribed(connection) || line?.type === 'close') this.release(cookie);
+      if (line?.type === 'close') waiting.closed = true;
+      if (!this.options.awaitsNatLookup && (isDescribed(connection) || waiting.closed)) this.release(cookie);
     } else if (line !== null) {
-      if (isConnectionBirth(record) && !isDescribed(connection)) this.startWaiting(cookie, line);
+      if (isConnectionBirth(record) && (this.options.awaitsNatLookup || !isDescribed(connection))) this.startWaiting(cookie, line);
       else this.ready.push({ cookie, line });
     }
     this.scheduleFlush();
@@ -82,7 +95,9 @@ export class EventStream implements CaptureObserver {
 
   tick(): void {
     for (const [cookie, waiting] of this.waiting) {
-      if (++waiting.ticksWaited >= OWNER_WAIT_TICKS) this.release(cookie);
+      waiting.ticksWaited++;
+      const natLookedUp = this.options.awaitsNatLookup && (waiting.closed || isDescribed(this.model.describe(cookie)));
+      if (natLookedUp || waiting.ticksWaited >= OWNER_WAIT_TICKS) this.release(cookie);
     }
     this.flush();
   }
@@ -110,7 +125,7 @@ export class EventStream implements CaptureObserver {
   }
 
   private startWaiting(cookie: number, line: EventLine): void {
-    const waiting = { lines: [], ticksWaited: 0 };
+    const waiting = { lines: [], ticksWaited: 0, closed: false };
     this.waiting.set(cookie, waiting);
     this.addWaiting(waiting, line);
   }

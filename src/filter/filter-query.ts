@@ -31,8 +31,10 @@ export interface TextTerm {
 
 /**
  * `pid:N`, `port:N` (either side), `state:PREFIX` (every state the prefix names), `ctr:NAME` (a
- * container's name or the start of its id) or `pod:NAME` (a pod's name or `namespace/name`). The
- * container and pod references mean what `--container` and `--pod` mean, case included.
+ * container's name or the start of its id), `pod:NAME` (a pod's name or `namespace/name`) or
+ * `nat:WHAT` (a connection NAT sent elsewhere: `*` any, else an address, `address:port` or port
+ * it was addressed to or really reached). The container and pod references mean what
+ * `--container` and `--pod` mean, case included.
  */
 export type FieldTerm =
   | { kind: 'pid'; pid: number; negated: boolean }
@@ -41,7 +43,9 @@ export type FieldTerm =
   | { kind: 'container'; container: string; negated: boolean }
   | { kind: 'pod'; pod: string; negated: boolean }
   /** `workload:NAME`: the pod's Deployment, StatefulSet, DaemonSet, Job or CronJob (model/workload.ts), by name. */
-  | { kind: 'workload'; workload: string; negated: boolean };
+  | { kind: 'workload'; workload: string; negated: boolean }
+  /** Null address and port: any translated connection. */
+  | { kind: 'nat'; address: string | null; port: number | null; negated: boolean };
 
 export type FilterTerm = TextTerm | FieldTerm;
 
@@ -70,7 +74,7 @@ const TCP_STATE_NAMES: readonly TcpStateName[] = [
   'CLOSING',
   'NEW_SYN_RECV',
 ];
-const FIELD_TERM = /^(!?)(pid|port|state|ctr|pod|workload):(.*)$/is;
+const FIELD_TERM = /^(!?)(pid|port|state|ctr|pod|workload|nat):(.*)$/is;
 /** Spaces outside double quotes separate words (as in fuse.js). */
 const WORD_SEPARATOR = / +(?=(?:[^"]*"[^"]*")*[^"]*$)/;
 
@@ -165,6 +169,8 @@ function parseFieldTerm(name: string, value: string, negated: boolean): FieldTer
     case 'ctr':
       if (value.includes('/')) return `ctr:${value} — a container is its name or the start of its id; for a pod use pod:${value}`;
       return { kind: 'container', container: value, negated };
+    case 'nat':
+      return natTerm(value, negated);
     case 'pod': {
       const [namespace, name, ...rest] = value.split('/');
       if (namespace === '' || rest.length > 0) return `pod:${value} — a pod is NAME or NAMESPACE/NAME, e.g. pod:db-0 or pod:prod/db-0`;
@@ -180,6 +186,19 @@ function parseFieldTerm(name: string, value: string, negated: boolean): FieldTer
       return { kind: 'state', states, negated };
     }
   }
+}
+
+/** `nat:*`, `nat:PORT`, `nat:ADDRESS` or `nat:ADDRESS:PORT` (`[v6]:port`). */
+function natTerm(value: string, negated: boolean): FieldTerm | string {
+  if (value === '*') return { kind: 'nat', address: null, port: null, negated };
+  const port = wholeNumber(value);
+  if (port !== null) return port > 65_535 ? `nat:${value} — a port is a number from 0 to 65535` : { kind: 'nat', address: null, port, negated };
+  if (ENDPOINT_WORD.test(value)) {
+    const split = value.lastIndexOf(':');
+    return { kind: 'nat', address: value.slice(0, split).replace(/^\[|\]$/g, '').toLowerCase(), port: Number(value.slice(split + 1)), negated };
+  }
+  if (ADDRESS_WORD.test(value)) return { kind: 'nat', address: value.replace(/^\[|\]$/g, '').toLowerCase(), port: null, negated };
+  return `nat:${value} — give an address, address:port or port the connection was sent to or reached, or * for any NAT`;
 }
 
 function wholeNumber(text: string): number | null {

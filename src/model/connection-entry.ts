@@ -1,5 +1,5 @@
 import type { Endpoints, OwnerRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
-import type { ConnectionSnapshot, DropCount } from './snapshot-types.js';
+import type { ConnectionSnapshot, DropCount, NatSnapshot } from './snapshot-types.js';
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { ConnectionColumns as C, type ConnectionColumns } from './connection-columns.js';
@@ -65,6 +65,8 @@ export class ConnectionEntry implements TupleIndexed {
   private drops: DropCounter | null = null;
   /** Its last problem events (allocated by the first problem: most connections have none). */
   private trail: ProblemTrail | null = null;
+  /** The translated destination conntrack recorded; null for the many connections without NAT. */
+  private translation: NatSnapshot | null = null;
   // The parts that did not change since the last published snapshot are reused from it, so a
   // busy tick allocates little beyond the connections whose numbers moved.
   private published: ConnectionSnapshot | null = null;
@@ -210,6 +212,10 @@ export class ConnectionEntry implements TupleIndexed {
   }
 
   /** Smoothed RTT in ms, null until measured. */
+  get nat(): NatSnapshot | null {
+    return this.translation;
+  }
+
   get srttMs(): number | null {
     const srttUs = this.get(C.SRTT_US);
     return srttUs === 0 ? null : srttUs / 1000;
@@ -330,6 +336,12 @@ export class ConnectionEntry implements TupleIndexed {
     this.addProblem({ atMs, kind: 'reset', detail: direction });
   }
 
+  /** conntrack found the connection's destination translated; the latest answer wins. */
+  adoptNat(nat: NatSnapshot): void {
+    this.translation = nat;
+    this.note(CHANGED);
+  }
+
   addRetransmit(atMs: number): void {
     this.set(C.RETRANSMIT_RECORDS, this.get(C.RETRANSMIT_RECORDS) + 1);
     this.note(CHANGED);
@@ -422,6 +434,7 @@ export class ConnectionEntry implements TupleIndexed {
       preexisting: this.preexisting,
       problems,
       problemTrail,
+      nat: this.translation,
     };
     return this.published;
   }

@@ -2,6 +2,7 @@ import type {
   DropRecord,
   Endpoints,
   ModelRecord,
+  NatRecord,
   OwnerRecord,
   ResetRecord,
   RetransmitRecord,
@@ -79,6 +80,7 @@ export type ConnectionDescription = Pick<
   | 'segmentsReceived'
   | 'retransmits'
   | 'srttMs'
+  | 'nat'
 >;
 
 function emptySnapshot(): ModelSnapshot {
@@ -166,6 +168,7 @@ export class ConnectionModel {
       segmentsReceived: connection.segmentsReceived,
       retransmits: connection.retransmits,
       srttMs: connection.srttMs,
+      nat: connection.nat,
     };
   }
 
@@ -209,7 +212,15 @@ export class ConnectionModel {
         return this.totals.noteLostEvents(record.total);
       case 'gauges':
         return this.gauges.ingest(record);
+      case 'nat':
+        return this.ingestNat(record);
     }
+  }
+
+  /** A translation for a connection no longer in the table is of no use: nothing shows it. */
+  private ingestNat(record: NatRecord): void {
+    const { destination, originalDestination, direction, table } = record;
+    this.connections.get(record.cookie)?.adoptNat({ destination, originalDestination, direction, table });
   }
 
   private ingestStateChange(record: StateChangeRecord): void {

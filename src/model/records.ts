@@ -289,6 +289,35 @@ export interface GaugesRecord {
   processDescriptors: ProcessDescriptors[] | null;
 }
 
+/** An address and a port (host order), as conntrack or a socket names one side. */
+export interface AddressPort {
+  /** Canonical text (`10.96.0.10`, `fd00::1`). */
+  address: string;
+  port: number;
+}
+
+/**
+ * conntrack's answer for a connection whose destination was translated on the way (DNAT: a
+ * Service's virtual address → its backend). Only translated connections get one.
+ */
+export interface NatRecord extends RecordBase {
+  kind: 'nat';
+  /**
+   * Where the connection's packets really go: the backend, for one this host's socket opened;
+   * the socket's own local side, for one it accepted.
+   */
+  destination: AddressPort;
+  /** The destination the connecting side addressed (the Service address, the forwarded port). */
+  originalDestination: AddressPort;
+  /** Which end this host's socket is: it connected (`outgoing`) or accepted (`incoming`). */
+  direction: 'outgoing' | 'incoming';
+  /**
+   * The conntrack table that knew it: the socket's own network namespace's (`socket`), or the
+   * host's (`host`: a pod's connection translated by kube-proxy on the node).
+   */
+  table: 'socket' | 'host';
+}
+
 export type ModelRecord =
   | StateChangeRecord
   | RetransmitRecord
@@ -299,4 +328,5 @@ export type ModelRecord =
   | ContainerRecord
   | SweepRecord
   | LostEventsRecord
-  | GaugesRecord;
+  | GaugesRecord
+  | NatRecord;

@@ -11,6 +11,7 @@ import type {
   HostInfo,
   ListenerSnapshot,
   ModelSnapshot,
+  NatSnapshot,
   PeerSnapshot,
   ProbeStatus,
   ProcessSnapshot,
@@ -148,7 +149,12 @@ export interface ConnectionDocument {
   container: ContainerIdentityDocument | null;
   /** Since when: the first and last retransmit, reset and drop that matters; null for a kind that never happened. */
   problems: { retransmits: ProblemSpanDocument | null; resets: ProblemSpanDocument | null; drops: ProblemSpanDocument | null };
+  /** The real destination behind NAT, as conntrack recorded it; null when not translated (or not asked). */
+  nat: NatDocument | null;
 }
+
+/** A translated destination (see NatSnapshot): addresses as text, ports in host order. */
+export type NatDocument = NatSnapshot;
 
 /** The first and last time (RFC 3339) one kind of problem happened. */
 export interface ProblemSpanDocument {
@@ -287,6 +293,18 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
       resets: problemSpanDocument(connection.problems.resets),
       drops: problemSpanDocument(connection.problems.drops),
     },
+    nat: natDocument(connection.nat),
+  };
+}
+
+function natDocument(nat: NatSnapshot | null): NatDocument | null {
+  if (nat === null) return null;
+  const { destination, originalDestination, direction, table } = nat;
+  return {
+    destination: { address: destination.address, port: destination.port },
+    originalDestination: { address: originalDestination.address, port: originalDestination.port },
+    direction,
+    table,
   };
 }
 

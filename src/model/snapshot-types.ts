@@ -9,7 +9,7 @@
 
 import type { DropClass } from './drop-classes.js';
 import type { HostGaugesSnapshot } from './gauges-snapshot.js';
-import type { ContainerIdentity, ContainerStateProblem } from './records.js';
+import type { AddressPort, ContainerIdentity, ContainerStateProblem, NatRecord } from './records.js';
 import type { ProblemEvent, ProblemTimes } from './problem-trail.js';
 
 export type TcpStateName =
@@ -91,6 +91,18 @@ export interface ConnectionSnapshot {
   problems: ProblemTimes;
   /** Its last problem events (at most PROBLEM_TRAIL_LENGTH), oldest first; empty when it had none. */
   problemTrail: readonly ProblemEvent[];
+  /** Set when conntrack recorded a translated destination (NAT) for the connection. */
+  nat: NatSnapshot | null;
+}
+
+/** The real destination behind NAT, as conntrack recorded it (see NatRecord). */
+export interface NatSnapshot {
+  /** Where the packets really go: the backend (outgoing), or this socket's own local side (incoming). */
+  destination: AddressPort;
+  /** What the connecting side addressed: a Service's virtual address, a forwarded port. */
+  originalDestination: AddressPort;
+  direction: NatRecord['direction'];
+  table: NatRecord['table'];
 }
 
 export interface ListenerSnapshot {

@@ -54,6 +54,13 @@ export interface NativeAddon {
   /** Writes `tcp_sample` records; `needed` > `count` means the buffer was too small. */
   sampleTcpSockets(fd: number, buffer: Buffer): { count: number; needed: number };
   closeFd(fd: number): void;
+  /** A ctnetlink (NETLINK_NETFILTER) socket in the namespace at `netnsPath` (null: netscope's own). */
+  openNetnsConntrackSocket(netnsPath: string | null): number;
+  /**
+   * Sends the netlink messages in `request` at once and copies each one's answer (the entry, or
+   * an error message) into `reply`; returns the bytes written. Throws EAGAIN after 100 ms.
+   */
+  conntrackRoundTrip(fd: number, request: Buffer, reply: Buffer): number;
   btfHasType(name: string, kind: 'typedef' | 'enum' | 'struct'): boolean;
   btfEnumValues(name: string): { name: string; value: number }[];
   /** libbpf's messages (warn and info) since the last call. */

@@ -28,7 +28,7 @@ export function currentNetnsInode(paths: HostPaths = hostPaths()): number {
 }
 
 /** Reads a namespace link, `net:[4026531840]`; 0 when it cannot be read. */
-function netnsInode(nsPath: string): number {
+export function netnsInode(nsPath: string): number {
   let target: string;
   try {
     target = readlinkSync(nsPath);

@@ -29,7 +29,7 @@ export interface TickEntry {
 
 export type FlightEntry = ModelRecord | TickEntry;
 
-const KIND_CODES = { tick: 0, state: 1, retransmit: 2, reset: 3, drop: 4, sample: 5, owner: 6, container: 7, sweep: 8, lost: 9, gauges: 10 } as const;
+const KIND_CODES = { tick: 0, state: 1, retransmit: 2, reset: 3, drop: 4, sample: 5, owner: 6, container: 7, sweep: 8, lost: 9, gauges: 10, nat: 11 } as const;
 const KIND_MASK = 0x0f;
 /** The socket's endpoints are those it had last in this chunk. */
 const SAME_ENDPOINTS = 0x10;
@@ -37,8 +37,10 @@ const SAME_ENDPOINTS = 0x10;
 const SAME_COUNTERS = 0x20;
 /** The record's counters (reset, sample) or container's pid is null. */
 const NULL_FIELD = 0x40;
-/** state: an owner follows; reset: sent (else received); sample: inode and uid as last; container: no container. */
+/** state: an owner follows; reset: sent (else received); sample: inode and uid as last; container: no container; nat: incoming. */
 const KIND_FLAG = 0x80;
+/** nat: found in the host's conntrack table (else the socket's own namespace's). No nat field is ever null. */
+const NAT_HOST_TABLE = NULL_FIELD;
 
 /** Time differences are counted in 2^-12 ms, the spacing of doubles from 2^40 ms (2004) on. */
 const TIME_UNITS_PER_MS = 4096;
@@ -95,6 +97,8 @@ export function entryBound(entry: FlightEntry): number {
       return FIXED_BOUND_BYTES + MAX_VARINT_BYTES * entry.netns.length;
     case 'gauges':
       return FIXED_BOUND_BYTES + stringBound(gaugesText(entry));
+    case 'nat':
+      return FIXED_BOUND_BYTES + stringBound(entry.destination.address) + stringBound(entry.originalDestination.address);
   }
 }
 
@@ -233,6 +237,12 @@ export class ChunkEncoder {
       case 'gauges':
         this.header(KIND_CODES.gauges, entry.atMs);
         this.string(gaugesText(entry));
+        break;
+      case 'nat':
+        this.header(KIND_CODES.nat | (entry.direction === 'incoming' ? KIND_FLAG : 0) | (entry.table === 'host' ? NAT_HOST_TABLE : 0), entry.atMs);
+        this.socket(entry.cookie, this.sockets.get(entry.cookie), null, 0);
+        this.string(entry.destination.address).whole(entry.destination.port);
+        this.string(entry.originalDestination.address).whole(entry.originalDestination.port);
         break;
     }
     return this.at;
@@ -473,6 +483,13 @@ export class ChunkDecoder {
       case KIND_CODES.gauges: {
         const fields = JSON.parse(this.string(bytes)!) as Pick<GaugesRecord, 'namespaces' | 'host' | 'processDescriptors'>;
         return { kind: 'gauges', atMs, namespaces: fields.namespaces, host: fields.host, processDescriptors: fields.processDescriptors };
+      }
+      case KIND_CODES.nat: {
+        const { cookie } = this.socket(bytes, code, false);
+        const destination = { address: this.string(bytes)!, port: this.whole(bytes) };
+        const originalDestination = { address: this.string(bytes)!, port: this.whole(bytes) };
+        const direction = (code & KIND_FLAG) === 0 ? 'outgoing' : 'incoming';
+        return { kind: 'nat', atMs, cookie, destination, originalDestination, direction, table: (code & NAT_HOST_TABLE) === 0 ? 'socket' : 'host' };
       }
       default:
         throw new Error(`flight recorder chunk damaged: entry code ${code} at byte ${this.at - 1}`);

@@ -9,6 +9,7 @@
  * have edited, and no text leaves here that a terminal would act on.
  */
 import type {
+  AddressPort,
   ContainerIdentity,
   ContainerRecord,
   DestinationPorts,
@@ -139,6 +140,8 @@ const counters = object<TcpCounters>({
   srttUs: wholeNumber,
 });
 
+const addressPort = object<AddressPort>({ address: text, port });
+
 const taskOwner = object<TaskOwner>({ pid: wholeNumber, comm: text, uid: wholeNumber, cgroupId: wholeNumber });
 
 const containerIdentity = object<ContainerIdentity>({
@@ -265,6 +268,15 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKin
     namespaces: arrayOf(namespaceGauges),
     host: hostTcpGauges,
     processDescriptors: nullable(arrayOf(processDescriptors)),
+  }),
+  nat: object<RecordOfKind<'nat'>>({
+    kind: oneOf('nat'),
+    atMs: epochMs,
+    cookie: wholeNumber,
+    destination: addressPort,
+    originalDestination: addressPort,
+    direction: oneOf('outgoing', 'incoming'),
+    table: oneOf('socket', 'host'),
   }),
 };
 

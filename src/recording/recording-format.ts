@@ -37,6 +37,9 @@ export const RECORDING_VERSION = 2;
 export const READABLE_RECORDING_VERSIONS: readonly number[] = [1, 2];
 export type ReadableRecordingVersion = 1 | 2;
 
+/** Record kinds a version 1 recording cannot hold: the version that brought each. */
+const RECORD_KINDS_SINCE: Partial<Record<ModelRecord['kind'], ReadableRecordingVersion>> = { nat: 2 };
+
 /** A replay is never recorded: a recording's source is the live probes or the procfs fallback. */
 export type RecordedSourceKind = Exclude<SourceInfo['kind'], 'replay'>;
 
@@ -199,7 +202,7 @@ export class RecordingParser {
       if ('problem' in end) throw dataError(`${name} line ${line.number} is not a valid end marker: ${end.problem}`, DAMAGED_FIX);
       this.inOrder(this.timeline.end(end.value.atMs, line.number));
       this.end = { marker: end.value, line: line.number };
-    } else if (isRecordKind(kind)) {
+    } else if (isRecordKind(kind) && this.header.netscopeRecording >= (RECORD_KINDS_SINCE[kind] ?? 1)) {
       const record = parseRecord(kind, value);
       if ('problem' in record) throw dataError(`${name} line ${line.number} is not a valid "${kind}" record: ${record.problem}`, DAMAGED_FIX);
       this.inOrder(this.timeline.record(record.value, line.number));

@@ -10,6 +10,9 @@ import type { HostPaths } from '../probes/host-paths.js';
 import type { OwnerResolver, ResolveOptions } from '../enrich/owner-resolver.js';
 import { SocketSampler } from '../probes/socket-sampler.js';
 import { HostGauges } from './host-gauges.js';
+import { ConntrackLookup, conntrackLoaded } from '../probes/conntrack-lookup.js';
+import { NatPass } from './nat-pass.js';
+import { natNamespaces } from './nat-namespaces.js';
 
 /** New namespaces also show up in events; this catches those that have no TCP traffic yet. */
 const NAMESPACE_REFRESH_TICKS = 5;
@@ -19,6 +22,8 @@ export class SocketPass {
   private readonly resolver: OwnerResolver;
   private readonly containers: ContainerResolver;
   private readonly gauges: HostGauges;
+  /** Null where the host tracks no connections (no nf_conntrack): then nothing is asked. */
+  private readonly nat: NatPass | null;
   private ticks = 0;
   private unknownNamespaceSeen = false;
   private previousSampledAtMs: number | null = null;
@@ -33,12 +38,15 @@ export class SocketPass {
     this.resolver = enrichment.owners;
     this.containers = enrichment.containers;
     this.gauges = new HostGauges(paths);
+    this.nat = conntrackLoaded(paths) ? new NatPass(new ConntrackLookup(), natNamespaces(paths), emit) : null;
     this.sampler.refreshNamespaces();
   }
 
   /** Sees every record on its way to the model (cheap, no I/O). */
   note(record: ModelRecord): void {
     this.resolver.note(record);
+    // Samples reach the NAT pass in run(), for either source.
+    if (record.kind !== 'sample') this.nat?.note(record);
     if (record.kind === 'owner') {
       this.containers.note(record.cgroupId, record.pid);
       this.gauges.noteSocketOwner(record.pid);
@@ -64,7 +72,10 @@ export class SocketPass {
     }
     this.ticks++;
     const pass = this.sampler.sample();
-    for (const record of pass.records) this.emit(record);
+    for (const record of pass.records) {
+      this.nat?.note(record);
+      this.emit(record);
+    }
     for (const owner of this.resolver.resolve(pass.records, nowMs, this.ownerLookup)) {
       this.containers.note(owner.cgroupId, owner.pid);
       this.gauges.noteSocketOwner(owner.pid);
@@ -75,6 +86,7 @@ export class SocketPass {
     if (sinceMs !== null) this.emit({ kind: 'sweep', atMs: pass.sampledAtMs, sinceMs, netns: pass.netns });
     this.previousSampledAtMs = pass.sampledAtMs;
     this.emit(this.gauges.read(pass.sampledAtMs, pass.records, this.sampler.namespaces(), pass.netns));
+    this.nat?.run(nowMs);
   }
 
   /**
@@ -88,5 +100,6 @@ export class SocketPass {
 
   close(): void {
     this.sampler.close();
+    this.nat?.close();
   }
 }

@@ -40,12 +40,13 @@ describe('capability checks', () => {
     assert.match(result.fix ?? '', /sudo "\$\(command -v netscope\)"/);
   });
 
-  it('never asks for CAP_NET_ADMIN, but says what it would add', () => {
+  it('never needs CAP_NET_ADMIN, but warns that the real destination behind NAT goes without it', () => {
     assert.equal(networkAdminResult(effectiveCapabilities(rootCapEff)).status, 'pass');
     const without = networkAdminResult(effectiveCapabilities(noCapEff));
-    assert.equal(without.status, 'info');
+    assert.equal(without.status, 'warn');
     assert.equal(without.needed, false);
-    assert.match(without.detail, /not needed: sock_diag lists every socket/);
+    assert.match(without.detail, /conntrack \(ctnetlink\) refuses.*sock_diag lists every socket without it/);
+    assert.match(without.fix ?? '', /NET_ADMIN/);
   });
 
   it('warns that other namespaces go unsampled without CAP_SYS_ADMIN', () => {

@@ -27,6 +27,7 @@ const base = {
   pid: 1234,
   comm: 'curl',
   container: null,
+  nat: null,
 } as const;
 
 const lines: EventLine[] = [
@@ -118,5 +119,20 @@ describe('which event lines --events writes', () => {
 
   test('scope flags and the filter apply together', () => {
     assert.deepEqual(kept({ port: 5432, filter: 'drop' }), ['drop:postgres']);
+  });
+});
+
+describe('--events --filter nat:', () => {
+  test('keeps the lines of connections NAT sent elsewhere, by either side of the translation', () => {
+    const translated: EventLine = {
+      ...lines[0]!,
+      comm: 'dig',
+      nat: { destination: { address: '10.244.1.7', port: 53 }, originalDestination: { address: '10.96.0.10', port: 53 }, direction: 'outgoing', table: 'host' },
+    };
+    const select = (filter: string) => eventSelection({ ...noScope, filter })([...lines, translated]).map((line) => `${line.type}:${line.comm ?? '-'}`);
+    assert.deepEqual(select('nat:*'), ['connect:dig']);
+    assert.deepEqual(select('nat:10.244.1.7'), ['connect:dig']);
+    assert.deepEqual(select('nat:10.96.0.10:53'), ['connect:dig']);
+    assert.equal(select('!nat:*').length, lines.length);
   });
 });

@@ -4,10 +4,10 @@ import { describe, test } from 'node:test';
 import { Capture } from '../../src/app/capture.js';
 import type { EventLine } from '../../src/export/event-lines.js';
 import { eventSelection } from '../../src/export/event-selection.js';
-import { EventStream } from '../../src/export/event-stream.js';
+import { EventStream, type EventStreamOptions } from '../../src/export/event-stream.js';
 import type { ContainerIdentity, ModelRecord } from '../../src/model/records.js';
 import { TcpState } from '../../src/model/records.js';
-import { T0, endpoints, ownerRecord, retransmitRecord, stateRecord, taskOwner } from '../model/record-builders.js';
+import { T0, endpoints, natRecord, ownerRecord, retransmitRecord, stateRecord, taskOwner } from '../model/record-builders.js';
 
 const unbound = endpoints({ saddr: '0.0.0.0', sport: 0, daddr: '127.0.0.1', dport: 8080 });
 const client = endpoints({ saddr: '127.0.0.1', sport: 50000, daddr: '127.0.0.1', dport: 8080 });
@@ -20,7 +20,7 @@ const web: ContainerIdentity = { id: 'c'.repeat(64), name: 'web', runtime: 'dock
  * A capture over a scripted source, as the live one runs: records reach the model and then the
  * stream; `tick` lets the source hand over what it resolved at the tick first.
  */
-function streamedCapture(scope: Partial<Parameters<typeof eventSelection>[0]> = {}) {
+function streamedCapture(scope: Partial<Parameters<typeof eventSelection>[0]> = {}, options?: EventStreamOptions) {
   let sink: (record: ModelRecord) => void = () => undefined;
   let atTick: ModelRecord[] = [];
   let nowMs = T0;
@@ -45,7 +45,7 @@ function streamedCapture(scope: Partial<Parameters<typeof eventSelection>[0]> = 
     new EventStream(capture.model, eventSelection({ pid: null, port: null, container: null, pod: null, filter: null, ...scope }), {
       writeLines: (lines) => written.push(...lines.map((line) => JSON.parse(line) as EventLine)),
       finish: async () => void (finished = true),
-    }),
+    }, options),
   );
   return {
     capture,
@@ -158,5 +158,37 @@ describe('the --events stream', () => {
     await stream.capture.stop();
     assert.deepEqual(stream.summary(), ['state 13 pid=null sport=8080', 'connect 14 pid=1234 sport=0']);
     assert.equal(stream.finished(), true);
+  });
+});
+
+describe('the --events stream where conntrack is asked', () => {
+  const established = (cookie: number, atMs = T0 + 1) =>
+    stateRecord({ cookie, atMs, endpoints: client, oldState: TcpState.SYN_SENT, newState: TcpState.ESTABLISHED });
+
+  test('a described connect waits for the tick, and goes out with the real destination the tick found', async () => {
+    const stream = streamedCapture({}, { awaitsNatLookup: true });
+    await stream.drain(connect(1), established(1));
+    assert.equal(stream.written.length, 0, 'described, but conntrack is asked only at the tick');
+    stream.tick(natRecord({ cookie: 1, atMs: T0 + 1000, destination: { address: '127.0.0.1', port: 9999 }, originalDestination: { address: '127.0.0.1', port: 8080 }, table: 'socket' }));
+    assert.deepEqual(stream.summary(), ['connect 1 pid=1234 sport=50000', 'state 1 pid=1234 sport=50000']);
+    for (const line of stream.written) assert.deepEqual(line.nat?.destination, { address: '127.0.0.1', port: 9999 });
+  });
+
+  test('a connection that closes before the tick still waits for it; one never translated goes out with nat null', async () => {
+    const stream = streamedCapture({}, { awaitsNatLookup: true });
+    await stream.drain(connect(2), established(2), stateRecord({ cookie: 2, atMs: T0 + 2, endpoints: client, oldState: TcpState.ESTABLISHED, newState: TcpState.CLOSE, owner: taskOwner() }));
+    assert.equal(stream.written.length, 0);
+    stream.tick(natRecord({ cookie: 2, atMs: T0 + 1000 }));
+    assert.deepEqual(stream.written.map((line) => [line.type, line.nat?.destination.port]), [['connect', 5353], ['state', 5353], ['close', 5353]]);
+    await stream.drain(connect(3, T0 + 1001), stateRecord({ cookie: 3, atMs: T0 + 1002, endpoints: other, oldState: TcpState.SYN_SENT, newState: TcpState.ESTABLISHED }));
+    stream.tick();
+    assert.deepEqual(stream.written.slice(3).map((line) => [line.type, line.nat]), [['connect', null], ['state', null]]);
+  });
+
+  test('without conntrack a described connect goes out at once, as before', async () => {
+    const stream = streamedCapture();
+    await stream.drain(connect(4), established(4));
+    assert.equal(stream.written.length, 2);
+    assert.equal(stream.written[0]?.nat, null);
   });
 });

@@ -2,6 +2,7 @@ import type {
   DropRecord,
   Endpoints,
   LostEventsRecord,
+  NatRecord,
   OwnerRecord,
   ResetRecord,
   RetransmitRecord,
@@ -111,4 +112,16 @@ export function connectionOf(snapshot: ModelSnapshot, id: number): ConnectionSna
   const connection = snapshot.connections.find((candidate) => candidate.id === id);
   if (connection === undefined) throw new Error(`no connection ${id} in the snapshot`);
   return connection;
+}
+
+/** conntrack's translation of cookie's connection: the Service 10.96.0.10:53 really reached 10.244.1.7:5353. */
+export function natRecord(fields: WithRequired<NatRecord, 'cookie' | 'atMs'>): NatRecord {
+  return {
+    kind: 'nat',
+    destination: { address: '10.244.1.7', port: 5353 },
+    originalDestination: { address: '10.96.0.10', port: 53 },
+    direction: 'outgoing',
+    table: 'host',
+    ...fields,
+  };
 }

@@ -144,6 +144,7 @@ describe('snapshot document', () => {
       connectLatencyMs: 12.346,
       container: null,
       problems: { retransmits: null, resets: null, drops: null },
+      nat: null,
     });
     const closed = document.connections[0];
     assert.equal(closed?.closedAt, '2025-01-01T00:00:01.970Z');

@@ -89,6 +89,7 @@ function connection(fields: Partial<ConnectionSnapshot> & Pick<ConnectionSnapsho
     preexisting: false,
     problems: { retransmits: null, resets: null, drops: null },
     problemTrail: [],
+    nat: null,
     ...fields,
   };
 }

@@ -123,6 +123,20 @@ function endpointColumn<Row>(
   };
 }
 
+/**
+ * What the process connected to, as its own logs and configuration name it; `→` at the end when
+ * NAT sent the connection elsewhere (a Service address, a forwarded port), the real destination
+ * being on the detail page. A marker rather than a column of its own: it costs one cell, so it
+ * stays at every width the REMOTE column does, and the middle truncation of a long address keeps it.
+ */
+function remoteCell(connection: ConnectionSnapshot): string {
+  const remote = formatEndpoint(connection.daddr, connection.dport);
+  return connection.nat?.direction === 'outgoing' ? `${remote}${NAT_MARKER}` : remote;
+}
+
+/** Ends the REMOTE cell of a connection whose destination NAT translated. */
+export const NAT_MARKER = '→';
+
 /** Zero reads as `-`, so the rows that move stand out. */
 function rateCell(bytesPerSecond: number): string {
   return bytesPerSecond > 0 ? formatRate(bytesPerSecond) : '-';
@@ -185,7 +199,10 @@ const connectionColumns: readonly Column<ConnectionSnapshot>[] = [
   textColumn({ id: 'process', header: 'PROCESS', minWidth: 10, maxWidth: 16, priority: 100 }, (row) => row.owner.comm),
   containerNameColumn((row) => row.owner.container),
   endpointColumn({ id: 'local', header: 'LOCAL', minWidth: 15, priority: 50 }, (row) => row.saddr, (row) => row.sport),
-  endpointColumn({ id: 'remote', header: 'REMOTE', minWidth: 21, priority: 95 }, (row) => row.daddr, (row) => row.dport),
+  {
+    ...endpointColumn({ id: 'remote', header: 'REMOTE', minWidth: 21, priority: 95 }, (row) => row.daddr, (row) => row.dport),
+    format: remoteCell,
+  },
   { ...textColumn({ id: 'state', header: 'STATE', minWidth: 10, priority: 90 }, (row) => row.state), format: (row) => formatState(row.state) },
   numberColumn(
     { id: 'rate', header: 'RATE/s', minWidth: 10, priority: 85 },

@@ -26,6 +26,7 @@ import { containerInScope } from '../../model/document-scope.js';
 import { inWorkload, workloadOf } from '../../model/workload.js';
 import type { Finding } from '../../findings/finding.js';
 import { findingKindName } from './finding-format.js';
+import { natMatchesTerm } from '../../filter/nat-term.js';
 
 type ContainerTerm = Extract<FieldTerm, { kind: 'container' | 'pod' | 'workload' }>;
 
@@ -51,6 +52,8 @@ function connectionMatchesField(connection: ConnectionSnapshot, term: FieldTerm)
     case 'pod':
     case 'workload':
       return containerMatchesTerm(connection.owner.container, term);
+    case 'nat':
+      return natMatchesTerm(connection.nat, term);
   }
 }
 
@@ -89,6 +92,9 @@ const connectionFields: readonly SearchField<ConnectionSnapshot>[] = [
   { name: 'cmdline', match: 'fuzzy', text: (row) => row.owner.cmdline },
   { name: 'local', match: 'endpoint', endpoint: (row) => ({ address: row.saddr.toLowerCase(), port: row.sport }) },
   { name: 'remote', match: 'endpoint', endpoint: (row) => ({ address: row.daddr.toLowerCase(), port: row.dport }) },
+  // The real destination behind NAT: a backend's address finds the connections sent to it through a Service address.
+  { name: 'natDestination', match: 'endpoint', endpoint: (row) => (row.nat === null ? null : { address: row.nat.destination.address.toLowerCase(), port: row.nat.destination.port }) },
+  { name: 'natAddress', match: 'literal', text: (row) => row.nat?.destination.address.toLowerCase() ?? null },
 ];
 
 const processFields: readonly SearchField<ProcessSnapshot>[] = [
@@ -151,6 +157,8 @@ function subjectMatchesField(finding: Finding, term: FieldTerm): boolean {
     case 'port':
       return subject.peerPort === term.port || subject.localPort === term.port;
     case 'state':
+    case 'nat':
+      // Not the finding's own: it matches through the connections of its evidence.
       return false;
     case 'container':
     case 'pod':
@@ -229,6 +237,9 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
         case 'pod':
         case 'workload':
           return (row) => containerMatchesTerm(row.owner.container, term);
+        case 'nat':
+          // A listener is no connection: nothing was translated for it.
+          return () => false;
       }
     },
   }),
@@ -249,6 +260,10 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
           const ids = overMatchingConnections(snapshot.connections, term, (connection) => connection.id);
           const pids = overMatchingConnections(snapshot.connections, term, (connection) => connection.owner.pid);
           return (row) => (row.connectionId !== null && ids.has(row.connectionId)) || (row.pid !== null && pids.has(row.pid));
+        }
+        case 'nat': {
+          const ids = overMatchingConnections(snapshot.connections, term, (connection) => connection.id);
+          return (row) => row.connectionId !== null && ids.has(row.connectionId);
         }
       }
     },

@@ -10,7 +10,7 @@
  */
 import type { DetailView, Tone } from './view-types.js';
 import type { ScreenInput } from './screen-input.js';
-import type { ConnectionSnapshot, Owner } from '../../model/snapshot-types.js';
+import type { ConnectionSnapshot, NatSnapshot, Owner } from '../../model/snapshot-types.js';
 import type { ProblemEvent, ProblemSpan } from '../../model/problem-trail.js';
 import {
   formatBytes,
@@ -43,7 +43,7 @@ export function selectDetail(input: ScreenInput, connectionId: number, width: nu
     return { title: `connection ${connectionId}`, fields: [], timeline: [], sendSparkline: '', receiveSparkline: '', drops: [], problemTrail: [], findings: [], present: false };
   }
   const nowMs = input.snapshot.atMs;
-  const fields = describeFields(connection, nowMs);
+  const fields = describeFields(connection, nowMs, input.snapshot.connections);
   const labelWidth = Math.max(0, ...fields.map((field) => field.label.length)) + DETAIL_LABEL_GAP;
   const { send, receive } = input.detailRates;
   const sparklineWidth = Math.max(0, Math.min(width - labelWidth, Math.max(send.length, receive.length)));
@@ -110,7 +110,21 @@ function describeOwner(owner: Owner): string {
   return owner.container === null ? process : `${process} · container ${formatContainer(owner.container)}`;
 }
 
-function describeFields(connection: ConnectionSnapshot, nowMs: number): DetailView['fields'] {
+/**
+ * `10.96.0.10:53 → 10.244.1.7:53 (conntrack)`: what was addressed, where it went, who knew. Where
+ * the real destination is a socket this host holds (a local pod's or container's server), its
+ * owner is named.
+ */
+function describeNat(nat: NatSnapshot, connections: readonly ConnectionSnapshot[]): string {
+  const { destination, originalDestination } = nat;
+  const source = nat.table === 'host' ? "conntrack, the host's table" : 'conntrack';
+  const translation = `${formatEndpoint(originalDestination.address, originalDestination.port)} → ${formatEndpoint(destination.address, destination.port)}`;
+  if (nat.direction === 'incoming') return `${translation} (${source}) · the client addressed the first`;
+  const served = connections.find((other) => other.saddr === destination.address && other.sport === destination.port && other.owner.pid !== null);
+  return served === undefined ? `${translation} (${source})` : `${translation} (${source}) · ${describeOwner(served.owner)}`;
+}
+
+function describeFields(connection: ConnectionSnapshot, nowMs: number, connections: readonly ConnectionSnapshot[]): DetailView['fields'] {
   const { owner } = connection;
   const currentStay = connection.stateHistory.at(-1);
   const inStateMs = nowMs - (currentStay?.atMs ?? connection.openedAtMs);
@@ -126,6 +140,7 @@ function describeFields(connection: ConnectionSnapshot, nowMs: number): DetailVi
     field('State', `${connection.state} for ${formatDuration(inStateMs)}`, stateTone),
     field('Local', formatEndpoint(connection.saddr, connection.sport)),
     field('Remote', formatEndpoint(connection.daddr, connection.dport)),
+    ...(connection.nat === null ? [] : [field('NAT', describeNat(connection.nat, connections))]),
     field('Process', describeOwner(owner)),
     field('User', owner.user === null && owner.uid === null ? 'unknown' : `${owner.user ?? '?'} (uid ${owner.uid ?? '?'})`),
     field('Command', owner.cmdline ?? 'unknown'),

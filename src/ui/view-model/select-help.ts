@@ -46,6 +46,7 @@ export const HELP_ENTRIES: readonly [string, string][] = [
   ['  pid:N port:N', 'this pid / this port on either side'],
   ['  state:NAME', 'states starting with NAME: state:estab, state:time'],
   ['  ctr: pod:', 'container NAME or id start / pod NAME or NS/NAME'],
+  ['  nat:', 'sent elsewhere by NAT: nat:* any, nat:ADDRESS[:PORT] or nat:PORT'],
   ['  workload:', "a pod's Deployment, StatefulSet, DaemonSet, Job or CronJob by NAME"],
   ['Space  Z', 'pause the view (the capture goes on; a replay stops)'],
   ['t', 'hide / show closed and TIME_WAIT connections (still counted above)'],

@@ -71,6 +71,7 @@ export function connection(fields: ConnectionFields = {}): ConnectionSnapshot {
     preexisting: false,
     problems: { retransmits: null, resets: null, drops: null },
     problemTrail: [],
+    nat: null,
     ...fields,
     owner: owner(fields.owner),
   };
