@@ -1,5 +1,5 @@
 import type { Endpoints, OwnerRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
-import type { ConnectionSnapshot, DropCount } from './snapshot-types.js';
+import type { ConnectionSnapshot, DropCount, UdpFlowSnapshot } from './snapshot-types.js';
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { ConnectionColumns as C, type ConnectionColumns } from './connection-columns.js';
@@ -91,6 +91,11 @@ export class ConnectionEntry implements TupleIndexed {
 
   private has(flag: number): boolean {
     return (this.flags & flag) !== 0;
+  }
+
+  /** Marks the published snapshot stale (for subclasses whose own facts changed). */
+  protected noteChanged(): void {
+    this.note(CHANGED);
   }
 
   private note(flags: number): void {
@@ -268,6 +273,24 @@ export class ConnectionEntry implements TupleIndexed {
     this.note(CHANGED | HISTORY_CHANGED);
   }
 
+  /** A closed flow came back to life (UDP: a datagram after it aged out); it leaves the closed set. */
+  reopen(): void {
+    this.set(C.CLOSED_AT_MS, Number.NaN);
+    this.note(CHANGED);
+  }
+
+  /** The namespace became known after the entry was created (UDP: the socket's first sample). */
+  learnNetns(netns: number): void {
+    if (netns === 0 || netns === this.netns) return;
+    this.set(C.NETNS, netns);
+    this.note(CHANGED);
+  }
+
+  /** What a UDP flow adds to its snapshot; null for a TCP connection. */
+  protected udpFacts(): UdpFlowSnapshot | null {
+    return null;
+  }
+
   /** Returns true when this closes the connection (false if it was closed already). */
   close(atMs: number): boolean {
     this.note(CHANGED);
@@ -323,8 +346,10 @@ export class ConnectionEntry implements TupleIndexed {
     const stateHistory = previous === null || this.has(HISTORY_CHANGED) ? this.history.toStays() : previous.stateHistory;
     const drops = previous === null || this.has(DROPS_CHANGED) ? (this.drops?.toSorted() ?? NO_DROPS) : previous.drops;
     this.flags &= ~ALL_CHANGED;
+    const udp = this.udpFacts();
     this.published = {
       id: this.cookie,
+      protocol: udp === null ? 'tcp' : 'udp',
       family: this.family,
       saddr: this.saddr,
       sport: this.sport,
@@ -350,6 +375,7 @@ export class ConnectionEntry implements TupleIndexed {
       // Only a connection born during the capture had its SYN_SENT stay seen from the start.
       connectLatencyMs: this.preexisting ? null : this.history.handshakeMs(),
       preexisting: this.preexisting,
+      udp,
     };
     return this.published;
   }

@@ -14,6 +14,7 @@ import type {
   StateStay,
   TcpStateName,
   TrafficSums,
+  UdpFlowSnapshot,
 } from './snapshot-types.js';
 
 /**
@@ -87,6 +88,8 @@ export interface TotalsDocument {
   /** Drops whose reason is of class `matters`. */
   drops: number;
   evicted: number;
+  /** UDP flows the packet program could not count: its flow map was full. */
+  udpFlowsRefused: number;
 }
 
 export interface StateStayDocument {
@@ -96,9 +99,22 @@ export interface StateStayDocument {
   durationMs: number | null;
 }
 
+/** A UDP flow's own fields (see UdpFlowSnapshot). */
+export interface UdpFlowDocument {
+  /** The socket's cookie (shared by an unconnected socket's flows, one per peer). */
+  socketCookie: string;
+  connected: boolean;
+  /** Bytes waiting to be read, at the last sample. */
+  receiveQueue: number;
+  /** Datagrams the kernel dropped on the socket since it was created (mostly a full receive buffer). */
+  socketDrops: number;
+  lastPacketAt: string;
+}
+
 export interface ConnectionDocument {
-  /** Socket cookie. */
+  /** Socket cookie; for each peer of an unconnected UDP socket, a flow id of its own. */
   id: string;
+  protocol: ConnectionSnapshot['protocol'];
   family: ConnectionSnapshot['family'];
   saddr: string;
   sport: number;
@@ -132,6 +148,8 @@ export interface ConnectionDocument {
   connectLatencyMs: number | null;
   /** Container of the owning process; null for a host process. */
   container: ContainerIdentityDocument | null;
+  /** UDP flows only (their segments are datagrams, their bytes UDP payload); null for TCP. */
+  udp: UdpFlowDocument | null;
 }
 
 /** Who a container is, from its cgroup path and its runtime's state files. */
@@ -150,6 +168,10 @@ export interface ListenerDocument {
   container: ContainerIdentityDocument | null;
   acceptQueue: number;
   acceptQueueLimit: number;
+  /** `udp`: an unconnected UDP socket bound to a port outside the ephemeral range. */
+  protocol: ListenerSnapshot['protocol'];
+  /** UDP: bytes of datagrams waiting to be read; null for TCP. */
+  receiveQueue: number | null;
 }
 
 export interface TrafficSumsDocument {
@@ -227,6 +249,7 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
   const { owner } = connection;
   return {
     id: String(connection.id),
+    protocol: connection.protocol,
     family: connection.family,
     saddr: connection.saddr,
     sport: connection.sport,
@@ -257,6 +280,17 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
     srttMs: roundMsOrNull(connection.srttMs),
     connectLatencyMs: roundMsOrNull(connection.connectLatencyMs),
     container: containerIdentityDocument(owner.container),
+    udp: connection.udp === null ? null : udpFlowDocument(connection.udp),
+  };
+}
+
+function udpFlowDocument(udp: UdpFlowSnapshot): UdpFlowDocument {
+  return {
+    socketCookie: String(udp.socketCookie),
+    connected: udp.connected,
+    receiveQueue: udp.receiveQueue,
+    socketDrops: udp.socketDrops,
+    lastPacketAt: timestamp(udp.lastPacketAtMs),
   };
 }
 
@@ -274,6 +308,8 @@ function listenerDocument(listener: ListenerSnapshot): ListenerDocument {
     container: containerIdentityDocument(listener.owner.container),
     acceptQueue: listener.acceptQueue,
     acceptQueueLimit: listener.acceptQueueLimit,
+    protocol: listener.protocol,
+    receiveQueue: listener.receiveQueue,
   };
 }
 
@@ -327,6 +363,7 @@ export function toSnapshotDocument(
       resetsReceived: totals.resetsReceived,
       drops: totals.drops,
       evicted: totals.evicted,
+      udpFlowsRefused: totals.udpFlowsRefused,
     },
     connections: snapshot.connections.map(connectionDocument),
     listeners: snapshot.listeners.map(listenerDocument),

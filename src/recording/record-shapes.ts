@@ -8,7 +8,7 @@
  * behind), and every string in it passes escapeRecordedText: a recording is a file anyone may
  * have edited, and no text leaves here that a terminal would act on.
  */
-import type { ContainerIdentity, ContainerRecord, Endpoints, ModelRecord, TaskOwner, TcpCounters } from '../model/records.js';
+import type { ContainerIdentity, ContainerRecord, Endpoints, ModelRecord, TaskOwner, TcpCounters, UdpFlowCounters } from '../model/records.js';
 import type { HostInfo, ProbeStatus } from '../model/snapshot-types.js';
 import { escapeRecordedText } from '../enrich/untrusted-text.js';
 
@@ -120,6 +120,17 @@ const counters = object<TcpCounters>({
   srttUs: wholeNumber,
 });
 
+const udpFlowCounters = object<UdpFlowCounters>({
+  bytesSent: wholeNumber,
+  bytesReceived: wholeNumber,
+  packetsSent: wholeNumber,
+  packetsReceived: wholeNumber,
+  firstPacketAtMs: epochMs,
+  lastPacketAtMs: epochMs,
+});
+
+const yesNo = expect('true or false', (value): value is boolean => typeof value === 'boolean');
+
 const taskOwner = object<TaskOwner>({ pid: wholeNumber, comm: text, uid: wholeNumber, cgroupId: wholeNumber });
 
 const containerIdentity = object<ContainerIdentity>({
@@ -200,6 +211,29 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKin
   }),
   sweep: object<RecordOfKind<'sweep'>>({ kind: oneOf('sweep'), atMs: epochMs, sinceMs: epochMs, netns: sweptNamespaces }),
   lost: object<RecordOfKind<'lost'>>({ kind: oneOf('lost'), atMs: epochMs, total: wholeNumber }),
+  udpFlow: object<RecordOfKind<'udpFlow'>>({
+    kind: oneOf('udpFlow'),
+    atMs: epochMs,
+    cookie: wholeNumber,
+    endpoints,
+    connected: yesNo,
+    owner: nullable(taskOwner),
+    counters: udpFlowCounters,
+    socketClosed: yesNo,
+  }),
+  udpSocket: object<RecordOfKind<'udpSocket'>>({
+    kind: oneOf('udpSocket'),
+    atMs: epochMs,
+    cookie: wholeNumber,
+    endpoints,
+    connected: yesNo,
+    listening: yesNo,
+    inode: wholeNumber,
+    uid: wholeNumber,
+    receiveQueue: wholeNumber,
+    drops: nullable(wholeNumber),
+  }),
+  udpRefused: object<RecordOfKind<'udpRefused'>>({ kind: oneOf('udpRefused'), atMs: epochMs, total: wholeNumber }),
 };
 
 export function isRecordKind(kind: string): kind is ModelRecord['kind'] {

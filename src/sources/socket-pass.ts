@@ -1,6 +1,6 @@
 /**
  * Once a tick, for either source: every TCP socket's counters through sock_diag in every
- * namespace netscope can enter, the owners of sockets that have none yet, the containers of
+ * namespace netscope can enter (and with the UDP packet program, every UDP socket and flow), the owners of sockets that have none yet, the containers of
  * cgroups new to netscope, and the sweep that closes sockets no longer there.
  */
 import type { ModelRecord } from '../model/records.js';
@@ -9,6 +9,7 @@ import type { Enrichment } from '../enrich/enrichment.js';
 import type { HostPaths } from '../probes/host-paths.js';
 import type { OwnerResolver, ResolveOptions } from '../enrich/owner-resolver.js';
 import { SocketSampler } from '../probes/socket-sampler.js';
+import type { UdpFlowProbe } from '../probes/udp-flows.js';
 
 /** New namespaces also show up in events; this catches those that have no TCP traffic yet. */
 const NAMESPACE_REFRESH_TICKS = 5;
@@ -26,8 +27,10 @@ export class SocketPass {
     enrichment: Enrichment,
     private readonly emit: (record: ModelRecord) => void,
     private readonly ownerLookup: ResolveOptions,
+    /** The UDP packet program, whose flows are read after each pass; null when it is not loaded. */
+    private readonly udpFlows: UdpFlowProbe | null = null,
   ) {
-    this.sampler = new SocketSampler(paths);
+    this.sampler = new SocketSampler(paths, udpFlows !== null);
     this.resolver = enrichment.owners;
     this.containers = enrichment.containers;
     this.sampler.refreshNamespaces();
@@ -37,6 +40,7 @@ export class SocketPass {
   note(record: ModelRecord): void {
     this.resolver.note(record);
     if (record.kind === 'owner') this.containers.note(record.cgroupId, record.pid);
+    if (record.kind === 'udpFlow' && record.owner !== null) this.containers.note(record.owner.cgroupId, record.owner.pid);
     if (record.kind !== 'state') return;
     if (record.owner !== null) this.containers.note(record.owner.cgroupId, record.owner.pid);
     if (!this.sampler.knows(record.endpoints.netns)) this.unknownNamespaceSeen = true;
@@ -56,7 +60,14 @@ export class SocketPass {
     this.ticks++;
     const pass = this.sampler.sample();
     for (const record of pass.records) this.emit(record);
-    for (const owner of this.resolver.resolve(pass.records, nowMs, this.ownerLookup)) {
+    for (const record of pass.udpSockets) this.emit(record);
+    if (this.udpFlows !== null) {
+      const netnsByCookie = new Map(pass.udpSockets.map((socket) => [socket.cookie, socket.endpoints.netns]));
+      const seen = { netnsByCookie, passStartedMonotonicMs: pass.startedMonotonicMs };
+      for (const flow of this.udpFlows.read(seen, pass.sampledAtMs)) this.emit(flow);
+      this.emit({ kind: 'udpRefused', atMs: pass.sampledAtMs, total: this.udpFlows.refusedFlows() });
+    }
+    for (const owner of this.resolver.resolve([...pass.records, ...pass.udpSockets], nowMs, this.ownerLookup)) {
       this.containers.note(owner.cgroupId, owner.pid);
       this.emit(owner);
     }

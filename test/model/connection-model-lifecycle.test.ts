@@ -101,6 +101,8 @@ describe('listeners', () => {
         owner: { pid: 80, comm: 'nginx', cmdline: 'nginx: master process', uid: 0, user: 'root', cgroupId: 77, container: null },
         acceptQueue: 3,
         acceptQueueLimit: 511,
+        protocol: 'tcp',
+        receiveQueue: null,
       },
     ]);
     assert.equal(snapshot.totals.connectionsOpened, 0);

@@ -107,9 +107,11 @@ describe('snapshot document', () => {
       resetsReceived: 0,
       drops: 0,
       evicted: 0,
+      udpFlowsRefused: 0,
     });
     assert.deepEqual(document.connections[1], {
       id: '18446744',
+      protocol: 'tcp',
       family: 'ipv4',
       saddr: '10.0.0.1',
       sport: 40000,
@@ -143,6 +145,7 @@ describe('snapshot document', () => {
       srttMs: 1.234,
       connectLatencyMs: 12.346,
       container: null,
+      udp: null,
     });
     const closed = document.connections[0];
     assert.equal(closed?.closedAt, '2025-01-01T00:00:01.970Z');
@@ -161,6 +164,8 @@ describe('snapshot document', () => {
         container: null,
         acceptQueue: 1,
         acceptQueueLimit: 4096,
+        protocol: 'tcp',
+        receiveQueue: null,
       },
     ]);
   });

@@ -68,6 +68,8 @@ export function connection(fields: ConnectionFields = {}): ConnectionSnapshot {
     srttMs: 12.5,
     connectLatencyMs: 12,
     preexisting: false,
+    protocol: 'tcp',
+    udp: null,
     ...fields,
     owner: owner(fields.owner),
   };
@@ -82,6 +84,8 @@ export function listener(fields: Partial<Omit<ListenerSnapshot, 'owner'>> & { ow
     netns: HOST_NETNS,
     acceptQueue: 0,
     acceptQueueLimit: 511,
+    protocol: 'tcp',
+    receiveQueue: null,
     ...fields,
     owner: owner({ pid: 800, comm: 'nginx', cmdline: 'nginx: master process /usr/sbin/nginx', user: 'root', uid: 0, ...fields.owner }),
   };
