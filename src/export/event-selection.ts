@@ -60,6 +60,8 @@ function lineMatchesField(line: EventLine, term: FieldTerm): boolean {
       const to = toState(line);
       return (from !== null && term.states.has(from)) || (to !== null && term.states.has(to));
     }
+    case 'protocol':
+      return line.protocol === term.protocol;
     case 'container':
       return line.container !== null && containerInScope(line.container, { container: term.container, pod: null });
     case 'pod':

@@ -43,7 +43,7 @@ interface WaitingConnection {
 }
 
 function isEventRecord(record: ModelRecord): boolean {
-  return record.kind === 'state' || record.kind === 'retransmit' || record.kind === 'reset' || record.kind === 'drop';
+  return record.kind === 'state' || record.kind === 'retransmit' || record.kind === 'reset' || record.kind === 'drop' || record.kind === 'udpFlow';
 }
 
 /** Owner and local port known: nothing a line of this connection waits for. */
@@ -57,9 +57,11 @@ export class EventStream implements CaptureObserver {
   private readonly waiting = new Map<number, WaitingConnection>();
   private waitingLines = 0;
   private flushScheduled = false;
+  /** UDP flows whose `udp-open` line went out, by flow id, until they leave the model. */
+  private readonly announcedUdpFlows = new Set<number>();
 
   constructor(
-    private readonly model: Pick<ConnectionModel, 'describe' | 'connectionCookieOf'>,
+    private readonly model: Pick<ConnectionModel, 'describe' | 'connectionCookieOf' | 'udpFlowIdOf'>,
     private readonly selection: EventSelection,
     private readonly output: LineOutput,
   ) {}
@@ -69,18 +71,22 @@ export class EventStream implements CaptureObserver {
     const waiting = cookie === 0 ? undefined : this.waiting.get(cookie);
     if (waiting === undefined && !isEventRecord(record)) return;
     const connection = cookie === 0 ? null : this.model.describe(cookie);
-    const line = eventLine(record, connection);
+    const line = eventLine(record, connection, record.kind === 'udpFlow' && !this.announcedUdpFlows.has(cookie));
+    if (line?.type === 'udp-open') this.announcedUdpFlows.add(cookie);
+    if (line?.type === 'udp-close') this.announcedUdpFlows.delete(cookie);
     if (waiting !== undefined) {
       if (line !== null) this.addWaiting(waiting, line);
-      if (isDescribed(connection) || line?.type === 'close') this.release(cookie);
+      if (isDescribed(connection) || line?.type === 'close' || line?.type === 'udp-close') this.release(cookie);
     } else if (line !== null) {
-      if (isConnectionBirth(record) && !isDescribed(connection)) this.startWaiting(cookie, line);
+      const birth = isConnectionBirth(record) || line.type === 'udp-open';
+      if (birth && !isDescribed(connection)) this.startWaiting(cookie, line);
       else this.ready.push({ cookie, line });
     }
     this.scheduleFlush();
   }
 
   tick(): void {
+    for (const id of this.announcedUdpFlows) if (this.model.describe(id) === null) this.announcedUdpFlows.delete(id);
     for (const [cookie, waiting] of this.waiting) {
       if (++waiting.ticksWaited >= OWNER_WAIT_TICKS) this.release(cookie);
     }
@@ -99,6 +105,8 @@ export class EventStream implements CaptureObserver {
       case 'reset':
       case 'drop':
         return this.model.connectionCookieOf(record);
+      case 'udpFlow':
+        return this.model.udpFlowIdOf(record);
       case 'sweep':
       case 'container':
       case 'lost':

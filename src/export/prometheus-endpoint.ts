@@ -36,7 +36,7 @@ export interface PrometheusEndpointOptions {
   limits?: ScrapeServerLimits;
 }
 
-const OWNER_LABEL_NAMES = ['process', 'container', 'pod', 'namespace'] as const;
+const OWNER_LABEL_NAMES = ['process', 'container', 'pod', 'namespace', 'transport'] as const;
 const PEER_LABEL_NAMES = ['peer_address', 'peer_port'] as const;
 
 /** Labels without a value are left out, which Prometheus reads the same as empty. */
@@ -46,6 +46,8 @@ function prometheusLabels(labels: SeriesLabels): Record<string, string> {
   if (labels.containerName !== null) result.container = labels.containerName;
   if (labels.pod !== null) result.pod = labels.pod;
   if (labels.namespace !== null) result.namespace = labels.namespace;
+  // TCP series keep the labels they had before UDP was counted: `transport` marks only UDP's.
+  if (labels.transport === 'udp') result.transport = 'udp';
   if (labels.peer !== null) {
     result.peer_address = labels.peer.address;
     if (labels.peer.port !== null) result.peer_port = String(labels.peer.port);

@@ -30,14 +30,16 @@ export interface TextTerm {
 }
 
 /**
- * `pid:N`, `port:N` (either side), `state:PREFIX` (every state the prefix names), `ctr:NAME` (a
- * container's name or the start of its id) or `pod:NAME` (a pod's name or `namespace/name`). The
+ * `pid:N`, `port:N` (either side), `state:PREFIX` (every state the prefix names), `proto:tcp` or
+ * `proto:udp`, `ctr:NAME` (a container's name or the start of its id) or `pod:NAME` (a pod's name
+ * or `namespace/name`). The
  * container and pod references mean what `--container` and `--pod` mean, case included.
  */
 export type FieldTerm =
   | { kind: 'pid'; pid: number; negated: boolean }
   | { kind: 'port'; port: number; negated: boolean }
   | { kind: 'state'; states: ReadonlySet<TcpStateName>; negated: boolean }
+  | { kind: 'protocol'; protocol: 'tcp' | 'udp'; negated: boolean }
   | { kind: 'container'; container: string; negated: boolean }
   | { kind: 'pod'; pod: string; negated: boolean };
 
@@ -68,7 +70,7 @@ const TCP_STATE_NAMES: readonly TcpStateName[] = [
   'CLOSING',
   'NEW_SYN_RECV',
 ];
-const FIELD_TERM = /^(!?)(pid|port|state|ctr|pod):(.*)$/is;
+const FIELD_TERM = /^(!?)(pid|port|state|proto|ctr|pod):(.*)$/is;
 /** Spaces outside double quotes separate words (as in fuse.js). */
 const WORD_SEPARATOR = / +(?=(?:[^"]*"[^"]*")*[^"]*$)/;
 
@@ -159,6 +161,11 @@ function parseFieldTerm(name: string, value: string, negated: boolean): FieldTer
       const port = wholeNumber(value);
       if (port === null || port > 65_535) return `port:${value} — a port is a number from 0 to 65535`;
       return { kind: 'port', port, negated };
+    }
+    case 'proto': {
+      const protocol = value.toLowerCase();
+      if (protocol !== 'tcp' && protocol !== 'udp') return `proto:${value} — the protocol is tcp or udp`;
+      return { kind: 'protocol', protocol, negated };
     }
     case 'ctr':
       if (value.includes('/')) return `ctr:${value} — a container is its name or the start of its id; for a pod use pod:${value}`;

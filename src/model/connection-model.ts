@@ -181,6 +181,11 @@ export class ConnectionModel {
     return this.connectionWithoutCookie(record)?.cookie ?? 0;
   }
 
+  /** The id of the UDP flow the record counts, 0 when the table holds none. Reads only. */
+  udpFlowIdOf(record: UdpFlowRecord): number {
+    return this.udpFlows.find(record)?.cookie ?? 0;
+  }
+
   /**
    * Folds one record in. Records may arrive somewhat out of order (events and samples travel
    * separate paths). The hot path: a record about a known socket allocates nothing.

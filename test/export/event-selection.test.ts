@@ -26,6 +26,7 @@ const base = {
   pid: 1234,
   comm: 'curl',
   container: null,
+  protocol: 'tcp',
 } as const;
 
 const lines: EventLine[] = [

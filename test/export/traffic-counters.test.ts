@@ -40,7 +40,7 @@ describe('traffic counters', () => {
       ]),
     );
     const nginx = seriesOf(counters, 'nginx');
-    assert.deepEqual(nginx.labels, { process: 'nginx', containerId: web.id, containerName: 'web', pod: 'web-0', namespace: 'prod', peer: null });
+    assert.deepEqual(nginx.labels, { process: 'nginx', containerId: web.id, containerName: 'web', pod: 'web-0', namespace: 'prod', peer: null, transport: 'tcp' });
     assert.equal(nginx.counts.bytesSent, 300);
     assert.equal(nginx.counts.bytesReceived, 3000);
     assert.equal(seriesOf(counters, 'curl').labels.containerName, null);

@@ -40,6 +40,8 @@ function connectionMatchesField(connection: ConnectionSnapshot, term: FieldTerm)
       return connection.sport === term.port || connection.dport === term.port;
     case 'state':
       return term.states.has(connection.state);
+    case 'protocol':
+      return connection.protocol === term.protocol;
     case 'container':
     case 'pod':
       return containerMatchesTerm(connection.owner.container, term);
@@ -75,6 +77,7 @@ const connectionFields: readonly SearchField<ConnectionSnapshot>[] = [
   { name: 'dport', match: 'number', number: (row) => row.dport },
   { name: 'sport', match: 'number', number: (row) => row.sport },
   { name: 'state', match: 'fuzzy', text: (row) => row.state },
+  { name: 'protocol', match: 'fuzzy', text: (row) => row.protocol },
   { name: 'saddr', match: 'literal', text: (row) => row.saddr },
   { name: 'pid', match: 'number', number: (row) => row.owner.pid },
   { name: 'cmdline', match: 'fuzzy', text: (row) => row.owner.cmdline },
@@ -177,6 +180,8 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
           return (row) => row.sport === term.port;
         case 'state':
           return () => term.states.has('LISTEN');
+        case 'protocol':
+          return (row) => row.protocol === term.protocol;
         case 'container':
         case 'pod':
           return (row) => containerMatchesTerm(row.owner.container, term);
@@ -193,6 +198,9 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
           return (row) => row.sport === term.port || row.dport === term.port;
         case 'state':
           return (row) => (row.fromState !== null && term.states.has(row.fromState)) || (row.toState !== null && term.states.has(row.toState));
+        case 'protocol':
+          // The Events pane lists TCP's events; UDP has no states, resets or retransmits.
+          return () => term.protocol === 'tcp';
         case 'container':
         case 'pod': {
           // An event's container is its connection's owner's, or its process's once the connection is evicted.
