@@ -24,6 +24,7 @@ export interface Peer {
 }
 
 const peerScript = path.join(packageRoot, 'dist/test/support/peer.js');
+const udpPeerScript = path.join(packageRoot, 'dist/test/support/udp-peer.js');
 
 /** Starts `peer MODE TITLE ARGS…` (see peer.ts) under this Node. */
 export function startPeer(mode: string, title: string, ...args: (string | number)[]): Peer {
@@ -35,7 +36,16 @@ export function startPeer(mode: string, title: string, ...args: (string | number
  * `['ip', 'netns', 'exec', NAME]` runs it in a network namespace.
  */
 export function startPeerVia(wrapper: string[], mode: string, title: string, ...args: (string | number)[]): Peer {
-  const command = [...wrapper, process.execPath, peerScript, mode, title, ...args.map(String)];
+  return startScript(peerScript, wrapper, mode, title, ...args);
+}
+
+/** Starts `udp-peer MODE TITLE ARGS…` (see udp-peer.ts) under this Node. */
+export function startUdpPeer(mode: string, title: string, ...args: (string | number)[]): Peer {
+  return startScript(udpPeerScript, [], mode, title, ...args);
+}
+
+function startScript(script: string, wrapper: string[], mode: string, title: string, ...args: (string | number)[]): Peer {
+  const command = [...wrapper, process.execPath, script, mode, title, ...args.map(String)];
   const child = spawn(command[0] as string, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
   const seen: PeerMessage[] = [];
   const waiters: { event: string; resolve: (message: PeerMessage) => void }[] = [];
@@ -134,8 +144,10 @@ export function bpfProgramsOf(pid: number): string[] {
     .map((program) => program.name ?? String(program.id));
 }
 
+/** The tracepoint programs (`handle_*`) and the UDP packet programs (`netscope_udp_rx`, `netscope_udp_tx`). */
 function isNetscopeProgram(program: BpftoolProgram): boolean {
-  return (program.name ?? '').startsWith('handle_');
+  const name = program.name ?? '';
+  return name.startsWith('handle_') || name.startsWith('netscope_udp_');
 }
 
 /**
@@ -144,7 +156,7 @@ function isNetscopeProgram(program: BpftoolProgram): boolean {
  */
 const programsBeforeThisFile = new Set(loadedBpfPrograms().filter(isNetscopeProgram).map((program) => program.id));
 
-/** Programs named like netscope's (`handle_*`) loaded since this test file started, whoever holds them. */
+/** Programs named like netscope's loaded since this test file started, whoever holds them. */
 export function leftoverNetscopePrograms(): string[] {
   return loadedBpfPrograms()
     .filter((program) => isNetscopeProgram(program) && !programsBeforeThisFile.has(program.id))
