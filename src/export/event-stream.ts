@@ -88,7 +88,8 @@ export class EventStream implements CaptureObserver {
   tick(): void {
     for (const id of this.announcedUdpFlows) if (this.model.describe(id) === null) this.announcedUdpFlows.delete(id);
     for (const [cookie, waiting] of this.waiting) {
-      if (++waiting.ticksWaited >= OWNER_WAIT_TICKS) this.release(cookie);
+      // A UDP flow's owner comes with its socket's cookie, which is not the flow's id: look again.
+      if (++waiting.ticksWaited >= OWNER_WAIT_TICKS || isDescribed(this.model.describe(cookie))) this.release(cookie);
     }
     this.flush();
   }
