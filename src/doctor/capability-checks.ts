@@ -26,11 +26,16 @@ export function tracingCapabilityResult(held: Set<CapabilityName>, uid: number):
   );
 }
 
-/** CAP_NET_ADMIN only unlocks sock_diag details netscope does not show, so it is never asked for. */
+/**
+ * CAP_NET_ADMIN: the kernel loads and attaches the UDP packet program (a cgroup skb program) only
+ * for it. Without it TCP is unaffected — sock_diag needs nothing of it — and UDP flows go uncounted.
+ */
 export function networkAdminResult(held: Set<CapabilityName>): CheckResult {
-  const why =
-    'sock_diag lists every socket and its tcp_info without it; it adds only socket marks, class ids and TCP-MD5/ULP details, which netscope does not show';
-  return held.has('NET_ADMIN') ? passOptional(`held (not needed: ${why})`) : info(`not held, not needed: ${why}`);
+  if (held.has('NET_ADMIN')) return passOptional('held: the UDP packet program (cgroup skb, root cgroup v2) may load and attach');
+  return warn(
+    'not held: the UDP packet program (a cgroup skb program) cannot load, so UDP flows are not counted; TCP is unaffected (sock_diag needs nothing of it)',
+    'grant CAP_NET_ADMIN as well (the DaemonSet adds it), or run as root',
+  );
 }
 
 /** Entering another network namespace (setns) to sample its sockets needs CAP_SYS_ADMIN. */

@@ -31,7 +31,7 @@ const models: Record<string, { new (data: never): { validate(): void } }> = {
 };
 
 /** What netscope needs, and why, is in the DaemonSet's comments and the README. */
-const NEEDED_CAPABILITIES = ['BPF', 'PERFMON', 'SYS_ADMIN', 'SYS_PTRACE', 'DAC_READ_SEARCH', 'SYS_RESOURCE'];
+const NEEDED_CAPABILITIES = ['BPF', 'PERFMON', 'SYS_ADMIN', 'SYS_PTRACE', 'DAC_READ_SEARCH', 'SYS_RESOURCE', 'NET_ADMIN'];
 const HOST_ROOT = '/host';
 
 const agent = readAgentManifest();

@@ -40,12 +40,12 @@ describe('capability checks', () => {
     assert.match(result.fix ?? '', /sudo "\$\(command -v netscope\)"/);
   });
 
-  it('never asks for CAP_NET_ADMIN, but says what it would add', () => {
+  it('warns that UDP flows go uncounted without CAP_NET_ADMIN, and that TCP does not need it', () => {
     assert.equal(networkAdminResult(effectiveCapabilities(rootCapEff)).status, 'pass');
     const without = networkAdminResult(effectiveCapabilities(noCapEff));
-    assert.equal(without.status, 'info');
+    assert.equal(without.status, 'warn');
     assert.equal(without.needed, false);
-    assert.match(without.detail, /not needed: sock_diag lists every socket/);
+    assert.match(without.detail, /UDP flows are not counted; TCP is unaffected/);
   });
 
   it('warns that other namespaces go unsampled without CAP_SYS_ADMIN', () => {
