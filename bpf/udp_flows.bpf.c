@@ -119,15 +119,21 @@ static __always_inline void note_sender(struct udp_flow_counters *counters)
 	counters->owner_known = 1;
 }
 
-static __always_inline struct udp_flow_counters *find_or_add(struct udp_flow_key *key,
-							     struct udp_flow_counters *fresh)
+/* A flow's first datagram: its entry, with the socket's connected state and, on a send, its sender. */
+static __always_inline struct udp_flow_counters *add_flow(struct udp_flow_key *key, struct udp_flow_counters *fresh,
+							  struct bpf_sock *sk, bool egress, __u64 now)
 {
-	struct udp_flow_counters *counters = bpf_map_lookup_elem(&udp_flows, key);
+	long error;
 
-	if (counters)
-		return counters;
-	long error = bpf_map_update_elem(&udp_flows, key, fresh, BPF_NOEXIST);
-
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return NULL;
+	fresh->first_ns = now;
+	fresh->last_ns = now;
+	fresh->connected = sk->state == BPF_TCP_ESTABLISHED;
+	if (egress)
+		note_sender(fresh);
+	error = bpf_map_update_elem(&udp_flows, key, fresh, BPF_NOEXIST);
 	/* -EEXIST: the same flow's packet on another CPU added it first; use that one. */
 	if (error && error != -EEXIST) {
 		__u32 zero = 0;
@@ -145,13 +151,9 @@ static __always_inline void count_udp(struct __sk_buff *skb, bool egress)
 	struct udp_flow_key key;
 	struct udp_flow_counters fresh;
 	struct udp_flow_counters *counters;
-	struct bpf_sock *sk;
+	struct bpf_sock *sk = skb->sk;
 	__u64 payload_bytes, packets, now;
 
-	sk = skb->sk;
-	if (!sk)
-		return;
-	sk = bpf_sk_fullsock(sk);
 	if (!sk)
 		return;
 	__builtin_memset(&key, 0, sizeof(key));
@@ -160,12 +162,10 @@ static __always_inline void count_udp(struct __sk_buff *skb, bool egress)
 		return;
 	key.sock_cookie = bpf_get_socket_cookie(skb);
 	now = bpf_ktime_get_ns();
-	fresh.first_ns = now;
-	fresh.last_ns = now;
-	fresh.connected = sk->state == BPF_TCP_ESTABLISHED;
-	if (egress)
-		note_sender(&fresh);
-	counters = find_or_add(&key, &fresh);
+	/* Nearly every datagram belongs to a flow already in the map: one lookup, no other helper. */
+	counters = bpf_map_lookup_elem(&udp_flows, &key);
+	if (!counters)
+		counters = add_flow(&key, &fresh, sk, egress, now);
 	if (!counters)
 		return;
 	packets = skb->gso_segs > 1 ? skb->gso_segs : 1;

@@ -11,9 +11,12 @@ import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { after, before, describe, it } from 'node:test';
 import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
+import { packageRoot } from '../../src/probes/package-paths.js';
 import { loadedBpfPrograms, runNetscope, startUdpPeer, waitUntilCapturing, type Peer } from '../support/processes.js';
 
 type ConnectionEntry = SnapshotDocument['connections'][number];
@@ -96,6 +99,13 @@ describe('netscope --json on real loopback UDP traffic', () => {
   });
 
   const udpFlows = (): ConnectionEntry[] => document.connections.filter((connection) => connection.protocol === 'udp');
+
+  it('writes a document the schema accepts, UDP flows and listeners included', () => {
+    const schema = JSON.parse(readFileSync(path.join(packageRoot, 'schema/snapshot.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020({ allErrors: true }).compile(schema);
+    assert.ok(udpFlows().length > 0);
+    assert.ok(validate(document), JSON.stringify(validate.errors, null, 2));
+  });
 
   it('attaches the UDP packet program beside the tracepoints', () => {
     const probe = only(document.source.probes.filter((candidate) => candidate.name === 'udp_flows'), 'udp_flows probe');
