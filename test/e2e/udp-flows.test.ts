@@ -76,7 +76,8 @@ describe('netscope --json on real loopback UDP traffic', () => {
     echoPort = (await echo.next('listening')).port as number;
     await dns.next('listening');
 
-    const netscope = runNetscope(['--json', '--duration', '6', '--interval', '500']);
+    // Until signalled: on a busy machine the peers may take seconds to start.
+    const netscope = runNetscope(['--json', '--duration', '0', '--interval', '500']);
     await waitUntilCapturing(netscope.child.pid!);
 
     client = startUdpPeer('client', 'ns-udp-client', '127.0.0.1', echoPort, CLIENT_DATAGRAMS, CLIENT_DATAGRAM_BYTES);
@@ -87,6 +88,9 @@ describe('netscope --json on real loopback UDP traffic', () => {
     peers.push(client, ...sendtoClients, query);
     await Promise.all([client, ...sendtoClients].map((peer) => peer.next('done')));
     await query.next('answered');
+    // A few ticks more: the query's socket is gone by the next sampling pass, which closes its flow.
+    await sleep(2_000);
+    netscope.child.kill('SIGINT');
 
     const result = await netscope.done;
     stderr = result.stderr;
