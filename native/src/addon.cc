@@ -11,6 +11,8 @@
 #include "sock_diag.h"
 #include "tcp_events.h"
 #include "tcp_sample.h"
+#include "udp_flows.h"
+#include "udp_sample.h"
 
 namespace {
 
@@ -19,6 +21,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   BpfObjectWrap::Init(env, exports);
   exports.Set("openNetnsDiagSocket", Napi::Function::New(env, OpenNetnsDiagSocket));
   exports.Set("sampleTcpSockets", Napi::Function::New(env, SampleTcpSockets));
+  exports.Set("sampleUdpSockets", Napi::Function::New(env, SampleUdpSockets));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
   exports.Set("openNetnsConntrackSocket", Napi::Function::New(env, OpenNetnsConntrackSocket));
   exports.Set("conntrackRoundTrip", Napi::Function::New(env, ConntrackRoundTrip));
@@ -37,6 +40,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Object sizes = Napi::Object::New(env);
   sizes.Set("tcpEvent", Napi::Number::New(env, sizeof(struct tcp_event)));
   sizes.Set("tcpSample", Napi::Number::New(env, sizeof(struct tcp_sample)));
+  sizes.Set("udpFlowKey", Napi::Number::New(env, sizeof(struct udp_flow_key)));
+  sizes.Set("udpFlowCounters", Napi::Number::New(env, sizeof(struct udp_flow_counters)));
+  sizes.Set("udpSample", Napi::Number::New(env, sizeof(struct udp_sample)));
   exports.Set("recordSizes", sizes);
   return exports;
 }

@@ -4,6 +4,9 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -35,6 +38,10 @@ void BpfObjectWrap::Init(Napi::Env env, Napi::Object exports) {
           InstanceMethod("load", &BpfObjectWrap::Load),
           InstanceMethod("attach", &BpfObjectWrap::Attach),
           InstanceMethod("attachRawTracepoint", &BpfObjectWrap::AttachRawTracepoint),
+          InstanceMethod("attachCgroup", &BpfObjectWrap::AttachCgroup),
+          InstanceMethod("dumpMap", &BpfObjectWrap::DumpMap),
+          InstanceMethod("deleteMapKeys", &BpfObjectWrap::DeleteMapKeys),
+          InstanceMethod("perCpuTotal", &BpfObjectWrap::PerCpuTotal),
           InstanceMethod("drain", &BpfObjectWrap::Drain),
           InstanceMethod("lostEvents", &BpfObjectWrap::LostEvents),
           InstanceMethod("close", &BpfObjectWrap::Close),
@@ -97,6 +104,8 @@ void BpfObjectWrap::Load(const Napi::CallbackInfo& info) {
   int error = bpf_object__load(object_);
   if (error) throw NativeError(env, "bpf_object__load", error);
   struct bpf_map* events = bpf_object__find_map_by_name(object_, "events");
+  // An object that only keeps counters in maps has no ring buffer to drain.
+  if (!events) return;
   ring_ = ring_buffer__new(bpf_map__fd(events), CopyRecord, &drain_target_, nullptr);
   if (!ring_) throw NativeError(env, "ring_buffer__new", errno);
 }
@@ -118,6 +127,91 @@ void BpfObjectWrap::AttachRawTracepoint(const Napi::CallbackInfo& info) {
   links_[name] = link;
 }
 
+// The link dies with the process that holds it: a netscope killed leaves no program attached.
+void BpfObjectWrap::AttachCgroup(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info[0].As<Napi::String>();
+  std::string path = info[1].As<Napi::String>();
+  struct bpf_program* program = FindProgram(env, name);
+  int cgroup = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cgroup < 0) throw NativeError(env, "open " + path, errno);
+  struct bpf_link* link = bpf_program__attach_cgroup(program, cgroup);
+  int attach_error = errno;
+  close(cgroup);
+  if (!link) throw NativeError(env, "bpf_program__attach_cgroup " + name + " " + path, attach_error);
+  links_[name] = link;
+}
+
+struct bpf_map* BpfObjectWrap::FindMap(Napi::Env env, const std::string& name) {
+  struct bpf_map* map = object_ ? bpf_object__find_map_by_name(object_, name.c_str()) : nullptr;
+  if (!map) throw NativeError(env, "find map " + name, ENOENT);
+  return map;
+}
+
+// Copies every entry (key then value) while the Buffer has room; returns {count, needed}.
+// Entries added during the walk may be missed and deleted ones skipped: the next call sees them.
+Napi::Value BpfObjectWrap::DumpMap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct bpf_map* map = FindMap(env, info[0].As<Napi::String>());
+  Napi::Buffer<uint8_t> buffer = info[1].As<Napi::Buffer<uint8_t>>();
+  size_t key_size = bpf_map__key_size(map);
+  size_t entry_size = key_size + bpf_map__value_size(map);
+  int fd = bpf_map__fd(map);
+  std::vector<uint8_t> key(key_size);
+  uint32_t count = 0;
+  uint32_t needed = 0;
+  void* previous = nullptr;
+  while (bpf_map_get_next_key(fd, previous, key.data()) == 0) {
+    previous = key.data();
+    uint8_t* entry = buffer.Data() + static_cast<size_t>(count) * entry_size;
+    if ((count + 1) * entry_size > buffer.Length()) {
+      needed++;
+      continue;
+    }
+    std::memcpy(entry, key.data(), key_size);
+    if (bpf_map_lookup_elem(fd, key.data(), entry + key_size) != 0) continue;
+    count++;
+    needed++;
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("count", count);
+  result.Set("needed", needed);
+  return result;
+}
+
+// Deletes `count` keys laid out back to back in the Buffer; a key already gone is no error.
+void BpfObjectWrap::DeleteMapKeys(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct bpf_map* map = FindMap(env, info[0].As<Napi::String>());
+  Napi::Buffer<uint8_t> buffer = info[1].As<Napi::Buffer<uint8_t>>();
+  uint32_t count = info[2].As<Napi::Number>().Uint32Value();
+  size_t key_size = bpf_map__key_size(map);
+  if (static_cast<size_t>(count) * key_size > buffer.Length()) throw NativeError(env, "delete keys buffer", EINVAL);
+  int fd = bpf_map__fd(map);
+  for (uint32_t index = 0; index < count; index++) {
+    if (bpf_map_delete_elem(fd, buffer.Data() + index * key_size) != 0 && errno != ENOENT)
+      throw NativeError(env, "bpf_map_delete_elem", errno);
+  }
+}
+
+Napi::Value BpfObjectWrap::PerCpuTotal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Napi::Number::New(env, SumPerCpuCounter(env, info[0].As<Napi::String>()));
+}
+
+double BpfObjectWrap::SumPerCpuCounter(Napi::Env env, const std::string& name) {
+  struct bpf_map* map = FindMap(env, name);
+  int cpus = libbpf_num_possible_cpus();
+  if (cpus < 0) throw NativeError(env, "libbpf_num_possible_cpus", cpus);
+  std::vector<__u64> per_cpu(cpus);
+  __u32 key = 0;
+  if (bpf_map_lookup_elem(bpf_map__fd(map), &key, per_cpu.data()))
+    throw NativeError(env, "bpf_map_lookup_elem " + name, errno);
+  double total = 0;
+  for (__u64 count : per_cpu) total += static_cast<double>(count);
+  return total;
+}
+
 // Copies whole records into the Buffer until it is full or the ring is empty; returns how many.
 Napi::Value BpfObjectWrap::Drain(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -134,17 +228,7 @@ Napi::Value BpfObjectWrap::Drain(const Napi::CallbackInfo& info) {
 
 Napi::Value BpfObjectWrap::LostEvents(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  struct bpf_map* map = object_ ? bpf_object__find_map_by_name(object_, "lost_events") : nullptr;
-  if (!map) throw NativeError(env, "find map lost_events", ENOENT);
-  int cpus = libbpf_num_possible_cpus();
-  if (cpus < 0) throw NativeError(env, "libbpf_num_possible_cpus", cpus);
-  std::vector<__u64> per_cpu(cpus);
-  __u32 key = 0;
-  if (bpf_map_lookup_elem(bpf_map__fd(map), &key, per_cpu.data()))
-    throw NativeError(env, "bpf_map_lookup_elem lost_events", errno);
-  double total = 0;
-  for (__u64 count : per_cpu) total += static_cast<double>(count);
-  return Napi::Number::New(env, total);
+  return Napi::Number::New(env, SumPerCpuCounter(env, "lost_events"));
 }
 
 void BpfObjectWrap::Close(const Napi::CallbackInfo& info) { Release(); }

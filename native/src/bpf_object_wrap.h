@@ -1,5 +1,5 @@
 // One libbpf object: open, choose programs, load, attach each, drain the ring buffer into a
-// caller-supplied Buffer, read the lost-event counter, close. Which programs to load, what a
+// caller-supplied Buffer, read the lost-event counter, dump and prune counter maps, close. Which programs to load, what a
 // failure means and how records decode are decided in src/probes/.
 #pragma once
 #include <napi.h>
@@ -11,6 +11,8 @@
 
 struct bpf_object;
 struct bpf_link;
+struct bpf_map;
+struct bpf_program;
 struct ring_buffer;
 
 class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
@@ -26,11 +28,17 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
   void Load(const Napi::CallbackInfo& info);
   void Attach(const Napi::CallbackInfo& info);
   void AttachRawTracepoint(const Napi::CallbackInfo& info);
+  void AttachCgroup(const Napi::CallbackInfo& info);
+  Napi::Value DumpMap(const Napi::CallbackInfo& info);
+  void DeleteMapKeys(const Napi::CallbackInfo& info);
+  Napi::Value PerCpuTotal(const Napi::CallbackInfo& info);
   Napi::Value Drain(const Napi::CallbackInfo& info);
   Napi::Value LostEvents(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);
 
   struct bpf_program* FindProgram(Napi::Env env, const std::string& name);
+  struct bpf_map* FindMap(Napi::Env env, const std::string& name);
+  double SumPerCpuCounter(Napi::Env env, const std::string& name);
   void Release();
 
   // Where the ring-buffer callback copies records during one Drain call.

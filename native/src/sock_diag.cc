@@ -20,6 +20,7 @@
 #include "native_error.h"
 #include "owned_fd.h"
 #include "tcp_sample.h"
+#include "udp_sample.h"
 
 namespace {
 
@@ -115,6 +116,40 @@ void FillSample(struct tcp_sample* sample, const struct inet_diag_msg* message, 
   }
 }
 
+// Every UDP socket, in every state: connected ones report TCP_ESTABLISHED, the rest TCP_CLOSE.
+bool SendUdpDumpRequest(int fd, uint8_t family) {
+  struct inet_diag_req_v2 request{};
+  request.sdiag_family = family;
+  request.sdiag_protocol = IPPROTO_UDP;
+  request.idiag_states = ~0u;
+  request.idiag_ext = 1 << (INET_DIAG_SKMEMINFO - 1);
+  return SendRequest(fd, SOCK_DIAG_BY_FAMILY, request);
+}
+
+void FillUdpSample(struct udp_sample* sample, const struct inet_diag_msg* message, size_t length) {
+  std::memset(sample, 0, sizeof(*sample));
+  sample->sock_cookie = static_cast<__u64>(message->id.idiag_cookie[0]) |
+                        (static_cast<__u64>(message->id.idiag_cookie[1]) << 32);
+  sample->inode = message->idiag_inode;
+  sample->uid = message->idiag_uid;
+  sample->rqueue = message->idiag_rqueue;
+  sample->family = message->idiag_family;
+  sample->state = message->idiag_state;
+  sample->sport = ntohs(message->id.idiag_sport);
+  sample->dport = ntohs(message->id.idiag_dport);
+  std::memcpy(sample->saddr, message->id.idiag_src, 16);
+  std::memcpy(sample->daddr, message->id.idiag_dst, 16);
+
+  const struct rtattr* attribute = reinterpret_cast<const struct rtattr*>(message + 1);
+  int remaining = static_cast<int>(length - NLMSG_ALIGN(sizeof(*message)));
+  for (; RTA_OK(attribute, remaining); attribute = RTA_NEXT(attribute, remaining)) {
+    if (attribute->rta_type != INET_DIAG_SKMEMINFO) continue;
+    if (RTA_PAYLOAD(attribute) < (SK_MEMINFO_DROPS + 1) * sizeof(__u32)) continue;
+    sample->drops = static_cast<const __u32*>(RTA_DATA(attribute))[SK_MEMINFO_DROPS];
+    sample->has_meminfo = 1;
+  }
+}
+
 struct SampleTarget {
   uint8_t* data;
   size_t capacity;
@@ -123,6 +158,7 @@ struct SampleTarget {
 };
 
 // Reads one family's dump to the end; records beyond the Buffer are counted in `needed` only.
+template <typename Sample, void (*Fill)(Sample*, const struct inet_diag_msg*, size_t)>
 int ReadDump(int fd, SampleTarget* target) {
   alignas(struct nlmsghdr) char buffer[32768];
   for (;;) {
@@ -141,10 +177,9 @@ int ReadDump(int fd, SampleTarget* target) {
       }
       if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY && header->nlmsg_type != TCPDIAG_GETSOCK) continue;
       target->needed++;
-      if ((target->count + 1) * sizeof(struct tcp_sample) > target->capacity) continue;
-      auto* sample = reinterpret_cast<struct tcp_sample*>(target->data) + target->count;
-      FillSample(sample, static_cast<const struct inet_diag_msg*>(NLMSG_DATA(header)),
-                 header->nlmsg_len - NLMSG_LENGTH(0));
+      if ((target->count + 1) * sizeof(Sample) > target->capacity) continue;
+      auto* sample = reinterpret_cast<Sample*>(target->data) + target->count;
+      Fill(sample, static_cast<const struct inet_diag_msg*>(NLMSG_DATA(header)), header->nlmsg_len - NLMSG_LENGTH(0));
       target->count++;
     }
   }
@@ -183,17 +218,33 @@ Napi::Value SampleTcpSockets(const Napi::CallbackInfo& info) {
   Napi::Buffer<uint8_t> buffer = info[1].As<Napi::Buffer<uint8_t>>();
   SampleTarget target{buffer.Data(), buffer.Length(), 0, 0};
   if (!SendBothFamiliesDumpRequest(fd)) throw NativeError(env, "sock_diag dump request", errno);
-  int error = ReadDump(fd, &target);
+  int error = ReadDump<struct tcp_sample, FillSample>(fd, &target);
   // A kernel built without the original interface refuses it before dumping anything.
   if (error == -EINVAL || error == -EOPNOTSUPP || error == -ENOENT) {
     target.count = target.needed = 0;
     for (uint8_t family : {AF_INET, AF_INET6}) {
       if (!SendDumpRequest(fd, family)) throw NativeError(env, "sock_diag dump request", errno);
-      error = ReadDump(fd, &target);
+      error = ReadDump<struct tcp_sample, FillSample>(fd, &target);
       if (error) break;
     }
   }
   if (error) throw NativeError(env, "sock_diag dump", error);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("count", target.count);
+  result.Set("needed", target.needed);
+  return result;
+}
+
+Napi::Value SampleUdpSockets(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  Napi::Buffer<uint8_t> buffer = info[1].As<Napi::Buffer<uint8_t>>();
+  SampleTarget target{buffer.Data(), buffer.Length(), 0, 0};
+  for (uint8_t family : {AF_INET, AF_INET6}) {
+    if (!SendUdpDumpRequest(fd, family)) throw NativeError(env, "sock_diag UDP dump request", errno);
+    int error = ReadDump<struct udp_sample, FillUdpSample>(fd, &target);
+    if (error) throw NativeError(env, "sock_diag UDP dump", error);
+  }
   Napi::Object result = Napi::Object::New(env);
   result.Set("count", target.count);
   result.Set("needed", target.needed);

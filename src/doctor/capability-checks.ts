@@ -28,13 +28,14 @@ export function tracingCapabilityResult(held: Set<CapabilityName>, uid: number):
 
 /**
  * CAP_NET_ADMIN: conntrack answers over ctnetlink only with it, so without it the real
- * destination behind NAT is not shown; sock_diag needs none of it (it adds only socket marks,
- * class ids and TCP-MD5/ULP details, which netscope does not show).
+ * destination behind NAT is not shown; and the kernel loads and attaches the UDP packet program (a
+ * cgroup skb program) only for it, so UDP flows go uncounted. sock_diag needs none of it: TCP is
+ * unaffected.
  */
 export function networkAdminResult(held: Set<CapabilityName>): CheckResult {
-  if (held.has('NET_ADMIN')) return passOptional('held: conntrack (ctnetlink) answers, so the real destination behind NAT is shown');
+  if (held.has('NET_ADMIN')) return passOptional('held: conntrack (ctnetlink) answers and the UDP packet program may load, so NAT destinations and UDP flows are shown');
   return warn(
-    'not held: conntrack (ctnetlink) refuses, so the real destination behind NAT is not shown; sock_diag lists every socket without it',
+    'not held: conntrack (ctnetlink) refuses and the UDP packet program cannot load, so the real destination behind NAT and UDP flows are not shown; TCP is unaffected (sock_diag needs nothing of it)',
     'add NET_ADMIN (deploy/kubernetes/daemonset.yaml adds it), or run as root',
   );
 }

@@ -11,7 +11,7 @@
  * workers once a scan has found one): a few fd tables instead of all of them, and the answer
  * is still what /proc says, never a guess from the listener.
  */
-import type { Endpoints, ModelRecord, OwnerRecord, SocketSampleRecord, TaskOwner } from '../model/records.js';
+import type { Endpoints, ModelRecord, OwnerRecord, SocketSampleRecord, TaskOwner, UdpSocketRecord } from '../model/records.js';
 import { TcpState } from '../model/records.js';
 import type { HostPaths } from '../probes/host-paths.js';
 import type { ProcessDescriber, ProcessDescription } from './proc-process.js';
@@ -38,6 +38,9 @@ export interface ResolveOptions {
    */
   eventsNameOwners: boolean;
 }
+
+/** A TCP or UDP socket sock_diag reported this pass. */
+export type SampledSocket = SocketSampleRecord | UdpSocketRecord;
 
 export class OwnerResolver {
   private readonly ownedCookies = new Set<number>();
@@ -79,7 +82,7 @@ export class OwnerResolver {
   }
 
   /** Once a tick: describes new pids and resolves sampled sockets that have no owner yet. */
-  resolve(samples: readonly SocketSampleRecord[], atMs: number, options: ResolveOptions): OwnerRecord[] {
+  resolve(samples: readonly SampledSocket[], atMs: number, options: ResolveOptions): OwnerRecord[] {
     const owners: OwnerRecord[] = [];
     const describe = memoised((pid) => this.describer.describe(pid));
     for (const [pid, task] of this.pidsToDescribe) {
@@ -102,7 +105,7 @@ export class OwnerResolver {
     this.waitingCookies = new Set();
     if (unowned.length === 0) return owners;
 
-    const found = (sample: SocketSampleRecord, pid: number | undefined): boolean => {
+    const found = (sample: SampledSocket, pid: number | undefined): boolean => {
       const description = pid === undefined ? null : describe(pid);
       if (description === null) return false;
       owners.push(ownerRecord(sample.cookie, description, atMs));
@@ -150,12 +153,12 @@ export class OwnerResolver {
   }
 
   /** Sockets neither sampled nor newly owned are gone (their close event may have been lost). */
-  private forgetVanishedSockets(samples: readonly SocketSampleRecord[]): void {
+  private forgetVanishedSockets(samples: readonly SampledSocket[]): void {
     const sampled = new Set<number>();
     const listening = new Set<string>();
     for (const sample of samples) {
       sampled.add(sample.cookie);
-      if (sample.state === TcpState.LISTEN) listening.add(listenerKey(sample.endpoints));
+      if (sample.kind === 'sample' && sample.state === TcpState.LISTEN) listening.add(listenerKey(sample.endpoints));
     }
     for (const cookie of this.ownedCookies) {
       if (!sampled.has(cookie) && !this.ownedSinceLastResolve.has(cookie)) this.ownedCookies.delete(cookie);

@@ -8,14 +8,14 @@
  * local side first, RFC 3339 UTC times, the socket cookie and netns inode as decimal strings.
  */
 import type { ConnectionDescription } from '../model/connection-model.js';
-import type { ModelRecord, StateChangeRecord } from '../model/records.js';
+import type { ModelRecord, StateChangeRecord, UdpFlowRecord } from '../model/records.js';
 import type { ContainerIdentityDocument } from '../model/snapshot-document.js';
 import { workloadOf } from '../model/workload.js';
 import { TcpState } from '../model/records.js';
 import type { NatSnapshot, Owner, TcpStateName } from '../model/snapshot-types.js';
 import { tcpStateName } from '../model/tcp-states.js';
 
-export type EventType = 'connect' | 'accept' | 'state' | 'retransmit' | 'reset' | 'drop' | 'close';
+export type EventType = 'connect' | 'accept' | 'state' | 'retransmit' | 'reset' | 'drop' | 'close' | 'udp-open' | 'udp-close';
 
 /** What every event line carries: when, which connection, whose. */
 interface EventLineBase {
@@ -46,6 +46,8 @@ interface EventLineBase {
    * not translated, or not known when the line went out (conntrack is asked once a tick).
    */
   nat: NatSnapshot | null;
+  /** `udp` for the UDP flow lines, `tcp` for every other. */
+  protocol: 'tcp' | 'udp';
 }
 
 /** A client's connect (→ SYN_SENT), an accepted connection (SYN_RECV → ESTABLISHED), or any other state change. */
@@ -93,7 +95,25 @@ export interface DropLine extends EventLineBase {
   reason: string;
 }
 
-export type EventLine = TransitionLine | CloseLine | RetransmitLine | ResetLine | DropLine;
+/**
+ * A UDP flow's first datagram seen (`udp-open`), or its socket gone (`udp-close`: the counters
+ * are final). `connectionId` is the flow's id; a flow that only went idle writes no close line.
+ */
+export interface UdpFlowLine extends EventLineBase {
+  type: 'udp-open' | 'udp-close';
+  /** The socket's cookie (an unconnected socket has one flow per peer) as a decimal string. */
+  socketCookie: string;
+  connected: boolean;
+  /** UDP payload, without IP or UDP headers. */
+  bytesSent: number;
+  bytesReceived: number;
+  datagramsSent: number;
+  datagramsReceived: number;
+  /** From the flow's first datagram to its latest, in ms. */
+  durationMs: number;
+}
+
+export type EventLine = TransitionLine | CloseLine | RetransmitLine | ResetLine | DropLine | UdpFlowLine;
 
 /** Written in place of lines dropped because stdout was not read fast enough, once it drains. */
 export interface DroppedLine {
@@ -133,9 +153,11 @@ function transitionType(record: StateChangeRecord): TransitionLine['type'] {
  * The line for one record, or null for what is not an event (samples, owners, listeners).
  * `connection` is the model's view of the record's connection right after it ingested the
  * record (`describe(connectionCookieOf(record))` for resets and drops; null when it holds
- * none); a close line takes its final counters from it.
+ * none); a close line takes its final counters from it. `newUdpFlow`: the record is the first
+ * of its UDP flow the stream sees.
  */
-export function eventLine(record: ModelRecord, connection: ConnectionDescription | null): EventLine | null {
+export function eventLine(record: ModelRecord, connection: ConnectionDescription | null, newUdpFlow = false): EventLine | null {
+  if (record.kind === 'udpFlow') return udpFlowLine(record, connection, newUdpFlow);
   if (record.kind !== 'state' && record.kind !== 'retransmit' && record.kind !== 'reset' && record.kind !== 'drop') return null;
   if (record.kind === 'state' && (record.cookie === 0 || isListenerChange(record))) return null;
   const endpoints = record.kind === 'drop' ? record.packet : record.endpoints;
@@ -152,6 +174,7 @@ export function eventLine(record: ModelRecord, connection: ConnectionDescription
     comm: connection?.owner.comm ?? null,
     container: containerOf(connection?.owner),
     nat: connection?.nat ?? null,
+    protocol: 'tcp' as const,
   };
   switch (record.kind) {
     case 'state': {
@@ -179,6 +202,35 @@ export function eventLine(record: ModelRecord, connection: ConnectionDescription
     case 'drop':
       return { type: 'drop', ...base, reason: record.reason };
   }
+}
+
+function udpFlowLine(record: UdpFlowRecord, flow: ConnectionDescription | null, newUdpFlow: boolean): UdpFlowLine | null {
+  if (!record.socketClosed && !newUdpFlow) return null;
+  const { endpoints, counters } = record;
+  return {
+    type: record.socketClosed ? 'udp-close' : 'udp-open',
+    time: timestamp(record.atMs),
+    connectionId: flow === null ? null : String(flow.id),
+    family: endpoints.family,
+    saddr: endpoints.saddr,
+    sport: endpoints.sport,
+    daddr: endpoints.daddr,
+    dport: endpoints.dport,
+    netns: String(endpoints.netns),
+    pid: flow?.owner.pid ?? record.owner?.pid ?? null,
+    comm: flow?.owner.comm ?? record.owner?.comm ?? null,
+    container: containerOf(flow?.owner),
+    // conntrack is asked about TCP connections only.
+    nat: null,
+    protocol: 'udp',
+    socketCookie: String(record.cookie),
+    connected: record.connected,
+    bytesSent: counters.bytesSent,
+    bytesReceived: counters.bytesReceived,
+    datagramsSent: counters.packetsSent,
+    datagramsReceived: counters.packetsReceived,
+    durationMs: roundMs(Math.max(0, counters.lastPacketAtMs - counters.firstPacketAtMs)),
+  };
 }
 
 /**

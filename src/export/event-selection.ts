@@ -91,6 +91,9 @@ function lineMatchesField(line: StreamLine, term: FieldTerm): boolean {
       const to = toState(line);
       return (from !== null && term.states.has(from)) || (to !== null && term.states.has(to));
     }
+    case 'protocol':
+      // A finding line is about a process and a peer, whatever the transport.
+      return 'protocol' in line && line.protocol === term.protocol;
     case 'container':
       return line.container !== null && containerInScope(line.container, { container: term.container, pod: null });
     case 'pod':

@@ -54,7 +54,7 @@ export interface EventStreamOptions {
 }
 
 function isEventRecord(record: ModelRecord): boolean {
-  return record.kind === 'state' || record.kind === 'retransmit' || record.kind === 'reset' || record.kind === 'drop';
+  return record.kind === 'state' || record.kind === 'retransmit' || record.kind === 'reset' || record.kind === 'drop' || record.kind === 'udpFlow';
 }
 
 /** Owner and local port known: nothing a line of this connection waits for. */
@@ -68,9 +68,11 @@ export class EventStream implements CaptureObserver {
   private readonly waiting = new Map<number, WaitingConnection>();
   private waitingLines = 0;
   private flushScheduled = false;
+  /** UDP flows whose `udp-open` line went out, by flow id, until they leave the model. */
+  private readonly announcedUdpFlows = new Set<number>();
 
   constructor(
-    private readonly model: Pick<ConnectionModel, 'describe' | 'connectionCookieOf'>,
+    private readonly model: Pick<ConnectionModel, 'describe' | 'connectionCookieOf' | 'udpFlowIdOf'>,
     private readonly selection: EventSelection,
     private readonly output: LineOutput,
     private readonly options: EventStreamOptions = { awaitsNatLookup: false },
@@ -81,23 +83,29 @@ export class EventStream implements CaptureObserver {
     const waiting = cookie === 0 ? undefined : this.waiting.get(cookie);
     if (waiting === undefined && !isEventRecord(record)) return;
     const connection = cookie === 0 ? null : this.model.describe(cookie);
-    const line = eventLine(record, connection);
+    const line = eventLine(record, connection, record.kind === 'udpFlow' && !this.announcedUdpFlows.has(cookie));
+    if (line?.type === 'udp-open') this.announcedUdpFlows.add(cookie);
+    if (line?.type === 'udp-close') this.announcedUdpFlows.delete(cookie);
     if (waiting !== undefined) {
       if (line !== null) this.addWaiting(waiting, line);
-      if (line?.type === 'close') waiting.closed = true;
+      if (line?.type === 'close' || line?.type === 'udp-close') waiting.closed = true;
       if (!this.options.awaitsNatLookup && (isDescribed(connection) || waiting.closed)) this.release(cookie);
     } else if (line !== null) {
-      if (isConnectionBirth(record) && (this.options.awaitsNatLookup || !isDescribed(connection))) this.startWaiting(cookie, line);
+      const birth = isConnectionBirth(record) || line.type === 'udp-open';
+      if (birth && (this.options.awaitsNatLookup || !isDescribed(connection))) this.startWaiting(cookie, line);
       else this.ready.push({ cookie, line });
     }
     this.scheduleFlush();
   }
 
   tick(): void {
+    for (const id of this.announcedUdpFlows) if (this.model.describe(id) === null) this.announcedUdpFlows.delete(id);
     for (const [cookie, waiting] of this.waiting) {
       waiting.ticksWaited++;
-      const natLookedUp = this.options.awaitsNatLookup && (waiting.closed || isDescribed(this.model.describe(cookie)));
-      if (natLookedUp || waiting.ticksWaited >= OWNER_WAIT_TICKS) this.release(cookie);
+      // A UDP flow's owner comes with its socket's cookie, which is not the flow's id: look again.
+      // Where conntrack is asked, the tick's lookup is in by now: its answer goes out with the line.
+      const described = isDescribed(this.model.describe(cookie));
+      if (described || (this.options.awaitsNatLookup && waiting.closed) || waiting.ticksWaited >= OWNER_WAIT_TICKS) this.release(cookie);
     }
     this.flush();
   }
@@ -114,10 +122,13 @@ export class EventStream implements CaptureObserver {
       case 'reset':
       case 'drop':
         return this.model.connectionCookieOf(record);
+      case 'udpFlow':
+        return this.model.udpFlowIdOf(record);
       case 'sweep':
       case 'container':
       case 'lost':
       case 'gauges':
+      case 'udpRefused':
         return 0;
       default:
         return record.cookie;

@@ -21,6 +21,7 @@ import {
   ATTR_NETWORK_TRANSPORT,
   ATTR_NETWORK_TYPE,
   NETWORK_TRANSPORT_VALUE_TCP,
+  NETWORK_TRANSPORT_VALUE_UDP,
 } from '@opentelemetry/semantic-conventions';
 import type { TcpStateName } from '../model/snapshot-types.js';
 import type { SeriesLabels } from './series-labels.js';
@@ -65,7 +66,9 @@ export function connectionStateValue(state: TcpStateName): string {
  * (splitting them would double a dual-stack process's series for little).
  */
 export function seriesAttributes(labels: SeriesLabels): Attributes {
-  const attributes: Attributes = { [ATTR_NETWORK_TRANSPORT]: NETWORK_TRANSPORT_VALUE_TCP };
+  const attributes: Attributes = {
+    [ATTR_NETWORK_TRANSPORT]: labels.transport === 'udp' ? NETWORK_TRANSPORT_VALUE_UDP : NETWORK_TRANSPORT_VALUE_TCP,
+  };
   if (labels.process !== null) attributes[ATTR_PROCESS_EXECUTABLE_NAME] = labels.process;
   if (labels.containerId !== null) attributes[ATTR_CONTAINER_ID] = labels.containerId;
   if (labels.containerName !== null) attributes[ATTR_CONTAINER_NAME] = labels.containerName;

@@ -39,7 +39,7 @@ export interface PrometheusEndpointOptions {
   limits?: ScrapeServerLimits;
 }
 
-const OWNER_LABEL_NAMES = ['process', 'container', 'pod', 'namespace', 'workload'] as const;
+const OWNER_LABEL_NAMES = ['process', 'container', 'pod', 'namespace', 'workload', 'transport'] as const;
 const PEER_LABEL_NAMES = ['peer_address', 'peer_port'] as const;
 
 /** Labels without a value are left out, which Prometheus reads the same as empty. */
@@ -51,6 +51,8 @@ function prometheusLabels(labels: SeriesLabels): Record<string, string> {
   if (labels.namespace !== null) result.namespace = labels.namespace;
   // The name alone: a DaemonSet's and a Job's pods read alike, and a kind label would split a workload's series when labels appear.
   if (labels.workload !== null) result.workload = labels.workload.name;
+  // TCP series keep the labels they had before UDP was counted: `transport` marks only UDP's.
+  if (labels.transport === 'udp') result.transport = 'udp';
   if (labels.peer !== null) {
     result.peer_address = labels.peer.address;
     if (labels.peer.port !== null) result.peer_port = String(labels.peer.port);

@@ -34,12 +34,14 @@ export interface SeriesLabels {
   workload: Workload | null;
   /** Null unless peer labels are on (--prometheus-peers N). */
   peer: PeerLabels | null;
+  /** The connections' transport: a process's UDP flows are series apart from its TCP connections. */
+  transport: ConnectionSnapshot['protocol'];
 }
 
 /** Past the peer label limit, connections to any further peer share this one. */
 export const OTHER_PEER: PeerLabels = { address: 'other', port: null, family: null };
 
-export function ownerLabels(owner: Owner, peer: PeerLabels | null): SeriesLabels {
+export function ownerLabels(owner: Owner, peer: PeerLabels | null, transport: SeriesLabels['transport'] = 'tcp'): SeriesLabels {
   const container = owner.container;
   return {
     process: owner.comm,
@@ -49,6 +51,7 @@ export function ownerLabels(owner: Owner, peer: PeerLabels | null): SeriesLabels
     namespace: container?.namespace ?? null,
     workload: container ? workloadOf(container) : null,
     peer,
+    transport,
   };
 }
 
@@ -69,6 +72,6 @@ export function listeningPortKey(netns: number, port: number): string {
 
 /** One string per label set; equal labels, equal keys. */
 export function seriesKey(labels: SeriesLabels): string {
-  const { process, containerId, pod, namespace, containerName, peer } = labels;
-  return JSON.stringify([process, containerId, containerName, pod, namespace, peer?.address ?? null, peer?.port ?? null]);
+  const { process, containerId, pod, namespace, containerName, peer, transport } = labels;
+  return JSON.stringify([process, containerId, containerName, pod, namespace, peer?.address ?? null, peer?.port ?? null, transport]);
 }

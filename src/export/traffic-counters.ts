@@ -90,7 +90,7 @@ const REMAINDER_COUNTERS = ['bytesSent', 'bytesReceived', 'retransmits'] as cons
  * retransmits without a socket, the last bytes of a connection evicted between two ticks).
  * Never dropped by retention.
  */
-const UNATTRIBUTED: SeriesLabels = { process: null, containerId: null, containerName: null, pod: null, namespace: null, workload: null, peer: null };
+const UNATTRIBUTED: SeriesLabels = { process: null, containerId: null, containerName: null, pod: null, namespace: null, workload: null, peer: null, transport: 'tcp' };
 const UNATTRIBUTED_KEY = seriesKey(UNATTRIBUTED);
 
 function zeroCounts(): TrafficCounts {
@@ -147,7 +147,7 @@ export class TrafficCounters {
     }
     // With peer labels a listener keeps nothing alive: its peers' series go with their connections.
     if (this.peerLabelLimit === 0) {
-      for (const listener of snapshot.listeners) this.seriesFor(ownerLabels(listener.owner, null), atMs).lastOpenAtMs = atMs;
+      for (const listener of snapshot.listeners) this.seriesFor(ownerLabels(listener.owner, null, listener.protocol), atMs).lastOpenAtMs = atMs;
     }
     this.foldRemainders(snapshot);
     for (const series of this.seriesByKey.values()) {
@@ -226,7 +226,7 @@ export class TrafficCounters {
       if (kept !== undefined) return kept;
     }
     const peer = this.peerLabelLimit === 0 ? null : peerLabels(connection, listeningPorts);
-    const series = this.seriesFor(ownerLabels(owner, peer), atMs);
+    const series = this.seriesFor(ownerLabels(owner, peer, connection.protocol), atMs);
     memory.comm = owner.comm;
     memory.container = owner.container;
     memory.seriesKey = series.key;

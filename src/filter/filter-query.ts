@@ -30,16 +30,18 @@ export interface TextTerm {
 }
 
 /**
- * `pid:N`, `port:N` (either side), `state:PREFIX` (every state the prefix names), `ctr:NAME` (a
- * container's name or the start of its id), `pod:NAME` (a pod's name or `namespace/name`) or
- * `nat:WHAT` (a connection NAT sent elsewhere: `*` any, else an address, `address:port` or port
- * it was addressed to or really reached). The container and pod references mean what
- * `--container` and `--pod` mean, case included.
+ * `pid:N`, `port:N` (either side), `state:PREFIX` (every state the prefix names), `proto:tcp` or
+ * `proto:udp`, `ctr:NAME` (a container's name or the start of its id), `pod:NAME` (a pod's name
+ * or `namespace/name`), `workload:NAME` (a pod's controller) or `nat:WHAT` (a connection NAT sent
+ * elsewhere: `*` any, else an address, `address:port` or port it was addressed to or really
+ * reached). The container and pod references mean what `--container` and `--pod` mean, case
+ * included.
  */
 export type FieldTerm =
   | { kind: 'pid'; pid: number; negated: boolean }
   | { kind: 'port'; port: number; negated: boolean }
   | { kind: 'state'; states: ReadonlySet<TcpStateName>; negated: boolean }
+  | { kind: 'protocol'; protocol: 'tcp' | 'udp'; negated: boolean }
   | { kind: 'container'; container: string; negated: boolean }
   | { kind: 'pod'; pod: string; negated: boolean }
   /** `workload:NAME`: the pod's Deployment, StatefulSet, DaemonSet, Job or CronJob (model/workload.ts), by name. */
@@ -74,7 +76,7 @@ const TCP_STATE_NAMES: readonly TcpStateName[] = [
   'CLOSING',
   'NEW_SYN_RECV',
 ];
-const FIELD_TERM = /^(!?)(pid|port|state|ctr|pod|workload|nat):(.*)$/is;
+const FIELD_TERM = /^(!?)(pid|port|state|proto|ctr|pod|workload|nat):(.*)$/is;
 /** Spaces outside double quotes separate words (as in fuse.js). */
 const WORD_SEPARATOR = / +(?=(?:[^"]*"[^"]*")*[^"]*$)/;
 
@@ -165,6 +167,11 @@ function parseFieldTerm(name: string, value: string, negated: boolean): FieldTer
       const port = wholeNumber(value);
       if (port === null || port > 65_535) return `port:${value} — a port is a number from 0 to 65535`;
       return { kind: 'port', port, negated };
+    }
+    case 'proto': {
+      const protocol = value.toLowerCase();
+      if (protocol !== 'tcp' && protocol !== 'udp') return `proto:${value} — the protocol is tcp or udp`;
+      return { kind: 'protocol', protocol, negated };
     }
     case 'ctr':
       if (value.includes('/')) return `ctr:${value} — a container is its name or the start of its id; for a pod use pod:${value}`;

@@ -148,6 +148,8 @@ function termIdentity(term: FilterTerm): string {
       return `port ${term.port}`;
     case 'state':
       return `state ${[...term.states].join(',')}`;
+    case 'protocol':
+      return `protocol ${term.protocol}`;
     case 'container':
       return `container ${term.container}`;
     case 'pod':

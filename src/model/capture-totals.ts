@@ -14,6 +14,7 @@ export function zeroTotals(): Totals {
     drops: 0,
     evicted: 0,
     lostEvents: 0,
+    udpFlowsRefused: 0,
   };
 }
 
@@ -37,6 +38,7 @@ export class CaptureTotals {
   /** Retransmit records without a socket cookie. */
   retransmitsWithoutSocket = 0;
   private lostEvents = 0;
+  private udpFlowsRefused = 0;
   private evicted = 0;
   private evictedBytesSent = 0;
   private evictedBytesReceived = 0;
@@ -50,6 +52,11 @@ export class CaptureTotals {
   /** The kernel reports lost events as a running total. */
   noteLostEvents(total: number): void {
     if (total > this.lostEvents) this.lostEvents = total;
+  }
+
+  /** The packet program reports refused flows as a running total too. */
+  noteUdpFlowsRefused(total: number): void {
+    if (total > this.udpFlowsRefused) this.udpFlowsRefused = total;
   }
 
   noteEvicted(connection: ConnectionEntry): void {
@@ -71,6 +78,7 @@ export class CaptureTotals {
       drops: this.drops.mattering,
       evicted: this.evicted,
       lostEvents: this.lostEvents,
+      udpFlowsRefused: this.udpFlowsRefused,
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { Endpoints, OwnerRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
-import type { ConnectionSnapshot, DropCount, NatSnapshot } from './snapshot-types.js';
+import type { ConnectionSnapshot, DropCount, NatSnapshot, UdpFlowSnapshot } from './snapshot-types.js';
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { ConnectionColumns as C, type ConnectionColumns } from './connection-columns.js';
@@ -109,6 +109,11 @@ export class ConnectionEntry implements TupleIndexed {
 
   private has(flag: number): boolean {
     return (this.flags & flag) !== 0;
+  }
+
+  /** Marks the published snapshot stale (for subclasses whose own facts changed). */
+  protected noteChanged(): void {
+    this.note(CHANGED);
   }
 
   private note(flags: number): void {
@@ -307,6 +312,24 @@ export class ConnectionEntry implements TupleIndexed {
     return !this.isOpen && this.history.current !== TcpState.CLOSE;
   }
 
+  /** A closed flow came back to life (UDP: a datagram after it aged out); it leaves the closed set. */
+  reopen(): void {
+    this.set(C.CLOSED_AT_MS, Number.NaN);
+    this.note(CHANGED);
+  }
+
+  /** The namespace became known after the entry was created (UDP: the socket's first sample). */
+  learnNetns(netns: number): void {
+    if (netns === 0 || netns === this.netns) return;
+    this.set(C.NETNS, netns);
+    this.note(CHANGED);
+  }
+
+  /** What a UDP flow adds to its snapshot; null for a TCP connection. */
+  protected udpFacts(): UdpFlowSnapshot | null {
+    return null;
+  }
+
   /** Returns true when this closes the connection (false if it was closed already). */
   close(atMs: number): boolean {
     this.note(CHANGED);
@@ -405,8 +428,10 @@ export class ConnectionEntry implements TupleIndexed {
     const problems = problemsChanged ? this.problemTimes() : previous.problems;
     const problemTrail = problemsChanged ? (this.trail?.toArray() ?? NO_PROBLEM_EVENTS) : previous.problemTrail;
     this.flags &= ~ALL_CHANGED;
+    const udp = this.udpFacts();
     this.published = {
       id: this.cookie,
+      protocol: udp === null ? 'tcp' : 'udp',
       family: this.family,
       saddr: this.saddr,
       sport: this.sport,
@@ -435,6 +460,7 @@ export class ConnectionEntry implements TupleIndexed {
       problems,
       problemTrail,
       nat: this.translation,
+      udp,
     };
     return this.published;
   }

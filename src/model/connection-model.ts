@@ -9,6 +9,8 @@ import type {
   SocketSampleRecord,
   StateChangeRecord,
   SweepRecord,
+  UdpFlowRecord,
+  UdpSocketRecord,
 } from './records.js';
 import type { ConnectionSnapshot, ModelSnapshot } from './snapshot-types.js';
 import type { TableSums } from './capture-totals.js';
@@ -29,6 +31,8 @@ import { TcpState } from './records.js';
 import { isOpeningState, isTimewaitSample, lifecycleRank } from './tcp-states.js';
 import { aggregateByContainer, aggregateByPeer, aggregateByProcess } from './traffic-aggregation.js';
 import { TupleIndex, endpointsKey, tupleKey } from './tuple-index.js';
+import { UdpFlowEntry } from './udp-flow-entry.js';
+import { UdpFlowIndex } from './udp-flow-index.js';
 
 /** Memory bounds of the model. */
 export interface ModelOptions {
@@ -49,6 +53,12 @@ export interface ModelOptions {
   eventLogLength: number;
   /** Cgroups whose container is remembered; past it, those no socket refers to go. Default 10_000. */
   maxCgroups: number;
+  /**
+   * A UDP flow with no datagram either way for this long, in ms, closes (and then leaves with
+   * the closed connections); a datagram after that opens it again. Default 30_000, conntrack's
+   * timeout for a UDP flow that saw no reply.
+   */
+  udpFlowIdleMs: number;
 }
 
 export const defaultModelOptions: Readonly<ModelOptions> = {
@@ -59,6 +69,7 @@ export const defaultModelOptions: Readonly<ModelOptions> = {
   rateHistoryLength: 60,
   eventLogLength: 1_000,
   maxCgroups: 10_000,
+  udpFlowIdleMs: 30_000,
 };
 
 /**
@@ -121,6 +132,7 @@ export class ConnectionModel {
   private readonly rateHistory: RateHistory;
   private readonly eventLog: EventLog;
   private readonly gauges = new HostGaugesTable();
+  private readonly udpFlows = new UdpFlowIndex();
 
   /**
    * The highest cookie evicted so far. Cookies only grow, so a timewait sock with a cookie up
@@ -182,6 +194,11 @@ export class ConnectionModel {
     return this.connectionWithoutCookie(record)?.cookie ?? 0;
   }
 
+  /** The id of the UDP flow the record counts, 0 when the table holds none. Reads only. */
+  udpFlowIdOf(record: UdpFlowRecord): number {
+    return this.udpFlows.find(record)?.cookie ?? 0;
+  }
+
   /**
    * Folds one record in. Records may arrive somewhat out of order (events and samples travel
    * separate paths). The hot path: a record about a known socket allocates nothing.
@@ -214,6 +231,61 @@ export class ConnectionModel {
         return this.gauges.ingest(record);
       case 'nat':
         return this.ingestNat(record);
+      case 'udpFlow':
+        return this.ingestUdpFlow(record);
+      case 'udpSocket':
+        return this.ingestUdpSocket(record);
+      case 'udpRefused':
+        return this.totals.noteUdpFlowsRefused(record.total);
+    }
+  }
+
+  private ingestUdpFlow(record: UdpFlowRecord): void {
+    let flow = this.udpFlows.find(record);
+    if (flow === undefined) {
+      flow = this.createUdpFlow(record);
+    } else if (!flow.isOpen) {
+      const closedAtMs = flow.closedAtMs as number;
+      if (record.counters.lastPacketAtMs <= closedAtMs) return;
+      flow.reopen();
+      flow.recordState(TcpState.ESTABLISHED, record.counters.lastPacketAtMs);
+      this.closedConnections.delete(flow);
+    }
+    flow.learnNetns(record.endpoints.netns);
+    flow.foldUdpCounters(record.counters);
+    flow.noteActivity(record.atMs);
+    if (record.owner !== null && !flow.owner.known) flow.adoptOwner(record.owner);
+    if (record.socketClosed) {
+      flow.recordState(TcpState.CLOSE, record.atMs);
+      this.closeConnection(flow, record.atMs);
+    }
+  }
+
+  private createUdpFlow(record: UdpFlowRecord): UdpFlowEntry {
+    this.makeRoom();
+    const flow = new UdpFlowEntry(this.udpFlows.idFor(record), record, this.options.maxStateHistory, this.columns);
+    this.connections.set(flow.cookie, flow);
+    this.udpFlows.add(flow);
+    const sample = this.udpFlows.sampleOf(record.cookie);
+    if (sample !== undefined) flow.applySocketSample(sample);
+    const owner = this.udpFlows.ownerOf(record.cookie);
+    if (owner !== undefined) flow.adoptOwner(owner);
+    return flow;
+  }
+
+  private ingestUdpSocket(record: UdpSocketRecord): void {
+    this.udpFlows.noteSample(record);
+    for (const flow of this.udpFlows.flowsOf(record.cookie)) if (flow.isOpen) flow.applySocketSample(record);
+    if (record.listening) this.listeners.sampleUdp(record);
+  }
+
+  /** Closes the UDP flows that saw no datagram for `udpFlowIdleMs`. */
+  private ageUdpFlows(nowMs: number): void {
+    const idleSinceMs = nowMs - this.options.udpFlowIdleMs;
+    for (const flow of this.udpFlows.all()) {
+      if (!flow.isOpen || flow.lastPacketAt >= idleSinceMs) continue;
+      flow.recordState(TcpState.CLOSE, nowMs);
+      this.closeConnection(flow, nowMs);
     }
   }
 
@@ -398,6 +470,9 @@ export class ConnectionModel {
   private ingestOwner(record: OwnerRecord): void {
     this.processes.update(record);
     if (record.cookie === 0) return;
+    if (this.udpFlows.noteOwner(record)) {
+      for (const flow of this.udpFlows.flowsOf(record.cookie)) if (!flow.owner.known) flow.adoptOwner(record);
+    }
     const connection = this.connections.get(record.cookie);
     if (connection !== undefined) {
       connection.noteActivity(record.atMs);
@@ -427,11 +502,16 @@ export class ConnectionModel {
     this.listeners.sweep(record.sinceMs, sweptNetns);
   }
 
-  private createConnection(cookie: number, endpoints: Endpoints, atMs: number, preexisting: boolean): ConnectionEntry {
+  /** A new connection or flow beyond `maxConnections` evicts one first. */
+  private makeRoom(): void {
     if (this.connections.size >= this.options.maxConnections) {
       const victim = this.capacityEviction.take(this.connections, this.closedConnections);
       if (victim !== undefined) this.evict(victim);
     }
+  }
+
+  private createConnection(cookie: number, endpoints: Endpoints, atMs: number, preexisting: boolean): ConnectionEntry {
+    this.makeRoom();
     const connection = new ConnectionEntry(cookie, endpoints, {
       preexisting,
       atMs,
@@ -450,7 +530,8 @@ export class ConnectionModel {
 
   private closeConnection(connection: ConnectionEntry, atMs: number): void {
     if (!connection.close(atMs)) return;
-    this.totals.connectionsClosed++;
+    // The totals count TCP connections; a UDP flow is no connection opened or closed.
+    if (!(connection instanceof UdpFlowEntry)) this.totals.connectionsClosed++;
     this.closedConnections.add(connection);
     this.capacityEviction.noteClosed();
   }
@@ -461,6 +542,7 @@ export class ConnectionModel {
     this.closedConnections.delete(connection);
     this.tuples.remove(connection.tupleKey, connection);
     this.totals.noteEvicted(connection);
+    if (connection instanceof UdpFlowEntry) this.udpFlows.remove(connection);
     connection.release();
   }
 
@@ -471,6 +553,8 @@ export class ConnectionModel {
     this.lastTickAtMs = nowMs;
 
     const { closedRetentionMs, maxClosedConnections } = this.options;
+    this.ageUdpFlows(nowMs);
+    this.udpFlows.pruneSamples(nowMs - closedRetentionMs);
     for (const expired of closedPastRetention(this.closedConnections, nowMs, closedRetentionMs, maxClosedConnections)) {
       this.evict(expired);
     }

@@ -3,7 +3,7 @@ import type { ListenerSnapshot } from './snapshot-types.js';
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import { SocketOwner } from './socket-owner.js';
 
-/** One listening socket. Listeners live apart from connections: they move no bytes. */
+/** One listening socket (TCP LISTEN, or a UDP server's socket). Listeners live apart from connections: they move no bytes. */
 export class ListenerEntry {
   readonly family: Endpoints['family'];
   readonly saddr: string;
@@ -16,6 +16,9 @@ export class ListenerEntry {
   acceptQueueLimit = 0;
   /** The kernel's drop count of this listener, at the last sample. */
   drops = 0;
+  protocol: 'tcp' | 'udp' = 'tcp';
+  /** UDP: bytes of datagrams waiting to be read, at the last sample. */
+  receiveQueue: number | null = null;
   /** Latest time any record about this socket was stamped with. */
   lastActivityAtMs: number;
 
@@ -46,6 +49,8 @@ export class ListenerEntry {
       acceptQueue: this.acceptQueue,
       acceptQueueLimit: this.acceptQueueLimit,
       drops: this.drops,
+      protocol: this.protocol,
+      receiveQueue: this.receiveQueue,
     };
   }
 }

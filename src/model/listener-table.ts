@@ -1,4 +1,4 @@
-import type { OwnerRecord, SocketSampleRecord, StateChangeRecord } from './records.js';
+import type { OwnerRecord, SocketSampleRecord, StateChangeRecord, UdpSocketRecord } from './records.js';
 import type { ListenerSnapshot } from './snapshot-types.js';
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import { ListenerEntry } from './listener-entry.js';
@@ -18,6 +18,14 @@ export class ListenerTable {
     listener.acceptQueue = record.receiveQueue;
     listener.acceptQueueLimit = record.sendQueue;
     listener.drops = record.drops ?? 0;
+    listener.owner.sampleUid = record.uid;
+  }
+
+  /** A UDP socket bound to a fixed port, unconnected: a UDP server. */
+  sampleUdp(record: UdpSocketRecord): void {
+    const listener = this.upsert(record);
+    listener.protocol = 'udp';
+    listener.receiveQueue = record.receiveQueue;
     listener.owner.sampleUid = record.uid;
   }
 
@@ -52,7 +60,7 @@ export class ListenerTable {
       });
   }
 
-  private upsert(record: StateChangeRecord | SocketSampleRecord): ListenerEntry {
+  private upsert(record: StateChangeRecord | SocketSampleRecord | UdpSocketRecord): ListenerEntry {
     let listener = this.byCookie.get(record.cookie);
     if (listener === undefined) {
       listener = new ListenerEntry(record.cookie, record.endpoints, record.atMs);

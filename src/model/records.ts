@@ -204,6 +204,63 @@ export interface ContainerRecord {
   problem: ContainerStateProblem | null;
 }
 
+/**
+ * A UDP flow's counters as the packet program keeps them: UDP payload only (IP and UDP headers
+ * not counted), cumulative since netscope attached the program.
+ */
+export interface UdpFlowCounters {
+  bytesSent: number;
+  bytesReceived: number;
+  /** Datagrams; a segmentation-offloaded send or coalesced receive counts its segments. */
+  packetsSent: number;
+  packetsReceived: number;
+  /** The flow's first datagram, ms since the epoch. */
+  firstPacketAtMs: number;
+  /** Its latest datagram, ms since the epoch. */
+  lastPacketAtMs: number;
+}
+
+/**
+ * One UDP flow read from the packet program's map: a socket and one peer (a connected socket
+ * has one; an unconnected socket one flow per address and port it exchanged datagrams with).
+ * `cookie` is the socket's. Read each tick its counters moved, and once more when its socket is gone.
+ */
+export interface UdpFlowRecord extends RecordBase {
+  kind: 'udpFlow';
+  /** Local side, then the peer; netns from the socket's sock_diag sample (0 when it was never sampled). */
+  endpoints: Endpoints;
+  /** The socket was connect()ed when the flow began. */
+  connected: boolean;
+  /** The task whose send the flow saw first; null when only received so far. */
+  owner: TaskOwner | null;
+  counters: UdpFlowCounters;
+  /** The socket is gone: these counters are the flow's last. */
+  socketClosed: boolean;
+}
+
+/** One UDP socket as sock_diag reports it at a tick. */
+export interface UdpSocketRecord extends RecordBase {
+  kind: 'udpSocket';
+  /** Local side; the peer is `0.0.0.0`/`::` port 0 for an unconnected socket. */
+  endpoints: Endpoints;
+  connected: boolean;
+  /** Unconnected and bound to a port outside the ephemeral range (ip_local_port_range): a server, not a client. */
+  listening: boolean;
+  inode: number;
+  uid: number;
+  /** Bytes of datagrams received but not yet read. */
+  receiveQueue: number;
+  /** Datagrams the kernel dropped on this socket (SK_MEMINFO_DROPS: mostly a full receive buffer); null when not reported. */
+  drops: number | null;
+}
+
+/** Flows the packet program could not count because its map was full (cumulative total). */
+export interface UdpFlowsRefusedRecord {
+  kind: 'udpRefused';
+  atMs: number;
+  total: number;
+}
+
 /** Events the kernel dropped because the ring buffer was full (cumulative total). */
 export interface LostEventsRecord {
   kind: 'lost';
@@ -329,4 +386,7 @@ export type ModelRecord =
   | SweepRecord
   | LostEventsRecord
   | GaugesRecord
-  | NatRecord;
+  | NatRecord
+  | UdpFlowRecord
+  | UdpSocketRecord
+  | UdpFlowsRefusedRecord;

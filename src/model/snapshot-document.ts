@@ -19,6 +19,7 @@ import type {
   StateStay,
   TcpStateName,
   TrafficSums,
+  UdpFlowSnapshot,
 } from './snapshot-types.js';
 
 /**
@@ -102,6 +103,8 @@ export interface TotalsDocument {
   /** Drops whose reason is of class `matters`. */
   drops: number;
   evicted: number;
+  /** UDP flows the packet program could not count: its flow map was full. */
+  udpFlowsRefused: number;
 }
 
 export interface StateStayDocument {
@@ -111,9 +114,22 @@ export interface StateStayDocument {
   durationMs: number | null;
 }
 
+/** A UDP flow's own fields (see UdpFlowSnapshot). */
+export interface UdpFlowDocument {
+  /** The socket's cookie (shared by an unconnected socket's flows, one per peer). */
+  socketCookie: string;
+  connected: boolean;
+  /** Bytes waiting to be read, at the last sample. */
+  receiveQueue: number;
+  /** Datagrams the kernel dropped on the socket since it was created (mostly a full receive buffer). */
+  socketDrops: number;
+  lastPacketAt: string;
+}
+
 export interface ConnectionDocument {
-  /** Socket cookie. */
+  /** Socket cookie; for each peer of an unconnected UDP socket, a flow id of its own. */
   id: string;
+  protocol: ConnectionSnapshot['protocol'];
   family: ConnectionSnapshot['family'];
   saddr: string;
   sport: number;
@@ -151,6 +167,8 @@ export interface ConnectionDocument {
   problems: { retransmits: ProblemSpanDocument | null; resets: ProblemSpanDocument | null; drops: ProblemSpanDocument | null };
   /** The real destination behind NAT, as conntrack recorded it; null when not translated (or not asked). */
   nat: NatDocument | null;
+  /** UDP flows only (their segments are datagrams, their bytes UDP payload); null for TCP. */
+  udp: UdpFlowDocument | null;
 }
 
 /** A translated destination (see NatSnapshot): addresses as text, ports in host order. */
@@ -181,6 +199,10 @@ export interface ListenerDocument {
   container: ContainerIdentityDocument | null;
   acceptQueue: number;
   acceptQueueLimit: number;
+  /** `udp`: an unconnected UDP socket bound to a port outside the ephemeral range. */
+  protocol: ListenerSnapshot['protocol'];
+  /** UDP: bytes of datagrams waiting to be read; null for TCP. */
+  receiveQueue: number | null;
 }
 
 export interface TrafficSumsDocument {
@@ -258,6 +280,7 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
   const { owner } = connection;
   return {
     id: String(connection.id),
+    protocol: connection.protocol,
     family: connection.family,
     saddr: connection.saddr,
     sport: connection.sport,
@@ -294,6 +317,17 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
       drops: problemSpanDocument(connection.problems.drops),
     },
     nat: natDocument(connection.nat),
+    udp: connection.udp === null ? null : udpFlowDocument(connection.udp),
+  };
+}
+
+function udpFlowDocument(udp: UdpFlowSnapshot): UdpFlowDocument {
+  return {
+    socketCookie: String(udp.socketCookie),
+    connected: udp.connected,
+    receiveQueue: udp.receiveQueue,
+    socketDrops: udp.socketDrops,
+    lastPacketAt: timestamp(udp.lastPacketAtMs),
   };
 }
 
@@ -326,6 +360,8 @@ function listenerDocument(listener: ListenerSnapshot): ListenerDocument {
     container: containerIdentityDocument(listener.owner.container),
     acceptQueue: listener.acceptQueue,
     acceptQueueLimit: listener.acceptQueueLimit,
+    protocol: listener.protocol,
+    receiveQueue: listener.receiveQueue,
   };
 }
 
@@ -379,6 +415,7 @@ export function toSnapshotDocument(
       resetsReceived: totals.resetsReceived,
       drops: totals.drops,
       evicted: totals.evicted,
+      udpFlowsRefused: totals.udpFlowsRefused,
     },
     connections: snapshot.connections.map(connectionDocument),
     listeners: snapshot.listeners.map(listenerDocument),

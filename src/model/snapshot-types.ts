@@ -54,9 +54,31 @@ export interface Owner {
   container: ContainerIdentity | null;
 }
 
+/** What a UDP flow has beyond a connection's fields. */
+export interface UdpFlowSnapshot {
+  /**
+   * The socket's cookie. A connected socket is one flow, whose id is this cookie; an unconnected
+   * socket has one flow per peer, each with an id of its own and this cookie.
+   */
+  socketCookie: number;
+  /** The socket was connect()ed (one peer); false: it sends and receives with sendto/recvfrom. */
+  connected: boolean;
+  /** Bytes of datagrams received but not yet read by the socket's owner, at the last sample. */
+  receiveQueue: number;
+  /**
+   * Datagrams the kernel dropped on the socket since it was created (SK_MEMINFO_DROPS: nearly
+   * always a full receive buffer), at the last sample; shared by all the socket's flows.
+   */
+  socketDrops: number;
+  /** The flow's latest datagram, ms since the epoch (its first is `openedAtMs`). */
+  lastPacketAtMs: number;
+}
+
 export interface ConnectionSnapshot {
-  /** Socket cookie. */
+  /** Socket cookie (TCP, connected UDP); a flow id for each peer of an unconnected UDP socket. */
   id: number;
+  /** Transport protocol. A UDP flow's segments are datagrams, its bytes UDP payload. */
+  protocol: 'tcp' | 'udp';
   family: 'ipv4' | 'ipv6';
   saddr: string;
   sport: number;
@@ -91,6 +113,8 @@ export interface ConnectionSnapshot {
   problems: ProblemTimes;
   /** Its last problem events (at most PROBLEM_TRAIL_LENGTH), oldest first; empty when it had none. */
   problemTrail: readonly ProblemEvent[];
+  /** UDP flows only; null for TCP. */
+  udp: UdpFlowSnapshot | null;
   /** Set when conntrack recorded a translated destination (NAT) for the connection. */
   nat: NatSnapshot | null;
 }
@@ -122,6 +146,10 @@ export interface ListenerSnapshot {
    * recording made before netscope read it).
    */
   drops: number;
+  /** `udp`: an unconnected UDP socket bound to a port outside the ephemeral range. */
+  protocol: 'tcp' | 'udp';
+  /** UDP: bytes of datagrams waiting to be read, at the last sample; null for TCP. */
+  receiveQueue: number | null;
 }
 
 /** Sums shared by processes, peers and containers. */
@@ -174,6 +202,8 @@ export interface Totals {
   /** Closed connections evicted from the table by the retention policy. */
   evicted: number;
   lostEvents: number;
+  /** UDP flows the packet program could not count: its flow map was full. */
+  udpFlowsRefused: number;
 }
 
 /** One tick's host-wide rates, kept for the last minute (header sparklines). */

@@ -39,6 +39,14 @@ export interface BpfObjectHandle {
   attach(program: string): void;
   /** Attaches a raw_tp program to `tracepoint` (e.g. `kfree_skb`). */
   attachRawTracepoint(program: string, tracepoint: string): void;
+  /** Attaches a cgroup program to the cgroup directory at `cgroupPath` through a bpf_link. */
+  attachCgroup(program: string, cgroupPath: string): void;
+  /** Copies the map's entries (key then value, back to back); `needed` > `count`: the buffer was too small. */
+  dumpMap(map: string, buffer: Buffer): { count: number; needed: number };
+  /** Deletes `count` keys laid out back to back in `keys`. */
+  deleteMapKeys(map: string, keys: Buffer, count: number): void;
+  /** A per-CPU array's first counter, summed over CPUs. */
+  perCpuTotal(map: string): number;
   /** Copies whole `tcp_event` records into `buffer`; returns how many. */
   drain(buffer: Buffer): number;
   /** Reserves that failed since load, summed over CPUs. */
@@ -53,6 +61,8 @@ export interface NativeAddon {
   openNetnsDiagSocket(netnsPath: string | null): number;
   /** Writes `tcp_sample` records; `needed` > `count` means the buffer was too small. */
   sampleTcpSockets(fd: number, buffer: Buffer): { count: number; needed: number };
+  /** Writes `udp_sample` records (both families); `needed` > `count` means the buffer was too small. */
+  sampleUdpSockets(fd: number, buffer: Buffer): { count: number; needed: number };
   closeFd(fd: number): void;
   /** A ctnetlink (NETLINK_NETFILTER) socket in the namespace at `netnsPath` (null: netscope's own). */
   openNetnsConntrackSocket(netnsPath: string | null): number;
@@ -93,7 +103,7 @@ export interface NativeAddon {
    */
   readFilesInNetns(netnsPath: string | null, paths: readonly string[]): (string | null)[];
   /** sizeof() of the shared records as the addon was compiled. */
-  recordSizes: { tcpEvent: number; tcpSample: number };
+  recordSizes: { tcpEvent: number; tcpSample: number; udpFlowKey: number; udpFlowCounters: number; udpSample: number };
 }
 
 let addon: NativeAddon | undefined;

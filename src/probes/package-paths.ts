@@ -6,6 +6,8 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 
 /** The CO-RE object built by `bpf/Makefile`. */
 export const bpfObjectPath = path.join(packageRoot, 'bpf/.output/tcp_events.bpf.o');
+/** The UDP packet program's object, built by `bpf/Makefile` too. */
+export const udpFlowsObjectPath = path.join(packageRoot, 'bpf/.output/udp_flows.bpf.o');
 
 /** The N-API addon built by node-gyp from `native/`. */
 export const nativeAddonPath = path.join(packageRoot, 'native/build/Release/netscope_native.node');

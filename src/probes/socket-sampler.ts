@@ -1,19 +1,26 @@
 /**
- * Samples every TCP socket's counters through sock_diag, in every network namespace that has
- * processes: a container's or `ip netns` connection is sampled in its own namespace, never
+ * Samples every TCP socket's counters (and, when asked, every UDP socket) through sock_diag, in
+ * every network namespace that has processes: a container's or `ip netns` connection is sampled in its own namespace, never
  * confused with the host's loopback traffic on the same ports.
  */
-import type { SocketSampleRecord } from '../model/records.js';
+import type { SocketSampleRecord, UdpSocketRecord } from '../model/records.js';
 import type { HostPaths } from './host-paths.js';
 import { nativeAddon } from './native.js';
 import { currentNetnsInode, listNetworkNamespaces } from './proc-netns.js';
 import { decodeTcpSamples, tcpSampleLayout } from './tcp-samples.js';
+import { decodeUdpSamples, parseEphemeralPorts, defaultEphemeralPorts, udpSampleLayout, type EphemeralPorts } from './udp-samples.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const INITIAL_SAMPLES = 4096;
 const GROWTH_FACTOR = 1.5;
 
 export interface SamplePass {
   records: SocketSampleRecord[];
+  /** Every UDP socket (empty unless UDP sockets are sampled). */
+  udpSockets: UdpSocketRecord[];
+  /** When the pass began, CLOCK_MONOTONIC ms (the clock the packet program stamps flows with). */
+  startedMonotonicMs: number;
   /** Namespaces sampled completely in this pass. */
   netns: number[];
   /**
@@ -29,10 +36,18 @@ export class SocketSampler {
   /** netns inode → the path that opened it (`<proc>/<pid>/ns/net`); null for netscope's own. */
   private readonly namespacePaths = new Map<number, string | null>();
   private buffer = Buffer.alloc(INITIAL_SAMPLES * tcpSampleLayout.size);
+  private udpBuffer = Buffer.alloc(INITIAL_SAMPLES * udpSampleLayout.size);
   private readonly ownNetns: number;
+  /** The host's: a namespace may set its own range, which netscope does not read. */
+  private readonly ephemeralPorts: EphemeralPorts;
 
-  constructor(private readonly paths: HostPaths) {
+  /** @param sampleUdp also sample every UDP socket (the UDP flows need their owners and namespaces). */
+  constructor(
+    private readonly paths: HostPaths,
+    private readonly sampleUdp = false,
+  ) {
     this.ownNetns = currentNetnsInode(paths);
+    this.ephemeralPorts = sampleUdp ? readEphemeralPorts(paths) : defaultEphemeralPorts;
   }
 
   /** Opens a socket for each new namespace and closes those whose namespace is gone. */
@@ -71,7 +86,8 @@ export class SocketSampler {
   }
 
   sample(): SamplePass {
-    const pass: SamplePass = { records: [], netns: [], sampledAtMs: 0 };
+    const startedMonotonicMs = Number(process.hrtime.bigint()) / 1e6;
+    const pass: SamplePass = { records: [], udpSockets: [], startedMonotonicMs, netns: [], sampledAtMs: 0 };
     for (const [netns, fd] of this.diagSockets) {
       let result = nativeAddon().sampleTcpSockets(fd, this.buffer);
       if (result.needed > result.count) {
@@ -79,16 +95,37 @@ export class SocketSampler {
         result = nativeAddon().sampleTcpSockets(fd, this.buffer);
       }
       for (const record of decodeTcpSamples(this.buffer, result.count, 0, netns)) pass.records.push(record);
-      if (result.needed <= result.count) pass.netns.push(netns);
+      if (result.needed <= result.count && this.sampleUdpSockets(fd, netns, pass.udpSockets)) pass.netns.push(netns);
     }
     pass.sampledAtMs = Date.now();
     for (const record of pass.records) record.atMs = pass.sampledAtMs;
+    for (const record of pass.udpSockets) record.atMs = pass.sampledAtMs;
     return pass;
+  }
+
+  /** Appends the namespace's UDP sockets; false when not all of them fitted. */
+  private sampleUdpSockets(fd: number, netns: number, into: UdpSocketRecord[]): boolean {
+    if (!this.sampleUdp) return true;
+    let result = nativeAddon().sampleUdpSockets(fd, this.udpBuffer);
+    if (result.needed > result.count) {
+      this.udpBuffer = Buffer.alloc(Math.ceil(result.needed * GROWTH_FACTOR) * udpSampleLayout.size);
+      result = nativeAddon().sampleUdpSockets(fd, this.udpBuffer);
+    }
+    for (const record of decodeUdpSamples(this.udpBuffer, result.count, 0, netns, this.ephemeralPorts)) into.push(record);
+    return result.needed <= result.count;
   }
 
   close(): void {
     for (const fd of this.diagSockets.values()) nativeAddon().closeFd(fd);
     this.diagSockets.clear();
     this.namespacePaths.clear();
+  }
+}
+
+function readEphemeralPorts(paths: HostPaths): EphemeralPorts {
+  try {
+    return parseEphemeralPorts(readFileSync(join(paths.proc, 'sys', 'net', 'ipv4', 'ip_local_port_range'), 'utf8'));
+  } catch {
+    return defaultEphemeralPorts;
   }
 }

@@ -29,7 +29,7 @@ export interface TickEntry {
 
 export type FlightEntry = ModelRecord | TickEntry;
 
-const KIND_CODES = { tick: 0, state: 1, retransmit: 2, reset: 3, drop: 4, sample: 5, owner: 6, container: 7, sweep: 8, lost: 9, gauges: 10, nat: 11 } as const;
+const KIND_CODES = { tick: 0, state: 1, retransmit: 2, reset: 3, drop: 4, sample: 5, owner: 6, container: 7, sweep: 8, lost: 9, gauges: 10, nat: 11, udpFlow: 12, udpSocket: 13, udpRefused: 14 } as const;
 const KIND_MASK = 0x0f;
 /** The socket's endpoints are those it had last in this chunk. */
 const SAME_ENDPOINTS = 0x10;
@@ -37,10 +37,15 @@ const SAME_ENDPOINTS = 0x10;
 const SAME_COUNTERS = 0x20;
 /** The record's counters (reset, sample) or container's pid is null. */
 const NULL_FIELD = 0x40;
-/** state: an owner follows; reset: sent (else received); sample: inode and uid as last; container: no container; nat: incoming. */
+/** state, udpFlow: an owner follows; reset: sent (else received); sample: inode and uid as last; container: no container; nat: incoming. */
 const KIND_FLAG = 0x80;
 /** nat: found in the host's conntrack table (else the socket's own namespace's). No nat field is ever null. */
 const NAT_HOST_TABLE = NULL_FIELD;
+/** The yes/no fields of UDP records, in the byte after their endpoints. */
+const UDP_CONNECTED = 1;
+const UDP_SOCKET_CLOSED = 2;
+const UDP_LISTENING = 2;
+const UDP_DROPS_NULL = 4;
 
 /** Time differences are counted in 2^-12 ms, the spacing of doubles from 2^40 ms (2004) on. */
 const TIME_UNITS_PER_MS = 4096;
@@ -72,7 +77,12 @@ export function entryBound(entry: FlightEntry): number {
   switch (entry.kind) {
     case 'tick':
     case 'lost':
+    case 'udpRefused':
       return FIXED_BOUND_BYTES;
+    case 'udpFlow':
+      return FIXED_BOUND_BYTES + endpointsBound(entry.endpoints) + (entry.owner === null ? 0 : stringBound(entry.owner.comm));
+    case 'udpSocket':
+      return FIXED_BOUND_BYTES + endpointsBound(entry.endpoints);
     case 'state':
       return FIXED_BOUND_BYTES + endpointsBound(entry.endpoints) + (entry.owner === null ? 0 : stringBound(entry.owner.comm));
     case 'retransmit':
@@ -243,6 +253,30 @@ export class ChunkEncoder {
         this.socket(entry.cookie, this.sockets.get(entry.cookie), null, 0);
         this.string(entry.destination.address).whole(entry.destination.port);
         this.string(entry.originalDestination.address).whole(entry.originalDestination.port);
+        break;
+      case 'udpFlow': {
+        // An unconnected socket's flows share its cookie with one peer each: endpoints always written.
+        this.header(KIND_CODES.udpFlow | (entry.owner === null ? 0 : KIND_FLAG), entry.atMs);
+        this.socket(entry.cookie, this.sockets.get(entry.cookie), null, 0);
+        this.endpoints(entry.endpoints);
+        this.byte((entry.connected ? UDP_CONNECTED : 0) | (entry.socketClosed ? UDP_SOCKET_CLOSED : 0));
+        if (entry.owner !== null) this.owner(entry.owner);
+        const { counters } = entry;
+        this.whole(counters.bytesSent).whole(counters.bytesReceived).whole(counters.packetsSent).whole(counters.packetsReceived);
+        this.time(counters.firstPacketAtMs, entry.atMs).time(counters.lastPacketAtMs, entry.atMs);
+        break;
+      }
+      case 'udpSocket':
+        this.header(KIND_CODES.udpSocket, entry.atMs);
+        this.socket(entry.cookie, this.sockets.get(entry.cookie), null, 0);
+        this.endpoints(entry.endpoints);
+        this.byte((entry.connected ? UDP_CONNECTED : 0) | (entry.listening ? UDP_LISTENING : 0) | (entry.drops === null ? UDP_DROPS_NULL : 0));
+        this.whole(entry.inode).whole(entry.uid).whole(entry.receiveQueue);
+        if (entry.drops !== null) this.whole(entry.drops);
+        break;
+      case 'udpRefused':
+        this.header(KIND_CODES.udpRefused, entry.atMs);
+        this.whole(entry.total);
         break;
     }
     return this.at;
@@ -491,6 +525,34 @@ export class ChunkDecoder {
         const direction = (code & KIND_FLAG) === 0 ? 'outgoing' : 'incoming';
         return { kind: 'nat', atMs, cookie, destination, originalDestination, direction, table: (code & NAT_HOST_TABLE) === 0 ? 'socket' : 'host' };
       }
+      case KIND_CODES.udpFlow: {
+        const { cookie } = this.socket(bytes, code, false);
+        const endpoints = this.endpoints(bytes);
+        const facts = bytes[this.at++]!;
+        const owner = (code & KIND_FLAG) === 0 ? null : this.owner(bytes);
+        const bytesSent = this.whole(bytes);
+        const bytesReceived = this.whole(bytes);
+        const packetsSent = this.whole(bytes);
+        const packetsReceived = this.whole(bytes);
+        const firstPacketAtMs = this.time(bytes, atMs);
+        const counters = { bytesSent, bytesReceived, packetsSent, packetsReceived, firstPacketAtMs, lastPacketAtMs: this.time(bytes, atMs) };
+        const connected = (facts & UDP_CONNECTED) !== 0;
+        return { kind: 'udpFlow', atMs, cookie, endpoints, connected, owner, counters, socketClosed: (facts & UDP_SOCKET_CLOSED) !== 0 };
+      }
+      case KIND_CODES.udpSocket: {
+        const { cookie } = this.socket(bytes, code, false);
+        const endpoints = this.endpoints(bytes);
+        const facts = bytes[this.at++]!;
+        const inode = this.whole(bytes);
+        const uid = this.whole(bytes);
+        const receiveQueue = this.whole(bytes);
+        const drops = (facts & UDP_DROPS_NULL) !== 0 ? null : this.whole(bytes);
+        const connected = (facts & UDP_CONNECTED) !== 0;
+        const listening = (facts & UDP_LISTENING) !== 0;
+        return { kind: 'udpSocket', atMs, cookie, endpoints, connected, listening, inode, uid, receiveQueue, drops };
+      }
+      case KIND_CODES.udpRefused:
+        return { kind: 'udpRefused', atMs, total: this.whole(bytes) };
       default:
         throw new Error(`flight recorder chunk damaged: entry code ${code} at byte ${this.at - 1}`);
     }

@@ -22,6 +22,7 @@ import type {
   ProcessDescriptors,
   TaskOwner,
   TcpCounters,
+  UdpFlowCounters,
 } from '../model/records.js';
 import type { HostInfo, ProbeStatus } from '../model/snapshot-types.js';
 import type { Workload } from '../model/workload.js';
@@ -141,6 +142,16 @@ const counters = object<TcpCounters>({
 });
 
 const addressPort = object<AddressPort>({ address: text, port });
+const udpFlowCounters = object<UdpFlowCounters>({
+  bytesSent: wholeNumber,
+  bytesReceived: wholeNumber,
+  packetsSent: wholeNumber,
+  packetsReceived: wholeNumber,
+  firstPacketAtMs: epochMs,
+  lastPacketAtMs: epochMs,
+});
+
+const yesNo = expect('true or false', (value): value is boolean => typeof value === 'boolean');
 
 const taskOwner = object<TaskOwner>({ pid: wholeNumber, comm: text, uid: wholeNumber, cgroupId: wholeNumber });
 
@@ -278,6 +289,29 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKin
     direction: oneOf('outgoing', 'incoming'),
     table: oneOf('socket', 'host'),
   }),
+  udpFlow: object<RecordOfKind<'udpFlow'>>({
+    kind: oneOf('udpFlow'),
+    atMs: epochMs,
+    cookie: wholeNumber,
+    endpoints,
+    connected: yesNo,
+    owner: nullable(taskOwner),
+    counters: udpFlowCounters,
+    socketClosed: yesNo,
+  }),
+  udpSocket: object<RecordOfKind<'udpSocket'>>({
+    kind: oneOf('udpSocket'),
+    atMs: epochMs,
+    cookie: wholeNumber,
+    endpoints,
+    connected: yesNo,
+    listening: yesNo,
+    inode: wholeNumber,
+    uid: wholeNumber,
+    receiveQueue: wholeNumber,
+    drops: nullable(wholeNumber),
+  }),
+  udpRefused: object<RecordOfKind<'udpRefused'>>({ kind: oneOf('udpRefused'), atMs: epochMs, total: wholeNumber }),
 };
 
 export function isRecordKind(kind: string): kind is ModelRecord['kind'] {

@@ -9,11 +9,14 @@ import { loadProbes, type ProbeDefinition } from '../probes/ebpf-probes.js';
 import type { Enrichment } from '../enrich/enrichment.js';
 import { escapeUntrustedText } from '../enrich/untrusted-text.js';
 import type { HostPaths } from '../probes/host-paths.js';
-import { systemKernelClock } from '../probes/kernel-clock.js';
+import { systemKernelClock, type KernelClock } from '../probes/kernel-clock.js';
 import type { BpfObjectHandle } from '../probes/native.js';
 import { kernelDropReasons, kernelResetReasons } from '../probes/reason-names.js';
 import { SocketPass } from './socket-pass.js';
 import { tcpEventDecoder, tcpEventLayout, type TcpEventDecoder } from '../probes/tcp-events.js';
+import { UdpFlowProbe } from '../probes/udp-flows.js';
+import { cgroupV2Mount } from '../probes/host-paths.js';
+import { isNativeError } from '../probes/native.js';
 
 export interface LiveSourceOptions {
   /** Ring buffer size in bytes (power of two). */
@@ -24,7 +27,12 @@ export interface LiveSourceOptions {
   enrichment: Enrichment;
   /** Probes to load (default: all of bpf/tcp_events.bpf.c). */
   definitions?: readonly ProbeDefinition[];
+  /** Count UDP flows with the packet program (bpf/udp_flows.bpf.c). Default true. */
+  udpFlows?: boolean;
 }
+
+/** The status line of the UDP packet program, beside the tracepoints'. */
+const UDP_FLOWS_PROBE = 'udp_flows';
 
 const DRAIN_BATCH_RECORDS = 4096;
 
@@ -35,6 +43,7 @@ export class LiveSource {
   private readonly object: BpfObjectHandle;
   private readonly decoder: TcpEventDecoder;
   private readonly sockets: SocketPass;
+  private readonly udpFlows: UdpFlowProbe | null;
   private readonly batch = Buffer.alloc(DRAIN_BATCH_RECORDS * tcpEventLayout.size);
   private readonly drainTimer: NodeJS.Timeout;
   private readonly emit: (record: ModelRecord) => void;
@@ -43,15 +52,20 @@ export class LiveSource {
   constructor(options: LiveSourceOptions, sink: (record: ModelRecord) => void) {
     const loaded = loadProbes({ ringBufferBytes: options.ringBufferBytes, definitions: options.definitions });
     this.object = loaded.object;
-    this.probes = loaded.statuses;
-    this.decoder = tcpEventDecoder(systemKernelClock(), kernelDropReasons(), kernelResetReasons());
+    const clock = systemKernelClock();
+    const udp = options.udpFlows === false ? null : loadUdpFlows(cgroupV2Mount(options.paths), clock);
+    this.udpFlows = udp?.probe ?? null;
+    this.probes = udp === null ? loaded.statuses : [...loaded.statuses, udp.status];
+    this.decoder = tcpEventDecoder(clock, kernelDropReasons(), kernelResetReasons());
     this.emit = (record) => {
       // The kernel's task name is the process's own text: it passes the sanitiser before anything sees it.
-      if (record.kind === 'state' && record.owner !== null) record.owner.comm = escapeUntrustedText(record.owner.comm);
+      if ((record.kind === 'state' || record.kind === 'udpFlow') && record.owner !== null) {
+        record.owner.comm = escapeUntrustedText(record.owner.comm);
+      }
       this.sockets.note(record);
       sink(record);
     };
-    this.sockets = new SocketPass(options.paths, options.enrichment, this.emit, { eventsNameOwners: true });
+    this.sockets = new SocketPass(options.paths, options.enrichment, this.emit, { eventsNameOwners: true }, this.udpFlows);
     this.drainTimer = setInterval(() => this.drain(), options.drainIntervalMs);
   }
 
@@ -83,6 +97,19 @@ export class LiveSource {
     this.stopped = true;
     clearInterval(this.drainTimer);
     this.sockets.close();
+    this.udpFlows?.close();
     this.object.close();
+  }
+}
+
+/** The UDP packet program, or why it is off: its failure leaves the TCP probes running. */
+function loadUdpFlows(cgroupV2Root: string, clock: KernelClock): { probe: UdpFlowProbe | null; status: ProbeStatus } {
+  try {
+    return { probe: new UdpFlowProbe(cgroupV2Root, clock), status: { name: UDP_FLOWS_PROBE, status: 'attached', reason: null } };
+  } catch (error) {
+    const reason = isNativeError(error) && error.code === 'ENOENT'
+      ? `no cgroup v2 hierarchy at ${cgroupV2Root} to attach the UDP packet program to (${error.operation})`
+      : `the UDP packet program did not attach: ${error instanceof Error ? error.message : String(error)}`;
+    return { probe: null, status: { name: UDP_FLOWS_PROBE, status: 'failed', reason } };
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Once a tick, for either source: every TCP socket's counters through sock_diag in every
- * namespace netscope can enter, the owners of sockets that have none yet, the containers of
- * cgroups new to netscope, the sweep that closes sockets no longer there, and the host gauges.
+ * namespace netscope can enter (and with the UDP packet program, every UDP socket and flow), the
+ * owners of sockets that have none yet, the containers of cgroups new to netscope, the sweep that
+ * closes sockets no longer there, and the host gauges.
  */
 import type { ModelRecord } from '../model/records.js';
 import type { ContainerResolver } from '../enrich/container-resolver.js';
@@ -13,6 +14,7 @@ import { HostGauges } from './host-gauges.js';
 import { ConntrackLookup, conntrackLoaded } from '../probes/conntrack-lookup.js';
 import { NatPass } from './nat-pass.js';
 import { natNamespaces } from './nat-namespaces.js';
+import type { UdpFlowProbe } from '../probes/udp-flows.js';
 
 /** New namespaces also show up in events; this catches those that have no TCP traffic yet. */
 const NAMESPACE_REFRESH_TICKS = 5;
@@ -33,8 +35,10 @@ export class SocketPass {
     enrichment: Enrichment,
     private readonly emit: (record: ModelRecord) => void,
     private readonly ownerLookup: ResolveOptions,
+    /** The UDP packet program, whose flows are read after each pass; null when it is not loaded. */
+    private readonly udpFlows: UdpFlowProbe | null = null,
   ) {
-    this.sampler = new SocketSampler(paths);
+    this.sampler = new SocketSampler(paths, udpFlows !== null);
     this.resolver = enrichment.owners;
     this.containers = enrichment.containers;
     this.gauges = new HostGauges(paths);
@@ -51,6 +55,7 @@ export class SocketPass {
       this.containers.note(record.cgroupId, record.pid);
       this.gauges.noteSocketOwner(record.pid);
     }
+    if (record.kind === 'udpFlow' && record.owner !== null) this.containers.note(record.owner.cgroupId, record.owner.pid);
     if (record.kind !== 'state') return;
     if (record.owner !== null) {
       this.containers.note(record.owner.cgroupId, record.owner.pid);
@@ -76,7 +81,14 @@ export class SocketPass {
       this.nat?.note(record);
       this.emit(record);
     }
-    for (const owner of this.resolver.resolve(pass.records, nowMs, this.ownerLookup)) {
+    for (const record of pass.udpSockets) this.emit(record);
+    if (this.udpFlows !== null) {
+      const netnsByCookie = new Map(pass.udpSockets.map((socket) => [socket.cookie, socket.endpoints.netns]));
+      const seen = { netnsByCookie, passStartedMonotonicMs: pass.startedMonotonicMs };
+      for (const flow of this.udpFlows.read(seen, pass.sampledAtMs)) this.emit(flow);
+      this.emit({ kind: 'udpRefused', atMs: pass.sampledAtMs, total: this.udpFlows.refusedFlows() });
+    }
+    for (const owner of this.resolver.resolve([...pass.records, ...pass.udpSockets], nowMs, this.ownerLookup)) {
       this.containers.note(owner.cgroupId, owner.pid);
       this.gauges.noteSocketOwner(owner.pid);
       this.emit(owner);

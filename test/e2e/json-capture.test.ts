@@ -108,11 +108,11 @@ describe('netscope --json on real loopback traffic', () => {
     assert.ok(validate(document), JSON.stringify(validate.errors, null, 2));
   });
 
-  it('reports its source: every probe attached, lost events counted', () => {
+  it('reports its source: every probe attached (the UDP packet program too), lost events counted', () => {
     assert.equal(document.source.kind, 'ebpf');
     assert.deepEqual(
       document.source.probes.map((probe) => [probe.name, probe.status]),
-      ['inet_sock_set_state', 'tcp_retransmit_skb', 'tcp_send_reset', 'tcp_receive_reset', 'kfree_skb'].map((name) => [name, 'attached']),
+      ['inet_sock_set_state', 'tcp_retransmit_skb', 'tcp_send_reset', 'tcp_receive_reset', 'kfree_skb', 'udp_flows'].map((name) => [name, 'attached']),
     );
     assert.equal(typeof document.source.lostEvents, 'number');
   });

@@ -54,6 +54,7 @@ describe('event lines', () => {
       comm: 'curl',
       container: null,
       nat: null,
+      protocol: 'tcp',
       fromState: 'CLOSE',
       toState: 'SYN_SENT',
     });

@@ -28,6 +28,7 @@ const base = {
   comm: 'curl',
   container: null,
   nat: null,
+  protocol: 'tcp',
 } as const;
 
 const lines: EventLine[] = [

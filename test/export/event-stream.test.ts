@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { Capture } from '../../src/app/capture.js';
-import type { EventLine } from '../../src/export/event-lines.js';
+import type { EventLine, UdpFlowLine } from '../../src/export/event-lines.js';
 import { eventSelection } from '../../src/export/event-selection.js';
 import { EventStream, type EventStreamOptions } from '../../src/export/event-stream.js';
 import type { ContainerIdentity, ModelRecord } from '../../src/model/records.js';
 import { TcpState } from '../../src/model/records.js';
-import { T0, endpoints, natRecord, ownerRecord, retransmitRecord, stateRecord, taskOwner } from '../model/record-builders.js';
+import { T0, endpoints, natRecord, ownerRecord, retransmitRecord, stateRecord, taskOwner, udpFlowRecord, udpSocketRecord } from '../model/record-builders.js';
 
 const unbound = endpoints({ saddr: '0.0.0.0', sport: 0, daddr: '127.0.0.1', dport: 8080 });
 const client = endpoints({ saddr: '127.0.0.1', sport: 50000, daddr: '127.0.0.1', dport: 8080 });
@@ -72,6 +72,30 @@ const child = (cookie: number, atMs = T0) => stateRecord({ cookie, atMs, endpoin
 const accept = (cookie: number, atMs = T0) => stateRecord({ cookie, atMs, endpoints: server, oldState: TcpState.SYN_RECV, newState: TcpState.ESTABLISHED });
 
 describe('the --events stream', () => {
+  test('a UDP flow: udp-open at its first sight, nothing while it only moves datagrams, udp-close with its last counters', async () => {
+    const stream = streamedCapture();
+    const peer = endpoints({ saddr: '127.0.0.1', sport: 40000, daddr: '127.0.0.53', dport: 53 });
+    await stream.drain(udpFlowRecord({ cookie: 30, endpoints: peer }));
+    await stream.drain(udpFlowRecord({ cookie: 30, endpoints: peer, counters: { bytesSent: 80, packetsSent: 2, lastPacketAtMs: T0 + 500 } }));
+    await stream.drain(udpFlowRecord({ cookie: 30, endpoints: peer, socketClosed: true, counters: { bytesSent: 120, packetsSent: 3, lastPacketAtMs: T0 + 900 } }));
+    assert.deepEqual(stream.summary(), ['udp-open 30 pid=4321 sport=40000', 'udp-close 30 pid=4321 sport=40000']);
+    const close = stream.written[1] as UdpFlowLine;
+    assert.deepEqual(
+      [close.protocol, close.socketCookie, close.connected, close.bytesSent, close.datagramsSent, close.bytesReceived, close.durationMs],
+      ['udp', '30', true, 120, 3, 56, 800],
+    );
+  });
+
+  test('a UDP flow whose first datagram came in waits for the owner /proc resolves, as an accept does', async () => {
+    const stream = streamedCapture();
+    const peer = endpoints({ saddr: '0.0.0.0', sport: 5353, daddr: '10.0.0.9', dport: 6000 });
+    await stream.drain(udpSocketRecord({ cookie: 31 }), udpFlowRecord({ cookie: 31, connected: false, owner: null, endpoints: peer }));
+    assert.equal(stream.written.length, 0);
+    stream.tick(ownerRecord({ cookie: 31, atMs: T0 + 1000, pid: 4242, comm: 'ns-dns' }));
+    assert.deepEqual(stream.summary(), ['udp-open 4503599627370496 pid=4242 sport=5353']);
+    assert.deepEqual(stream.written.filter((line) => line.protocol === 'tcp'), []);
+  });
+
   test('a connect waits for the local port its next event carries, then goes out completed and in order', async () => {
     const stream = streamedCapture();
     await stream.drain(connect(1));

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { zeroTotals } from '../../src/model/capture-totals.js';
 import type { ConnectionSnapshot, ModelSnapshot } from '../../src/model/snapshot-types.js';
 import type { SeriesLabels } from '../../src/export/series-labels.js';
+import { seriesAttributes } from '../../src/export/otlp-attributes.js';
 import { SERIES_RETENTION_MS, TrafficCounters, type LatencySamples, type TrafficSeries } from '../../src/export/traffic-counters.js';
 import { NOW, connection, containerIdentity, listener, snapshot } from '../ui/view-model/snapshot-builder.js';
 
@@ -29,6 +30,27 @@ function processesWithSeries(counters: TrafficCounters): (string | null)[] {
 }
 
 describe('traffic counters', () => {
+  test("a process's UDP flows are a series apart from its TCP connections, network.transport=udp in OTLP", () => {
+    const counters = new TrafficCounters({ peerLabelLimit: 0 });
+    const udp = { socketCookie: 2, connected: true, receiveQueue: 0, socketDrops: 0, lastPacketAtMs: NOW };
+    counters.update(
+      at(NOW, [
+        connection({ id: 1, bytesSent: 100, bytesReceived: 1000, owner: { pid: 10, comm: 'app' } }),
+        connection({ id: 2, protocol: 'udp', udp, bytesSent: 40, bytesReceived: 56, srttMs: null, owner: { pid: 10, comm: 'app' } }),
+      ]),
+    );
+    const series = [...counters.series].filter((candidate) => candidate.labels.process === 'app');
+    assert.deepEqual(
+      series.map((candidate) => [candidate.labels.transport, candidate.counts.bytesSent, candidate.counts.bytesReceived]).sort(),
+      [
+        ['tcp', 100, 1000],
+        ['udp', 40, 56],
+      ],
+    );
+    const transports = series.map((candidate) => seriesAttributes(candidate.labels)['network.transport']).sort();
+    assert.deepEqual(transports, ['tcp', 'udp']);
+  });
+
   test('sum the connections of one process name and container, whatever their pids', () => {
     const counters = new TrafficCounters({ peerLabelLimit: 0 });
     const web = containerIdentity({ name: 'web', pod: 'web-0', namespace: 'prod' });
@@ -48,6 +70,7 @@ describe('traffic counters', () => {
       namespace: 'prod',
       workload: { kind: 'StatefulSet', name: 'web', source: 'podName' },
       peer: null,
+      transport: 'tcp',
     });
     assert.equal(nginx.counts.bytesSent, 300);
     assert.equal(nginx.counts.bytesReceived, 3000);

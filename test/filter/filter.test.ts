@@ -159,6 +159,20 @@ describe('filtering the connections pane', () => {
     assert.deepEqual(matching('!port:80'), ['1', '3', '4']);
   });
 
+  test('proto: keeps TCP connections or UDP flows; anything else is an error', () => {
+    const data = snapshot({
+      connections: [
+        connection({ id: 1 }),
+        connection({ id: 2, protocol: 'udp', dport: 53, udp: { socketCookie: 2, connected: true, receiveQueue: 0, socketDrops: 0, lastPacketAtMs: NOW } }),
+      ],
+    });
+    assert.deepEqual(matching('proto:udp', 'connections', data), ['2']);
+    assert.deepEqual(matching('proto:TCP', 'connections', data), ['1']);
+    assert.deepEqual(matching('!proto:udp', 'connections', data), ['1']);
+    assert.deepEqual(matching('udp', 'connections', data), ['2'], 'the word alone finds the protocol too');
+    assert.match(parseFilter('proto:icmp').error ?? '', /^proto:icmp — the protocol is tcp or udp$/);
+  });
+
   test('field terms and words combine with AND', () => {
     assert.deepEqual(matching('state:estab curl'), ['1']);
     assert.deepEqual(matching('port:80 curl'), ['5']);

@@ -102,6 +102,8 @@ describe('listeners', () => {
         acceptQueue: 3,
         acceptQueueLimit: 511,
         drops: 0,
+        protocol: 'tcp',
+        receiveQueue: null,
       },
     ]);
     assert.equal(snapshot.totals.connectionsOpened, 0);

@@ -109,6 +109,7 @@ describe('snapshots', () => {
         drops: 0,
         evicted: 0,
         lostEvents: 0,
+        udpFlowsRefused: 0,
       },
       connections: [],
       listeners: [],

@@ -11,6 +11,9 @@ import type {
   SweepRecord,
   TaskOwner,
   TcpCounters,
+  UdpFlowCounters,
+  UdpFlowRecord,
+  UdpSocketRecord,
 } from '../../src/model/records.js';
 import type { ConnectionSnapshot, ModelSnapshot } from '../../src/model/snapshot-types.js';
 import { TcpState } from '../../src/model/records.js';
@@ -122,6 +125,38 @@ export function natRecord(fields: WithRequired<NatRecord, 'cookie' | 'atMs'>): N
     originalDestination: { address: '10.96.0.10', port: 53 },
     direction: 'outgoing',
     table: 'host',
+    ...fields,
+  };
+}
+
+/** A UDP flow record: a connected client 127.0.0.1:40000 → 127.0.0.53:53, one datagram each way, seen at T0 + 1 s. */
+export function udpFlowRecord(fields: Partial<Omit<UdpFlowRecord, 'counters'>> & { counters?: Partial<UdpFlowCounters> } = {}): UdpFlowRecord {
+  return {
+    kind: 'udpFlow',
+    atMs: T0 + 1000,
+    cookie: 500,
+    endpoints: endpoints({ saddr: '127.0.0.1', sport: 40000, daddr: '127.0.0.53', dport: 53 }),
+    connected: true,
+    owner: taskOwner({ pid: 4321, comm: 'resolver' }),
+    socketClosed: false,
+    ...fields,
+    counters: { bytesSent: 40, bytesReceived: 56, packetsSent: 1, packetsReceived: 1, firstPacketAtMs: T0 + 100, lastPacketAtMs: T0 + 101, ...fields.counters },
+  };
+}
+
+/** A UDP socket's sample at T0 + 1 s: unconnected, port 40000, nothing queued. */
+export function udpSocketRecord(fields: Partial<UdpSocketRecord> = {}): UdpSocketRecord {
+  return {
+    kind: 'udpSocket',
+    atMs: T0 + 1000,
+    cookie: 500,
+    endpoints: endpoints({ saddr: '127.0.0.1', sport: 40000, daddr: '0.0.0.0', dport: 0 }),
+    connected: false,
+    listening: false,
+    inode: 9000,
+    uid: 1000,
+    receiveQueue: 0,
+    drops: 0,
     ...fields,
   };
 }

@@ -107,9 +107,11 @@ describe('snapshot document', () => {
       resetsReceived: 0,
       drops: 0,
       evicted: 0,
+      udpFlowsRefused: 0,
     });
     assert.deepEqual(document.connections[1], {
       id: '18446744',
+      protocol: 'tcp',
       family: 'ipv4',
       saddr: '10.0.0.1',
       sport: 40000,
@@ -145,6 +147,7 @@ describe('snapshot document', () => {
       container: null,
       problems: { retransmits: null, resets: null, drops: null },
       nat: null,
+      udp: null,
     });
     const closed = document.connections[0];
     assert.equal(closed?.closedAt, '2025-01-01T00:00:01.970Z');
@@ -163,6 +166,8 @@ describe('snapshot document', () => {
         container: null,
         acceptQueue: 1,
         acceptQueueLimit: 4096,
+        protocol: 'tcp',
+        receiveQueue: null,
       },
     ]);
   });

@@ -1,7 +1,8 @@
 /**
- * The decoders' offsets against the C structs as the compiler laid them out: struct tcp_event
- * from the BTF of the real BPF object, struct tcp_sample from BTF of its header compiled here
- * (it never enters the BPF object), and both sizes against the addon's own sizeof().
+ * The decoders' offsets against the C structs as the compiler laid them out: struct tcp_event and
+ * the UDP flow map's key and value from the BTF of the real BPF objects, struct tcp_sample and
+ * udp_sample from BTF of their headers compiled here (they never enter a BPF object), and every
+ * size against the addon's own sizeof().
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,9 +11,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { nativeAddon } from '../../src/probes/native.js';
-import { bpfObjectPath, packageRoot } from '../../src/probes/package-paths.js';
+import { bpfObjectPath, packageRoot, udpFlowsObjectPath } from '../../src/probes/package-paths.js';
 import { tcpEventLayout } from '../../src/probes/tcp-events.js';
 import { tcpSampleLayout } from '../../src/probes/tcp-samples.js';
+import { udpFlowCountersLayout, udpFlowKeyLayout } from '../../src/probes/udp-flows.js';
+import { udpSampleLayout } from '../../src/probes/udp-samples.js';
 
 interface BtfMember {
   name: string;
@@ -61,7 +64,27 @@ describe('shared record layouts', () => {
     assertLayoutMatches(structFromBtf(object, 'tcp_sample'), tcpSampleLayout);
   });
 
+  it('struct udp_flow_key and udp_flow_counters in the UDP packet program match src/probes/udp-flows.ts', () => {
+    assertLayoutMatches(structFromBtf(udpFlowsObjectPath, 'udp_flow_key'), udpFlowKeyLayout);
+    assertLayoutMatches(structFromBtf(udpFlowsObjectPath, 'udp_flow_counters'), udpFlowCountersLayout);
+  });
+
+  it('struct udp_sample as compiled matches src/probes/udp-samples.ts', () => {
+    const source = path.join(scratch, 'udp-sample.bpf.c');
+    const object = path.join(scratch, 'udp-sample.bpf.o');
+    const types = 'typedef unsigned long long __u64; typedef unsigned int __u32; typedef unsigned short __u16; typedef unsigned char __u8;';
+    writeFileSync(source, `${types}\n#include "udp_sample.h"\nstruct udp_sample layout;\n`);
+    execFileSync('clang', ['-g', '-O2', '-target', 'bpf', '-I', path.join(packageRoot, 'bpf'), '-c', source, '-o', object]);
+    assertLayoutMatches(structFromBtf(object, 'udp_sample'), udpSampleLayout);
+  });
+
   it('the addon was compiled with the same record sizes', () => {
-    assert.deepEqual(nativeAddon().recordSizes, { tcpEvent: tcpEventLayout.size, tcpSample: tcpSampleLayout.size });
+    assert.deepEqual(nativeAddon().recordSizes, {
+      tcpEvent: tcpEventLayout.size,
+      tcpSample: tcpSampleLayout.size,
+      udpFlowKey: udpFlowKeyLayout.size,
+      udpFlowCounters: udpFlowCountersLayout.size,
+      udpSample: udpSampleLayout.size,
+    });
   });
 });

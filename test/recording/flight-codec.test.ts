@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { ContainerRecord } from '../../src/model/records.js';
 import { FlightChunks } from '../../src/recording/flight-chunks.js';
 import { ChunkDecoder, ChunkEncoder, entryBound, type FlightEntry } from '../../src/recording/flight-codec.js';
-import { counters, dropRecord, endpoints, lostRecord, ownerRecord, resetRecord, retransmitRecord, sampleRecord, stateRecord, sweepRecord, taskOwner } from '../model/record-builders.js';
+import { counters, dropRecord, endpoints, lostRecord, ownerRecord, resetRecord, retransmitRecord, sampleRecord, stateRecord, sweepRecord, taskOwner, udpFlowRecord, udpSocketRecord } from '../model/record-builders.js';
 
 const T0 = 1_795_576_201_000.123;
 const NEAR_2_53 = Number.MAX_SAFE_INTEGER;
@@ -52,6 +52,26 @@ describe('the flight recorder encoding', () => {
       sweepRecord({ atMs: T0 + 4000, sinceMs: T0 + 3000.5, netns: [4026531840, 4026532001, 12] }),
       lostRecord(T0 + 4001, 3),
       { kind: 'tick', atMs: T0 + 4002 },
+    ];
+    assert.deepEqual(roundTrip(entries), entries);
+  });
+
+  test("gives back UDP records exactly: an unconnected socket's flows share its cookie, each with its own peer", () => {
+    const entries: FlightEntry[] = [
+      udpSocketRecord({ atMs: T0, cookie: 40, listening: true, drops: null }),
+      udpSocketRecord({ atMs: T0 + 1, cookie: 40, receiveQueue: 2048, drops: 3 }),
+      udpFlowRecord({ atMs: T0 + 2, cookie: 40, connected: false, owner: null, endpoints: endpoints({ daddr: '10.0.0.7', dport: 1 }) }),
+      udpFlowRecord({
+        atMs: T0 + 3,
+        cookie: 40,
+        connected: false,
+        owner: taskOwner({ pid: 77, comm: 'dns' }),
+        endpoints: endpoints({ family: 'ipv6', saddr: '::1', daddr: 'fe80::1', dport: 2 }),
+        counters: { bytesSent: NEAR_2_53, packetsSent: 2 ** 40, firstPacketAtMs: T0 - 0.000001, lastPacketAtMs: T0 + 2.5 },
+      }),
+      udpFlowRecord({ atMs: T0 + 4, cookie: 41, socketClosed: true }),
+      { kind: 'udpRefused', atMs: T0 + 5, total: 9 },
+      { kind: 'tick', atMs: T0 + 6 },
     ];
     assert.deepEqual(roundTrip(entries), entries);
   });

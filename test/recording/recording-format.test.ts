@@ -12,7 +12,7 @@ import {
   tickLine,
   type Recording,
 } from '../../src/recording/recording-format.js';
-import { endpoints, lostRecord, ownerRecord, resetRecord, sampleRecord, stateRecord, sweepRecord, taskOwner } from '../model/record-builders.js';
+import { endpoints, lostRecord, ownerRecord, resetRecord, sampleRecord, stateRecord, sweepRecord, taskOwner, udpFlowRecord, udpSocketRecord } from '../model/record-builders.js';
 import { header, T0 } from './recording-builders.js';
 
 const NAME = 'recording.ndjson';
@@ -83,6 +83,22 @@ describe('the recording format', () => {
     assert.deepEqual(recording.end, { kind: 'end', atMs: T0 + 2100, reason: 'stopped' });
     assert.equal(recording.truncatedLine, null);
     assert.equal(incompleteRecordingNotice(recording, NAME), null);
+  });
+
+  test('UDP flow, socket and refused-flow records come back as they were', () => {
+    const udp: ModelRecord[] = [
+      udpSocketRecord({ cookie: 9, drops: null, listening: true }),
+      udpFlowRecord({ cookie: 9, connected: false, owner: null, socketClosed: true }),
+      udpFlowRecord({ cookie: 10 }),
+      { kind: 'udpRefused', atMs: T0 + 1000, total: 2 },
+    ];
+    const text = joined([headerLine(header()), ...udp.map((record) => recordLine(record)), tickLine(T0 + 1000), endLine(T0 + 1100, 'stopped')]);
+    assert.deepEqual(parse(text).ticks, [{ atMs: T0 + 1000, records: udp }]);
+  });
+
+  test('a UDP flow record missing a field names it', () => {
+    const { socketClosed: _left, ...withoutIt } = udpFlowRecord();
+    assertDataError(joined([headerLine(header()), JSON.stringify(withoutIt), tickLine(T0 + 1000)]), /socketClosed is missing/);
   });
 
   test('lines are the spec: the header first, records as JSON, tick and end markers', () => {

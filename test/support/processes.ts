@@ -24,6 +24,7 @@ export interface Peer {
 }
 
 const peerScript = path.join(packageRoot, 'dist/test/support/peer.js');
+const udpPeerScript = path.join(packageRoot, 'dist/test/support/udp-peer.js');
 
 /** Starts `peer MODE TITLE ARGS…` (see peer.ts) under this Node. */
 export function startPeer(mode: string, title: string, ...args: (string | number)[]): Peer {
@@ -36,6 +37,11 @@ export function startPeer(mode: string, title: string, ...args: (string | number
  */
 export function startPeerVia(wrapper: string[], mode: string, title: string, ...args: (string | number)[]): Peer {
   return startProgram([...wrapper, process.execPath, peerScript], mode, title, ...args);
+}
+
+/** Starts `udp-peer MODE TITLE ARGS…` (see udp-peer.ts) under this Node. */
+export function startUdpPeer(mode: string, title: string, ...args: (string | number)[]): Peer {
+  return startProgram([process.execPath, udpPeerScript], mode, title, ...args);
 }
 
 /** Starts `COMMAND… MODE TITLE ARGS…`, a program that speaks as peer.ts does (one JSON line per milestone). */
@@ -139,8 +145,10 @@ export function bpfProgramsOf(pid: number): string[] {
     .map((program) => program.name ?? String(program.id));
 }
 
+/** The tracepoint programs (`handle_*`) and the UDP packet programs (`netscope_udp_rx`, `netscope_udp_tx`). */
 function isNetscopeProgram(program: BpftoolProgram): boolean {
-  return (program.name ?? '').startsWith('handle_');
+  const name = program.name ?? '';
+  return name.startsWith('handle_') || name.startsWith('netscope_udp_');
 }
 
 /**
@@ -149,7 +157,7 @@ function isNetscopeProgram(program: BpftoolProgram): boolean {
  */
 const programsBeforeThisFile = new Set(loadedBpfPrograms().filter(isNetscopeProgram).map((program) => program.id));
 
-/** Programs named like netscope's (`handle_*`) loaded since this test file started, whoever holds them. */
+/** Programs named like netscope's loaded since this test file started, whoever holds them. */
 export function leftoverNetscopePrograms(): string[] {
   return loadedBpfPrograms()
     .filter((program) => isNetscopeProgram(program) && !programsBeforeThisFile.has(program.id))

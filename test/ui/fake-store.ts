@@ -68,6 +68,8 @@ const owners = {
 
 function connection(fields: Partial<ConnectionSnapshot> & Pick<ConnectionSnapshot, 'id' | 'saddr' | 'sport' | 'daddr' | 'dport' | 'owner'>): ConnectionSnapshot {
   return {
+    protocol: 'tcp',
+    udp: null,
     family: 'ipv4',
     netns: HOST_NETNS,
     state: 'ESTABLISHED',
@@ -189,8 +191,8 @@ function connections(): ConnectionSnapshot[] {
 
 function listeners(): ListenerSnapshot[] {
   return [
-    { id: 2001, family: 'ipv4', saddr: '0.0.0.0', sport: 443, netns: WEB_NETNS, owner: owners.nginx, acceptQueue: 0, acceptQueueLimit: 511, drops: 0 },
-    { id: 2002, family: 'ipv6', saddr: '::', sport: 5432, netns: DB_NETNS, owner: owners.postgres, acceptQueue: 2, acceptQueueLimit: 244, drops: 0 },
+    { id: 2001, family: 'ipv4', saddr: '0.0.0.0', sport: 443, netns: WEB_NETNS, owner: owners.nginx, acceptQueue: 0, acceptQueueLimit: 511, drops: 0, protocol: 'tcp', receiveQueue: null },
+    { id: 2002, family: 'ipv6', saddr: '::', sport: 5432, netns: DB_NETNS, owner: owners.postgres, acceptQueue: 2, acceptQueueLimit: 244, drops: 0, protocol: 'tcp', receiveQueue: null },
   ];
 }
 
@@ -238,6 +240,7 @@ export function buildSnapshot(): ModelSnapshot {
       drops: 3,
       evicted: 0,
       lostEvents: 0,
+      udpFlowsRefused: 0,
     },
     connections: all,
     listeners: listeners(),

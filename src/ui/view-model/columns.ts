@@ -203,7 +203,12 @@ const connectionColumns: readonly Column<ConnectionSnapshot>[] = [
     ...endpointColumn({ id: 'remote', header: 'REMOTE', minWidth: 21, priority: 95 }, (row) => row.daddr, (row) => row.dport),
     format: remoteCell,
   },
-  { ...textColumn({ id: 'state', header: 'STATE', minWidth: 10, priority: 90 }, (row) => row.state), format: (row) => formatState(row.state) },
+  textColumn({ id: 'proto', header: 'PROTO', minWidth: 6, priority: 38 }, (row) => row.protocol),
+  // An open UDP flow has no TCP state to show: `UDP` says what it is where PROTO no longer fits.
+  {
+    ...textColumn({ id: 'state', header: 'STATE', minWidth: 10, priority: 90 }, (row) => row.state),
+    format: (row) => (row.protocol === 'udp' && row.closedAtMs === null ? 'UDP' : formatState(row.state)),
+  },
   numberColumn(
     { id: 'rate', header: 'RATE/s', minWidth: 10, priority: 85 },
     (row) => row.sendRate + row.receiveRate,
@@ -259,8 +264,18 @@ const listenerColumns: readonly Column<ListenerSnapshot>[] = [
   numberColumn({ id: 'pid', header: 'PID', minWidth: 7, priority: 80 }, (row) => row.owner.pid, (row) => String(row.owner.pid ?? '-')),
   textColumn({ id: 'process', header: 'PROCESS', minWidth: 10, maxWidth: 16, priority: 100 }, (row) => row.owner.comm),
   endpointColumn({ id: 'local', header: 'LOCAL', minWidth: 15, priority: 95 }, (row) => row.saddr, (row) => row.sport),
-  numberColumn({ id: 'queue', header: 'QUEUE', minWidth: 6, priority: 90 }, (row) => row.acceptQueue, (row) => formatCount(row.acceptQueue)),
-  numberColumn({ id: 'backlog', header: 'BACKLOG', minWidth: 8, priority: 70 }, (row) => row.acceptQueueLimit, (row) => formatCount(row.acceptQueueLimit)),
+  textColumn({ id: 'proto', header: 'PROTO', minWidth: 6, priority: 36 }, (row) => row.protocol),
+  // A UDP server has no accept queue: its queue is the bytes of datagrams not yet read.
+  numberColumn(
+    { id: 'queue', header: 'QUEUE', minWidth: 6, priority: 90 },
+    (row) => row.receiveQueue ?? row.acceptQueue,
+    (row) => (row.receiveQueue === null ? formatCount(row.acceptQueue) : formatBytes(row.receiveQueue)),
+  ),
+  numberColumn(
+    { id: 'backlog', header: 'BACKLOG', minWidth: 8, priority: 70 },
+    (row) => (row.protocol === 'udp' ? null : row.acceptQueueLimit),
+    (row) => (row.protocol === 'udp' ? '-' : formatCount(row.acceptQueueLimit)),
+  ),
   textColumn({ id: 'user', header: 'USER', minWidth: 8, maxWidth: 12, priority: 40 }, (row) => row.owner.user ?? (row.owner.uid === null ? null : String(row.owner.uid))),
   textColumn({ id: 'command', header: 'COMMAND', minWidth: 12, maxWidth: 4096, priority: 50 }, (row) => row.owner.cmdline),
 ];

@@ -48,6 +48,8 @@ function connectionMatchesField(connection: ConnectionSnapshot, term: FieldTerm)
       return connection.sport === term.port || connection.dport === term.port;
     case 'state':
       return term.states.has(connection.state);
+    case 'protocol':
+      return connection.protocol === term.protocol;
     case 'container':
     case 'pod':
     case 'workload':
@@ -87,6 +89,7 @@ const connectionFields: readonly SearchField<ConnectionSnapshot>[] = [
   { name: 'dport', match: 'number', number: (row) => row.dport },
   { name: 'sport', match: 'number', number: (row) => row.sport },
   { name: 'state', match: 'fuzzy', text: (row) => row.state },
+  { name: 'protocol', match: 'fuzzy', text: (row) => row.protocol },
   { name: 'saddr', match: 'literal', text: (row) => row.saddr },
   { name: 'pid', match: 'number', number: (row) => row.owner.pid },
   { name: 'cmdline', match: 'fuzzy', text: (row) => row.owner.cmdline },
@@ -158,6 +161,7 @@ function subjectMatchesField(finding: Finding, term: FieldTerm): boolean {
       return subject.peerPort === term.port || subject.localPort === term.port;
     case 'state':
     case 'nat':
+    case 'protocol':
       // Not the finding's own: it matches through the connections of its evidence.
       return false;
     case 'container':
@@ -233,6 +237,8 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
           return (row) => row.sport === term.port;
         case 'state':
           return () => term.states.has('LISTEN');
+        case 'protocol':
+          return (row) => row.protocol === term.protocol;
         case 'container':
         case 'pod':
         case 'workload':
@@ -253,6 +259,9 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
           return (row) => row.sport === term.port || row.dport === term.port;
         case 'state':
           return (row) => (row.fromState !== null && term.states.has(row.fromState)) || (row.toState !== null && term.states.has(row.toState));
+        case 'protocol':
+          // The Events pane lists TCP's events; UDP has no states, resets or retransmits.
+          return () => term.protocol === 'tcp';
         case 'container':
         case 'pod':
         case 'workload': {

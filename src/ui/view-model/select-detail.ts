@@ -10,7 +10,7 @@
  */
 import type { DetailView, Tone } from './view-types.js';
 import type { ScreenInput } from './screen-input.js';
-import type { ConnectionSnapshot, NatSnapshot, Owner } from '../../model/snapshot-types.js';
+import type { ConnectionSnapshot, NatSnapshot, Owner, UdpFlowSnapshot } from '../../model/snapshot-types.js';
 import type { ProblemEvent, ProblemSpan } from '../../model/problem-trail.js';
 import {
   formatBytes,
@@ -89,7 +89,8 @@ function sinceField(label: string, span: ProblemSpan | null, nowMs: number, tone
 function describeTitle(connection: ConnectionSnapshot): string {
   const { comm, pid } = connection.owner;
   const owner = comm === null && pid === null ? 'unknown process' : `${comm ?? '?'} (${pid ?? '?'})`;
-  return `${owner}  ${formatEndpoint(connection.saddr, connection.sport)} → ${formatEndpoint(connection.daddr, connection.dport)}  ${connection.state}`;
+  const state = connection.udp === null ? connection.state : connection.closedAtMs === null ? 'UDP' : 'UDP (over)';
+  return `${owner}  ${formatEndpoint(connection.saddr, connection.sport)} → ${formatEndpoint(connection.daddr, connection.dport)}  ${state}`;
 }
 
 /** `2 packets lost · 5 not counted (not network loss), by reason below`: only class `matters` is loss. */
@@ -124,7 +125,37 @@ function describeNat(nat: NatSnapshot, connections: readonly ConnectionSnapshot[
   return served === undefined ? `${translation} (${source})` : `${translation} (${source}) · ${describeOwner(served.owner)}`;
 }
 
+/**
+ * A UDP flow has no handshake, RTT, retransmits or resets: its page says what it has instead —
+ * datagrams, the socket's unread bytes and the kernel's drops on it, its latest datagram.
+ */
+function describeUdpFields(connection: ConnectionSnapshot, udp: UdpFlowSnapshot, nowMs: number): DetailView['fields'] {
+  const { owner } = connection;
+  const closed = connection.closedAtMs !== null;
+  const socket = udp.connected ? 'connected (one peer)' : 'unconnected (sendto/recvfrom: one flow per peer)';
+  return [
+    field('Protocol', `UDP · ${socket}`),
+    field('State', closed ? 'over' : `active · last datagram ${formatDuration(nowMs - udp.lastPacketAtMs)} ago`, closed ? 'dim' : 'normal'),
+    field('Local', formatEndpoint(connection.saddr, connection.sport)),
+    field('Remote', formatEndpoint(connection.daddr, connection.dport)),
+    field('Process', describeOwner(owner)),
+    field('User', owner.user === null && owner.uid === null ? 'unknown' : `${owner.user ?? '?'} (uid ${owner.uid ?? '?'})`),
+    field('Command', owner.cmdline ?? 'unknown'),
+    field('First', `${formatTimeOfDay(connection.openedAtMs)} · ${formatDuration(nowMs - connection.openedAtMs)} ago`),
+    field('Last', `${formatTimeOfDay(udp.lastPacketAtMs)} · ${formatDuration(nowMs - udp.lastPacketAtMs)} ago`),
+    ...(connection.closedAtMs === null
+      ? []
+      : [field('Closed', `${formatTimeOfDay(connection.closedAtMs)} · socket closed or idle`, 'dim')]),
+    field('Sent', `${formatBytes(connection.bytesSent)} payload · ${formatCount(connection.segmentsSent)} datagrams · ${formatRate(connection.sendRate)}`),
+    field('Received', `${formatBytes(connection.bytesReceived)} payload · ${formatCount(connection.segmentsReceived)} datagrams · ${formatRate(connection.receiveRate)}`),
+    field('Unread', `${formatBytes(udp.receiveQueue)} waiting in the socket's receive queue`, udp.receiveQueue > 0 ? 'warn' : 'normal'),
+    field('Drops', `${formatCount(udp.socketDrops)} datagrams dropped on the socket (receive buffer full), all its peers`, udp.socketDrops > 0 ? 'bad' : 'normal'),
+    field('Socket', `cookie ${udp.socketCookie} · flow ${connection.id} · netns ${connection.netns} · ${connection.family}`),
+  ];
+}
+
 function describeFields(connection: ConnectionSnapshot, nowMs: number, connections: readonly ConnectionSnapshot[]): DetailView['fields'] {
+  if (connection.udp !== null) return describeUdpFields(connection, connection.udp, nowMs);
   const { owner } = connection;
   const currentStay = connection.stateHistory.at(-1);
   const inStateMs = nowMs - (currentStay?.atMs ?? connection.openedAtMs);

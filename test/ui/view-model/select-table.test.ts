@@ -39,7 +39,7 @@ describe('columns', () => {
       assert.equal(new Set(ids).size, ids.length, pane);
       assert.ok(ids.includes(defaultSort(pane).column), pane);
     }
-    assert.deepEqual(columnIds('connections'), ['pid', 'process', 'container', 'local', 'remote', 'state', 'rate', 'send', 'recv', 'sent', 'received', 'retrans', 'resets', 'drops', 'rtt', 'age']);
+    assert.deepEqual(columnIds('connections'), ['pid', 'process', 'container', 'local', 'remote', 'proto', 'state', 'rate', 'send', 'recv', 'sent', 'received', 'retrans', 'resets', 'drops', 'rtt', 'age']);
     assert.deepEqual(columnIds('containers'), ['name', 'runtime', 'pod', 'workload', 'image', 'procs', 'conns', 'bytes', 'send', 'recv', 'sent', 'received', 'retrans', 'resets', 'drops']);
   });
 
@@ -237,7 +237,7 @@ describe('scope', () => {
 });
 
 describe('fitting', () => {
-  test('at 80 columns the connections table keeps process, remote, state and rates; at 160 every column but the container', () => {
+  test('at 80 columns the connections table keeps process, remote, state and rates; at 160 every column but the container and the protocol', () => {
     const narrow = table(trio, {}, 80);
     assert.deepEqual(
       narrow.table.columns.map((column) => column.id),
@@ -246,14 +246,14 @@ describe('fitting', () => {
     const wide = table(trio, {}, 160);
     assert.deepEqual(
       wide.table.columns.map((column) => column.id),
-      columnIds('connections').filter((id) => id !== 'container'),
+      columnIds('connections').filter((id) => id !== 'container' && id !== 'proto'),
     );
   });
 
   test('the container column is the first to go, in connections and in processes', () => {
     const ids = (pane: PaneId, width: number) => table(trio, { pane }, width).table.columns.map((column) => column.id);
-    assert.deepEqual(ids('connections', 165), columnIds('connections').filter((id) => id !== 'container'));
-    assert.deepEqual(ids('connections', 166), columnIds('connections'));
+    assert.deepEqual(ids('connections', 172), columnIds('connections').filter((id) => id !== 'container'));
+    assert.deepEqual(ids('connections', 173), columnIds('connections'));
     assert.deepEqual(ids('processes', 128), columnIds('processes').filter((id) => id !== 'container'));
     assert.deepEqual(ids('processes', 129), columnIds('processes'));
   });

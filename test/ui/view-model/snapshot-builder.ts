@@ -72,6 +72,8 @@ export function connection(fields: ConnectionFields = {}): ConnectionSnapshot {
     problems: { retransmits: null, resets: null, drops: null },
     problemTrail: [],
     nat: null,
+    protocol: 'tcp',
+    udp: null,
     ...fields,
     owner: owner(fields.owner),
   };
@@ -87,6 +89,8 @@ export function listener(fields: Partial<Omit<ListenerSnapshot, 'owner'>> & { ow
     acceptQueue: 0,
     acceptQueueLimit: 511,
     drops: 0,
+    protocol: 'tcp',
+    receiveQueue: null,
     ...fields,
     owner: owner({ pid: 800, comm: 'nginx', cmdline: 'nginx: master process /usr/sbin/nginx', user: 'root', uid: 0, ...fields.owner }),
   };

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netscope's UDP flows: a cgroup skb program on the root cgroup v2, in both directions, sees the
+ * packets of every local socket in every network namespace, each with its socket. UDP keeps no
+ * per-socket byte counters the way tcp_info does, so here alone netscope counts per packet —
+ * for UDP only: a TCP packet leaves after one byte is read.
+ *
+ * Every program returns 1 on every path: this hook decides whether the host's packets pass, and
+ * counting must never be the reason one does not.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "udp_flows.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define UDP_HEADER_BYTES 8
+#define IPV6_HEADER_BYTES 40
+#define PASS 1
+#define EEXIST 17
+
+char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * Every flow, connected sockets' and unconnected sockets' per-peer alike, until user space has
+ * read it after its socket closed. Not socket-local storage: that is freed with the socket,
+ * before user space could read what a short-lived socket (a resolver's query) moved. Not an LRU
+ * map: that would evict live flows silently; a full map refuses the new flow and counts it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct udp_flow_key);
+	__type(value, struct udp_flow_counters);
+} udp_flows SEC(".maps");
+
+/* Flows not counted because udp_flows was full; summed over CPUs by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} udp_flows_refused SEC(".maps");
+
+/* Puts the structs into the object's BTF, where tests (and bpftool) read their layout. */
+const struct udp_flow_key *udp_flow_key_layout __attribute__((unused));
+const struct udp_flow_counters *udp_flow_counters_layout __attribute__((unused));
+
+/* The packet's transport protocol, from its IP header in the linear data; 0 when not IP. */
+static __always_inline __u8 ip_protocol(struct __sk_buff *skb)
+{
+	__u8 *data = (__u8 *)(long)skb->data;
+	__u8 *data_end = (__u8 *)(long)skb->data_end;
+
+	if (data + IPV6_HEADER_BYTES > data_end)
+		return data + 10 <= data_end && (data[0] >> 4) == 4 ? data[9] : 0;
+	switch (data[0] >> 4) {
+	case 4:
+		return data[9];
+	case 6:
+		/* An extension header before UDP hides it; such packets go uncounted. */
+		return data[6];
+	}
+	return 0;
+}
+
+/* Reads the flow's addresses and the UDP payload length from the headers; false when malformed. */
+static __always_inline bool read_flow(struct __sk_buff *skb, bool egress, struct udp_flow_key *key,
+				      struct udp_flow_counters *fresh, __u64 *payload_bytes)
+{
+	__u8 first;
+	__u32 header_bytes;
+	__u16 ports[2];
+
+	if (bpf_skb_load_bytes(skb, 0, &first, 1))
+		return false;
+	if ((first >> 4) == 4) {
+		struct iphdr ip;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)))
+			return false;
+		header_bytes = (ip.ihl & 0xf) * 4;
+		key->family = AF_INET;
+		__builtin_memcpy(key->peer_addr, egress ? &ip.daddr : &ip.saddr, 4);
+		__builtin_memcpy(fresh->local_addr, egress ? &ip.saddr : &ip.daddr, 4);
+	} else {
+		struct ipv6hdr ip;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)))
+			return false;
+		header_bytes = IPV6_HEADER_BYTES;
+		key->family = AF_INET6;
+		__builtin_memcpy(key->peer_addr, egress ? &ip.daddr : &ip.saddr, 16);
+		__builtin_memcpy(fresh->local_addr, egress ? &ip.saddr : &ip.daddr, 16);
+	}
+	if (bpf_skb_load_bytes(skb, header_bytes, ports, sizeof(ports)))
+		return false;
+	key->peer_port = bpf_ntohs(egress ? ports[1] : ports[0]);
+	fresh->local_port = bpf_ntohs(egress ? ports[0] : ports[1]);
+	if (skb->len < header_bytes + UDP_HEADER_BYTES)
+		return false;
+	*payload_bytes = skb->len - header_bytes - UDP_HEADER_BYTES;
+	return true;
+}
+
+/*
+ * A UDP send runs the whole way down to this hook in the sending task, so the current task is
+ * the socket's user there; a receive runs in softirq, where it is whichever task was interrupted.
+ */
+static __always_inline void note_sender(struct udp_flow_counters *counters)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	counters->pid = pid_tgid >> 32;
+	counters->uid = (__u32)bpf_get_current_uid_gid();
+	counters->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(counters->comm, sizeof(counters->comm));
+	counters->owner_known = 1;
+}
+
+/* A flow's first datagram: its entry, with the socket's connected state and, on a send, its sender. */
+static __always_inline struct udp_flow_counters *add_flow(struct udp_flow_key *key, struct udp_flow_counters *fresh,
+							  struct bpf_sock *sk, bool egress, __u64 now)
+{
+	long error;
+
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return NULL;
+	fresh->first_ns = now;
+	fresh->last_ns = now;
+	fresh->connected = sk->state == BPF_TCP_ESTABLISHED;
+	if (egress)
+		note_sender(fresh);
+	error = bpf_map_update_elem(&udp_flows, key, fresh, BPF_NOEXIST);
+	/* -EEXIST: the same flow's packet on another CPU added it first; use that one. */
+	if (error && error != -EEXIST) {
+		__u32 zero = 0;
+		__u64 *refused = bpf_map_lookup_elem(&udp_flows_refused, &zero);
+
+		if (refused)
+			__sync_fetch_and_add(refused, 1);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&udp_flows, key);
+}
+
+static __always_inline void count_udp(struct __sk_buff *skb, bool egress)
+{
+	struct udp_flow_key key;
+	struct udp_flow_counters fresh;
+	struct udp_flow_counters *counters;
+	struct bpf_sock *sk = skb->sk;
+	__u64 payload_bytes, packets, now;
+
+	if (!sk)
+		return;
+	__builtin_memset(&key, 0, sizeof(key));
+	__builtin_memset(&fresh, 0, sizeof(fresh));
+	if (!read_flow(skb, egress, &key, &fresh, &payload_bytes))
+		return;
+	key.sock_cookie = bpf_get_socket_cookie(skb);
+	now = bpf_ktime_get_ns();
+	/* Nearly every datagram belongs to a flow already in the map: one lookup, no other helper. */
+	counters = bpf_map_lookup_elem(&udp_flows, &key);
+	if (!counters)
+		counters = add_flow(&key, &fresh, sk, egress, now);
+	if (!counters)
+		return;
+	packets = skb->gso_segs > 1 ? skb->gso_segs : 1;
+	if (egress) {
+		__sync_fetch_and_add(&counters->bytes_sent, payload_bytes);
+		__sync_fetch_and_add(&counters->packets_sent, packets);
+		/* A flow a datagram from its peer began: its first send names the owner. */
+		if (!counters->owner_known)
+			note_sender(counters);
+	} else {
+		__sync_fetch_and_add(&counters->bytes_received, payload_bytes);
+		__sync_fetch_and_add(&counters->packets_received, packets);
+	}
+	if (now > counters->last_ns)
+		counters->last_ns = now;
+}
+
+SEC("cgroup_skb/ingress")
+int netscope_udp_rx(struct __sk_buff *skb)
+{
+	if (ip_protocol(skb) == IPPROTO_UDP)
+		count_udp(skb, false);
+	return PASS;
+}
+
+SEC("cgroup_skb/egress")
+int netscope_udp_tx(struct __sk_buff *skb)
+{
+	if (ip_protocol(skb) == IPPROTO_UDP)
+		count_udp(skb, true);
+	return PASS;
+}
