@@ -76,16 +76,38 @@ describe('findings on flows and connects whose other end is this host', () => {
     assert.match(finding?.nextStep ?? '', /^a firewall rule or filter drops them \(NETFILTER_DROP\).*; then the peer is not answering SYNs/);
   });
 
-  test('SYNs dropped before the handshake counts as unanswered are a drops finding of their own, with the port', () => {
-    // Ten connects a second, each closed after 0.5 s (before the 1 s that makes it unanswered).
-    const results = run(3, (tick, atMs) => ({
-      connections: Array.from({ length: 10 * (tick + 1) }, (_, index) => ({ ...blackholedConnect(index + 1, 9999, atMs - 500, 1), state: 'CLOSE' as const, closedAtMs: atMs })),
+  test('a connect already waiting when the capture started is a connect too: its dropped SYNs go to the unreachable finding', () => {
+    const results = run(4, (_tick, atMs) => ({
+      connections: [1, 2, 3].map((id) => ({ ...blackholedConnect(id, 9999, T0, Math.floor((atMs - T0) / 1000) + 5), preexisting: true })),
     }));
-    const findings = results[2] ?? [];
-    assert.equal(only(findings, 'unreachable'), undefined);
-    const drops = only(findings, 'drops');
-    assert.equal(drops?.id, 'drops:pid=700:peer=127.0.0.1:9999');
-    assert.equal(drops?.subject.peerPort, 9999);
+    const findings = results[3] ?? [];
+    assert.deepEqual(
+      findings.map((finding) => [finding.id, finding.evidence.absorbed]),
+      [['unreachable:pid=700:peer=127.0.0.1:9999', ['drops']]],
+    );
+  });
+
+  test('a connect whose SYN this host dropped is unanswered at once, before the 1 s a silent one waits', () => {
+    // Ten connects a second, each given up after 0.5 s.
+    const results = run(1, (_tick, atMs) => ({
+      connections: Array.from({ length: 10 }, (_, index) => ({ ...blackholedConnect(index + 1, 9999, atMs - 500, 1), state: 'CLOSE' as const, closedAtMs: atMs })),
+    }));
+    assert.deepEqual(
+      (results[0] ?? []).map((finding) => [finding.id, finding.severity, finding.evidence.absorbed]),
+      [['unreachable:pid=700:peer=127.0.0.1:9999', 'critical', ['drops']]],
+    );
+  });
+
+  test('a drops finding opened before its cause was stated resolves into it: one open finding', () => {
+    // The sink's drops are seen a tick before the sender's retransmits are.
+    const results = run(3, (tick) => ({
+      connections: loopbackFlow({ segments: 1000 * (tick + 1), retransmits: 200 * tick, sinkDrops: { NETFILTER_DROP: 200 * (tick + 1) } }),
+    }));
+    assert.deepEqual((results[0] ?? []).map((finding) => `${finding.id} ${finding.state}`), [`drops:pid=600:peer=127.0.0.1:${SENDER_PORT} open`]);
+    assert.deepEqual(
+      (results[1] ?? []).map((finding) => `${finding.id} ${finding.state}`),
+      ['loss:pid=500:peer=127.0.0.1 open', `drops:pid=600:peer=127.0.0.1:${SENDER_PORT} resolved`],
+    );
   });
 
   test('firewall loss on a loopback flow: one loss finding on the sender with its port; the sink\u2019s drops are its evidence', () => {
