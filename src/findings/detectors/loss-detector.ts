@@ -115,11 +115,12 @@ export class LossDetector implements FindingDetector {
   }
 
   /** What the receiving end of a local flow reported (segments it already had, drops) goes to the sender's subject. */
-  private addReceiverReport(tick: TickEvidence, { localPeer: sender, oldDataDrops, ...delta }: ConnectionDelta): void {
+  private addReceiverReport(tick: TickEvidence, delta: ConnectionDelta): void {
+    const sender = delta.localPeer;
     if (sender === null || !wasEstablished(sender)) return;
     const dropped = droppedCount(delta);
-    if (oldDataDrops === 0 && dropped === 0) return;
-    this.add(tick, processPeerKeyOf(sender), sender, [0, 0, oldDataDrops, dropped]);
+    if (delta.oldDataDrops === 0 && dropped === 0) return;
+    this.add(tick, processPeerKeyOf(sender), sender, [0, 0, delta.oldDataDrops, dropped]);
   }
 }
 
