@@ -3,6 +3,11 @@
  * the findings need the increments. An unchanged connection is the very object the model
  * published last tick, so comparing references skips nearly every connection of a quiet table;
  * the detectors then walk only the connections that moved.
+ *
+ * A flow whose both ends are in one network namespace of this host (loopback, or a local
+ * address) shows as two connections: what one end's receiving side reports (a drop, a segment it
+ * already had) is about the other end's sending. Each connection is indexed by its tuple, so the
+ * drops of a tick find the flow's other end in one lookup.
  */
 import type { ConnectionSnapshot, ModelSnapshot } from '../model/snapshot-types.js';
 import { pidKey } from './finding-subject.js';
@@ -18,6 +23,14 @@ export interface ConnectionDelta {
   resetsReceived: number;
   /** Drops of class `matters`, by reason, in the connection's order (most frequent first). */
   mattersDrops: readonly (readonly [reason: string, count: number])[];
+  /**
+   * Segments the connection received and dropped because it already had their data
+   * (TCP_OLD_DATA, TCP_OLD_SEQUENCE): retransmits of the other end that were spurious. Counted
+   * per packet (one TSO packet may carry several segments).
+   */
+  oldDataDrops: number;
+  /** The flow's other end when it is a connection on this host too (same netns, tuple reversed); resolved only for a connection with drops this tick, else null. */
+  localPeer: ConnectionSnapshot | null;
   /** The handshake's latency when it completed this tick (or the connection was first seen with it); null otherwise. */
   newConnectLatencyMs: number | null;
 }
@@ -34,8 +47,13 @@ interface Remembered {
 
 const NO_DROPS: ConnectionDelta['mattersDrops'] = [];
 
+/** The stray drop reasons that say the segment's data had already arrived: the sender's retransmit was spurious. */
+const OLD_DATA_REASONS = new Set(['TCP_OLD_DATA', 'TCP_OLD_SEQUENCE']);
+
 export class ConnectionDeltas {
   private readonly remembered = new Map<number, Remembered>();
+  /** Connection id by flow tuple (the newest connection of a reused tuple). */
+  private readonly byFlow = new Map<string, number>();
   private updates = 0;
 
   /** This tick's increments; connections first seen count whole (the model counts from their first sighting). */
@@ -47,6 +65,7 @@ export class ConnectionDeltas {
       if (memory === undefined) {
         const processPeerKey = processPeerKeyOf(connection);
         this.remembered.set(connection.id, { connection, processPeerKey, seenAt: update });
+        this.byFlow.set(flowKey(connection.netns, connection.saddr, connection.sport, connection.daddr, connection.dport), connection.id);
         const delta = deltaOf(undefined, connection, processPeerKey);
         if (delta !== null) deltas.push(delta);
         continue;
@@ -60,13 +79,31 @@ export class ConnectionDeltas {
       if (delta !== null) deltas.push(delta);
     }
     if (this.remembered.size > snapshot.connections.length) {
-      for (const [id, memory] of this.remembered) if (memory.seenAt !== update) this.remembered.delete(id);
+      for (const [id, memory] of this.remembered) if (memory.seenAt !== update) this.forget(id, memory.connection);
     }
+    for (const delta of deltas) if (delta.mattersDrops.length > 0 || delta.oldDataDrops > 0) delta.localPeer = this.localPeerOf(delta.connection);
     return deltas;
+  }
+
+  private forget(id: number, connection: ConnectionSnapshot): void {
+    this.remembered.delete(id);
+    const key = flowKey(connection.netns, connection.saddr, connection.sport, connection.daddr, connection.dport);
+    if (this.byFlow.get(key) === id) this.byFlow.delete(key);
+  }
+
+  /** The connection at the flow's other end on this host, or null. */
+  private localPeerOf(connection: ConnectionSnapshot): ConnectionSnapshot | null {
+    const id = this.byFlow.get(flowKey(connection.netns, connection.daddr, connection.dport, connection.saddr, connection.sport));
+    return id === undefined || id === connection.id ? null : (this.remembered.get(id)?.connection ?? null);
   }
 }
 
-function processPeerKeyOf(connection: ConnectionSnapshot): string {
+function flowKey(netns: number, saddr: string, sport: number, daddr: string, dport: number): string {
+  return `${netns}|${saddr}|${sport}|${daddr}|${dport}`;
+}
+
+/** `pid=412:peer=10.0.3.7`: the key a connection's flow findings (loss, drops) group under. */
+export function processPeerKeyOf(connection: ConnectionSnapshot): string {
   return `${pidKey(connection.owner.pid)}:peer=${connection.daddr}`;
 }
 
@@ -75,18 +112,25 @@ function deltaOf(before: ConnectionSnapshot | undefined, now: ConnectionSnapshot
   const retransmits = Math.max(0, now.retransmits - (before?.retransmits ?? 0));
   const resetsSent = Math.max(0, now.resetsSent - (before?.resetsSent ?? 0));
   const resetsReceived = Math.max(0, now.resetsReceived - (before?.resetsReceived ?? 0));
-  const mattersDrops = before?.drops === now.drops ? NO_DROPS : mattersDropsDelta(before?.drops ?? [], now.drops);
+  const { mattersDrops, oldDataDrops } = before?.drops === now.drops ? NO_DROP_DELTA : dropsDelta(before?.drops ?? [], now.drops);
   const newConnectLatencyMs = now.connectLatencyMs !== null && (before === undefined || before.connectLatencyMs === null) ? now.connectLatencyMs : null;
-  const changed = segmentsSent + retransmits + resetsSent + resetsReceived > 0 || mattersDrops.length > 0 || newConnectLatencyMs !== null;
-  return changed ? { connection: now, processPeerKey, segmentsSent, retransmits, resetsSent, resetsReceived, mattersDrops, newConnectLatencyMs } : null;
+  const changed = segmentsSent + retransmits + resetsSent + resetsReceived + oldDataDrops > 0 || mattersDrops.length > 0 || newConnectLatencyMs !== null;
+  return changed ? { connection: now, processPeerKey, segmentsSent, retransmits, resetsSent, resetsReceived, mattersDrops, oldDataDrops, localPeer: null, newConnectLatencyMs } : null;
 }
 
-function mattersDropsDelta(before: ConnectionSnapshot['drops'], now: ConnectionSnapshot['drops']): ConnectionDelta['mattersDrops'] {
+type DropDelta = Pick<ConnectionDelta, 'mattersDrops' | 'oldDataDrops'>;
+
+const NO_DROP_DELTA: DropDelta = { mattersDrops: NO_DROPS, oldDataDrops: 0 };
+
+function dropsDelta(before: ConnectionSnapshot['drops'], now: ConnectionSnapshot['drops']): DropDelta {
   const increments: [string, number][] = [];
+  let oldDataDrops = 0;
   for (const drop of now) {
-    if (drop.class !== 'matters') continue;
+    if (drop.class !== 'matters' && !OLD_DATA_REASONS.has(drop.reason)) continue;
     const increment = drop.count - (before.find((earlier) => earlier.reason === drop.reason)?.count ?? 0);
-    if (increment > 0) increments.push([drop.reason, increment]);
+    if (increment <= 0) continue;
+    if (drop.class === 'matters') increments.push([drop.reason, increment]);
+    else oldDataDrops += increment;
   }
-  return increments.length === 0 ? NO_DROPS : increments;
+  return { mattersDrops: increments.length === 0 ? NO_DROPS : increments, oldDataDrops };
 }

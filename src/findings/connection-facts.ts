@@ -1,13 +1,14 @@
 /** What the findings read from a connection's state history. */
 import type { ConnectionSnapshot } from '../model/snapshot-types.js';
 
-/** Did the connection get past its handshake (or was it open before the capture)? */
+/** Did the connection get past its handshake (or was it open before the capture, and not first seen connecting)? */
 export function wasEstablished(connection: ConnectionSnapshot): boolean {
-  if (connection.preexisting) return true;
   for (const stay of connection.stateHistory) {
     if (stay.state !== 'SYN_SENT' && stay.state !== 'CLOSE') return true;
   }
-  return connection.state !== 'SYN_SENT' && connection.state !== 'CLOSE';
+  if (connection.state !== 'SYN_SENT' && connection.state !== 'CLOSE') return true;
+  // A connect already waiting when the capture started is first seen in SYN_SENT.
+  return connection.preexisting && connection.stateHistory[0]?.state !== 'SYN_SENT';
 }
 
 /** When the connection's first SYN went out; null when it was not seen connecting. */

@@ -24,6 +24,8 @@ export interface FindingCandidate {
   lastEvidenceAtMs: number;
   /** A listener's own address (acceptQueueOverflow): which clients' symptoms it explains. */
   listenAddress?: string;
+  /** The id of the finding this one is a symptom of, should that finding be stated: it then takes this one in (see absorbSymptoms). */
+  symptomOf?: string;
 }
 
 /** Thresholds of a kind that grades one number: a warning from `warning` up, critical from `critical` up. */

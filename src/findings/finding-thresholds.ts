@@ -27,7 +27,11 @@ export interface FindingThresholds {
   slowHandshake: SlowHandshakeThresholds;
 }
 
-/** Retransmitted segments as a share of segments sent, per process and peer, over the window. */
+/**
+ * Retransmitted segments as a share of segments sent, per process and peer, over the window.
+ * On a flow whose receiving end is on this host, the retransmits it reported as data it already
+ * had (spurious) are not counted — none are when this host dropped none of the flow's packets.
+ */
 export interface LossThresholds {
   /** Segments sent in the window below which no share is taken (one retransmit on an idle flow is nothing). Default 200. */
   minSegments: number;
@@ -41,7 +45,7 @@ export interface LossThresholds {
 
 /** Handshakes with no answer (SYN retransmitted, or closed from SYN_SENT with no reset), per process and peer port. */
 export interface UnreachableThresholds {
-  /** A handshake with no answer after this long counts as unanswered, ms. Default 1_000: the kernel's initial retransmission timeout, after which it sends the SYN again. */
+  /** A handshake with no answer after this long counts as unanswered, ms. Default 1_000: the kernel's initial retransmission timeout, after which it sends the SYN again. One whose SYN this host dropped counts at once. */
   noAnswerAfterMs: number;
   /** Unanswered handshakes in the window that open a warning. Default 1. */
   warningConnections: number;

@@ -70,12 +70,12 @@ export class FindingsEngine {
   update(snapshot: ModelSnapshot): readonly Finding[] {
     const nowMs = snapshot.atMs;
     const deltas = this.deltas.update(snapshot);
-    const candidates = absorbSymptoms(this.detectors.flatMap((detector) => detector.detect(snapshot, deltas)));
+    const detected = this.detectors.flatMap((detector) => detector.detect(snapshot, deltas));
+    const candidates = absorbSymptoms(detected);
     const seen = new Set<string>();
-    for (const candidate of candidates) {
-      seen.add(candidate.id);
-      this.apply(candidate, nowMs);
-    }
+    for (const candidate of candidates) seen.add(candidate.id);
+    for (const candidate of detected) if (!seen.has(candidate.id)) this.resolveAbsorbed(candidate.id, nowMs);
+    for (const candidate of candidates) this.apply(candidate, nowMs);
     for (const [id, tracked] of this.tracked) {
       if (seen.has(id)) continue;
       if (tracked.finding.state === 'open') this.hold(tracked, null, nowMs);
@@ -83,6 +83,17 @@ export class FindingsEngine {
     }
     this.current = [...this.tracked.values()].map((tracked) => tracked.finding).sort(worstFirst);
     return this.current;
+  }
+
+  /**
+   * A symptom opened before its cause was stated (drops counted a tick before the sender's
+   * retransmits were sampled) is the cause's evidence now: it resolves at once, so one fault is
+   * one open finding.
+   */
+  private resolveAbsorbed(id: string, nowMs: number): void {
+    const tracked = this.tracked.get(id);
+    if (tracked === undefined || tracked.finding.state !== 'open') return;
+    tracked.finding = { ...tracked.finding, state: 'resolved', resolvedAtMs: nowMs };
   }
 
   private apply(candidate: FindingCandidate, nowMs: number): void {

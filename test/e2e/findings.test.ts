@@ -76,14 +76,13 @@ describe('findings on a real fault: a client hammering a closed port', () => {
     const healthyConnections = document.connections.filter((connection) => connection.pid === healthyPid);
     assert.ok(healthyConnections.some((connection) => connection.bytesSent > 1_000_000), 'the healthy flow moved its bytes');
     // On loopback a flow retransmits only when the host is so overloaded that acknowledgements
-    // come later than the retransmission timeout: then the kernel did retransmit, and a loss
-    // finding is the truth. A flow that retransmitted nothing must yield nothing.
+    // come later than the retransmission timeout; its receiver, on this host too, reports each
+    // such retransmit as data it already had (TCP_OLD_DATA, TCP_OLD_SEQUENCE), and nothing is
+    // dropped: no loss, whatever the load.
     const retransmitted = healthyConnections.reduce((sum, connection) => sum + connection.retransmits, 0);
-    const others = document.findings.filter((finding) => finding.kind !== 'refused');
-    const spuriousLoss = retransmitted >= 10 ? others.filter((finding) => finding.kind === 'loss' && finding.pid === healthyPid) : [];
-    if (spuriousLoss.length > 0) console.log(`the healthy flow retransmitted ${retransmitted} segments on loopback (an overloaded host): its loss finding stands`);
+    if (retransmitted > 0) console.log(`the healthy flow retransmitted ${retransmitted} segments on loopback (an overloaded host)`);
     assert.deepEqual(
-      others.filter((finding) => !spuriousLoss.includes(finding)),
+      document.findings.filter((finding) => finding.kind !== 'refused'),
       [],
     );
   });

@@ -20,7 +20,7 @@ import { freePort } from './free-port.js';
 import { startProgram, type Peer } from './processes.js';
 
 /** This fixture's own nftables table: created and deleted here, never another's. */
-export const FAULT_TABLE = 'netscope_test_triage';
+export const FAULT_TABLE = 'netscope_test_findings_fix';
 
 /** The healthy flow: heavy for a 2-core host, paced so it does not starve the tests around it. */
 const BULK_BYTES_PER_SECOND = 32 * 1024 * 1024;

@@ -20,7 +20,7 @@ export class HandshakeGroups {
 
   /** Counts a connect for its client and destination, with the moments its evidence spans. */
   add(connection: ConnectionSnapshot, firstAtMs: number, lastAtMs: number): void {
-    const key = `${pidKey(connection.owner.pid)}:peer=${connection.family === 'ipv6' ? `[${connection.daddr}]` : connection.daddr}:${connection.dport}`;
+    const key = processEndpointKey(connection);
     const group = this.groups.get(key);
     if (group === undefined) {
       this.groups.set(key, { subject: subjectOf(connection.owner, { address: connection.daddr, port: connection.dport }), connections: [connection], firstAtMs, lastAtMs });
@@ -30,6 +30,11 @@ export class HandshakeGroups {
     group.firstAtMs = Math.min(group.firstAtMs, firstAtMs);
     group.lastAtMs = Math.max(group.lastAtMs, lastAtMs);
   }
+}
+
+/** `pid=412:peer=127.0.0.1:9`: a connection's process and peer address and port, the key its handshake findings group under. */
+export function processEndpointKey(connection: ConnectionSnapshot): string {
+  return `${pidKey(connection.owner.pid)}:peer=${connection.family === 'ipv6' ? `[${connection.daddr}]` : connection.daddr}:${connection.dport}`;
 }
 
 /** The ids of the most recent connections of a group, at most `max`. */

@@ -2,7 +2,8 @@
  * Unreachable: handshakes nobody answers — a blackholed peer, or a route or firewall eating the
  * SYNs. A handshake counts once it has waited a whole initial retransmission timeout (1 s: the
  * kernel has then sent its SYN again), whether still waiting or closed from SYN_SENT with no
- * reset (a connect timeout). Per client process and destination address and port.
+ * reset (a connect timeout) — or at once when this host dropped its SYN (no answer can come).
+ * Per client process and destination address and port.
  */
 import type { ModelSnapshot } from '../../model/snapshot-types.js';
 import { synSentAtMs, wasEstablished } from '../connection-facts.js';
@@ -23,7 +24,8 @@ export class UnreachableDetector implements FindingDetector {
       const sentAtMs = synSentAtMs(connection);
       if (sentAtMs === null || wasEstablished(connection) || connection.resetsReceived > 0) continue;
       const endedAtMs = connection.closedAtMs ?? snapshot.atMs;
-      if (endedAtMs <= snapshot.atMs - windowMs || endedAtMs - sentAtMs < unreachable.noAnswerAfterMs) continue;
+      if (endedAtMs <= snapshot.atMs - windowMs) continue;
+      if (endedAtMs - sentAtMs < unreachable.noAnswerAfterMs && !connection.drops.some((drop) => drop.class === 'matters')) continue;
       handshakes.add(connection, sentAtMs, endedAtMs);
     }
     const candidates: FindingCandidate[] = [];
