@@ -1,9 +1,10 @@
-import type { Endpoints, OwnerRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
+import type { Endpoints, OwnerRecord, SocketSampleRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
 import type { ConnectionSnapshot, DropCount } from './snapshot-types.js';
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { ConnectionColumns as C, type ConnectionColumns } from './connection-columns.js';
 import { DropCounter } from './drop-counter.js';
+import { FlowLimitTracker } from './flow-limit-tracker.js';
 import { SocketOwner } from './socket-owner.js';
 import { StateHistory } from './state-history.js';
 import { tcpStateName } from './tcp-states.js';
@@ -49,6 +50,8 @@ export class ConnectionEntry implements TupleIndexed {
   private flags: number;
   /** Drop records attributed to this connection (allocated by the first one: most have none). */
   private drops: DropCounter | null = null;
+  /** What limits its sending (allocated by the first sample with limit counters). */
+  private limits: FlowLimitTracker | null = null;
   // The parts that did not change since the last published snapshot are reused from it, so a
   // busy tick allocates little beyond the connections whose numbers moved.
   private published: ConnectionSnapshot | null = null;
@@ -238,6 +241,13 @@ export class ConnectionEntry implements TupleIndexed {
     if (changed) this.note(CHANGED);
   }
 
+  /** Judges the interval since the previous sample (see flow-limit.ts). */
+  foldLimits(record: SocketSampleRecord): void {
+    if (record.limits == null) return;
+    this.limits ??= new FlowLimitTracker();
+    if (this.limits.sample(record)) this.note(CHANGED);
+  }
+
   adoptOwner(owner: TaskOwner | OwnerRecord): void {
     this.owner.adopt(owner);
     this.note(CHANGED | OWNER_CHANGED);
@@ -350,6 +360,7 @@ export class ConnectionEntry implements TupleIndexed {
       // Only a connection born during the capture had its SYN_SENT stay seen from the start.
       connectLatencyMs: this.preexisting ? null : this.history.handshakeMs(),
       preexisting: this.preexisting,
+      limit: this.limits?.snapshot ?? null,
     };
     return this.published;
   }

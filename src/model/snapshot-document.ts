@@ -1,3 +1,4 @@
+import { flowLimitDocument, type FlowLimitDocument } from './flow-limit-document.js';
 import type { DropClass } from './drop-classes.js';
 import type { ContainerIdentity, ContainerStateProblem } from './records.js';
 import type {
@@ -132,6 +133,8 @@ export interface ConnectionDocument {
   connectLatencyMs: number | null;
   /** Container of the owning process; null for a host process. */
   container: ContainerIdentityDocument | null;
+  /** What limited its sending over the last sampling interval; null until two samples judged it. */
+  limit: FlowLimitDocument | null;
 }
 
 /** Who a container is, from its cgroup path and its runtime's state files. */
@@ -257,6 +260,7 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
     srttMs: roundMsOrNull(connection.srttMs),
     connectLatencyMs: roundMsOrNull(connection.connectLatencyMs),
     container: containerIdentityDocument(owner.container),
+    limit: flowLimitDocument(connection.limit),
   };
 }
 

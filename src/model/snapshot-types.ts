@@ -8,6 +8,7 @@
  */
 
 import type { DropClass } from './drop-classes.js';
+import type { FlowLimitSnapshot } from './flow-limit-tracker.js';
 import type { ContainerIdentity, ContainerStateProblem } from './records.js';
 
 export type TcpStateName =
@@ -85,6 +86,8 @@ export interface ConnectionSnapshot {
   connectLatencyMs: number | null;
   /** True when the connection was open before the capture started. */
   preexisting: boolean;
+  /** What limited its sending over the last sampling interval; null until known (docs/flow-limits.md). */
+  limit: FlowLimitSnapshot | null;
 }
 
 export interface ListenerSnapshot {

@@ -8,7 +8,7 @@
  * behind), and every string in it passes escapeRecordedText: a recording is a file anyone may
  * have edited, and no text leaves here that a terminal would act on.
  */
-import type { ContainerIdentity, ContainerRecord, Endpoints, ModelRecord, TaskOwner, TcpCounters } from '../model/records.js';
+import type { ContainerIdentity, ContainerRecord, Endpoints, FlowLimitCounters, ModelRecord, TaskOwner, TcpCounters } from '../model/records.js';
 import type { HostInfo, ProbeStatus } from '../model/snapshot-types.js';
 import { escapeRecordedText } from '../enrich/untrusted-text.js';
 
@@ -81,6 +81,11 @@ function nullable<T>(parse: Parser<T>): Parser<T | null> {
   return (value, path) => (value === null ? { value: null } : parse(value, path));
 }
 
+/** A field recordings made before it existed lack: absent stays absent. */
+function absentOr<T>(parse: Parser<T>): Parser<T | undefined> {
+  return (value, path) => (value === undefined ? { value: undefined } : parse(value, path));
+}
+
 function arrayOf<T>(parse: Parser<T>): Parser<T[]> {
   return (value, path) => {
     if (!Array.isArray(value)) return { problem: value === undefined ? `${path} is missing` : `${path} is not a list` };
@@ -103,7 +108,7 @@ export function object<T>(shape: Shape<T>): Parser<T> {
     for (const [field, parse] of fields) {
       const parsed = parse((value as Record<string, unknown>)[field], path === '' ? field : `${path}.${field}`);
       if ('problem' in parsed) return parsed;
-      built[field] = parsed.value;
+      if (parsed.value !== undefined) built[field] = parsed.value;
     }
     return { value: built as T };
   };
@@ -118,6 +123,23 @@ const counters = object<TcpCounters>({
   segsIn: wholeNumber,
   totalRetrans: wholeNumber,
   srttUs: wholeNumber,
+});
+
+const yesNo = expect('true or false', (value): value is boolean => typeof value === 'boolean');
+
+const flowLimitCounters = object<FlowLimitCounters>({
+  busyUs: wholeNumber,
+  rwndLimitedUs: wholeNumber,
+  sndbufLimitedUs: wholeNumber,
+  deliveryRate: wholeNumber,
+  appLimited: yesNo,
+  notsentBytes: wholeNumber,
+  sndCwnd: wholeNumber,
+  sndSsthresh: wholeNumber,
+  sndWnd: nullable(wholeNumber),
+  rcvWnd: nullable(wholeNumber),
+  probes: wholeNumber,
+  probeTimerArmed: yesNo,
 });
 
 const taskOwner = object<TaskOwner>({ pid: wholeNumber, comm: text, uid: wholeNumber, cgroupId: wholeNumber });
@@ -178,6 +200,7 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKin
     counters: nullable(counters),
     receiveQueue: wholeNumber,
     sendQueue: wholeNumber,
+    limits: absentOr(nullable(flowLimitCounters)),
   }),
   owner: object<RecordOfKind<'owner'>>({
     kind: oneOf('owner'),

@@ -68,6 +68,7 @@ export function connection(fields: ConnectionFields = {}): ConnectionSnapshot {
     srttMs: 12.5,
     connectLatencyMs: 12,
     preexisting: false,
+    limit: null,
     ...fields,
     owner: owner(fields.owner),
   };
