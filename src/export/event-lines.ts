@@ -8,6 +8,8 @@
  * local side first, RFC 3339 UTC times, the socket cookie and netns inode as decimal strings.
  */
 import type { ConnectionDescription } from '../model/connection-model.js';
+import type { FlowLimit } from '../model/flow-limit.js';
+import type { LimitedSeconds } from '../model/flow-limit-tracker.js';
 import type { ContainerIdentity, ModelRecord, StateChangeRecord } from '../model/records.js';
 import { TcpState } from '../model/records.js';
 import type { Owner, TcpStateName } from '../model/snapshot-types.js';
@@ -64,6 +66,10 @@ export interface CloseLine extends EventLineBase {
   durationMs: number;
   /** Open before the capture started: bytes and duration count from its first sighting. */
   preexisting: boolean;
+  /** What limited its sending over its last sampling interval (docs/flow-limits.md); null when never judged. */
+  limit: FlowLimit | null;
+  /** Seconds it spent under each limit while netscope watched (idle not counted). */
+  limitedSeconds: LimitedSeconds;
 }
 
 export interface RetransmitLine extends EventLineBase {
@@ -101,6 +107,12 @@ function timestamp(atMs: number): string {
 /** Milliseconds to at most three decimals, as the snapshot document writes them. */
 function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+function roundSeconds(limitedSeconds: LimitedSeconds): LimitedSeconds {
+  const rounded: LimitedSeconds = {};
+  for (const [limit, seconds] of Object.entries(limitedSeconds) as [keyof LimitedSeconds, number][]) rounded[limit] = roundMs(seconds);
+  return rounded;
 }
 
 function containerOf(owner: Owner | undefined): ContainerIdentity | null {
@@ -161,6 +173,8 @@ export function eventLine(record: ModelRecord, connection: ConnectionDescription
         srttMs: connection?.srttMs == null ? null : roundMs(connection.srttMs),
         durationMs: connection === null ? 0 : roundMs(Math.max(0, record.atMs - connection.openedAtMs)),
         preexisting: connection?.preexisting ?? false,
+        limit: connection?.limit?.verdict ?? null,
+        limitedSeconds: roundSeconds(connection?.limit?.limitedSeconds ?? {}),
       };
     }
     case 'retransmit':

@@ -4,7 +4,7 @@ import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { ConnectionColumns as C, type ConnectionColumns } from './connection-columns.js';
 import { DropCounter } from './drop-counter.js';
-import { FlowLimitTracker } from './flow-limit-tracker.js';
+import { FlowLimitTracker, type FlowLimitSnapshot } from './flow-limit-tracker.js';
 import { SocketOwner } from './socket-owner.js';
 import { StateHistory } from './state-history.js';
 import { tcpStateName } from './tcp-states.js';
@@ -241,6 +241,11 @@ export class ConnectionEntry implements TupleIndexed {
     if (changed) this.note(CHANGED);
   }
 
+  /** What limited its sending over the last sampling interval; null until known. */
+  get limit(): FlowLimitSnapshot | null {
+    return this.limits?.snapshot ?? null;
+  }
+
   /** Judges the interval since the previous sample (see flow-limit.ts). */
   foldLimits(record: SocketSampleRecord): void {
     if (record.limits == null) return;
@@ -360,7 +365,7 @@ export class ConnectionEntry implements TupleIndexed {
       // Only a connection born during the capture had its SYN_SENT stay seen from the start.
       connectLatencyMs: this.preexisting ? null : this.history.handshakeMs(),
       preexisting: this.preexisting,
-      limit: this.limits?.snapshot ?? null,
+      limit: this.limit,
     };
     return this.published;
   }

@@ -77,6 +77,7 @@ export type ConnectionDescription = Pick<
   | 'segmentsReceived'
   | 'retransmits'
   | 'srttMs'
+  | 'limit'
 >;
 
 function emptySnapshot(): ModelSnapshot {
@@ -156,6 +157,7 @@ export class ConnectionModel {
       segmentsReceived: connection.segmentsReceived,
       retransmits: connection.retransmits,
       srttMs: connection.srttMs,
+      limit: connection.limit,
     };
   }
 
