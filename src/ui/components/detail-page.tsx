@@ -40,8 +40,8 @@ function LabelledGroup({ label, labelWidth, lines, tone }: LabelledGroupProps) {
 }
 
 /**
- * One connection: its fields (endpoints, owner, command line, counters), then the state
- * timeline, the drops by reason and the rate sparklines since the page opened — all in one
+ * One connection: its fields (endpoints, owner, command line, counters, flow limit), then the
+ * state timeline, the drops by reason, the counters behind the flow limit and the rate sparklines since the page opened — all in one
  * label column, with no headings or blank lines, because at 80×24 every line counts. What does
  * not fit is cut at the bottom.
  */
@@ -65,6 +65,7 @@ export function DetailPage({ detail }: Props) {
       ))}
       <LabelledGroup label="Timeline" labelWidth={labelWidth} lines={detail.timeline} tone="normal" />
       <LabelledGroup label="Dropped" labelWidth={labelWidth} lines={detail.drops} tone="bad" />
+      <LabelledGroup label="Behind it" labelWidth={labelWidth} lines={detail.limitCounters} tone="normal" />
       {hasRates && <LabelledLine label="Send/s" labelWidth={labelWidth} value={detail.sendSparkline} tone="accent" />}
       {hasRates && <LabelledLine label="Recv/s" labelWidth={labelWidth} value={detail.receiveSparkline} tone="accent" />}
     </Box>

@@ -11,6 +11,8 @@ export const SLOW_SYN_SENT_MS = 1000;
 
 function connectionTone(connection: ConnectionSnapshot, context: RowContext): Tone {
   if (connection.closedAtMs !== null) return 'dim';
+  // Our own side not reading is the one flow limit that is always a fault of this host.
+  if (connection.limit?.verdict === 'stalled-reader') return 'warn';
   if (connection.retransmits > 0 || connection.resetsSent + connection.resetsReceived > 0 || connection.drops.some((drop) => drop.class === 'matters')) return 'warn';
   if (connection.state === 'SYN_SENT') {
     const since = connection.stateHistory.at(-1)?.atMs ?? connection.openedAtMs;

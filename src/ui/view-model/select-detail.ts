@@ -1,6 +1,7 @@
 /**
  * The detail page of one connection: both endpoints, the owner (and its container) with its
- * whole command line, counters, RTT and connect latency, the state timeline with the time spent
+ * whole command line, counters, RTT and connect latency, what limits its sending (with the
+ * shares and counters behind the verdict), the state timeline with the time spent
  * in each state, rate sparklines since the page opened, and drops by reason.
  *
  * A connection evicted while its page is open keeps its last known values, marked
@@ -19,6 +20,7 @@ import {
   formatRate,
   formatTimeOfDay,
 } from './format.js';
+import { flowLimitCounterLines, flowLimitFields } from './flow-limit-view.js';
 import { SLOW_SYN_SENT_MS } from './row-tone.js';
 import { sparkline } from './sparkline.js';
 
@@ -36,7 +38,7 @@ export function selectDetail(input: ScreenInput, connectionId: number, width: nu
   if (current !== undefined) lastShown = current;
   const connection = current ?? (lastShown?.id === connectionId ? lastShown : null);
   if (connection === null) {
-    return { title: `connection ${connectionId}`, fields: [], timeline: [], sendSparkline: '', receiveSparkline: '', drops: [], present: false };
+    return { title: `connection ${connectionId}`, fields: [], timeline: [], sendSparkline: '', receiveSparkline: '', drops: [], limitCounters: [], present: false };
   }
   const nowMs = input.snapshot.atMs;
   const fields = describeFields(connection, nowMs);
@@ -55,6 +57,7 @@ export function selectDetail(input: ScreenInput, connectionId: number, width: nu
     sendSparkline: sparkline(send, sparklineWidth),
     receiveSparkline: sparkline(receive, sparklineWidth),
     drops: [...connection.drops].sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1)).map((drop) => `${drop.reason} ×${formatCount(drop.count)} · ${drop.class}`),
+    limitCounters: flowLimitCounterLines(connection.limit),
     present: current !== undefined,
   };
 }
@@ -114,6 +117,7 @@ function describeFields(connection: ConnectionSnapshot, nowMs: number): DetailVi
     field('Retransmits', formatCount(connection.retransmits), connection.retransmits > 0 ? 'warn' : 'normal'),
     field('Resets', `sent ${formatCount(connection.resetsSent)} · received ${formatCount(connection.resetsReceived)}`, resets > 0 ? 'warn' : 'normal'),
     field('Drops', describeDrops(dropped, notCounted), dropped > 0 ? 'bad' : 'normal'),
+    ...flowLimitFields(connection.limit),
     field('Socket', `cookie ${connection.id} · netns ${connection.netns} · ${connection.family}`),
   ];
 }

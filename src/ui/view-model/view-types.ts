@@ -75,6 +75,8 @@ export interface DetailView {
   receiveSparkline: string;
   /** `NETFILTER_DROP ×3`, … */
   drops: string[];
+  /** The counters behind the flow-limit verdict (windows, queues, busy time); empty while unknown. */
+  limitCounters: string[];
   /** False when the connection is gone from the model (evicted): the page says so. */
   present: boolean;
 }
