@@ -17,6 +17,7 @@
 #include <cstring>
 #include <string>
 
+#include "kernel_tcp_info.h"
 #include "native_error.h"
 #include "owned_fd.h"
 #include "tcp_sample.h"
@@ -77,6 +78,29 @@ bool SendDumpRequest(int fd, uint8_t family) {
   return SendRequest(fd, SOCK_DIAG_BY_FAMILY, request);
 }
 
+void FillLimits(struct tcp_sample* sample, const struct kernel_tcp_info& info, size_t info_length) {
+  sample->snd_cwnd = info.tcpi_snd_cwnd;
+  sample->snd_ssthresh = info.tcpi_snd_ssthresh;
+  sample->probes = info.tcpi_probes;
+  if (info_length >= KERNEL_TCP_INFO_END(tcpi_sndbuf_limited)) {
+    sample->busy_time_us = info.tcpi_busy_time;
+    sample->rwnd_limited_us = info.tcpi_rwnd_limited;
+    sample->sndbuf_limited_us = info.tcpi_sndbuf_limited;
+    sample->delivery_rate_bps = info.tcpi_delivery_rate;
+    sample->notsent_bytes = info.tcpi_notsent_bytes;
+    sample->limit_fields |= TCP_SAMPLE_HAS_CHRONO;
+    if (info.tcpi_delivery_rate_app_limited) sample->limit_fields |= TCP_SAMPLE_APP_LIMITED;
+  }
+  if (info_length >= KERNEL_TCP_INFO_END(tcpi_snd_wnd)) {
+    sample->snd_wnd = info.tcpi_snd_wnd;
+    sample->limit_fields |= TCP_SAMPLE_HAS_SND_WND;
+  }
+  if (info_length >= KERNEL_TCP_INFO_END(tcpi_rcv_wnd)) {
+    sample->rcv_wnd = info.tcpi_rcv_wnd;
+    sample->limit_fields |= TCP_SAMPLE_HAS_RCV_WND;
+  }
+}
+
 void FillSample(struct tcp_sample* sample, const struct inet_diag_msg* message, size_t length) {
   std::memset(sample, 0, sizeof(*sample));
   sample->sock_cookie = static_cast<__u64>(message->id.idiag_cookie[0]) |
@@ -87,6 +111,7 @@ void FillSample(struct tcp_sample* sample, const struct inet_diag_msg* message, 
   sample->wqueue = message->idiag_wqueue;
   sample->family = message->idiag_family;
   sample->state = message->idiag_state;
+  sample->timer = message->idiag_timer;
   sample->sport = ntohs(message->id.idiag_sport);
   sample->dport = ntohs(message->id.idiag_dport);
   std::memcpy(sample->saddr, message->id.idiag_src, 16);
@@ -102,8 +127,9 @@ void FillSample(struct tcp_sample* sample, const struct inet_diag_msg* message, 
       continue;
     }
     if (attribute->rta_type != INET_DIAG_INFO) continue;
-    // Older kernels send a shorter tcp_info: copy what came, the rest stays zero.
-    struct tcp_info info{};
+    // Older kernels send a shorter tcp_info: copy what came, the rest stays zero and is
+    // marked unknown below.
+    struct kernel_tcp_info info{};
     size_t info_length = RTA_PAYLOAD(attribute);
     std::memcpy(&info, RTA_DATA(attribute), info_length < sizeof(info) ? info_length : sizeof(info));
     sample->bytes_acked = info.tcpi_bytes_acked;
@@ -113,6 +139,7 @@ void FillSample(struct tcp_sample* sample, const struct inet_diag_msg* message, 
     sample->total_retrans = info.tcpi_total_retrans;
     sample->srtt_us = info.tcpi_rtt;
     sample->has_info = 1;
+    FillLimits(sample, info, info_length);
   }
 }
 

@@ -11,6 +11,8 @@ import type { ConnectionDescription } from '../model/connection-model.js';
 import type { ModelRecord, StateChangeRecord, UdpFlowRecord } from '../model/records.js';
 import type { ContainerIdentityDocument } from '../model/snapshot-document.js';
 import { workloadOf } from '../model/workload.js';
+import type { FlowLimit } from '../model/flow-limit.js';
+import type { LimitedSeconds } from '../model/flow-limit-tracker.js';
 import { TcpState } from '../model/records.js';
 import type { NatSnapshot, Owner, TcpStateName } from '../model/snapshot-types.js';
 import { tcpStateName } from '../model/tcp-states.js';
@@ -74,6 +76,10 @@ export interface CloseLine extends EventLineBase {
   durationMs: number;
   /** Open before the capture started: bytes and duration count from its first sighting. */
   preexisting: boolean;
+  /** What limited its sending over its last sampling interval (docs/flow-limits.md); null when never judged. */
+  limit: FlowLimit | null;
+  /** Seconds it spent under each limit while netscope watched (idle not counted). */
+  limitedSeconds: LimitedSeconds;
 }
 
 export interface RetransmitLine extends EventLineBase {
@@ -129,6 +135,12 @@ function timestamp(atMs: number): string {
 /** Milliseconds to at most three decimals, as the snapshot document writes them. */
 function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+function roundSeconds(limitedSeconds: LimitedSeconds): LimitedSeconds {
+  const rounded: LimitedSeconds = {};
+  for (const [limit, seconds] of Object.entries(limitedSeconds) as [keyof LimitedSeconds, number][]) rounded[limit] = roundMs(seconds);
+  return rounded;
 }
 
 function containerOf(owner: Owner | undefined): ContainerIdentityDocument | null {
@@ -193,6 +205,8 @@ export function eventLine(record: ModelRecord, connection: ConnectionDescription
         srttMs: connection?.srttMs == null ? null : roundMs(connection.srttMs),
         durationMs: connection === null ? 0 : roundMs(Math.max(0, record.atMs - connection.openedAtMs)),
         preexisting: connection?.preexisting ?? false,
+        limit: connection?.limit?.verdict ?? null,
+        limitedSeconds: roundSeconds(connection?.limit?.limitedSeconds ?? {}),
       };
     }
     case 'retransmit':

@@ -31,6 +31,7 @@ const MAX_EXPORT_TIMEOUT_MS = 5000;
 const EXPORT_SUCCEEDED = 0;
 const ATTR_DROP_REASON = 'netscope.drop.reason';
 const ATTR_DROP_CLASS = 'netscope.drop.class';
+const ATTR_FLOW_LIMIT = 'netscope.flow.limit';
 const ATTR_CONTAINER_STATE_PROBLEM = 'netscope.container_state.problem';
 const ATTR_FINDING_KIND = 'netscope.finding.kind';
 const ATTR_FINDING_SEVERITY = 'netscope.finding.severity';
@@ -155,6 +156,18 @@ export class OtlpExporter implements MetricExporter {
         for (const series of counters.series) {
           const attributes = seriesAttributes(series.labels);
           for (const [reason, count] of series.counts.drops) result.observe(count, { ...attributes, [ATTR_DROP_REASON]: reason, [ATTR_DROP_CLASS]: dropClassOf(reason) });
+        }
+      });
+    meter
+      .createObservableCounter('netscope.flow.limited_time', {
+        unit: 's',
+        description: 'Seconds the connections spent held back, by what limited them over each sampling interval (app, receiver, sndbuf, network, stalled-reader; idle is not counted).',
+        valueType: ValueType.DOUBLE,
+      })
+      .addCallback((result) => {
+        for (const series of counters.series) {
+          const attributes = seriesAttributes(series.labels);
+          for (const [limit, seconds] of series.counts.limitedSeconds) result.observe(seconds, { ...attributes, [ATTR_FLOW_LIMIT]: limit });
         }
       });
     meter

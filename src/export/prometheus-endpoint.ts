@@ -155,6 +155,19 @@ export class PrometheusEndpoint implements MetricExporter {
         }
       },
     });
+    new Counter({
+      name: 'netscope_flow_limited_seconds_total',
+      help: 'Seconds the connections spent held back, by what limited them over each sampling interval (app, receiver, sndbuf, network, stalled-reader; idle is not counted).',
+      labelNames: [...labelNames, 'limit'],
+      registers,
+      collect() {
+        this.reset();
+        for (const series of counters.series) {
+          const labels = prometheusLabels(series.labels);
+          for (const [limit, seconds] of series.counts.limitedSeconds) this.inc({ ...labels, limit }, seconds);
+        }
+      },
+    });
     new Gauge({
       name: 'netscope_connections',
       help: 'Open TCP connections by state.',

@@ -8,6 +8,7 @@
  * deltas since the previous tick — each connection's last counts remembered by socket cookie,
  * forgotten once it is gone — and an eviction never lowers a series.
  */
+import type { LimitedSeconds } from '../model/flow-limit-tracker.js';
 import type { ContainerIdentity } from '../model/records.js';
 import type { ConnectionSnapshot, ModelSnapshot, TcpStateName } from '../model/snapshot-types.js';
 import { listeningPortKey, OTHER_PEER, ownerLabels, peerLabels, seriesKey, type PeerLabels, type SeriesLabels } from './series-labels.js';
@@ -28,6 +29,8 @@ export interface TrafficCounts {
   resetsReceived: number;
   /** Dropped packets by the kernel's drop reason. */
   drops: Map<string, number>;
+  /** Seconds its connections spent under each flow-limit verdict (idle not counted; docs/flow-limits.md). */
+  limitedSeconds: Map<string, number>;
 }
 
 export interface TrafficSeries {
@@ -77,6 +80,7 @@ interface ConnectionMemory {
   resetsSent: number;
   resetsReceived: number;
   drops: Map<string, number> | null;
+  limitedSeconds: LimitedSeconds | null;
   connectLatencySeen: boolean;
   seenAtTick: number;
 }
@@ -94,7 +98,7 @@ const UNATTRIBUTED: SeriesLabels = { process: null, containerId: null, container
 const UNATTRIBUTED_KEY = seriesKey(UNATTRIBUTED);
 
 function zeroCounts(): TrafficCounts {
-  return { bytesSent: 0, bytesReceived: 0, retransmits: 0, resetsSent: 0, resetsReceived: 0, drops: new Map() };
+  return { bytesSent: 0, bytesReceived: 0, retransmits: 0, resetsSent: 0, resetsReceived: 0, drops: new Map(), limitedSeconds: new Map() };
 }
 
 /** How much a connection's counter grew since it was last seen (a counter that went down adds nothing). */
@@ -172,6 +176,7 @@ export class TrafficCounters {
         resetsSent: 0,
         resetsReceived: 0,
         drops: null,
+        limitedSeconds: null,
         connectLatencySeen: false,
         seenAtTick: 0,
       };
@@ -204,6 +209,7 @@ export class TrafficCounters {
       addTo(this.attributed.drops, reason, dropped);
       (memory.drops ??= new Map()).set(reason, count);
     }
+    this.foldLimitedSeconds(connection, memory, counts);
 
     if (!memory.connectLatencySeen && connection.connectLatencyMs !== null) {
       memory.connectLatencySeen = true;
@@ -216,6 +222,16 @@ export class TrafficCounters {
         addSample(changes.roundTripTimes, series.labels, connection.srttMs / 1000);
       }
     }
+  }
+
+  private foldLimitedSeconds(connection: ConnectionSnapshot, memory: ConnectionMemory, counts: TrafficCounts): void {
+    const limitedSeconds = connection.limit?.limitedSeconds;
+    if (limitedSeconds === undefined || limitedSeconds === memory.limitedSeconds) return;
+    for (const [verdict, seconds] of Object.entries(limitedSeconds) as [keyof LimitedSeconds, number][]) {
+      const grown = growth(seconds, memory.limitedSeconds?.[verdict] ?? 0);
+      if (grown > 0) addTo(counts.limitedSeconds, verdict, grown);
+    }
+    memory.limitedSeconds = limitedSeconds;
   }
 
   private seriesOf(connection: ConnectionSnapshot, memory: ConnectionMemory, listeningPorts: ReadonlySet<string>, atMs: number): TrafficSeries {

@@ -1,4 +1,4 @@
-import type { Endpoints, OwnerRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
+import type { Endpoints, OwnerRecord, SocketSampleRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
 import type { ConnectionSnapshot, DropCount, NatSnapshot, UdpFlowSnapshot } from './snapshot-types.js';
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
@@ -6,6 +6,7 @@ import { ConnectionColumns as C, type ConnectionColumns } from './connection-col
 import { DropCounter } from './drop-counter.js';
 import { dropClassOf } from './drop-classes.js';
 import { ProblemTrail, type ProblemEvent, type ProblemKind, type ProblemSpan, type ProblemTimes } from './problem-trail.js';
+import { FlowLimitTracker, type FlowLimitSnapshot } from './flow-limit-tracker.js';
 import { SocketOwner } from './socket-owner.js';
 import { StateHistory } from './state-history.js';
 import { TcpState } from './records.js';
@@ -67,6 +68,8 @@ export class ConnectionEntry implements TupleIndexed {
   private trail: ProblemTrail | null = null;
   /** The translated destination conntrack recorded; null for the many connections without NAT. */
   private translation: NatSnapshot | null = null;
+  /** What limits its sending (allocated by the first sample with limit counters). */
+  private limits: FlowLimitTracker | null = null;
   // The parts that did not change since the last published snapshot are reused from it, so a
   // busy tick allocates little beyond the connections whose numbers moved.
   private published: ConnectionSnapshot | null = null;
@@ -269,6 +272,18 @@ export class ConnectionEntry implements TupleIndexed {
     if (changed) this.note(CHANGED);
   }
 
+  /** What limited its sending over the last sampling interval; null until known. */
+  get limit(): FlowLimitSnapshot | null {
+    return this.limits?.snapshot ?? null;
+  }
+
+  /** Judges the interval since the previous sample (see flow-limit.ts). */
+  foldLimits(record: SocketSampleRecord): void {
+    if (record.limits == null) return;
+    this.limits ??= new FlowLimitTracker();
+    if (this.limits.sample(record)) this.note(CHANGED);
+  }
+
   adoptOwner(owner: TaskOwner | OwnerRecord): void {
     this.owner.adopt(owner);
     this.note(CHANGED | OWNER_CHANGED);
@@ -461,6 +476,7 @@ export class ConnectionEntry implements TupleIndexed {
       problemTrail,
       nat: this.translation,
       udp,
+      limit: this.limit,
     };
     return this.published;
   }

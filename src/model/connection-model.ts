@@ -92,6 +92,7 @@ export type ConnectionDescription = Pick<
   | 'retransmits'
   | 'srttMs'
   | 'nat'
+  | 'limit'
 >;
 
 function emptySnapshot(): ModelSnapshot {
@@ -181,6 +182,7 @@ export class ConnectionModel {
       retransmits: connection.retransmits,
       srttMs: connection.srttMs,
       nat: connection.nat,
+      limit: connection.limit,
     };
   }
 
@@ -393,6 +395,7 @@ export class ConnectionModel {
   private applySample(connection: ConnectionEntry, record: SocketSampleRecord): void {
     connection.noteActivity(record.atMs);
     if (record.counters !== null) connection.foldCounters(record.counters, record.atMs);
+    connection.foldLimits(record);
     connection.noteSampleUid(record.uid);
     // State events are authoritative; a sample only moves the state forward (it catches
     // changes whose events were lost, and is the only source in the procfs fallback).

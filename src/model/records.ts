@@ -54,6 +54,42 @@ export interface TcpCounters {
   srttUs: number;
 }
 
+/**
+ * What limits a socket's sending, from tcp_info, sampled each tick. The times are cumulative
+ * since the socket's birth, in microseconds that the kernel counts in jiffies (4 ms at HZ=250):
+ * only differences between two samples mean anything about the present.
+ */
+export interface FlowLimitCounters {
+  /** tcpi_busy_time: µs with data in flight or queued to send; includes both limited times below. */
+  busyUs: number;
+  /** tcpi_rwnd_limited: µs the peer's receive window stopped sending. */
+  rwndLimitedUs: number;
+  /** tcpi_sndbuf_limited: µs our send buffer was the limit (all sent, the application blocked for space). */
+  sndbufLimitedUs: number;
+  /** tcpi_delivery_rate: bytes/s of the most recent delivery-rate sample. */
+  deliveryRate: number;
+  /** tcpi_delivery_rate_app_limited: that sample was taken while the application had nothing more to send. */
+  appLimited: boolean;
+  /** tcpi_notsent_bytes: written by the application, not yet sent. */
+  notsentBytes: number;
+  /** tcpi_snd_cwnd: congestion window, segments. */
+  sndCwnd: number;
+  /** tcpi_snd_ssthresh: slow-start threshold, segments (2147483647 until the first loss). */
+  sndSsthresh: number;
+  /** tcpi_snd_wnd: the window the peer advertises, bytes; null when the kernel does not report it. */
+  sndWnd: number | null;
+  /** tcpi_rcv_wnd: the window we advertise, bytes; null when the kernel does not report it. */
+  rcvWnd: number | null;
+  /** tcpi_probes: probes sent without an answer (zero-window probes while probe0 is armed). */
+  probes: number;
+  /**
+   * The probe timer (probe0, idiag_timer 4) is armed. The kernel arms it for a zero window, but
+   * also whenever data waits with nothing in flight (pacing, a local drop): only with `sndWnd`
+   * 0 does it mean zero-window probing.
+   */
+  probeTimerArmed: boolean;
+}
+
 /** Who did something to a socket, recorded where the kernel ran in that task's context. */
 export interface TaskOwner {
   /** Thread-group id (the process id users see). */
@@ -158,6 +194,11 @@ export interface SocketSampleRecord extends RecordBase {
    * connections it could not take. Absent from recordings made before netscope read it.
    */
   drops?: number;
+  /**
+   * What limits the socket's sending; null when its tcp_info lacks the chrono stats (an older
+   * kernel, a socket without tcp_info), absent in recordings made before it was sampled.
+   */
+  limits?: FlowLimitCounters | null;
 }
 
 /** A process resolved for a socket (from /proc), with the details only user space can read. */

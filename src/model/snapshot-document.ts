@@ -1,4 +1,5 @@
 import type { ChangesDocument } from './changes-document.js';
+import { flowLimitDocument, type FlowLimitDocument } from './flow-limit-document.js';
 import type { DropClass } from './drop-classes.js';
 import { workloadOf, type Workload } from './workload.js';
 import { gaugesDocument, type GaugesDocument } from './gauges-document.js';
@@ -169,6 +170,8 @@ export interface ConnectionDocument {
   nat: NatDocument | null;
   /** UDP flows only (their segments are datagrams, their bytes UDP payload); null for TCP. */
   udp: UdpFlowDocument | null;
+  /** What limited its sending over the last sampling interval; null until two samples judged it. */
+  limit: FlowLimitDocument | null;
 }
 
 /** A translated destination (see NatSnapshot): addresses as text, ports in host order. */
@@ -318,6 +321,7 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
     },
     nat: natDocument(connection.nat),
     udp: connection.udp === null ? null : udpFlowDocument(connection.udp),
+    limit: flowLimitDocument(connection.limit),
   };
 }
 

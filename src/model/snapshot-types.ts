@@ -11,6 +11,7 @@ import type { DropClass } from './drop-classes.js';
 import type { HostGaugesSnapshot } from './gauges-snapshot.js';
 import type { AddressPort, ContainerIdentity, ContainerStateProblem, NatRecord } from './records.js';
 import type { ProblemEvent, ProblemTimes } from './problem-trail.js';
+import type { FlowLimitSnapshot } from './flow-limit-tracker.js';
 
 export type TcpStateName =
   | 'ESTABLISHED'
@@ -115,6 +116,8 @@ export interface ConnectionSnapshot {
   problemTrail: readonly ProblemEvent[];
   /** UDP flows only; null for TCP. */
   udp: UdpFlowSnapshot | null;
+  /** What limited its sending over the last sampling interval; null until known (docs/flow-limits.md). */
+  limit: FlowLimitSnapshot | null;
   /** Set when conntrack recorded a translated destination (NAT) for the connection. */
   nat: NatSnapshot | null;
 }

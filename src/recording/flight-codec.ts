@@ -13,12 +13,13 @@
  *     kernel counts them up), then named by how many sockets came since; its endpoints written
  *     once, while they stay the same;
  *   - counters as differences from the same socket's previous counters, or not at all when
- *     they did not change; a sample's inode and uid only when they change;
+ *     they did not change; a sample's inode and uid only when they change, its limit counters
+ *     likewise (one byte when they did not move);
  *   - numbers as LEB128 varints. Anything a varint cannot carry exactly (a negative, a fraction,
  *     a time before 2004, an integer past 2^53) is written as its 8-byte double after a 0 —
  *     every record decodes to the very values it was encoded from.
  */
-import type { ContainerIdentity, ContainerRecord, Endpoints, GaugesRecord, ModelRecord, SocketSampleRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
+import type { ContainerIdentity, ContainerRecord, Endpoints, FlowLimitCounters, GaugesRecord, ModelRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
 import type { Workload, WorkloadKind } from '../model/workload.js';
 
 /** A tick of the capture, between the records ingested before it and those after. */
@@ -47,6 +48,17 @@ const UDP_SOCKET_CLOSED = 2;
 const UDP_LISTENING = 2;
 const UDP_DROPS_NULL = 4;
 
+/** What a sample says of its limit counters, with its state: absent (an older recording), null, as last in the chunk, or written. */
+const LIMITS_ABSENT = 0;
+const LIMITS_NULL = 1;
+const LIMITS_SAME = 2;
+const LIMITS_WRITTEN = 3;
+const LIMITS_MARKERS = 4;
+/** The yes/no facts of the limit counters, in one number. */
+const APP_LIMITED = 1;
+const PROBE_TIMER_ARMED = 2;
+const SND_WND_UNKNOWN = 4;
+const RCV_WND_UNKNOWN = 8;
 /** Time differences are counted in 2^-12 ms, the spacing of doubles from 2^40 ms (2004) on. */
 const TIME_UNITS_PER_MS = 4096;
 /** Differences past this are written as doubles: their zigzag and the varint's +1 stay exact. */
@@ -55,6 +67,8 @@ const LARGEST_DIFFERENCE = 2 ** 50;
 const MAX_VARINT_BYTES = 9;
 /** The bytes an entry may take besides its strings and namespaces: every number as a 0 and a double, plus the header. */
 const FIXED_BOUND_BYTES = 24 * MAX_VARINT_BYTES;
+/** The numbers a sample's limit counters may add: eleven values, and the marker after a state that is not a whole number. */
+const LIMITS_BOUND_BYTES = 12 * MAX_VARINT_BYTES;
 
 function zigzag(difference: number): number {
   return difference >= 0 ? 2 * difference : -2 * difference - 1;
@@ -86,8 +100,9 @@ export function entryBound(entry: FlightEntry): number {
     case 'state':
       return FIXED_BOUND_BYTES + endpointsBound(entry.endpoints) + (entry.owner === null ? 0 : stringBound(entry.owner.comm));
     case 'retransmit':
-    case 'sample':
       return FIXED_BOUND_BYTES + endpointsBound(entry.endpoints);
+    case 'sample':
+      return FIXED_BOUND_BYTES + LIMITS_BOUND_BYTES + endpointsBound(entry.endpoints);
     case 'reset':
       return FIXED_BOUND_BYTES + endpointsBound(entry.endpoints) + stringBound(entry.reason);
     case 'drop':
@@ -130,6 +145,8 @@ interface SocketMemory {
   counters: TcpCounters | null;
   inode: number | null;
   uid: number | null;
+  /** The limit counters of the socket's last sample with them. */
+  limits: FlowLimitCounters | null;
 }
 
 function sameEndpoints(a: Endpoints, b: Endpoints): boolean {
@@ -145,6 +162,39 @@ function sameOwner(a: TaskOwner, b: TaskOwner): boolean {
 }
 
 const NO_COUNTERS: TcpCounters = { bytesAcked: 0, bytesReceived: 0, segsOut: 0, segsIn: 0, totalRetrans: 0, srttUs: 0 };
+
+const NO_LIMITS: FlowLimitCounters = {
+  busyUs: 0,
+  rwndLimitedUs: 0,
+  sndbufLimitedUs: 0,
+  deliveryRate: 0,
+  appLimited: false,
+  notsentBytes: 0,
+  sndCwnd: 0,
+  sndSsthresh: 0,
+  sndWnd: null,
+  rcvWnd: null,
+  probes: 0,
+  probeTimerArmed: false,
+};
+
+function sameLimits(a: FlowLimitCounters, b: FlowLimitCounters): boolean {
+  return (
+    a.busyUs === b.busyUs && a.rwndLimitedUs === b.rwndLimitedUs && a.sndbufLimitedUs === b.sndbufLimitedUs &&
+    a.deliveryRate === b.deliveryRate && a.appLimited === b.appLimited && a.notsentBytes === b.notsentBytes &&
+    a.sndCwnd === b.sndCwnd && a.sndSsthresh === b.sndSsthresh && a.sndWnd === b.sndWnd && a.rcvWnd === b.rcvWnd &&
+    a.probes === b.probes && a.probeTimerArmed === b.probeTimerArmed
+  );
+}
+
+function limitFacts(limits: FlowLimitCounters): number {
+  return (
+    (limits.appLimited ? APP_LIMITED : 0) |
+    (limits.probeTimerArmed ? PROBE_TIMER_ARMED : 0) |
+    (limits.sndWnd === null ? SND_WND_UNKNOWN : 0) |
+    (limits.rcvWnd === null ? RCV_WND_UNKNOWN : 0)
+  );
+}
 
 /**
  * Writes entries into one chunk, from its start. The caller gives room for entryBound(entry)
@@ -213,13 +263,15 @@ export class ChunkEncoder {
         const flags = this.socketFlags(socket, entry.endpoints, entry.counters) | (sameIdentity ? KIND_FLAG : 0);
         this.header(KIND_CODES.sample | flags, entry.atMs);
         const memory = this.socket(entry.cookie, socket, entry.endpoints, flags);
-        this.whole(entry.state);
+        const limitsMarker = this.limitsMarker(memory, entry.limits);
+        this.stateAndMarker(entry.state, limitsMarker);
         if (!sameIdentity) this.whole(entry.inode).whole(entry.uid);
         if (memory !== null) [memory.inode, memory.uid] = [entry.inode, entry.uid];
         this.counters(memory, entry.counters, flags);
         this.whole(entry.receiveQueue).whole(entry.sendQueue);
         // One more than the count, 0 for none: a record replayed from an older recording has none.
         this.whole(entry.drops === undefined ? 0 : entry.drops + 1);
+        if (limitsMarker === LIMITS_WRITTEN) this.limits(memory, entry.limits!);
         break;
       }
       case 'owner':
@@ -318,7 +370,7 @@ export class ChunkEncoder {
     } else {
       this.varint(0).difference(cookie, this.previousNewCookie);
       this.previousNewCookie = cookie;
-      memory = { cookie, index: this.sockets.size, endpoints: null, counters: null, inode: null, uid: null };
+      memory = { cookie, index: this.sockets.size, endpoints: null, counters: null, inode: null, uid: null, limits: null };
       this.sockets.set(cookie, memory);
     }
     if (endpoints !== null && (flags & SAME_ENDPOINTS) === 0) {
@@ -341,6 +393,33 @@ export class ChunkEncoder {
     this.difference(counters.segsOut, previous.segsOut).difference(counters.segsIn, previous.segsIn);
     this.difference(counters.totalRetrans, previous.totalRetrans).difference(counters.srttUs, previous.srttUs);
     if (memory !== null) memory.counters = counters;
+  }
+
+  private limitsMarker(memory: SocketMemory | null, limits: FlowLimitCounters | null | undefined): number {
+    if (limits === undefined) return LIMITS_ABSENT;
+    if (limits === null) return LIMITS_NULL;
+    return memory?.limits != null && sameLimits(memory.limits, limits) ? LIMITS_SAME : LIMITS_WRITTEN;
+  }
+
+  /**
+   * A sample's state with what follows about its limit counters, in the one byte the state took
+   * alone (a state that is not a small whole number, only a damaged record has: its double, then the marker).
+   */
+  private stateAndMarker(state: number, marker: number): void {
+    if (Number.isSafeInteger(state) && state >= 0) this.whole(state * LIMITS_MARKERS + marker);
+    else this.varint(0).double(state).varint(marker);
+  }
+
+  private limits(memory: SocketMemory | null, limits: FlowLimitCounters): void {
+    const previous = memory?.limits ?? NO_LIMITS;
+    this.difference(limits.busyUs, previous.busyUs).difference(limits.rwndLimitedUs, previous.rwndLimitedUs);
+    this.difference(limits.sndbufLimitedUs, previous.sndbufLimitedUs).difference(limits.deliveryRate, previous.deliveryRate);
+    this.difference(limits.notsentBytes, previous.notsentBytes).difference(limits.sndCwnd, previous.sndCwnd);
+    this.difference(limits.sndSsthresh, previous.sndSsthresh).difference(limits.probes, previous.probes);
+    this.whole(limitFacts(limits));
+    if (limits.sndWnd !== null) this.difference(limits.sndWnd, previous.sndWnd ?? 0);
+    if (limits.rcvWnd !== null) this.difference(limits.rcvWnd, previous.rcvWnd ?? 0);
+    if (memory !== null) memory.limits = limits;
   }
 
   /** 0 and the owner, or 1 + the index of the same owner met before in this chunk. */
@@ -477,7 +556,7 @@ export class ChunkDecoder {
       }
       case KIND_CODES.sample: {
         const { cookie, memory, endpoints } = this.socket(bytes, code, true);
-        const state = this.whole(bytes) as TcpStateNumber;
+        const { state, marker } = this.stateAndMarker(bytes);
         const sameIdentity = (code & KIND_FLAG) !== 0;
         const inode = sameIdentity ? memory!.inode! : this.whole(bytes);
         const uid = sameIdentity ? memory!.uid! : this.whole(bytes);
@@ -486,8 +565,10 @@ export class ChunkDecoder {
         const receiveQueue = this.whole(bytes);
         const sendQueue = this.whole(bytes);
         const dropsPlusOne = this.whole(bytes);
-        const sample: SocketSampleRecord = { kind: 'sample', atMs, cookie, endpoints: endpoints!, state, inode, uid, counters, receiveQueue, sendQueue };
+        const limits = this.limits(bytes, memory, marker);
+        const sample: FlightEntry = { kind: 'sample', atMs, cookie, endpoints: endpoints!, state, inode, uid, counters, receiveQueue, sendQueue };
         if (dropsPlusOne > 0) sample.drops = dropsPlusOne - 1;
+        if (limits !== undefined) sample.limits = limits;
         return sample;
       }
       case KIND_CODES.owner: {
@@ -581,7 +662,7 @@ export class ChunkDecoder {
     if (reference === 0) {
       cookie = this.difference(bytes, this.previousNewCookie);
       this.previousNewCookie = cookie;
-      memory = { cookie, index: this.sockets.length, endpoints: null, counters: null, inode: null, uid: null };
+      memory = { cookie, index: this.sockets.length, endpoints: null, counters: null, inode: null, uid: null, limits: null };
       this.sockets.push(memory);
     } else if (reference > 1) {
       memory = this.sockets[this.sockets.length - 1 - (reference - 2)]!;
@@ -617,6 +698,46 @@ export class ChunkDecoder {
     const counters = { bytesAcked, bytesReceived, segsOut, segsIn, totalRetrans, srttUs: this.difference(bytes, previous.srttUs) };
     if (memory !== null) memory.counters = counters;
     return counters;
+  }
+
+  private stateAndMarker(bytes: Buffer): { state: TcpStateNumber; marker: number } {
+    const value = this.varint(bytes);
+    if (value === 0) return { state: this.double(bytes) as TcpStateNumber, marker: this.varint(bytes) };
+    return { state: Math.floor((value - 1) / LIMITS_MARKERS) as TcpStateNumber, marker: (value - 1) % LIMITS_MARKERS };
+  }
+
+  private limits(bytes: Buffer, memory: SocketMemory | null, marker: number): FlowLimitCounters | null | undefined {
+    if (marker === LIMITS_ABSENT) return undefined;
+    if (marker === LIMITS_NULL) return null;
+    if (marker === LIMITS_SAME) return memory!.limits;
+    const previous = memory?.limits ?? NO_LIMITS;
+    const busyUs = this.difference(bytes, previous.busyUs);
+    const rwndLimitedUs = this.difference(bytes, previous.rwndLimitedUs);
+    const sndbufLimitedUs = this.difference(bytes, previous.sndbufLimitedUs);
+    const deliveryRate = this.difference(bytes, previous.deliveryRate);
+    const notsentBytes = this.difference(bytes, previous.notsentBytes);
+    const sndCwnd = this.difference(bytes, previous.sndCwnd);
+    const sndSsthresh = this.difference(bytes, previous.sndSsthresh);
+    const probes = this.difference(bytes, previous.probes);
+    const facts = this.whole(bytes);
+    const sndWnd = (facts & SND_WND_UNKNOWN) !== 0 ? null : this.difference(bytes, previous.sndWnd ?? 0);
+    const rcvWnd = (facts & RCV_WND_UNKNOWN) !== 0 ? null : this.difference(bytes, previous.rcvWnd ?? 0);
+    const limits: FlowLimitCounters = {
+      busyUs,
+      rwndLimitedUs,
+      sndbufLimitedUs,
+      deliveryRate,
+      appLimited: (facts & APP_LIMITED) !== 0,
+      notsentBytes,
+      sndCwnd,
+      sndSsthresh,
+      sndWnd,
+      rcvWnd,
+      probes,
+      probeTimerArmed: (facts & PROBE_TIMER_ARMED) !== 0,
+    };
+    if (memory !== null) memory.limits = limits;
+    return limits;
   }
 
   private owner(bytes: Buffer): TaskOwner {

@@ -14,6 +14,7 @@ import type {
   ContainerRecord,
   DestinationPorts,
   Endpoints,
+  FlowLimitCounters,
   GaugesRecord,
   HostTcpGauges,
   KernelPressureCounters,
@@ -153,6 +154,22 @@ const udpFlowCounters = object<UdpFlowCounters>({
 
 const yesNo = expect('true or false', (value): value is boolean => typeof value === 'boolean');
 
+
+const flowLimitCounters = object<FlowLimitCounters>({
+  busyUs: wholeNumber,
+  rwndLimitedUs: wholeNumber,
+  sndbufLimitedUs: wholeNumber,
+  deliveryRate: wholeNumber,
+  appLimited: yesNo,
+  notsentBytes: wholeNumber,
+  sndCwnd: wholeNumber,
+  sndSsthresh: wholeNumber,
+  sndWnd: nullable(wholeNumber),
+  rcvWnd: nullable(wholeNumber),
+  probes: wholeNumber,
+  probeTimerArmed: yesNo,
+});
+
 const taskOwner = object<TaskOwner>({ pid: wholeNumber, comm: text, uid: wholeNumber, cgroupId: wholeNumber });
 
 const containerIdentity = object<ContainerIdentity>({
@@ -251,6 +268,7 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKin
     receiveQueue: wholeNumber,
     sendQueue: wholeNumber,
     drops: optional(wholeNumber),
+    limits: optional(nullable(flowLimitCounters)),
   }),
   owner: object<RecordOfKind<'owner'>>({
     kind: oneOf('owner'),

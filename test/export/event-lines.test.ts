@@ -146,6 +146,35 @@ describe('event lines', () => {
     assert.equal(closed.srttMs, null);
   });
 
+  test('close carries the last flow-limit verdict and the seconds spent under each limit', () => {
+    const model = new ConnectionModel();
+    const limits = (busyUs: number, rwndLimitedUs: number) => ({
+      busyUs,
+      rwndLimitedUs,
+      sndbufLimitedUs: 0,
+      deliveryRate: 0,
+      appLimited: false,
+      notsentBytes: 0,
+      sndCwnd: 10,
+      sndSsthresh: 2147483647,
+      sndWnd: 0,
+      rcvWnd: 65536,
+      probes: 2,
+      probeTimerArmed: true,
+    });
+    model.ingest(sampleRecord({ cookie: 12, atMs: T0, endpoints: client, sendQueue: 4096, limits: limits(0, 0) }));
+    model.ingest(sampleRecord({ cookie: 12, atMs: T0 + 1000, endpoints: client, sendQueue: 4096, limits: limits(1_000_000, 1_000_000) }));
+    model.ingest(sampleRecord({ cookie: 12, atMs: T0 + 2500.0004, endpoints: client, sendQueue: 4096, limits: limits(2_500_000, 2_500_000) }));
+    const closed = lineAfter(model, stateRecord({ cookie: 12, atMs: T0 + 3000, endpoints: client, oldState: TcpState.FIN_WAIT1, newState: TcpState.CLOSE }));
+    assert.ok(closed?.type === 'close');
+    assert.equal(closed.limit, 'receiver');
+    assert.deepEqual(closed.limitedSeconds, { receiver: 2.5 });
+    const neverJudged = lineAfter(model, stateRecord({ cookie: 13, atMs: T0 + 3000, oldState: TcpState.FIN_WAIT2, newState: TcpState.CLOSE }));
+    assert.ok(neverJudged?.type === 'close');
+    assert.equal(neverJudged.limit, null);
+    assert.deepEqual(neverJudged.limitedSeconds, {});
+  });
+
   test('retransmit carries the socket’s state', () => {
     const line = eventLine(retransmitRecord({ cookie: 3, atMs: T0, state: TcpState.SYN_SENT }), null);
     assert.ok(line?.type === 'retransmit');

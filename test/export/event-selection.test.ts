@@ -55,6 +55,8 @@ const lines: EventLine[] = [
     srttMs: 0.1,
     durationMs: 10,
     preexisting: false,
+    limit: null,
+    limitedSeconds: {},
   },
 ];
 

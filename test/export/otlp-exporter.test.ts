@@ -9,7 +9,7 @@ import { zeroTotals } from '../../src/model/capture-totals.js';
 import type { ModelSnapshot } from '../../src/model/snapshot-types.js';
 import { openFinding } from '../findings/finding-builders.js';
 import { ESCAPING_REASON, startOtlpReceiver, type ReceivedPoint } from '../support/otlp-receiver.js';
-import { NOW, connection, containerIdentity, snapshot } from '../ui/view-model/snapshot-builder.js';
+import { NOW, connection, containerIdentity, flowLimit, snapshot } from '../ui/view-model/snapshot-builder.js';
 
 const host = { hostname: 'node-a', kernel: '6.8.0' };
 const web = containerIdentity({ name: 'web', pod: 'web-0', namespace: 'prod' });
@@ -196,6 +196,26 @@ describe('OTLP exporter', () => {
       assert.equal(last(receiver.points('netscope.bytes.sent'), 'bytes sent').value, 4096, 'and the exports after them carry the counters');
     } finally {
       await observer.close();
+      await receiver.close();
+    }
+  });
+});
+
+describe('OTLP flow limits', () => {
+  test('exports the seconds flows were limited, per process and limit, as a monotonic sum in seconds', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const { observer } = exporterWith(receiver.url);
+      const owner = { pid: 10, comm: 'nginx', container: web };
+      observer.tick(snapshot({ atMs: NOW, connections: [connection({ id: 1, owner, limit: flowLimit({ verdict: 'sndbuf', limitedSeconds: { sndbuf: 1.5 } }) })] }));
+      await observer.close();
+      const limited = last(receiver.points('netscope.flow.limited_time'), 'limited time');
+      assert.equal(limited.value, 1.5);
+      assert.equal(limited.unit, 's');
+      assert.equal(limited.isMonotonic, true);
+      assert.equal(limited.attributes['netscope.flow.limit'], 'sndbuf');
+      assert.equal(limited.attributes['process.executable.name'], 'nginx');
+    } finally {
       await receiver.close();
     }
   });

@@ -10,7 +10,7 @@ import { zeroTotals } from '../../src/model/capture-totals.js';
 import type { ModelSnapshot } from '../../src/model/snapshot-types.js';
 import type { Finding } from '../../src/findings/finding.js';
 import { openFinding } from '../findings/finding-builders.js';
-import { NOW, connection, containerIdentity, snapshot } from '../ui/view-model/snapshot-builder.js';
+import { NOW, connection, containerIdentity, flowLimit, snapshot } from '../ui/view-model/snapshot-builder.js';
 import { openRawConnection, rawExchange, requestHead, serverCloses, statusesIn, type RawConnection } from '../support/raw-http.js';
 import { parseExposition, samplesOf, type Sample } from './prometheus-exposition.js';
 
@@ -565,6 +565,34 @@ describe('Prometheus endpoint whose scrape fails', () => {
       assert.equal(only(samplesOf(await samples(endpoint), REQUEST_ERRORS, { reason: 'handler_failure' }), 'handler failures').value, 1);
     } finally {
       await endpoint.close();
+    }
+  });
+});
+
+describe('Prometheus flow limits', () => {
+  test('counts the seconds flows were limited, per process and limit', async () => {
+    const counters = new TrafficCounters({ peerLabelLimit: 0 });
+    const endpoint = await PrometheusEndpoint.serve({ host: '127.0.0.1', port: 0 }, counters, { peerLabels: false });
+    const observer = new MetricsObserver(counters, [endpoint], () => NOW + 15);
+    try {
+      const owner = { pid: 10, comm: 'nginx', container: web };
+      observer.tick(
+        snapshot({
+          atMs: NOW,
+          connections: [
+            connection({ id: 1, owner, limit: flowLimit({ limitedSeconds: { receiver: 2.5, 'stalled-reader': 1 } }) }),
+            connection({ id: 2, owner, limit: flowLimit({ limitedSeconds: { receiver: 0.5 } }) }),
+          ],
+        }),
+      );
+      const all = await samples(endpoint);
+      assert.equal(only(samplesOf(all, 'netscope_flow_limited_seconds_total', { ...NGINX, limit: 'receiver' }), 'receiver seconds').value, 3);
+      assert.equal(only(samplesOf(all, 'netscope_flow_limited_seconds_total', { ...NGINX, limit: 'stalled-reader' }), 'stalled seconds').value, 1);
+      assert.deepEqual(samplesOf(all, 'netscope_flow_limited_seconds_total', { ...NGINX, limit: 'idle' }), []);
+      const text = await (await scrape(endpoint)).text();
+      assert.match(text, /^# TYPE netscope_flow_limited_seconds_total counter$/m);
+    } finally {
+      await observer.close();
     }
   });
 });

@@ -5,7 +5,7 @@ import type { ConnectionSnapshot, ModelSnapshot } from '../../src/model/snapshot
 import type { SeriesLabels } from '../../src/export/series-labels.js';
 import { seriesAttributes } from '../../src/export/otlp-attributes.js';
 import { SERIES_RETENTION_MS, TrafficCounters, type LatencySamples, type TrafficSeries } from '../../src/export/traffic-counters.js';
-import { NOW, connection, containerIdentity, listener, snapshot } from '../ui/view-model/snapshot-builder.js';
+import { NOW, connection, containerIdentity, flowLimit, listener, snapshot } from '../ui/view-model/snapshot-builder.js';
 
 const SECOND = 1000;
 
@@ -271,5 +271,22 @@ describe('traffic counters', () => {
       assert.equal(seriesOf(counters, 'curl', '10.0.0.5').counts.bytesSent, 16);
       assert.equal(seriesOf(counters, 'curl', 'other').counts.bytesSent, 12, 'connections already under "other" stay there');
     });
+  });
+
+  test('add up the seconds each process spent under each flow limit, and keep them when its connections go', () => {
+    const counters = new TrafficCounters({ peerLabelLimit: 0 });
+    const nginx = { pid: 10, comm: 'nginx' };
+    counters.update(
+      at(NOW, [
+        connection({ id: 1, owner: nginx, limit: flowLimit({ limitedSeconds: { receiver: 2, app: 1 } }) }),
+        connection({ id: 2, owner: nginx, limit: flowLimit({ verdict: 'network', limitedSeconds: { network: 1 } }) }),
+        connection({ id: 3, owner: { pid: 12, comm: 'curl' }, limit: null }),
+      ]),
+    );
+    assert.deepEqual(Object.fromEntries(seriesOf(counters, 'nginx').counts.limitedSeconds), { receiver: 2, app: 1, network: 1 });
+    counters.update(at(NOW + SECOND, [connection({ id: 1, owner: nginx, limit: flowLimit({ limitedSeconds: { receiver: 3, app: 1 } }) })]));
+    counters.update(at(NOW + 2 * SECOND, []));
+    assert.deepEqual(Object.fromEntries(seriesOf(counters, 'nginx').counts.limitedSeconds), { receiver: 3, app: 1, network: 1 });
+    assert.equal(seriesOf(counters, 'curl').counts.limitedSeconds.size, 0);
   });
 });

@@ -36,6 +36,7 @@ describe('describing one connection between ticks', () => {
       retransmits: 1,
       srttMs: 0.25,
       nat: null,
+      limit: null,
     });
   });
 

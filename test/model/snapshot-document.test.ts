@@ -148,6 +148,7 @@ describe('snapshot document', () => {
       problems: { retransmits: null, resets: null, drops: null },
       nat: null,
       udp: null,
+      limit: null,
     });
     const closed = document.connections[0];
     assert.equal(closed?.closedAt, '2025-01-01T00:00:01.970Z');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ContainerRecord } from '../../src/model/records.js';
+import type { ContainerRecord, FlowLimitCounters } from '../../src/model/records.js';
 import { FlightChunks } from '../../src/recording/flight-chunks.js';
 import { ChunkDecoder, ChunkEncoder, entryBound, type FlightEntry } from '../../src/recording/flight-codec.js';
 import { counters, dropRecord, endpoints, lostRecord, ownerRecord, resetRecord, retransmitRecord, sampleRecord, stateRecord, sweepRecord, taskOwner, udpFlowRecord, udpSocketRecord } from '../model/record-builders.js';
@@ -111,6 +111,56 @@ describe('the flight recorder encoding', () => {
     // Header 1, a second later 4, cookie 1, state 1, counters 7, queues 2, the listener drop count 1.
     assert.equal(againEnd - firstEnd, 17);
     assert.ok(firstEnd > 50, `${firstEnd} bytes the first time`);
+  });
+});
+
+describe('the flight recorder and limit counters', () => {
+  const socket = endpoints({ saddr: '192.168.100.200', daddr: '192.168.100.201' });
+  const limits: FlowLimitCounters = {
+    busyUs: 3_600_004_000,
+    rwndLimitedUs: 1_000_000,
+    sndbufLimitedUs: 4000,
+    deliveryRate: 125_000_000,
+    appLimited: true,
+    notsentBytes: 65_160,
+    sndCwnd: 10,
+    sndSsthresh: 2147483647,
+    sndWnd: 0,
+    rcvWnd: null,
+    probes: 3,
+    probeTimerArmed: true,
+  };
+
+  test('a sample gives back its limit counters exactly, null and absent ones too', () => {
+    const entries: FlightEntry[] = [
+      sampleRecord({ atMs: T0, cookie: 5, endpoints: socket, limits }),
+      sampleRecord({ atMs: T0 + 1000, cookie: 5, endpoints: socket, limits: { ...limits, busyUs: limits.busyUs + 8000, rcvWnd: 65536, sndWnd: null, appLimited: false } }),
+      sampleRecord({ atMs: T0 + 2000, cookie: 5, endpoints: socket, limits: { ...limits, busyUs: limits.busyUs + 8000, rcvWnd: 65536, sndWnd: null, appLimited: false } }),
+      sampleRecord({ atMs: T0 + 3000, cookie: 6, endpoints: socket, limits: null }),
+      sampleRecord({ atMs: T0 + 4000, cookie: 7, endpoints: socket }),
+      sampleRecord({ atMs: T0 + 5000, cookie: 8, endpoints: socket, state: 99.5 as never, limits: { ...limits, busyUs: -1, sndCwnd: 0.5 } }),
+    ];
+    const decoded = roundTrip(entries);
+    assert.deepEqual(decoded, entries);
+    assert.equal('limits' in decoded[4]!, false, 'a sample without them still has none');
+  });
+
+  test('limit counters that did not move cost nothing, moved ones their differences', () => {
+    const first = sampleRecord({ atMs: T0, cookie: 123456, endpoints: socket, inode: 987654, uid: 1000, limits });
+    const same = { ...first, atMs: T0 + 1000 };
+    const moved = { ...first, atMs: T0 + 2000, limits: { ...limits, busyUs: limits.busyUs + 1_000_000, rwndLimitedUs: limits.rwndLimitedUs + 1_000_000 } };
+    const without = sampleRecord({ atMs: T0, cookie: 123456, endpoints: socket, inode: 987654, uid: 1000 });
+    const bytes = Buffer.alloc(1000);
+    const encoder = new ChunkEncoder();
+    const firstEnd = encoder.encode(first, bytes, 0);
+    const sameEnd = encoder.encode(same, bytes, firstEnd);
+    const movedEnd = encoder.encode(moved, bytes, sameEnd);
+    const plain = new ChunkEncoder();
+    const plainFirstEnd = plain.encode(without, bytes, 0);
+    const plainAgainEnd = plain.encode({ ...without, atMs: T0 + 1000 }, bytes, plainFirstEnd);
+    assert.equal(sameEnd - firstEnd, plainAgainEnd - plainFirstEnd);
+    // Two differences of a second (3 bytes each), a byte for each of the other eight numbers (rcvWnd is null).
+    assert.equal(movedEnd - sameEnd - (sameEnd - firstEnd), 14);
   });
 });
 

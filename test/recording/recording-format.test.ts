@@ -191,6 +191,31 @@ describe('bad recordings: one line each, with the line number, exit 65', () => {
     assertDataError(withLine(2, JSON.stringify({ ...records[0], owner: { pid: 'x' } })), /line 2 is not a valid "state" record: owner\.pid is not a whole number/);
   });
 
+  test("a sample's limit counters read back; a sample without them (version 1, or before they were sampled) stays without", () => {
+    const limits = {
+      busyUs: 1_004_000,
+      rwndLimitedUs: 1_004_000,
+      sndbufLimitedUs: 0,
+      deliveryRate: 0,
+      appLimited: false,
+      notsentBytes: 4_067_840,
+      sndCwnd: 16,
+      sndSsthresh: 2147483647,
+      sndWnd: 0,
+      rcvWnd: null,
+      probes: 0,
+      probeTimerArmed: true,
+    };
+    const sample = JSON.parse(recordLine(records[1]!)) as Record<string, unknown>;
+    const withLimits = parse(withLine(3, JSON.stringify({ ...sample, limits })));
+    assert.deepEqual(withLimits.ticks[0]?.records[1], { ...records[1], limits });
+    assert.deepEqual(parse(withLine(3, JSON.stringify({ ...sample, limits: null }))).ticks[0]?.records[1], { ...records[1], limits: null });
+    const version1 = parse(withLine(1, JSON.stringify({ ...header(), netscopeRecording: 1 })));
+    assert.equal('limits' in (version1.ticks[0]?.records[1] ?? {}), false);
+    assertDataError(withLine(3, JSON.stringify({ ...sample, limits: { ...limits, sndWnd: -1 } })), /line 3 is not a valid "sample" record: limits\.sndWnd is not a whole number/);
+    assertDataError(withLine(3, JSON.stringify({ ...sample, limits: { ...limits, appLimited: 1 } })), /limits\.appLimited is not true or false/);
+  });
+
   test('bad tick and end markers', () => {
     assertDataError(withLine(4, '{"kind":"tick","atMs":"soon"}'), /line 4 is not a valid tick marker: tick\.atMs is not a time from 2000 to 2199 in ms since the epoch \("soon"\)/);
     assertDataError(withLine(8, `{"kind":"end","atMs":${T0 + 2100},"reason":"tired"}`), /line 8 is not a valid end marker: end\.reason is not one of stopped, sizeCap, flightDump/);

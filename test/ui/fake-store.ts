@@ -92,6 +92,7 @@ function connection(fields: Partial<ConnectionSnapshot> & Pick<ConnectionSnapsho
     problems: { retransmits: null, resets: null, drops: null },
     problemTrail: [],
     nat: null,
+    limit: null,
     ...fields,
   };
 }

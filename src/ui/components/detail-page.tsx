@@ -41,8 +41,9 @@ export function LabelledGroup({ label, labelWidth, lines, tone }: LabelledGroupP
 
 /**
  * One connection: the findings it is evidence of (first: they say what is wrong), its fields
- * (endpoints, owner, command line, counters), then the state timeline, the drops by reason, the
- * last problem events and the rate sparklines since the page opened — all in one
+ * (endpoints, owner, command line, counters, flow limit), then the state timeline, the drops by
+ * reason, the last problem events, the counters behind the flow limit and the rate sparklines
+ * since the page opened — all in one
  * label column, with no headings or blank lines, because at 80×24 every line counts. What does
  * not fit is cut at the bottom.
  */
@@ -70,6 +71,7 @@ export function DetailPage({ detail }: Props) {
       <LabelledGroup label="Timeline" labelWidth={labelWidth} lines={detail.timeline} tone="normal" />
       <LabelledGroup label="Dropped" labelWidth={labelWidth} lines={detail.drops} tone="bad" />
       <LabelledGroup label="Problems" labelWidth={labelWidth} lines={detail.problemTrail} tone="warn" />
+      <LabelledGroup label="Behind it" labelWidth={labelWidth} lines={detail.limitCounters} tone="normal" />
       {hasRates && <LabelledLine label="Send/s" labelWidth={labelWidth} value={detail.sendSparkline} tone="accent" />}
       {hasRates && <LabelledLine label="Recv/s" labelWidth={labelWidth} value={detail.receiveSparkline} tone="accent" />}
     </Box>

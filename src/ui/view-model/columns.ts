@@ -18,6 +18,7 @@ import type { ContainerIdentity } from '../../model/records.js';
 import type { Finding } from '../../findings/finding.js';
 import { compareUrgency, findingKindName, formatAgo, formatSince } from './finding-format.js';
 import { compareAddresses } from './address-order.js';
+import { flowLimitCell, flowLimitRank, isLimitProblem } from './flow-limit-view.js';
 import {
   formatBytes,
   formatCount,
@@ -49,6 +50,8 @@ export interface Column<Row> {
   align: Align;
   /** Higher stays longer: when the terminal is narrow, the lowest priorities are dropped first. */
   priority: number;
+  /** A problem column: its priority while a row on screen shows the problem it names. */
+  raisedPriority?: { priority: number; when(row: Row): boolean };
   /** The direction the column sorts in when chosen: numbers biggest first, text A→Z. */
   descendingFirst: boolean;
   /** Where an overlong cell loses characters: `middle` keeps an endpoint's port visible. */
@@ -228,6 +231,14 @@ const connectionColumns: readonly Column<ConnectionSnapshot>[] = [
   numberColumn({ id: 'rtt', header: 'RTT', minWidth: 7, priority: 60 }, (row) => row.srttMs, (row) => (row.srttMs === null ? '-' : formatLatency(row.srttMs))),
   // A socket older than the capture is at least as old as its first sighting: the kernel keeps no creation time.
   numberColumn({ id: 'age', header: 'AGE', minWidth: 6, priority: 55 }, connectionAgeMs, (row, context) => `${row.preexisting ? '≥' : ''}${formatDuration(connectionAgeMs(row, context))}`),
+  // What held its sending back over the last interval: the second column to go when narrow (after
+  // the container), unless a row on screen is held back by something — then only the process,
+  // the remote end and the state outrank it.
+  {
+    ...numberColumn({ id: 'limit', header: 'LIMIT', minWidth: 8, priority: 36 }, (row) => flowLimitRank(row.limit), (row) => flowLimitCell(row.limit)),
+    align: 'left',
+    raisedPriority: { priority: 88, when: (row) => isLimitProblem(row.limit) },
+  },
 ];
 
 const processColumns: readonly Column<ProcessSnapshot>[] = [

@@ -31,6 +31,8 @@ function connectionTone(connection: ConnectionSnapshot, context: RowContext): To
   if (lost || leaking) return 'bad';
   if (connection.retransmits > 0 || connection.resetsSent + connection.resetsReceived > 0 || connection.state === 'CLOSE_WAIT') return 'warn';
   if (connection.state === 'SYN_SENT' && inStateMs(connection, context) >= SLOW_SYN_SENT_MS) return 'warn';
+  // Our own side not reading is the one flow limit that is always a fault of this host.
+  if (connection.limit?.verdict === 'stalled-reader') return 'warn';
   return 'normal';
 }
 

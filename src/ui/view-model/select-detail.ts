@@ -1,9 +1,9 @@
 /**
  * The detail page of one connection: both endpoints, the owner (and its container) with its
- * whole command line, counters, RTT and connect latency, the state timeline with the time spent
- * in each state, rate sparklines since the page opened, drops by reason, since when it has had
- * problems (the first and last of each kind and its last few problem events), and the findings
- * whose evidence holds it.
+ * whole command line, counters, RTT and connect latency, what limits its sending (with the shares
+ * and counters behind the verdict), the state timeline with the time spent in each state, rate
+ * sparklines since the page opened, drops by reason, since when it has had problems (the first and
+ * last of each kind and its last few problem events), and the findings whose evidence holds it.
  *
  * A connection evicted while its page is open keeps its last known values, marked
  * `present: false`: the page should not go blank at the moment something went wrong.
@@ -22,6 +22,7 @@ import {
   formatRate,
   formatTimeOfDay,
 } from './format.js';
+import { flowLimitCounterLines, flowLimitFields } from './flow-limit-view.js';
 import { SLOW_SYN_SENT_MS } from './row-tone.js';
 import { compareUrgency, describeFindingLine, findingTone } from './finding-format.js';
 import { sparkline } from './sparkline.js';
@@ -40,7 +41,7 @@ export function selectDetail(input: ScreenInput, connectionId: number, width: nu
   if (current !== undefined) lastShown = current;
   const connection = current ?? (lastShown?.id === connectionId ? lastShown : null);
   if (connection === null) {
-    return { title: `connection ${connectionId}`, fields: [], timeline: [], sendSparkline: '', receiveSparkline: '', drops: [], problemTrail: [], findings: [], present: false };
+    return { title: `connection ${connectionId}`, fields: [], timeline: [], sendSparkline: '', receiveSparkline: '', drops: [], problemTrail: [], findings: [], limitCounters: [], present: false };
   }
   const nowMs = input.snapshot.atMs;
   const fields = describeFields(connection, nowMs, input.snapshot.connections);
@@ -64,6 +65,7 @@ export function selectDetail(input: ScreenInput, connectionId: number, width: nu
       .sort(compareUrgency)
       .map((finding) => ({ text: describeFindingLine(finding), tone: findingTone(finding) })),
     problemTrail: connection.problemTrail.map((event) => `${formatTimeOfDay(event.atMs)}  ${describeProblem(event)}`),
+    limitCounters: flowLimitCounterLines(connection.limit),
     present: current !== undefined,
   };
 }
@@ -189,6 +191,7 @@ function describeFields(connection: ConnectionSnapshot, nowMs: number, connectio
     ...sinceField('Resets since', connection.problems.resets, nowMs, 'warn'),
     field('Drops', describeDrops(dropped, notCounted), dropped > 0 ? 'bad' : 'normal'),
     ...sinceField('Drops since', connection.problems.drops, nowMs, 'bad'),
+    ...flowLimitFields(connection.limit),
     field('Socket', `cookie ${connection.id} · netns ${connection.netns} · ${connection.family}`),
   ];
 }

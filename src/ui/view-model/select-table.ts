@@ -331,6 +331,19 @@ function windowStart(selected: number, rowCount: number, pageSize: number): numb
   return Math.max(0, Math.min(centred, rowCount - pageSize));
 }
 
+/** The columns with the priority each has for the rows on screen (a problem column rises while a row shows its problem). */
+function columnsFor<Row>(columns: readonly Column<Row>[], rows: readonly Row[], visible: readonly number[]): readonly Column<Row>[] {
+  return columns.map((column) => {
+    const raised = column.raisedPriority;
+    if (raised === undefined || raised.priority <= column.priority) return column;
+    const shows = visible.some((index) => {
+      const row = rows[index];
+      return row !== undefined && raised.when(row);
+    });
+    return shows ? { ...column, priority: raised.priority } : column;
+  });
+}
+
 function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, request: TableRequest): TableSelection {
   const { snapshot, state } = request;
   const sort = knownSort(definition, state.sort[definition.pane]);
@@ -344,7 +357,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
   const first = windowStart(Math.max(0, selected), matching.order.length, pageSize);
 
   const markOf = request.changes ? (paneMarks(request.changes)[definition.pane] as ((row: Row) => ChangeMark) | undefined) : undefined;
-  const fitted = fitColumns(definition.columns, request.width - (markOf === undefined ? 0 : CHANGE_GUTTER_WIDTH));
+  const fitted = fitColumns(columnsFor(definition.columns, ordered.rows, matching.order.slice(first, first + pageSize)), request.width - (markOf === undefined ? 0 : CHANGE_GUTTER_WIDTH));
   const columns: VisibleColumn[] = fitted.map(({ column, width }) => ({
     id: column.id,
     header: column.header,

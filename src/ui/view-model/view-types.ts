@@ -97,6 +97,8 @@ export interface DetailView {
   findings: { text: string; tone: Tone }[];
   /** Its last problem events, oldest first: `09:14:07.120  drop NETFILTER_DROP`, `… reset received`. */
   problemTrail: string[];
+  /** The counters behind the flow-limit verdict (windows, queues, busy time); empty while unknown. */
+  limitCounters: string[];
   /** False when the connection is gone from the model (evicted): the page says so. */
   present: boolean;
 }

@@ -11,7 +11,7 @@ import { initialUiState } from '../../../src/ui/view-model/ui-reducer.js';
 import type { UiState } from '../../../src/ui/view-model/ui-state.js';
 import type { ScreenView } from '../../../src/ui/view-model/view-types.js';
 import type { ModelSnapshot } from '../../../src/model/snapshot-types.js';
-import { NOW, connection, containerIdentity, listener, manyConnections, ratePoint, screenInput, snapshot, source } from './snapshot-builder.js';
+import { NOW, connection, containerIdentity, flowLimit, listener, manyConnections, ratePoint, screenInput, snapshot, source } from './snapshot-builder.js';
 
 const MiB = 1024 * 1024;
 
@@ -394,6 +394,41 @@ describe('detail page', () => {
     assert.deepEqual(detail.drops, ['NETFILTER_DROP ×3 · matters', 'TCP_CSUM ×1 · matters']);
     assert.equal(detail.sendSparkline, '▁▅█');
     assert.equal(detail.receiveSparkline, '███');
+  });
+
+  test('shows what limits the flow, the shares behind the verdict and the counters behind those', () => {
+    const stalled = connection({
+      id: 9,
+      limit: flowLimit({
+        verdict: 'stalled-reader',
+        busyShare: 0,
+        idleShare: 1,
+        rwndLimitedShare: 0,
+        busyMs: 0,
+        rwndLimitedMs: 0,
+        receiveQueue: 131_072,
+        rcvWnd: 0,
+        limitedSeconds: { 'stalled-reader': 42, app: 3 },
+      }),
+    });
+    const detail = detailOf(selectScreen(screenInput(snapshot({ connections: [stalled] })), state({ view: { kind: 'detail', connectionId: 9 } }), { width: 200, height: 40 }));
+    const limit = detail.fields.find((field) => field.label === 'Limit');
+    assert.deepEqual(
+      [limit?.value, limit?.tone],
+      [
+        'stalled-reader — this side is not reading: bytes wait unread and it advertises a zero window · last 1.0s: busy 0%, idle 100%; of busy: rwnd-limited 0%, sndbuf-limited 0%; retransmitted 0%',
+        'bad',
+      ],
+    );
+    assert.deepEqual(detail.limitCounters, [
+      'busy 0ms · rwnd-limited 0ms · sndbuf-limited 0ms · 0 of 120 segments retransmitted',
+      'peer window 64.0 KiB · our window 0 B · cwnd 40 · ssthresh none (no loss yet)',
+      'unread 128 KiB · unacknowledged 1.0 MiB · not sent 960 KiB · delivery 11.9 MiB/s',
+      'limited for stalled-reader 42s · app 3.0s',
+    ]);
+    const unknown = detailOf(selectScreen(input, state({ view: { kind: 'detail', connectionId: 4242 } }), { width: 120, height: 40 }));
+    assert.equal(unknown.fields.some((field) => field.label === 'Limit'), false, 'no line while unknown');
+    assert.deepEqual(unknown.limitCounters, []);
   });
 
   test('an evicted connection keeps its last known values, marked gone', () => {

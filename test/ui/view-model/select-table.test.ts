@@ -6,7 +6,7 @@ import { displayWidth } from '../../../src/ui/view-model/text-width.js';
 import { initialUiState, uiReducer } from '../../../src/ui/view-model/ui-reducer.js';
 import type { PaneId, UiState } from '../../../src/ui/view-model/ui-state.js';
 import type { ModelSnapshot } from '../../../src/model/snapshot-types.js';
-import { NOW, T0, connection, containerIdentity, event, listener, manyConnections, snapshot } from './snapshot-builder.js';
+import { NOW, T0, connection, containerIdentity, event, flowLimit, listener, manyConnections, snapshot } from './snapshot-builder.js';
 
 function state(fields: Partial<UiState> = {}): UiState {
   return { ...initialUiState({ intervalMs: 1000 }), ...fields };
@@ -39,7 +39,7 @@ describe('columns', () => {
       assert.equal(new Set(ids).size, ids.length, pane);
       assert.ok(ids.includes(defaultSort(pane).column), pane);
     }
-    assert.deepEqual(columnIds('connections'), ['pid', 'process', 'container', 'local', 'remote', 'proto', 'state', 'rate', 'send', 'recv', 'sent', 'received', 'retrans', 'resets', 'drops', 'rtt', 'age']);
+    assert.deepEqual(columnIds('connections'), ['pid', 'process', 'container', 'local', 'remote', 'proto', 'state', 'rate', 'send', 'recv', 'sent', 'received', 'retrans', 'resets', 'drops', 'rtt', 'age', 'limit']);
     assert.deepEqual(columnIds('containers'), ['name', 'runtime', 'pod', 'workload', 'image', 'procs', 'conns', 'bytes', 'send', 'recv', 'sent', 'received', 'retrans', 'resets', 'drops']);
   });
 
@@ -237,7 +237,7 @@ describe('scope', () => {
 });
 
 describe('fitting', () => {
-  test('at 80 columns the connections table keeps process, remote, state and rates; at 160 every column but the container and the protocol', () => {
+  test('at 80 columns the connections table keeps process, remote, state and rates; at 160 every column but the container, the protocol and the limit', () => {
     const narrow = table(trio, {}, 80);
     assert.deepEqual(
       narrow.table.columns.map((column) => column.id),
@@ -246,16 +246,48 @@ describe('fitting', () => {
     const wide = table(trio, {}, 160);
     assert.deepEqual(
       wide.table.columns.map((column) => column.id),
-      columnIds('connections').filter((id) => id !== 'container' && id !== 'proto'),
+      columnIds('connections').filter((id) => id !== 'container' && id !== 'proto' && id !== 'limit'),
     );
   });
 
   test('the container column is the first to go, in connections and in processes', () => {
     const ids = (pane: PaneId, width: number) => table(trio, { pane }, width).table.columns.map((column) => column.id);
-    assert.deepEqual(ids('connections', 172), columnIds('connections').filter((id) => id !== 'container'));
-    assert.deepEqual(ids('connections', 173), columnIds('connections'));
+    assert.deepEqual(ids('connections', 181), columnIds('connections').filter((id) => id !== 'container'));
+    assert.deepEqual(ids('connections', 182), columnIds('connections'));
     assert.deepEqual(ids('processes', 128), columnIds('processes').filter((id) => id !== 'container'));
     assert.deepEqual(ids('processes', 129), columnIds('processes'));
+  });
+
+  test('the limit column goes early when narrow, but stays while a row on screen is held back', () => {
+    const ids = (data: ModelSnapshot) => table(data, {}, 80).table.columns.map((column) => column.id);
+    const harmless = snapshot({ connections: [connection({ id: 1, limit: flowLimit({ verdict: 'app', limitedSeconds: { app: 1 } }) })] });
+    assert.deepEqual(ids(harmless), ['process', 'remote', 'state', 'rate', 'send', 'recv']);
+    const stalled = snapshot({ connections: [connection({ id: 1, limit: flowLimit({ verdict: 'stalled-reader', rcvWnd: 0, receiveQueue: 131_072 }) })] });
+    assert.deepEqual(ids(stalled), ['process', 'remote', 'state', 'rate', 'send', 'limit']);
+    const cells = table(stalled, {}, 80).table.rows[0]?.cells ?? [];
+    assert.equal(cells.at(-1)?.trim(), 'stalled');
+    // Off screen, a problem row raises nothing: the column is for the rows one can see.
+    const many = snapshot({
+      connections: [
+        ...Array.from({ length: 30 }, (_, index) => connection({ id: 100 + index, sendRate: 1000 + index })),
+        connection({ id: 1, sendRate: 1, limit: flowLimit({ verdict: 'receiver' }) }),
+      ],
+    });
+    assert.deepEqual(table(many, {}, 80, 10).table.columns.map((column) => column.id), ['process', 'remote', 'state', 'rate', 'send', 'recv']);
+  });
+
+  test('sorting by limit puts our own stall first, then what holds flows back, then the harmless, unknown last', () => {
+    const data = snapshot({
+      connections: [
+        connection({ id: 1, limit: flowLimit({ verdict: 'app' }) }),
+        connection({ id: 2, limit: null }),
+        connection({ id: 3, limit: flowLimit({ verdict: 'stalled-reader' }) }),
+        connection({ id: 4, limit: flowLimit({ verdict: 'idle' }) }),
+        connection({ id: 5, limit: flowLimit({ verdict: 'network' }) }),
+        connection({ id: 6, limit: flowLimit({ verdict: 'receiver' }) }),
+      ],
+    });
+    assert.deepEqual(table(data, { sort: sorted('connections', 'limit', true) }).navigation.keys, ['3', '5', '6', '1', '4', '2']);
   });
 
   test('at 80 columns the processes table keeps the command line', () => {

@@ -3,6 +3,7 @@
  * overridable one field at a time. Processes and peers are summed from the connections, as
  * the model does, unless given.
  */
+import type { FlowLimitSnapshot } from '../../../src/model/flow-limit-tracker.js';
 import type {
   ConnectionEvent,
   ConnectionSnapshot,
@@ -34,6 +35,37 @@ export function containerIdentity(fields: Partial<ContainerIdentity> = {}): Cont
 
 export function owner(fields: Partial<Owner> = {}): Owner {
   return { pid: 1234, comm: 'curl', cmdline: 'curl -sS https://example.com/', uid: 1000, user: 'alice', cgroupId: 77, container: null, ...fields };
+}
+
+/** A verdict over a one-second interval: busy 90% of it, two thirds of that rwnd-limited — the receiver. */
+export function flowLimit(fields: Partial<FlowLimitSnapshot> = {}): FlowLimitSnapshot {
+  return {
+    verdict: 'receiver',
+    busyShare: 0.9,
+    idleShare: 0.1,
+    rwndLimitedShare: 2 / 3,
+    sndbufLimitedShare: 0,
+    retransmitShare: 0,
+    intervalMs: 1000,
+    busyMs: 900,
+    rwndLimitedMs: 600,
+    sndbufLimitedMs: 0,
+    segmentsSent: 120,
+    retransmits: 0,
+    receiveQueue: 0,
+    sendQueue: 1_048_576,
+    notsentBytes: 983_040,
+    appLimited: false,
+    deliveryRate: 12_500_000,
+    sndCwnd: 40,
+    sndSsthresh: 2147483647,
+    sndWnd: 65_536,
+    rcvWnd: 131_072,
+    probes: 0,
+    probeTimerArmed: false,
+    limitedSeconds: { receiver: 1 },
+    ...fields,
+  };
 }
 
 type ConnectionFields = Partial<Omit<ConnectionSnapshot, 'owner'>> & { owner?: Partial<Owner> };
@@ -74,6 +106,7 @@ export function connection(fields: ConnectionFields = {}): ConnectionSnapshot {
     nat: null,
     protocol: 'tcp',
     udp: null,
+    limit: null,
     ...fields,
     owner: owner(fields.owner),
   };

@@ -1,0 +1,126 @@
+import type { FlowLimitCounters, SocketSampleRecord, TcpCounters } from './records.js';
+import { judgeFlowLimit, type FlowLimit, type FlowLimitJudgement } from './flow-limit.js';
+
+/** Seconds a connection spent under each verdict since netscope first judged it (idle is not counted). */
+export type LimitedSeconds = Partial<Record<Exclude<FlowLimit, 'idle'>, number>>;
+
+/** What limited a connection over its last sampling interval, and the counters behind the verdict. */
+export interface FlowLimitSnapshot extends FlowLimitJudgement {
+  /** Length of the interval, ms. */
+  intervalMs: number;
+  /** The interval's busy, rwnd-limited and sndbuf-limited time, ms (the kernel counts in jiffies: 4 ms at HZ=250). */
+  busyMs: number;
+  rwndLimitedMs: number;
+  sndbufLimitedMs: number;
+  /** Segments sent and retransmitted in the interval. */
+  segmentsSent: number;
+  retransmits: number;
+  /** The socket at the interval's end (see FlowLimitCounters for each). */
+  receiveQueue: number;
+  sendQueue: number;
+  notsentBytes: number;
+  appLimited: boolean;
+  deliveryRate: number;
+  sndCwnd: number;
+  sndSsthresh: number;
+  sndWnd: number | null;
+  rcvWnd: number | null;
+  probes: number;
+  probeTimerArmed: boolean;
+  limitedSeconds: LimitedSeconds;
+}
+
+/** The previous sample's cumulative counters: the start of the next interval. */
+interface IntervalStart {
+  atMs: number;
+  limits: FlowLimitCounters;
+  counters: TcpCounters;
+}
+
+/**
+ * One connection's verdict, kept between samples. The first sample only opens an interval, so
+ * a connection has no verdict until its second; a sample without limit counters (an older kernel,
+ * a recording made before they were sampled) leaves the verdict unknown.
+ */
+export class FlowLimitTracker {
+  private start: IntervalStart | null = null;
+  private published: FlowLimitSnapshot | null = null;
+  private readonly limitedSeconds: LimitedSeconds = {};
+
+  /** The verdict over the last interval; null until two samples with limit counters came. */
+  get snapshot(): FlowLimitSnapshot | null {
+    return this.published;
+  }
+
+  /** Folds a sample in; returns whether the verdict or its numbers changed. */
+  sample(record: SocketSampleRecord): boolean {
+    const { limits, counters } = record;
+    if (limits == null || counters === null) return false;
+    const start = this.start;
+    if (start !== null && record.atMs <= start.atMs) return false;
+    this.start = { atMs: record.atMs, limits, counters };
+    // A counter that went back means the socket is not the one sampled before: start over.
+    if (start === null || limits.busyUs < start.limits.busyUs || counters.segsOut < start.counters.segsOut) return false;
+    const intervalMs = record.atMs - start.atMs;
+    const busyUs = limits.busyUs - start.limits.busyUs;
+    const rwndLimitedUs = Math.max(0, limits.rwndLimitedUs - start.limits.rwndLimitedUs);
+    const sndbufLimitedUs = Math.max(0, limits.sndbufLimitedUs - start.limits.sndbufLimitedUs);
+    const segmentsSent = counters.segsOut - start.counters.segsOut;
+    const retransmits = Math.max(0, counters.totalRetrans - start.counters.totalRetrans);
+    const judgement = judgeFlowLimit({
+      intervalUs: intervalMs * 1000,
+      busyUs,
+      rwndLimitedUs,
+      sndbufLimitedUs,
+      segmentsSent,
+      retransmits,
+      bytesAcked: Math.max(0, counters.bytesAcked - start.counters.bytesAcked),
+      receiveQueue: record.receiveQueue,
+      sendQueue: record.sendQueue,
+      rcvWnd: limits.rcvWnd,
+      sndWnd: limits.sndWnd,
+    });
+    // A connection that stays idle keeps its published verdict: the table's many idle
+    // connections then republish the same snapshot object tick after tick.
+    if (judgement.verdict === 'idle' && this.published?.verdict === 'idle' && sameEndState(this.published, record, limits)) return false;
+    if (judgement.verdict !== 'idle') this.limitedSeconds[judgement.verdict] = (this.limitedSeconds[judgement.verdict] ?? 0) + intervalMs / 1000;
+    this.published = {
+      ...judgement,
+      intervalMs,
+      busyMs: busyUs / 1000,
+      rwndLimitedMs: rwndLimitedUs / 1000,
+      sndbufLimitedMs: sndbufLimitedUs / 1000,
+      segmentsSent,
+      retransmits,
+      receiveQueue: record.receiveQueue,
+      sendQueue: record.sendQueue,
+      notsentBytes: limits.notsentBytes,
+      appLimited: limits.appLimited,
+      deliveryRate: limits.deliveryRate,
+      sndCwnd: limits.sndCwnd,
+      sndSsthresh: limits.sndSsthresh,
+      sndWnd: limits.sndWnd,
+      rcvWnd: limits.rcvWnd,
+      probes: limits.probes,
+      probeTimerArmed: limits.probeTimerArmed,
+      limitedSeconds: { ...this.limitedSeconds },
+    };
+    return true;
+  }
+}
+
+function sameEndState(published: FlowLimitSnapshot, record: SocketSampleRecord, limits: FlowLimitCounters): boolean {
+  return (
+    published.receiveQueue === record.receiveQueue &&
+    published.sendQueue === record.sendQueue &&
+    published.notsentBytes === limits.notsentBytes &&
+    published.appLimited === limits.appLimited &&
+    published.deliveryRate === limits.deliveryRate &&
+    published.sndCwnd === limits.sndCwnd &&
+    published.sndSsthresh === limits.sndSsthresh &&
+    published.sndWnd === limits.sndWnd &&
+    published.rcvWnd === limits.rcvWnd &&
+    published.probes === limits.probes &&
+    published.probeTimerArmed === limits.probeTimerArmed
+  );
+}
