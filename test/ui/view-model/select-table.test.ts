@@ -331,7 +331,7 @@ describe('fitting', () => {
   });
 
   test('spare width goes to the flexible columns, never past their maximum', () => {
-    const columns = table(trio, {}, 200).table.columns;
+    const columns = table(trio, {}, 240).table.columns;
     const process = columns.find((column) => column.id === 'process');
     assert.equal(process?.width, 16);
     assert.ok((columns.find((column) => column.id === 'remote')?.width ?? 0) > 21);
