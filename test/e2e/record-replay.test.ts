@@ -169,7 +169,7 @@ describe('record and replay on real loopback traffic', () => {
         name: 'version.ndjson',
         content: () => [JSON.stringify({ ...(JSON.parse(lines()[0] ?? '') as object), netscopeRecording: 7, netscopeVersion: '9.0.0' }), ...lines().slice(1)].join('\n'),
         code: 65,
-        pattern: /version\.ndjson is a version 7 recording \(written by netscope 9\.0\.0\); this netscope reads version 1 — replay it with netscope 9\.0\.0/,
+        pattern: /version\.ndjson is a version 7 recording \(written by netscope 9\.0\.0\); this netscope reads versions 1 and 2 — replay it with netscope 9\.0\.0/,
       },
       {
         name: 'kind.ndjson',
