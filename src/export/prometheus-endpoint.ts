@@ -210,7 +210,7 @@ export class PrometheusEndpoint implements MetricExporter {
     const latestFindings = () => this.latestFindings;
     new Gauge({
       name: 'netscope_findings',
-      help: 'Open findings (what netscope diagnoses: loss, unreachable, refused, resets, closeWaitLeak, acceptQueueOverflow, drops, slowHandshake), by kind and severity; every pair from 0.',
+      help: 'Open findings (what netscope diagnoses: loss, unreachable, refused, resets, closeWaitLeak, acceptQueueOverflow, drops, slowHandshake, hostLimit, stalledReader), by kind and severity; every pair from 0.',
       labelNames: ['kind', 'severity'],
       registers,
       collect() {

@@ -61,6 +61,8 @@ const SYMPTOM_WORDS: Readonly<Record<FindingKind, string>> = {
   acceptQueueOverflow: 'accept queue overflows',
   drops: 'kernel drops',
   slowHandshake: 'slow handshakes',
+  hostLimit: 'host limits',
+  stalledReader: 'stalled readers',
 };
 /** Counters shown per finding at most: the engine puts the telling ones first. */
 const MAX_COUNTERS_SHOWN = 6;

@@ -10,6 +10,8 @@ export const FINDING_KINDS = [
   'acceptQueueOverflow',
   'drops',
   'slowHandshake',
+  'hostLimit',
+  'stalledReader',
 ] as const satisfies readonly FindingKind[];
 
 export const FINDING_SEVERITIES = ['critical', 'warning', 'info'] as const satisfies readonly FindingSeverity[];

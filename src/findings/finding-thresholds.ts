@@ -25,6 +25,32 @@ export interface FindingThresholds {
   acceptQueueOverflow: AcceptQueueThresholds;
   drops: DropThresholds;
   slowHandshake: SlowHandshakeThresholds;
+  hostLimit: HostLimitThresholds;
+  stalledReader: StalledReaderThresholds;
+}
+
+/**
+ * A host gauge against its limit (gauge-pressure.ts): the share of it in use. Its own holding
+ * level: half of 80 % would keep a finding open at 40 %, long after the danger passed.
+ */
+export interface HostLimitThresholds {
+  /** Share that opens a warning. Default 0.8 (gauge-pressure.ts's WARNING_SHARE). */
+  warningShare: number;
+  /** Share that makes it critical. Default 0.95 (CRITICAL_SHARE): the next burst runs out. */
+  criticalShare: number;
+  /** Share of a level the use must stay above to hold it. Default 0.9375 (a warning holds from 75 %). */
+  holdRatio: number;
+}
+
+/**
+ * A connection whose own side stopped reading: the `stalled-reader` flow limit (a full receive
+ * queue and a zero window advertised), per process.
+ */
+export interface StalledReaderThresholds {
+  /** A connection counts once it has been stalled this long, ms. Default 5_000: a reader busy for a moment is not stuck. */
+  stalledForMs: number;
+  /** Stalled connections that make it critical. Default 10: the process has stopped reading altogether. */
+  criticalConnections: number;
 }
 
 /**
@@ -123,4 +149,6 @@ export const defaultFindingThresholds: Readonly<FindingThresholds> = {
   acceptQueueOverflow: { warningShare: 0.8, minLimitForWarning: 8 },
   drops: { warningDrops: 10, criticalDrops: 100 },
   slowHandshake: { baselineConnects: 10, baselineWindow: 64, slowFactor: 5, minExtraMs: 50, warningConnects: 3 },
+  hostLimit: { warningShare: 0.8, criticalShare: 0.95, holdRatio: 0.9375 },
+  stalledReader: { stalledForMs: 5_000, criticalConnections: 10 },
 };

@@ -27,7 +27,11 @@ export type FindingKind =
   /** Drops whose reason matters (firewall, receive buffer full, no socket…). */
   | 'drops'
   /** Handshakes far slower than the peer's usual. */
-  | 'slowHandshake';
+  | 'slowHandshake'
+  /** A host limit nearly used up: ephemeral ports, TIME_WAIT buckets, conntrack, descriptors, TCP memory, orphans. */
+  | 'hostLimit'
+  /** A process that stopped reading: its receive queues full, a zero window advertised. */
+  | 'stalledReader';
 
 export type FindingSeverity = 'critical' | 'warning' | 'info';
 

@@ -25,6 +25,8 @@ import { RefusedDetector } from './detectors/refused-detector.js';
 import { ResetDetector } from './detectors/reset-detector.js';
 import { SlowHandshakeDetector } from './detectors/slow-handshake-detector.js';
 import { UnreachableDetector } from './detectors/unreachable-detector.js';
+import { HostLimitDetector } from './detectors/host-limit-detector.js';
+import { StalledReaderDetector } from './detectors/stalled-reader-detector.js';
 
 /** One finding as the engine tracks it between ticks. */
 interface TrackedFinding {
@@ -54,6 +56,8 @@ export class FindingsEngine {
       new ResetDetector(thresholds),
       new CloseWaitDetector(thresholds),
       new SlowHandshakeDetector(thresholds),
+      new HostLimitDetector(thresholds),
+      new StalledReaderDetector(thresholds),
     ];
   }
 

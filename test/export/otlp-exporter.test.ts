@@ -64,7 +64,7 @@ describe('OTLP exporter', () => {
       observer.tick(trafficSnapshot());
       await observer.close();
       const points = receiver.points('netscope.findings');
-      assert.equal(points.length, 8 * 3);
+      assert.equal(points.length, 10 * 3);
       assert.ok(points.every((point) => point.kind === 'gauge' && point.unit === '{finding}'));
       const open = points.filter((point) => point.value !== 0);
       assert.deepEqual(

@@ -70,7 +70,7 @@ describe('Prometheus endpoint: findings', () => {
     try {
       observer.tick(firstSnapshot());
       let all = await samples(endpoint);
-      assert.equal(samplesOf(all, 'netscope_findings', {}).length, 8 * 3);
+      assert.equal(samplesOf(all, 'netscope_findings', {}).length, 10 * 3);
       assert.ok(samplesOf(all, 'netscope_findings', {}).every((sample) => sample.value === 0));
       findings = [openFinding('refused', 'critical', 'a'), openFinding('refused', 'critical', 'b'), openFinding('loss', 'warning', 'c'), { ...openFinding('resets', 'warning', 'd'), state: 'resolved' }];
       observer.tick(firstSnapshot());

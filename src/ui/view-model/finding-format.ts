@@ -16,6 +16,8 @@ const KIND_NAMES: Readonly<Record<FindingKind, string>> = {
   acceptQueueOverflow: 'accept queue',
   drops: 'drops',
   slowHandshake: 'slow handshake',
+  hostLimit: 'host limit',
+  stalledReader: 'stalled reader',
 };
 
 /** `CLOSE_WAIT leak`, `accept queue`, `slow handshake`… */
