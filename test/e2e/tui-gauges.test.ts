@@ -1,7 +1,7 @@
 /**
  * The host gauges in the real live view under tmux: a namespace of the test's own whose lowered
  * ip_local_port_range is 90% used by one client shows as a warning on the gauges page (L), with
- * the header's gauges line above it.
+ * the header's gauges line above it, and as a host-limit finding.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -43,5 +43,11 @@ describe('the gauges in the live view', () => {
     assert.match(screen, new RegExp(`^${pile.netns} +0 +0 +40000-40009 `, 'm'));
     session.press('Escape');
     await session.waitFor((text) => !text.includes('Gauges against their limits') && text.includes('1 Conn'), 'back on the table');
+  });
+
+  it('the Findings pane states it as a host limit nearly used up, naming the destination', async () => {
+    session.type('!');
+    const row = new RegExp(`host limit +ephemeral ports to 127\\.0\\.0\\.1:${SERVER_PORT} in network namespace ${pile.netns} are 90% used`);
+    await session.waitFor((text) => row.test(text), 'the hostLimit finding', 20_000);
   });
 });
