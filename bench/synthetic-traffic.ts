@@ -63,3 +63,19 @@ export function syntheticModel(connections: number): ConnectionModel {
   model.tick(SYNTHETIC_START_MS + 1000);
   return model;
 }
+
+/** What a churned-away connection's last counters say: the bench only needs it closed. */
+const CLOSED_COUNTERS = { bytesAcked: 0, bytesReceived: 0, segsOut: 0, segsIn: 0, totalRetrans: 0, srttUs: 0 };
+
+/**
+ * One tick of churn: `count` new connections open (from index `firstIndex` on) and as many of the
+ * oldest ones still open close, at `atMs` — the busy load balancer the live view must keep up with.
+ */
+export function churnTick(model: ConnectionModel, firstIndex: number, count: number, atMs: number): void {
+  for (let index = firstIndex; index < firstIndex + count; index++) {
+    for (const record of recordsOf(index, atMs)) model.ingest(record);
+    const closing = index - firstIndex;
+    const endpoints = syntheticEndpoints(closing);
+    model.ingest({ kind: 'state', atMs: atMs + 1, cookie: closing + 1, endpoints, oldState: TcpState.ESTABLISHED, newState: TcpState.CLOSE, owner: null, counters: CLOSED_COUNTERS });
+  }
+}
