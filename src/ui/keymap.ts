@@ -121,6 +121,8 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
       return { type: 'sortNextColumn' };
     case 'I':
       return { type: 'invertSort' };
+    case 'o':
+      return { type: 'openSortMenu' };
     case '/':
       return { type: 'openFilter' };
     case ' ':
@@ -170,7 +172,7 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
 export function commandForFunctionKey(functionKey: FunctionKey, context: KeyContext): KeyCommand {
   if (functionKey === 'f10') return 'quit';
   if (context.filterEditing) return null;
-  return functionKey === 'f1' ? { type: 'toggleHelp' } : { type: 'sortNextColumn' };
+  return functionKey === 'f1' ? { type: 'toggleHelp' } : { type: 'openSortMenu' };
 }
 
 /**

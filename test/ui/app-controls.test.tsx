@@ -44,7 +44,7 @@ describe('pause', () => {
 });
 
 describe('sort', () => {
-  test('> and F6 move the sort mark to another column, < moves it back, I flips ▲ and ▼', async () => {
+  test('> moves the sort mark to another column, < moves it back, > again returns to it, I flips ▲ and ▼', async () => {
     app = await renderApp({ width: 160, height: 45 });
     const first = sortedColumn(app.frame());
     await app.press('>');
@@ -52,7 +52,7 @@ describe('sort', () => {
     assert.notEqual(second, first);
     await app.press('<');
     assert.equal(sortedColumn(app.frame()), first);
-    await app.press(keys.f6);
+    await app.press('>');
     assert.equal(sortedColumn(app.frame()), second);
 
     const mark = /[▲▼]/.exec(headerLine(app.frame()))?.[0];
@@ -60,6 +60,34 @@ describe('sort', () => {
     const flipped = /[▲▼]/.exec(headerLine(app.frame()))?.[0];
     assert.notEqual(flipped, mark);
     assert.equal(sortedColumn(app.frame()), second);
+  });
+});
+
+describe('sort menu', () => {
+  test('at 80×24, F6 lists the columns, Enter sorts by one whose column does not fit and the tab line names it; o opens it too, Esc closes', async () => {
+    app = await renderApp({ width: 80, height: 24 });
+    assert.match(app.frame(), /sort RATE\/s▼/);
+    await app.press(keys.f6);
+    assert.match(app.frame(), /Sort Connections by/);
+    assert.match(app.frame(), /RATE\/s\s+▼ sorted/);
+    assert.match(app.frame(), /Enter sort/, 'the footer says what Enter does');
+    assertFits(app.frame(), 80, 24);
+    // G goes to the last column, LIMIT, which 80 columns leave out.
+    await app.press('G');
+    await app.press(keys.enter);
+    assert.doesNotMatch(app.frame(), /Sort Connections by/);
+    assert.match(app.frame(), /sort LIMIT▼/, 'a number column sorts biggest first');
+    const columnHeader = app.frame().split('\n').find((line) => line.startsWith('PROCESS'));
+    assert.ok(columnHeader !== undefined && !columnHeader.includes('LIMIT'), `its column is hidden, the tab line names the sort:\n${app.frame()}`);
+    const sortLabel = /sort (\S+)([▲▼])/.exec(app.frame());
+    assert.ok(sortLabel !== null, app.frame());
+
+    await app.press('o');
+    assert.match(app.frame(), /Sort Connections by/);
+    await app.press(keys.up);
+    await app.press(keys.escape);
+    assert.doesNotMatch(app.frame(), /Sort Connections by/);
+    assert.match(app.frame(), new RegExp(`sort ${sortLabel[1]}${sortLabel[2]}`), 'Esc sorts nothing');
   });
 });
 

@@ -123,7 +123,7 @@ for (const { width, height } of [
         assertFits(frame, width, height);
         assert.doesNotMatch(frame, /…/, 'nothing truncated');
       }
-      for (const binding of ['q  Ctrl-C  F10', '?  h  F1', 'Tab  Shift-Tab', '< >  F6', 'Space  Z', '+ -', 's  Ctrl-S']) {
+      for (const binding of ['q  Ctrl-C  F10', '?  h  F1', 'Tab  Shift-Tab', '< >', 'o  F6', 'Space  Z', '+ -', 's  Ctrl-S']) {
         assert.ok(frames.some((frame) => frame.includes(binding)), binding);
       }
     });

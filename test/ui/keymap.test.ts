@@ -133,9 +133,10 @@ describe('keymap', () => {
     assert.equal(commandForKey('c', key({ ctrl: true }), typing), 'quit');
   });
 
-  test('maps F1 to help, F6 to the next sort column and F10 to quit; only F10 works in the prompt', () => {
+  test('maps F1 to help, F6 to the sort menu and F10 to quit; only F10 works in the prompt', () => {
     assert.deepEqual(commandForFunctionKey('f1', browsing), { type: 'toggleHelp' });
-    assert.deepEqual(commandForFunctionKey('f6', browsing), { type: 'sortNextColumn' });
+    assert.deepEqual(commandForFunctionKey('f6', browsing), { type: 'openSortMenu' });
+    assert.deepEqual(commandForKey('o', key(), browsing), { type: 'openSortMenu' }, 'o is the letter beside F6');
     assert.equal(commandForFunctionKey('f10', browsing), 'quit');
     assert.equal(commandForFunctionKey('f1', typing), null);
     assert.equal(commandForFunctionKey('f6', typing), null);

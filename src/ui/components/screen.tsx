@@ -8,6 +8,7 @@ import { GaugesPage } from './gauges-page.js';
 import { Header } from './header.js';
 import { HelpPage } from './help-page.js';
 import { PaneTabs } from './pane-tabs.js';
+import { SortMenu } from './sort-menu.js';
 import { Table } from './table.js';
 import { TooSmall } from './too-small.js';
 
@@ -30,6 +31,8 @@ function Body({ screen }: Props) {
       return <ChangesPage changes={body.changes} />;
     case 'gauges':
       return <GaugesPage gauges={body.gauges} />;
+    case 'sortMenu':
+      return <SortMenu sortMenu={body.sortMenu} />;
   }
 }
 

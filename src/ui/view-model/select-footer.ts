@@ -90,6 +90,8 @@ function hintsFor(state: UiState): string[] {
       return ['Esc back', 'q quit', pause, 's save', '? help'];
     case 'gauges':
       return ['Esc back', 'L close', 'q quit', pause, 's save', '? help'];
+    case 'sortMenu':
+      return ['Enter sort', 'Esc close', '↑↓ move', 'q quit', pause, '? help'];
     case 'table': {
       const back = state.scope !== null ? ['Esc leave scope'] : state.filter.text !== '' ? ['Esc clear filter'] : [];
       // A replay steps and changes speed; a live capture changes its interval and has a flight recorder.
@@ -100,7 +102,7 @@ function hintsFor(state: UiState): string[] {
       const closed = state.pane !== 'connections' ? [] : state.closedHidden ? ['t show closed'] : ['t hide closed'];
       const open = state.pane === 'findings' ? ['Enter evidence', 'd details'] : state.scope?.kind === 'finding' ? ['Enter open', 'd finding'] : ['Enter open'];
       const types = state.pane === 'events' ? [`e type: ${state.eventType ?? 'all'}`] : [];
-      return [...back, 'q quit', '? help', '/ filter', ...open, 'Tab pane', '< > sort', 'I invert', pause, ...pace, ...closed, ...types];
+      return [...back, 'q quit', '? help', '/ filter', ...open, 'Tab pane', '< > sort', 'o sort menu', 'I invert', pause, ...pace, ...closed, ...types];
     }
   }
 }

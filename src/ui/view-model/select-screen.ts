@@ -5,7 +5,7 @@
  *   header   4–8 lines  title (PAUSED banner on it), states, rates + sparkline, findings + health;
  *                       gauges once read, probes off, scope and a replay's position only when set (headerLineCount)
  *   tabs     1 line
- *   body     the rest   table: its column header line + rows; or detail; or gauges; or help (which
+ *   body     the rest   table: its column header line + rows; or detail; or gauges; or the sort menu; or help (which
  *                       takes the header's and tabs' lines too)
  *   footer   1–2 lines  filter and message (when either is set), key hints (footerLineCount)
  */
@@ -20,6 +20,7 @@ import { headerLineCount, selectHeader } from './select-header.js';
 import { selectChanges } from './select-changes.js';
 import { selectGauges } from './select-gauges.js';
 import { selectHelp } from './select-help.js';
+import { selectSortMenu } from './select-sort-menu.js';
 import { keptOpenFindings, selectTable, type TableSelection } from './select-table.js';
 import { selectTabs, showsFindingsTab } from './select-tabs.js';
 import { selectFindingDetail } from './select-finding-detail.js';
@@ -90,6 +91,9 @@ function buildScreen(input: ScreenInput, stateAsKept: UiState, size: ScreenSize)
       break;
     case 'gauges':
       body = { kind: 'gauges', gauges: selectGauges(input.snapshot, width) };
+      break;
+    case 'sortMenu':
+      body = { kind: 'sortMenu', sortMenu: selectSortMenu(state.pane, state.sort[state.pane], state.view.cursor, width, bodyLines) };
       break;
   }
   const tableView: TableView | null = table?.table ?? null;

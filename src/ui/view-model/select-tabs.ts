@@ -25,6 +25,11 @@ const PANE_NAMES: Record<PaneId, { long: string; short: string }> = {
   events: { long: 'Events', short: 'Events' },
 };
 
+/** The pane's name as its tab spells it in full. */
+export function paneName(pane: PaneId): string {
+  return PANE_NAMES[pane].long;
+}
+
 /** Cells between the last tab and the sort label. */
 export const SORT_LABEL_GAP = 2;
 

@@ -88,12 +88,16 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     case 'selectPane':
       return showPane(state, action.pane);
     case 'move':
+      if (state.view.kind === 'sortMenu') return moveSortMenuCursor(state, state.view.cursor + action.delta);
       return moveSelection(state, action.rows, (current) => current + action.delta);
     case 'page':
+      if (state.view.kind === 'sortMenu') return moveSortMenuCursor(state, state.view.cursor + action.direction * columnIds(state.pane).length);
       return moveSelection(state, action.rows, (current) => current + action.direction * Math.max(1, action.rows.pageSize));
     case 'moveToStart':
+      if (state.view.kind === 'sortMenu') return moveSortMenuCursor(state, 0);
       return moveSelection(state, action.rows, () => 0);
     case 'moveToEnd':
+      if (state.view.kind === 'sortMenu') return moveSortMenuCursor(state, columnIds(state.pane).length - 1);
       return moveSelection(state, action.rows, (_current, count) => count - 1);
     case 'sortNextColumn':
       return cycleSortColumn(state, 1);
@@ -103,6 +107,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       const sort = state.sort[state.pane];
       return { ...state, sort: { ...state.sort, [state.pane]: { ...sort, descending: !sort.descending } }, paneChosen: true };
     }
+    case 'openSortMenu':
+      return openSortMenu(state);
     case 'openFilter':
       // What the user types is about the pane on screen: it stays there.
       return { ...state, view: { kind: 'table' }, filter: { ...state.filter, editing: true }, paneChosen: true };
@@ -206,6 +212,28 @@ function cycleSortColumn(state: UiState, step: 1 | -1): UiState {
   return { ...state, sort: { ...state.sort, [state.pane]: sortBy(state.pane, column) }, paneChosen: true };
 }
 
+/** The menu opens over the table of the pane on screen (only there: it lists that table's columns), its cursor on the sort column. */
+function openSortMenu(state: UiState): UiState {
+  if (state.view.kind === 'sortMenu') return { ...state, view: { kind: 'table' } };
+  if (state.view.kind !== 'table' || state.filter.editing) return state;
+  const cursor = Math.max(0, columnIds(state.pane).indexOf(state.sort[state.pane].column));
+  return { ...state, view: { kind: 'sortMenu', cursor }, paneChosen: true };
+}
+
+/** The menu's cursor at `wanted`, held to the pane's columns (no wrapping: the ends are where a list stops). */
+function moveSortMenuCursor(state: UiState, wanted: number): UiState {
+  if (state.view.kind !== 'sortMenu') return state;
+  const cursor = Math.min(Math.max(0, wanted), columnIds(state.pane).length - 1);
+  return cursor === state.view.cursor ? state : { ...state, view: { kind: 'sortMenu', cursor } };
+}
+
+/** Enter in the sort menu: the pane sorts by the column under the cursor, in its natural direction, and the table shows again. */
+function sortByMenuCursor(state: UiState, cursor: number): UiState {
+  const column = columnIds(state.pane)[cursor];
+  if (column === undefined) return { ...state, view: { kind: 'table' } };
+  return { ...state, sort: { ...state.sort, [state.pane]: sortBy(state.pane, column) }, view: { kind: 'table' } };
+}
+
 function keepFilter(state: UiState): UiState {
   const text = state.filter.text.trim();
   return { ...state, filter: { text, editing: false } };
@@ -224,6 +252,7 @@ function scopeTo(state: UiState, scope: NonNullable<UiState['scope']>): UiState 
 function enter(state: UiState, key: string | null): UiState {
   // Enter in the filter prompt keeps the filter, whoever sends it.
   if (state.filter.editing) return keepFilter(state);
+  if (state.view.kind === 'sortMenu') return sortByMenuCursor(state, state.view.cursor);
   if (key === null || state.view.kind !== 'table') return state;
   switch (state.pane) {
     case 'connections':

@@ -84,7 +84,9 @@ export type View =
   /** What changed since the baseline (`B`). */
   | { kind: 'changes' }
   /** The host gauges against their limits (`L`). */
-  | { kind: 'gauges' };
+  | { kind: 'gauges' }
+  /** The sort menu (`o`, F6): the pane's columns, `cursor` (from 0) on the one Enter sorts by. */
+  | { kind: 'sortMenu'; cursor: number };
 
 /** Selection follows the row's key across ticks; the index is the fallback when the row is gone. */
 export interface Selection {
@@ -148,6 +150,8 @@ export type UiAction =
   | { type: 'sortNextColumn' }
   | { type: 'sortPreviousColumn' }
   | { type: 'invertSort' }
+  /** `o` / F6: the sort menu of the pane on screen, its cursor on the current sort column; again, it closes. */
+  | { type: 'openSortMenu' }
   | { type: 'openFilter' }
   | { type: 'editFilter'; text: string }
   | { type: 'keepFilter' }

@@ -143,6 +143,26 @@ export interface GaugesView {
   lines: { text: string; tone: Tone }[];
 }
 
+/** The sort menu (`o`, F6): the pane's columns, one a line, as many as fit around the cursor. */
+export interface SortMenuView {
+  /** e.g. `Sort Connections by · ↑↓ move · Enter sort · Esc close` */
+  title: string;
+  /** The shown window of the pane's columns, left to right as the table has them. */
+  lines: SortMenuLine[];
+  /** Columns the pane has, shown or not. */
+  columnCount: number;
+}
+
+/** One column in the sort menu. */
+export interface SortMenuLine {
+  /** e.g. `  RATE          ▼ sorted` or `> RETRANS`, already fitted to the width. */
+  text: string;
+  /** The cursor is on it: Enter sorts by it. */
+  selected: boolean;
+  /** The pane sorts by it now. */
+  current: boolean;
+}
+
 export interface HelpView {
   /** Every entry, [keys, what they do], whichever page shows it. */
   entries: readonly (readonly [string, string])[];
@@ -175,7 +195,8 @@ export interface ScreenView {
     | { kind: 'finding'; finding: FindingDetailView }
     | { kind: 'help'; help: HelpView }
     | { kind: 'changes'; changes: ChangesView }
-    | { kind: 'gauges'; gauges: GaugesView };
+    | { kind: 'gauges'; gauges: GaugesView }
+    | { kind: 'sortMenu'; sortMenu: SortMenuView };
   footer: FooterView;
   /** The current pane's matching rows, for movement and Enter (empty on detail and help). */
   navigation: VisibleRows;

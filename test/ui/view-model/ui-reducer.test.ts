@@ -201,6 +201,44 @@ describe('uiReducer', () => {
     assert.deepEqual(state.sort.connections, start().sort.connections);
   });
 
+  test('o / F6 opens the sort menu on the sort column; ↑↓ Home End move within the columns; Enter sorts by it; Esc closes', () => {
+    const ids = columnIds('connections');
+    const table = rows('a', 'b', 'c');
+    const open = uiReducer(start(), { type: 'openSortMenu' });
+    assert.deepEqual(open.view, { kind: 'sortMenu', cursor: ids.indexOf('rate') });
+    const down = reduce(open, { type: 'move', delta: 1, rows: table }, { type: 'move', delta: 1, rows: table });
+    assert.deepEqual(down.view, { kind: 'sortMenu', cursor: ids.indexOf('rate') + 2 });
+    assert.deepEqual(down.selection, start().selection, 'the table selection stays where it was');
+    assert.deepEqual(reduce(open, { type: 'moveToEnd', rows: table }).view, { kind: 'sortMenu', cursor: ids.length - 1 });
+    assert.deepEqual(reduce(open, { type: 'moveToStart', rows: table }, { type: 'move', delta: -1, rows: table }).view, { kind: 'sortMenu', cursor: 0 }, 'no wrapping above the first');
+    assert.deepEqual(reduce(open, { type: 'page', direction: 1, rows: table }).view, { kind: 'sortMenu', cursor: ids.length - 1 });
+
+    const sorted = reduce(open, { type: 'moveToStart', rows: table }, { type: 'enter', key: 'a' });
+    assert.deepEqual(sorted.view, { kind: 'table' });
+    assert.deepEqual(sorted.sort.connections, findSort('connections', ids[0] ?? ''));
+    const textColumn = ids.indexOf('state');
+    const byState = reduce(open, { type: 'move', delta: textColumn - ids.indexOf('rate'), rows: table }, { type: 'enter', key: null });
+    assert.deepEqual(byState.sort.connections, { column: 'state', descending: false }, 'a text column sorts A→Z, its natural direction');
+
+    const closed = reduce(down, { type: 'back' });
+    assert.deepEqual(closed.view, { kind: 'table' });
+    assert.deepEqual(closed.sort, start().sort, 'Esc sorts nothing');
+    assert.deepEqual(reduce(open, { type: 'openSortMenu' }).view, { kind: 'table' }, 'o again closes it');
+    assert.deepEqual(reduce(open, { type: 'sortNextColumn' }).sort.connections.column, ids[ids.indexOf('rate') + 1], '> still steps');
+  });
+
+  test('the sort menu lists the pane on screen and opens only over its table', () => {
+    const processes = uiReducer(start({ pane: 'processes' }), { type: 'openSortMenu' });
+    assert.deepEqual(processes.view, { kind: 'sortMenu', cursor: columnIds('processes').indexOf('bytes') });
+    const sorted = reduce(processes, { type: 'moveToStart', rows: rows() }, { type: 'enter', key: null });
+    assert.equal(sorted.sort.processes.column, columnIds('processes')[0]);
+    assert.deepEqual(sorted.sort.connections, start().sort.connections);
+    const help = start({ view: { kind: 'help' } });
+    assert.equal(uiReducer(help, { type: 'openSortMenu' }), help);
+    const typing = start({ filter: { text: 'cu', editing: true } });
+    assert.equal(uiReducer(typing, { type: 'openSortMenu' }), typing);
+  });
+
   test('I inverts the sort; a newly chosen column starts in its natural direction again', () => {
     const inverted = uiReducer(start(), { type: 'invertSort' });
     assert.deepEqual(inverted.sort.connections, { column: 'rate', descending: false });
