@@ -293,8 +293,10 @@ export class ConnectionModel {
 
   /** A translation for a connection no longer in the table is of no use: nothing shows it. */
   private ingestNat(record: NatRecord): void {
-    const { destination, originalDestination, direction, table } = record;
-    this.connections.get(record.cookie)?.adoptNat({ destination, originalDestination, direction, table });
+    const { destination, originalDestination, direction, table, udpPeer } = record;
+    // A UDP flow's id is not its socket's cookie when the socket is unconnected: the peer finds it.
+    const entry = udpPeer === undefined ? this.connections.get(record.cookie) : this.udpFlows.findPeer(record.cookie, udpPeer);
+    entry?.adoptNat({ destination, originalDestination, direction, table });
   }
 
   private ingestStateChange(record: StateChangeRecord): void {

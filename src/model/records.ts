@@ -414,6 +414,12 @@ export interface NatRecord extends RecordBase {
    * host's (`host`: a pod's connection translated by kube-proxy on the node).
    */
   table: 'socket' | 'host';
+  /**
+   * Present when the record is about a UDP flow: the flow's peer (with `cookie`, its socket, it
+   * names the flow — an unconnected socket has one per peer). Absent for a TCP connection, and
+   * in recordings made before UDP flows were asked about.
+   */
+  udpPeer?: AddressPort;
 }
 
 export type ModelRecord =

@@ -1,4 +1,4 @@
-import type { OwnerRecord, UdpFlowRecord, UdpSocketRecord } from './records.js';
+import type { AddressPort, OwnerRecord, UdpFlowRecord, UdpSocketRecord } from './records.js';
 import type { UdpFlowEntry } from './udp-flow-entry.js';
 
 /**
@@ -22,6 +22,11 @@ export class UdpFlowIndex {
 
   find(record: UdpFlowRecord): UdpFlowEntry | undefined {
     return this.byFlow.get(flowKey(record.cookie, record.endpoints.daddr, record.endpoints.dport));
+  }
+
+  /** The flow of socket `cookie` with `peer`, as a NAT record names it. */
+  findPeer(cookie: number, peer: AddressPort): UdpFlowEntry | undefined {
+    return this.byFlow.get(flowKey(cookie, peer.address, peer.port));
   }
 
   /** The id a new flow takes: its socket's cookie when connected (one flow), a fresh one per peer otherwise. */

@@ -19,7 +19,7 @@
  *     a time before 2004, an integer past 2^53) is written as its 8-byte double after a 0 —
  *     every record decodes to the very values it was encoded from.
  */
-import type { ContainerIdentity, ContainerRecord, Endpoints, FlowLimitCounters, GaugesRecord, ModelRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
+import type { ContainerIdentity, ContainerRecord, Endpoints, FlowLimitCounters, GaugesRecord, ModelRecord, NatRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
 import type { Workload, WorkloadKind } from '../model/workload.js';
 
 /** A tick of the capture, between the records ingested before it and those after. */
@@ -42,6 +42,8 @@ const NULL_FIELD = 0x40;
 const KIND_FLAG = 0x80;
 /** nat: found in the host's conntrack table (else the socket's own namespace's). No nat field is ever null. */
 const NAT_HOST_TABLE = NULL_FIELD;
+/** nat: about a UDP flow, whose peer follows (a nat record has no endpoints to be the same as). */
+const NAT_UDP_PEER = SAME_ENDPOINTS;
 /** The yes/no fields of UDP records, in the byte after their endpoints. */
 const UDP_CONNECTED = 1;
 const UDP_SOCKET_CLOSED = 2;
@@ -123,7 +125,7 @@ export function entryBound(entry: FlightEntry): number {
     case 'gauges':
       return FIXED_BOUND_BYTES + stringBound(gaugesText(entry));
     case 'nat':
-      return FIXED_BOUND_BYTES + stringBound(entry.destination.address) + stringBound(entry.originalDestination.address);
+      return FIXED_BOUND_BYTES + stringBound(entry.destination.address) + stringBound(entry.originalDestination.address) + stringBound(entry.udpPeer?.address ?? null);
   }
 }
 
@@ -301,10 +303,14 @@ export class ChunkEncoder {
         this.string(gaugesText(entry));
         break;
       case 'nat':
-        this.header(KIND_CODES.nat | (entry.direction === 'incoming' ? KIND_FLAG : 0) | (entry.table === 'host' ? NAT_HOST_TABLE : 0), entry.atMs);
+        this.header(
+          KIND_CODES.nat | (entry.direction === 'incoming' ? KIND_FLAG : 0) | (entry.table === 'host' ? NAT_HOST_TABLE : 0) | (entry.udpPeer === undefined ? 0 : NAT_UDP_PEER),
+          entry.atMs,
+        );
         this.socket(entry.cookie, this.sockets.get(entry.cookie), null, 0);
         this.string(entry.destination.address).whole(entry.destination.port);
         this.string(entry.originalDestination.address).whole(entry.originalDestination.port);
+        if (entry.udpPeer !== undefined) this.string(entry.udpPeer.address).whole(entry.udpPeer.port);
         break;
       case 'udpFlow': {
         // An unconnected socket's flows share its cookie with one peer each: endpoints always written.
@@ -604,7 +610,9 @@ export class ChunkDecoder {
         const destination = { address: this.string(bytes)!, port: this.whole(bytes) };
         const originalDestination = { address: this.string(bytes)!, port: this.whole(bytes) };
         const direction = (code & KIND_FLAG) === 0 ? 'outgoing' : 'incoming';
-        return { kind: 'nat', atMs, cookie, destination, originalDestination, direction, table: (code & NAT_HOST_TABLE) === 0 ? 'socket' : 'host' };
+        const record: NatRecord = { kind: 'nat', atMs, cookie, destination, originalDestination, direction, table: (code & NAT_HOST_TABLE) === 0 ? 'socket' : 'host' };
+        if ((code & NAT_UDP_PEER) !== 0) record.udpPeer = { address: this.string(bytes)!, port: this.whole(bytes) };
+        return record;
       }
       case KIND_CODES.udpFlow: {
         const { cookie } = this.socket(bytes, code, false);

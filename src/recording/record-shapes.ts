@@ -306,6 +306,7 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKin
     originalDestination: addressPort,
     direction: oneOf('outgoing', 'incoming'),
     table: oneOf('socket', 'host'),
+    udpPeer: optional(addressPort),
   }),
   udpFlow: object<RecordOfKind<'udpFlow'>>({
     kind: oneOf('udpFlow'),

@@ -1,15 +1,16 @@
 /**
  * The real destination behind NAT, off the data path: once a tick, conntrack is asked about
- * the connections that appeared since the last tick (and once about each that was open before
+ * the connections and UDP flows that appeared since the last tick (and once about each that was open before
  * netscope started), in the socket's own network namespace and, for a socket in another
  * namespace (a pod, a container), in the host's — where kube-proxy translates a Service's
- * address. A translated connection becomes a `nat` record; the rest leave nothing.
+ * address. A translated connection becomes a `nat` record; the rest leave nothing. A UDP flow
+ * is its socket and one peer (an unconnected socket has one per peer): its record names the peer.
  *
  * Bounded: at most `maxLookupsPerTick` connections and `tickBudgetMs` of lookups a tick (the
  * rest wait for the next), answers remembered per tuple for `answerTtlMs`, and each kernel
  * round trip gives up after 100 ms.
  */
-import type { Endpoints, ModelRecord, NatRecord } from '../model/records.js';
+import type { AddressPort, Endpoints, ModelRecord, NatRecord } from '../model/records.js';
 import { TcpState } from '../model/records.js';
 import type { ConntrackTuple, TransportProtocolName } from '../probes/conntrack-messages.js';
 import type { ConntrackLookup } from '../probes/conntrack-lookup.js';
@@ -53,7 +54,11 @@ export interface NatNamespaces {
 export type ConntrackAsker = Pick<ConntrackLookup, 'ask' | 'forget' | 'close'>;
 
 interface PendingLookup {
+  /** The connection's socket cookie, or a UDP flow's socket cookie and peer: see lookupKey. */
+  key: string;
   cookie: number;
+  /** A UDP flow's peer; undefined for a TCP connection. */
+  udpPeer: AddressPort | undefined;
   netns: number;
   tuple: ConntrackTuple;
   /** The connection closed before it was asked about: conntrack keeps the entry a while yet. */
@@ -69,9 +74,9 @@ const NO_TRANSLATION: RememberedAnswer['translation'] = null;
 
 export class NatPass {
   private readonly options: NatPassOptions;
-  /** Cookies queued or asked already, oldest first. */
-  private readonly asked = new Set<number>();
-  private readonly pending = new Map<number, PendingLookup>();
+  /** Lookup keys (lookupKey) queued or asked already, oldest first. */
+  private readonly asked = new Set<string>();
+  private readonly pending = new Map<string, PendingLookup>();
   /** `<netns>/<table>/<tuple>` → the answer, oldest first. */
   private readonly answers = new Map<string, RememberedAnswer>();
   /** ctnetlink refused with EPERM (no CAP_NET_ADMIN): it will refuse every question, so none is asked again. */
@@ -87,10 +92,13 @@ export class NatPass {
     this.options = { ...defaultNatPassOptions, ...options };
   }
 
-  /** Sees every record on its way to the model (cheap, no I/O): queues connections not asked about yet. */
+  /** Sees every record on its way to the model (cheap, no I/O): queues connections and UDP flows not asked about yet. */
   note(record: ModelRecord): void {
-    if (record.kind === 'state') {
-      if (record.newState === TcpState.CLOSE) return this.done(record.cookie);
+    if (record.kind === 'udpFlow') {
+      this.queue(record.cookie, record.endpoints, 'udp');
+      if (record.socketClosed) this.done(lookupKey(record.cookie, record.endpoints, 'udp'));
+    } else if (record.kind === 'state') {
+      if (record.newState === TcpState.CLOSE) return this.done(lookupKey(record.cookie, record.endpoints, 'tcp'));
       if (record.newState === TcpState.LISTEN || record.oldState === TcpState.LISTEN) return;
       this.queue(record.cookie, record.endpoints, 'tcp');
     } else if (record.kind === 'sample') {
@@ -100,16 +108,20 @@ export class NatPass {
   }
 
   /**
-   * Queues one socket's connection, once: until its local side is bound (a connect's SYN_SENT
-   * comes before), it waits for a later record that carries it.
+   * Queues one socket's connection (or one UDP flow: the socket and its peer), once: until its
+   * local side is bound (a connect's SYN_SENT comes before) and its namespace known (a UDP flow
+   * before its socket's first sample), it waits for a later record that carries them.
    */
   queue(cookie: number, endpoints: Endpoints, protocol: TransportProtocolName): void {
-    if (cookie === 0 || endpoints.netns === 0 || this.asked.has(cookie)) return;
+    if (cookie === 0 || endpoints.netns === 0) return;
+    const key = lookupKey(cookie, endpoints, protocol);
+    if (this.asked.has(key)) return;
     const tuple = socketTuple(endpoints, protocol);
     if (tuple === null) return;
-    this.asked.add(cookie);
-    if (this.asked.size > this.options.maxAskedConnections) this.asked.delete(this.asked.values().next().value as number);
-    this.pending.set(cookie, { cookie, netns: endpoints.netns, tuple, closed: false });
+    this.asked.add(key);
+    if (this.asked.size > this.options.maxAskedConnections) this.asked.delete(this.asked.values().next().value as string);
+    const udpPeer = protocol === 'udp' ? { address: endpoints.daddr, port: endpoints.dport } : undefined;
+    this.pending.set(key, { key, cookie, udpPeer, netns: endpoints.netns, tuple, closed: false });
   }
 
   /** Asks about what was queued, within the tick's bounds; emits a record per translated connection. */
@@ -127,8 +139,8 @@ export class NatPass {
       batch.push(lookup);
     }
     for (const lookup of batch) {
-      this.pending.delete(lookup.cookie);
-      if (lookup.closed) this.asked.delete(lookup.cookie);
+      this.pending.delete(lookup.key);
+      if (lookup.closed) this.asked.delete(lookup.key);
     }
 
     const { host } = this.namespaces;
@@ -158,7 +170,7 @@ export class NatPass {
         }
       }
     }
-    for (const lookup of leftOver) this.pending.set(lookup.cookie, lookup);
+    for (const lookup of leftOver) this.pending.set(lookup.key, lookup);
   }
 
   close(): void {
@@ -169,10 +181,10 @@ export class NatPass {
    * A closed connection is still asked about if it was waiting (a connection shorter than a
    * tick, whose closed row stays on screen), and then forgotten.
    */
-  private done(cookie: number): void {
-    const pending = this.pending.get(cookie);
+  private done(key: string): void {
+    const pending = this.pending.get(key);
     if (pending !== undefined) pending.closed = true;
-    else this.asked.delete(cookie);
+    else this.asked.delete(key);
   }
 
   /** Each lookup's translation in the table of `netns`: remembered, else asked. Null when the table could not be asked. */
@@ -229,10 +241,17 @@ function answerKey(netns: number, table: NatRecord['table'], tuple: ConntrackTup
   return `${netns}/${table}/${tuple.protocol}/${tuple.saddr}/${tuple.sport}/${tuple.daddr}/${tuple.dport}`;
 }
 
+/** A TCP connection is its socket; a UDP flow is its socket and its peer. */
+function lookupKey(cookie: number, endpoints: Endpoints, protocol: TransportProtocolName): string {
+  return protocol === 'tcp' ? `${cookie}` : `${cookie}/${endpoints.daddr}/${endpoints.dport}`;
+}
+
 function isLoopback(address: string): boolean {
   return address.startsWith('127.') || address === '::1';
 }
 
 function natRecord(lookup: PendingLookup, translation: NatTranslation, table: NatRecord['table'], atMs: number): NatRecord {
-  return { kind: 'nat', atMs, cookie: lookup.cookie, ...translation, table };
+  const record: NatRecord = { kind: 'nat', atMs, cookie: lookup.cookie, ...translation, table };
+  if (lookup.udpPeer !== undefined) record.udpPeer = lookup.udpPeer;
+  return record;
 }

@@ -5,7 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ConnectionModel } from '../../src/model/connection-model.js';
 import { TcpState } from '../../src/model/records.js';
 import { toSnapshotDocument } from '../../src/model/snapshot-document.js';
-import { T0, endpoints, natRecord, sampleRecord, stateRecord, taskOwner } from './record-builders.js';
+import { T0, endpoints, natRecord, sampleRecord, stateRecord, taskOwner, udpFlowRecord } from './record-builders.js';
 
 const schemaPath = new URL('../../../schema/snapshot.schema.json', import.meta.url);
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
@@ -56,5 +56,30 @@ describe('connection model: the real destination behind NAT', () => {
     const withoutTable = JSON.parse(JSON.stringify(document)) as { connections: { nat: Record<string, unknown> }[] };
     delete withoutTable.connections[0]?.nat.table;
     assert.equal(validate(withoutTable), false, 'the schema holds a translation to all its fields');
+  });
+
+  test('a UDP flow\'s translation reaches the flow of its peer, not its socket\'s other flows', () => {
+    const model = new ConnectionModel();
+    const peerFlow = (daddr: string) =>
+      udpFlowRecord({ cookie: 20, connected: false, endpoints: endpoints({ saddr: '10.244.1.5', sport: 41000, daddr, dport: 53 }) });
+    model.ingest(peerFlow('10.96.0.10'));
+    model.ingest(peerFlow('10.96.0.11'));
+    model.ingest(natRecord({ cookie: 20, atMs: T0 + 1000, table: 'socket', udpPeer: { address: '10.96.0.11', port: 53 } }));
+    const flows = model.tick(T0 + 2000).connections.filter((connection) => connection.protocol === 'udp');
+    const natOf = (daddr: string) => flows.find((flow) => flow.daddr === daddr)?.nat;
+    assert.equal(flows.length, 2);
+    assert.notEqual(flows[0]?.id, 20, 'an unconnected socket\'s flows are not named by its cookie');
+    assert.equal(natOf('10.96.0.10'), null);
+    assert.deepEqual(natOf('10.96.0.11'), { destination: { address: '10.244.1.7', port: 5353 }, originalDestination: { address: '10.96.0.10', port: 53 }, direction: 'outgoing', table: 'socket' });
+    assert.deepEqual(model.describe(flows.find((flow) => flow.daddr === '10.96.0.11')!.id)?.nat?.destination, { address: '10.244.1.7', port: 5353 });
+  });
+
+  test('a UDP translation for a peer the socket has no flow with is dropped', () => {
+    const model = new ConnectionModel();
+    model.ingest(udpFlowRecord({ cookie: 21, connected: true }));
+    model.ingest(natRecord({ cookie: 21, atMs: T0 + 1000, udpPeer: { address: '127.0.0.99', port: 53 } }));
+    assert.equal(model.tick(T0 + 2000).connections[0]?.nat, null);
+    model.ingest(natRecord({ cookie: 21, atMs: T0 + 2000, udpPeer: { address: '127.0.0.53', port: 53 } }));
+    assert.equal(model.tick(T0 + 3000).connections[0]?.nat?.table, 'host', 'the connected flow, by its peer');
   });
 });

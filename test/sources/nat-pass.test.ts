@@ -5,7 +5,7 @@ import { TcpState } from '../../src/model/records.js';
 import type { ConntrackTuple } from '../../src/probes/conntrack-messages.js';
 import type { ConntrackEntry } from '../../src/probes/conntrack-lookup.js';
 import { NatPass, type ConntrackAsker, type NatNamespaces } from '../../src/sources/nat-pass.js';
-import { T0, endpoints, sampleRecord, stateRecord } from '../model/record-builders.js';
+import { T0, endpoints, sampleRecord, stateRecord, udpFlowRecord } from '../model/record-builders.js';
 
 const HOST = 4026531840;
 const POD = 4026532500;
@@ -198,5 +198,36 @@ describe('the NAT pass', () => {
     nat.note(sampleRecord({ cookie: 2, atMs: T0 + 1000, endpoints: endpoints({ sport: 40002 }) }));
     nat.run(T0 + 2000);
     assert.equal(conntrack.asked.length, 1);
+  });
+
+  test('each UDP flow of an unconnected socket is asked about, once, and its record names the flow\'s peer', () => {
+    const conntrack = new FakeConntrack();
+    const udp = (dport: number, daddr: string): ConntrackTuple => ({ ...tupleOf(41000, daddr), protocol: 'udp', dport });
+    conntrack.translate(POD, udp(53, '10.96.0.10'), { address: '10.244.1.7', port: 5353 });
+    conntrack.translate(POD, udp(53, '10.96.0.11'), { address: '10.244.3.8', port: 5353 });
+    const { nat, records } = pass(conntrack);
+    const flow = (daddr: string, netns = POD, socketClosed = false) =>
+      udpFlowRecord({ cookie: 9, connected: false, socketClosed, endpoints: endpoints({ saddr: '10.244.1.5', sport: 41000, daddr, dport: 53, netns }) });
+    nat.note(flow('10.96.0.10', 0));
+    nat.run(T0 + 1000);
+    assert.equal(conntrack.asked.length, 0, 'a flow whose socket was never sampled waits for its namespace');
+    nat.note(flow('10.96.0.10'));
+    nat.note(flow('10.96.0.11'));
+    nat.note(flow('10.96.0.10'));
+    nat.run(T0 + 2000);
+    assert.deepEqual(conntrack.asked.map(({ netns, tuples }) => [netns, tuples.map((tuple) => `${tuple.protocol} ${tuple.daddr}`)]), [
+      [POD, ['udp 10.96.0.10', 'udp 10.96.0.11']],
+    ]);
+    assert.deepEqual(records, [
+      { kind: 'nat', atMs: T0 + 2000, cookie: 9, destination: { address: '10.244.1.7', port: 5353 }, originalDestination: { address: '10.96.0.10', port: 53 }, direction: 'outgoing', table: 'socket', udpPeer: { address: '10.96.0.10', port: 53 } },
+      { kind: 'nat', atMs: T0 + 2000, cookie: 9, destination: { address: '10.244.3.8', port: 5353 }, originalDestination: { address: '10.96.0.11', port: 53 }, direction: 'outgoing', table: 'socket', udpPeer: { address: '10.96.0.11', port: 53 } },
+    ]);
+    nat.note(flow('10.96.0.11'));
+    nat.run(T0 + 3000);
+    assert.equal(records.length, 2, 'a flow asked about already is not asked again');
+    nat.note(flow('10.96.0.11', POD, true));
+    nat.note(flow('10.96.0.11'));
+    nat.run(T0 + 4000);
+    assert.deepEqual(records.map((record) => record.udpPeer?.address), ['10.96.0.10', '10.96.0.11', '10.96.0.11'], 'a flow seen again after its socket closed is asked again');
   });
 });
