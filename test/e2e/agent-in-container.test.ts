@@ -403,6 +403,7 @@ describe('the agent image in a container shaped like the DaemonSet', () => {
       pod: null,
       namespace: null,
       podUid: null,
+      workload: null,
     });
     assert.equal(client.comm, 'nc');
     assert.equal(servedSideOf(inAgent, client).pid, pids.hostServer);

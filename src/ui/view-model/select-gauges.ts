@@ -51,7 +51,9 @@ export function selectGaugesLine(snapshot: ModelSnapshot, width: number): { text
   const pressures = gaugePressures(snapshot);
   const worstByKind = new Map<GaugeName, GaugePressure>();
   for (const pressure of pressures) if (!worstByKind.has(pressure.gauge)) worstByKind.set(pressure.gauge, pressure);
+  // Where and who only for a gauge that presses: at ease they would be names on every screen that mean nothing.
   const describe = (pressure: GaugePressure): string => {
+    if (pressure.level === 'ok') return `${GAUGE_LABELS[pressure.gauge]} ${percent(pressure.share)}`;
     const where = pressure.gauge === 'ephemeralPorts' || pressure.gauge === 'acceptQueue' ? ` ${pressure.subject ?? ''}` : '';
     const who = pressure.holder?.name != null && pressure.gauge !== 'acceptQueue' ? ` ${pressure.holder.name}` : '';
     return `${GAUGE_LABELS[pressure.gauge]} ${percent(pressure.share)}${where}${who}`;
