@@ -74,7 +74,13 @@ describe('netscope live view at 80×24', () => {
     await decoy.next('connected');
     const unfiltered = new TmuxSession(`${path.join(packageRoot, 'bin/netscope')} -d 500`, { width: 80, height: 24 });
     try {
+      // A host that ran other tests lists many closed rows: find the decoy by name first, so it is
+      // known to be seen, then clear that filter.
+      unfiltered.type('/decoy');
+      unfiltered.press('Enter');
       await unfiltered.waitFor((screen) => screen.includes('decoy-'), 'the decoy on screen', 60_000);
+      unfiltered.press('Escape');
+      await unfiltered.waitFor((screen) => !screen.includes('filter: decoy'), 'the name filter cleared');
       unfiltered.type(`/${port}`);
       unfiltered.press('Enter');
       const filtered = await unfiltered.waitFor((screen) => screen.includes(`filter: ${port}`) && screen.includes('narrow-srv'), 'the filter kept');
