@@ -56,7 +56,8 @@ describe('netscope live view at 80×24: listeners, severity, help', () => {
     leakPort = await freePort();
     leak = startCloseWaitLeak('triage-leak', leakPort);
     assert.equal(await nextLine(leak), 'ready');
-    session = new TmuxSession(`${path.join(packageRoot, 'bin/netscope')} -d 500`, { width: 80, height: 24 });
+    // Colours are what the first test looks at: chalk turns them off when it sees CI in the environment.
+    session = new TmuxSession(`env -u CI ${path.join(packageRoot, 'bin/netscope')} -d 500`, { width: 80, height: 24 });
     // A busy host's other connections may fill the screen: each test filters to its own peers.
     await session.waitFor((screen) => screen.includes('[1 Conn'), 'netscope running', 60_000);
   });

@@ -111,9 +111,15 @@ const findings = definePane('findings', {
 const connections = definePane('connections', {
   rows: (snapshot) => snapshot.connections,
   keyOf: connectionKey,
-  compareIdentity: (a, b) => a.id - b.id,
+  // Between equals, what is still open comes before what is over: a host's expired TIME_WAIT rows
+  // (all at 0 B/s) never push a live connection off the screen.
+  compareIdentity: (a, b) => Number(isOver(a)) - Number(isOver(b)) || a.id - b.id,
   isClosed: (row) => row.state === 'CLOSE' || row.state === 'TIME_WAIT',
 });
+function isOver(connection: ConnectionSnapshot): boolean {
+  return connection.closedAtMs !== null || connection.state === 'TIME_WAIT';
+}
+
 const processes = definePane('processes', {
   rows: (snapshot) => snapshot.processes,
   keyOf: processKey,
