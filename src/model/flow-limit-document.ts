@@ -1,41 +1,11 @@
 /** A connection's flow limit as the JSON document carries it (schema: `$defs/flowLimit`). */
-import type { FlowLimit } from './flow-limit.js';
 import type { FlowLimitSnapshot, LimitedSeconds } from './flow-limit-tracker.js';
 
-export interface FlowLimitDocument {
-  /** What limited sending over the last sampling interval (docs/flow-limits.md). */
-  verdict: FlowLimit;
-  intervalMs: number;
-  /** Shares, 0–1 to three decimals: busy and idle of the interval; rwnd- and sndbuf-limited of busy time; retransmitted of segments sent. */
-  busyShare: number;
-  idleShare: number;
-  rwndLimitedShare: number;
-  sndbufLimitedShare: number;
-  retransmitShare: number;
-  /** The counters behind them, over the interval. */
-  busyMs: number;
-  rwndLimitedMs: number;
-  sndbufLimitedMs: number;
-  segmentsSent: number;
-  retransmits: number;
-  /** The socket at the interval's end. */
-  receiveQueue: number;
-  sendQueue: number;
-  notsentBytes: number;
-  appLimited: boolean;
-  /** Bytes/s. */
-  deliveryRate: number;
-  /** Segments. */
-  sndCwnd: number;
-  sndSsthresh: number;
-  /** Bytes; null when the kernel does not report it. */
-  sndWnd: number | null;
-  rcvWnd: number | null;
-  probes: number;
-  probeTimerArmed: boolean;
-  /** Seconds under each verdict since netscope first judged the connection (idle not counted). */
-  limitedSeconds: LimitedSeconds;
-}
+/**
+ * The snapshot's fields, with times (ms) and shares (0–1) rounded to three decimals: the document
+ * carries what the live view shows, so one shape serves both.
+ */
+export type FlowLimitDocument = FlowLimitSnapshot;
 
 function roundShare(share: number): number {
   return Math.round(share * 1000) / 1000;
