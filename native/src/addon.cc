@@ -4,6 +4,7 @@
 
 #include "bpf_object_wrap.h"
 #include "btf_info.h"
+#include "dns_answers.h"
 #include "libbpf_log.h"
 #include "output_files.h"
 #include "sock_diag.h"
@@ -33,6 +34,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sizes.Set("tcpEvent", Napi::Number::New(env, sizeof(struct tcp_event)));
   sizes.Set("tcpSample", Napi::Number::New(env, sizeof(struct tcp_sample)));
   exports.Set("recordSizes", sizes);
+  // Apart from recordSizes: the DNS answer capture is its own BPF object with its own record.
+  exports.Set("dnsAnswerRecordSize", Napi::Number::New(env, sizeof(struct dns_answer)));
   return exports;
 }
 

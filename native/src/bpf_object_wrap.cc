@@ -4,6 +4,9 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -17,12 +20,12 @@ constexpr int kTargetFull = -ENOSPC;
 
 int BpfObjectWrap::CopyRecord(void* context, void* record, size_t size) {
   DrainTarget* target = static_cast<DrainTarget*>(context);
-  if (size != sizeof(struct tcp_event)) return 0;
+  if (size != target->record_size) return 0;
   std::memcpy(target->data + target->used, record, size);
   target->used += size;
   target->count++;
   // libbpf has already consumed this record; stopping *after* copying it loses nothing.
-  return target->capacity - target->used < sizeof(struct tcp_event) ? kTargetFull : 0;
+  return target->capacity - target->used < target->record_size ? kTargetFull : 0;
 }
 
 void BpfObjectWrap::Init(Napi::Env env, Napi::Object exports) {
@@ -35,6 +38,7 @@ void BpfObjectWrap::Init(Napi::Env env, Napi::Object exports) {
           InstanceMethod("load", &BpfObjectWrap::Load),
           InstanceMethod("attach", &BpfObjectWrap::Attach),
           InstanceMethod("attachRawTracepoint", &BpfObjectWrap::AttachRawTracepoint),
+          InstanceMethod("attachCgroup", &BpfObjectWrap::AttachCgroup),
           InstanceMethod("drain", &BpfObjectWrap::Drain),
           InstanceMethod("lostEvents", &BpfObjectWrap::LostEvents),
           InstanceMethod("close", &BpfObjectWrap::Close),
@@ -45,6 +49,8 @@ void BpfObjectWrap::Init(Napi::Env env, Napi::Object exports) {
 BpfObjectWrap::BpfObjectWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BpfObjectWrap>(info) {
   Napi::Env env = info.Env();
   std::string path = info[0].As<Napi::String>();
+  // Each object's ring buffer carries one record type; tcp_events' unless the caller says.
+  if (info.Length() > 1 && info[1].IsNumber()) record_size_ = info[1].As<Napi::Number>().Uint32Value();
   object_ = bpf_object__open_file(path.c_str(), nullptr);
   if (!object_) {
     int error_number = errno;
@@ -118,13 +124,29 @@ void BpfObjectWrap::AttachRawTracepoint(const Napi::CallbackInfo& info) {
   links_[name] = link;
 }
 
+// Attaches a cgroup_skb program to the cgroup v2 directory at `path` through a bpf_link, which
+// goes away with the object (or with netscope): nothing stays attached after exit.
+void BpfObjectWrap::AttachCgroup(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info[0].As<Napi::String>();
+  std::string path = info[1].As<Napi::String>();
+  struct bpf_program* program = FindProgram(env, name);
+  int cgroup_fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cgroup_fd < 0) throw NativeError(env, "open cgroup " + path, errno);
+  struct bpf_link* link = bpf_program__attach_cgroup(program, cgroup_fd);
+  int error_number = errno;
+  close(cgroup_fd);
+  if (!link) throw NativeError(env, "bpf_program__attach_cgroup " + path, error_number);
+  links_[name] = link;
+}
+
 // Copies whole records into the Buffer until it is full or the ring is empty; returns how many.
 Napi::Value BpfObjectWrap::Drain(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!ring_) throw NativeError(env, "drain before load", EBADF);
   Napi::Buffer<uint8_t> buffer = info[0].As<Napi::Buffer<uint8_t>>();
-  if (buffer.Length() < sizeof(struct tcp_event)) throw NativeError(env, "drain buffer", EINVAL);
-  drain_target_ = DrainTarget{buffer.Data(), buffer.Length(), 0, 0};
+  if (buffer.Length() < record_size_) throw NativeError(env, "drain buffer", EINVAL);
+  drain_target_ = DrainTarget{buffer.Data(), buffer.Length(), 0, 0, record_size_};
   int result = ring_buffer__consume(ring_);
   uint32_t count = drain_target_.count;
   drain_target_ = DrainTarget{};

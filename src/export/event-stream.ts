@@ -102,6 +102,7 @@ export class EventStream implements CaptureObserver {
       case 'sweep':
       case 'container':
       case 'lost':
+      case 'name':
         return 0;
       default:
         return record.cookie;

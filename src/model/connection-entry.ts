@@ -1,5 +1,5 @@
 import type { Endpoints, OwnerRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
-import type { ConnectionSnapshot, DropCount } from './snapshot-types.js';
+import type { ConnectionSnapshot, DropCount, PeerName } from './snapshot-types.js';
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { ConnectionColumns as C, type ConnectionColumns } from './connection-columns.js';
@@ -52,6 +52,10 @@ export class ConnectionEntry implements TupleIndexed {
   // The parts that did not change since the last published snapshot are reused from it, so a
   // busy tick allocates little beyond the connections whose numbers moved.
   private published: ConnectionSnapshot | null = null;
+  /** The remote address's name once one was known; kept when the name table later forgets it. */
+  private peerName: PeerName | null = null;
+  /** The name table's generation this connection last looked its name up at (-1: never). */
+  peerNameGeneration = -1;
 
   constructor(
     cookie: number,
@@ -316,6 +320,17 @@ export class ConnectionEntry implements TupleIndexed {
    * tick: snapshots share what did not change and are never mutated. `ownerDetailsChanged`:
    * the owner's process or cgroup was described anew since.
    */
+  /** Takes `name` when it differs from the one held (a null lookup keeps the name already known). */
+  adoptPeerName(name: PeerName | null): void {
+    if (name === null || (this.peerName !== null && this.peerName.name === name.name && this.peerName.source === name.source)) return;
+    this.peerName = name;
+    this.note(CHANGED);
+  }
+
+  get currentPeerName(): PeerName | null {
+    return this.peerName;
+  }
+
   toSnapshot(owners: OwnerSnapshots, ownerDetailsChanged: boolean): ConnectionSnapshot {
     const previous = this.published;
     if (previous !== null && !this.has(CHANGED) && !ownerDetailsChanged) return previous;
@@ -350,6 +365,7 @@ export class ConnectionEntry implements TupleIndexed {
       // Only a connection born during the capture had its SYN_SENT stay seen from the start.
       connectLatencyMs: this.preexisting ? null : this.history.handshakeMs(),
       preexisting: this.preexisting,
+      peerName: this.peerName,
     };
     return this.published;
   }

@@ -19,6 +19,7 @@ import { EventLog } from './event-log.js';
 import { CapacityEviction, closedPastRetention } from './eviction-policy.js';
 import { ListenerTable } from './listener-table.js';
 import { OwnerSnapshots } from './owner-snapshots.js';
+import { PeerNameTable } from './peer-names.js';
 import { PendingResets } from './pending-resets.js';
 import { ProcessTable } from './process-table.js';
 import { RateHistory } from './rate-history.js';
@@ -115,6 +116,7 @@ export class ConnectionModel {
   private readonly totals = new CaptureTotals();
   private readonly rateHistory: RateHistory;
   private readonly eventLog: EventLog;
+  private readonly peerNames = new PeerNameTable();
 
   /** The capture's start: the first record's time, or the first tick's. */
   private startedAtMs: number | null = null;
@@ -197,6 +199,8 @@ export class ConnectionModel {
         return this.ingestSweep(record);
       case 'lost':
         return this.totals.noteLostEvents(record.total);
+      case 'name':
+        return this.peerNames.add(record);
     }
   }
 
@@ -427,8 +431,13 @@ export class ConnectionModel {
     const referenced = { pids: new Set<number>(), cgroupIds: new Set<number>() };
     const owners = new OwnerSnapshots(this.processes, this.containers);
     const tableSums: TableSums = { bytesSent: 0, bytesReceived: 0, retransmits: 0 };
+    const nameGeneration = this.peerNames.generation;
     const connections = entries.map((entry) => {
       entry.updateRates(elapsedS);
+      if (entry.peerNameGeneration !== nameGeneration) {
+        entry.adoptPeerName(this.peerNames.lookup(entry.netns, entry.daddr, entry.owner.cgroupId, nowMs));
+        entry.peerNameGeneration = nameGeneration;
+      }
       tableSums.bytesSent += entry.bytesSent;
       tableSums.bytesReceived += entry.bytesReceived;
       tableSums.retransmits += entry.retransmits;

@@ -9,6 +9,7 @@ import type {
   HostInfo,
   ListenerSnapshot,
   ModelSnapshot,
+  PeerName,
   PeerSnapshot,
   ProbeStatus,
   ProcessSnapshot,
@@ -136,6 +137,16 @@ export interface ConnectionDocument {
   connectLatencyMs: number | null;
   /** Container of the owning process; null for a host process. */
   container: ContainerIdentityDocument | null;
+  /** The remote address's name and where it came from; null when none is known. */
+  peerName: PeerNameDocument | null;
+}
+
+/** A remote address's name: a DNS answer a local socket received, or the owner's hosts file. */
+export interface PeerNameDocument {
+  name: string;
+  source: PeerName['source'];
+  /** When the answer arrived or the hosts file was read (RFC 3339). */
+  at: string;
 }
 
 /**
@@ -190,6 +201,8 @@ export interface ContainerDocument extends ContainerIdentityDocument, TrafficSum
 export interface PeerDocument extends TrafficSumsDocument {
   address: string;
   family: PeerSnapshot['family'];
+  /** The most recent name its connections carry; null when none. */
+  peerName: PeerNameDocument | null;
 }
 
 function timestamp(atMs: number): string {
@@ -264,7 +277,12 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
     srttMs: roundMsOrNull(connection.srttMs),
     connectLatencyMs: roundMsOrNull(connection.connectLatencyMs),
     container: containerIdentityDocument(owner.container),
+    peerName: peerNameDocument(connection.peerName),
   };
+}
+
+function peerNameDocument(peerName: PeerName | null): PeerNameDocument | null {
+  return peerName === null ? null : { name: peerName.name, source: peerName.source, at: timestamp(peerName.atMs) };
 }
 
 function listenerDocument(listener: ListenerSnapshot): ListenerDocument {
@@ -305,7 +323,7 @@ function containerDocument(sums: ContainerSnapshot): ContainerDocument {
 }
 
 function peerDocument(peer: PeerSnapshot): PeerDocument {
-  return { address: peer.address, family: peer.family, ...sumsDocument(peer) };
+  return { address: peer.address, family: peer.family, peerName: peerNameDocument(peer.peerName), ...sumsDocument(peer) };
 }
 
 /** Builds the JSON document for a snapshot; the result is plain data, ready for JSON.stringify. */

@@ -8,7 +8,7 @@
  */
 
 import type { DropClass } from './drop-classes.js';
-import type { ContainerIdentity, ContainerStateProblem } from './records.js';
+import type { ContainerIdentity, ContainerStateProblem, PeerNameSource } from './records.js';
 
 export type TcpStateName =
   | 'ESTABLISHED'
@@ -85,6 +85,18 @@ export interface ConnectionSnapshot {
   connectLatencyMs: number | null;
   /** True when the connection was open before the capture started. */
   preexisting: boolean;
+  /** The remote address's name (its own cgroup's DNS answer when seen, else the latest in its namespace); null when none. */
+  peerName: PeerName | null;
+}
+
+/** A remote address's name and where it came from. */
+export interface PeerName {
+  /** Sanitised, at most 253 characters (longer ones end in …). */
+  name: string;
+  /** `dns`: a DNS answer a local socket received; `hosts`: the owning process's hosts file. */
+  source: PeerNameSource;
+  /** When the answer arrived or the hosts file was read, ms since the epoch. */
+  atMs: number;
 }
 
 export interface ListenerSnapshot {
@@ -135,6 +147,8 @@ export interface PeerSnapshot extends TrafficSums {
   /** Remote address. */
   address: string;
   family: 'ipv4' | 'ipv6';
+  /** The most recent name any of its connections carries; null when none. */
+  peerName: PeerName | null;
 }
 
 export interface Totals {

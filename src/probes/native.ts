@@ -39,7 +39,9 @@ export interface BpfObjectHandle {
   attach(program: string): void;
   /** Attaches a raw_tp program to `tracepoint` (e.g. `kfree_skb`). */
   attachRawTracepoint(program: string, tracepoint: string): void;
-  /** Copies whole `tcp_event` records into `buffer`; returns how many. */
+  /** Attaches a cgroup_skb program to the cgroup v2 directory at `cgroupPath` through a bpf_link. */
+  attachCgroup(program: string, cgroupPath: string): void;
+  /** Copies whole records (the object's record size) into `buffer`; returns how many. */
   drain(buffer: Buffer): number;
   /** Reserves that failed since load, summed over CPUs. */
   lostEvents(): number;
@@ -48,7 +50,8 @@ export interface BpfObjectHandle {
 }
 
 export interface NativeAddon {
-  BpfObject: new (objectPath: string) => BpfObjectHandle;
+  /** `recordSize`: the bytes of one ring-buffer record (default: `struct tcp_event`'s). */
+  BpfObject: new (objectPath: string, recordSize?: number) => BpfObjectHandle;
   /** A sock_diag netlink socket in the namespace at `netnsPath` (null: netscope's own). */
   openNetnsDiagSocket(netnsPath: string | null): number;
   /** Writes `tcp_sample` records; `needed` > `count` means the buffer was too small. */
@@ -81,6 +84,8 @@ export interface NativeAddon {
   removeFileAt(directoryFd: number, name: string, fd?: number): boolean;
   /** sizeof() of the shared records as the addon was compiled. */
   recordSizes: { tcpEvent: number; tcpSample: number };
+  /** sizeof(struct dns_answer) as the addon was compiled. */
+  dnsAnswerRecordSize: number;
 }
 
 let addon: NativeAddon | undefined;

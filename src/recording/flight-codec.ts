@@ -29,15 +29,15 @@ export interface TickEntry {
 
 export type FlightEntry = ModelRecord | TickEntry;
 
-const KIND_CODES = { tick: 0, state: 1, retransmit: 2, reset: 3, drop: 4, sample: 5, owner: 6, container: 7, sweep: 8, lost: 9 } as const;
+const KIND_CODES = { tick: 0, state: 1, retransmit: 2, reset: 3, drop: 4, sample: 5, owner: 6, container: 7, sweep: 8, lost: 9, name: 10 } as const;
 const KIND_MASK = 0x0f;
 /** The socket's endpoints are those it had last in this chunk. */
 const SAME_ENDPOINTS = 0x10;
 /** The socket's counters are those it had last in this chunk. */
 const SAME_COUNTERS = 0x20;
-/** The record's counters (reset, sample) or container's pid is null. */
+/** The record's counters (reset, sample), container's pid or name's TTL is null. */
 const NULL_FIELD = 0x40;
-/** state: an owner follows; reset: sent (else received); sample: inode and uid as last; container: no container. */
+/** state: an owner follows; reset: sent (else received); sample: inode and uid as last; container: no container; name: from a hosts file (else DNS). */
 const KIND_FLAG = 0x80;
 
 /** Time differences are counted in 2^-12 ms, the spacing of doubles from 2^40 ms (2004) on. */
@@ -93,6 +93,8 @@ export function entryBound(entry: FlightEntry): number {
     }
     case 'sweep':
       return FIXED_BOUND_BYTES + MAX_VARINT_BYTES * entry.netns.length;
+    case 'name':
+      return FIXED_BOUND_BYTES + stringBound(entry.address) + stringBound(entry.name);
   }
 }
 
@@ -216,6 +218,13 @@ export class ChunkEncoder {
       case 'lost':
         this.header(KIND_CODES.lost, entry.atMs);
         this.whole(entry.total);
+        break;
+      case 'name':
+        this.header(KIND_CODES.name | (entry.ttlSeconds === null ? NULL_FIELD : 0) | (entry.source === 'hosts' ? KIND_FLAG : 0), entry.atMs);
+        this.difference(entry.netns, this.previousNetns);
+        this.previousNetns = entry.netns;
+        this.string(entry.address).string(entry.name).whole(entry.cgroupId);
+        if (entry.ttlSeconds !== null) this.whole(entry.ttlSeconds);
         break;
     }
     return this.at;
@@ -450,6 +459,15 @@ export class ChunkDecoder {
       }
       case KIND_CODES.lost:
         return { kind: 'lost', atMs, total: this.whole(bytes) };
+      case KIND_CODES.name: {
+        const netns = (this.previousNetns = this.difference(bytes, this.previousNetns));
+        const address = this.string(bytes)!;
+        const name = this.string(bytes)!;
+        const cgroupId = this.whole(bytes);
+        const ttlSeconds = (code & NULL_FIELD) === 0 ? this.whole(bytes) : null;
+        const source = (code & KIND_FLAG) === 0 ? 'dns' : 'hosts';
+        return { kind: 'name', atMs, netns, address, name, source, ttlSeconds, cgroupId };
+      }
       default:
         throw new Error(`flight recorder chunk damaged: entry code ${code} at byte ${this.at - 1}`);
     }

@@ -215,6 +215,16 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKin
   }),
   sweep: object<RecordOfKind<'sweep'>>({ kind: oneOf('sweep'), atMs: epochMs, sinceMs: epochMs, netns: sweptNamespaces }),
   lost: object<RecordOfKind<'lost'>>({ kind: oneOf('lost'), atMs: epochMs, total: wholeNumber }),
+  name: object<RecordOfKind<'name'>>({
+    kind: oneOf('name'),
+    atMs: epochMs,
+    netns: wholeNumber,
+    address: text,
+    name: text,
+    source: oneOf('dns', 'hosts'),
+    ttlSeconds: nullable(wholeNumber),
+    cgroupId: wholeNumber,
+  }),
 };
 
 export function isRecordKind(kind: string): kind is ModelRecord['kind'] {

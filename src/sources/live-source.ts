@@ -12,6 +12,7 @@ import type { HostPaths } from '../probes/host-paths.js';
 import { systemKernelClock } from '../probes/kernel-clock.js';
 import type { BpfObjectHandle } from '../probes/native.js';
 import { kernelDropReasons, kernelResetReasons } from '../probes/reason-names.js';
+import { DnsAnswerSource } from './dns-answer-source.js';
 import { SocketPass } from './socket-pass.js';
 import { tcpEventDecoder, tcpEventLayout, type TcpEventDecoder } from '../probes/tcp-events.js';
 
@@ -24,6 +25,8 @@ export interface LiveSourceOptions {
   enrichment: Enrichment;
   /** Probes to load (default: all of bpf/tcp_events.bpf.c). */
   definitions?: readonly ProbeDefinition[];
+  /** Capture DNS answers to name peers (bpf/dns_answers.bpf.c). Default true. */
+  peerNames?: boolean;
 }
 
 const DRAIN_BATCH_RECORDS = 4096;
@@ -35,6 +38,7 @@ export class LiveSource {
   private readonly object: BpfObjectHandle;
   private readonly decoder: TcpEventDecoder;
   private readonly sockets: SocketPass;
+  private readonly dnsAnswers: DnsAnswerSource | null;
   private readonly batch = Buffer.alloc(DRAIN_BATCH_RECORDS * tcpEventLayout.size);
   private readonly drainTimer: NodeJS.Timeout;
   private readonly emit: (record: ModelRecord) => void;
@@ -43,8 +47,8 @@ export class LiveSource {
   constructor(options: LiveSourceOptions, sink: (record: ModelRecord) => void) {
     const loaded = loadProbes({ ringBufferBytes: options.ringBufferBytes, definitions: options.definitions });
     this.object = loaded.object;
-    this.probes = loaded.statuses;
-    this.decoder = tcpEventDecoder(systemKernelClock(), kernelDropReasons(), kernelResetReasons());
+    const clock = systemKernelClock();
+    this.decoder = tcpEventDecoder(clock, kernelDropReasons(), kernelResetReasons());
     this.emit = (record) => {
       // The kernel's task name is the process's own text: it passes the sanitiser before anything sees it.
       if (record.kind === 'state' && record.owner !== null) record.owner.comm = escapeUntrustedText(record.owner.comm);
@@ -52,6 +56,8 @@ export class LiveSource {
       sink(record);
     };
     this.sockets = new SocketPass(options.paths, options.enrichment, this.emit, { eventsNameOwners: true });
+    this.dnsAnswers = options.peerNames === false ? null : new DnsAnswerSource(options.paths, clock, sink);
+    this.probes = this.dnsAnswers === null ? loaded.statuses : [...loaded.statuses, this.dnsAnswers.status];
     this.drainTimer = setInterval(() => this.drain(), options.drainIntervalMs);
   }
 
@@ -65,6 +71,7 @@ export class LiveSource {
       this.decoder.decode(this.batch, count, this.emit);
       drained += count;
     } while (count === DRAIN_BATCH_RECORDS);
+    this.dnsAnswers?.drain();
     if (drained > 0) this.sockets.resolveNewContainers(Date.now());
   }
 
@@ -83,6 +90,7 @@ export class LiveSource {
     this.stopped = true;
     clearInterval(this.drainTimer);
     this.sockets.close();
+    this.dnsAnswers?.stop();
     this.object.close();
   }
 }

@@ -143,6 +143,7 @@ describe('snapshot document', () => {
       srttMs: 1.234,
       connectLatencyMs: 12.346,
       container: null,
+      peerName: null,
     });
     const closed = document.connections[0];
     assert.equal(closed?.closedAt, '2025-01-01T00:00:01.970Z');

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { nativeAddon } from '../../src/probes/native.js';
-import { bpfObjectPath, packageRoot } from '../../src/probes/package-paths.js';
+import { dnsAnswerLayout } from '../../src/probes/dns-answers.js';
+import { bpfObjectPath, dnsAnswersObjectPath, packageRoot } from '../../src/probes/package-paths.js';
 import { tcpEventLayout } from '../../src/probes/tcp-events.js';
 import { tcpSampleLayout } from '../../src/probes/tcp-samples.js';
 
@@ -59,6 +60,11 @@ describe('shared record layouts', () => {
     writeFileSync(source, `${types}\n#include "tcp_sample.h"\nstruct tcp_sample layout;\n`);
     execFileSync('clang', ['-g', '-O2', '-target', 'bpf', '-I', path.join(packageRoot, 'bpf'), '-c', source, '-o', object]);
     assertLayoutMatches(structFromBtf(object, 'tcp_sample'), tcpSampleLayout);
+  });
+
+  it('struct dns_answer in the DNS answer object matches src/probes/dns-answers.ts', () => {
+    assertLayoutMatches(structFromBtf(dnsAnswersObjectPath, 'dns_answer'), dnsAnswerLayout);
+    assert.equal(nativeAddon().dnsAnswerRecordSize, dnsAnswerLayout.size);
   });
 
   it('the addon was compiled with the same record sizes', () => {

@@ -86,6 +86,7 @@ function connection(fields: Partial<ConnectionSnapshot> & Pick<ConnectionSnapsho
     srttMs: null,
     connectLatencyMs: null,
     preexisting: false,
+    peerName: null,
     ...fields,
   };
 }

@@ -68,6 +68,7 @@ export function connection(fields: ConnectionFields = {}): ConnectionSnapshot {
     srttMs: 12.5,
     connectLatencyMs: 12,
     preexisting: false,
+    peerName: null,
     ...fields,
     owner: owner(fields.owner),
   };
@@ -165,7 +166,7 @@ export function peersOf(connections: readonly ConnectionSnapshot[]): PeerSnapsho
   for (const item of connections) {
     let peer = byAddress.get(item.daddr);
     if (peer === undefined) {
-      peer = { address: item.daddr, family: item.family, ...emptySums() };
+      peer = { address: item.daddr, family: item.family, peerName: item.peerName, ...emptySums() };
       byAddress.set(item.daddr, peer);
     }
     addTo(peer, item);
