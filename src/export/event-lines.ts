@@ -9,7 +9,7 @@
  */
 import type { ConnectionDescription } from '../model/connection-model.js';
 import type { ModelRecord, StateChangeRecord } from '../model/records.js';
-import type { ContainerIdentityDocument } from '../model/snapshot-document.js';
+import { peerNameDocument, type ContainerIdentityDocument, type PeerNameDocument } from '../model/snapshot-document.js';
 import { workloadOf } from '../model/workload.js';
 import { TcpState } from '../model/records.js';
 import type { Owner, TcpStateName } from '../model/snapshot-types.js';
@@ -40,6 +40,8 @@ interface EventLineBase {
   comm: string | null;
   /** The owner's container; null for a host process or one not resolved. */
   container: ContainerIdentityDocument | null;
+  /** The remote address's name (as in --json); null when none is known yet. */
+  peerName: PeerNameDocument | null;
 }
 
 /** A client's connect (→ SYN_SENT), an accepted connection (SYN_RECV → ESTABLISHED), or any other state change. */
@@ -145,6 +147,7 @@ export function eventLine(record: ModelRecord, connection: ConnectionDescription
     pid: connection?.owner.pid ?? null,
     comm: connection?.owner.comm ?? null,
     container: containerOf(connection?.owner),
+    peerName: peerNameDocument(connection?.peerName ?? null),
   };
   switch (record.kind) {
     case 'state': {
@@ -188,6 +191,7 @@ export function completeLine(line: EventLine, connection: ConnectionDescription 
     pid: connection.owner.pid ?? line.pid,
     comm: connection.owner.pid === null ? line.comm : connection.owner.comm,
     container: connection.owner.pid === null ? line.container : containerOf(connection.owner),
+    peerName: connection.peerName === null ? line.peerName : peerNameDocument(connection.peerName),
   };
 }
 

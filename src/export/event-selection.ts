@@ -47,6 +47,7 @@ const eventLineFields: readonly SearchField<EventLine>[] = [
   { name: 'pid', match: 'number', number: (line) => line.pid },
   { name: 'local', match: 'endpoint', endpoint: (line) => ({ address: line.saddr.toLowerCase(), port: line.sport }) },
   { name: 'remote', match: 'endpoint', endpoint: (line) => ({ address: line.daddr.toLowerCase(), port: line.dport }) },
+  { name: 'peerName', match: 'fuzzy', text: (line) => line.peerName?.name ?? null },
 ];
 
 function lineMatchesField(line: EventLine, term: FieldTerm): boolean {
@@ -66,6 +67,10 @@ function lineMatchesField(line: EventLine, term: FieldTerm): boolean {
       return line.container !== null && containerInScope(line.container, { container: null, pod: term.pod });
     case 'workload':
       return line.container?.workload?.name === term.workload;
+    case 'host': {
+      const name = line.peerName?.name.toLowerCase() ?? null;
+      return line.daddr.toLowerCase() === term.host || (name !== null && (name === term.host || name.endsWith(`.${term.host}`)));
+    }
   }
 }
 

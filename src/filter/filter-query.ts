@@ -41,7 +41,9 @@ export type FieldTerm =
   | { kind: 'container'; container: string; negated: boolean }
   | { kind: 'pod'; pod: string; negated: boolean }
   /** `workload:NAME`: the pod's Deployment, StatefulSet, DaemonSet, Job or CronJob (model/workload.ts), by name. */
-  | { kind: 'workload'; workload: string; negated: boolean };
+  | { kind: 'workload'; workload: string; negated: boolean }
+  /** `host:NAME`: the remote peer by name (the name itself, or a domain it is in) or by address; lower case. */
+  | { kind: 'host'; host: string; negated: boolean };
 
 export type FilterTerm = TextTerm | FieldTerm;
 
@@ -70,7 +72,7 @@ const TCP_STATE_NAMES: readonly TcpStateName[] = [
   'CLOSING',
   'NEW_SYN_RECV',
 ];
-const FIELD_TERM = /^(!?)(pid|port|state|ctr|pod|workload):(.*)$/is;
+const FIELD_TERM = /^(!?)(pid|port|state|ctr|pod|workload|host):(.*)$/is;
 /** Spaces outside double quotes separate words (as in fuse.js). */
 const WORD_SEPARATOR = / +(?=(?:[^"]*"[^"]*")*[^"]*$)/;
 
@@ -173,6 +175,9 @@ function parseFieldTerm(name: string, value: string, negated: boolean): FieldTer
     }
     case 'workload':
       return { kind: 'workload', workload: value, negated };
+    case 'host':
+      // A trailing dot is the root: `host:db.prod.` is `host:db.prod`.
+      return value === '' ? null : { kind: 'host', host: value.toLowerCase().replace(/\.$/, ''), negated };
     default: {
       const prefix = value.toUpperCase().replaceAll('-', '_');
       const states = new Set(TCP_STATE_NAMES.filter((state) => state.startsWith(prefix)));

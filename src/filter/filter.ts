@@ -154,6 +154,8 @@ function termIdentity(term: FilterTerm): string {
       return `pod ${term.pod}`;
     case 'workload':
       return `workload ${term.workload}`;
+    case 'host':
+      return `host ${term.host}`;
   }
 }
 

@@ -78,6 +78,7 @@ export type ConnectionDescription = Pick<
   | 'segmentsReceived'
   | 'retransmits'
   | 'srttMs'
+  | 'peerName'
 >;
 
 function emptySnapshot(): ModelSnapshot {
@@ -158,6 +159,8 @@ export class ConnectionModel {
       segmentsReceived: connection.segmentsReceived,
       retransmits: connection.retransmits,
       srttMs: connection.srttMs,
+      // Looked up now, without adopting it: a connect's event line comes before the next tick.
+      peerName: connection.currentPeerName ?? this.peerNames.lookup(connection.netns, connection.daddr, connection.owner.cgroupId, connection.openedAtMs),
     };
   }
 

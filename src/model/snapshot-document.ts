@@ -281,7 +281,7 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
   };
 }
 
-function peerNameDocument(peerName: PeerName | null): PeerNameDocument | null {
+export function peerNameDocument(peerName: PeerName | null): PeerNameDocument | null {
   return peerName === null ? null : { name: peerName.name, source: peerName.source, at: timestamp(peerName.atMs) };
 }
 

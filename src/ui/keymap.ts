@@ -103,6 +103,8 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
       return { type: 'togglePause' };
     case 't':
       return { type: 'toggleClosed' };
+    case 'n':
+      return { type: 'toggleNames' };
     case '+':
       return { type: 'changeInterval', direction: 1 };
     case '-':

@@ -53,6 +53,7 @@ describe('event lines', () => {
       pid: 1234,
       comm: 'curl',
       container: null,
+      peerName: null,
       fromState: 'CLOSE',
       toState: 'SYN_SENT',
     });

@@ -27,6 +27,7 @@ const base = {
   pid: 1234,
   comm: 'curl',
   container: null,
+  peerName: null,
 } as const;
 
 const lines: EventLine[] = [

@@ -35,6 +35,7 @@ describe('describing one connection between ticks', () => {
       segmentsReceived: 8,
       retransmits: 1,
       srttMs: 0.25,
+      peerName: null,
     });
   });
 

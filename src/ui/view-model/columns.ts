@@ -34,6 +34,8 @@ import { workloadOf } from '../../model/workload.js';
 export interface RowContext {
   /** The snapshot's time (ms since the epoch): ages are measured to it, not to the wall clock. */
   nowMs: number;
+  /** `n`: remote endpoints show their addresses even where a peer name is known. Default false. */
+  addressesShown?: boolean;
 }
 
 export interface Column<Row> {
@@ -182,7 +184,11 @@ const connectionColumns: readonly Column<ConnectionSnapshot>[] = [
   textColumn({ id: 'process', header: 'PROCESS', minWidth: 10, maxWidth: 16, priority: 100 }, (row) => row.owner.comm),
   containerNameColumn((row) => row.owner.container),
   endpointColumn({ id: 'local', header: 'LOCAL', minWidth: 15, priority: 50 }, (row) => row.saddr, (row) => row.sport),
-  endpointColumn({ id: 'remote', header: 'REMOTE', minWidth: 21, priority: 95 }, (row) => row.daddr, (row) => row.dport),
+  {
+    ...endpointColumn({ id: 'remote', header: 'REMOTE', minWidth: 21, priority: 95 }, (row: ConnectionSnapshot) => row.daddr, (row) => row.dport),
+    // Sorted by address either way: the order stays put when `n` switches what shows.
+    format: (row, context) => (context.addressesShown === true || row.peerName === null ? formatEndpoint(row.daddr, row.dport) : `${row.peerName.name}:${row.dport}`),
+  },
   { ...textColumn({ id: 'state', header: 'STATE', minWidth: 10, priority: 90 }, (row) => row.state), format: (row) => formatState(row.state) },
   numberColumn(
     { id: 'rate', header: 'RATE/s', minWidth: 10, priority: 85 },
@@ -232,6 +238,7 @@ const peerColumns: readonly Column<PeerSnapshot>[] = [
     truncation: 'middle',
     compare: (a, b) => compareAddresses(a.address, b.address),
   },
+  textColumn({ id: 'name', header: 'NAME', minWidth: 12, maxWidth: 48, priority: 90 }, (row) => row.peerName?.name ?? null),
   ...trafficColumns<PeerSnapshot>(),
 ];
 

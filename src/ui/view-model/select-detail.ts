@@ -8,7 +8,7 @@
  */
 import type { DetailView, Tone } from './view-types.js';
 import type { ScreenInput } from './screen-input.js';
-import type { ConnectionSnapshot, Owner } from '../../model/snapshot-types.js';
+import type { ConnectionSnapshot, Owner, PeerName } from '../../model/snapshot-types.js';
 import {
   formatBytes,
   formatContainer,
@@ -84,6 +84,12 @@ function describeOwner(owner: Owner): string {
   return owner.container === null ? process : `${process} · container ${formatContainer(owner.container)}`;
 }
 
+/** `orders-db.prod.svc.cluster.local · DNS answer at 10:42:07` / `· hosts file, read at …`. */
+function describePeerName(peerName: PeerName): string {
+  const where = peerName.source === 'dns' ? `DNS answer at ${formatTimeOfDay(peerName.atMs)}` : `hosts file, read at ${formatTimeOfDay(peerName.atMs)}`;
+  return `${peerName.name} · ${where}`;
+}
+
 function describeFields(connection: ConnectionSnapshot, nowMs: number): DetailView['fields'] {
   const { owner } = connection;
   const currentStay = connection.stateHistory.at(-1);
@@ -100,6 +106,8 @@ function describeFields(connection: ConnectionSnapshot, nowMs: number): DetailVi
     field('State', `${connection.state} for ${formatDuration(inStateMs)}`, stateTone),
     field('Local', formatEndpoint(connection.saddr, connection.sport)),
     field('Remote', formatEndpoint(connection.daddr, connection.dport)),
+    // Only when one is known: the page keeps its rows for the timeline on a small terminal.
+    ...(connection.peerName === null ? [] : [field('Peer name', describePeerName(connection.peerName))]),
     field('Process', describeOwner(owner)),
     field('User', owner.user === null && owner.uid === null ? 'unknown' : `${owner.user ?? '?'} (uid ${owner.uid ?? '?'})`),
     field('Command', owner.cmdline ?? 'unknown'),

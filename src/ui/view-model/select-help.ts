@@ -31,6 +31,7 @@ const HELP: HelpView = {
     ['  ctr: pod:', 'container NAME or id start / pod NAME or NS/NAME'],
     ['Space  Z', 'pause the view (the capture goes on; a replay stops)'],
     ['t', 'hide / show closed and TIME_WAIT connections (still counted above)'],
+    ['n', 'remote endpoints by peer name (from DNS answers and hosts files) / by address'],
     ['+ -', `slower / faster refresh, ${formatInterval(FASTEST_MS)} to ${formatInterval(SLOWEST_MS)}`],
     ['s  Ctrl-S', 'save a JSON snapshot of what is on screen'],
     ['w', 'write the flight recorder: the last minutes as a recording'],

@@ -321,7 +321,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
   const sortColumn = definition.columns.find((column) => column.id === sort.column);
   const sortLabel = `sort ${sortColumn?.header ?? sort.column}${sort.descending ? '▼' : '▲'}`;
 
-  const context: RowContext = { nowMs: snapshot.atMs };
+  const context: RowContext = { nowMs: snapshot.atMs, addressesShown: state.addressesShown };
   const rows: TableRowView[] = [];
   const last = Math.min(matching.order.length, first + pageSize);
   for (let position = first; position < last; position++) {

@@ -63,6 +63,7 @@ export function initialUiState(options: InitialUiOptions): UiState {
     view: { kind: 'table' },
     paused: false,
     closedHidden: false,
+    addressesShown: false,
     intervalMs: options.intervalMs,
     replaySpeed: options.replaySpeed ?? null,
     message: null,
@@ -120,6 +121,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, paused: !state.paused };
     case 'toggleClosed':
       return { ...state, closedHidden: !state.closedHidden };
+    case 'toggleNames':
+      return { ...state, addressesShown: !state.addressesShown };
     case 'changeInterval': {
       // A replay ticks when the recording did: its pace is the speed, not the interval.
       if (state.replaySpeed !== null) return state;

@@ -53,6 +53,8 @@ export interface UiState {
   paused: boolean;
   /** `t`: closed and TIME_WAIT connections are left out of the Connections pane (the header still counts them). */
   closedHidden: boolean;
+  /** `n` (as in iftop): remote endpoints show their addresses, not their peer names. Default false. */
+  addressesShown: boolean;
   /** Tick interval, ms (changed by + and -). */
   intervalMs: number;
   /** Replaying a recording: its playback speed (changed by [ and ]); null in a live capture. */
@@ -93,6 +95,7 @@ export type UiAction =
   | { type: 'toggleChanges' }
   | { type: 'togglePause' }
   | { type: 'toggleClosed' }
+  | { type: 'toggleNames' }
   | { type: 'changeInterval'; direction: 1 | -1 }
   /** `.` / `,`: one recorded tick forward or back, which pauses the replay (the store moves it). */
   | { type: 'stepReplay'; direction: 1 | -1 }
