@@ -13,6 +13,7 @@ import { systemKernelClock } from '../probes/kernel-clock.js';
 import type { BpfObjectHandle } from '../probes/native.js';
 import { kernelDropReasons, kernelResetReasons } from '../probes/reason-names.js';
 import { DnsAnswerSource } from './dns-answer-source.js';
+import { HostsNames } from './hosts-names.js';
 import { SocketPass } from './socket-pass.js';
 import { tcpEventDecoder, tcpEventLayout, type TcpEventDecoder } from '../probes/tcp-events.js';
 
@@ -39,6 +40,7 @@ export class LiveSource {
   private readonly decoder: TcpEventDecoder;
   private readonly sockets: SocketPass;
   private readonly dnsAnswers: DnsAnswerSource | null;
+  private readonly hostsNames: HostsNames | null;
   private readonly batch = Buffer.alloc(DRAIN_BATCH_RECORDS * tcpEventLayout.size);
   private readonly drainTimer: NodeJS.Timeout;
   private readonly emit: (record: ModelRecord) => void;
@@ -54,9 +56,12 @@ export class LiveSource {
       if (record.kind === 'state' && record.owner !== null) record.owner.comm = escapeUntrustedText(record.owner.comm);
       this.sockets.note(record);
       sink(record);
+      if (record.kind === 'owner' && record.cookie !== 0) this.hostsNames?.noteOwner(record.pid, record.cgroupId, record.atMs);
+      else if (record.kind === 'state' && record.owner !== null) this.hostsNames?.noteOwner(record.owner.pid, record.owner.cgroupId, record.atMs);
     };
     this.sockets = new SocketPass(options.paths, options.enrichment, this.emit, { eventsNameOwners: true });
     this.dnsAnswers = options.peerNames === false ? null : new DnsAnswerSource(options.paths, clock, sink);
+    this.hostsNames = options.peerNames === false ? null : new HostsNames(options.paths.proc, sink);
     this.probes = this.dnsAnswers === null ? loaded.statuses : [...loaded.statuses, this.dnsAnswers.status];
     this.drainTimer = setInterval(() => this.drain(), options.drainIntervalMs);
   }

@@ -87,6 +87,7 @@ describe('peer names from DNS answers and hosts files', () => {
       startFixture('lookup', 'names-db', 'db.names.test', String(TCP_PORT)),
       startFixture('lookup', 'names-web', 'web.names.test', String(TCP_PORT)),
       startFixture('query', 'names-hostile', HOSTILE_NAME, String(TCP_PORT)),
+      startFixture('lookup', 'names-static', 'static.names.test', String(TCP_PORT)),
     ];
     children.push(...clients.map((client) => client.child));
     for (const client of clients) await client.next('connected');
@@ -124,6 +125,13 @@ describe('peer names from DNS answers and hosts files', () => {
 
   it('names the address at the end of a CNAME chain with the name asked', () => {
     assert.equal(connectionTo('127.0.0.12').peerName?.name, 'web.names.test');
+  });
+
+  it('names an address from the hosts file its process sees', () => {
+    const connection = connectionTo('127.0.0.14');
+    assert.equal(connection.comm, 'names-static');
+    assert.equal(connection.peerName?.name, 'static.names.test');
+    assert.equal(connection.peerName?.source, 'hosts');
   });
 
   it('cleans and caps a hostile name', () => {
