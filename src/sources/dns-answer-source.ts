@@ -17,8 +17,6 @@ const DRAIN_BATCH_RECORDS = 256;
 
 export class DnsAnswerSource {
   readonly status: ProbeStatus;
-  /** Answers that did not parse as a DNS response (cut short or malformed). */
-  malformedAnswers = 0;
   private readonly object: BpfObjectHandle | null;
   private readonly batch = Buffer.alloc(DRAIN_BATCH_RECORDS * dnsAnswerLayout.size);
 
@@ -39,11 +37,7 @@ export class DnsAnswerSource {
       count = this.object.drain(this.batch);
       decodeDnsAnswers(this.batch, count, this.clock, (capture) => {
         const outcome = namesFromDnsAnswer(capture);
-        if ('problem' in outcome) {
-          if (outcome.problem === 'malformed') this.malformedAnswers++;
-          return;
-        }
-        for (const record of outcome.records) this.sink(record);
+        if ('records' in outcome) for (const record of outcome.records) this.sink(record);
       });
     } while (count === DRAIN_BATCH_RECORDS);
   }

@@ -85,7 +85,8 @@ export class LiveSource {
     if (this.stopped) return;
     this.drain();
     this.sockets.run(nowMs, 'missingTwice');
-    this.emit({ kind: 'lost', atMs: nowMs, total: this.object.lostEvents() });
+    // Answers the DNS capture could not queue count as lost events too: both are ring buffers that overflowed.
+    this.emit({ kind: 'lost', atMs: nowMs, total: this.object.lostEvents() + (this.dnsAnswers?.lostAnswers() ?? 0) });
   }
 
   /** Detaches every program and frees the kernel objects; safe to call twice. */
