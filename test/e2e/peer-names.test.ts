@@ -14,6 +14,9 @@ import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
 import { packageRoot } from '../../src/probes/package-paths.js';
+import dgram from 'node:dgram';
+import { statSync } from 'node:fs';
+import { freePort } from '../support/free-port.js';
 import { programsLeftAfter, runNetscope, waitUntilCapturing } from '../support/processes.js';
 
 const NETNS = `nst-names-${process.pid}`;
@@ -44,7 +47,12 @@ interface Fixture {
 }
 
 function startFixture(...args: string[]): Fixture {
-  const child = spawn('ip', ['netns', 'exec', NETNS, process.execPath, fixture, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return startFixtureVia(['ip', 'netns', 'exec', NETNS], ...args);
+}
+
+function startFixtureVia(wrapper: string[], ...args: string[]): Fixture {
+  const command = [...wrapper, process.execPath, fixture, ...args];
+  const child = spawn(command[0] as string, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
   const seen: Record<string, unknown>[] = [];
   readline.createInterface({ input: child.stdout! }).on('line', (line) => seen.push(JSON.parse(line) as Record<string, unknown>));
   return {
@@ -152,5 +160,60 @@ describe('peer names from DNS answers and hosts files', () => {
 
   it('leaves no BPF program behind', async () => {
     assert.deepEqual(await programsLeftAfter(), []);
+  });
+});
+
+/** Is 127.0.0.53:53 free here (no systemd-resolved stub, nobody else's server)? */
+async function stubAddressFree(): Promise<boolean> {
+  const socket = dgram.createSocket('udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(53, '127.0.0.53', resolve);
+    });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    socket.close();
+  }
+}
+
+describe('peer names from a fake DNS server on 127.0.0.53:53 in the host namespace', async () => {
+  const free = await stubAddressFree();
+  const children: ChildProcess[] = [];
+  let document: SnapshotDocument;
+  let tcpPort: number;
+
+  before(async () => {
+    if (!free) return;
+    tcpPort = await freePort();
+    const stubZone = { 'stub.names.test': [{ type: 'A', name: 'stub.names.test', ttl: 30, data: '127.0.0.15' }] };
+    const server = startFixtureVia([], 'server', JSON.stringify(stubZone), String(tcpPort), '127.0.0.53');
+    children.push(server.child);
+    await server.next('listening');
+    const netscope = runNetscope(['--json', '--duration', '5', '--interval', '500']);
+    children.push(netscope.child);
+    await waitUntilCapturing(netscope.child.pid!);
+    // The query names its server itself: the host's own resolver configuration is never read.
+    const client = startFixtureVia([], 'query', 'names-stub', 'stub.names.test', String(tcpPort), '127.0.0.53');
+    children.push(client.child);
+    await client.next('connected');
+    const result = await netscope.done;
+    assert.equal(result.code, 0, result.stderr);
+    document = JSON.parse(result.stdout) as SnapshotDocument;
+  });
+
+  after(() => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+
+  it('names the connection and its peer', { skip: free ? false : '127.0.0.53:53 is taken on this host' }, () => {
+    const hostNetns = String(statSync('/proc/self/ns/net').ino);
+    const found = document.connections.filter((connection) => connection.daddr === '127.0.0.15' && connection.dport === tcpPort && connection.netns === hostNetns);
+    assert.equal(found.length, 1, `one connection to 127.0.0.15:${tcpPort} (found ${found.length})`);
+    assert.equal(found[0]?.comm, 'names-stub');
+    assert.equal(found[0]?.peerName?.name, 'stub.names.test');
+    assert.equal(document.peers.find((peer) => peer.address === '127.0.0.15')?.peerName?.name, 'stub.names.test');
   });
 });
