@@ -5,6 +5,7 @@
 #include "bpf_object_wrap.h"
 #include "btf_info.h"
 #include "conntrack.h"
+#include "dns_answers.h"
 #include "libbpf_log.h"
 #include "netns_files.h"
 #include "output_files.h"
@@ -44,6 +45,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sizes.Set("udpFlowCounters", Napi::Number::New(env, sizeof(struct udp_flow_counters)));
   sizes.Set("udpSample", Napi::Number::New(env, sizeof(struct udp_sample)));
   exports.Set("recordSizes", sizes);
+  // Apart from recordSizes: the DNS answer capture is its own BPF object with its own record.
+  exports.Set("dnsAnswerRecordSize", Napi::Number::New(env, sizeof(struct dns_answer)));
   return exports;
 }
 

@@ -20,12 +20,12 @@ constexpr int kTargetFull = -ENOSPC;
 
 int BpfObjectWrap::CopyRecord(void* context, void* record, size_t size) {
   DrainTarget* target = static_cast<DrainTarget*>(context);
-  if (size != sizeof(struct tcp_event)) return 0;
+  if (size != target->record_size) return 0;
   std::memcpy(target->data + target->used, record, size);
   target->used += size;
   target->count++;
   // libbpf has already consumed this record; stopping *after* copying it loses nothing.
-  return target->capacity - target->used < sizeof(struct tcp_event) ? kTargetFull : 0;
+  return target->capacity - target->used < target->record_size ? kTargetFull : 0;
 }
 
 void BpfObjectWrap::Init(Napi::Env env, Napi::Object exports) {
@@ -52,6 +52,8 @@ void BpfObjectWrap::Init(Napi::Env env, Napi::Object exports) {
 BpfObjectWrap::BpfObjectWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BpfObjectWrap>(info) {
   Napi::Env env = info.Env();
   std::string path = info[0].As<Napi::String>();
+  // Each object's ring buffer carries one record type; tcp_events' unless the caller says.
+  if (info.Length() > 1 && info[1].IsNumber()) record_size_ = info[1].As<Napi::Number>().Uint32Value();
   object_ = bpf_object__open_file(path.c_str(), nullptr);
   if (!object_) {
     int error_number = errno;
@@ -217,8 +219,8 @@ Napi::Value BpfObjectWrap::Drain(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!ring_) throw NativeError(env, "drain before load", EBADF);
   Napi::Buffer<uint8_t> buffer = info[0].As<Napi::Buffer<uint8_t>>();
-  if (buffer.Length() < sizeof(struct tcp_event)) throw NativeError(env, "drain buffer", EINVAL);
-  drain_target_ = DrainTarget{buffer.Data(), buffer.Length(), 0, 0};
+  if (buffer.Length() < record_size_) throw NativeError(env, "drain buffer", EINVAL);
+  drain_target_ = DrainTarget{buffer.Data(), buffer.Length(), 0, 0, record_size_};
   int result = ring_buffer__consume(ring_);
   uint32_t count = drain_target_.count;
   drain_target_ = DrainTarget{};

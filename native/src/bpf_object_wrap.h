@@ -9,6 +9,9 @@
 #include <map>
 #include <string>
 
+#include <linux/types.h>
+#include "tcp_events.h"
+
 struct bpf_object;
 struct bpf_link;
 struct bpf_map;
@@ -47,10 +50,12 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
     size_t capacity;
     size_t used;
     uint32_t count;
+    size_t record_size;
   };
   static int CopyRecord(void* context, void* record, size_t size);
 
   struct bpf_object* object_ = nullptr;
+  size_t record_size_ = sizeof(struct tcp_event);
   DrainTarget drain_target_{};
   struct ring_buffer* ring_ = nullptr;
   std::map<std::string, struct bpf_link*> links_;

@@ -9,7 +9,7 @@
  */
 import type { ConnectionDescription } from '../model/connection-model.js';
 import type { ModelRecord, StateChangeRecord, UdpFlowRecord } from '../model/records.js';
-import type { ContainerIdentityDocument } from '../model/snapshot-document.js';
+import { peerNameDocument, type ContainerIdentityDocument, type PeerNameDocument } from '../model/snapshot-document.js';
 import { workloadOf } from '../model/workload.js';
 import type { FlowLimit } from '../model/flow-limit.js';
 import type { LimitedSeconds } from '../model/flow-limit-tracker.js';
@@ -50,6 +50,8 @@ interface EventLineBase {
   nat: NatSnapshot | null;
   /** `udp` for the UDP flow lines, `tcp` for every other. */
   protocol: 'tcp' | 'udp';
+  /** The remote address's name (as in --json); null when none is known yet. */
+  peerName: PeerNameDocument | null;
 }
 
 /** A client's connect (→ SYN_SENT), an accepted connection (SYN_RECV → ESTABLISHED), or any other state change. */
@@ -187,6 +189,7 @@ export function eventLine(record: ModelRecord, connection: ConnectionDescription
     container: containerOf(connection?.owner),
     nat: connection?.nat ?? null,
     protocol: 'tcp' as const,
+    peerName: peerNameDocument(connection?.peerName ?? null),
   };
   switch (record.kind) {
     case 'state': {
@@ -261,6 +264,7 @@ export function completeLine(line: EventLine, connection: ConnectionDescription 
     comm: connection.owner.pid === null ? line.comm : connection.owner.comm,
     container: connection.owner.pid === null ? line.container : containerOf(connection.owner),
     nat: connection.nat ?? line.nat,
+    peerName: connection.peerName === null ? line.peerName : peerNameDocument(connection.peerName),
   };
 }
 

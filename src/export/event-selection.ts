@@ -74,6 +74,7 @@ const eventLineFields: readonly SearchField<StreamLine>[] = [
   { name: 'pid', match: 'number', number: (line) => line.pid },
   { name: 'local', match: 'endpoint', endpoint: (line) => (line.type === 'finding' ? null : endpoint(line.saddr, line.sport)) },
   { name: 'remote', match: 'endpoint', endpoint: (line) => endpoint(remoteAddress(line), remotePort(line)) },
+  { name: 'peerName', match: 'fuzzy', text: (line) => ('peerName' in line ? (line.peerName?.name ?? null) : null) },
 ];
 
 function involvesPort(line: StreamLine, port: number): boolean {
@@ -103,6 +104,11 @@ function lineMatchesField(line: StreamLine, term: FieldTerm): boolean {
     case 'nat':
       // A finding line is about a process and a peer, not one connection's translation.
       return 'nat' in line && natMatchesTerm(line.nat, term);
+    case 'host': {
+      const address = remoteAddress(line)?.toLowerCase() ?? null;
+      const name = 'peerName' in line ? (line.peerName?.name.toLowerCase() ?? null) : null;
+      return address === term.host || (name !== null && (name === term.host || name.endsWith(`.${term.host}`)));
+    }
   }
 }
 

@@ -129,6 +129,7 @@ export class EventStream implements CaptureObserver {
       case 'lost':
       case 'gauges':
       case 'udpRefused':
+      case 'name':
         return 0;
       default:
         return record.cookie;

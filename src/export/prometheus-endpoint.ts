@@ -40,7 +40,7 @@ export interface PrometheusEndpointOptions {
 }
 
 const OWNER_LABEL_NAMES = ['process', 'container', 'pod', 'namespace', 'workload', 'transport'] as const;
-const PEER_LABEL_NAMES = ['peer_address', 'peer_port'] as const;
+const PEER_LABEL_NAMES = ['peer_address', 'peer_port', 'peer_name'] as const;
 
 /** Labels without a value are left out, which Prometheus reads the same as empty. */
 function prometheusLabels(labels: SeriesLabels): Record<string, string> {
@@ -56,6 +56,7 @@ function prometheusLabels(labels: SeriesLabels): Record<string, string> {
   if (labels.peer !== null) {
     result.peer_address = labels.peer.address;
     if (labels.peer.port !== null) result.peer_port = String(labels.peer.port);
+    if (labels.peer.name !== null) result.peer_name = labels.peer.name;
   }
   return result;
 }

@@ -19,6 +19,11 @@ export interface PeerLabels {
   port: number | null;
   /** Null for `other`, which mixes both. */
   family: AddressFamily | null;
+  /**
+   * The peer's name as its series' first connection carried it; null when none was known or for
+   * `other`. Not part of the series' identity: a name learned later must not split a counter.
+   */
+  name: string | null;
 }
 
 export interface SeriesLabels {
@@ -39,7 +44,7 @@ export interface SeriesLabels {
 }
 
 /** Past the peer label limit, connections to any further peer share this one. */
-export const OTHER_PEER: PeerLabels = { address: 'other', port: null, family: null };
+export const OTHER_PEER: PeerLabels = { address: 'other', port: null, family: null, name: null };
 
 export function ownerLabels(owner: Owner, peer: PeerLabels | null, transport: SeriesLabels['transport'] = 'tcp'): SeriesLabels {
   const container = owner.container;
@@ -63,7 +68,7 @@ export function ownerLabels(owner: Owner, peer: PeerLabels | null, transport: Se
 export function peerLabels(connection: ConnectionSnapshot, listeningPorts: ReadonlySet<string>): PeerLabels {
   const accepted =
     connection.stateHistory[0]?.state === 'SYN_RECV' || listeningPorts.has(listeningPortKey(connection.netns, connection.sport));
-  return { address: connection.daddr, port: accepted ? null : connection.dport, family: connection.family };
+  return { address: connection.daddr, port: accepted ? null : connection.dport, family: connection.family, name: connection.peerName?.name ?? null };
 }
 
 export function listeningPortKey(netns: number, port: number): string {

@@ -48,6 +48,8 @@ export type FieldTerm =
   | { kind: 'workload'; workload: string; negated: boolean }
   /** Null address and port: any translated connection. */
   | { kind: 'nat'; address: string | null; port: number | null; negated: boolean };
+  /** `host:NAME`: the remote peer by name (the name itself, or a domain it is in) or by address; lower case. */
+  | { kind: 'host'; host: string; negated: boolean };
 
 export type FilterTerm = TextTerm | FieldTerm;
 
@@ -76,7 +78,7 @@ const TCP_STATE_NAMES: readonly TcpStateName[] = [
   'CLOSING',
   'NEW_SYN_RECV',
 ];
-const FIELD_TERM = /^(!?)(pid|port|state|proto|ctr|pod|workload|nat):(.*)$/is;
+const FIELD_TERM = /^(!?)(pid|port|state|proto|ctr|pod|workload|nat|host):(.*)$/is;
 /** Spaces outside double quotes separate words (as in fuse.js). */
 const WORD_SEPARATOR = / +(?=(?:[^"]*"[^"]*")*[^"]*$)/;
 
@@ -186,6 +188,9 @@ function parseFieldTerm(name: string, value: string, negated: boolean): FieldTer
     }
     case 'workload':
       return { kind: 'workload', workload: value, negated };
+    case 'host':
+      // A trailing dot is the root: `host:db.prod.` is `host:db.prod`.
+      return value === '' ? null : { kind: 'host', host: value.toLowerCase().replace(/\.$/, ''), negated };
     default: {
       const prefix = value.toUpperCase().replaceAll('-', '_');
       const states = new Set(TCP_STATE_NAMES.filter((state) => state.startsWith(prefix)));

@@ -158,6 +158,8 @@ function termIdentity(term: FilterTerm): string {
       return `workload ${term.workload}`;
     case 'nat':
       return `nat ${term.address ?? '*'} ${term.port ?? '*'}`;
+    case 'host':
+      return `host ${term.host}`;
   }
 }
 

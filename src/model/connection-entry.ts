@@ -1,5 +1,5 @@
 import type { Endpoints, OwnerRecord, SocketSampleRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
-import type { ConnectionSnapshot, DropCount, NatSnapshot, UdpFlowSnapshot } from './snapshot-types.js';
+import type { ConnectionSnapshot, DropCount, NatSnapshot, PeerName, UdpFlowSnapshot } from './snapshot-types.js';
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { ConnectionColumns as C, type ConnectionColumns } from './connection-columns.js';
@@ -73,6 +73,10 @@ export class ConnectionEntry implements TupleIndexed {
   // The parts that did not change since the last published snapshot are reused from it, so a
   // busy tick allocates little beyond the connections whose numbers moved.
   private published: ConnectionSnapshot | null = null;
+  /** The remote address's name once one was known; kept when the name table later forgets it. */
+  private peerName: PeerName | null = null;
+  /** The name table's generation this connection last looked its name up at (-1: never). */
+  peerNameGeneration = -1;
 
   constructor(
     cookie: number,
@@ -433,6 +437,17 @@ export class ConnectionEntry implements TupleIndexed {
    * tick: snapshots share what did not change and are never mutated. `ownerDetailsChanged`:
    * the owner's process or cgroup was described anew since.
    */
+  /** Takes `name` when it differs from the one held (a null lookup keeps the name already known). */
+  adoptPeerName(name: PeerName | null): void {
+    if (name === null || (this.peerName !== null && this.peerName.name === name.name && this.peerName.source === name.source)) return;
+    this.peerName = name;
+    this.note(CHANGED);
+  }
+
+  get currentPeerName(): PeerName | null {
+    return this.peerName;
+  }
+
   toSnapshot(owners: OwnerSnapshots, ownerDetailsChanged: boolean): ConnectionSnapshot {
     const previous = this.published;
     if (previous !== null && !this.has(CHANGED) && !ownerDetailsChanged) return previous;
@@ -477,6 +492,7 @@ export class ConnectionEntry implements TupleIndexed {
       nat: this.translation,
       udp,
       limit: this.limit,
+      peerName: this.peerName,
     };
     return this.published;
   }

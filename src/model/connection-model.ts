@@ -24,6 +24,7 @@ import { HostGaugesTable } from './host-gauges-table.js';
 import { CapacityEviction, closedPastRetention } from './eviction-policy.js';
 import { ListenerTable } from './listener-table.js';
 import { OwnerSnapshots } from './owner-snapshots.js';
+import { PeerNameTable } from './peer-names.js';
 import { PendingResets } from './pending-resets.js';
 import { ProcessTable } from './process-table.js';
 import { RateHistory } from './rate-history.js';
@@ -93,6 +94,7 @@ export type ConnectionDescription = Pick<
   | 'srttMs'
   | 'nat'
   | 'limit'
+  | 'peerName'
 >;
 
 function emptySnapshot(): ModelSnapshot {
@@ -134,6 +136,7 @@ export class ConnectionModel {
   private readonly eventLog: EventLog;
   private readonly gauges = new HostGaugesTable();
   private readonly udpFlows = new UdpFlowIndex();
+  private readonly peerNames = new PeerNameTable();
 
   /**
    * The highest cookie evicted so far. Cookies only grow, so a timewait sock with a cookie up
@@ -183,6 +186,8 @@ export class ConnectionModel {
       srttMs: connection.srttMs,
       nat: connection.nat,
       limit: connection.limit,
+      // Looked up now, without adopting it: a connect's event line comes before the next tick.
+      peerName: connection.currentPeerName ?? this.peerNames.lookup(connection.netns, connection.daddr, connection.owner.cgroupId, connection.openedAtMs),
     };
   }
 
@@ -239,6 +244,8 @@ export class ConnectionModel {
         return this.ingestUdpSocket(record);
       case 'udpRefused':
         return this.totals.noteUdpFlowsRefused(record.total);
+      case 'name':
+        return this.peerNames.add(record);
     }
   }
 
@@ -571,8 +578,13 @@ export class ConnectionModel {
     const referenced = { pids: new Set<number>(), cgroupIds: new Set<number>() };
     const owners = new OwnerSnapshots(this.processes, this.containers);
     const tableSums: TableSums = { bytesSent: 0, bytesReceived: 0, retransmits: 0 };
+    const nameGeneration = this.peerNames.generation;
     const connections = entries.map((entry) => {
       entry.updateRates(elapsedS);
+      if (entry.peerNameGeneration !== nameGeneration) {
+        entry.adoptPeerName(this.peerNames.lookup(entry.netns, entry.daddr, entry.owner.cgroupId, nowMs));
+        entry.peerNameGeneration = nameGeneration;
+      }
       tableSums.bytesSent += entry.bytesSent;
       tableSums.bytesReceived += entry.bytesReceived;
       tableSums.retransmits += entry.retransmits;

@@ -436,4 +436,29 @@ export type ModelRecord =
   | NatRecord
   | UdpFlowRecord
   | UdpSocketRecord
-  | UdpFlowsRefusedRecord;
+  | UdpFlowsRefusedRecord
+  | PeerNameRecord;
+
+/** Where a peer's name came from. */
+export type PeerNameSource = 'dns' | 'hosts';
+
+/**
+ * A name for an address as one network namespace saw it: the name an application asked for in
+ * a DNS answer a local socket received (through any CNAME chain), or a line of a process's
+ * hosts file. The name is already sanitised and capped (253 characters) by the source.
+ */
+export interface PeerNameRecord {
+  kind: 'name';
+  /** When the answer arrived (or the hosts file was read), ms since the epoch. */
+  atMs: number;
+  /** Network namespace inode the name belongs to (0 when unknown). */
+  netns: number;
+  /** The address in canonical text form. */
+  address: string;
+  name: string;
+  source: PeerNameSource;
+  /** The answer's TTL in seconds; null for a hosts file line, which does not expire. */
+  ttlSeconds: number | null;
+  /** cgroup v2 id of the socket that received the answer (0 when unknown or from a hosts file). */
+  cgroupId: number;
+}

@@ -13,6 +13,7 @@ import type {
   ListenerSnapshot,
   ModelSnapshot,
   NatSnapshot,
+  PeerName,
   PeerSnapshot,
   ProbeStatus,
   ProcessSnapshot,
@@ -172,6 +173,8 @@ export interface ConnectionDocument {
   udp: UdpFlowDocument | null;
   /** What limited its sending over the last sampling interval; null until two samples judged it. */
   limit: FlowLimitDocument | null;
+  /** The remote address's name and where it came from; null when none is known. */
+  peerName: PeerNameDocument | null;
 }
 
 /** A translated destination (see NatSnapshot): addresses as text, ports in host order. */
@@ -181,6 +184,14 @@ export type NatDocument = NatSnapshot;
 export interface ProblemSpanDocument {
   first: string;
   last: string;
+}
+
+/** A remote address's name: a DNS answer a local socket received, or the owner's hosts file. */
+export interface PeerNameDocument {
+  name: string;
+  source: PeerName['source'];
+  /** When the answer arrived or the hosts file was read (RFC 3339). */
+  at: string;
 }
 
 /**
@@ -239,6 +250,8 @@ export interface ContainerDocument extends ContainerIdentityDocument, TrafficSum
 export interface PeerDocument extends TrafficSumsDocument {
   address: string;
   family: PeerSnapshot['family'];
+  /** The most recent name its connections carry; null when none. */
+  peerName: PeerNameDocument | null;
 }
 
 function timestamp(atMs: number): string {
@@ -322,6 +335,7 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
     nat: natDocument(connection.nat),
     udp: connection.udp === null ? null : udpFlowDocument(connection.udp),
     limit: flowLimitDocument(connection.limit),
+    peerName: peerNameDocument(connection.peerName),
   };
 }
 
@@ -348,6 +362,10 @@ function natDocument(nat: NatSnapshot | null): NatDocument | null {
 
 function problemSpanDocument(span: ProblemSpan | null): ProblemSpanDocument | null {
   return span === null ? null : { first: timestamp(span.firstAtMs), last: timestamp(span.lastAtMs) };
+}
+
+export function peerNameDocument(peerName: PeerName | null): PeerNameDocument | null {
+  return peerName === null ? null : { name: peerName.name, source: peerName.source, at: timestamp(peerName.atMs) };
 }
 
 function listenerDocument(listener: ListenerSnapshot): ListenerDocument {
@@ -390,7 +408,7 @@ function containerDocument(sums: ContainerSnapshot): ContainerDocument {
 }
 
 function peerDocument(peer: PeerSnapshot): PeerDocument {
-  return { address: peer.address, family: peer.family, ...sumsDocument(peer) };
+  return { address: peer.address, family: peer.family, peerName: peerNameDocument(peer.peerName), ...sumsDocument(peer) };
 }
 
 /** Builds the JSON document for a snapshot; the result is plain data, ready for JSON.stringify. */

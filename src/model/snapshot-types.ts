@@ -9,7 +9,7 @@
 
 import type { DropClass } from './drop-classes.js';
 import type { HostGaugesSnapshot } from './gauges-snapshot.js';
-import type { AddressPort, ContainerIdentity, ContainerStateProblem, NatRecord } from './records.js';
+import type { AddressPort, ContainerIdentity, ContainerStateProblem, NatRecord, PeerNameSource } from './records.js';
 import type { ProblemEvent, ProblemTimes } from './problem-trail.js';
 import type { FlowLimitSnapshot } from './flow-limit-tracker.js';
 
@@ -120,6 +120,8 @@ export interface ConnectionSnapshot {
   limit: FlowLimitSnapshot | null;
   /** Set when conntrack recorded a translated destination (NAT) for the connection. */
   nat: NatSnapshot | null;
+  /** The remote address's name (its own cgroup's DNS answer when seen, else the latest in its namespace); null when none. */
+  peerName: PeerName | null;
 }
 
 /** The real destination behind NAT, as conntrack recorded it (see NatRecord). */
@@ -130,6 +132,16 @@ export interface NatSnapshot {
   originalDestination: AddressPort;
   direction: NatRecord['direction'];
   table: NatRecord['table'];
+}
+
+/** A remote address's name and where it came from. */
+export interface PeerName {
+  /** Sanitised, at most 253 characters (longer ones end in …). */
+  name: string;
+  /** `dns`: a DNS answer a local socket received; `hosts`: the owning process's hosts file. */
+  source: PeerNameSource;
+  /** When the answer arrived or the hosts file was read, ms since the epoch. */
+  atMs: number;
 }
 
 export interface ListenerSnapshot {
@@ -190,6 +202,8 @@ export interface PeerSnapshot extends TrafficSums {
   /** Remote address. */
   address: string;
   family: 'ipv4' | 'ipv6';
+  /** The most recent name any of its connections carries; null when none. */
+  peerName: PeerName | null;
 }
 
 export interface Totals {

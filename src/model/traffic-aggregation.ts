@@ -43,6 +43,7 @@ function peerSums(address: string, family: PeerSnapshot['family']): PeerSnapshot
     resetsSent: 0,
     resetsReceived: 0,
     drops: 0,
+    peerName: null,
   };
 }
 
@@ -118,6 +119,8 @@ export function aggregateByPeer(connections: readonly ConnectionEntry[]): PeerSn
       byAddress.set(connection.daddr, sums);
     }
     addConnection(sums, connection);
+    const name = connection.currentPeerName;
+    if (name !== null && (sums.peerName === null || name.atMs > sums.peerName.atMs)) sums.peerName = name;
   }
   // The default sort compares strings natively, much faster than a comparator callback.
   return [...byAddress.keys()].sort().map((address) => byAddress.get(address) as PeerSnapshot);

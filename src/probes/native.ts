@@ -47,7 +47,7 @@ export interface BpfObjectHandle {
   deleteMapKeys(map: string, keys: Buffer, count: number): void;
   /** A per-CPU array's first counter, summed over CPUs. */
   perCpuTotal(map: string): number;
-  /** Copies whole `tcp_event` records into `buffer`; returns how many. */
+  /** Copies whole records (the object's record size) into `buffer`; returns how many. */
   drain(buffer: Buffer): number;
   /** Reserves that failed since load, summed over CPUs. */
   lostEvents(): number;
@@ -56,7 +56,8 @@ export interface BpfObjectHandle {
 }
 
 export interface NativeAddon {
-  BpfObject: new (objectPath: string) => BpfObjectHandle;
+  /** `recordSize`: the bytes of one ring-buffer record (default: `struct tcp_event`'s). */
+  BpfObject: new (objectPath: string, recordSize?: number) => BpfObjectHandle;
   /** A sock_diag netlink socket in the namespace at `netnsPath` (null: netscope's own). */
   openNetnsDiagSocket(netnsPath: string | null): number;
   /** Writes `tcp_sample` records; `needed` > `count` means the buffer was too small. */
@@ -104,6 +105,8 @@ export interface NativeAddon {
   readFilesInNetns(netnsPath: string | null, paths: readonly string[]): (string | null)[];
   /** sizeof() of the shared records as the addon was compiled. */
   recordSizes: { tcpEvent: number; tcpSample: number; udpFlowKey: number; udpFlowCounters: number; udpSample: number };
+  /** sizeof(struct dns_answer) as the addon was compiled. */
+  dnsAnswerRecordSize: number;
 }
 
 let addon: NativeAddon | undefined;

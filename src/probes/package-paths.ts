@@ -11,3 +11,6 @@ export const udpFlowsObjectPath = path.join(packageRoot, 'bpf/.output/udp_flows.
 
 /** The N-API addon built by node-gyp from `native/`. */
 export const nativeAddonPath = path.join(packageRoot, 'native/build/Release/netscope_native.node');
+
+/** The DNS answer capture, a cgroup_skb object of its own (`bpf/dns_answers.bpf.c`). */
+export const dnsAnswersObjectPath = path.join(packageRoot, 'bpf/.output/dns_answers.bpf.o');

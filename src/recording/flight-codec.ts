@@ -30,15 +30,15 @@ export interface TickEntry {
 
 export type FlightEntry = ModelRecord | TickEntry;
 
-const KIND_CODES = { tick: 0, state: 1, retransmit: 2, reset: 3, drop: 4, sample: 5, owner: 6, container: 7, sweep: 8, lost: 9, gauges: 10, nat: 11, udpFlow: 12, udpSocket: 13, udpRefused: 14 } as const;
+const KIND_CODES = { tick: 0, state: 1, retransmit: 2, reset: 3, drop: 4, sample: 5, owner: 6, container: 7, sweep: 8, lost: 9, gauges: 10, nat: 11, udpFlow: 12, udpSocket: 13, udpRefused: 14, name: 15 } as const;
 const KIND_MASK = 0x0f;
 /** The socket's endpoints are those it had last in this chunk. */
 const SAME_ENDPOINTS = 0x10;
 /** The socket's counters are those it had last in this chunk. */
 const SAME_COUNTERS = 0x20;
-/** The record's counters (reset, sample) or container's pid is null. */
+/** The record's counters (reset, sample), container's pid or name's TTL is null. */
 const NULL_FIELD = 0x40;
-/** state, udpFlow: an owner follows; reset: sent (else received); sample: inode and uid as last; container: no container; nat: incoming. */
+/** state, udpFlow: an owner follows; reset: sent (else received); sample: inode and uid as last; container: no container; nat: incoming; name: from a hosts file (else DNS). */
 const KIND_FLAG = 0x80;
 /** nat: found in the host's conntrack table (else the socket's own namespace's). No nat field is ever null. */
 const NAT_HOST_TABLE = NULL_FIELD;
@@ -126,6 +126,8 @@ export function entryBound(entry: FlightEntry): number {
       return FIXED_BOUND_BYTES + stringBound(gaugesText(entry));
     case 'nat':
       return FIXED_BOUND_BYTES + stringBound(entry.destination.address) + stringBound(entry.originalDestination.address) + stringBound(entry.udpPeer?.address ?? null);
+    case 'name':
+      return FIXED_BOUND_BYTES + stringBound(entry.address) + stringBound(entry.name);
   }
 }
 
@@ -335,6 +337,12 @@ export class ChunkEncoder {
       case 'udpRefused':
         this.header(KIND_CODES.udpRefused, entry.atMs);
         this.whole(entry.total);
+      case 'name':
+        this.header(KIND_CODES.name | (entry.ttlSeconds === null ? NULL_FIELD : 0) | (entry.source === 'hosts' ? KIND_FLAG : 0), entry.atMs);
+        this.difference(entry.netns, this.previousNetns);
+        this.previousNetns = entry.netns;
+        this.string(entry.address).string(entry.name).whole(entry.cgroupId);
+        if (entry.ttlSeconds !== null) this.whole(entry.ttlSeconds);
         break;
     }
     return this.at;
@@ -642,6 +650,15 @@ export class ChunkDecoder {
       }
       case KIND_CODES.udpRefused:
         return { kind: 'udpRefused', atMs, total: this.whole(bytes) };
+      case KIND_CODES.name: {
+        const netns = (this.previousNetns = this.difference(bytes, this.previousNetns));
+        const address = this.string(bytes)!;
+        const name = this.string(bytes)!;
+        const cgroupId = this.whole(bytes);
+        const ttlSeconds = (code & NULL_FIELD) === 0 ? this.whole(bytes) : null;
+        const source = (code & KIND_FLAG) === 0 ? 'dns' : 'hosts';
+        return { kind: 'name', atMs, netns, address, name, source, ttlSeconds, cgroupId };
+      }
       default:
         throw new Error(`flight recorder chunk damaged: entry code ${code} at byte ${this.at - 1}`);
     }

@@ -331,6 +331,16 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKin
     drops: nullable(wholeNumber),
   }),
   udpRefused: object<RecordOfKind<'udpRefused'>>({ kind: oneOf('udpRefused'), atMs: epochMs, total: wholeNumber }),
+  name: object<RecordOfKind<'name'>>({
+    kind: oneOf('name'),
+    atMs: epochMs,
+    netns: wholeNumber,
+    address: text,
+    name: text,
+    source: oneOf('dns', 'hosts'),
+    ttlSeconds: nullable(wholeNumber),
+    cgroupId: wholeNumber,
+  }),
 };
 
 export function isRecordKind(kind: string): kind is ModelRecord['kind'] {

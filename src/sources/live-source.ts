@@ -12,6 +12,8 @@ import type { HostPaths } from '../probes/host-paths.js';
 import { systemKernelClock, type KernelClock } from '../probes/kernel-clock.js';
 import type { BpfObjectHandle } from '../probes/native.js';
 import { kernelDropReasons, kernelResetReasons } from '../probes/reason-names.js';
+import { DnsAnswerSource } from './dns-answer-source.js';
+import { HostsNames } from './hosts-names.js';
 import { SocketPass } from './socket-pass.js';
 import { tcpEventDecoder, tcpEventLayout, type TcpEventDecoder } from '../probes/tcp-events.js';
 import { UdpFlowProbe } from '../probes/udp-flows.js';
@@ -29,6 +31,8 @@ export interface LiveSourceOptions {
   definitions?: readonly ProbeDefinition[];
   /** Count UDP flows with the packet program (bpf/udp_flows.bpf.c). Default true. */
   udpFlows?: boolean;
+  /** Capture DNS answers to name peers (bpf/dns_answers.bpf.c). Default true. */
+  peerNames?: boolean;
 }
 
 /** The status line of the UDP packet program, beside the tracepoints'. */
@@ -44,6 +48,8 @@ export class LiveSource {
   private readonly decoder: TcpEventDecoder;
   private readonly sockets: SocketPass;
   private readonly udpFlows: UdpFlowProbe | null;
+  private readonly dnsAnswers: DnsAnswerSource | null;
+  private readonly hostsNames: HostsNames | null;
   private readonly batch = Buffer.alloc(DRAIN_BATCH_RECORDS * tcpEventLayout.size);
   private readonly drainTimer: NodeJS.Timeout;
   private readonly emit: (record: ModelRecord) => void;
@@ -55,7 +61,6 @@ export class LiveSource {
     const clock = systemKernelClock();
     const udp = options.udpFlows === false ? null : loadUdpFlows(cgroupV2Mount(options.paths), clock);
     this.udpFlows = udp?.probe ?? null;
-    this.probes = udp === null ? loaded.statuses : [...loaded.statuses, udp.status];
     this.decoder = tcpEventDecoder(clock, kernelDropReasons(), kernelResetReasons());
     this.emit = (record) => {
       // The kernel's task name is the process's own text: it passes the sanitiser before anything sees it.
@@ -64,8 +69,13 @@ export class LiveSource {
       }
       this.sockets.note(record);
       sink(record);
+      if (record.kind === 'owner' && record.cookie !== 0) this.hostsNames?.noteOwner(record.pid, record.cgroupId, record.atMs);
+      else if (record.kind === 'state' && record.owner !== null) this.hostsNames?.noteOwner(record.owner.pid, record.owner.cgroupId, record.atMs);
     };
     this.sockets = new SocketPass(options.paths, options.enrichment, this.emit, { eventsNameOwners: true }, this.udpFlows);
+    this.dnsAnswers = options.peerNames === false ? null : new DnsAnswerSource(options.paths, clock, sink);
+    this.hostsNames = options.peerNames === false ? null : new HostsNames(options.paths.proc, sink);
+    this.probes = [...loaded.statuses, ...(udp === null ? [] : [udp.status]), ...(this.dnsAnswers === null ? [] : [this.dnsAnswers.status])];
     this.drainTimer = setInterval(() => this.drain(), options.drainIntervalMs);
   }
 
@@ -79,6 +89,7 @@ export class LiveSource {
       this.decoder.decode(this.batch, count, this.emit);
       drained += count;
     } while (count === DRAIN_BATCH_RECORDS);
+    this.dnsAnswers?.drain();
     if (drained > 0) this.sockets.resolveNewContainers(Date.now());
   }
 
@@ -87,7 +98,8 @@ export class LiveSource {
     if (this.stopped) return;
     this.drain();
     this.sockets.run(nowMs, 'missingTwice');
-    this.emit({ kind: 'lost', atMs: nowMs, total: this.object.lostEvents() });
+    // Answers the DNS capture could not queue count as lost events too: both are ring buffers that overflowed.
+    this.emit({ kind: 'lost', atMs: nowMs, total: this.object.lostEvents() + (this.dnsAnswers?.lostAnswers() ?? 0) });
   }
 
   /** Detaches every program and frees the kernel objects; safe to call twice. */
@@ -98,6 +110,7 @@ export class LiveSource {
     clearInterval(this.drainTimer);
     this.sockets.close();
     this.udpFlows?.close();
+    this.dnsAnswers?.stop();
     this.object.close();
   }
 }

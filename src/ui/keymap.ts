@@ -134,6 +134,8 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
       return { type: 'cycleEventType' };
     case 'L':
       return { type: 'toggleGauges' };
+    case 'n':
+      return { type: 'toggleNames' };
     case '+':
       return { type: 'changeInterval', direction: 1 };
     case '-':

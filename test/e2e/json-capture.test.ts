@@ -112,7 +112,7 @@ describe('netscope --json on real loopback traffic', () => {
     assert.equal(document.source.kind, 'ebpf');
     assert.deepEqual(
       document.source.probes.map((probe) => [probe.name, probe.status]),
-      ['inet_sock_set_state', 'tcp_retransmit_skb', 'tcp_send_reset', 'tcp_receive_reset', 'kfree_skb', 'udp_flows'].map((name) => [name, 'attached']),
+      ['inet_sock_set_state', 'tcp_retransmit_skb', 'tcp_send_reset', 'tcp_receive_reset', 'kfree_skb', 'udp_flows', 'dns_answers'].map((name) => [name, 'attached']),
     );
     assert.equal(typeof document.source.lostEvents, 'number');
   });

@@ -55,6 +55,7 @@ describe('event lines', () => {
       container: null,
       nat: null,
       protocol: 'tcp',
+      peerName: null,
       fromState: 'CLOSE',
       toState: 'SYN_SENT',
     });

@@ -29,6 +29,7 @@ const base = {
   container: null,
   nat: null,
   protocol: 'tcp',
+  peerName: null,
 } as const;
 
 const lines: EventLine[] = [

@@ -190,6 +190,33 @@ describe('Prometheus endpoint with peer labels', () => {
   });
 });
 
+describe('Prometheus endpoint with peer labels and peer names', () => {
+  test('labels the peer name where its connection carries one, and leaves it out where none', async () => {
+    const counters = new TrafficCounters({ peerLabelLimit: 5 });
+    const endpoint = await PrometheusEndpoint.serve({ host: '127.0.0.1', port: 0 }, counters, { peerLabels: true });
+    const observer = new MetricsObserver(counters, [endpoint], null);
+    try {
+      observer.tick(
+        snapshot({
+          atMs: NOW,
+          connections: [
+            connection({ id: 1, daddr: '10.96.14.7', dport: 5432, bytesSent: 77, peerName: { name: 'orders-db.prod.svc.cluster.local', source: 'dns', atMs: NOW } }),
+            connection({ id: 2, daddr: '10.1.2.3', dport: 443, bytesSent: 5 }),
+          ],
+        }),
+      );
+      const all = await samples(endpoint);
+      const named = only(samplesOf(all, 'netscope_bytes_sent_total', { peer_address: '10.96.14.7' }), 'named peer series');
+      assert.equal(named.labels.peer_name, 'orders-db.prod.svc.cluster.local');
+      assert.equal(named.value, 77);
+      const unnamed = only(samplesOf(all, 'netscope_bytes_sent_total', { peer_address: '10.1.2.3' }), 'unnamed peer series');
+      assert.equal(unnamed.labels.peer_name ?? '', '');
+    } finally {
+      await observer.close();
+    }
+  });
+});
+
 describe('Prometheus endpoint on a port in use', () => {
   test('is refused with one line naming the address and --prometheus', async () => {
     const occupant = net.createServer().listen(0, '127.0.0.1');

@@ -246,9 +246,9 @@ describe('traffic counters', () => {
           { listeners: [listener({ sport: 8080, owner: { comm: 'api' } })] },
         ),
       );
-      assert.deepEqual(peer(seriesOf(counters, 'curl')), { address: '10.0.0.7', port: 5432, family: 'ipv4' });
-      assert.deepEqual(peer(seriesOf(counters, 'nginx')), { address: '2001:db8::9', port: null, family: 'ipv6' });
-      assert.deepEqual(peer(seriesOf(counters, 'api', '10.0.0.8')), { address: '10.0.0.8', port: null, family: 'ipv4' });
+      assert.deepEqual(peer(seriesOf(counters, 'curl')), { address: '10.0.0.7', port: 5432, family: 'ipv4', name: null });
+      assert.deepEqual(peer(seriesOf(counters, 'nginx')), { address: '2001:db8::9', port: null, family: 'ipv6', name: null });
+      assert.deepEqual(peer(seriesOf(counters, 'api', '10.0.0.8')), { address: '10.0.0.8', port: null, family: 'ipv4', name: null });
     });
 
     test('at most the limit of peer series; the rest add up under peer "other", and a slot freed by retention is reused', () => {
@@ -259,7 +259,7 @@ describe('traffic counters', () => {
       const addresses = [...counters.series].map((series) => series.labels.peer?.address).sort();
       assert.deepEqual(addresses, ['10.0.0.1', '10.0.0.2', 'other']);
       const other = seriesOf(counters, 'curl', 'other');
-      assert.deepEqual(other.labels.peer, { address: 'other', port: null, family: null });
+      assert.deepEqual(other.labels.peer, { address: 'other', port: null, family: null, name: null });
       assert.equal(other.counts.bytesSent, 12);
 
       // 10.0.0.1 closes and its series expires; the next new peer takes the slot.

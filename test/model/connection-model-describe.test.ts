@@ -37,6 +37,7 @@ describe('describing one connection between ticks', () => {
       srttMs: 0.25,
       nat: null,
       limit: null,
+      peerName: null,
     });
   });
 

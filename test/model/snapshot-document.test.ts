@@ -149,6 +149,7 @@ describe('snapshot document', () => {
       nat: null,
       udp: null,
       limit: null,
+      peerName: null,
     });
     const closed = document.connections[0];
     assert.equal(closed?.closedAt, '2025-01-01T00:00:01.970Z');

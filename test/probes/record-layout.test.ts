@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { nativeAddon } from '../../src/probes/native.js';
-import { bpfObjectPath, packageRoot, udpFlowsObjectPath } from '../../src/probes/package-paths.js';
+import { dnsAnswerLayout } from '../../src/probes/dns-answers.js';
+import { bpfObjectPath, dnsAnswersObjectPath, packageRoot, udpFlowsObjectPath } from '../../src/probes/package-paths.js';
 import { tcpEventLayout } from '../../src/probes/tcp-events.js';
 import { tcpSampleLayout } from '../../src/probes/tcp-samples.js';
 import { udpFlowCountersLayout, udpFlowKeyLayout } from '../../src/probes/udp-flows.js';
@@ -76,6 +77,11 @@ describe('shared record layouts', () => {
     writeFileSync(source, `${types}\n#include "udp_sample.h"\nstruct udp_sample layout;\n`);
     execFileSync('clang', ['-g', '-O2', '-target', 'bpf', '-I', path.join(packageRoot, 'bpf'), '-c', source, '-o', object]);
     assertLayoutMatches(structFromBtf(object, 'udp_sample'), udpSampleLayout);
+  });
+
+  it('struct dns_answer in the DNS answer object matches src/probes/dns-answers.ts', () => {
+    assertLayoutMatches(structFromBtf(dnsAnswersObjectPath, 'dns_answer'), dnsAnswerLayout);
+    assert.equal(nativeAddon().dnsAnswerRecordSize, dnsAnswerLayout.size);
   });
 
   it('the addon was compiled with the same record sizes', () => {

@@ -76,6 +76,15 @@ describe('the flight recorder encoding', () => {
     assert.deepEqual(roundTrip(entries), entries);
   });
 
+  test('gives back name records from DNS (with a TTL) and hosts files (without)', () => {
+    const entries: FlightEntry[] = [
+      { kind: 'name', atMs: T0, netns: 4026531840, address: '10.96.14.7', name: 'orders-db.prod.svc.cluster.local', source: 'dns', ttlSeconds: 30, cgroupId: 77 },
+      { kind: 'name', atMs: T0 + 1, netns: 4026532001, address: '2001:db8::7', name: '\\x1bévil…', source: 'dns', ttlSeconds: 0, cgroupId: 0 },
+      { kind: 'name', atMs: T0 + 2, netns: 4026532001, address: '10.0.0.9', name: 'static.names.test', source: 'hosts', ttlSeconds: null, cgroupId: 0 },
+    ];
+    assert.deepEqual(roundTrip(entries), entries);
+  });
+
   test('numbers no varint carries come back as they were: near 2^53, negative, fractional, not finite, times before 2004', () => {
     const entries: FlightEntry[] = [
       stateRecord({

@@ -93,6 +93,7 @@ function connection(fields: Partial<ConnectionSnapshot> & Pick<ConnectionSnapsho
     problemTrail: [],
     nat: null,
     limit: null,
+    peerName: null,
     ...fields,
   };
 }

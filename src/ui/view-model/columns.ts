@@ -37,6 +37,8 @@ import { workloadOf } from '../../model/workload.js';
 export interface RowContext {
   /** The snapshot's time (ms since the epoch): ages are measured to it, not to the wall clock. */
   nowMs: number;
+  /** `n`: remote endpoints show their addresses even where a peer name is known. Default false. */
+  addressesShown?: boolean;
 }
 
 export interface Column<Row> {
@@ -132,8 +134,9 @@ function endpointColumn<Row>(
  * being on the detail page. A marker rather than a column of its own: it costs one cell, so it
  * stays at every width the REMOTE column does, and the middle truncation of a long address keeps it.
  */
-function remoteCell(connection: ConnectionSnapshot): string {
-  const remote = formatEndpoint(connection.daddr, connection.dport);
+/** `name:port` when a name is known and `n` has not switched to addresses. */
+function remoteCell(connection: ConnectionSnapshot, addressesShown: boolean): string {
+  const remote = addressesShown || connection.peerName === null ? formatEndpoint(connection.daddr, connection.dport) : `${connection.peerName.name}:${connection.dport}`;
   return connection.nat?.direction === 'outgoing' ? `${remote}${NAT_MARKER}` : remote;
 }
 
@@ -203,8 +206,9 @@ const connectionColumns: readonly Column<ConnectionSnapshot>[] = [
   containerNameColumn((row) => row.owner.container),
   endpointColumn({ id: 'local', header: 'LOCAL', minWidth: 15, priority: 50 }, (row) => row.saddr, (row) => row.sport),
   {
-    ...endpointColumn({ id: 'remote', header: 'REMOTE', minWidth: 21, priority: 95 }, (row) => row.daddr, (row) => row.dport),
-    format: remoteCell,
+    ...endpointColumn({ id: 'remote', header: 'REMOTE', minWidth: 21, priority: 95 }, (row: ConnectionSnapshot) => row.daddr, (row) => row.dport),
+    // Sorted by address either way: the order stays put when `n` switches what shows.
+    format: (row, context) => remoteCell(row, context.addressesShown === true),
   },
   textColumn({ id: 'proto', header: 'PROTO', minWidth: 6, priority: 38 }, (row) => row.protocol),
   // An open UDP flow has no TCP state to show: `UDP` says what it is where PROTO no longer fits.
@@ -268,6 +272,7 @@ const peerColumns: readonly Column<PeerSnapshot>[] = [
     truncation: 'middle',
     compare: (a, b) => compareAddresses(a.address, b.address),
   },
+  textColumn({ id: 'name', header: 'NAME', minWidth: 12, maxWidth: 48, priority: 90 }, (row) => row.peerName?.name ?? null),
   ...trafficColumns<PeerSnapshot>(),
 ];
 

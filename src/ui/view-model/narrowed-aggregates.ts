@@ -42,10 +42,12 @@ export function narrowedPeers(_snapshot: ModelSnapshot, kept: readonly Connectio
   for (const connection of kept) {
     let sums = byAddress.get(connection.daddr);
     if (sums === undefined) {
-      sums = { address: connection.daddr, family: connection.family, ...zeroSums() };
+      sums = { address: connection.daddr, family: connection.family, peerName: null, ...zeroSums() };
       byAddress.set(connection.daddr, sums);
     }
     add(sums, connection);
+    const name = connection.peerName;
+    if (name !== null && (sums.peerName === null || name.atMs > sums.peerName.atMs)) sums.peerName = name;
   }
   return [...byAddress.keys()].sort().map((address) => byAddress.get(address) as PeerSnapshot);
 }

@@ -18,6 +18,7 @@ import type {
   ContainerSnapshot,
   ListenerSnapshot,
   ModelSnapshot,
+  PeerName,
   PeerSnapshot,
   ProcessSnapshot,
 } from '../../model/snapshot-types.js';
@@ -40,6 +41,14 @@ function containerMatchesTerm(container: ContainerIdentity | null, term: Contain
   return containerInScope(container, term.kind === 'container' ? { container: term.container, pod: null } : { container: null, pod: term.pod });
 }
 
+/** Whether `host:` names this peer: its address, its name, or a domain its name is in. */
+function peerMatchesHost(address: string, peerName: PeerName | null, host: string): boolean {
+  if (address.toLowerCase() === host) return true;
+  if (peerName === null) return false;
+  const name = peerName.name.toLowerCase();
+  return name === host || name.endsWith(`.${host}`);
+}
+
 function connectionMatchesField(connection: ConnectionSnapshot, term: FieldTerm): boolean {
   switch (term.kind) {
     case 'pid':
@@ -56,6 +65,8 @@ function connectionMatchesField(connection: ConnectionSnapshot, term: FieldTerm)
       return containerMatchesTerm(connection.owner.container, term);
     case 'nat':
       return natMatchesTerm(connection.nat, term);
+    case 'host':
+      return peerMatchesHost(connection.daddr, connection.peerName, term.host);
   }
 }
 
@@ -86,6 +97,7 @@ const connectionFields: readonly SearchField<ConnectionSnapshot>[] = [
   { name: 'comm', match: 'fuzzy', text: (row) => row.owner.comm },
   ...containerFields<ConnectionSnapshot>((row) => row.owner.container),
   { name: 'daddr', match: 'literal', text: (row) => row.daddr },
+  { name: 'peerName', match: 'fuzzy', text: (row) => row.peerName?.name ?? null },
   { name: 'dport', match: 'number', number: (row) => row.dport },
   { name: 'sport', match: 'number', number: (row) => row.sport },
   { name: 'state', match: 'fuzzy', text: (row) => row.state },
@@ -113,7 +125,10 @@ const containerPaneFields: readonly SearchField<ContainerSnapshot>[] = [
   ...containerFields<ContainerSnapshot>((row) => row.container),
 ];
 
-const peerFields: readonly SearchField<PeerSnapshot>[] = [{ name: 'address', match: 'literal', text: (row) => row.address }];
+const peerFields: readonly SearchField<PeerSnapshot>[] = [
+  { name: 'address', match: 'literal', text: (row) => row.address },
+  { name: 'peerName', match: 'fuzzy', text: (row) => row.peerName?.name ?? null },
+];
 
 const listenerFields: readonly SearchField<ListenerSnapshot>[] = [
   { name: 'comm', match: 'fuzzy', text: (row) => row.owner.comm },
@@ -223,6 +238,7 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
   peers: (snapshot) => ({
     fields: peerFields,
     fieldPredicate: (term) => {
+      if (term.kind === 'host') return (row) => peerMatchesHost(row.address, row.peerName, term.host);
       const addresses = overMatchingConnections(snapshot.connections, term, (connection) => connection.daddr);
       return (row) => addresses.has(row.address);
     },
@@ -239,6 +255,8 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
           return () => term.states.has('LISTEN');
         case 'protocol':
           return (row) => row.protocol === term.protocol;
+        case 'host':
+          return () => false;
         case 'container':
         case 'pod':
         case 'workload':
@@ -262,6 +280,10 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
         case 'protocol':
           // The Events pane lists TCP's events; UDP has no states, resets or retransmits.
           return () => term.protocol === 'tcp';
+        case 'host': {
+          const ids = overMatchingConnections(snapshot.connections, term, (connection) => connection.id);
+          return (row) => row.connectionId !== null && ids.has(row.connectionId);
+        }
         case 'container':
         case 'pod':
         case 'workload': {

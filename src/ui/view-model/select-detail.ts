@@ -10,7 +10,7 @@
  */
 import type { DetailView, Tone } from './view-types.js';
 import type { ScreenInput } from './screen-input.js';
-import type { ConnectionSnapshot, NatSnapshot, Owner, UdpFlowSnapshot } from '../../model/snapshot-types.js';
+import type { ConnectionSnapshot, NatSnapshot, Owner, PeerName, UdpFlowSnapshot } from '../../model/snapshot-types.js';
 import type { ProblemEvent, ProblemSpan } from '../../model/problem-trail.js';
 import {
   formatBytes,
@@ -113,6 +113,12 @@ function describeOwner(owner: Owner): string {
   return owner.container === null ? process : `${process} · container ${formatContainer(owner.container)}`;
 }
 
+/** `orders-db.prod.svc.cluster.local · DNS answer at 10:42:07` / `· hosts file, read at …`. */
+function describePeerName(peerName: PeerName): string {
+  const where = peerName.source === 'dns' ? `DNS answer at ${formatTimeOfDay(peerName.atMs)}` : `hosts file, read at ${formatTimeOfDay(peerName.atMs)}`;
+  return `${peerName.name} · ${where}`;
+}
+
 /**
  * `10.96.0.10:53 → 10.244.1.7:53 (conntrack)`: what was addressed, where it went, who knew. Where
  * the real destination is a socket this host holds (a local pod's or container's server), its
@@ -140,6 +146,7 @@ function describeUdpFields(connection: ConnectionSnapshot, udp: UdpFlowSnapshot,
     field('State', closed ? 'over' : `active · last datagram ${formatDuration(nowMs - udp.lastPacketAtMs)} ago`, closed ? 'dim' : 'normal'),
     field('Local', formatEndpoint(connection.saddr, connection.sport)),
     field('Remote', formatEndpoint(connection.daddr, connection.dport)),
+    ...(connection.peerName === null ? [] : [field('Peer name', describePeerName(connection.peerName))]),
     field('Process', describeOwner(owner)),
     field('User', owner.user === null && owner.uid === null ? 'unknown' : `${owner.user ?? '?'} (uid ${owner.uid ?? '?'})`),
     field('Command', owner.cmdline ?? 'unknown'),
@@ -174,6 +181,8 @@ function describeFields(connection: ConnectionSnapshot, nowMs: number, connectio
     field('Local', formatEndpoint(connection.saddr, connection.sport)),
     field('Remote', formatEndpoint(connection.daddr, connection.dport)),
     ...(connection.nat === null ? [] : [field('NAT', describeNat(connection.nat, connections))]),
+    // Only when one is known: the page keeps its rows for the timeline on a small terminal.
+    ...(connection.peerName === null ? [] : [field('Peer name', describePeerName(connection.peerName))]),
     field('Process', describeOwner(owner)),
     field('User', owner.user === null && owner.uid === null ? 'unknown' : `${owner.user ?? '?'} (uid ${owner.uid ?? '?'})`),
     field('Command', owner.cmdline ?? 'unknown'),

@@ -377,7 +377,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
   const own = definition.narrowedBy?.(state) ?? null;
   const sortLabel = `${own === null ? '' : `${own.id} · `}sort ${sortColumn?.header ?? sort.column}${sort.descending ? '▼' : '▲'}`;
 
-  const context: RowContext = { nowMs: snapshot.atMs };
+  const context: RowContext = { nowMs: snapshot.atMs, addressesShown: state.addressesShown };
   const rows: TableRowView[] = [];
   const last = Math.min(matching.order.length, first + pageSize);
   for (let position = first; position < last; position++) {

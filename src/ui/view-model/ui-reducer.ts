@@ -65,6 +65,7 @@ export function initialUiState(options: InitialUiOptions): UiState {
     paused: false,
     closedHidden: false,
     eventType: null,
+    addressesShown: false,
     intervalMs: options.intervalMs,
     replaySpeed: options.replaySpeed ?? null,
     message: null,
@@ -145,6 +146,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, paused: !state.paused };
     case 'toggleClosed':
       return { ...state, closedHidden: !state.closedHidden, paneChosen: true };
+    case 'toggleNames':
+      return { ...state, addressesShown: !state.addressesShown };
     case 'cycleEventType': {
       if (state.pane !== 'events' || state.view.kind !== 'table') return state;
       const next = EVENT_ROW_TYPES[state.eventType === null ? 0 : EVENT_ROW_TYPES.indexOf(state.eventType) + 1] ?? null;

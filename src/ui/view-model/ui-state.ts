@@ -111,6 +111,8 @@ export interface UiState {
    * storm of refused connects then cannot hide the lossy flow's retransmits.
    */
   eventType: EventRowType | null;
+  /** `n` (as in iftop): remote endpoints show their addresses, not their peer names. Default false. */
+  addressesShown: boolean;
   /** Tick interval, ms (changed by + and -). */
   intervalMs: number;
   /** Replaying a recording: its playback speed (changed by [ and ]); null in a live capture. */
@@ -179,6 +181,7 @@ export type UiAction =
   | { type: 'toggleClosed' }
   /** `e`: the Events pane shows the next event type, then all again. */
   | { type: 'cycleEventType' }
+  | { type: 'toggleNames' }
   | { type: 'changeInterval'; direction: 1 | -1 }
   /** `.` / `,`: one recorded tick forward or back, which pauses the replay (the store moves it). */
   | { type: 'stepReplay'; direction: 1 | -1 }

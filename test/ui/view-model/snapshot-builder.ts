@@ -107,6 +107,7 @@ export function connection(fields: ConnectionFields = {}): ConnectionSnapshot {
     protocol: 'tcp',
     udp: null,
     limit: null,
+    peerName: null,
     ...fields,
     owner: owner(fields.owner),
   };
@@ -207,7 +208,7 @@ export function peersOf(connections: readonly ConnectionSnapshot[]): PeerSnapsho
   for (const item of connections) {
     let peer = byAddress.get(item.daddr);
     if (peer === undefined) {
-      peer = { address: item.daddr, family: item.family, ...emptySums() };
+      peer = { address: item.daddr, family: item.family, peerName: item.peerName, ...emptySums() };
       byAddress.set(item.daddr, peer);
     }
     addTo(peer, item);
