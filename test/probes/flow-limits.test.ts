@@ -12,18 +12,17 @@ import { SNDBUF_SHARE } from '../../src/model/flow-limit.js';
 import type { FlowLimitSnapshot } from '../../src/model/flow-limit-tracker.js';
 import { hostPaths } from '../../src/probes/host-paths.js';
 import { SocketSampler } from '../../src/probes/socket-sampler.js';
-import { startDelayLink, type DelayLinkOptions } from '../support/delay-link.js';
+import { SLOW_LINK, startDelayLink } from '../support/delay-link.js';
 import { startLimitPeer, type LimitPeer, type LimitScenario } from '../support/limit-peers.js';
 import { startLinkSender } from '../support/link-sender.js';
 
 const NFT_TABLE = 'netscope_test_limit';
 const SAMPLE_INTERVAL_MS = 1000;
 /**
- * A 40 ms round trip at 20 Mbit/s, a bandwidth-delay product of 100 KB: an 8 KiB send buffer (in
- * effect one 64 KiB GSO packet: docs/flow-limits.md) holds well under it, while a 4 MiB one (416
- * KiB where net.core.wmem_max is left at its default) holds more than bbr ever puts in flight.
+ * Across SLOW_LINK's 100 KB bandwidth-delay product, an 8 KiB send buffer (in effect one 64 KiB
+ * GSO packet: docs/flow-limits.md) holds well under it, while a 4 MiB one (416 KiB where
+ * net.core.wmem_max is left at its default) holds more than bbr ever puts in flight.
  */
-const SLOW_LINK: DelayLinkOptions = { oneWayDelayMs: 20, rateBitsPerSecond: 20_000_000 };
 const TINY_SNDBUF = 4096;
 const LARGE_SNDBUF = 4 << 20;
 

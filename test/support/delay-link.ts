@@ -76,6 +76,9 @@ export interface DelayLinkOptions {
   rateBitsPerSecond: number;
 }
 
+/** A 40 ms round trip at 20 Mbit/s: a bandwidth-delay product of 100 KB. */
+export const SLOW_LINK: DelayLinkOptions = { oneWayDelayMs: 20, rateBitsPerSecond: 20_000_000 };
+
 export interface DelayLink {
   /** The namespaces' names under /run/netns: the sender's end is `SENDER_ADDRESS`, the receiver's `RECEIVER_ADDRESS`. */
   senderNamespace: string;
