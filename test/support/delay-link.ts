@@ -1,9 +1,9 @@
 /**
  * A slow link between two network namespaces of a test's own: a round trip that loopback never
  * has. A kernel built without netem and fq (this host's: no EDT delay either) cannot add one, so
- * a python3 process carries the packets: it opens a TUN device in each namespace and writes every packet it reads
- * from one into the other after a fixed one-way delay, serialised at a fixed rate, dropping what
- * would wait longer than `MAX_QUEUE_S` (a link's finite buffer).
+ * a python3 process carries the packets: it opens a TUN device in each namespace and writes
+ * every packet it reads from one into the other after a fixed one-way delay, serialised at a
+ * fixed rate, dropping what would wait longer than `MAX_QUEUE_S` (a link's finite buffer).
  *
  * The TUN devices are the process's own (not persistent): they vanish when it dies, however it dies.
  */
