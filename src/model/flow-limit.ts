@@ -11,7 +11,7 @@
  * - `receiver`: the peer's window is the limit — it advertises zero, or rwnd-limited time dominates busy time;
  * - `idle`: nothing was sent and nothing was in flight in the interval;
  * - `network`: loss — retransmitted segments were a noticeable share of those sent;
- * - `sndbuf`: our send buffer is the limit — sndbuf-limited time dominates busy time;
+ * - `sndbuf`: our send buffer is the limit — sndbuf-limited time is a fifth of busy time or more, and more than rwnd-limited time;
  * - `app`: none of the above: the flow moved as fast as the application handed it data.
  */
 export type FlowLimit = 'app' | 'receiver' | 'sndbuf' | 'network' | 'stalled-reader' | 'idle';
@@ -19,8 +19,15 @@ export type FlowLimit = 'app' | 'receiver' | 'sndbuf' | 'network' | 'stalled-rea
 /** Every verdict, in the order the rules try them. */
 export const FLOW_LIMITS: readonly FlowLimit[] = ['stalled-reader', 'receiver', 'idle', 'network', 'sndbuf', 'app'];
 
-/** A share of busy time at or above this dominates it (rwnd- or sndbuf-limited). */
+/** A share of busy time at or above this dominates it (rwnd-limited). */
 export const DOMINANT_SHARE = 0.5;
+/**
+ * sndbuf-limited time at or above this share of busy time is the send buffer. Lower than
+ * `DOMINANT_SHARE` because the kernel undercounts it: its clock runs only once everything
+ * written has left, so a paced sender's time spent sending its buffer's worth counts as plain
+ * busy time (docs/flow-limits.md has the measurements).
+ */
+export const SNDBUF_SHARE = 0.2;
 /** Retransmitted segments at or above this share of the segments sent in the interval mean loss. */
 export const LOSS_SHARE = 0.01;
 /** And at least this many of them: one retransmit among a handful of segments is not a pattern. */
@@ -83,6 +90,6 @@ function chooseLimit(interval: FlowLimitInterval, shares: Omit<FlowLimitJudgemen
   if (interval.busyUs <= 0 && interval.bytesAcked <= 0) return 'idle';
   if (interval.retransmits >= MIN_LOSS_RETRANSMITS && shares.retransmitShare >= LOSS_SHARE) return 'network';
   if (shares.rwndLimitedShare >= DOMINANT_SHARE) return 'receiver';
-  if (shares.sndbufLimitedShare >= DOMINANT_SHARE) return 'sndbuf';
+  if (shares.sndbufLimitedShare >= SNDBUF_SHARE && shares.sndbufLimitedShare > shares.rwndLimitedShare) return 'sndbuf';
   return 'app';
 }

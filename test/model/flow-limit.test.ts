@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConnectionModel } from '../../src/model/connection-model.js';
-import { DOMINANT_SHARE, LOSS_SHARE, judgeFlowLimit, type FlowLimitInterval } from '../../src/model/flow-limit.js';
+import { DOMINANT_SHARE, LOSS_SHARE, SNDBUF_SHARE, judgeFlowLimit, type FlowLimitInterval } from '../../src/model/flow-limit.js';
 import type { FlowLimitCounters } from '../../src/model/records.js';
 import { T0, connectionOf, counters, sampleRecord } from './record-builders.js';
 
@@ -42,12 +42,21 @@ describe('flow limit verdicts on synthetic intervals', () => {
     assert.equal(judgeFlowLimit(interval({ rwndLimitedUs: DOMINANT_SHARE * 1_000_000 - 4000 })).verdict, 'app');
   });
 
-  test('sndbuf-limited time from half of busy time up is the send buffer', () => {
+  test('sndbuf-limited time half of busy time is the send buffer', () => {
     const judged = judgeFlowLimit(interval({ busyUs: 800_000, sndbufLimitedUs: 400_000 }));
     assert.equal(judged.verdict, 'sndbuf');
     assert.equal(judged.sndbufLimitedShare, 0.5);
     assert.equal(judged.busyShare, 0.8);
     assert.ok(Math.abs(judged.idleShare - 0.2) < 1e-9);
+  });
+
+  test('sndbuf-limited time from a fifth of busy time up is the send buffer, unless rwnd-limited time is longer', () => {
+    // A paced sender bound by its buffer showed 30–43% (docs/flow-limits.md): under half, still the buffer.
+    assert.equal(judgeFlowLimit(interval({ sndbufLimitedUs: 0.37 * 1_000_000 })).verdict, 'sndbuf');
+    assert.equal(judgeFlowLimit(interval({ sndbufLimitedUs: SNDBUF_SHARE * 1_000_000 })).verdict, 'sndbuf');
+    assert.equal(judgeFlowLimit(interval({ sndbufLimitedUs: SNDBUF_SHARE * 1_000_000 - 4000 })).verdict, 'app');
+    assert.equal(judgeFlowLimit(interval({ sndbufLimitedUs: 300_000, rwndLimitedUs: 400_000 })).verdict, 'app', 'the window held it back longer');
+    assert.equal(judgeFlowLimit(interval({ sndbufLimitedUs: 300_000, rwndLimitedUs: 600_000 })).verdict, 'receiver');
   });
 
   test('retransmits from 1% of the segments sent are the network, even with the receive window half closed', () => {
