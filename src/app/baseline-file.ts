@@ -97,6 +97,7 @@ function baselineDocument(value: unknown, file: string): SnapshotDocument {
         comm: text(connection.comm),
         container: container(connection.container),
         daddr,
+        peerName: isObject(connection.peerName) && text(connection.peerName.name) !== null ? { name: text(connection.peerName.name) } : null,
         bytesSent: count(connection.bytesSent),
         bytesReceived: count(connection.bytesReceived),
         segmentsSent: count(connection.segmentsSent),

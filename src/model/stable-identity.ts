@@ -2,7 +2,8 @@
  * Names that survive restarts and rollouts, for comparing a capture with a baseline: a process by
  * its name and its container's, never its pid; a container by its name, or for a Kubernetes pod
  * by namespace, the pod's name without the suffix its controller generated, and the container's
- * name; a listener by its process and port; a peer by its address.
+ * name; a listener by its process and port; a peer by its name where one is known (a Service or
+ * a CDN keeps its name while its addresses change), else by its address.
  */
 import type { ContainerIdentity } from './records.js';
 
@@ -49,4 +50,9 @@ export function processKey(comm: string | null, container: ContainerIdentity | n
 /** `nginx :80`: the same listener after a restart (a new pid, a new socket) is the same. */
 export function listenerKey(comm: string | null, container: ContainerIdentity | null, port: number): string {
   return `${processKey(comm, container)} :${port}`;
+}
+
+/** `orders-db.prod.svc.cluster.local`, or `10.0.0.7` for a peer no DNS answer or hosts file named. */
+export function peerKey(address: string, name: string | null): string {
+  return name ?? address;
 }

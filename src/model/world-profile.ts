@@ -7,7 +7,7 @@
 import type { ContainerIdentity } from './records.js';
 import type { SnapshotDocument } from './snapshot-document.js';
 import type { ModelSnapshot, TcpStateName } from './snapshot-types.js';
-import { containerKey, listenerKey, processKey } from './stable-identity.js';
+import { containerKey, listenerKey, peerKey, processKey } from './stable-identity.js';
 
 /** Traffic of one process or peer, summed over its connections. */
 export interface TrafficProfile {
@@ -101,7 +101,7 @@ export function profileOfSnapshot(snapshot: ModelSnapshot): WorldProfile {
     builder.connection({
       comm: connection.owner.comm,
       container: connection.owner.container,
-      peer: connection.daddr,
+      peer: peerKey(connection.daddr, connection.peerName?.name ?? null),
       bytes: connection.bytesSent + connection.bytesReceived,
       segmentsSent: connection.segmentsSent,
       retransmits: connection.retransmits,
@@ -131,7 +131,8 @@ export function profileOfDocument(document: SnapshotDocument): WorldProfile {
     builder.connection({
       comm: connection.comm,
       container: connection.container,
-      peer: connection.daddr,
+      // A document older than peer names has none: its peers are compared by address.
+      peer: peerKey(connection.daddr, connection.peerName?.name ?? null),
       bytes: connection.bytesSent + connection.bytesReceived,
       segmentsSent: connection.segmentsSent,
       retransmits: connection.retransmits,

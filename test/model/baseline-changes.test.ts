@@ -196,4 +196,13 @@ describe('the profile of a saved document', () => {
     assert.deepEqual(changesSince(nothingBefore, seen).processes.startedTalking, ['api']);
     assert.deepEqual(changesSince(nothingBefore, seen).peers.appeared, ['10.0.0.9']);
   });
+
+  test('a named peer is the same peer at a new address; an unnamed one is its address', () => {
+    const named = (daddr: string) => connection({ daddr, peerName: { name: 'orders-db.prod.svc.cluster.local', source: 'dns', at: '2026-12-02T09:00:00.000Z' } });
+    const at = (connections: unknown[]) => profileOfDocument({ ...document, connections } as unknown as SnapshotDocument);
+    const before = at([named('10.96.0.4'), connection({ daddr: '10.0.0.9' })]);
+    const after = at([named('10.96.0.7'), connection({ daddr: '10.0.0.10' })]);
+    assert.deepEqual([...after.peers.keys()].sort(), ['10.0.0.10', 'orders-db.prod.svc.cluster.local']);
+    assert.deepEqual(changesSince(before, after).peers, { appeared: ['10.0.0.10'], gone: ['10.0.0.9'] });
+  });
 });
