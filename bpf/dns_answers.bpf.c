@@ -11,6 +11,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "dns_answers.h"
+#include "lost_events.bpf.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -32,22 +33,6 @@ struct {
 
 /* Puts struct dns_answer into the object's BTF, where tests read its layout. */
 const struct dns_answer *dns_answer_layout __attribute__((unused));
-
-/* Reserves that failed because user space fell behind; summed over CPUs by user space. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost_events SEC(".maps");
-
-static __always_inline void count_lost(void)
-{
-	__u32 key = 0;
-	__u64 *lost = bpf_map_lookup_elem(&lost_events, &key);
-	if (lost)
-		__sync_fetch_and_add(lost, 1);
-}
 
 /*
  * The receiving socket's network namespace. The verifier allows no offset on the context's
@@ -104,7 +89,7 @@ int handle_dns_answer(struct __sk_buff *skb)
 
 	struct dns_answer *answer = bpf_ringbuf_reserve(&events, sizeof(*answer), 0);
 	if (!answer) {
-		count_lost();
+		count_lost_event();
 		return PASS;
 	}
 	answer->ts_ns = bpf_ktime_get_ns();

@@ -14,6 +14,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "tcp_events.h"
+#include "lost_events.bpf.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -32,24 +33,13 @@ struct {
 /* Puts struct tcp_event into the object's BTF, where tests (and bpftool) read its layout. */
 const struct tcp_event *tcp_event_layout __attribute__((unused));
 
-/* Reserves that failed because user space fell behind; summed over CPUs by user space. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost_events SEC(".maps");
 
 static __always_inline struct tcp_event *reserve_event(__u8 kind)
 {
 	struct tcp_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
 
 	if (!event) {
-		__u32 zero = 0;
-		__u64 *lost = bpf_map_lookup_elem(&lost_events, &zero);
-
-		if (lost)
-			*lost += 1;
+		count_lost_event();
 		return NULL;
 	}
 	__builtin_memset(event, 0, sizeof(*event));
