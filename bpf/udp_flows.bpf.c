@@ -10,6 +10,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "udp_flows.h"
 
@@ -19,6 +20,13 @@
 #define IPV6_HEADER_BYTES 40
 #define PASS 1
 #define EEXIST 17
+/* skb->_nfct holds the conntrack entry's address with its ctinfo in the low 3 bits (NFCT_INFOMASK). */
+#define NFCT_INFO_MASK 7UL
+/* ctinfo from IP_CT_IS_REPLY up: the packet runs in the entry's reply direction. */
+#define IP_CT_IS_REPLY 3
+#define IP_CT_DIR_ORIGINAL 0
+/* IPS_DST_NAT, include/uapi/linux/netfilter/nf_conntrack_common.h: the destination was translated. */
+#define IPS_DST_NAT (1UL << 5)
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -42,6 +50,39 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } udp_flows_refused SEC(".maps");
+
+extern void *bpf_cast_to_kern_ctx(void *ctx) __ksym;
+
+/*
+ * Local flavours of the kernel's conntrack structs, only the fields read here: where conntrack is
+ * a module its types are in the module's BTF, not in vmlinux.h, and libbpf relocates these
+ * against whichever BTF has them (the ___ suffix is ignored when matching).
+ */
+struct sk_buff___netscope {
+	unsigned long _nfct;
+} __attribute__((preserve_access_index));
+
+union nf_inet_addr___netscope {
+	__u32 all[4];
+} __attribute__((preserve_access_index));
+
+struct nf_conntrack_tuple___netscope {
+	struct {
+		union nf_inet_addr___netscope u3;
+		union {
+			__be16 all;
+		} u;
+	} dst;
+} __attribute__((preserve_access_index));
+
+struct nf_conntrack_tuple_hash___netscope {
+	struct nf_conntrack_tuple___netscope tuple;
+} __attribute__((preserve_access_index));
+
+struct nf_conn___netscope {
+	struct nf_conntrack_tuple_hash___netscope tuplehash[2];
+	unsigned long status;
+} __attribute__((preserve_access_index));
 
 /* Puts the structs into the object's BTF, where tests (and bpftool) read their layout. */
 const struct udp_flow_key *udp_flow_key_layout __attribute__((unused));
@@ -105,6 +146,44 @@ static __always_inline bool read_flow(struct __sk_buff *skb, bool egress, struct
 }
 
 /*
+ * Egress runs after the output hook's DNAT (nftables/iptables `type nat hook output`, kube-proxy
+ * for a Service address) rewrote the destination, while the answers reach the socket translated
+ * back: keyed by the packet, one conversation would count its sends on the real destination and
+ * its answers on the address the application asked. The packet's conntrack entry still holds
+ * the asked-for destination in its original tuple, so a translated send is keyed by that — for
+ * connected and unconnected sockets alike, from the first datagram — and user space learns the
+ * real destination from conntrack as for TCP.
+ */
+static __always_inline void key_by_asked_destination(struct __sk_buff *skb, struct udp_flow_key *key)
+{
+	struct sk_buff___netscope *kernel_skb;
+	struct nf_conn___netscope *entry;
+	unsigned long nfct, status = 0;
+	__u8 asked_addr[16];
+	__be16 asked_port;
+
+	/* Without conntrack's types (a module not loaded when netscope started) nothing was translated. */
+	if (!bpf_core_type_exists(struct nf_conn___netscope) || !bpf_core_field_exists(struct sk_buff___netscope, _nfct))
+		return;
+	kernel_skb = bpf_cast_to_kern_ctx(skb);
+	nfct = kernel_skb->_nfct;
+	entry = (struct nf_conn___netscope *)(nfct & ~NFCT_INFO_MASK);
+	/* No entry (untracked), or a send in the reply direction: a server answering, addressed as the packet says. */
+	if (!entry || (nfct & NFCT_INFO_MASK) >= IP_CT_IS_REPLY)
+		return;
+	if (bpf_core_read(&status, sizeof(status), &entry->status) || !(status & IPS_DST_NAT))
+		return;
+	if (bpf_core_read(&asked_port, sizeof(asked_port), &entry->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u.all) ||
+	    bpf_core_read(asked_addr, sizeof(asked_addr), &entry->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u3))
+		return;
+	if (key->family == AF_INET)
+		__builtin_memcpy(key->peer_addr, asked_addr, 4);
+	else
+		__builtin_memcpy(key->peer_addr, asked_addr, 16);
+	key->peer_port = bpf_ntohs(asked_port);
+}
+
+/*
  * A UDP send runs the whole way down to this hook in the sending task, so the current task is
  * the socket's user there; a receive runs in softirq, where it is whichever task was interrupted.
  */
@@ -160,6 +239,8 @@ static __always_inline void count_udp(struct __sk_buff *skb, bool egress)
 	__builtin_memset(&fresh, 0, sizeof(fresh));
 	if (!read_flow(skb, egress, &key, &fresh, &payload_bytes))
 		return;
+	if (egress)
+		key_by_asked_destination(skb, &key);
 	key.sock_cookie = bpf_get_socket_cookie(skb);
 	now = bpf_ktime_get_ns();
 	/* Nearly every datagram belongs to a flow already in the map: one lookup, no other helper. */

@@ -62,8 +62,11 @@ export interface UdpSocketsSeen {
 export class UdpFlowProbe {
   private readonly object: BpfObjectHandle;
   private buffer = Buffer.alloc(INITIAL_ENTRIES * ENTRY_BYTES);
-  /** Flow (key bytes as hex) → its last_ns at the previous read: unchanged flows are not handed on again. */
-  private readonly lastSeenNs = new Map<string, number>();
+  /**
+   * Flow (key bytes as hex) → its last_ns when last handed on, and whether its socket's namespace
+   * was known then: a flow is handed on again when its counters moved or its namespace became known.
+   */
+  private readonly handedOn = new Map<string, { lastNs: number; netnsKnown: boolean }>();
 
   /** Loads and attaches; throws the addon's error (the caller decides what it means). */
   constructor(cgroupV2Root: string, private readonly clock: KernelClock) {
@@ -102,14 +105,17 @@ export class UdpFlowProbe {
       // A socket born after the pass began is not in it, but then neither is any flow older than the pass.
       const socketClosed = netns === undefined && lastNs / 1e6 < seen.passStartedMonotonicMs;
       if (socketClosed) gone.push(Buffer.from(keyBytes));
-      if (!socketClosed && this.lastSeenNs.get(flow) === lastNs) continue;
-      this.lastSeenNs.set(flow, lastNs);
+      const before = this.handedOn.get(flow);
+      // A socket born after the pass began has no namespace yet; what waits for one (conntrack's
+      // answer) would wait forever for a flow that goes quiet, so it is handed on once more with it.
+      if (!socketClosed && before?.lastNs === lastNs && (before.netnsKnown || netns === undefined)) continue;
+      this.handedOn.set(flow, { lastNs, netnsKnown: netns !== undefined });
       records.push(this.decode(view, base, cookie, netns ?? 0, socketClosed, atMs));
     }
-    for (const flow of this.lastSeenNs.keys()) if (!present.has(flow)) this.lastSeenNs.delete(flow);
+    for (const flow of this.handedOn.keys()) if (!present.has(flow)) this.handedOn.delete(flow);
     if (gone.length > 0) {
       this.object.deleteMapKeys('udp_flows', Buffer.concat(gone), gone.length);
-      for (const key of gone) this.lastSeenNs.delete(key.toString('hex'));
+      for (const key of gone) this.handedOn.delete(key.toString('hex'));
     }
     return records;
   }
