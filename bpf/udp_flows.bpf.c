@@ -198,15 +198,29 @@ static __always_inline void note_sender(struct udp_flow_counters *counters)
 	counters->owner_known = 1;
 }
 
-/* A flow's first datagram: its entry, with the socket's connected state and, on a send, its sender. */
-static __always_inline struct udp_flow_counters *add_flow(struct udp_flow_key *key, struct udp_flow_counters *fresh,
-							  struct bpf_sock *sk, bool egress, __u64 now)
+/*
+ * The socket's network namespace, as /proc/PID/ns/net names it: sock_diag reports it only for a
+ * socket that existed when its pass began, and what is asked about a flow (conntrack, in that
+ * namespace) must not wait for a pass that a quiet flow never gets counters moved for.
+ */
+static __always_inline __u32 socket_netns(struct __sk_buff *skb)
+{
+	struct sk_buff *kernel_skb = bpf_cast_to_kern_ctx(skb);
+
+	return BPF_CORE_READ(kernel_skb, sk, __sk_common.skc_net.net, ns.inum);
+}
+
+/* A flow's first datagram: its entry, with the socket's connected state, namespace and, on a send, its sender. */
+static __always_inline struct udp_flow_counters *add_flow(struct __sk_buff *skb, struct udp_flow_key *key,
+							  struct udp_flow_counters *fresh, struct bpf_sock *sk, bool egress,
+							  __u64 now)
 {
 	long error;
 
 	sk = bpf_sk_fullsock(sk);
 	if (!sk)
 		return NULL;
+	fresh->netns_ino = socket_netns(skb);
 	fresh->first_ns = now;
 	fresh->last_ns = now;
 	fresh->connected = sk->state == BPF_TCP_ESTABLISHED;
@@ -246,7 +260,7 @@ static __always_inline void count_udp(struct __sk_buff *skb, bool egress)
 	/* Nearly every datagram belongs to a flow already in the map: one lookup, no other helper. */
 	counters = bpf_map_lookup_elem(&udp_flows, &key);
 	if (!counters)
-		counters = add_flow(&key, &fresh, sk, egress, now);
+		counters = add_flow(skb, &key, &fresh, sk, egress, now);
 	if (!counters)
 		return;
 	packets = skb->gso_segs > 1 ? skb->gso_segs : 1;

@@ -38,6 +38,7 @@ export const udpFlowCountersLayout = {
   connected: 82,
   owner_known: 83,
   comm: 84,
+  netns_ino: 100,
 } as const;
 
 /** The programs, named so `bpftool prog` shows whose they are (the kernel keeps 15 characters). */
@@ -62,11 +63,8 @@ export interface UdpSocketsSeen {
 export class UdpFlowProbe {
   private readonly object: BpfObjectHandle;
   private buffer = Buffer.alloc(INITIAL_ENTRIES * ENTRY_BYTES);
-  /**
-   * Flow (key bytes as hex) → its last_ns when last handed on, and whether its socket's namespace
-   * was known then: a flow is handed on again when its counters moved or its namespace became known.
-   */
-  private readonly handedOn = new Map<string, { lastNs: number; netnsKnown: boolean }>();
+  /** Flow (key bytes as hex) → its last_ns at the previous read: unchanged flows are not handed on again. */
+  private readonly lastSeenNs = new Map<string, number>();
 
   /** Loads and attaches; throws the addon's error (the caller decides what it means). */
   constructor(cgroupV2Root: string, private readonly clock: KernelClock) {
@@ -105,17 +103,15 @@ export class UdpFlowProbe {
       // A socket born after the pass began is not in it, but then neither is any flow older than the pass.
       const socketClosed = netns === undefined && lastNs / 1e6 < seen.passStartedMonotonicMs;
       if (socketClosed) gone.push(Buffer.from(keyBytes));
-      const before = this.handedOn.get(flow);
-      // A socket born after the pass began has no namespace yet; what waits for one (conntrack's
-      // answer) would wait forever for a flow that goes quiet, so it is handed on once more with it.
-      if (!socketClosed && before?.lastNs === lastNs && (before.netnsKnown || netns === undefined)) continue;
-      this.handedOn.set(flow, { lastNs, netnsKnown: netns !== undefined });
-      records.push(this.decode(view, base, cookie, netns ?? 0, socketClosed, atMs));
+      if (!socketClosed && this.lastSeenNs.get(flow) === lastNs) continue;
+      this.lastSeenNs.set(flow, lastNs);
+      // The program read the namespace at the flow's first datagram: a socket born since the pass began has one too.
+      records.push(this.decode(view, base, cookie, netns ?? view.getUint32(base + K.size + V.netns_ino, true), socketClosed, atMs));
     }
-    for (const flow of this.handedOn.keys()) if (!present.has(flow)) this.handedOn.delete(flow);
+    for (const flow of this.lastSeenNs.keys()) if (!present.has(flow)) this.lastSeenNs.delete(flow);
     if (gone.length > 0) {
       this.object.deleteMapKeys('udp_flows', Buffer.concat(gone), gone.length);
-      for (const key of gone) this.handedOn.delete(key.toString('hex'));
+      for (const key of gone) this.lastSeenNs.delete(key.toString('hex'));
     }
     return records;
   }
