@@ -3,6 +3,7 @@
  * throughput under each configuration, as a ratio to none measured in the same round.
  *
  *   bin/node-runtime dist/bench/udp-flows.js [--rounds N] [--seconds S] [--seed N] [--no-pin] [--no-run-time]
+ *                                            [--only ID,…]   (ids: udp-program netscope nethogs iftop; none always runs)
  *
  * Configurations: none, twice (the second is the noise floor: none against itself); the packet
  * program alone (bench/udp-program-holder.ts: attached to the root cgroup v2 both ways, its map
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     pin: { type: 'boolean', default: true },
     'run-time': { type: 'boolean', default: true },
+    only: { type: 'string' },
   },
   allowNegative: true,
 });
@@ -236,7 +238,9 @@ async function main(): Promise<void> {
   const none = peers[0]!;
   // None measured twice a round, apart: how far two identical configurations land from each other.
   const noneAgain: Configuration = { ...none, id: 'none-again', label: 'none, again (noise floor)' };
+  const only = values.only === undefined ? null : new Set(['none', 'none-again', ...values.only.split(',')]);
   const chosen = [none, noneAgain, packetProgramAlone, ...peers.slice(1)].filter((configuration) => {
+    if (only !== null && !only.has(configuration.id)) return false;
     const why = configuration.unavailable();
     if (why !== null) console.log(`not measured: ${configuration.label} — ${why}`);
     return why === null;
