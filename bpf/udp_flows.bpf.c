@@ -51,6 +51,14 @@ struct {
 	__type(value, __u64);
 } udp_flows_refused SEC(".maps");
 
+/*
+ * bpf_cast_to_kern_ctx (Linux 6.2) reaches the packet's conntrack entry and its socket's
+ * namespace, which __sk_buff does not show. bpf/Makefile builds this file a second time with
+ * UDP_FLOWS_BEFORE_6_2 defined, without them, for older kernels (a kfunc the kernel lacks fails
+ * the whole load): there a send under DNAT counts on the real destination, and a flow's
+ * namespace waits for sock_diag.
+ */
+#ifndef UDP_FLOWS_BEFORE_6_2
 extern void *bpf_cast_to_kern_ctx(void *ctx) __ksym;
 
 /*
@@ -83,6 +91,8 @@ struct nf_conn___netscope {
 	struct nf_conntrack_tuple_hash___netscope tuplehash[2];
 	unsigned long status;
 } __attribute__((preserve_access_index));
+
+#endif
 
 /* Puts the structs into the object's BTF, where tests (and bpftool) read their layout. */
 const struct udp_flow_key *udp_flow_key_layout __attribute__((unused));
@@ -145,6 +155,7 @@ static __always_inline bool read_flow(struct __sk_buff *skb, bool egress, struct
 	return true;
 }
 
+#ifndef UDP_FLOWS_BEFORE_6_2
 /*
  * Egress runs after the output hook's DNAT (nftables/iptables `type nat hook output`, kube-proxy
  * for a Service address) rewrote the destination, while the answers reach the socket translated
@@ -182,6 +193,7 @@ static __always_inline void key_by_asked_destination(struct __sk_buff *skb, stru
 		__builtin_memcpy(key->peer_addr, asked_addr, 16);
 	key->peer_port = bpf_ntohs(asked_port);
 }
+#endif
 
 /*
  * A UDP send runs the whole way down to this hook in the sending task, so the current task is
@@ -205,9 +217,13 @@ static __always_inline void note_sender(struct udp_flow_counters *counters)
  */
 static __always_inline __u32 socket_netns(struct __sk_buff *skb)
 {
+#ifndef UDP_FLOWS_BEFORE_6_2
 	struct sk_buff *kernel_skb = bpf_cast_to_kern_ctx(skb);
 
 	return BPF_CORE_READ(kernel_skb, sk, __sk_common.skc_net.net, ns.inum);
+#else
+	return 0;
+#endif
 }
 
 /* A flow's first datagram: its entry, with the socket's connected state, namespace and, on a send, its sender. */
@@ -253,8 +269,10 @@ static __always_inline void count_udp(struct __sk_buff *skb, bool egress)
 	__builtin_memset(&fresh, 0, sizeof(fresh));
 	if (!read_flow(skb, egress, &key, &fresh, &payload_bytes))
 		return;
+#ifndef UDP_FLOWS_BEFORE_6_2
 	if (egress)
 		key_by_asked_destination(skb, &key);
+#endif
 	key.sock_cookie = bpf_get_socket_cookie(skb);
 	now = bpf_ktime_get_ns();
 	/* Nearly every datagram belongs to a flow already in the map: one lookup, no other helper. */

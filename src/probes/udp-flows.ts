@@ -9,7 +9,7 @@ import type { Endpoints, TaskOwner, UdpFlowRecord } from '../model/records.js';
 import { formatAddress } from './ip-address.js';
 import type { KernelClock } from './kernel-clock.js';
 import { nativeAddon, type BpfObjectHandle } from './native.js';
-import { udpFlowsObjectPath } from './package-paths.js';
+import { udpFlowsBefore62ObjectPath, udpFlowsObjectPath } from './package-paths.js';
 import { readU64 } from './record-fields.js';
 
 /** Byte offsets of `struct udp_flow_key`. */
@@ -60,22 +60,50 @@ export interface UdpSocketsSeen {
   passStartedMonotonicMs: number;
 }
 
+/** The object at `objectPath` loaded and attached both ways, or why not. */
+function attachedObject(objectPath: string, cgroupV2Root: string): BpfObjectHandle | Error {
+  let object: BpfObjectHandle | null = null;
+  try {
+    object = new (nativeAddon().BpfObject)(objectPath);
+    object.load();
+    for (const program of udpFlowPrograms) object.attachCgroup(program, cgroupV2Root);
+    return object;
+  } catch (error) {
+    object?.close();
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
 export class UdpFlowProbe {
   private readonly object: BpfObjectHandle;
   private buffer = Buffer.alloc(INITIAL_ENTRIES * ENTRY_BYTES);
   /** Flow (key bytes as hex) → its last_ns at the previous read: unchanged flows are not handed on again. */
   private readonly lastSeenNs = new Map<string, number>();
 
-  /** Loads and attaches; throws the addon's error (the caller decides what it means). */
-  constructor(cgroupV2Root: string, private readonly clock: KernelClock) {
-    this.object = new (nativeAddon().BpfObject)(udpFlowsObjectPath);
-    try {
-      this.object.load();
-      for (const program of udpFlowPrograms) this.object.attachCgroup(program, cgroupV2Root);
-    } catch (error) {
-      this.object.close();
-      throw error;
+  /** The object that loaded: the first of `objectPaths` the kernel accepted. */
+  readonly objectPath: string;
+
+  /**
+   * Loads and attaches the first object of `objectPaths` the kernel accepts — by default the
+   * full program, then the one built for kernels before 6.2; throws the first object's error
+   * (the caller decides what it means) when none loads.
+   */
+  constructor(
+    cgroupV2Root: string,
+    private readonly clock: KernelClock,
+    objectPaths: readonly string[] = [udpFlowsObjectPath, udpFlowsBefore62ObjectPath],
+  ) {
+    let firstError: unknown = null;
+    for (const objectPath of objectPaths) {
+      const attached = attachedObject(objectPath, cgroupV2Root);
+      if (attached instanceof Error) firstError ??= attached;
+      else {
+        this.object = attached;
+        this.objectPath = objectPath;
+        return;
+      }
     }
+    throw firstError;
   }
 
   /**

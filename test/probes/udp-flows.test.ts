@@ -5,7 +5,8 @@
  * every answer. The probe must count each conversation as one flow keyed by the address the
  * client asked for, both ways — not its sends on B and its answers on the asked address — and
  * the server's flows by the client's address; and each flow names its socket's network
- * namespace though no sock_diag pass has seen the socket.
+ * namespace though no sock_diag pass has seen the socket. The object built for kernels before
+ * 6.2, attached beside it, loads here too and shows what those kernels get: the split.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -16,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import type { UdpFlowRecord } from '../../src/model/records.js';
 import { cgroupV2Mount, hostPaths } from '../../src/probes/host-paths.js';
 import { systemKernelClock } from '../../src/probes/kernel-clock.js';
+import { udpFlowsBefore62ObjectPath, udpFlowsObjectPath } from '../../src/probes/package-paths.js';
 import { UdpFlowProbe, type UdpSocketsSeen } from '../../src/probes/udp-flows.js';
 import { freePort } from '../support/free-port.js';
 
@@ -56,14 +58,17 @@ function flowsOf(records: UdpFlowRecord[], socket: dgram.Socket): UdpFlowRecord[
 
 describe('the UDP packet program under DNAT in the output hook', () => {
   let probe: UdpFlowProbe;
+  let before62: UdpFlowProbe;
   let server: dgram.Socket;
   let unconnected: dgram.Socket;
   let connected: dgram.Socket;
   let ports: { asked: number; askedConnected: number; served: number };
   let firstRead: UdpFlowRecord[];
+  let before62Read: UdpFlowRecord[];
 
   before(async () => {
     probe = new UdpFlowProbe(cgroupV2Mount(hostPaths()), systemKernelClock());
+    before62 = new UdpFlowProbe(cgroupV2Mount(hostPaths()), systemKernelClock(), [udpFlowsBefore62ObjectPath]);
     server = await boundSocket(SERVER_ADDRESS);
     server.on('message', (_message, from) => server.send(Buffer.alloc(REPLY_BYTES, 0x62), from.port, from.address));
     ports = { asked: await freePort(), askedConnected: await freePort(), served: server.address().port };
@@ -84,11 +89,13 @@ describe('the UDP packet program under DNAT in the output hook', () => {
     assert.equal(await converse(unconnected, (payload) => unconnected.send(payload, ports.asked, SERVER_ADDRESS)), DATAGRAMS * REPLY_BYTES);
     assert.equal(await converse(connected, (payload) => connected.send(payload)), DATAGRAMS * REPLY_BYTES);
     firstRead = probe.read(nothingSeen, Date.now());
+    before62Read = before62.read(nothingSeen, Date.now());
   });
 
   after(() => {
     for (const socket of [server, unconnected, connected]) socket?.close();
     probe?.close();
+    before62?.close();
     execFileSync('nft', ['delete', 'table', 'ip', NFT_TABLE], { stdio: 'ignore' });
   });
 
@@ -151,5 +158,35 @@ describe('the UDP packet program under DNAT in the output hook', () => {
     );
     const secondRead = probe.read(nothingSeen, Date.now());
     assert.deepEqual([...flowsOf(secondRead, unconnected), ...flowsOf(secondRead, connected)], [], 'quiet flows are not handed on again');
+  });
+
+  it('loads the full program on this kernel, and the one for kernels before 6.2 beside it', () => {
+    assert.equal(probe.objectPath, udpFlowsObjectPath);
+    assert.equal(before62.objectPath, udpFlowsBefore62ObjectPath);
+  });
+
+  it('before 6.2: the unconnected client\'s sends count on the real destination, its answers on the address asked', () => {
+    const flows = flowsOf(before62Read, unconnected).sort((a, b) => a.counters.bytesSent - b.counters.bytesSent);
+    assert.deepEqual(
+      flows.map((flow) => [`${flow.endpoints.daddr}:${flow.endpoints.dport}`, flow.counters.bytesSent, flow.counters.bytesReceived, flow.endpoints.netns]),
+      [
+        [`${SERVER_ADDRESS}:${ports.asked}`, 0, DATAGRAMS * REPLY_BYTES, 0],
+        [`${SERVER_ADDRESS}:${ports.served}`, DATAGRAMS * DATAGRAM_BYTES, 0, 0],
+      ],
+    );
+  });
+
+  it('takes the next object when one does not load, and throws the first one\'s error when none does', () => {
+    const unloadable = '/nonexistent/udp_flows.bpf.o';
+    const fallen = new UdpFlowProbe(cgroupV2Mount(hostPaths()), systemKernelClock(), [unloadable, udpFlowsBefore62ObjectPath]);
+    try {
+      assert.equal(fallen.objectPath, udpFlowsBefore62ObjectPath);
+    } finally {
+      fallen.close();
+    }
+    assert.throws(
+      () => new UdpFlowProbe(cgroupV2Mount(hostPaths()), systemKernelClock(), [unloadable, '/nonexistent/second.bpf.o']),
+      (error: Error) => error.message.includes(unloadable),
+    );
   });
 });
