@@ -30,10 +30,16 @@ export interface IperfServer {
   stop(): Promise<void>;
 }
 
-/** `iperf3 -s` on 127.0.0.1, for the whole benchmark. */
-export async function startIperfServer(): Promise<IperfServer> {
+/** `taskset -c CPU COMMAND…` when a CPU is given (the iperf3 ends each on their own core), else the command. */
+function onCpu(cpu: number | undefined, command: string[]): [string, string[]] {
+  return cpu === undefined ? [command[0]!, command.slice(1)] : ['taskset', ['-c', String(cpu), ...command]];
+}
+
+/** `iperf3 -s` on 127.0.0.1, for the whole benchmark; pinned to `cpu` when given. */
+export async function startIperfServer(cpu?: number): Promise<IperfServer> {
   const port = await freePort();
-  const child = spawn('iperf3', ['-s', '-B', '127.0.0.1', '-p', String(port), '--forceflush'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [program, args] = onCpu(cpu, ['iperf3', '-s', '-B', '127.0.0.1', '-p', String(port), '--forceflush']);
+  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output.length < 4096 ? (output += chunk.toString()) : undefined));
   child.stderr!.on('data', (chunk: Buffer) => (output.length < 4096 ? (output += chunk.toString()) : undefined));
@@ -68,15 +74,15 @@ interface IperfJson {
 }
 
 /**
- * `iperf3 -c 127.0.0.1 -l LENGTH -t SECONDS` against the bench's server; the receiver's rate,
- * bits/s. Retried once if the server is still busy with the previous test.
+ * `iperf3 -c 127.0.0.1 -l LENGTH -t SECONDS` against the bench's server (pinned to `cpu` when
+ * given); the receiver's rate, bits/s. Retried once if the server is still busy with the previous test.
  */
-export async function runIperf(port: number, length: '1K' | '128K', seconds: number): Promise<number> {
-  const args = ['-c', '127.0.0.1', '-p', String(port), '-l', length, '-t', String(seconds), '-J'];
+export async function runIperf(port: number, length: '1K' | '128K', seconds: number, cpu?: number): Promise<number> {
+  const [program, args] = onCpu(cpu, ['iperf3', '-c', '127.0.0.1', '-p', String(port), '-l', length, '-t', String(seconds), '-J']);
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const { stdout, error } = await new Promise<{ stdout: string; error: Error | null }>((resolve) =>
-      execFile('iperf3', args, { timeout: (seconds + 20) * 1000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => resolve({ stdout, error })),
+      execFile(program, args, { timeout: (seconds + 20) * 1000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => resolve({ stdout, error })),
     );
     try {
       const result = JSON.parse(stdout) as IperfJson;

@@ -10,6 +10,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "udp_flows.h"
 
@@ -19,6 +20,13 @@
 #define IPV6_HEADER_BYTES 40
 #define PASS 1
 #define EEXIST 17
+/* skb->_nfct holds the conntrack entry's address with its ctinfo in the low 3 bits (NFCT_INFOMASK). */
+#define NFCT_INFO_MASK 7UL
+/* ctinfo from IP_CT_IS_REPLY up: the packet runs in the entry's reply direction. */
+#define IP_CT_IS_REPLY 3
+#define IP_CT_DIR_ORIGINAL 0
+/* IPS_DST_NAT, include/uapi/linux/netfilter/nf_conntrack_common.h: the destination was translated. */
+#define IPS_DST_NAT (1UL << 5)
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -42,6 +50,49 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } udp_flows_refused SEC(".maps");
+
+/*
+ * bpf_cast_to_kern_ctx (Linux 6.2) reaches the packet's conntrack entry and its socket's
+ * namespace, which __sk_buff does not show. bpf/Makefile builds this file a second time with
+ * UDP_FLOWS_BEFORE_6_2 defined, without them, for older kernels (a kfunc the kernel lacks fails
+ * the whole load): there a send under DNAT counts on the real destination, and a flow's
+ * namespace waits for sock_diag.
+ */
+#ifndef UDP_FLOWS_BEFORE_6_2
+extern void *bpf_cast_to_kern_ctx(void *ctx) __ksym;
+
+/*
+ * Local flavours of the kernel's conntrack structs, only the fields read here: where conntrack is
+ * a module its types are in the module's BTF, not in vmlinux.h, and libbpf relocates these
+ * against whichever BTF has them (the ___ suffix is ignored when matching).
+ */
+struct sk_buff___netscope {
+	unsigned long _nfct;
+} __attribute__((preserve_access_index));
+
+union nf_inet_addr___netscope {
+	__u32 all[4];
+} __attribute__((preserve_access_index));
+
+struct nf_conntrack_tuple___netscope {
+	struct {
+		union nf_inet_addr___netscope u3;
+		union {
+			__be16 all;
+		} u;
+	} dst;
+} __attribute__((preserve_access_index));
+
+struct nf_conntrack_tuple_hash___netscope {
+	struct nf_conntrack_tuple___netscope tuple;
+} __attribute__((preserve_access_index));
+
+struct nf_conn___netscope {
+	struct nf_conntrack_tuple_hash___netscope tuplehash[2];
+	unsigned long status;
+} __attribute__((preserve_access_index));
+
+#endif
 
 /* Puts the structs into the object's BTF, where tests (and bpftool) read their layout. */
 const struct udp_flow_key *udp_flow_key_layout __attribute__((unused));
@@ -104,6 +155,46 @@ static __always_inline bool read_flow(struct __sk_buff *skb, bool egress, struct
 	return true;
 }
 
+#ifndef UDP_FLOWS_BEFORE_6_2
+/*
+ * Egress runs after the output hook's DNAT (nftables/iptables `type nat hook output`, kube-proxy
+ * for a Service address) rewrote the destination, while the answers reach the socket translated
+ * back: keyed by the packet, one conversation would count its sends on the real destination and
+ * its answers on the address the application asked. The packet's conntrack entry still holds
+ * the asked-for destination in its original tuple, so a translated send is keyed by that — for
+ * connected and unconnected sockets alike, from the first datagram — and user space learns the
+ * real destination from conntrack as for TCP.
+ */
+static __always_inline void key_by_asked_destination(struct __sk_buff *skb, struct udp_flow_key *key)
+{
+	struct sk_buff___netscope *kernel_skb;
+	struct nf_conn___netscope *entry;
+	unsigned long nfct, status = 0;
+	__u8 asked_addr[16];
+	__be16 asked_port;
+
+	/* Without conntrack's types (a module not loaded when netscope started) nothing was translated. */
+	if (!bpf_core_type_exists(struct nf_conn___netscope) || !bpf_core_field_exists(struct sk_buff___netscope, _nfct))
+		return;
+	kernel_skb = bpf_cast_to_kern_ctx(skb);
+	nfct = kernel_skb->_nfct;
+	entry = (struct nf_conn___netscope *)(nfct & ~NFCT_INFO_MASK);
+	/* No entry (untracked), or a send in the reply direction: a server answering, addressed as the packet says. */
+	if (!entry || (nfct & NFCT_INFO_MASK) >= IP_CT_IS_REPLY)
+		return;
+	if (bpf_core_read(&status, sizeof(status), &entry->status) || !(status & IPS_DST_NAT))
+		return;
+	if (bpf_core_read(&asked_port, sizeof(asked_port), &entry->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u.all) ||
+	    bpf_core_read(asked_addr, sizeof(asked_addr), &entry->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u3))
+		return;
+	if (key->family == AF_INET)
+		__builtin_memcpy(key->peer_addr, asked_addr, 4);
+	else
+		__builtin_memcpy(key->peer_addr, asked_addr, 16);
+	key->peer_port = bpf_ntohs(asked_port);
+}
+#endif
+
 /*
  * A UDP send runs the whole way down to this hook in the sending task, so the current task is
  * the socket's user there; a receive runs in softirq, where it is whichever task was interrupted.
@@ -119,15 +210,33 @@ static __always_inline void note_sender(struct udp_flow_counters *counters)
 	counters->owner_known = 1;
 }
 
-/* A flow's first datagram: its entry, with the socket's connected state and, on a send, its sender. */
-static __always_inline struct udp_flow_counters *add_flow(struct udp_flow_key *key, struct udp_flow_counters *fresh,
-							  struct bpf_sock *sk, bool egress, __u64 now)
+/*
+ * The socket's network namespace, as /proc/PID/ns/net names it: sock_diag reports it only for a
+ * socket that existed when its pass began, and what is asked about a flow (conntrack, in that
+ * namespace) must not wait for a pass that a quiet flow never gets counters moved for.
+ */
+static __always_inline __u32 socket_netns(struct __sk_buff *skb)
+{
+#ifndef UDP_FLOWS_BEFORE_6_2
+	struct sk_buff *kernel_skb = bpf_cast_to_kern_ctx(skb);
+
+	return BPF_CORE_READ(kernel_skb, sk, __sk_common.skc_net.net, ns.inum);
+#else
+	return 0;
+#endif
+}
+
+/* A flow's first datagram: its entry, with the socket's connected state, namespace and, on a send, its sender. */
+static __always_inline struct udp_flow_counters *add_flow(struct __sk_buff *skb, struct udp_flow_key *key,
+							  struct udp_flow_counters *fresh, struct bpf_sock *sk, bool egress,
+							  __u64 now)
 {
 	long error;
 
 	sk = bpf_sk_fullsock(sk);
 	if (!sk)
 		return NULL;
+	fresh->netns_ino = socket_netns(skb);
 	fresh->first_ns = now;
 	fresh->last_ns = now;
 	fresh->connected = sk->state == BPF_TCP_ESTABLISHED;
@@ -160,12 +269,16 @@ static __always_inline void count_udp(struct __sk_buff *skb, bool egress)
 	__builtin_memset(&fresh, 0, sizeof(fresh));
 	if (!read_flow(skb, egress, &key, &fresh, &payload_bytes))
 		return;
+#ifndef UDP_FLOWS_BEFORE_6_2
+	if (egress)
+		key_by_asked_destination(skb, &key);
+#endif
 	key.sock_cookie = bpf_get_socket_cookie(skb);
 	now = bpf_ktime_get_ns();
 	/* Nearly every datagram belongs to a flow already in the map: one lookup, no other helper. */
 	counters = bpf_map_lookup_elem(&udp_flows, &key);
 	if (!counters)
-		counters = add_flow(&key, &fresh, sk, egress, now);
+		counters = add_flow(skb, &key, &fresh, sk, egress, now);
 	if (!counters)
 		return;
 	packets = skb->gso_segs > 1 ? skb->gso_segs : 1;

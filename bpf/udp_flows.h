@@ -35,7 +35,7 @@ struct udp_flow_counters {
 	__u8 connected;       /* the socket was connect()ed when the flow began */
 	__u8 owner_known;     /* set by the flow's first datagram sent: UDP sends run in the sender's task */
 	char comm[16];        /* sender's comm, valid when owner_known */
-	__u8 _pad0[4];
+	__u32 netns_ino;      /* the socket's network namespace inode, read at the flow's first datagram; 0 if unread */
 };
 
 #ifdef __cplusplus

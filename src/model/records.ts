@@ -268,7 +268,7 @@ export interface UdpFlowCounters {
  */
 export interface UdpFlowRecord extends RecordBase {
   kind: 'udpFlow';
-  /** Local side, then the peer; netns from the socket's sock_diag sample (0 when it was never sampled). */
+  /** Local side, then the peer; netns from the socket's sock_diag sample, else as the packet program read it at the flow's first datagram (0 when neither). */
   endpoints: Endpoints;
   /** The socket was connect()ed when the flow began. */
   connected: boolean;

@@ -9,7 +9,7 @@ import type { Endpoints, TaskOwner, UdpFlowRecord } from '../model/records.js';
 import { formatAddress } from './ip-address.js';
 import type { KernelClock } from './kernel-clock.js';
 import { nativeAddon, type BpfObjectHandle } from './native.js';
-import { udpFlowsObjectPath } from './package-paths.js';
+import { udpFlowsBefore62ObjectPath, udpFlowsObjectPath } from './package-paths.js';
 import { readU64 } from './record-fields.js';
 
 /** Byte offsets of `struct udp_flow_key`. */
@@ -38,6 +38,7 @@ export const udpFlowCountersLayout = {
   connected: 82,
   owner_known: 83,
   comm: 84,
+  netns_ino: 100,
 } as const;
 
 /** The programs, named so `bpftool prog` shows whose they are (the kernel keeps 15 characters). */
@@ -59,22 +60,50 @@ export interface UdpSocketsSeen {
   passStartedMonotonicMs: number;
 }
 
+/** The object at `objectPath` loaded and attached both ways, or why not. */
+function attachedObject(objectPath: string, cgroupV2Root: string): BpfObjectHandle | Error {
+  let object: BpfObjectHandle | null = null;
+  try {
+    object = new (nativeAddon().BpfObject)(objectPath);
+    object.load();
+    for (const program of udpFlowPrograms) object.attachCgroup(program, cgroupV2Root);
+    return object;
+  } catch (error) {
+    object?.close();
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
 export class UdpFlowProbe {
   private readonly object: BpfObjectHandle;
   private buffer = Buffer.alloc(INITIAL_ENTRIES * ENTRY_BYTES);
   /** Flow (key bytes as hex) → its last_ns at the previous read: unchanged flows are not handed on again. */
   private readonly lastSeenNs = new Map<string, number>();
 
-  /** Loads and attaches; throws the addon's error (the caller decides what it means). */
-  constructor(cgroupV2Root: string, private readonly clock: KernelClock) {
-    this.object = new (nativeAddon().BpfObject)(udpFlowsObjectPath);
-    try {
-      this.object.load();
-      for (const program of udpFlowPrograms) this.object.attachCgroup(program, cgroupV2Root);
-    } catch (error) {
-      this.object.close();
-      throw error;
+  /** The object that loaded: the first of `objectPaths` the kernel accepted. */
+  readonly objectPath: string;
+
+  /**
+   * Loads and attaches the first object of `objectPaths` the kernel accepts — by default the
+   * full program, then the one built for kernels before 6.2; throws the first object's error
+   * (the caller decides what it means) when none loads.
+   */
+  constructor(
+    cgroupV2Root: string,
+    private readonly clock: KernelClock,
+    objectPaths: readonly string[] = [udpFlowsObjectPath, udpFlowsBefore62ObjectPath],
+  ) {
+    let firstError: unknown = null;
+    for (const objectPath of objectPaths) {
+      const attached = attachedObject(objectPath, cgroupV2Root);
+      if (attached instanceof Error) firstError ??= attached;
+      else {
+        this.object = attached;
+        this.objectPath = objectPath;
+        return;
+      }
     }
+    throw firstError;
   }
 
   /**
@@ -104,7 +133,8 @@ export class UdpFlowProbe {
       if (socketClosed) gone.push(Buffer.from(keyBytes));
       if (!socketClosed && this.lastSeenNs.get(flow) === lastNs) continue;
       this.lastSeenNs.set(flow, lastNs);
-      records.push(this.decode(view, base, cookie, netns ?? 0, socketClosed, atMs));
+      // The program read the namespace at the flow's first datagram: a socket born since the pass began has one too.
+      records.push(this.decode(view, base, cookie, netns ?? view.getUint32(base + K.size + V.netns_ino, true), socketClosed, atMs));
     }
     for (const flow of this.lastSeenNs.keys()) if (!present.has(flow)) this.lastSeenNs.delete(flow);
     if (gone.length > 0) {

@@ -7,8 +7,8 @@
  * is its socket and one peer (an unconnected socket has one per peer): its record names the peer.
  *
  * Bounded: at most `maxLookupsPerTick` connections and `tickBudgetMs` of lookups a tick (the
- * rest wait for the next), answers remembered per tuple for `answerTtlMs`, and each kernel
- * round trip gives up after 100 ms.
+ * rest wait for the next; one namespace is always asked), answers remembered per tuple for
+ * `answerTtlMs`, and each kernel round trip gives up after 100 ms.
  */
 import type { AddressPort, Endpoints, ModelRecord, NatRecord } from '../model/records.js';
 import { TcpState } from '../model/records.js';
@@ -146,8 +146,11 @@ export class NatPass {
     const { host } = this.namespaces;
     const untranslated: PendingLookup[] = [];
     const leftOver: PendingLookup[] = [];
+    let namespacesAsked = 0;
     for (const [netns, lookups] of groupByNetns(batch)) {
-      if (overBudget()) {
+      // One namespace a tick is asked whatever the clock says: on a busy host the process can
+      // lose the CPU for longer than the budget before its first lookup, every tick.
+      if (namespacesAsked++ > 0 && overBudget()) {
         leftOver.push(...lookups);
         continue;
       }

@@ -156,6 +156,20 @@ describe('the NAT pass', () => {
     assert.deepEqual(conntrack.asked.map(({ netns }) => netns), [HOST, POD]);
   });
 
+  test('a tick asks one namespace even when the budget was spent before its first lookup (the process lost the CPU)', () => {
+    const conntrack = new FakeConntrack();
+    let clockReads = 0;
+    // The tick starts at 0; by the first look at the clock after that, 30 ms have gone.
+    const { nat } = pass(conntrack, { tickBudgetMs: 20 }, () => (clockReads++ === 0 ? 0 : 30));
+    nat.note(sampleRecord({ cookie: 1, atMs: T0, endpoints: endpoints({ netns: HOST }) }));
+    nat.note(podSample(2, 40002, '127.0.0.1'));
+    nat.run(T0 + 1000);
+    assert.deepEqual(conntrack.asked.map(({ netns }) => netns), [HOST]);
+    clockReads = 0;
+    nat.run(T0 + 2000);
+    assert.deepEqual(conntrack.asked.map(({ netns }) => netns), [HOST, POD]);
+  });
+
   test('answers are remembered per tuple, for the TTL', () => {
     const conntrack = new FakeConntrack();
     conntrack.translate(HOST, tupleOf(40000, '10.96.0.10', '10.0.0.1'), { address: '10.244.2.9', port: 8080 });
