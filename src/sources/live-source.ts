@@ -17,6 +17,7 @@ import { HostsNames } from './hosts-names.js';
 import { SocketPass } from './socket-pass.js';
 import { tcpEventDecoder, tcpEventLayout, type TcpEventDecoder } from '../probes/tcp-events.js';
 import { UdpFlowProbe } from '../probes/udp-flows.js';
+import { udpFlowsObjectPath } from '../probes/package-paths.js';
 import { cgroupV2Mount } from '../probes/host-paths.js';
 import { isNativeError } from '../probes/native.js';
 
@@ -118,7 +119,10 @@ export class LiveSource {
 /** The UDP packet program, or why it is off: its failure leaves the TCP probes running. */
 function loadUdpFlows(cgroupV2Root: string, clock: KernelClock): { probe: UdpFlowProbe | null; status: ProbeStatus } {
   try {
-    return { probe: new UdpFlowProbe(cgroupV2Root, clock), status: { name: UDP_FLOWS_PROBE, status: 'attached', reason: null } };
+    const probe = new UdpFlowProbe(cgroupV2Root, clock);
+    // Attached either way; the older build is named, since it keys a DNAT'd send differently.
+    const reason = probe.objectPath === udpFlowsObjectPath ? null : 'the build for kernels before 6.2 (no bpf_cast_to_kern_ctx): a send DNAT rewrote counts on its real destination';
+    return { probe, status: { name: UDP_FLOWS_PROBE, status: 'attached', reason } };
   } catch (error) {
     const reason = isNativeError(error) && error.code === 'ENOENT'
       ? `no cgroup v2 hierarchy at ${cgroupV2Root} to attach the UDP packet program to (${error.operation})`
