@@ -47,7 +47,7 @@ export type FieldTerm =
   /** `workload:NAME`: the pod's Deployment, StatefulSet, DaemonSet, Job or CronJob (model/workload.ts), by name. */
   | { kind: 'workload'; workload: string; negated: boolean }
   /** Null address and port: any translated connection. */
-  | { kind: 'nat'; address: string | null; port: number | null; negated: boolean };
+  | { kind: 'nat'; address: string | null; port: number | null; negated: boolean }
   /** `host:NAME`: the remote peer by name (the name itself, or a domain it is in) or by address; lower case. */
   | { kind: 'host'; host: string; negated: boolean };
 

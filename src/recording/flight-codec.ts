@@ -337,6 +337,7 @@ export class ChunkEncoder {
       case 'udpRefused':
         this.header(KIND_CODES.udpRefused, entry.atMs);
         this.whole(entry.total);
+        break;
       case 'name':
         this.header(KIND_CODES.name | (entry.ttlSeconds === null ? NULL_FIELD : 0) | (entry.source === 'hosts' ? KIND_FLAG : 0), entry.atMs);
         this.difference(entry.netns, this.previousNetns);

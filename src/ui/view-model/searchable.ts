@@ -174,6 +174,8 @@ function subjectMatchesField(finding: Finding, term: FieldTerm): boolean {
       return subject.pid === term.pid;
     case 'port':
       return subject.peerPort === term.port || subject.localPort === term.port;
+    case 'host':
+      return subject.peerAddress !== null && subject.peerAddress.toLowerCase() === term.host;
     case 'state':
     case 'nat':
     case 'protocol':
