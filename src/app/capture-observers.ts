@@ -6,6 +6,7 @@
 import type { Capture } from './capture.js';
 import type { CliOptions } from './cli-options.js';
 import { exportObservers } from './export-observers.js';
+import { PtrLookups } from '../sources/ptr-lookups.js';
 import type { HostInfo } from '../model/snapshot-types.js';
 import type { FlightRecordingWritten } from '../recording/flight-dump.js';
 import { recordingObservers, reportOnStderr, type CriticalFindingDumpReport, type RecordingReport } from './recording-observers.js';
@@ -29,6 +30,8 @@ export async function attachObservers(
   // Attached before the first await: a recording must see every record the model ingests.
   const recording = recordingObservers(capture, options, host, report, reportDump);
   for (const observer of recording.observers) capture.observe(observer);
+  // After the recorders: the names its lookups find are recorded like the DNS answers'.
+  if (options.resolve !== null) capture.observe(new PtrLookups({ server: options.resolve.server }, capture.ingest));
   for (const observer of await exportObservers(capture, options, host, report)) capture.observe(observer);
   return { writeFlightRecording: recording.writeFlightRecording };
 }

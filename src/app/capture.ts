@@ -14,6 +14,8 @@ import type { HostInfo, ModelSnapshot } from '../model/snapshot-types.js';
 export class Capture {
   readonly model: ConnectionModel;
   readonly source: CaptureSource;
+  /** Hands a record to the model and the observers, as the source does: for what names peers between ticks (--resolve). */
+  readonly ingest: (record: ModelRecord) => void;
   private readonly engine = new FindingsEngine();
   private readonly observers: CaptureObserver[] = [];
 
@@ -25,10 +27,11 @@ export class Capture {
   ) {
     const model = new ConnectionModel(modelOptions);
     this.model = model;
-    this.source = createSource((record) => {
+    this.ingest = (record) => {
       model.ingest(record);
       for (const observer of this.observers) observer.record?.(record);
-    });
+    };
+    this.source = createSource(this.ingest);
   }
 
   observe(observer: CaptureObserver): void {

@@ -10,6 +10,7 @@ import { helpText, JSON_DURATION_SECONDS, knownFlagSpellings, meowFlags, TRIAGE_
 import { columnIds, findSort } from '../ui/view-model/columns.js';
 import type { SortState } from '../ui/view-model/ui-state.js';
 import { parseFilter } from '../filter/filter-query.js';
+import { resolveOption, type ResolveOption } from './resolver-flag.js';
 
 export interface CliOptions {
   mode: 'tui' | 'json' | 'events' | 'headless' | 'doctor' | 'triage';
@@ -71,6 +72,8 @@ export interface CliOptions {
   /** --otlp: the OTLP/HTTP metrics endpoint. */
   otlpUrl: string | null;
   otlpIntervalMs: number;
+  /** --resolve (with --resolver): PTR lookups for unnamed peers; null when off (the default). */
+  resolve: ResolveOption | null;
 }
 
 const MIN_INTERVAL_MS = 100;
@@ -262,6 +265,7 @@ export function parseCommandLine(argv: readonly string[], importMeta: ImportMeta
     throw new UsageError(`--prometheus-peers ${peerLabelLimit} is out of range — use a whole number from 0 to 100000`);
   }
   const otlpUrl = flags.otlp === undefined ? null : parseOtlpUrl(flags.otlp);
+  const resolve = resolveOption(flags.resolve, flags.resolver, replayPath !== null);
   const otlpIntervalMs = requireFinite(flags.otlpInterval, '--otlp-interval', 'milliseconds');
   if (otlpIntervalMs < 100 || otlpIntervalMs > 3_600_000) throw new UsageError(`--otlp-interval ${otlpIntervalMs} is out of range — use 100 to 3600000 ms`);
   return {
@@ -299,5 +303,6 @@ export function parseCommandLine(argv: readonly string[], importMeta: ImportMeta
     peerLabelLimit,
     otlpUrl,
     otlpIntervalMs,
+    resolve,
   };
 }

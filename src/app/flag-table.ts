@@ -63,6 +63,8 @@ export const flagTable = {
   prometheusPeers: { type: 'number', default: 0, value: 'N', help: 'Add peer address/port labels, at most N series (default {default}: none)' },
   otlp: { type: 'string', value: 'URL', help: 'Export the same metrics over OTLP/HTTP (e.g. http://127.0.0.1:4318/v1/metrics)' },
   otlpInterval: { type: 'number', default: 10_000, value: 'MS', help: 'OTLP export interval (default {default})' },
+  resolve: { type: 'boolean', default: false, help: 'Name peers no DNS answer or hosts file named by reverse (PTR) lookups: traffic of its own, so off by default' },
+  resolver: { type: 'string', value: 'ADDR[:PORT]', help: "The DNS server --resolve asks (default: the host's /etc/resolv.conf servers)" },
   help: { type: 'boolean', shortFlag: 'h', default: false, help: 'Show this help' },
   version: { type: 'boolean', default: false, help: 'Show the version' },
 } as const satisfies Record<string, FlagDefinition>;

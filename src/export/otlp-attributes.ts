@@ -8,6 +8,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import {
+  ATTR_CLIENT_ADDRESS,
   ATTR_CONTAINER_ID,
   ATTR_K8S_CRONJOB_NAME,
   ATTR_K8S_DAEMONSET_NAME,
@@ -20,6 +21,7 @@ import {
   ATTR_NETWORK_PEER_PORT,
   ATTR_NETWORK_TRANSPORT,
   ATTR_NETWORK_TYPE,
+  ATTR_SERVER_ADDRESS,
   NETWORK_TRANSPORT_VALUE_TCP,
   NETWORK_TRANSPORT_VALUE_UDP,
 } from '@opentelemetry/semantic-conventions';
@@ -64,6 +66,10 @@ export function connectionStateValue(state: TcpStateName): string {
 /**
  * `network.type` only on peer series: the others sum a process's IPv4 and IPv6 connections
  * (splitting them would double a dual-stack process's series for little).
+ *
+ * A peer's name goes where the semantic conventions put a logical name, beside the IP in
+ * `network.peer.address`: `server.address` when this host connected to it (the series has its
+ * port), `client.address` when the peer connected here (an accepted connection, no port).
  */
 export function seriesAttributes(labels: SeriesLabels): Attributes {
   const attributes: Attributes = {
@@ -79,6 +85,7 @@ export function seriesAttributes(labels: SeriesLabels): Attributes {
     attributes[ATTR_NETWORK_PEER_ADDRESS] = labels.peer.address;
     if (labels.peer.port !== null) attributes[ATTR_NETWORK_PEER_PORT] = labels.peer.port;
     if (labels.peer.family !== null) attributes[ATTR_NETWORK_TYPE] = labels.peer.family;
+    if (labels.peer.name !== null) attributes[labels.peer.port === null ? ATTR_CLIENT_ADDRESS : ATTR_SERVER_ADDRESS] = labels.peer.name;
   }
   return attributes;
 }

@@ -439,13 +439,16 @@ export type ModelRecord =
   | UdpFlowsRefusedRecord
   | PeerNameRecord;
 
-/** Where a peer's name came from. */
-export type PeerNameSource = 'dns' | 'hosts';
+/**
+ * Where a peer's name came from: `dns` a DNS answer a local socket received, `hosts` the owning
+ * process's hosts file, `ptr` a reverse lookup netscope made itself (only with --resolve).
+ */
+export type PeerNameSource = 'dns' | 'hosts' | 'ptr';
 
 /**
  * A name for an address as one network namespace saw it: the name an application asked for in
- * a DNS answer a local socket received (through any CNAME chain), or a line of a process's
- * hosts file. The name is already sanitised and capped (253 characters) by the source.
+ * a DNS answer a local socket received (through any CNAME chain), a line of a process's
+ * hosts file, or the answer to a reverse (PTR) lookup asked with --resolve. The name is already sanitised and capped (253 characters) by the source.
  */
 export interface PeerNameRecord {
   kind: 'name';
@@ -457,7 +460,7 @@ export interface PeerNameRecord {
   address: string;
   name: string;
   source: PeerNameSource;
-  /** The answer's TTL in seconds; null for a hosts file line, which does not expire. */
+  /** The answer's TTL in seconds (a PTR name: how long netscope trusts it); null for a hosts file line, which does not expire. */
   ttlSeconds: number | null;
   /** cgroup v2 id of the socket that received the answer (0 when unknown or from a hosts file). */
   cgroupId: number;

@@ -72,12 +72,14 @@ export interface ViewDocument {
 }
 
 /**
- * A scope as the view holds it: a process, a peer, a listener, one container by full id, a
+ * A scope as the view holds it: a process, a peer (by address or by name), a listener, one container by full id, a
  * `--container`/`--pod` query, or a finding's evidence (socket cookies as decimal strings).
  */
 export type ViewScopeDocument =
   | { kind: 'process'; pid: number }
   | { kind: 'peer'; address: string }
+  /** The connections whose peer carries this name, at any address (Enter on a Peers row grouping a name's addresses). */
+  | { kind: 'peerName'; name: string }
   /** The connections one listening socket accepted; `id` is its socket cookie (the document's `listeners[].id`). */
   | { kind: 'listener'; id: string }
   | { kind: 'container'; id: string }

@@ -138,9 +138,9 @@ export interface NatSnapshot {
 export interface PeerName {
   /** Sanitised, at most 253 characters (longer ones end in …). */
   name: string;
-  /** `dns`: a DNS answer a local socket received; `hosts`: the owning process's hosts file. */
+  /** `dns`: a DNS answer a local socket received; `hosts`: the owning process's hosts file; `ptr`: a reverse lookup (--resolve). */
   source: PeerNameSource;
-  /** When the answer arrived or the hosts file was read, ms since the epoch. */
+  /** When the answer arrived, the hosts file was read or the PTR lookup answered, ms since the epoch. */
   atMs: number;
 }
 

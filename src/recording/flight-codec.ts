@@ -38,12 +38,21 @@ const SAME_ENDPOINTS = 0x10;
 const SAME_COUNTERS = 0x20;
 /** The record's counters (reset, sample), container's pid or name's TTL is null. */
 const NULL_FIELD = 0x40;
-/** state, udpFlow: an owner follows; reset: sent (else received); sample: inode and uid as last; container: no container; nat: incoming; name: from a hosts file (else DNS). */
+/** state, udpFlow: an owner follows; reset: sent (else received); sample: inode and uid as last; container: no container; nat: incoming; name: not from DNS (a byte after its cgroup id says where). */
 const KIND_FLAG = 0x80;
 /** nat: found in the host's conntrack table (else the socket's own namespace's). No nat field is ever null. */
 const NAT_HOST_TABLE = NULL_FIELD;
 /** nat: about a UDP flow, whose peer follows (a nat record has no endpoints to be the same as). */
 const NAT_UDP_PEER = SAME_ENDPOINTS;
+/** A name's source other than DNS, in the byte after its cgroup id. */
+const NAME_SOURCE_CODES = { hosts: 0, ptr: 1 } as const;
+
+function nameSourceOf(code: number): 'hosts' | 'ptr' {
+  if (code === NAME_SOURCE_CODES.hosts) return 'hosts';
+  if (code === NAME_SOURCE_CODES.ptr) return 'ptr';
+  throw new Error(`flight recorder chunk damaged: name source ${code}`);
+}
+
 /** The yes/no fields of UDP records, in the byte after their endpoints. */
 const UDP_CONNECTED = 1;
 const UDP_SOCKET_CLOSED = 2;
@@ -339,10 +348,12 @@ export class ChunkEncoder {
         this.whole(entry.total);
         break;
       case 'name':
-        this.header(KIND_CODES.name | (entry.ttlSeconds === null ? NULL_FIELD : 0) | (entry.source === 'hosts' ? KIND_FLAG : 0), entry.atMs);
+        // A DNS answer, by far the most common, spends no byte on its source.
+        this.header(KIND_CODES.name | (entry.ttlSeconds === null ? NULL_FIELD : 0) | (entry.source === 'dns' ? 0 : KIND_FLAG), entry.atMs);
         this.difference(entry.netns, this.previousNetns);
         this.previousNetns = entry.netns;
         this.string(entry.address).string(entry.name).whole(entry.cgroupId);
+        if (entry.source !== 'dns') this.byte(NAME_SOURCE_CODES[entry.source]);
         if (entry.ttlSeconds !== null) this.whole(entry.ttlSeconds);
         break;
     }
@@ -656,8 +667,8 @@ export class ChunkDecoder {
         const address = this.string(bytes)!;
         const name = this.string(bytes)!;
         const cgroupId = this.whole(bytes);
+        const source = (code & KIND_FLAG) === 0 ? 'dns' : nameSourceOf(bytes[this.at++]!);
         const ttlSeconds = (code & NULL_FIELD) === 0 ? this.whole(bytes) : null;
-        const source = (code & KIND_FLAG) === 0 ? 'dns' : 'hosts';
         return { kind: 'name', atMs, netns, address, name, source, ttlSeconds, cgroupId };
       }
       default:

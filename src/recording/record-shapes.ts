@@ -337,7 +337,7 @@ const recordShapes: { readonly [Kind in ModelRecord['kind']]: Parser<RecordOfKin
     netns: wholeNumber,
     address: text,
     name: text,
-    source: oneOf('dns', 'hosts'),
+    source: oneOf('dns', 'hosts', 'ptr'),
     ttlSeconds: nullable(wholeNumber),
     cgroupId: wholeNumber,
   }),

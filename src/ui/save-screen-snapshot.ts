@@ -36,6 +36,8 @@ function scopeDocument(scope: Scope): ViewDocument['scope'] {
       return { kind: 'process', pid: scope.pid };
     case 'peer':
       return { kind: 'peer', address: scope.address };
+    case 'peerName':
+      return { kind: 'peerName', name: scope.name };
     case 'listener':
       return { kind: 'listener', id: String(scope.id) };
     case 'container':
@@ -66,6 +68,8 @@ function scopeText(scope: NonNullable<ViewDocument['scope']>): string {
       return `process ${scope.pid}`;
     case 'peer':
       return `peer ${scope.address}`;
+    case 'peerName':
+      return `peer ${scope.name}`;
     case 'listener':
       return `listener ${scope.id}`;
     case 'container':

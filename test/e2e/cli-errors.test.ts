@@ -32,6 +32,9 @@ describe('netscope command-line errors and exits', () => {
     [['--json', '--keep-closed', '-3'], /--keep-closed -3 is out of range/],
     [['stray-argument'], /unexpected argument stray-argument/],
     [['doctor', 'now'], /unexpected argument now/],
+    [['--json', '--resolve', '--resolver', 'dns.example'], /--resolver dns\.example: dns\.example is not an IP address .* e\.g\. --resolver/],
+    [['--json', '--resolve', '--resolver', '127.0.0.1:99999'], /--resolver 127\.0\.0\.1:99999: port 99999 is not 1–65535/],
+    [['--json', '--resolver', '127.0.0.1'], /--resolver picks the server .* add --resolve/],
   ] as const) {
     it(`rejects ${args.join(' ')} with exit 2`, async () => {
       const { code, stderr, stdout } = await runNetscope([...args]).done;

@@ -133,6 +133,51 @@ describe('OTLP exporter', () => {
     }
   });
 
+  test('with peer labels, a peer series carries its address in network.peer.address and its name as server.address or client.address', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const counters = new TrafficCounters({ peerLabelLimit: 5 });
+      const exporter = new OtlpExporter(counters, { url: receiver.url, intervalMs: 60_000, version: '9.9.9', host, nodeName: null, report: () => {} });
+      const observer = new MetricsObserver(counters, [exporter], () => NOW + 20);
+      const named = { name: 'orders-db.prod.svc.cluster.local', source: 'dns' as const, atMs: NOW };
+      const accepted = [{ state: 'SYN_RECV' as const, atMs: NOW - 1000, durationMs: 1 }, { state: 'ESTABLISHED' as const, atMs: NOW - 999, durationMs: null }];
+      observer.tick(
+        snapshot({
+          atMs: NOW,
+          connections: [
+            connection({ id: 1, daddr: '10.96.14.7', dport: 5432, bytesSent: 77, peerName: named }),
+            connection({ id: 2, daddr: '10.1.2.3', dport: 443, bytesSent: 5 }),
+            connection({ id: 3, daddr: '10.0.0.9', dport: 51000, bytesSent: 9, stateHistory: accepted, peerName: { name: 'batch-7.jobs.test', source: 'hosts', atMs: NOW } }),
+          ],
+        }),
+      );
+      await observer.close();
+      const sent = receiver.points('netscope.bytes.sent');
+      const byAddress = (address: string) => {
+        const found = sent.filter((point) => point.attributes['network.peer.address'] === address);
+        assert.equal(found.length, 1, `one point for ${address}`);
+        return found[0] as ReceivedPoint;
+      };
+      assert.deepEqual(byAddress('10.96.14.7').attributes, {
+        'network.transport': 'tcp',
+        'process.executable.name': 'curl',
+        'network.peer.address': '10.96.14.7',
+        'network.peer.port': 5432,
+        'network.type': 'ipv4',
+        'server.address': 'orders-db.prod.svc.cluster.local',
+      });
+      assert.equal(byAddress('10.96.14.7').value, 77);
+      const unnamed = byAddress('10.1.2.3').attributes;
+      assert.equal('server.address' in unnamed || 'client.address' in unnamed, false, 'no name attribute where no name is known');
+      const client = byAddress('10.0.0.9').attributes;
+      assert.equal(client['client.address'], 'batch-7.jobs.test');
+      assert.equal('server.address' in client, false, 'an accepted peer is the client, not the server');
+      assert.equal('network.peer.port' in client, false);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   test('exports every interval, the same series growing', async () => {
     const receiver = await startOtlpReceiver();
     try {

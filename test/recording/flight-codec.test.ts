@@ -76,11 +76,12 @@ describe('the flight recorder encoding', () => {
     assert.deepEqual(roundTrip(entries), entries);
   });
 
-  test('gives back name records from DNS (with a TTL) and hosts files (without)', () => {
+  test('gives back name records from DNS (with a TTL), hosts files (without) and PTR lookups', () => {
     const entries: FlightEntry[] = [
       { kind: 'name', atMs: T0, netns: 4026531840, address: '10.96.14.7', name: 'orders-db.prod.svc.cluster.local', source: 'dns', ttlSeconds: 30, cgroupId: 77 },
       { kind: 'name', atMs: T0 + 1, netns: 4026532001, address: '2001:db8::7', name: '\\x1bévil…', source: 'dns', ttlSeconds: 0, cgroupId: 0 },
       { kind: 'name', atMs: T0 + 2, netns: 4026532001, address: '10.0.0.9', name: 'static.names.test', source: 'hosts', ttlSeconds: null, cgroupId: 0 },
+      { kind: 'name', atMs: T0 + 3, netns: 4026532001, address: '10.0.0.10', name: 'host-10.reverse.test', source: 'ptr', ttlSeconds: 600, cgroupId: 0 },
     ];
     assert.deepEqual(roundTrip(entries), entries);
   });

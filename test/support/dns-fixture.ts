@@ -1,9 +1,11 @@
 /**
  * The two sides of the peer-name tests, each run inside a test network namespace:
  *
- *   dns-fixture server ZONE_JSON TCP_PORT [DNS_ADDRESS]
- *        a fake DNS server on DNS_ADDRESS:53 (default 127.0.0.1) answering from ZONE_JSON (name → answer records, as
- *        dns-packet writes them), and a TCP listener on TCP_PORT that holds what it accepts
+ *   dns-fixture server ZONE_JSON TCP_PORT [DNS_ADDRESS] [DNS_PORT]
+ *        a fake DNS server on DNS_ADDRESS:DNS_PORT (default 127.0.0.1:53; port 0: one the kernel picks, said
+ *        in `listening`) answering from ZONE_JSON (name → answer records, as dns-packet writes them: A,
+ *        CNAME, PTR), saying each query it receives (`query`, with its name and type), and a TCP
+ *        listener on TCP_PORT that holds what it accepts
  *   dns-fixture lookup TITLE NAME TCP_PORT
  *        resolves NAME through the C library (the namespace's own resolv.conf and hosts), connects
  *        to the first address and holds the connection until stdin closes
@@ -17,6 +19,7 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
+import { answerFromZone, type Zone } from './dns-zone-server.js';
 
 const [mode, ...args] = process.argv.slice(2);
 
@@ -24,31 +27,13 @@ function say(message: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ pid: process.pid, ...message })}\n`);
 }
 
-function serve(zoneJson: string, tcpPort: number, dnsAddress: string): void {
-  const zone = JSON.parse(zoneJson) as Record<string, dnsPacket.Answer[]>;
+function serve(zoneJson: string, tcpPort: number, dnsAddress: string, dnsPort: number): void {
   const server = dgram.createSocket('udp4');
-  server.on('message', (message, remote) => {
-    let query: dnsPacket.Packet;
-    try {
-      query = dnsPacket.decode(message);
-    } catch {
-      return;
-    }
-    const question = query.questions?.[0];
-    const answers = question === undefined ? [] : (zone[question.name.toLowerCase()] ?? []).filter((answer) => question.type === 'A' || answer.type !== 'A');
-    const response = dnsPacket.encode({
-      type: 'response',
-      id: query.id ?? 0,
-      flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | dnsPacket.AUTHORITATIVE_ANSWER,
-      questions: query.questions ?? [],
-      answers,
-    });
-    server.send(response, remote.port, remote.address);
-  });
+  answerFromZone(server, JSON.parse(zoneJson) as Zone, (query) => say({ event: 'query', ...query }));
   const held: net.Socket[] = [];
   const listener = net.createServer((socket) => held.push(socket.on('error', () => {})));
   server.once('error', (error) => say({ event: 'error', message: error.message }));
-  server.bind(53, dnsAddress, () => listener.listen(tcpPort, '0.0.0.0', () => say({ event: 'listening' })));
+  server.bind(dnsPort, dnsAddress, () => listener.listen(tcpPort, '0.0.0.0', () => say({ event: 'listening', dnsPort: server.address().port })));
 }
 
 async function connectAndHold(address: string, tcpPort: number): Promise<void> {
@@ -75,7 +60,7 @@ function queryAndConnect(name: string, tcpPort: number, dnsAddress: string): voi
   client.send(dnsPacket.encode({ type: 'query', id: 7, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }] }), 53, dnsAddress);
 }
 
-if (mode === 'server') serve(args[0] as string, Number(args[1]), args[2] ?? '127.0.0.1');
+if (mode === 'server') serve(args[0] as string, Number(args[1]), args[2] ?? '127.0.0.1', Number(args[3] ?? 53));
 else {
   process.title = args[0] ?? 'dns-client';
   if (mode === 'lookup') void lookupAndConnect(args[1] as string, Number(args[2]));

@@ -97,6 +97,24 @@ describe('s: the document of what the view shows', () => {
     assert.match(text, /^saved 0 connections \(filter: no-such-program\) to /);
   });
 
+  test('scoped to a name shared by several addresses: every connection carrying it, peers one per address; the schema holds', () => {
+    const edge = { name: 'edge.cdn.test', source: 'dns' as const, atMs: Date.UTC(2025, 0, 15, 11, 59) };
+    const named = snapshot({
+      connections: [
+        connection({ id: 11, daddr: '198.51.100.4', bytesSent: 10, peerName: edge }),
+        connection({ id: 12, daddr: '198.51.100.30', bytesSent: 20, peerName: edge }),
+        connection({ id: 13, daddr: '203.0.113.9', bytesSent: 30 }),
+      ],
+    });
+    const result = saveScreenSnapshot(screenInput(named), state({ scope: { kind: 'peerName', name: 'edge.cdn.test' }, pane: 'peers' }), directory, new Date(at.getTime() + 5000));
+    const document = JSON.parse(readFileSync(result.path, 'utf8')) as SnapshotDocument;
+    assert.equal(validate(document), true, JSON.stringify(validate.errors, null, 2));
+    assert.deepEqual(document.connections.map((entry) => entry.id), ['11', '12']);
+    assert.deepEqual(document.peers.map((peer) => [peer.address, peer.bytesSent, peer.peerName?.name]), [['198.51.100.30', 20, 'edge.cdn.test'], ['198.51.100.4', 10, 'edge.cdn.test']]);
+    assert.deepEqual(document.view?.scope, { kind: 'peerName', name: 'edge.cdn.test' });
+    assert.match(savedScreenText(result), /^saved 2 connections \(scope: peer edge\.cdn\.test\) to /);
+  });
+
   test('scoped to a finding: its evidence as the finding has it now, and the view names it; the schema holds', () => {
     const atEnter = { kind: 'finding' as const, id: 'loss:pid=1234', summary: 'curl loses segments', connectionIds: [3], listenerIds: [], pid: 1234, peerAddress: '93.184.216.34' };
     const grown = buildFinding({ id: 'loss:pid=1234', kind: 'loss', evidence: { connectionIds: [3, 4], listenerIds: [901], counters: [], reasons: [], absorbed: [] } });

@@ -18,6 +18,10 @@ function markOf(key: string, appeared: ReadonlySet<string>, moved: ReadonlySet<s
   return appeared.has(key) ? '+' : moved.has(key) ? '~' : ' ';
 }
 
+function strongerMark(a: ChangeMark, b: ChangeMark): ChangeMark {
+  return a === '+' || b === '+' ? '+' : a === '~' || b === '~' ? '~' : ' ';
+}
+
 export function paneMarks(changes: BaselineChanges): PaneMarks {
   const newProcesses = new Set(changes.processes.startedTalking);
   const newPeers = new Set(changes.peers.appeared);
@@ -34,7 +38,8 @@ export function paneMarks(changes: BaselineChanges): PaneMarks {
     },
     processes: (row) => markOf(processKey(row.comm, row.container), newProcesses, movedProcesses),
     containers: (row) => markOf(containerKey(row.container), newContainers, none),
-    peers: (row) => markOf(row.address, newPeers, movedPeers),
+    // A row grouping a name's addresses takes the strongest mark of any of them.
+    peers: (row) => row.addresses.map((address) => markOf(address, newPeers, movedPeers)).reduce(strongerMark, ' '),
     listeners: (row) => markOf(listenerKey(row.owner.comm, row.owner.container, row.sport), newListeners, none),
   };
 }

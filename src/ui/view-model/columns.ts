@@ -10,7 +10,6 @@ import type {
   ConnectionSnapshot,
   ContainerSnapshot,
   ListenerSnapshot,
-  PeerSnapshot,
   ProcessSnapshot,
   TrafficSums,
 } from '../../model/snapshot-types.js';
@@ -32,6 +31,7 @@ import {
   formatWorkload,
 } from './format.js';
 import { workloadOf } from '../../model/workload.js';
+import type { PeerRow } from './peer-groups.js';
 
 /** What a cell may depend on besides its row. */
 export interface RowContext {
@@ -68,7 +68,8 @@ export interface PaneRow {
   connections: ConnectionSnapshot;
   processes: ProcessSnapshot;
   containers: ContainerSnapshot;
-  peers: PeerSnapshot;
+  /** Grouped by name while names are shown (peer-groups.ts). */
+  peers: PeerRow;
   listeners: ListenerSnapshot;
   events: EventRow;
   findings: Finding;
@@ -266,14 +267,16 @@ const containerColumns: readonly Column<ContainerSnapshot>[] = [
   ...trafficColumns<ContainerSnapshot>(),
 ];
 
-const peerColumns: readonly Column<PeerSnapshot>[] = [
+const peerColumns: readonly Column<PeerRow>[] = [
   {
-    ...textColumn({ id: 'address', header: 'ADDRESS', minWidth: 15, maxWidth: 39, priority: 100 }, (row) => row.address),
+    ...textColumn({ id: 'address', header: 'ADDRESS', minWidth: 15, maxWidth: 39, priority: 100 }, (row) =>
+      row.addresses.length === 1 ? row.address : `${formatCount(row.addresses.length)} addresses`,
+    ),
     truncation: 'middle',
     compare: (a, b) => compareAddresses(a.address, b.address),
   },
   textColumn({ id: 'name', header: 'NAME', minWidth: 12, maxWidth: 48, priority: 90 }, (row) => row.peerName?.name ?? null),
-  ...trafficColumns<PeerSnapshot>(),
+  ...trafficColumns<PeerRow>(),
 ];
 
 const listenerColumns: readonly Column<ListenerSnapshot>[] = [

@@ -7,7 +7,7 @@
  * | connections | socket cookie                         | `81920`                       |
  * | processes   | pid                                   | `4242`                        |
  * | containers  | `<runtime>/<container id>`            | `docker/3f2a9c…`              |
- * | peers       | remote address                        | `93.184.216.34`, `::1`        |
+ * | peers       | remote address, or `name:` and the name shared by its addresses | `93.184.216.34`, `::1`, `name:edge.cdn.test` |
  * | listeners   | `<socket cookie>/<owner pid or ->`    | `5120/812`, `5121/-`          |
  * | events      | `<cookie or ->/<atMs>/<kind>/<n>`     | `81920/1735689600123/reset/0` |
  * | findings    | the finding's id                      | `refused:pid=412:peer=127.0.0.1:9` |
@@ -15,7 +15,8 @@
  * Events have no identity of their own: `n` tells apart events with the same cookie, time and
  * kind, counted from the oldest, so a key survives newer events arriving.
  */
-import type { ConnectionEvent, ConnectionSnapshot, ContainerSnapshot, ListenerSnapshot, PeerSnapshot, ProcessSnapshot } from '../../model/snapshot-types.js';
+import type { ConnectionEvent, ConnectionSnapshot, ContainerSnapshot, ListenerSnapshot, ProcessSnapshot } from '../../model/snapshot-types.js';
+import type { PeerRow } from './peer-groups.js';
 import type { Finding } from '../../findings/finding.js';
 
 /** Key of a Findings row: its id, stable across ticks and replays. */
@@ -38,9 +39,17 @@ export function containerKey(container: ContainerSnapshot): string {
   return `${container.container.runtime}/${container.container.id}`;
 }
 
-/** Key of a Peers row. */
-export function peerKey(peer: PeerSnapshot): string {
-  return peer.address;
+/** Before the name in the key of a Peers row grouping addresses by name; no address starts with it. */
+const PEER_NAME_KEY_PREFIX = 'name:';
+
+/** Key of a Peers row: its address, or its name when it groups several addresses (peer-groups.ts). */
+export function peerKey(peer: PeerRow): string {
+  return peer.groupName === null ? peer.address : `${PEER_NAME_KEY_PREFIX}${peer.groupName}`;
+}
+
+/** What Enter on a Peers row scopes to: the address, or every address behind the name. */
+export function peerScopeFromKey(key: string): { kind: 'peer'; address: string } | { kind: 'peerName'; name: string } {
+  return key.startsWith(PEER_NAME_KEY_PREFIX) ? { kind: 'peerName', name: key.slice(PEER_NAME_KEY_PREFIX.length) } : { kind: 'peer', address: key };
 }
 
 /** Key of a Listeners row. */

@@ -1,7 +1,8 @@
 /**
  * Scope: Enter on a process, a container, a peer, a listener or a finding (or `--pid`,
  * `--container`, `--pod`) narrows every pane to what is related to it, until Esc. Connections are
- * related by their owner (its pid or its container), their remote address, the listener that
+ * related by their owner (its pid or its container), their remote address (or, for a Peers row
+ * grouping addresses by name, their peer's name), the listener that
  * accepted them, or — under a finding — by being its evidence; events by their connection;
  * processes, containers, peers and listeners by the connections between them, or by their own
  * owner; findings by their subject or evidence.
@@ -38,6 +39,8 @@ function connectionMatcher(snapshot: ModelSnapshot, scope: ActiveScope): (connec
       return (connection) => connection.owner.pid === scope.pid;
     case 'peer':
       return (connection) => connection.daddr === scope.address;
+    case 'peerName':
+      return (connection) => connection.peerName?.name === scope.name;
     case 'listener': {
       const listener = scopedListener(snapshot, scope);
       return listener === undefined ? () => false : (connection) => acceptedBy(listener, connection);
@@ -50,13 +53,19 @@ function connectionMatcher(snapshot: ModelSnapshot, scope: ActiveScope): (connec
   }
 }
 
-/** Whether a finding is about what a (non-finding) scope names: its process, its peer, its listener or its container. */
-function subjectInScope(finding: Finding, scope: Exclude<ActiveScope, { kind: 'finding' }>): boolean {
+/**
+ * Whether a finding is about what a (non-finding) scope names: its process, its peer, its
+ * listener or its container. A finding names its peer by address: under a name scope, any
+ * address of `connections` (those carrying the name) is the peer.
+ */
+function subjectInScope(finding: Finding, scope: Exclude<ActiveScope, { kind: 'finding' }>, connections: readonly ConnectionSnapshot[]): boolean {
   switch (scope.kind) {
     case 'process':
       return finding.subject.pid === scope.pid;
     case 'peer':
       return finding.subject.peerAddress === scope.address;
+    case 'peerName':
+      return connections.some((connection) => connection.daddr === finding.subject.peerAddress);
     case 'listener':
       return finding.evidence.listenerIds.includes(scope.id);
     case 'container':
@@ -86,8 +95,9 @@ function acceptedBy(listener: ListenerSnapshot, connection: Pick<ConnectionSnaps
 export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, scope: ActiveScope) => (row: PaneRow[Pane]) => boolean } = {
   findings: (snapshot, scope) => {
     if (scope.kind === 'finding') return (row) => row.id === scope.id;
-    const ids = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.id));
-    return (row) => subjectInScope(row, scope) || row.evidence.connectionIds.some((id) => ids.has(id));
+    const inScope = connectionsInScope(snapshot, scope);
+    const ids = new Set(inScope.map((connection) => connection.id));
+    return (row) => subjectInScope(row, scope, inScope) || row.evidence.connectionIds.some((id) => ids.has(id));
   },
   connections: connectionMatcher,
   processes: (snapshot, scope) => {
@@ -103,13 +113,14 @@ export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, 
   peers: (snapshot, scope) => {
     if (scope.kind === 'peer') return (row) => row.address === scope.address;
     const addresses = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.daddr));
-    return (row) => addresses.has(row.address);
+    return (row) => row.addresses.some((address) => addresses.has(address));
   },
   listeners: (snapshot, scope) => {
     switch (scope.kind) {
       case 'process':
         return (row) => row.owner.pid === scope.pid;
-      case 'peer': {
+      case 'peer':
+      case 'peerName': {
         const fromPeer = connectionsInScope(snapshot, scope);
         return (row) => fromPeer.some((connection) => acceptedBy(row, connection));
       }
@@ -128,6 +139,10 @@ export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, 
         return (row) => row.pid === scope.pid;
       case 'peer':
         return (row) => row.daddr === scope.address || row.saddr === scope.address;
+      case 'peerName': {
+        const addresses = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.daddr));
+        return (row) => addresses.has(row.daddr) || addresses.has(row.saddr);
+      }
       case 'listener': {
         // A refused or dropped segment may have no socket: it still arrived at the listener's port.
         // Events carry no netns, so those are matched by port and address alone.
@@ -185,6 +200,10 @@ function describeScopeSubject(scope: ActiveScope, snapshot: ModelSnapshot): stri
   switch (scope.kind) {
     case 'peer':
       return `peer ${scope.address}`;
+    case 'peerName': {
+      const addresses = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.daddr));
+      return `peer ${scope.name} (${addresses.size} address${addresses.size === 1 ? '' : 'es'})`;
+    }
     case 'listener': {
       const listener = scopedListener(snapshot, scope);
       if (listener === undefined) return `listener ${scope.id} (closed)`;

@@ -19,7 +19,6 @@ import type {
   ListenerSnapshot,
   ModelSnapshot,
   PeerName,
-  PeerSnapshot,
   ProcessSnapshot,
 } from '../../model/snapshot-types.js';
 import type { ContainerIdentity } from '../../model/records.js';
@@ -28,6 +27,7 @@ import { inWorkload, workloadOf } from '../../model/workload.js';
 import type { Finding } from '../../findings/finding.js';
 import { findingKindName } from './finding-format.js';
 import { natMatchesTerm } from '../../filter/nat-term.js';
+import type { PeerRow } from './peer-groups.js';
 
 type ContainerTerm = Extract<FieldTerm, { kind: 'container' | 'pod' | 'workload' }>;
 
@@ -125,8 +125,8 @@ const containerPaneFields: readonly SearchField<ContainerSnapshot>[] = [
   ...containerFields<ContainerSnapshot>((row) => row.container),
 ];
 
-const peerFields: readonly SearchField<PeerSnapshot>[] = [
-  { name: 'address', match: 'literal', text: (row) => row.address },
+const peerFields: readonly SearchField<PeerRow>[] = [
+  { name: 'address', match: 'literal', text: (row) => row.addresses.join(' ') },
   { name: 'peerName', match: 'fuzzy', text: (row) => row.peerName?.name ?? null },
 ];
 
@@ -240,9 +240,9 @@ export const paneSearchables: { readonly [Pane in PaneId]: (snapshot: ModelSnaps
   peers: (snapshot) => ({
     fields: peerFields,
     fieldPredicate: (term) => {
-      if (term.kind === 'host') return (row) => peerMatchesHost(row.address, row.peerName, term.host);
+      if (term.kind === 'host') return (row) => row.addresses.some((address) => peerMatchesHost(address, row.peerName, term.host));
       const addresses = overMatchingConnections(snapshot.connections, term, (connection) => connection.daddr);
-      return (row) => addresses.has(row.address);
+      return (row) => row.addresses.some((address) => addresses.has(address));
     },
   }),
   listeners: () => ({

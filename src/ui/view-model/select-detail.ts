@@ -12,6 +12,7 @@ import type { DetailView, Tone } from './view-types.js';
 import type { ScreenInput } from './screen-input.js';
 import type { ConnectionSnapshot, NatSnapshot, Owner, PeerName, UdpFlowSnapshot } from '../../model/snapshot-types.js';
 import type { ProblemEvent, ProblemSpan } from '../../model/problem-trail.js';
+import type { PeerNameSource } from '../../model/records.js';
 import {
   formatBytes,
   formatContainer,
@@ -113,9 +114,16 @@ function describeOwner(owner: Owner): string {
   return owner.container === null ? process : `${process} · container ${formatContainer(owner.container)}`;
 }
 
-/** `orders-db.prod.svc.cluster.local · DNS answer at 10:42:07` / `· hosts file, read at …`. */
+/** Where each source's name came from, at a time of day. */
+const peerNameOrigins: Record<PeerNameSource, (at: string) => string> = {
+  dns: (at) => `DNS answer at ${at}`,
+  hosts: (at) => `hosts file, read at ${at}`,
+  ptr: (at) => `PTR lookup at ${at}`,
+};
+
+/** `orders-db.prod.svc.cluster.local · DNS answer at 10:42:07` / `· hosts file, read at …` / `· PTR lookup at …`. */
 function describePeerName(peerName: PeerName): string {
-  const where = peerName.source === 'dns' ? `DNS answer at ${formatTimeOfDay(peerName.atMs)}` : `hosts file, read at ${formatTimeOfDay(peerName.atMs)}`;
+  const where = peerNameOrigins[peerName.source](formatTimeOfDay(peerName.atMs));
   return `${peerName.name} · ${where}`;
 }
 

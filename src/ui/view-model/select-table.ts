@@ -24,6 +24,7 @@ import type { BaselineChanges } from '../../model/baseline-changes.js';
 import { paneScopes, type ActiveScope } from './scope.js';
 import { selectedPosition } from './selection.js';
 import { paneSearchables } from './searchable.js';
+import { peerRows } from './peer-groups.js';
 
 export interface TableSelection {
   table: TableView;
@@ -63,7 +64,8 @@ interface MatchingRows<Row> {
 
 interface PaneDefinition<Row extends object> {
   pane: PaneId;
-  rows(snapshot: ModelSnapshot, findings: readonly Finding[]): readonly Row[];
+  /** The pane's rows; `state` only where the view changes what a row is (Peers grouped by name, not under `n`). */
+  rows(snapshot: ModelSnapshot, findings: readonly Finding[], state: UiState): readonly Row[];
   /** Key of `row`, which is `rows[index]` (see row-keys.ts). */
   keyOf(row: Row, index: number, rows: readonly Row[]): string;
   /** Breaks sort ties by identity, so equal rows keep their order across ticks. */
@@ -77,7 +79,7 @@ interface PaneDefinition<Row extends object> {
    * under a filter or scope these replace the pane's own rows, and the filter and scope are
    * not applied to them again.
    */
-  narrowed?(snapshot: ModelSnapshot, kept: readonly ConnectionSnapshot[]): Row[];
+  narrowed?(snapshot: ModelSnapshot, kept: readonly ConnectionSnapshot[], state: UiState): readonly Row[];
   columns: readonly Column<Row>[];
   tone(row: Row, context: RowContext): Tone;
   searchable(snapshot: ModelSnapshot): Searchable<Row>;
@@ -133,10 +135,10 @@ const containers = definePane('containers', {
   narrowed: narrowedContainers,
 });
 const peers = definePane('peers', {
-  rows: (snapshot) => snapshot.peers,
+  rows: (snapshot, _findings, state) => peerRows(snapshot.peers, state.addressesShown),
   keyOf: peerKey,
-  compareIdentity: (a, b) => compareAddresses(a.address, b.address),
-  narrowed: narrowedPeers,
+  compareIdentity: (a, b) => compareAddresses(a.address, b.address) || a.addresses.length - b.addresses.length,
+  narrowed: (snapshot, kept, state) => peerRows(narrowedPeers(snapshot, kept), state.addressesShown),
 });
 const listeners = definePane('listeners', {
   rows: (snapshot) => snapshot.listeners,
@@ -185,6 +187,8 @@ function scopeIdentity(scope: Scope): string {
       return `process ${scope.pid}`;
     case 'peer':
       return `peer ${scope.address}`;
+    case 'peerName':
+      return `peerName ${scope.name}`;
     case 'listener':
       return `listener ${scope.id}`;
     case 'container':
@@ -250,7 +254,7 @@ function matchingRows<Row extends object>(definition: PaneDefinition<Row>, snaps
 /** The connections the Connections pane keeps under the state's filter and scope, in its order. */
 function keptConnections(snapshot: ModelSnapshot, state: UiState): readonly ConnectionSnapshot[] {
   const sort = knownSort(connections, state.sort.connections);
-  const ordered = orderedRows(connections, connections.rows(snapshot, []), snapshot, state.scope, sort, state.closedHidden);
+  const ordered = orderedRows(connections, connections.rows(snapshot, [], state), snapshot, state.scope, sort, state.closedHidden);
   const matching = matchingRows(connections, snapshot, ordered, state.filter.text);
   return keptCache(matching.order, () => matching.order.map((index) => ordered.rows[index] as ConnectionSnapshot));
 }
@@ -279,7 +283,7 @@ export function keptOpenFindings(snapshot: ModelSnapshot, all: readonly Finding[
 
 /** The listeners the Listeners pane keeps under the state's filter and scope. */
 function keptListeners(snapshot: ModelSnapshot, state: UiState): readonly ListenerSnapshot[] {
-  const ordered = orderedRows(listeners, listeners.rows(snapshot, []), snapshot, state.scope, knownSort(listeners, state.sort.listeners), state.closedHidden);
+  const ordered = orderedRows(listeners, listeners.rows(snapshot, [], state), snapshot, state.scope, knownSort(listeners, state.sort.listeners), state.closedHidden);
   const matching = matchingRows(listeners, snapshot, ordered, state.filter.text);
   return matching.order.map((index) => ordered.rows[index] as ListenerSnapshot);
 }
@@ -299,24 +303,29 @@ export function keptPaneRows(snapshot: ModelSnapshot, state: UiState): Pick<Mode
   return {
     connections: snapshot.connections.filter((connection) => keptSet.has(connection)),
     listeners: snapshot.listeners.filter((listener) => keptListenerSet.has(listener)),
-    processes: narrowing ? [...narrowedRows(processes, snapshot, kept)] : snapshot.processes,
-    containers: narrowing ? [...narrowedRows(containers, snapshot, kept)] : snapshot.containers,
-    peers: narrowing ? [...narrowedRows(peers, snapshot, kept)] : snapshot.peers,
+    processes: narrowing ? [...narrowedRows(processes, snapshot, kept, state)] : snapshot.processes,
+    containers: narrowing ? [...narrowedRows(containers, snapshot, kept, state)] : snapshot.containers,
+    // The document's peers stay one per address, as the model's are: grouping by name is the pane's.
+    peers: narrowing ? narrowedPeers(snapshot, kept) : snapshot.peers,
   };
 }
 
-/** Narrowed rows keep their identity while the kept connections do, so ordering and filtering stay memoized. */
-const narrowedByKept = new WeakMap<readonly ConnectionSnapshot[], Map<PaneId, readonly object[]>>();
-function narrowedRows<Row extends object>(definition: PaneDefinition<Row>, snapshot: ModelSnapshot, kept: readonly ConnectionSnapshot[]): readonly Row[] {
+/**
+ * Narrowed rows keep their identity while the kept connections (and `n`, which regroups Peers)
+ * do, so ordering and filtering stay memoized.
+ */
+const narrowedByKept = new WeakMap<readonly ConnectionSnapshot[], Map<string, readonly object[]>>();
+function narrowedRows<Row extends object>(definition: PaneDefinition<Row>, snapshot: ModelSnapshot, kept: readonly ConnectionSnapshot[], state: UiState): readonly Row[] {
   let byPane = narrowedByKept.get(kept);
   if (byPane === undefined) {
     byPane = new Map();
     narrowedByKept.set(kept, byPane);
   }
-  let rows = byPane.get(definition.pane) as readonly Row[] | undefined;
+  const key = `${definition.pane}${state.addressesShown ? ' addresses' : ''}`;
+  let rows = byPane.get(key) as readonly Row[] | undefined;
   if (rows === undefined) {
-    rows = definition.narrowed?.(snapshot, kept) ?? [];
-    byPane.set(definition.pane, rows);
+    rows = definition.narrowed?.(snapshot, kept, state) ?? [];
+    byPane.set(key, rows);
   }
   return rows;
 }
@@ -354,7 +363,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
   const { snapshot, state } = request;
   const sort = knownSort(definition, state.sort[definition.pane]);
   const narrowing = definition.narrowed !== undefined && (state.scope !== null || state.filter.text.trim() !== '');
-  const paneRows = narrowing ? narrowedRows(definition, snapshot, keptConnections(snapshot, state)) : definition.rows(snapshot, request.findings ?? NO_FINDINGS);
+  const paneRows = narrowing ? narrowedRows(definition, snapshot, keptConnections(snapshot, state), state) : definition.rows(snapshot, request.findings ?? NO_FINDINGS, state);
   const ordered = orderedRows(definition, paneRows, snapshot, narrowing ? null : state.scope, sort, state.closedHidden, definition.narrowedBy?.(state) ?? null);
   const matching = matchingRows(definition, snapshot, ordered, narrowing ? '' : state.filter.text);
   const selection = state.selection[definition.pane];
@@ -402,7 +411,7 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
       columns,
       rows,
       matchingRows: matching.order.length,
-      totalRows: narrowing ? definition.rows(snapshot, request.findings ?? NO_FINDINGS).length : ordered.rows.length,
+      totalRows: narrowing ? definition.rows(snapshot, request.findings ?? NO_FINDINGS, state).length : ordered.rows.length,
       firstRowIndex: first,
       sortLabel,
       marked: markOf !== undefined,

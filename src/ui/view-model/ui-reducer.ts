@@ -6,7 +6,7 @@
 import type { FindingScope, PaneId, Scope, Selection, SortState, UiAction, UiState, VisibleRows } from './ui-state.js';
 import { allPanes, FINDINGS_PANE_KEY, paneOrder } from './ui-state.js';
 import { columnIds, defaultSort, sortBy } from './columns.js';
-import { connectionIdFromEventKey, connectionIdFromKey, containerIdFromKey, listenerIdFromKey, pidFromProcessKey } from './row-keys.js';
+import { connectionIdFromEventKey, connectionIdFromKey, containerIdFromKey, listenerIdFromKey, peerScopeFromKey, pidFromProcessKey } from './row-keys.js';
 import { selectedPosition } from './selection.js';
 import { EVENT_ROW_TYPES } from './event-rows.js';
 
@@ -269,7 +269,7 @@ function enter(state: UiState, key: string | null): UiState {
       return id === null ? state : scopeTo(state, { kind: 'container', id });
     }
     case 'peers':
-      return scopeTo(state, { kind: 'peer', address: key });
+      return scopeTo(state, peerScopeFromKey(key));
     case 'listeners': {
       const id = listenerIdFromKey(key);
       return id === null ? state : scopeTo(state, { kind: 'listener', id });

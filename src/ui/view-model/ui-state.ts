@@ -37,6 +37,11 @@ export type Scope =
   | { kind: 'process'; pid: number }
   | { kind: 'peer'; address: string }
   /**
+   * Enter on a Peers row that groups the addresses behind one name: the connections whose peer
+   * carries that name, whichever address (a Service's endpoints, a CDN's edges).
+   */
+  | { kind: 'peerName'; name: string }
+  /**
    * Enter on a Listeners row: the connections that listening socket (by its cookie) accepted, found
    * by its local port and network namespace. Nothing matches once the listener is gone.
    */

@@ -5,7 +5,9 @@ import { selectTable } from '../../../src/ui/view-model/select-table.js';
 import { initialUiState, uiReducer } from '../../../src/ui/view-model/ui-reducer.js';
 import type { UiState } from '../../../src/ui/view-model/ui-state.js';
 import type { ModelSnapshot } from '../../../src/model/snapshot-types.js';
-import { T0, connection, peersOf, snapshot } from './snapshot-builder.js';
+import { T0, connection, peersOf, screenInput, snapshot } from './snapshot-builder.js';
+import { selectDetail } from '../../../src/ui/view-model/select-detail.js';
+import { formatTimeOfDay } from '../../../src/ui/view-model/format.js';
 import { key } from '../ink-key.js';
 
 const named = connection({
@@ -60,5 +62,18 @@ describe('peer names in the table', () => {
     assert.deepEqual(keysMatching('connections', 'host:10.0.0.9'), ['2']);
     assert.deepEqual(keysMatching('connections', '!host:cluster.local'), ['2']);
     assert.deepEqual(keysMatching('peers', 'host:svc.cluster.local'), ['10.96.14.7']);
+  });
+
+  test('the detail page says where the name came from: a DNS answer, a hosts file or a PTR lookup, and when', () => {
+    const at = formatTimeOfDay(T0);
+    for (const [source, where] of [
+      ['dns', `DNS answer at ${at}`],
+      ['hosts', `hosts file, read at ${at}`],
+      ['ptr', `PTR lookup at ${at}`],
+    ] as const) {
+      const named = connection({ id: 9, daddr: '10.0.0.16', peerName: { name: 'db-7.reverse.test', source, atMs: T0 } });
+      const detail = selectDetail(screenInput(snapshot({ connections: [named] })), 9, 160);
+      assert.equal(detail.fields.find((field) => field.label === 'Peer name')?.value, `db-7.reverse.test · ${where}`);
+    }
   });
 });
