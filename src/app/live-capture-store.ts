@@ -37,6 +37,8 @@ export class LiveCaptureStore implements CaptureStore {
   private notice: string | null = null;
   private readonly now: () => Date;
   private readonly baseline: BaselineTracker;
+  /** A tick's publication waiting for the keys that came in while its model work ran. */
+  private pendingPublish: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly capture: Capture,
@@ -46,7 +48,7 @@ export class LiveCaptureStore implements CaptureStore {
     this.now = options.now ?? (() => new Date());
     this.baseline = options.baseline ?? new BaselineTracker();
     this.current = this.input();
-    this.loop = new TickLoop(() => this.intervalMs, () => this.tick());
+    this.loop = new TickLoop(() => this.intervalMs, () => this.tickAfterInput());
     this.loop.start();
   }
 
@@ -62,6 +64,22 @@ export class LiveCaptureStore implements CaptureStore {
     this.detail.note(this.capture.tick());
     if (this.paused) return;
     this.publish();
+  }
+
+  /**
+   * The loop's tick: the model's work now, its publication once the keys typed meanwhile are in.
+   * Those keys wait in stdin while the model works; setImmediate runs after the event loop has read
+   * them, so each key is drawn on the snapshot already on screen (a filter over rows already
+   * sorted) before this tick's rows are sorted and filtered, and a churn tick never makes a key
+   * wait for a frame of its own.
+   */
+  private tickAfterInput(): void {
+    this.detail.note(this.capture.tick());
+    if (this.paused || this.pendingPublish !== null) return;
+    this.pendingPublish = setImmediate(() => {
+      this.pendingPublish = null;
+      if (!this.paused) this.publish();
+    });
   }
 
   setPaused(paused: boolean): void {
@@ -107,6 +125,8 @@ export class LiveCaptureStore implements CaptureStore {
   /** Stops ticking and the capture; what is synchronous (the probes' release) happens before the first await. */
   stop(): Promise<void> {
     this.loop.stop();
+    if (this.pendingPublish !== null) clearImmediate(this.pendingPublish);
+    this.pendingPublish = null;
     return this.capture.stop();
   }
 

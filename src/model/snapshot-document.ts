@@ -58,7 +58,7 @@ export interface SnapshotDocument {
   changes?: ChangesDocument;
 }
 
-/** The live view's filter, scope, pane, sort and `t` at the moment of a save. */
+/** The live view's filter, scope, pane, sort, `t` and `H` at the moment of a save. */
 export interface ViewDocument {
   /** The filter as typed (the filter language of `/`); '' for none. */
   filter: string;
@@ -69,6 +69,11 @@ export interface ViewDocument {
   sort: { column: string; descending: boolean };
   /** `t`: closed and TIME_WAIT connections were left out. */
   closedHidden: boolean;
+  /**
+   * `H`: the Processes pane showed one row per process name and container (the document's
+   * `processes` stay one per pid); absent when it listed them per pid.
+   */
+  processesGrouped?: boolean;
 }
 
 /**
@@ -77,6 +82,8 @@ export interface ViewDocument {
  */
 export type ViewScopeDocument =
   | { kind: 'process'; pid: number }
+  /** Every process of one name in one container (its full id; null on the host): Enter on a grouped Processes row. */
+  | { kind: 'processName'; comm: string; containerId: string | null }
   | { kind: 'peer'; address: string }
   /** The connections whose peer carries this name, at any address (Enter on a Peers row grouping a name's addresses). */
   | { kind: 'peerName'; name: string }

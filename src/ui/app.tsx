@@ -54,6 +54,7 @@ export function App({ store, initialState, size: fixedSize, colors = true }: Pro
       selectedFinding: screen.selectedFinding,
       findingsShown: screen.findingsShown,
       helpPageCount: screen.helpPageCount,
+      shownColumnIds: screen.shownColumnIds,
     },
     (command: Exclude<KeyCommand, null>) => {
       if (command === 'quit') exit();

@@ -27,19 +27,25 @@ export interface KeyContext {
   findingsShown?: boolean;
   /** Pages of the help while it is open (the movement keys turn them); null on the other pages. */
   helpPageCount?: number | null;
+  /** While the column chooser is open, the columns the table shows (Enter and Space toggle the one under its cursor); null otherwise (absent: null). */
+  shownColumnIds?: readonly string[] | null;
 }
 
 /** The function keys netscope binds; Ink's useInput reports them as empty input. */
-export type FunctionKey = 'f1' | 'f6' | 'f10';
+export type FunctionKey = 'f1' | 'f2' | 'f6' | 'f10';
 
 /**
  * Raw sequences of the bound function keys. xterm, VTE, tmux and screen send `ESC O P` for F1;
- * rxvt and PuTTY send `ESC [ 11 ~`, the Linux console `ESC [ [ A`. F6 and F10 agree everywhere.
+ * rxvt and PuTTY send `ESC [ 11 ~`, the Linux console `ESC [ [ A` (F2: `ESC O Q`, `ESC [ 12 ~`,
+ * `ESC [ [ B`). F6 and F10 agree everywhere.
  */
 const functionKeySequences: readonly [string, FunctionKey][] = [
   ['\u001bOP', 'f1'],
   ['\u001b[11~', 'f1'],
   ['\u001b[[A', 'f1'],
+  ['\u001bOQ', 'f2'],
+  ['\u001b[12~', 'f2'],
+  ['\u001b[[B', 'f2'],
   ['\u001b[17~', 'f6'],
   ['\u001b[21~', 'f10'],
 ];
@@ -89,6 +95,8 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
     const turn = helpPageTurn(input, key);
     if (turn !== null) return { type: 'turnHelpPage', to: turn, pageCount: context.helpPageCount };
   }
+  const shownColumnIds = context.shownColumnIds ?? null;
+  if (shownColumnIds !== null && (key.return || input === ' ')) return { type: 'toggleColumn', shownColumnIds };
   const rows = context.navigation;
   if (key.upArrow) return { type: 'move', delta: -1, rows };
   if (key.downArrow) return { type: 'move', delta: 1, rows };
@@ -123,6 +131,10 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
       return { type: 'invertSort' };
     case 'o':
       return { type: 'openSortMenu' };
+    case 'C':
+      return { type: 'openColumnMenu' };
+    case 'H':
+      return { type: 'toggleProcessGroups' };
     case '/':
       return { type: 'openFilter' };
     case ' ':
@@ -174,7 +186,14 @@ export function commandForKey(input: string, key: Key, context: KeyContext): Key
 export function commandForFunctionKey(functionKey: FunctionKey, context: KeyContext): KeyCommand {
   if (functionKey === 'f10') return 'quit';
   if (context.filterEditing) return null;
-  return functionKey === 'f1' ? { type: 'toggleHelp' } : { type: 'openSortMenu' };
+  switch (functionKey) {
+    case 'f1':
+      return { type: 'toggleHelp' };
+    case 'f2':
+      return { type: 'openColumnMenu' };
+    case 'f6':
+      return { type: 'openSortMenu' };
+  }
 }
 
 /**

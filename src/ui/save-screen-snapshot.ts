@@ -26,7 +26,14 @@ export interface SavedScreen {
 /** The view part of the UI state, as the document records it. */
 export function viewDocument(state: UiState): ViewDocument {
   const { column, descending } = state.sort[state.pane];
-  return { filter: state.filter.text, scope: scopeDocument(state.scope), pane: state.pane, sort: { column, descending }, closedHidden: state.closedHidden };
+  return {
+    filter: state.filter.text,
+    scope: scopeDocument(state.scope),
+    pane: state.pane,
+    sort: { column, descending },
+    closedHidden: state.closedHidden,
+    ...(state.processesGrouped ? { processesGrouped: true } : {}),
+  };
 }
 
 function scopeDocument(scope: Scope): ViewDocument['scope'] {
@@ -34,6 +41,8 @@ function scopeDocument(scope: Scope): ViewDocument['scope'] {
   switch (scope.kind) {
     case 'process':
       return { kind: 'process', pid: scope.pid };
+    case 'processName':
+      return { kind: 'processName', comm: scope.comm, containerId: scope.containerId };
     case 'peer':
       return { kind: 'peer', address: scope.address };
     case 'peerName':
@@ -66,6 +75,8 @@ function scopeText(scope: NonNullable<ViewDocument['scope']>): string {
   switch (scope.kind) {
     case 'process':
       return `process ${scope.pid}`;
+    case 'processName':
+      return `processes named ${scope.comm}${scope.containerId === null ? '' : ` in container ${scope.containerId.slice(0, SHORT_ID_LENGTH)}`}`;
     case 'peer':
       return `peer ${scope.address}`;
     case 'peerName':

@@ -91,7 +91,7 @@ describe('netscope live view at 80×24', () => {
       await closer.next('closed');
       await unfiltered.waitFor((screen) => / CLOSE +/.test(screen), 'the closed connection listed');
       unfiltered.type('t');
-      const open = await unfiltered.waitFor((screen) => screen.includes('t show closed') || /\(\d+\/\d+\)/.test(screen), 't hides the closed rows');
+      const open = await unfiltered.waitFor((screen) => screen.includes('t show closed') || /\([\d,]+\/[\d,]+\)/.test(screen), 't hides the closed rows');
       await unfiltered.waitFor((screen) => !/ CLOSE +/.test(screen.split('\n').slice(6, -1).join('\n')), `no closed row left:\n${open}`);
       unfiltered.type('q');
     } finally {

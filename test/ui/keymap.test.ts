@@ -163,3 +163,22 @@ describe('keymap', () => {
     assert.equal(contextAfter(browsing, null), browsing);
   });
 });
+
+describe('keymap: columns and process groups', () => {
+  test('C and F2 open the column chooser, H groups processes; F2 does nothing in the filter prompt', () => {
+    assert.deepEqual(commandForKey('C', key(), browsing), { type: 'openColumnMenu' });
+    assert.deepEqual(commandForFunctionKey('f2', browsing), { type: 'openColumnMenu' });
+    assert.equal(commandForFunctionKey('f2', typing), null);
+    assert.deepEqual(commandForKey('H', key(), browsing), { type: 'toggleProcessGroups' });
+    assert.deepEqual(commandForKey('H', key(), typing), { type: 'editFilter', text: 'cuH' });
+    assert.deepEqual(functionKeysIn('\u001bOQ\u001b[12~\u001b[[B'), ['f2', 'f2', 'f2']);
+  });
+
+  test('while the chooser is open, Enter and Space toggle the column under its cursor; elsewhere they do not', () => {
+    const choosing: KeyContext = { ...browsing, shownColumnIds: ['process', 'remote'] };
+    assert.deepEqual(commandForKey('\r', key({ return: true }), choosing), { type: 'toggleColumn', shownColumnIds: ['process', 'remote'] });
+    assert.deepEqual(commandForKey(' ', key(), choosing), { type: 'toggleColumn', shownColumnIds: ['process', 'remote'] });
+    assert.deepEqual(commandForKey(' ', key(), browsing), { type: 'togglePause' });
+    assert.deepEqual(commandForKey('\r', key({ return: true }), browsing), { type: 'enter', key: '1002' });
+  });
+});

@@ -127,4 +127,15 @@ describe('s: the document of what the view shows', () => {
     assert.equal(document.view?.pane, 'findings');
     assert.match(savedScreenText(result), /^saved 2 connections \(scope: finding loss:pid=1234\) to /);
   });
+
+  test('grouped by name (H) and scoped to a name: the processes of that name, one per pid, and the view says both; the schema holds', () => {
+    const { document, text } = saved(state({ pane: 'processes', processesGrouped: true, scope: { kind: 'processName', comm: 'nginx', containerId: null } }), new Date(at.getTime() + 7000));
+    assert.deepEqual(document.connections.map((entry) => entry.id), ['1', '2']);
+    assert.deepEqual(document.processes.map((process) => [process.pid, process.connections]), [[800, 2]]);
+    assert.deepEqual(document.view?.scope, { kind: 'processName', comm: 'nginx', containerId: null });
+    assert.equal(document.view?.processesGrouped, true);
+    assert.match(text, /^saved 2 connections \(scope: processes named nginx\) to /);
+    const bogus = { ...document, view: { ...document.view, processesGrouped: false } };
+    assert.equal(validate(bogus), false, 'per pid the field is absent, never false');
+  });
 });

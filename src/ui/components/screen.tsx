@@ -33,6 +33,8 @@ function Body({ screen }: Props) {
       return <GaugesPage gauges={body.gauges} />;
     case 'sortMenu':
       return <SortMenu sortMenu={body.sortMenu} />;
+    case 'columnMenu':
+      return <SortMenu sortMenu={body.columnMenu} />;
   }
 }
 

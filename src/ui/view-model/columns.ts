@@ -10,7 +10,6 @@ import type {
   ConnectionSnapshot,
   ContainerSnapshot,
   ListenerSnapshot,
-  ProcessSnapshot,
   TrafficSums,
 } from '../../model/snapshot-types.js';
 import type { ContainerIdentity } from '../../model/records.js';
@@ -32,6 +31,8 @@ import {
 } from './format.js';
 import { workloadOf } from '../../model/workload.js';
 import type { PeerRow } from './peer-groups.js';
+import { processPidCell, processPidSortValue, type ProcessRow } from './process-groups.js';
+import { commandCell } from './command-cell.js';
 
 /** What a cell may depend on besides its row. */
 export interface RowContext {
@@ -66,7 +67,7 @@ export interface Column<Row> {
 /** The raw model row behind each pane. */
 export interface PaneRow {
   connections: ConnectionSnapshot;
-  processes: ProcessSnapshot;
+  processes: ProcessRow;
   containers: ContainerSnapshot;
   /** Grouped by name while names are shown (peer-groups.ts). */
   peers: PeerRow;
@@ -170,6 +171,15 @@ function connectionAgeMs(connection: ConnectionSnapshot, context: RowContext): n
   return (connection.closedAtMs ?? context.nowMs) - connection.openedAtMs;
 }
 
+/**
+ * A problem column's priority while a row on screen shows its problem: above every rate column
+ * (RATE 85, SEND/RECV 80), so at 80 columns a retransmitting, reset or dropping row shows why
+ * rather than how fast; below the process, the remote end, the state and a LIMIT that presses.
+ */
+const CONNECTION_PROBLEM_PRIORITY = 86;
+/** The same over the aggregate panes: above the rates (80), below the name, the pid and the bytes. */
+const AGGREGATE_PROBLEM_PRIORITY = 82;
+
 /** The columns every traffic aggregate (process, container, peer) shares, in display order. */
 function trafficColumns<Row extends TrafficSums>(): Column<Row>[] {
   return [
@@ -183,13 +193,22 @@ function trafficColumns<Row extends TrafficSums>(): Column<Row>[] {
     numberColumn({ id: 'recv', header: 'RECV/s', minWidth: 10, priority: 80 }, (row) => row.receiveRate, (row) => rateCell(row.receiveRate)),
     numberColumn({ id: 'sent', header: 'SENT', minWidth: 8, priority: 45 }, (row) => row.bytesSent, (row) => formatBytes(row.bytesSent)),
     numberColumn({ id: 'received', header: 'RECVD', minWidth: 8, priority: 45 }, (row) => row.bytesReceived, (row) => formatBytes(row.bytesReceived)),
-    numberColumn({ id: 'retrans', header: 'RETRANS', minWidth: 8, priority: 60 }, (row) => row.retransmits, (row) => countCell(row.retransmits)),
-    numberColumn(
-      { id: 'resets', header: 'RST', minWidth: 5, priority: 40 },
-      (row) => row.resetsSent + row.resetsReceived,
-      (row) => resetsCell(row.resetsSent, row.resetsReceived),
-    ),
-    numberColumn({ id: 'drops', header: 'DROPS', minWidth: 6, priority: 40 }, (row) => row.drops, (row) => countCell(row.drops)),
+    {
+      ...numberColumn({ id: 'retrans', header: 'RETRANS', minWidth: 8, priority: 60 }, (row) => row.retransmits, (row) => countCell(row.retransmits)),
+      raisedPriority: { priority: AGGREGATE_PROBLEM_PRIORITY, when: (row) => row.retransmits > 0 },
+    },
+    {
+      ...numberColumn(
+        { id: 'resets', header: 'RST', minWidth: 5, priority: 40 },
+        (row) => row.resetsSent + row.resetsReceived,
+        (row) => resetsCell(row.resetsSent, row.resetsReceived),
+      ),
+      raisedPriority: { priority: AGGREGATE_PROBLEM_PRIORITY, when: (row) => row.resetsSent + row.resetsReceived > 0 },
+    },
+    {
+      ...numberColumn({ id: 'drops', header: 'DROPS', minWidth: 6, priority: 40 }, (row) => row.drops, (row) => countCell(row.drops)),
+      raisedPriority: { priority: AGGREGATE_PROBLEM_PRIORITY, when: (row) => row.drops > 0 },
+    },
   ];
 }
 
@@ -226,13 +245,22 @@ const connectionColumns: readonly Column<ConnectionSnapshot>[] = [
   numberColumn({ id: 'recv', header: 'RECV/s', minWidth: 10, priority: 80 }, (row) => row.receiveRate, (row) => rateCell(row.receiveRate)),
   numberColumn({ id: 'sent', header: 'SENT', minWidth: 8, priority: 45 }, (row) => row.bytesSent, (row) => formatBytes(row.bytesSent)),
   numberColumn({ id: 'received', header: 'RECVD', minWidth: 8, priority: 45 }, (row) => row.bytesReceived, (row) => formatBytes(row.bytesReceived)),
-  numberColumn({ id: 'retrans', header: 'RETRANS', minWidth: 8, priority: 65 }, (row) => row.retransmits, (row) => countCell(row.retransmits)),
-  numberColumn(
-    { id: 'resets', header: 'RST', minWidth: 5, priority: 40 },
-    (row) => row.resetsSent + row.resetsReceived,
-    (row) => resetsCell(row.resetsSent, row.resetsReceived),
-  ),
-  numberColumn({ id: 'drops', header: 'DROPS', minWidth: 6, priority: 40 }, droppedPackets, (row) => countCell(droppedPackets(row))),
+  {
+    ...numberColumn({ id: 'retrans', header: 'RETRANS', minWidth: 8, priority: 65 }, (row) => row.retransmits, (row) => countCell(row.retransmits)),
+    raisedPriority: { priority: CONNECTION_PROBLEM_PRIORITY, when: (row) => row.retransmits > 0 },
+  },
+  {
+    ...numberColumn(
+      { id: 'resets', header: 'RST', minWidth: 5, priority: 40 },
+      (row) => row.resetsSent + row.resetsReceived,
+      (row) => resetsCell(row.resetsSent, row.resetsReceived),
+    ),
+    raisedPriority: { priority: CONNECTION_PROBLEM_PRIORITY, when: (row) => row.resetsSent + row.resetsReceived > 0 },
+  },
+  {
+    ...numberColumn({ id: 'drops', header: 'DROPS', minWidth: 6, priority: 40 }, droppedPackets, (row) => countCell(droppedPackets(row))),
+    raisedPriority: { priority: CONNECTION_PROBLEM_PRIORITY, when: (row) => droppedPackets(row) > 0 },
+  },
   numberColumn({ id: 'rtt', header: 'RTT', minWidth: 7, priority: 60 }, (row) => row.srttMs, (row) => (row.srttMs === null ? '-' : formatLatency(row.srttMs))),
   // A socket older than the capture is at least as old as its first sighting: the kernel keeps no creation time.
   numberColumn({ id: 'age', header: 'AGE', minWidth: 6, priority: 55 }, connectionAgeMs, (row, context) => `${row.preexisting ? '≥' : ''}${formatDuration(connectionAgeMs(row, context))}`),
@@ -246,13 +274,14 @@ const connectionColumns: readonly Column<ConnectionSnapshot>[] = [
   },
 ];
 
-const processColumns: readonly Column<ProcessSnapshot>[] = [
-  numberColumn({ id: 'pid', header: 'PID', minWidth: 7, priority: 90 }, (row) => row.pid, (row) => String(row.pid)),
+const processColumns: readonly Column<ProcessRow>[] = [
+  // Grouped (`H`), a row stands for its pids: the column shows and sorts by how many.
+  numberColumn({ id: 'pid', header: 'PID', minWidth: 7, priority: 90 }, processPidSortValue, processPidCell),
   textColumn({ id: 'process', header: 'PROCESS', minWidth: 10, maxWidth: 16, priority: 100 }, (row) => row.comm),
   containerNameColumn((row) => row.container),
   textColumn({ id: 'user', header: 'USER', minWidth: 8, maxWidth: 12, priority: 35 }, (row) => row.user ?? (row.uid === null ? null : String(row.uid))),
-  ...trafficColumns<ProcessSnapshot>(),
-  textColumn({ id: 'command', header: 'COMMAND', minWidth: 12, maxWidth: 4096, priority: 62 }, (row) => row.cmdline),
+  ...trafficColumns<ProcessRow>(),
+  { ...textColumn({ id: 'command', header: 'COMMAND', minWidth: 12, maxWidth: 4096, priority: 62 }, (row) => row.cmdline), format: (row) => commandCell(row.cmdline) },
 ];
 
 // At 80 columns: name, pod, processes, connections, bytes, rates and retransmits. The image is
@@ -296,7 +325,7 @@ const listenerColumns: readonly Column<ListenerSnapshot>[] = [
     (row) => (row.protocol === 'udp' ? '-' : formatCount(row.acceptQueueLimit)),
   ),
   textColumn({ id: 'user', header: 'USER', minWidth: 8, maxWidth: 12, priority: 40 }, (row) => row.owner.user ?? (row.owner.uid === null ? null : String(row.owner.uid))),
-  textColumn({ id: 'command', header: 'COMMAND', minWidth: 12, maxWidth: 4096, priority: 50 }, (row) => row.owner.cmdline),
+  { ...textColumn({ id: 'command', header: 'COMMAND', minWidth: 12, maxWidth: 4096, priority: 50 }, (row) => row.owner.cmdline), format: (row) => commandCell(row.owner.cmdline) },
 ];
 
 /** What happened, in a few words: `SYN_SENT→ESTAB`, `in ESTAB`, `sent: NOT_SPECIFIED`, `from the peer`, `NETFILTER_DROP`. */

@@ -1,5 +1,5 @@
 /**
- * Scope: Enter on a process, a container, a peer, a listener or a finding (or `--pid`,
+ * Scope: Enter on a process (or a process name, grouped), a container, a peer, a listener or a finding (or `--pid`,
  * `--container`, `--pod`) narrows every pane to what is related to it, until Esc. Connections are
  * related by their owner (its pid or its container), their remote address (or, for a Peers row
  * grouping addresses by name, their peer's name), the listener that
@@ -37,6 +37,8 @@ function connectionMatcher(snapshot: ModelSnapshot, scope: ActiveScope): (connec
   switch (scope.kind) {
     case 'process':
       return (connection) => connection.owner.pid === scope.pid;
+    case 'processName':
+      return (connection) => isNamed(connection.owner, scope);
     case 'peer':
       return (connection) => connection.daddr === scope.address;
     case 'peerName':
@@ -62,6 +64,8 @@ function subjectInScope(finding: Finding, scope: Exclude<ActiveScope, { kind: 'f
   switch (scope.kind) {
     case 'process':
       return finding.subject.pid === scope.pid;
+    case 'processName':
+      return isNamed(finding.subject, scope);
     case 'peer':
       return finding.subject.peerAddress === scope.address;
     case 'peerName':
@@ -72,6 +76,11 @@ function subjectInScope(finding: Finding, scope: Exclude<ActiveScope, { kind: 'f
     case 'containerQuery':
       return containerMatches(finding.subject.container, scope);
   }
+}
+
+/** Whether an owner (a process, a connection's or listener's owner, a finding's subject) has the name and container of a `processName` scope. */
+function isNamed(owner: { comm: string | null; container: ContainerIdentity | null }, scope: Extract<ActiveScope, { kind: 'processName' }>): boolean {
+  return owner.comm === scope.comm && (owner.container?.id ?? null) === scope.containerId;
 }
 
 function connectionsInScope(snapshot: ModelSnapshot, scope: ActiveScope): ConnectionSnapshot[] {
@@ -102,6 +111,7 @@ export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, 
   connections: connectionMatcher,
   processes: (snapshot, scope) => {
     if (scope.kind === 'process') return (row) => row.pid === scope.pid;
+    if (scope.kind === 'processName') return (row) => isNamed(row, scope);
     const pids = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.owner.pid));
     return (row) => pids.has(row.pid);
   },
@@ -119,6 +129,8 @@ export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, 
     switch (scope.kind) {
       case 'process':
         return (row) => row.owner.pid === scope.pid;
+      case 'processName':
+        return (row) => isNamed(row.owner, scope);
       case 'peer':
       case 'peerName': {
         const fromPeer = connectionsInScope(snapshot, scope);
@@ -137,6 +149,12 @@ export const paneScopes: { readonly [Pane in PaneId]: (snapshot: ModelSnapshot, 
     switch (scope.kind) {
       case 'process':
         return (row) => row.pid === scope.pid;
+      case 'processName': {
+        // Events carry a name but no container: theirs is their connection's, or their process's.
+        const pids = new Set(snapshot.processes.filter((process) => isNamed(process, scope)).map((process) => process.pid));
+        const ids = new Set(connectionsInScope(snapshot, scope).map((connection) => connection.id));
+        return (row) => (row.connectionId !== null && ids.has(row.connectionId)) || (row.pid !== null && pids.has(row.pid));
+      }
       case 'peer':
         return (row) => row.daddr === scope.address || row.saddr === scope.address;
       case 'peerName': {
@@ -188,6 +206,12 @@ function knownContainers(snapshot: ModelSnapshot): ContainerIdentity[] {
   return known;
 }
 
+/** A container by its name as `formatContainer` gives it, or by its short id when the snapshot does not know it. */
+function describeContainerId(snapshot: ModelSnapshot, id: string): string {
+  const container = knownContainers(snapshot).find((candidate) => candidate.id === id);
+  return container === undefined ? id.slice(0, SHORT_ID_LENGTH) : formatContainer(container);
+}
+
 /** What a `--container`/`--pod` scope asks for: `"web"`, `pod "prod/db-0"`, `"app" in pod "db-0"`. */
 function describeQuery(scope: Extract<ActiveScope, { kind: 'containerQuery' }>): string {
   const container = scope.container === null ? null : `"${scope.container}"`;
@@ -214,10 +238,13 @@ function describeScopeSubject(scope: ActiveScope, snapshot: ModelSnapshot): stri
       const comm = snapshot.processes.find((process) => process.pid === scope.pid)?.comm ?? null;
       return `process ${scope.pid}${comm === null ? '' : ` (${comm})`}`;
     }
-    case 'container': {
-      const container = knownContainers(snapshot).find((candidate) => candidate.id === scope.id);
-      return container === undefined ? `container ${scope.id.slice(0, SHORT_ID_LENGTH)}` : `container ${formatContainer(container)}`;
+    case 'processName': {
+      const count = snapshot.processes.filter((process) => isNamed(process, scope)).length;
+      const container = scope.containerId === null ? '' : ` in container ${describeContainerId(snapshot, scope.containerId)}`;
+      return `processes named ${scope.comm}${container} (${count} pid${count === 1 ? '' : 's'})`;
     }
+    case 'container':
+      return `container ${describeContainerId(snapshot, scope.id)}`;
     case 'containerQuery': {
       const matched = knownContainers(snapshot).filter((container) => containerMatches(container, scope));
       const [only] = matched;

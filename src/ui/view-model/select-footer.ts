@@ -92,6 +92,8 @@ function hintsFor(state: UiState): string[] {
       return ['Esc back', 'L close', 'q quit', pause, 's save', '? help'];
     case 'sortMenu':
       return ['Enter sort', 'Esc close', '↑↓ move', 'q quit', pause, '? help'];
+    case 'columnMenu':
+      return ['Enter on/off', 'Esc close', '↑↓ move', 'q quit', pause, '? help'];
     case 'table': {
       const back = state.scope !== null ? ['Esc leave scope'] : state.filter.text !== '' ? ['Esc clear filter'] : [];
       // A replay steps and changes speed; a live capture changes its interval and has a flight recorder.
@@ -102,7 +104,8 @@ function hintsFor(state: UiState): string[] {
       const closed = state.pane !== 'connections' ? [] : state.closedHidden ? ['t show closed'] : ['t hide closed'];
       const open = state.pane === 'findings' ? ['Enter evidence', 'd details'] : state.scope?.kind === 'finding' ? ['Enter open', 'd finding'] : ['Enter open'];
       const types = state.pane === 'events' ? [`e type: ${state.eventType ?? 'all'}`] : [];
-      return [...back, 'q quit', '? help', '/ filter', ...open, 'Tab pane', '< > sort', 'o sort menu', 'I invert', pause, ...pace, ...closed, ...types];
+      const groups = state.pane !== 'processes' ? [] : state.processesGrouped ? ['H per pid'] : ['H group by name'];
+      return [...back, 'q quit', '? help', '/ filter', ...open, ...groups, 'Tab pane', '< > sort', 'o sort menu', 'C columns', 'I invert', pause, ...pace, ...closed, ...types];
     }
   }
 }

@@ -39,6 +39,8 @@ export const HELP_ENTRIES: readonly [string, string][] = [
   ['< >', 'sort by the previous / next column'],
   ['o  F6', "sort menu: the pane's columns, ↑↓ to one, Enter sorts by it, Esc closes"],
   ['I', 'invert the sort'],
+  ['C  F2', "columns: the pane's columns, Enter or Space turns one off, or on ahead of the rest; kept for the session"],
+  ['H', 'Processes: one row per name and container (PID shows ×N pids), or per pid again'],
   ['/', 'filter every pane as you type; Enter keeps, Esc clears'],
   ['  words', 'fuzzy on names, pods, commands, states; exact on ports'],
   ["  'x =x ^x x$", 'contains / is / starts with / ends with x'],

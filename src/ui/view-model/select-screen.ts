@@ -5,7 +5,8 @@
  *   header   4–8 lines  title (PAUSED banner on it), states, rates + sparkline, findings + health;
  *                       gauges once read, probes off, scope and a replay's position only when set (headerLineCount)
  *   tabs     1 line
- *   body     the rest   table: its column header line + rows; or detail; or gauges; or the sort menu; or help (which
+ *   body     the rest   table: its column header line + rows; or detail; or gauges; or the sort menu or the column
+ *                       chooser; or help (which
  *                       takes the header's and tabs' lines too)
  *   footer   1–2 lines  filter and message (when either is set), key hints (footerLineCount)
  */
@@ -21,6 +22,7 @@ import { selectChanges } from './select-changes.js';
 import { selectGauges } from './select-gauges.js';
 import { selectHelp } from './select-help.js';
 import { selectSortMenu } from './select-sort-menu.js';
+import { selectColumnMenu } from './column-choices.js';
 import { keptOpenFindings, selectTable, type TableSelection } from './select-table.js';
 import { selectTabs, showsFindingsTab } from './select-tabs.js';
 import { selectFindingDetail } from './select-finding-detail.js';
@@ -71,6 +73,7 @@ function buildScreen(input: ScreenInput, stateAsKept: UiState, size: ScreenSize)
 
   let body: ScreenView['body'];
   let table: TableSelection | null = null;
+  let shownColumnIds: string[] | null = null;
   switch (state.view.kind) {
     case 'table':
       table = selectTable({ snapshot: input.snapshot, findings: input.findings, state, width, rowLines: bodyLines - TABLE_HEADER_LINES, changes: input.changes?.changes ?? null });
@@ -95,6 +98,13 @@ function buildScreen(input: ScreenInput, stateAsKept: UiState, size: ScreenSize)
     case 'sortMenu':
       body = { kind: 'sortMenu', sortMenu: selectSortMenu(state.pane, state.sort[state.pane], state.view.cursor, width, bodyLines) };
       break;
+    case 'columnMenu': {
+      // The chooser says which columns the table shows at this width: it lays the table out unseen.
+      const shown = selectTable({ snapshot: input.snapshot, findings: input.findings, state, width, rowLines: bodyLines - TABLE_HEADER_LINES, changes: input.changes?.changes ?? null });
+      shownColumnIds = shown.table.columns.map((column) => column.id);
+      body = { kind: 'columnMenu', columnMenu: selectColumnMenu(state.pane, state.columnChoices[state.pane], shownColumnIds, state.view.cursor, width, bodyLines) };
+      break;
+    }
   }
   const tableView: TableView | null = table?.table ?? null;
   const findingsShown = showsFindingsTab(state.pane, keptOpenFindings(input.snapshot, input.findings, state));
@@ -111,6 +121,7 @@ function buildScreen(input: ScreenInput, stateAsKept: UiState, size: ScreenSize)
     footer,
     navigation: table?.navigation ?? { keys: [], pageSize: bodyLines },
     helpPageCount: body.kind === 'help' ? body.help.pageCount : null,
+    shownColumnIds,
     selectedKey,
     selectedFinding: selectedFinding === null ? null : findingScope(selectedFinding),
     findingsShown,

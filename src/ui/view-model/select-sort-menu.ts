@@ -28,8 +28,13 @@ export function selectSortMenu(pane: PaneId, sort: SortState, cursor: number, wi
     const text = `${index === at ? CURSOR_MARK : NO_CURSOR_MARK}${column.header.padEnd(headerWidth)}  ${mark.padEnd(8)}  ${natural}`;
     return { text: truncate(text.trimEnd(), width), selected: index === at, current };
   });
-  const room = Math.max(1, lines - TITLE_LINES);
   const title = truncate(`Sort ${paneName(pane)} by · ↑↓ move · Enter sort · Esc close`, width);
+  return menuWindow(title, all, at, width, lines);
+}
+
+/** A menu of `all` lines under `title` in `width` × `lines` cells: all of them, or the window around the cursor `at` and what lies beyond. */
+export function menuWindow(title: string, all: SortMenuLine[], at: number, width: number, lines: number): SortMenuView {
+  const room = Math.max(1, lines - TITLE_LINES);
   if (all.length <= room) return { title, lines: all, columnCount: all.length };
   // The window keeps the cursor inside it, with one line left to say what lies beyond.
   const windowSize = Math.max(1, room - MORE_LINES);

@@ -10,6 +10,7 @@ import type { ConnectionSnapshot, ListenerSnapshot, ModelSnapshot } from '../../
 import { paneColumns, defaultSort, type Column, type PaneRow, type RowContext } from './columns.js';
 import { compareAddresses } from './address-order.js';
 import { fitColumns } from './fit-columns.js';
+import { withColumnChoices } from './column-choices.js';
 import { parseFilter } from '../../filter/filter-query.js';
 import { filterMask, type Searchable } from '../../filter/filter.js';
 import { pad, truncate, truncateMiddle } from './format.js';
@@ -25,6 +26,7 @@ import { paneScopes, type ActiveScope } from './scope.js';
 import { selectedPosition } from './selection.js';
 import { paneSearchables } from './searchable.js';
 import { peerRows } from './peer-groups.js';
+import { groupProcesses, processRowKey } from './process-groups.js';
 
 export interface TableSelection {
   table: TableView;
@@ -128,6 +130,13 @@ const processes = definePane('processes', {
   compareIdentity: (a, b) => a.pid - b.pid,
   narrowed: narrowedProcesses,
 });
+// `H`: the same pane, one row per process name and container.
+const processGroups = definePane('processes', {
+  rows: (snapshot) => groupProcesses(snapshot.processes),
+  keyOf: processRowKey,
+  compareIdentity: (a, b) => a.pid - b.pid,
+  narrowed: (snapshot, kept) => [...groupProcesses(narrowedProcesses(snapshot, kept))],
+});
 const containers = definePane('containers', {
   rows: (snapshot) => snapshot.containers,
   keyOf: containerKey,
@@ -164,7 +173,7 @@ export function selectTable(request: TableRequest): TableSelection {
     case 'connections':
       return selectPaneTable(connections, request);
     case 'processes':
-      return selectPaneTable(processes, request);
+      return selectPaneTable(request.state.processesGrouped ? processGroups : processes, request);
     case 'containers':
       return selectPaneTable(containers, request);
     case 'peers':
@@ -185,6 +194,8 @@ function scopeIdentity(scope: Scope): string {
   switch (scope.kind) {
     case 'process':
       return `process ${scope.pid}`;
+    case 'processName':
+      return `processName ${JSON.stringify([scope.comm, scope.containerId])}`;
     case 'peer':
       return `peer ${scope.address}`;
     case 'peerName':
@@ -314,18 +325,23 @@ export function keptPaneRows(snapshot: ModelSnapshot, state: UiState): Pick<Mode
  * Narrowed rows keep their identity while the kept connections (and `n`, which regroups Peers)
  * do, so ordering and filtering stay memoized.
  */
-const narrowedByKept = new WeakMap<readonly ConnectionSnapshot[], Map<string, readonly object[]>>();
+const narrowedByKept = new WeakMap<readonly ConnectionSnapshot[], Map<object, Map<boolean, readonly object[]>>>();
 function narrowedRows<Row extends object>(definition: PaneDefinition<Row>, snapshot: ModelSnapshot, kept: readonly ConnectionSnapshot[], state: UiState): readonly Row[] {
   let byPane = narrowedByKept.get(kept);
   if (byPane === undefined) {
     byPane = new Map();
     narrowedByKept.set(kept, byPane);
   }
-  const key = `${definition.pane}${state.addressesShown ? ' addresses' : ''}`;
-  let rows = byPane.get(key) as readonly Row[] | undefined;
+  // By definition, not pane: the Processes pane has two, per pid and grouped.
+  let byAddressesShown = byPane.get(definition);
+  if (byAddressesShown === undefined) {
+    byAddressesShown = new Map();
+    byPane.set(definition, byAddressesShown);
+  }
+  let rows = byAddressesShown.get(state.addressesShown) as readonly Row[] | undefined;
   if (rows === undefined) {
     rows = definition.narrowed?.(snapshot, kept, state) ?? [];
-    byPane.set(key, rows);
+    byAddressesShown.set(state.addressesShown, rows);
   }
   return rows;
 }
@@ -372,7 +388,8 @@ function selectPaneTable<Row extends object>(definition: PaneDefinition<Row>, re
   const first = windowStart(Math.max(0, selected), matching.order.length, pageSize);
 
   const markOf = request.changes ? (paneMarks(request.changes)[definition.pane] as ((row: Row) => ChangeMark) | undefined) : undefined;
-  const fitted = fitColumns(columnsFor(definition.columns, ordered.rows, matching.order.slice(first, first + pageSize)), request.width - (markOf === undefined ? 0 : CHANGE_GUTTER_WIDTH));
+  const candidates = withColumnChoices(columnsFor(definition.columns, ordered.rows, matching.order.slice(first, first + pageSize)), state.columnChoices[definition.pane]);
+  const fitted = fitColumns(candidates, request.width - (markOf === undefined ? 0 : CHANGE_GUTTER_WIDTH));
   const columns: VisibleColumn[] = fitted.map(({ column, width }) => ({
     id: column.id,
     header: column.header,

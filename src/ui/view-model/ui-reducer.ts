@@ -3,7 +3,9 @@
  * and replay speed. Pure; an action that changes nothing returns the same state object, so
  * React skips the render.
  */
-import type { FindingScope, PaneId, Scope, Selection, SortState, UiAction, UiState, VisibleRows } from './ui-state.js';
+import type { ColumnChoice, FindingScope, PaneId, Scope, Selection, SortState, UiAction, UiState, VisibleRows } from './ui-state.js';
+import { toggledChoice } from './column-choices.js';
+import { processNameFromKey } from './process-groups.js';
 import { allPanes, FINDINGS_PANE_KEY, paneOrder } from './ui-state.js';
 import { columnIds, defaultSort, sortBy } from './columns.js';
 import { connectionIdFromEventKey, connectionIdFromKey, containerIdFromKey, listenerIdFromKey, peerScopeFromKey, pidFromProcessKey } from './row-keys.js';
@@ -63,6 +65,8 @@ export function initialUiState(options: InitialUiOptions): UiState {
     scope,
     view: { kind: 'table' },
     paused: false,
+    columnChoices: Object.fromEntries(allPanes.map((pane) => [pane, {}])) as Record<PaneId, Readonly<Record<string, ColumnChoice>>>,
+    processesGrouped: false,
     closedHidden: false,
     eventType: null,
     addressesShown: false,
@@ -89,16 +93,16 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     case 'selectPane':
       return showPane(state, action.pane);
     case 'move':
-      if (state.view.kind === 'sortMenu') return moveSortMenuCursor(state, state.view.cursor + action.delta);
+      if (isMenu(state.view)) return moveMenuCursor(state, state.view.cursor + action.delta);
       return moveSelection(state, action.rows, (current) => current + action.delta);
     case 'page':
-      if (state.view.kind === 'sortMenu') return moveSortMenuCursor(state, state.view.cursor + action.direction * columnIds(state.pane).length);
+      if (isMenu(state.view)) return moveMenuCursor(state, state.view.cursor + action.direction * columnIds(state.pane).length);
       return moveSelection(state, action.rows, (current) => current + action.direction * Math.max(1, action.rows.pageSize));
     case 'moveToStart':
-      if (state.view.kind === 'sortMenu') return moveSortMenuCursor(state, 0);
+      if (isMenu(state.view)) return moveMenuCursor(state, 0);
       return moveSelection(state, action.rows, () => 0);
     case 'moveToEnd':
-      if (state.view.kind === 'sortMenu') return moveSortMenuCursor(state, columnIds(state.pane).length - 1);
+      if (isMenu(state.view)) return moveMenuCursor(state, columnIds(state.pane).length - 1);
       return moveSelection(state, action.rows, (_current, count) => count - 1);
     case 'sortNextColumn':
       return cycleSortColumn(state, 1);
@@ -110,6 +114,12 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     }
     case 'openSortMenu':
       return openSortMenu(state);
+    case 'openColumnMenu':
+      return openColumnMenu(state);
+    case 'toggleColumn':
+      return toggleColumn(state, action.shownColumnIds);
+    case 'toggleProcessGroups':
+      return toggleProcessGroups(state);
     case 'openFilter':
       // What the user types is about the pane on screen: it stays there.
       return { ...state, view: { kind: 'table' }, filter: { ...state.filter, editing: true }, paneChosen: true };
@@ -223,11 +233,43 @@ function openSortMenu(state: UiState): UiState {
   return { ...state, view: { kind: 'sortMenu', cursor }, paneChosen: true };
 }
 
+type MenuView = Extract<UiState['view'], { kind: 'sortMenu' | 'columnMenu' }>;
+
+/** The sort menu and the column chooser list the pane's columns and move their cursor alike. */
+function isMenu(view: UiState['view']): view is MenuView {
+  return view.kind === 'sortMenu' || view.kind === 'columnMenu';
+}
+
 /** The menu's cursor at `wanted`, held to the pane's columns (no wrapping: the ends are where a list stops). */
-function moveSortMenuCursor(state: UiState, wanted: number): UiState {
-  if (state.view.kind !== 'sortMenu') return state;
+function moveMenuCursor(state: UiState, wanted: number): UiState {
+  if (!isMenu(state.view)) return state;
   const cursor = Math.min(Math.max(0, wanted), columnIds(state.pane).length - 1);
-  return cursor === state.view.cursor ? state : { ...state, view: { kind: 'sortMenu', cursor } };
+  return cursor === state.view.cursor ? state : { ...state, view: { kind: state.view.kind, cursor } };
+}
+
+/** The chooser opens over the table of the pane on screen, its cursor on the first column. */
+function openColumnMenu(state: UiState): UiState {
+  if (state.view.kind === 'columnMenu') return { ...state, view: { kind: 'table' } };
+  if (state.view.kind !== 'table' || state.filter.editing) return state;
+  return { ...state, view: { kind: 'columnMenu', cursor: 0 }, paneChosen: true };
+}
+
+/** The column under the chooser's cursor off when on screen, on when not; the last column on screen stays. */
+function toggleColumn(state: UiState, shownColumnIds: readonly string[]): UiState {
+  if (state.view.kind !== 'columnMenu') return state;
+  const columnId = columnIds(state.pane)[state.view.cursor];
+  if (columnId === undefined) return state;
+  const choice = toggledChoice(columnId, shownColumnIds);
+  if (choice === null) return { ...state, message: { text: 'the last column on screen stays: turn another on first', tone: 'info' } };
+  const choices = { ...state.columnChoices[state.pane], [columnId]: choice };
+  return { ...state, columnChoices: { ...state.columnChoices, [state.pane]: choices } };
+}
+
+/** `H` on the Processes pane (the only one with pids to group); elsewhere a hint where it works. */
+function toggleProcessGroups(state: UiState): UiState {
+  if (state.pane !== 'processes' || state.view.kind !== 'table') return { ...state, message: { text: 'H groups the Processes pane (2) by name', tone: 'info' } };
+  // The selection was a pid or a group: it names no row of the other listing.
+  return withSelection({ ...state, processesGrouped: !state.processesGrouped, paneChosen: true }, 'processes', TOP);
 }
 
 /** Enter in the sort menu: the pane sorts by the column under the cursor, in its natural direction, and the table shows again. */
@@ -261,6 +303,8 @@ function enter(state: UiState, key: string | null): UiState {
     case 'connections':
       return openDetail(state, connectionIdFromKey(key));
     case 'processes': {
+      const name = processNameFromKey(key);
+      if (name !== null) return scopeTo(state, { kind: 'processName', ...name });
       const pid = pidFromProcessKey(key);
       return pid === null ? state : scopeTo(state, { kind: 'process', pid });
     }

@@ -35,6 +35,11 @@ export interface SortState {
  */
 export type Scope =
   | { kind: 'process'; pid: number }
+  /**
+   * Enter on a grouped Processes row (`H`): every process of that name in that container (full id;
+   * null on the host), those that start later included.
+   */
+  | { kind: 'processName'; comm: string; containerId: string | null }
   | { kind: 'peer'; address: string }
   /**
    * Enter on a Peers row that groups the addresses behind one name: the connections whose peer
@@ -91,7 +96,9 @@ export type View =
   /** The host gauges against their limits (`L`). */
   | { kind: 'gauges' }
   /** The sort menu (`o`, F6): the pane's columns, `cursor` (from 0) on the one Enter sorts by. */
-  | { kind: 'sortMenu'; cursor: number };
+  | { kind: 'sortMenu'; cursor: number }
+  /** The column chooser (`C`, F2): the pane's columns, `cursor` (from 0) on the one Enter or Space turns on or off. */
+  | { kind: 'columnMenu'; cursor: number };
 
 /** Selection follows the row's key across ticks; the index is the fallback when the row is gone. */
 export interface Selection {
@@ -99,9 +106,20 @@ export interface Selection {
   key: string | null;
 }
 
+/**
+ * What the user chose for a column in the column chooser: `shown` puts it on screen ahead of every
+ * column left to the width (it outranks them all), `hidden` keeps it off at every width. A column
+ * without a choice shows while the width has room for it, by its priority.
+ */
+export type ColumnChoice = 'shown' | 'hidden';
+
 export interface UiState {
   pane: PaneId;
   sort: Record<PaneId, SortState>;
+  /** Per pane, by column id, what the column chooser set; kept for the session (never written to disk). */
+  columnChoices: Record<PaneId, Readonly<Record<string, ColumnChoice>>>;
+  /** `H` on the Processes pane: one row per process name and container, summing its pids, rather than one per pid. */
+  processesGrouped: boolean;
   /** The fuzzy filter text (with field prefixes); `editing` while the `/` prompt is open. */
   filter: { text: string; editing: boolean };
   selection: Record<PaneId, Selection>;
@@ -159,6 +177,15 @@ export type UiAction =
   | { type: 'invertSort' }
   /** `o` / F6: the sort menu of the pane on screen, its cursor on the current sort column; again, it closes. */
   | { type: 'openSortMenu' }
+  /** `C` / F2: the column chooser of the pane on screen; again, it closes. */
+  | { type: 'openColumnMenu' }
+  /**
+   * Enter or Space in the column chooser: the column under the cursor goes off if it is on screen,
+   * on (ahead of the others) if it is not. `shownColumnIds` are the columns the table shows now.
+   */
+  | { type: 'toggleColumn'; shownColumnIds: readonly string[] }
+  /** `H`: the Processes pane groups its rows by process name and container, or lists them per pid again. */
+  | { type: 'toggleProcessGroups' }
   | { type: 'openFilter' }
   | { type: 'editFilter'; text: string }
   | { type: 'keepFilter' }

@@ -196,7 +196,9 @@ export interface ScreenView {
     | { kind: 'help'; help: HelpView }
     | { kind: 'changes'; changes: ChangesView }
     | { kind: 'gauges'; gauges: GaugesView }
-    | { kind: 'sortMenu'; sortMenu: SortMenuView };
+    | { kind: 'sortMenu'; sortMenu: SortMenuView }
+    /** The column chooser (`C`, F2), a menu like the sort menu's. */
+    | { kind: 'columnMenu'; columnMenu: SortMenuView };
   footer: FooterView;
   /** The current pane's matching rows, for movement and Enter (empty on detail and help). */
   navigation: VisibleRows;
@@ -211,4 +213,6 @@ export interface ScreenView {
   findingsShown: boolean;
   /** Pages of the help while it shows (for the keys that turn them), null otherwise. */
   helpPageCount: number | null;
+  /** While the column chooser shows, the columns its table shows at this width; null otherwise. */
+  shownColumnIds: readonly string[] | null;
 }
