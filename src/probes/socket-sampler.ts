@@ -28,8 +28,6 @@ export interface SamplePassSummary {
    * dump, so an event about a socket the dump saw is never later than the sample.
    */
   sampledAtMs: number;
-  /** TCP sockets sampled. */
-  tcpSockets: number;
 }
 
 /** A sampling pass with its TCP samples gathered. */
@@ -114,7 +112,7 @@ export class SocketSampler {
    */
   sampleEach(visit: (record: SocketSampleRecord) => void): SamplePassSummary {
     const startedMonotonicMs = Number(process.hrtime.bigint()) / 1e6;
-    const pass: SamplePassSummary = { udpSockets: [], startedMonotonicMs, netns: [], sampledAtMs: 0, tcpSockets: 0 };
+    const pass: SamplePassSummary = { udpSockets: [], startedMonotonicMs, netns: [], sampledAtMs: 0 };
     const dumped: DumpedNamespace[] = [];
     let offset = 0;
     for (const [netns, fd] of this.diagSockets) {
@@ -130,10 +128,7 @@ export class SocketSampler {
       if (result.needed <= result.count && this.sampleUdpSockets(fd, netns, pass.udpSockets)) pass.netns.push(netns);
     }
     pass.sampledAtMs = Date.now();
-    for (const { netns, offset: from, count } of dumped) {
-      decodeEachTcpSample(this.buffer.subarray(from), count, pass.sampledAtMs, netns, visit);
-      pass.tcpSockets += count;
-    }
+    for (const { netns, offset: from, count } of dumped) decodeEachTcpSample(this.buffer.subarray(from), count, pass.sampledAtMs, netns, visit);
     for (const record of pass.udpSockets) record.atMs = pass.sampledAtMs;
     return pass;
   }
