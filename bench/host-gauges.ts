@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { hostPaths, listPids } from '../src/probes/host-paths.js';
 import { SocketSampler } from '../src/probes/socket-sampler.js';
 import { HostGauges } from '../src/sources/host-gauges.js';
+import { SampledSockets } from '../src/sources/sampled-sockets.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '30' } } });
 const rounds = Number(values.rounds);
@@ -37,13 +38,13 @@ for (let round = 0; round < rounds; round++) {
   // A reader that counts no descriptors: the gauges of a plain tick.
   const plain = new HostGauges(paths, { descriptorIntervalMs: Number.POSITIVE_INFINITY });
   started = performance.now();
-  plain.read(1, pass.records, sampler.namespaces(), pass.netns);
+  plain.read(1, SampledSockets.of(pass.records), sampler.namespaces(), pass.netns);
   gaugeTimes.push(performance.now() - started);
   // Every process as a socket owner: the dearest a descriptor count can be on this host.
   const counting = new HostGauges(paths, { descriptorIntervalMs: 0 });
   for (const pid of pids) counting.noteSocketOwner(pid);
   started = performance.now();
-  counting.read(1, [], new Map(), []);
+  counting.read(1, new SampledSockets(), new Map(), []);
   descriptorTimes.push(performance.now() - started);
 }
 const namespaces = sampler.namespaces().size;

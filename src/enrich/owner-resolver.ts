@@ -83,6 +83,21 @@ export class OwnerResolver {
 
   /** Once a tick: describes new pids and resolves sampled sockets that have no owner yet. */
   resolve(samples: readonly SampledSocket[], atMs: number, options: ResolveOptions): OwnerRecord[] {
+    const pass = this.beginPass();
+    for (const sample of samples) pass.see(sample);
+    return this.resolvePass(pass, atMs, options);
+  }
+
+  /**
+   * A pass seen one sample at a time (`see`), then resolved (`resolvePass`), keeping only what
+   * resolving needs: every sampled cookie and listener, and the samples that have no owner yet.
+   * Nothing must be noted between the two.
+   */
+  beginPass(): SampledPass {
+    return new SampledPass((sample) => sample.inode !== 0 && !this.ownedCookies.has(sample.cookie) && (this.lookupsByCookie.get(sample.cookie) ?? 0) < MAX_LOOKUPS_PER_SOCKET);
+  }
+
+  resolvePass(pass: SampledPass, atMs: number, options: ResolveOptions): OwnerRecord[] {
     const owners: OwnerRecord[] = [];
     const describe = memoised((pid) => this.describer.describe(pid));
     for (const [pid, task] of this.pidsToDescribe) {
@@ -92,15 +107,10 @@ export class OwnerResolver {
     }
     this.pidsToDescribe.clear();
     if (this.describedPids.size > MAX_DESCRIBED_PIDS) this.describedPids.clear();
-    this.forgetVanishedSockets(samples);
+    this.forgetVanishedSockets(pass);
     const isFirstPass = this.passes++ === 0;
 
-    const unowned = samples.filter(
-      (sample) =>
-        sample.inode !== 0 &&
-        !this.ownedCookies.has(sample.cookie) &&
-        (this.lookupsByCookie.get(sample.cookie) ?? 0) < MAX_LOOKUPS_PER_SOCKET,
-    );
+    const unowned = pass.unowned;
     const waitedAlready = this.waitingCookies;
     this.waitingCookies = new Set();
     if (unowned.length === 0) return owners;
@@ -153,13 +163,7 @@ export class OwnerResolver {
   }
 
   /** Sockets neither sampled nor newly owned are gone (their close event may have been lost). */
-  private forgetVanishedSockets(samples: readonly SampledSocket[]): void {
-    const sampled = new Set<number>();
-    const listening = new Set<string>();
-    for (const sample of samples) {
-      sampled.add(sample.cookie);
-      if (sample.kind === 'sample' && sample.state === TcpState.LISTEN) listening.add(listenerKey(sample.endpoints));
-    }
+  private forgetVanishedSockets({ sampled, listening }: SampledPass): void {
     for (const cookie of this.ownedCookies) {
       if (!sampled.has(cookie) && !this.ownedSinceLastResolve.has(cookie)) this.ownedCookies.delete(cookie);
     }
@@ -170,6 +174,24 @@ export class OwnerResolver {
       if (!listening.has(key)) this.holdersByListener.delete(key);
     }
     this.ownedSinceLastResolve.clear();
+  }
+}
+
+/** What one sampling pass leaves for resolving owners, gathered sample by sample. */
+export class SampledPass {
+  /** Every socket sampled. */
+  readonly sampled = new Set<number>();
+  /** The listeners sampled (listenerKey). */
+  readonly listening = new Set<string>();
+  /** The samples still to be given an owner, in the order seen. */
+  readonly unowned: SampledSocket[] = [];
+
+  constructor(private readonly needsOwner: (sample: SampledSocket) => boolean) {}
+
+  see(sample: SampledSocket): void {
+    this.sampled.add(sample.cookie);
+    if (sample.kind === 'sample' && sample.state === TcpState.LISTEN) this.listening.add(listenerKey(sample.endpoints));
+    if (this.needsOwner(sample)) this.unowned.push(sample);
   }
 }
 

@@ -49,11 +49,19 @@ const NO_DROPS: ConnectionDelta['mattersDrops'] = [];
 
 /** The stray drop reasons that say the segment's data had already arrived: the sender's retransmit was spurious. */
 const OLD_DATA_REASONS = new Set(['TCP_OLD_DATA', 'TCP_OLD_SEQUENCE']);
+/** Distinct process–peer keys remembered; past it the memory starts over (the keys stay right, only unshared). */
+const MAX_PROCESS_PEER_KEYS = 65_536;
 
 export class ConnectionDeltas {
   private readonly remembered = new Map<number, Remembered>();
   /** Connection id by flow tuple (the newest connection of a reused tuple). */
   private readonly byFlow = new Map<string, number>();
+  /**
+   * Each distinct process–peer key once: the connections of one process to one peer share it.
+   * Built anew per connection, V8 kept each as a tree of its pieces, about 300 bytes held for
+   * every connection in the table.
+   */
+  private readonly processPeerKeys = new Map<string, string>();
   private updates = 0;
 
   /** This tick's increments; connections first seen count whole (the model counts from their first sighting). */
@@ -63,7 +71,7 @@ export class ConnectionDeltas {
     for (const connection of snapshot.connections) {
       const memory = this.remembered.get(connection.id);
       if (memory === undefined) {
-        const processPeerKey = processPeerKeyOf(connection);
+        const processPeerKey = this.processPeerKeyOf(connection);
         this.remembered.set(connection.id, { connection, processPeerKey, seenAt: update });
         this.byFlow.set(flowKey(connection.netns, connection.saddr, connection.sport, connection.daddr, connection.dport), connection.id);
         const delta = deltaOf(undefined, connection, processPeerKey);
@@ -73,7 +81,7 @@ export class ConnectionDeltas {
       memory.seenAt = update;
       const before = memory.connection;
       if (before === connection) continue;
-      if (before.owner !== connection.owner) memory.processPeerKey = processPeerKeyOf(connection);
+      if (before.owner !== connection.owner) memory.processPeerKey = this.processPeerKeyOf(connection);
       memory.connection = connection;
       const delta = deltaOf(before, connection, memory.processPeerKey);
       if (delta !== null) deltas.push(delta);
@@ -83,6 +91,15 @@ export class ConnectionDeltas {
     }
     for (const delta of deltas) if (delta.mattersDrops.length > 0 || delta.oldDataDrops > 0) delta.localPeer = this.localPeerOf(delta.connection);
     return deltas;
+  }
+
+  private processPeerKeyOf(connection: ConnectionSnapshot): string {
+    const key = processPeerKeyOf(connection);
+    const known = this.processPeerKeys.get(key);
+    if (known !== undefined) return known;
+    if (this.processPeerKeys.size >= MAX_PROCESS_PEER_KEYS) this.processPeerKeys.clear();
+    this.processPeerKeys.set(key, key);
+    return key;
   }
 
   private forget(id: number, connection: ConnectionSnapshot): void {

@@ -31,15 +31,20 @@ export class ContainerTable {
   }
 
   update(record: ContainerRecord): void {
-    // Re-inserting moves the entry to the newest end of the Map's insertion order.
+    // Re-inserting moves the entry to the newest end of the Map's insertion order. Only a
+    // container that differs from what was known marks its connections for republishing: on a
+    // hybrid host every new process of a shared cgroup is resolved again to the same answer,
+    // and republished, that was every connection of the cgroup every tick.
     if (record.pid !== null && record.container !== null) {
+      const known = this.byPid.get(record.pid);
       this.byPid.delete(record.pid);
       this.byPid.set(record.pid, record.container);
-      this.changedPids.add(record.pid);
+      if (!sameContainer(known, record.container)) this.changedPids.add(record.pid);
     } else {
+      const known = this.byCgroupId.get(record.cgroupId);
       this.byCgroupId.delete(record.cgroupId);
       this.byCgroupId.set(record.cgroupId, record.container);
-      this.changedCgroupIds.add(record.cgroupId);
+      if (!sameContainer(known ?? null, record.container)) this.changedCgroupIds.add(record.cgroupId);
     }
     if (record.problem !== null) this.problems.set(record.problem, (this.problems.get(record.problem) ?? 0) + 1);
   }
@@ -71,4 +76,11 @@ function pruneOldestUnreferenced<T>(entries: Map<number, T>, referenced: Readonl
     entries.delete(key);
     excess--;
   }
+}
+
+/** Whether a connection would show the same container either way (undefined: none was known). */
+function sameContainer(known: ContainerIdentity | null | undefined, container: ContainerIdentity | null): boolean {
+  if (known === undefined) return false;
+  if (known === null || container === null) return known === container;
+  return JSON.stringify(known) === JSON.stringify(container);
 }

@@ -1,17 +1,50 @@
 /**
  * Addresses as the kernel stores them (16 bytes; IPv4 in the first four) to canonical text:
  * dotted quad, or RFC 5952 IPv6 (lower case, longest zero run compressed, `::ffff:1.2.3.4`).
+ *
+ * Each distinct address is one string, shared by every record and connection that holds it: a
+ * host with 40,000 loopback sockets has a handful of addresses, but each sampling pass decoded
+ * two new strings per socket, and the table kept one pair per connection.
  */
 
 const AF_INET = 2;
 
+/**
+ * Distinct addresses remembered (either family). Past it the memory starts over: a host
+ * talking to more peers than this only loses the sharing, never an address's text.
+ */
+export const MAX_INTERNED_ADDRESSES = 65_536;
+
+/** IPv4 text by the address's four bytes as one number (no text is built to look it up). */
+const ipv4Texts = new Map<number, string>();
+/** IPv6 text by itself: formatting it is the lookup, and the copy kept is the first one made. */
+const ipv6Texts = new Map<string, string>();
+
 export function formatAddress(bytes: Uint8Array, offset: number, family: number): string {
   if (family === AF_INET) {
-    return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+    const [a = 0, b = 0, c = 0, d = 0] = bytes.subarray(offset, offset + 4);
+    const key = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+    let text = ipv4Texts.get(key);
+    if (text === undefined) {
+      text = `${a}.${b}.${c}.${d}`;
+      remember(ipv4Texts, key, text);
+    }
+    return text;
   }
-  return formatIpv6(bytes, offset);
+  const formatted = formatIpv6(bytes, offset);
+  const text = ipv6Texts.get(formatted);
+  if (text !== undefined) return text;
+  remember(ipv6Texts, formatted, formatted);
+  return formatted;
 }
 
+function remember<K>(texts: Map<K, string>, key: K, text: string): void {
+  if (ipv4Texts.size + ipv6Texts.size >= MAX_INTERNED_ADDRESSES) {
+    ipv4Texts.clear();
+    ipv6Texts.clear();
+  }
+  texts.set(key, text);
+}
 function formatIpv6(bytes: Uint8Array, offset: number): string {
   const groups: number[] = [];
   for (let index = 0; index < 16; index += 2) {

@@ -7,7 +7,7 @@ import type { SocketSampleRecord, UdpSocketRecord } from '../model/records.js';
 import type { HostPaths } from './host-paths.js';
 import { nativeAddon } from './native.js';
 import { currentNetnsInode, listNetworkNamespaces } from './proc-netns.js';
-import { decodeTcpSamples, tcpSampleLayout } from './tcp-samples.js';
+import { decodeEachTcpSample, tcpSampleLayout } from './tcp-samples.js';
 import { decodeUdpSamples, parseEphemeralPorts, defaultEphemeralPorts, udpSampleLayout, type EphemeralPorts } from './udp-samples.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,8 +15,8 @@ import { join } from 'node:path';
 const INITIAL_SAMPLES = 4096;
 const GROWTH_FACTOR = 1.5;
 
-export interface SamplePass {
-  records: SocketSampleRecord[];
+/** A sampling pass as it went: its TCP samples went to the visitor, one at a time. */
+export interface SamplePassSummary {
   /** Every UDP socket (empty unless UDP sockets are sampled). */
   udpSockets: UdpSocketRecord[];
   /** When the pass began, CLOCK_MONOTONIC ms (the clock the packet program stamps flows with). */
@@ -28,6 +28,18 @@ export interface SamplePass {
    * dump, so an event about a socket the dump saw is never later than the sample.
    */
   sampledAtMs: number;
+}
+
+/** A sampling pass with its TCP samples gathered. */
+export interface SamplePass extends SamplePassSummary {
+  records: SocketSampleRecord[];
+}
+
+/** One namespace's TCP samples in the shared buffer: `count` records from `offset` bytes. */
+interface DumpedNamespace {
+  netns: number;
+  offset: number;
+  count: number;
 }
 
 export class SocketSampler {
@@ -85,20 +97,38 @@ export class SocketSampler {
     return this.diagSockets.has(netns);
   }
 
+  /** Samples every socket, gathering the TCP samples (see `sampleEach`). */
   sample(): SamplePass {
+    const records: SocketSampleRecord[] = [];
+    const summary = this.sampleEach((record) => records.push(record));
+    return { ...summary, records };
+  }
+
+  /**
+   * Samples every socket and hands each TCP sample to `visit` as it is decoded, none kept: on a
+   * host with tens of thousands of sockets a pass gathered whole outlived the young generation,
+   * and every pass's records were promoted only to die there. Every namespace is dumped into
+   * one buffer first, so the pass's time is known before the first record is made.
+   */
+  sampleEach(visit: (record: SocketSampleRecord) => void): SamplePassSummary {
     const startedMonotonicMs = Number(process.hrtime.bigint()) / 1e6;
-    const pass: SamplePass = { records: [], udpSockets: [], startedMonotonicMs, netns: [], sampledAtMs: 0 };
+    const pass: SamplePassSummary = { udpSockets: [], startedMonotonicMs, netns: [], sampledAtMs: 0 };
+    const dumped: DumpedNamespace[] = [];
+    let offset = 0;
     for (const [netns, fd] of this.diagSockets) {
-      let result = nativeAddon().sampleTcpSockets(fd, this.buffer);
+      let result = nativeAddon().sampleTcpSockets(fd, this.buffer.subarray(offset));
       if (result.needed > result.count) {
-        this.buffer = Buffer.alloc(Math.ceil(result.needed * GROWTH_FACTOR) * tcpSampleLayout.size);
-        result = nativeAddon().sampleTcpSockets(fd, this.buffer);
+        const grown = Buffer.alloc(offset + Math.ceil(result.needed * GROWTH_FACTOR) * tcpSampleLayout.size);
+        this.buffer.copy(grown, 0, 0, offset);
+        this.buffer = grown;
+        result = nativeAddon().sampleTcpSockets(fd, this.buffer.subarray(offset));
       }
-      for (const record of decodeTcpSamples(this.buffer, result.count, 0, netns)) pass.records.push(record);
+      dumped.push({ netns, offset, count: result.count });
+      offset += result.count * tcpSampleLayout.size;
       if (result.needed <= result.count && this.sampleUdpSockets(fd, netns, pass.udpSockets)) pass.netns.push(netns);
     }
     pass.sampledAtMs = Date.now();
-    for (const record of pass.records) record.atMs = pass.sampledAtMs;
+    for (const { netns, offset: from, count } of dumped) decodeEachTcpSample(this.buffer.subarray(from), count, pass.sampledAtMs, netns, visit);
     for (const record of pass.udpSockets) record.atMs = pass.sampledAtMs;
     return pass;
   }

@@ -55,12 +55,18 @@ const L = tcpSampleLayout;
 
 /** Decodes `count` samples taken at `atMs` in the namespace `netns`. */
 export function decodeTcpSamples(buffer: Buffer, count: number, atMs: number, netns: number): SocketSampleRecord[] {
-  const view = new DataView(buffer.buffer, buffer.byteOffset, count * L.size);
   const records: SocketSampleRecord[] = [];
+  decodeEachTcpSample(buffer, count, atMs, netns, (record) => records.push(record));
+  return records;
+}
+
+/** Decodes the samples one by one, each handed to `visit` before the next is made. */
+export function decodeEachTcpSample(buffer: Buffer, count: number, atMs: number, netns: number, visit: (record: SocketSampleRecord) => void): void {
+  const view = new DataView(buffer.buffer, buffer.byteOffset, count * L.size);
   for (let index = 0; index < count; index++) {
     const base = index * L.size;
     const familyNumber = view.getUint8(base + L.family);
-    records.push({
+    visit({
       kind: 'sample',
       atMs,
       cookie: readU64(view, base + L.sock_cookie),
@@ -82,7 +88,6 @@ export function decodeTcpSamples(buffer: Buffer, count: number, atMs: number, ne
       limits: readLimits(view, base),
     });
   }
-  return records;
 }
 
 function readLimits(view: DataView, base: number): FlowLimitCounters | null {

@@ -12,10 +12,10 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { DestinationPorts, GaugesRecord, HostTcpGauges, NamespaceGauges, ProcessDescriptors, SocketSampleRecord } from '../model/records.js';
-import { TcpState } from '../model/records.js';
+import type { DestinationPorts, GaugesRecord, HostTcpGauges, NamespaceGauges, ProcessDescriptors } from '../model/records.js';
 import type { HostPaths } from '../probes/host-paths.js';
 import { nativeAddon } from '../probes/native.js';
+import type { NamespaceSockets, SampledSockets } from './sampled-sockets.js';
 import { parseNetstatCounters, parseOpenFilesLimit, parseSockstatTcp, parseWholeNumber, parseWholeNumbers } from './proc-gauge-parsers.js';
 
 /** Options of the host-gauges source. */
@@ -75,21 +75,15 @@ export class HostGauges {
    */
   read(
     nowMs: number,
-    samples: readonly SocketSampleRecord[],
+    sockets: SampledSockets,
     namespaces: ReadonlyMap<number, string | null>,
     complete: readonly number[],
   ): GaugesRecord {
-    const samplesByNetns = new Map<number, SocketSampleRecord[]>();
-    for (const sample of samples) {
-      let list = samplesByNetns.get(sample.endpoints.netns);
-      if (list === undefined) samplesByNetns.set(sample.endpoints.netns, (list = []));
-      list.push(sample);
-    }
     const gauges: NamespaceGauges[] = [];
     for (const netns of complete) {
       const nsPath = namespaces.get(netns);
       if (nsPath === undefined) continue;
-      const read = this.readNamespace(netns, nsPath, samplesByNetns.get(netns) ?? []);
+      const read = this.readNamespace(netns, nsPath, sockets.in(netns));
       if (read !== null) gauges.push(read);
     }
     const countDescriptors = nowMs - this.lastDescriptorCountAtMs >= this.options.descriptorIntervalMs;
@@ -104,7 +98,7 @@ export class HostGauges {
   }
 
   /** Null when the namespace's last process left before it could be entered. */
-  private readNamespace(netns: number, nsPath: string | null, samples: readonly SocketSampleRecord[]): NamespaceGauges | null {
+  private readNamespace(netns: number, nsPath: string | null, sockets: NamespaceSockets): NamespaceGauges | null {
     let sysctls: (string | null)[];
     try {
       sysctls = nativeAddon().readFilesInNetns(nsPath, NAMESPACE_SYSCTLS.map((file) => join(this.paths.proc, file)));
@@ -116,19 +110,13 @@ export class HostGauges {
     const ephemeralPortRange = range === null ? null : { low: range[0] as number, high: range[1] as number };
     const entries = parseWholeNumber(conntrackCount);
     const max = parseWholeNumber(conntrackMax);
-    let timeWait = 0;
-    let closeWait = 0;
-    for (const sample of samples) {
-      if (sample.state === TcpState.TIME_WAIT) timeWait++;
-      else if (sample.state === TcpState.CLOSE_WAIT) closeWait++;
-    }
     return {
       netns,
       ephemeralPortRange,
-      ephemeralPortsByDestination: this.busiestDestinations(samples, ephemeralPortRange),
-      timeWait,
+      ephemeralPortsByDestination: this.busiestDestinations(sockets, ephemeralPortRange),
+      timeWait: sockets.timeWait,
       timeWaitLimit: parseWholeNumber(twBuckets),
-      closeWait,
+      closeWait: sockets.closeWait,
       conntrack: entries === null || max === null ? null : { entries, max },
       somaxconn: parseWholeNumber(somaxconn),
       kernelCounters: parseNetstatCounters(readText(join(this.procNetDirectory(nsPath), 'netstat'))),
@@ -140,14 +128,14 @@ export class HostGauges {
    * An accepted connection shares its listener's port and takes none of the range (a listener
    * bound to port 0 may sit inside it), so sockets on a listening port are left out.
    */
-  private busiestDestinations(samples: readonly SocketSampleRecord[], range: NamespaceGauges['ephemeralPortRange']): DestinationPorts[] {
+  private busiestDestinations(sockets: NamespaceSockets, range: NamespaceGauges['ephemeralPortRange']): DestinationPorts[] {
     if (range === null) return [];
-    const listeningPorts = new Set<number>();
-    for (const sample of samples) if (sample.state === TcpState.LISTEN) listeningPorts.add(sample.endpoints.sport);
     const byDestination = new Map<string, DestinationPorts>();
-    for (const sample of samples) {
-      const { sport, daddr, dport } = sample.endpoints;
-      if (sample.state === TcpState.LISTEN || dport === 0 || sport < range.low || sport > range.high || listeningPorts.has(sport)) continue;
+    for (let index = 0; index < sockets.localPorts.length; index++) {
+      const sport = sockets.localPorts[index] as number;
+      if (sport < range.low || sport > range.high || sockets.listeningPorts.has(sport)) continue;
+      const daddr = sockets.destinationAddresses[index] as string;
+      const dport = sockets.destinationPorts[index] as number;
       const key = `${daddr} ${dport}`;
       const entry = byDestination.get(key);
       if (entry === undefined) byDestination.set(key, { daddr, dport, ports: 1 });

@@ -11,6 +11,7 @@ import type { HostPaths } from '../probes/host-paths.js';
 import type { OwnerResolver, ResolveOptions } from '../enrich/owner-resolver.js';
 import { SocketSampler } from '../probes/socket-sampler.js';
 import { HostGauges } from './host-gauges.js';
+import { SampledSockets } from './sampled-sockets.js';
 import { ConntrackLookup, conntrackLoaded } from '../probes/conntrack-lookup.js';
 import { NatPass } from './nat-pass.js';
 import { natNamespaces } from './nat-namespaces.js';
@@ -76,11 +77,16 @@ export class SocketPass {
       this.unknownNamespaceSeen = false;
     }
     this.ticks++;
-    const pass = this.sampler.sample();
-    for (const record of pass.records) {
+    // Each sample goes on as it is decoded, and only what the owners and the gauges need of it
+    // stays until the pass is over (see SocketSampler.sampleEach).
+    const owners = this.resolver.beginPass();
+    const sockets = new SampledSockets();
+    const pass = this.sampler.sampleEach((record) => {
       this.nat?.note(record);
       this.emit(record);
-    }
+      owners.see(record);
+      sockets.add(record);
+    });
     for (const record of pass.udpSockets) this.emit(record);
     if (this.udpFlows !== null) {
       const netnsByCookie = new Map(pass.udpSockets.map((socket) => [socket.cookie, socket.endpoints.netns]));
@@ -88,7 +94,8 @@ export class SocketPass {
       for (const flow of this.udpFlows.read(seen, pass.sampledAtMs)) this.emit(flow);
       this.emit({ kind: 'udpRefused', atMs: pass.sampledAtMs, total: this.udpFlows.refusedFlows() });
     }
-    for (const owner of this.resolver.resolve([...pass.records, ...pass.udpSockets], nowMs, this.ownerLookup)) {
+    for (const socket of pass.udpSockets) owners.see(socket);
+    for (const owner of this.resolver.resolvePass(owners, nowMs, this.ownerLookup)) {
       this.containers.note(owner.cgroupId, owner.pid);
       this.gauges.noteSocketOwner(owner.pid);
       this.emit(owner);
@@ -97,7 +104,7 @@ export class SocketPass {
     const sinceMs = sweep === 'missingOnce' ? pass.sampledAtMs : this.previousSampledAtMs;
     if (sinceMs !== null) this.emit({ kind: 'sweep', atMs: pass.sampledAtMs, sinceMs, netns: pass.netns });
     this.previousSampledAtMs = pass.sampledAtMs;
-    this.emit(this.gauges.read(pass.sampledAtMs, pass.records, this.sampler.namespaces(), pass.netns));
+    this.emit(this.gauges.read(pass.sampledAtMs, sockets, this.sampler.namespaces(), pass.netns));
     this.nat?.run(nowMs);
   }
 

@@ -169,4 +169,23 @@ describe('containers', () => {
     );
     assert.equal(validate(JSON.parse(JSON.stringify(document))), true, JSON.stringify(validate.errors, null, 2));
   });
+
+  test('a container resolved again to the same answer republishes nothing; a different answer republishes its connections', () => {
+    const model = new ConnectionModel();
+    populated(model);
+    model.ingest(containerRecord(WEB_CGROUP, web));
+    model.ingest(containerRecord(HOST_CGROUP, null));
+    const first = model.tick(T0 + 1000);
+    // A new process of the cgroups, resolved again: the same container, the host again.
+    model.ingest(containerRecord(WEB_CGROUP, { ...web }));
+    model.ingest({ kind: 'container', atMs: T0, cgroupId: HOST_CGROUP, pid: 31, container: null, problem: null });
+    const second = model.tick(T0 + 2000);
+    assert.equal(connectionOf(second, 1), connectionOf(first, 1));
+    assert.equal(connectionOf(second, 4), connectionOf(first, 4));
+    model.ingest(containerRecord(WEB_CGROUP, { ...web, image: 'registry.example/web:1.5' }));
+    const third = model.tick(T0 + 3000);
+    assert.notEqual(connectionOf(third, 1), connectionOf(second, 1));
+    assert.equal(connectionOf(third, 1).owner.container?.image, 'registry.example/web:1.5');
+    assert.equal(connectionOf(third, 4), connectionOf(second, 4));
+  });
 });
