@@ -48,13 +48,20 @@ export function readHostsOf(procPath: string, pid: number): HostsEntry[] {
   return 'problem' in read ? [] : parseHosts(read.text);
 }
 
+/**
+ * The loopback names every hosts file carries (`localhost`, `localhost.localdomain`, `localhost6`,
+ * `ip6-localhost`, `ip6-loopback`): they say less than the address, and would hide which loopback
+ * address a connection used.
+ */
+const LOOPBACK_NAME = /^(?:localhost[46]?(?:\..*)?|ip6-localhost|ip6-loopback|.*\.localhost)$/i;
+
 /** hosts(5): an address, then its canonical name and aliases; `#` starts a comment. */
 export function parseHosts(text: string): HostsEntry[] {
   const entries: HostsEntry[] = [];
   const seen = new Set<string>();
   for (const line of text.split('\n')) {
     const [address, name] = line.replace(/#.*/, '').trim().split(/\s+/);
-    if (address === undefined || name === undefined || isIP(address) === 0) continue;
+    if (address === undefined || name === undefined || isIP(address) === 0 || LOOPBACK_NAME.test(name)) continue;
     const canonical = address.toLowerCase();
     if (seen.has(canonical)) continue;
     seen.add(canonical);

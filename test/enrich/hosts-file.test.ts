@@ -22,12 +22,15 @@ describe('hosts files', () => {
   }
 
   test('the first name of each address, comments and bad lines left out, names cleaned', () => {
-    assert.deepEqual(parseHosts('# c\n127.0.0.1 localhost loopback\n10.0.0.9\tdb.internal db # primary\nnot-an-address x\n10.0.0.9 again\n::1 ip6-localhost\n10.0.0.7 \x1b[2Jevil\n'), [
-      { address: '127.0.0.1', name: 'localhost' },
+    assert.deepEqual(parseHosts('# c\n10.0.0.9\tdb.internal db # primary\nnot-an-address x\n10.0.0.9 again\n10.0.0.7 \x1b[2Jevil\n'), [
       { address: '10.0.0.9', name: 'db.internal' },
-      { address: '::1', name: 'ip6-localhost' },
       { address: '10.0.0.7', name: '\\x1b[2Jevil' },
     ]);
+  });
+
+  test("loopback's own names are left out: the address says more; a host's name on 127.0.1.1 stays", () => {
+    const debian = '127.0.0.1 localhost\n127.0.1.1 web-1.example web-1\n::1 localhost ip6-localhost ip6-loopback\n127.0.0.2 localhost.localdomain\n::2 localhost6\n127.0.0.3 app.localhost\n';
+    assert.deepEqual(parseHosts(debian), [{ address: '127.0.1.1', name: 'web-1.example' }]);
   });
 
   test('read through the process root; a symlinked hosts or etc, a FIFO, a huge file give nothing', () => {
