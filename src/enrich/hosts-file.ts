@@ -49,10 +49,11 @@ export function readHostsOf(procPath: string, pid: number): HostsEntry[] {
 }
 
 /**
- * The loopback names every hosts file carries (`localhost`, `localhost.localdomain`, `localhost6`,
- * `ip6-localhost`, `ip6-loopback`): they say less than the address, and would hide which loopback
- * address a connection used.
+ * What every hosts file says of loopback — `localhost` and its kin, or the machine's own name on
+ * 127.0.0.1 — names nothing: the address says more, and keeps which loopback address a
+ * connection used visible. Other loopback addresses (Debian's 127.0.1.1) keep their names.
  */
+const CANONICAL_LOOPBACK = new Set(['127.0.0.1', '::1']);
 const LOOPBACK_NAME = /^(?:localhost[46]?(?:\..*)?|ip6-localhost|ip6-loopback|.*\.localhost)$/i;
 
 /** hosts(5): an address, then its canonical name and aliases; `#` starts a comment. */
@@ -63,6 +64,7 @@ export function parseHosts(text: string): HostsEntry[] {
     const [address, name] = line.replace(/#.*/, '').trim().split(/\s+/);
     if (address === undefined || name === undefined || isIP(address) === 0 || LOOPBACK_NAME.test(name)) continue;
     const canonical = address.toLowerCase();
+    if (CANONICAL_LOOPBACK.has(canonical)) continue;
     if (seen.has(canonical)) continue;
     seen.add(canonical);
     entries.push({ address: canonical, name: peerNameText(name) });

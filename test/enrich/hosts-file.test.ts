@@ -28,8 +28,8 @@ describe('hosts files', () => {
     ]);
   });
 
-  test("loopback's own names are left out: the address says more; a host's name on 127.0.1.1 stays", () => {
-    const debian = '127.0.0.1 localhost\n127.0.1.1 web-1.example web-1\n::1 localhost ip6-localhost ip6-loopback\n127.0.0.2 localhost.localdomain\n::2 localhost6\n127.0.0.3 app.localhost\n';
+  test("loopback's own names, and any name of 127.0.0.1 or ::1, are left out; a host's name on 127.0.1.1 stays", () => {
+    const debian = '127.0.0.1 localhost\n127.0.0.1 vm\n127.0.1.1 web-1.example web-1\n::1 localhost ip6-localhost ip6-loopback\n127.0.0.2 localhost.localdomain\n::2 localhost6\n127.0.0.3 app.localhost\n';
     assert.deepEqual(parseHosts(debian), [{ address: '127.0.1.1', name: 'web-1.example' }]);
   });
 
