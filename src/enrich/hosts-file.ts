@@ -7,8 +7,8 @@
  * sanitised and capped.
  */
 import { lstatSync, statSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { canonicalAddressText } from '../probes/ip-address.js';
 import { peerNameText } from './peer-name-text.js';
 import { readStateText } from './state-file.js';
 
@@ -62,9 +62,9 @@ export function parseHosts(text: string): HostsEntry[] {
   const seen = new Set<string>();
   for (const line of text.split('\n')) {
     const [address, name] = line.replace(/#.*/, '').trim().split(/\s+/);
-    if (address === undefined || name === undefined || isIP(address) === 0 || LOOPBACK_NAME.test(name)) continue;
-    const canonical = address.toLowerCase();
-    if (CANONICAL_LOOPBACK.has(canonical)) continue;
+    if (address === undefined || name === undefined || LOOPBACK_NAME.test(name)) continue;
+    const canonical = canonicalAddressText(address);
+    if (canonical === null || CANONICAL_LOOPBACK.has(canonical)) continue;
     if (seen.has(canonical)) continue;
     seen.add(canonical);
     entries.push({ address: canonical, name: peerNameText(name) });

@@ -7,9 +7,16 @@
 import type { PeerNameRecord } from './records.js';
 import type { PeerName } from './snapshot-types.js';
 
+const IPV4_MAPPED_PREFIX = '::ffff:';
+
+/** `::ffff:1.2.3.4` (a dual-stack socket's IPv4 peer) as `1.2.3.4`, the form names are kept under. */
+export function unmappedAddress(address: string): string {
+  return address.startsWith(IPV4_MAPPED_PREFIX) && address.includes('.') ? address.slice(IPV4_MAPPED_PREFIX.length) : address;
+}
+
 /** Memory bound and staleness of the name table. */
 export interface PeerNameOptions {
-  /** Most (namespace, address, cgroup) names kept. Default 50_000. */
+  /** Most (namespace, address, cgroup) names from DNS answers and PTR lookups kept (hosts-file names are not evicted). Default 50_000. */
   maxEntries: number;
   /** How long past its TTL an answer still names its address, ms. Default 600_000. */
   expiredGraceMs: number;
@@ -28,6 +35,8 @@ export class PeerNameTable {
   /** `netns address` → cgroup id → name; the outer map's order is insertion order (oldest first). */
   private readonly byAddress = new Map<string, Map<number, NameEntry>>();
   private entries = 0;
+  /** Of `entries`, names from hosts files: never evicted, since each file is read only once. */
+  private hostsEntries = 0;
   /** Names dropped to stay within maxEntries. */
   evictions = 0;
   /** Grows at every change, so a reader can skip lookups when nothing changed. */
@@ -51,7 +60,10 @@ export class PeerNameTable {
       this.byAddress.delete(key);
     }
     this.byAddress.set(key, byCgroup);
-    if (!byCgroup.has(record.cgroupId)) this.entries++;
+    const previous = byCgroup.get(record.cgroupId);
+    if (previous === undefined) this.entries++;
+    if (previous?.source === 'hosts') this.hostsEntries--;
+    if (record.source === 'hosts') this.hostsEntries++;
     byCgroup.set(record.cgroupId, {
       name: record.name,
       source: record.source,
@@ -69,7 +81,7 @@ export class PeerNameTable {
    * still usable.
    */
   lookup(netns: number, address: string, ownerCgroupId: number | null, nowMs: number): PeerName | null {
-    const byCgroup = this.byAddress.get(`${netns} ${address}`);
+    const byCgroup = this.byAddress.get(`${netns} ${unmappedAddress(address)}`);
     if (byCgroup === undefined) return null;
     const own = ownerCgroupId === null ? undefined : byCgroup.get(ownerCgroupId);
     if (own !== undefined && own.usableUntilMs >= nowMs) return { name: own.name, source: own.source, atMs: own.atMs };
@@ -80,14 +92,17 @@ export class PeerNameTable {
     return newest === null ? null : { name: newest.name, source: newest.source, atMs: newest.atMs };
   }
 
+  /** Drops the oldest names from DNS answers and PTR lookups until they fit; hosts-file names stay. */
   private evictOldest(): void {
-    while (this.entries > this.options.maxEntries) {
-      const oldest = this.byAddress.keys().next();
-      if (oldest.done === true) return;
-      const byCgroup = this.byAddress.get(oldest.value) as Map<number, NameEntry>;
-      this.entries -= byCgroup.size;
-      this.evictions += byCgroup.size;
-      this.byAddress.delete(oldest.value);
+    for (const [key, byCgroup] of this.byAddress) {
+      if (this.entries - this.hostsEntries <= this.options.maxEntries) return;
+      for (const [cgroupId, entry] of byCgroup) {
+        if (entry.source === 'hosts') continue;
+        byCgroup.delete(cgroupId);
+        this.entries--;
+        this.evictions++;
+      }
+      if (byCgroup.size === 0) this.byAddress.delete(key);
     }
   }
 }

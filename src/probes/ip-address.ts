@@ -7,6 +7,8 @@
  * two new strings per socket, and the table kept one pair per connection.
  */
 
+import { isIPv4, isIPv6 } from 'node:net';
+
 const AF_INET = 2;
 
 /**
@@ -19,6 +21,24 @@ export const MAX_INTERNED_ADDRESSES = 65_536;
 const ipv4Texts = new Map<number, string>();
 /** IPv6 text by itself: formatting it is the lookup, and the copy kept is the first one made. */
 const ipv6Texts = new Map<string, string>();
+
+const IPV4_MAPPED_PREFIX = '::ffff:';
+
+/**
+ * An address that arrived as text (a DNS answer, a hosts file) in the form a peer-name lookup
+ * asks for: IPv6 lower case with its longest zero run compressed, as formatAddress writes it
+ * (`2001:DB8:0:0:1::` and `2001:db8::1:0:0:0` name one address), and an IPv4-mapped IPv6 address
+ * as its IPv4 dotted quad (a dual-stack socket's peer is unmapped before the lookup). Null for
+ * text that is no address.
+ */
+export function canonicalAddressText(text: string): string | null {
+  if (isIPv4(text)) return text;
+  if (!isIPv6(text)) return null;
+  const canonical = new URL(`http://[${text}]`).hostname.slice(1, -1);
+  if (!canonical.startsWith(IPV4_MAPPED_PREFIX) || canonical.length <= IPV4_MAPPED_PREFIX.length) return canonical;
+  const [high = 0, low = 0] = canonical.slice(IPV4_MAPPED_PREFIX.length).split(':').map((group) => Number.parseInt(group, 16));
+  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+}
 
 export function formatAddress(bytes: Uint8Array, offset: number, family: number): string {
   if (family === AF_INET) {

@@ -6,8 +6,8 @@
  * dns-packet reads a record's data without checking it is all there, so a message it read past
  * its end is refused here, and every address must be one.
  */
-import { isIP } from 'node:net';
 import dnsPacket from 'dns-packet';
+import { canonicalAddressText } from '../probes/ip-address.js';
 import { peerNameText } from '../enrich/peer-name-text.js';
 import type { PeerNameRecord } from '../model/records.js';
 import type { DnsAnswerCapture } from '../probes/dns-answers.js';
@@ -35,14 +35,16 @@ export function namesFromDnsAnswer(capture: DnsAnswerCapture): DnsAnswerOutcome 
   const asked = new Map((packet.questions ?? []).map((question) => [question.name.toLowerCase(), question.name]));
   const records: PeerNameRecord[] = [];
   for (const answer of answers) {
-    if ((answer.type !== 'A' && answer.type !== 'AAAA') || isIP(answer.data) === 0) continue;
+    if (answer.type !== 'A' && answer.type !== 'AAAA') continue;
+    const address = canonicalAddressText(answer.data);
+    if (address === null) continue;
     const name = askedName(answer.name, aliasOf, asked);
     if (name === '') continue;
     records.push({
       kind: 'name',
       atMs: capture.atMs,
       netns: capture.netns,
-      address: answer.data,
+      address,
       name: peerNameText(name),
       source: 'dns',
       ttlSeconds: answer.ttl ?? 0,

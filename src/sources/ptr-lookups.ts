@@ -10,6 +10,7 @@ import { Resolver } from 'node:dns/promises';
 import type { CaptureObserver } from '../model/capture-contracts.js';
 import type { PeerNameRecord } from '../model/records.js';
 import type { ModelSnapshot } from '../model/snapshot-types.js';
+import { unmappedAddress } from '../model/peer-names.js';
 import { peerNameText } from '../enrich/peer-name-text.js';
 
 /** The DNS server PTR lookups are sent to. */
@@ -87,7 +88,9 @@ export class PtrLookups implements CaptureObserver {
   }
 
   /** The name of `address` as `netns` sees it, handed to the sink when known — now from the cache, or when a lookup answers. */
-  want(netns: number, address: string): void {
+  want(netns: number, peerAddress: string): void {
+    // A dual-stack socket's IPv4 peer is asked, and named, as IPv4.
+    const address = unmappedAddress(peerAddress);
     if (this.closed || UNNAMEABLE.has(address)) return;
     const nowMs = this.now();
     const cached = this.cache.get(address);

@@ -45,6 +45,21 @@ describe('the peer name table', () => {
     assert.equal(table.lookup(HOST_NETNS, '10.0.0.2', 77, T0), null);
     assert.notEqual(table.lookup(HOST_NETNS, '10.0.0.1', 77, T0 + 1), null);
   });
+
+  test('a hosts name outlives any number of DNS answers: its file is read only once', () => {
+    const table = new PeerNameTable({ maxEntries: 2 });
+    table.add(nameRecord({ address: '10.0.0.9', name: 'db.internal', source: 'hosts', ttlSeconds: null, cgroupId: 0 }));
+    for (let last = 1; last <= 5; last++) table.add(nameRecord({ address: `10.0.1.${last}` }));
+    assert.equal(table.lookup(HOST_NETNS, '10.0.0.9', 77, T0 + 1e12)?.name, 'db.internal');
+    assert.equal(table.evictions, 3);
+    assert.equal(table.size, 3);
+  });
+
+  test("a dual-stack socket's IPv4 peer (::ffff:a.b.c.d) takes the IPv4 address's name", () => {
+    const table = new PeerNameTable();
+    table.add(nameRecord({ address: '10.0.0.7', name: 'api.test' }));
+    assert.equal(table.lookup(HOST_NETNS, '::ffff:10.0.0.7', 77, T0)?.name, 'api.test');
+  });
 });
 
 describe('connections carry their peer\'s name', () => {

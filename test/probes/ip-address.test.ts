@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatAddress, MAX_INTERNED_ADDRESSES } from '../../src/probes/ip-address.js';
+import { canonicalAddressText, formatAddress, MAX_INTERNED_ADDRESSES } from '../../src/probes/ip-address.js';
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -25,7 +25,7 @@ describe('formatAddress', () => {
     assert.equal(formatAddress(addressBytes(ipv6([0x2001, 0xdb8, 0, 0, 1, 0, 0, 0xab])), 8, AF_INET6), '2001:db8::1:0:0:ab');
   });
 
-  it('gives the same text for an address met again, and the right text for one met after the memory started over', () => {
+  it('gives the right text for an address met again, also after the memory started over', () => {
     const first = formatAddress(addressBytes([10, 1, 2, 3]), 8, AF_INET);
     // Enough distinct addresses, of both families, to make the memory start over at least once.
     for (let index = 0; index < MAX_INTERNED_ADDRESSES + 10; index++) {
@@ -37,5 +37,16 @@ describe('formatAddress', () => {
     }
     assert.equal(formatAddress(addressBytes([10, 1, 2, 3]), 8, AF_INET), first);
     assert.equal(formatAddress(addressBytes([192, 168, 100, 200]), 8, AF_INET), '192.168.100.200');
+  });
+
+  it('writes an address that came as text (a DNS answer, a hosts file) as formatAddress does; a mapped IPv4 as IPv4', () => {
+    assert.equal(canonicalAddressText('10.0.0.7'), '10.0.0.7');
+    assert.equal(canonicalAddressText('2001:DB8:0:0:1:0:0:AB'), formatAddress(addressBytes(ipv6([0x2001, 0xdb8, 0, 0, 1, 0, 0, 0xab])), 8, AF_INET6));
+    assert.equal(canonicalAddressText('1:0:0:2:0:0:0:3'), '1:0:0:2::3');
+    assert.equal(canonicalAddressText('::ffff:102:304'), '1.2.3.4');
+    assert.equal(canonicalAddressText('::FFFF:10.0.0.7'), '10.0.0.7');
+    assert.equal(canonicalAddressText('::1'), '::1');
+    assert.equal(canonicalAddressText('not-an-address'), null);
+    assert.equal(canonicalAddressText('10.0.0.256'), null);
   });
 });
