@@ -110,9 +110,9 @@ export class LiveCaptureStore implements CaptureStore {
     return saveScreenSnapshot(this.current, view, this.options.outputDirectory, this.now());
   }
 
-  /** The last tick becomes the baseline; published at once, even while paused. */
+  /** The moment on screen becomes the baseline (a tick not yet drawn is not marked); published at once, even while paused. */
   markBaseline(): number {
-    const atMs = this.baseline.mark(this.capture.model.snapshot);
+    const atMs = this.baseline.mark(this.current.snapshot);
     this.current = { ...this.current, changes: this.baseline.changesAt(this.current.snapshot) };
     for (const listener of this.listeners) listener();
     return atMs;
