@@ -155,3 +155,10 @@ export function aggregateByContainer(connections: readonly ConnectionEntry[], co
 export function zeroTrafficSums(): TrafficSums {
   return { connections: 0, openConnections: 0, bytesSent: 0, bytesReceived: 0, sendRate: 0, receiveRate: 0, retransmits: 0, resetsSent: 0, resetsReceived: 0, drops: 0 };
 }
+
+const SUMMED_FIELDS: readonly (keyof TrafficSums)[] = Object.keys(zeroTrafficSums()) as (keyof TrafficSums)[];
+
+/** Adds `from`'s sums into `into`: a reader that groups rows (processes by name, peers by name). */
+export function addTrafficSums(into: TrafficSums, from: TrafficSums): void {
+  for (const field of SUMMED_FIELDS) into[field] += from[field];
+}

@@ -6,6 +6,7 @@
  * do `--json` and `s`): grouping is a way of showing them.
  */
 import type { PeerSnapshot } from '../../model/snapshot-types.js';
+import { addTrafficSums } from '../../model/traffic-aggregation.js';
 import { compareAddresses } from './address-order.js';
 
 /** A Peers row: one address, or every address behind one name. */
@@ -64,16 +65,7 @@ function summed(name: string, members: readonly PeerSnapshot[]): PeerRow {
   const first = ordered[0] as PeerSnapshot;
   const row: PeerRow = { ...first, addresses: ordered.map((peer) => peer.address), groupName: name };
   for (const peer of ordered.slice(1)) {
-    row.connections += peer.connections;
-    row.openConnections += peer.openConnections;
-    row.bytesSent += peer.bytesSent;
-    row.bytesReceived += peer.bytesReceived;
-    row.sendRate += peer.sendRate;
-    row.receiveRate += peer.receiveRate;
-    row.retransmits += peer.retransmits;
-    row.resetsSent += peer.resetsSent;
-    row.resetsReceived += peer.resetsReceived;
-    row.drops += peer.drops;
+    addTrafficSums(row, peer);
     // The newest sighting says where the name came from and when.
     if (peer.peerName !== null && row.peerName !== null && peer.peerName.atMs > row.peerName.atMs) row.peerName = peer.peerName;
   }

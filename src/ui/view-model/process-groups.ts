@@ -4,8 +4,8 @@
  * is theirs summed. Enter on it scopes to all of them. A process with no name has nothing to be
  * grouped by and keeps a row of its own (`×1`, scoped by its pid).
  */
-import type { ProcessSnapshot, TrafficSums } from '../../model/snapshot-types.js';
-import { zeroTrafficSums } from '../../model/traffic-aggregation.js';
+import type { ProcessSnapshot } from '../../model/snapshot-types.js';
+import { addTrafficSums, zeroTrafficSums } from '../../model/traffic-aggregation.js';
 
 /** A Processes row: one process, or — grouped — every process of one name in one container. */
 export interface ProcessRow extends ProcessSnapshot {
@@ -37,12 +37,6 @@ export function processNameFromKey(key: string): ProcessName | null {
 /** The key of a Processes row: its name and container when grouped, else its pid. */
 export function processRowKey(row: ProcessRow): string {
   return row.pids === undefined || row.comm === null ? String(row.pid) : processGroupKey({ comm: row.comm, containerId: row.container?.id ?? null });
-}
-
-const SUMMED_FIELDS: readonly (keyof TrafficSums)[] = Object.keys(zeroTrafficSums()) as (keyof TrafficSums)[];
-
-function addSums(into: TrafficSums, from: TrafficSums): void {
-  for (const field of SUMMED_FIELDS) into[field] += from[field];
 }
 
 /** A value all the group's processes share, else null (two users under one name show as none). */
@@ -78,7 +72,7 @@ export function groupProcesses(rows: readonly ProcessSnapshot[]): readonly Proce
       continue;
     }
     const sums = zeroTrafficSums();
-    for (const member of sorted) addSums(sums, member);
+    for (const member of sorted) addTrafficSums(sums, member);
     grouped.push({
       ...first,
       ...sums,
