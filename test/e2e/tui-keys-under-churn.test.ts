@@ -97,14 +97,17 @@ describe('keys under connection churn in the live view', () => {
       `the filter "${filter}" and "${sortLabel}" on screen`,
       30_000,
     );
-    const madeDuring = (churn.latestProgress()?.made ?? 0) - madeBefore;
-    const seconds = (performance.now() - startedAt) / 1000;
-    t.diagnostic(`${KEY_COUNT} keys sent in ${sentInMs.toFixed(0)} ms; ${madeDuring} connections made in the ${seconds.toFixed(1)} s until the screen showed them`);
-    assert.ok(madeDuring / seconds >= 100, `the churn ran at ${(madeDuring / seconds).toFixed(0)} connections/s during the burst`);
+    const shownAfterMs = performance.now() - startedAt;
     assert.doesNotMatch(screen, /zq|\/ .*▏/, 'no stray characters, and the prompt closed');
     // Stays put: nothing left in a queue to change it later.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const settled = session.screen();
+    // The churn's progress arrives every 200 ms, and not while the keys are being sent: its rate
+    // is taken over the burst and the wait after it, several progress lines long.
+    const madeDuring = (churn.latestProgress()?.made ?? 0) - madeBefore;
+    const seconds = (performance.now() - startedAt) / 1000;
+    t.diagnostic(`${KEY_COUNT} keys sent in ${sentInMs.toFixed(0)} ms, on screen after ${shownAfterMs.toFixed(0)} ms; ${madeDuring} connections made in ${seconds.toFixed(1)} s`);
+    assert.ok(madeDuring / seconds >= 100, `the churn ran at ${(madeDuring / seconds).toFixed(0)} connections/s around the burst`);
     assert.ok(tabLine(settled).includes(sortLabel), tabLine(settled));
     assert.match(settled, new RegExp(`filter: ${filter}(\\s|$)`, 'm'));
     session.type('q');
