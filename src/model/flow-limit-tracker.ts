@@ -55,6 +55,9 @@ class IntervalStart {
   }
 }
 
+/** The shortest interval judged, ms: a dozen jiffies at HZ=250, so a share moves in steps of 8% at most. */
+export const MIN_JUDGED_INTERVAL_MS = 50;
+
 /**
  * One connection's verdict, kept between samples. The first sample only opens an interval, so
  * a connection has no verdict until its second; a sample without limit counters (an older kernel,
@@ -87,6 +90,9 @@ export class FlowLimitTracker {
       return false;
     }
     const intervalMs = record.atMs - start.atMs;
+    // The kernel counts these times in jiffies (4 ms at HZ=250): a sample a few ms after the last
+    // (a capture's final tick) says nothing, so the interval runs on to the next, or the verdict stands.
+    if (intervalMs < MIN_JUDGED_INTERVAL_MS) return false;
     const busyUs = limits.busyUs - start.busyUs;
     const rwndLimitedUs = Math.max(0, limits.rwndLimitedUs - start.rwndLimitedUs);
     const sndbufLimitedUs = Math.max(0, limits.sndbufLimitedUs - start.sndbufLimitedUs);

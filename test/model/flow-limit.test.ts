@@ -143,6 +143,22 @@ describe('flow limits in the model', () => {
     assert.deepEqual(limit?.limitedSeconds, { receiver: 3, app: 1 });
   });
 
+  test('a sample a few ms after the last judges nothing: the verdict stands and the interval runs on', () => {
+    const model = new ConnectionModel();
+    const sample = (atMs: number, busyUs: number, sndbufLimitedUs: number, segsOut: number) =>
+      model.ingest(sampleRecord({ cookie: 11, atMs, counters: counters({ segsOut, bytesAcked: segsOut * 1000 }), limits: limits({ busyUs, sndbufLimitedUs }) }));
+    sample(T0, 0, 0, 0);
+    sample(T0 + 1000, 1e6, 0.5e6, 100);
+    // A final tick 10 ms on, in which the kernel's 4 ms jiffies saw busy time but no sndbuf time.
+    sample(T0 + 1010, 1.008e6, 0.5e6, 104);
+    const limit = connectionOf(model.tick(T0 + 1010), 11).limit;
+    assert.equal(limit?.verdict, 'sndbuf');
+    assert.equal(limit?.intervalMs, 1000);
+    // The next sample judges from where the last judged interval ended.
+    sample(T0 + 2000, 2e6, 1e6, 200);
+    assert.equal(connectionOf(model.tick(T0 + 2000), 11).limit?.intervalMs, 1000);
+  });
+
   test('a connection that stays idle republishes the same snapshot', () => {
     const model = new ConnectionModel();
     for (const atMs of [T0, T0 + 1000, T0 + 2000]) model.ingest(sampleRecord({ cookie: 9, atMs, limits: limits() }));
