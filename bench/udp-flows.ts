@@ -33,6 +33,7 @@ import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/probes/package-paths.js';
 import { configurations, stopEverything, type Configuration, type RunningMonitor } from './configurations.js';
 import { runIperf, startIperfServer } from './host-load.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 
 const { values } = parseArgs({
   options: {
@@ -128,16 +129,6 @@ function quantile(values: readonly number[], at: number): number {
   return (sorted[below] as number) + ((sorted[above] as number) - (sorted[below] as number)) * (position - below);
 }
 
-/** mulberry32: a small seeded generator, so an order can be repeated with --seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
-    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const result = [...items];

@@ -14,6 +14,7 @@ import type { CloseLine, EventLine, EventType } from '../../src/export/event-lin
 import { packageRoot } from '../../src/probes/package-paths.js';
 import { runNetscope, startPeer, waitUntilCapturing, type NetscopeRun, type Peer } from '../support/processes.js';
 import { freePort } from '../support/free-port.js';
+import { only } from '../support/only.js';
 
 const CLIENT_SENDS = 1_000_000;
 const SERVER_SENDS = 500_000;
@@ -41,10 +42,6 @@ function assertMoved(actual: number, sent: number, what: string): void {
   assert.ok(actual >= sent && actual <= sent + 2, `${what}: ${actual} is not ${sent} (+ SYN and FIN)`);
 }
 
-function only<T>(items: T[], what: string): T {
-  assert.equal(items.length, 1, `exactly one ${what} (found ${items.length})`);
-  return items[0] as T;
-}
 
 async function stopWithSigint(run: NetscopeRun) {
   run.child.kill('SIGINT');

@@ -13,6 +13,7 @@ import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
 import { packageRoot } from '../../src/probes/package-paths.js';
 import { runNetscope, startPeer, waitUntilCapturing, type Peer } from '../support/processes.js';
 import { freePort } from '../support/free-port.js';
+import { only } from '../support/only.js';
 
 type ConnectionEntry = SnapshotDocument['connections'][number];
 
@@ -28,10 +29,6 @@ function assertWithinOnePercent(actual: number, expected: number, what: string):
   assert.ok(Math.abs(actual - expected) <= expected * 0.01, `${what}: ${actual} is not within 1% of ${expected}`);
 }
 
-function only<T>(items: T[], what: string): T {
-  assert.equal(items.length, 1, `exactly one ${what} (found ${items.length})`);
-  return items[0] as T;
-}
 
 describe('netscope --json on real loopback traffic', () => {
   const peers: Peer[] = [];

@@ -17,6 +17,7 @@ import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
 import { packageRoot } from '../../src/probes/package-paths.js';
 import { freePort } from '../support/free-port.js';
 import { runNetscope, startPeer, startPeerVia, waitUntilCapturing, type Peer } from '../support/processes.js';
+import { only } from '../support/only.js';
 
 const NFT_TABLE = 'netscope_test_nat';
 /** One test network per run, inside 10.213.0.0/16, which nothing else on the host uses. */
@@ -44,10 +45,6 @@ function run(command: string, ...args: string[]): void {
   execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-function only<T>(items: T[], what: string): T {
-  assert.equal(items.length, 1, `exactly one ${what} (found ${items.length})`);
-  return items[0] as T;
-}
 
 describe('netscope --json and --events show the real destination behind NAT', () => {
   const peers: Peer[] = [];

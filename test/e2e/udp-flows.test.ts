@@ -18,6 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
 import { packageRoot } from '../../src/probes/package-paths.js';
 import { loadedBpfPrograms, runNetscope, startUdpPeer, waitUntilCapturing, type Peer } from '../support/processes.js';
+import { only } from '../support/only.js';
 
 type ConnectionEntry = SnapshotDocument['connections'][number];
 
@@ -33,10 +34,6 @@ function assertWithinOnePercent(actual: number, expected: number, what: string):
   assert.ok(Math.abs(actual - expected) <= expected * 0.01, `${what}: ${actual} is not within 1% of ${expected}`);
 }
 
-function only<T>(items: T[], what: string): T {
-  assert.equal(items.length, 1, `exactly one ${what} (found ${items.length})`);
-  return items[0] as T;
-}
 
 /** A UDP port on `host` outside the ephemeral range, free right now: a server's fixed port. */
 async function fixedUdpPort(host: string): Promise<number> {

@@ -19,6 +19,7 @@ import type { EventLine } from '../../src/export/event-lines.js';
 import type { SnapshotDocument } from '../../src/model/snapshot-document.js';
 import { freePort } from '../support/free-port.js';
 import { runNetscope, startUdpPeer, waitUntilCapturing, type Peer } from '../support/processes.js';
+import { only } from '../support/only.js';
 
 const NFT_TABLE = 'netscope_test_udpnat';
 const DATAGRAMS = 20;
@@ -31,10 +32,6 @@ const CONNECTED_ASKED_ADDRESS = '127.0.0.2';
  */
 const SETTLE_TICKS_MS = 3000;
 
-function only<T>(items: T[], what: string): T {
-  assert.equal(items.length, 1, `exactly one ${what} (found ${items.length})`);
-  return items[0] as T;
-}
 
 describe('netscope --json and --events show the real destination of UDP flows behind NAT', () => {
   const peers: Peer[] = [];

@@ -13,6 +13,7 @@ import { openFinding } from '../findings/finding-builders.js';
 import { NOW, connection, containerIdentity, flowLimit, snapshot } from '../ui/view-model/snapshot-builder.js';
 import { openRawConnection, rawExchange, requestHead, serverCloses, statusesIn, type RawConnection } from '../support/raw-http.js';
 import { parseExposition, samplesOf, type Sample } from './prometheus-exposition.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const web = containerIdentity({ name: 'web', pod: 'web-0', namespace: 'prod' });
 const NGINX = { process: 'nginx', container: 'web', pod: 'web-0', namespace: 'prod' };
@@ -280,16 +281,6 @@ function countedFor(statuses: number[]): Record<string, number> {
   return counts;
 }
 
-/** A small deterministic generator (mulberry32), so a failing fuzz case is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
-    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface MalformedRequest {
   what: string;
