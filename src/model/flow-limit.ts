@@ -88,7 +88,9 @@ function chooseLimit(interval: FlowLimitInterval, shares: Omit<FlowLimitJudgemen
   if (interval.rcvWnd === 0 && interval.receiveQueue > 0) return 'stalled-reader';
   if (interval.sndWnd === 0 && interval.sendQueue > 0) return 'receiver';
   if (interval.busyUs <= 0 && interval.bytesAcked <= 0) return 'idle';
-  if (interval.retransmits >= MIN_LOSS_RETRANSMITS && shares.retransmitShare >= LOSS_SHARE) return 'network';
+  // A flow in retransmission backoff sends little else: every segment of the interval resent is loss too.
+  const onlyResent = interval.retransmits > 0 && interval.retransmits >= interval.segmentsSent;
+  if ((interval.retransmits >= MIN_LOSS_RETRANSMITS || onlyResent) && shares.retransmitShare >= LOSS_SHARE) return 'network';
   if (shares.rwndLimitedShare >= DOMINANT_SHARE) return 'receiver';
   if (shares.sndbufLimitedShare >= SNDBUF_SHARE && shares.sndbufLimitedShare > shares.rwndLimitedShare) return 'sndbuf';
   return 'app';

@@ -71,6 +71,10 @@ describe('flow limit verdicts on synthetic intervals', () => {
     assert.equal(judgeFlowLimit(interval({ segmentsSent: 10, retransmits: 1 })).verdict, 'app');
   });
 
+  test('a flow in retransmission backoff, whose every segment sent was a resend, is the network', () => {
+    assert.equal(judgeFlowLimit(interval({ segmentsSent: 1, retransmits: 1 })).verdict, 'network');
+  });
+
   test('no busy time and nothing acknowledged is idle; acknowledged bytes without busy time are the application', () => {
     const idle = judgeFlowLimit(interval({ busyUs: 0, bytesAcked: 0, segmentsSent: 3 }));
     assert.equal(idle.verdict, 'idle');
