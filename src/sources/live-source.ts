@@ -73,7 +73,7 @@ export class LiveSource {
       if (record.kind === 'owner' && record.cookie !== 0) this.hostsNames?.noteOwner(record.pid, record.cgroupId, record.atMs);
       else if (record.kind === 'state' && record.owner !== null) this.hostsNames?.noteOwner(record.owner.pid, record.owner.cgroupId, record.atMs);
     };
-    this.sockets = new SocketPass(options.paths, options.enrichment, this.emit, { eventsNameOwners: true }, this.udpFlows);
+    this.sockets = new SocketPass(options.paths, options.enrichment, this.emit, { eventsNameOwners: true }, this.udpFlows, () => this.drain());
     this.dnsAnswers = options.peerNames === false ? null : new DnsAnswerSource(options.paths, clock, sink);
     this.hostsNames = options.peerNames === false ? null : new HostsNames(options.paths.proc, sink);
     this.probes = [...loaded.statuses, ...(udp === null ? [] : [udp.status]), ...(this.dnsAnswers === null ? [] : [this.dnsAnswers.status])];

@@ -38,6 +38,11 @@ export class SocketPass {
     private readonly ownerLookup: ResolveOptions,
     /** The UDP packet program, whose flows are read after each pass; null when it is not loaded. */
     private readonly udpFlows: UdpFlowProbe | null = null,
+    /**
+     * Moves the events queued meanwhile into the model, between the pass's steps: on a host with
+     * tens of thousands of sockets a pass takes long enough for the ring buffer to fill under churn.
+     */
+    private readonly catchUp: () => void = () => undefined,
   ) {
     this.sampler = new SocketSampler(paths, udpFlows !== null);
     this.resolver = enrichment.owners;
@@ -87,6 +92,9 @@ export class SocketPass {
       owners.see(record);
       sockets.add(record);
     });
+    // After the last sample, never among them: an event drained mid-decode could close a
+    // connection that a later sample, taken before the close, would then find open.
+    this.catchUp();
     for (const record of pass.udpSockets) this.emit(record);
     if (this.udpFlows !== null) {
       const netnsByCookie = new Map(pass.udpSockets.map((socket) => [socket.cookie, socket.endpoints.netns]));
@@ -101,6 +109,7 @@ export class SocketPass {
       this.emit(owner);
     }
     this.resolveNewContainers(nowMs);
+    this.catchUp();
     const sinceMs = sweep === 'missingOnce' ? pass.sampledAtMs : this.previousSampledAtMs;
     if (sinceMs !== null) this.emit({ kind: 'sweep', atMs: pass.sampledAtMs, sinceMs, netns: pass.netns });
     this.previousSampledAtMs = pass.sampledAtMs;
