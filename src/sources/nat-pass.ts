@@ -28,6 +28,12 @@ export interface NatPassOptions {
   maxRememberedAnswers: number;
   /** Connections remembered as asked, at most (the oldest go first, to be asked again if seen again). Default 200_000. */
   maxAskedConnections: number;
+  /**
+   * Connections waiting to be asked, at most. Past it the oldest waiting is given up: an open
+   * one is queued again by its next sample, a closed one (churn faster than the lookups) is not
+   * asked. Default 4_096.
+   */
+  maxPendingLookups: number;
 }
 
 export const defaultNatPassOptions: Readonly<NatPassOptions> = {
@@ -36,6 +42,7 @@ export const defaultNatPassOptions: Readonly<NatPassOptions> = {
   answerTtlMs: 30_000,
   maxRememberedAnswers: 4_096,
   maxAskedConnections: 200_000,
+  maxPendingLookups: 4_096,
 };
 
 /** The network namespaces the pass asks in, and how to open them. */
@@ -53,9 +60,11 @@ export interface NatNamespaces {
 /** What the pass needs of ConntrackLookup (a fake in tests). */
 export type ConntrackAsker = Pick<ConntrackLookup, 'ask' | 'forget' | 'close'>;
 
+/** A TCP connection's socket cookie, or a UDP flow's socket cookie and peer: see lookupKey. */
+type LookupKey = number | string;
+
 interface PendingLookup {
-  /** The connection's socket cookie, or a UDP flow's socket cookie and peer: see lookupKey. */
-  key: string;
+  key: LookupKey;
   cookie: number;
   /** A UDP flow's peer; undefined for a TCP connection. */
   udpPeer: AddressPort | undefined;
@@ -75,8 +84,8 @@ const NO_TRANSLATION: RememberedAnswer['translation'] = null;
 export class NatPass {
   private readonly options: NatPassOptions;
   /** Lookup keys (lookupKey) queued or asked already, oldest first. */
-  private readonly asked = new Set<string>();
-  private readonly pending = new Map<string, PendingLookup>();
+  private readonly asked = new Set<LookupKey>();
+  private readonly pending = new Map<LookupKey, PendingLookup>();
   /** `<netns>/<table>/<tuple>` → the answer, oldest first. */
   private readonly answers = new Map<string, RememberedAnswer>();
   /** ctnetlink refused with EPERM (no CAP_NET_ADMIN): it will refuse every question, so none is asked again. */
@@ -119,9 +128,14 @@ export class NatPass {
     const tuple = socketTuple(endpoints, protocol);
     if (tuple === null) return;
     this.asked.add(key);
-    if (this.asked.size > this.options.maxAskedConnections) this.asked.delete(this.asked.values().next().value as string);
+    if (this.asked.size > this.options.maxAskedConnections) this.asked.delete(this.asked.values().next().value as LookupKey);
     const udpPeer = protocol === 'udp' ? { address: endpoints.daddr, port: endpoints.dport } : undefined;
     this.pending.set(key, { key, cookie, udpPeer, netns: endpoints.netns, tuple, closed: false });
+    if (this.pending.size > this.options.maxPendingLookups) {
+      const oldest = this.pending.keys().next().value as LookupKey;
+      this.pending.delete(oldest);
+      this.asked.delete(oldest);
+    }
   }
 
   /** Asks about what was queued, within the tick's bounds; emits a record per translated connection. */
@@ -184,7 +198,7 @@ export class NatPass {
    * A closed connection is still asked about if it was waiting (a connection shorter than a
    * tick, whose closed row stays on screen), and then forgotten.
    */
-  private done(key: string): void {
+  private done(key: LookupKey): void {
     const pending = this.pending.get(key);
     if (pending !== undefined) pending.closed = true;
     else this.asked.delete(key);
@@ -244,9 +258,9 @@ function answerKey(netns: number, table: NatRecord['table'], tuple: ConntrackTup
   return `${netns}/${table}/${tuple.protocol}/${tuple.saddr}/${tuple.sport}/${tuple.daddr}/${tuple.dport}`;
 }
 
-/** A TCP connection is its socket; a UDP flow is its socket and its peer. */
-function lookupKey(cookie: number, endpoints: Endpoints, protocol: TransportProtocolName): string {
-  return protocol === 'tcp' ? `${cookie}` : `${cookie}/${endpoints.daddr}/${endpoints.dport}`;
+/** A TCP connection is its socket (the cookie, a number: no string built for every record); a UDP flow is its socket and its peer. */
+function lookupKey(cookie: number, endpoints: Endpoints, protocol: TransportProtocolName): LookupKey {
+  return protocol === 'tcp' ? cookie : `${cookie}/${endpoints.daddr}/${endpoints.dport}`;
 }
 
 function isLoopback(address: string): boolean {

@@ -114,6 +114,23 @@ describe('the NAT pass', () => {
     assert.equal(conntrack.asked.length, 1);
   });
 
+  test('connections waiting past the bound give up the oldest: a closed one is not asked, an open one waits again from its next sample', () => {
+    const conntrack = new FakeConntrack();
+    const { nat } = pass(conntrack, { maxPendingLookups: 2 });
+    nat.note(podSample(1, 40001));
+    nat.note(stateRecord({ cookie: 1, atMs: T0 + 10, oldState: TcpState.FIN_WAIT1, newState: TcpState.CLOSE }));
+    nat.note(podSample(2, 40002));
+    nat.note(podSample(3, 40003));
+    nat.note(podSample(4, 40004));
+    nat.run(T0 + 1000);
+    assert.deepEqual(conntrack.asked[0]?.tuples.map((tuple) => tuple.sport), [40003, 40004], 'the two newest; 1 (closed) and 2 given up');
+    nat.note(podSample(2, 40002));
+    nat.note(podSample(3, 40003));
+    nat.run(T0 + 2000);
+    const second = conntrack.asked.find((request, index) => index > 0 && request.netns === POD);
+    assert.deepEqual(second?.tuples.map((tuple) => tuple.sport), [40002], 'the open one, sampled again, is asked; 3 is not asked twice');
+  });
+
   test('loopback connections and host connections are asked in one table only; listeners and unbound sockets not at all', () => {
     const conntrack = new FakeConntrack();
     const { nat } = pass(conntrack);
