@@ -33,6 +33,9 @@ export class SlowHandshakeDetector implements FindingDetector {
   detect(snapshot: ModelSnapshot, deltas: TickDeltas): FindingCandidate[] {
     const limits = this.thresholds.slowHandshake;
     const tick = new TickEvidence(2, this.thresholds.maxEvidenceConnections);
+    // A peer's usual is taken once a tick: under churn a median sorted anew for every handshake
+    // cost more than all the other detectors together, and one tick's handshakes barely move it.
+    const usualThisTick = new Map<string, number>();
     for (const { connection, newConnectLatencyMs: latencyMs } of deltas) {
       if (latencyMs === null) continue;
       const peer = endpointText(connection.daddr, connection.dport);
@@ -42,7 +45,8 @@ export class SlowHandshakeDetector implements FindingDetector {
         this.latencies.set(peer, (latest = []));
       }
       if (latest.length >= limits.baselineConnects) {
-        const usualMs = median(latest);
+        let usualMs = usualThisTick.get(peer);
+        if (usualMs === undefined) usualThisTick.set(peer, (usualMs = median(latest)));
         if (latencyMs > usualMs * limits.slowFactor && latencyMs - usualMs >= limits.minExtraMs) {
           const key = `${pidKey(connection.owner.pid)}:peer=${peer}`;
           this.usualMs.set(key, usualMs);
