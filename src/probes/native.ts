@@ -61,7 +61,8 @@ export interface NativeAddon {
   /** A sock_diag netlink socket in the namespace at `netnsPath` (null: netscope's own). */
   openNetnsDiagSocket(netnsPath: string | null): number;
   /** Writes `tcp_sample` records; `needed` > `count` means the buffer was too small. */
-  sampleTcpSockets(fd: number, buffer: Buffer): { count: number; needed: number };
+  /** `withTimeWait` false leaves out the timewait minisocks in TIME_WAIT (those in FIN_WAIT2 still come). */
+  sampleTcpSockets(fd: number, buffer: Buffer, withTimeWait: boolean): { count: number; needed: number };
   /** Writes `udp_sample` records (both families); `needed` > `count` means the buffer was too small. */
   sampleUdpSockets(fd: number, buffer: Buffer): { count: number; needed: number };
   closeFd(fd: number): void;

@@ -100,7 +100,7 @@ export class SocketSampler {
   /** Samples every socket, gathering the TCP samples (see `sampleEach`). */
   sample(): SamplePass {
     const records: SocketSampleRecord[] = [];
-    const summary = this.sampleEach((record) => records.push(record));
+    const summary = this.sampleEach((record) => records.push(record), () => true);
     return { ...summary, records };
   }
 
@@ -109,19 +109,21 @@ export class SocketSampler {
    * host with tens of thousands of sockets a pass gathered whole outlived the young generation,
    * and every pass's records were promoted only to die there. Every namespace is dumped into
    * one buffer first, so the pass's time is known before the first record is made.
+   * A namespace for which `withTimeWait` says false is sampled without its sockets in TIME_WAIT.
    */
-  sampleEach(visit: (record: SocketSampleRecord) => void): SamplePassSummary {
+  sampleEach(visit: (record: SocketSampleRecord) => void, withTimeWait: (netns: number) => boolean): SamplePassSummary {
     const startedMonotonicMs = Number(process.hrtime.bigint()) / 1e6;
     const pass: SamplePassSummary = { udpSockets: [], startedMonotonicMs, netns: [], sampledAtMs: 0 };
     const dumped: DumpedNamespace[] = [];
     let offset = 0;
     for (const [netns, fd] of this.diagSockets) {
-      let result = nativeAddon().sampleTcpSockets(fd, this.buffer.subarray(offset));
+      const timeWait = withTimeWait(netns);
+      let result = nativeAddon().sampleTcpSockets(fd, this.buffer.subarray(offset), timeWait);
       if (result.needed > result.count) {
         const grown = Buffer.alloc(offset + Math.ceil(result.needed * GROWTH_FACTOR) * tcpSampleLayout.size);
         this.buffer.copy(grown, 0, 0, offset);
         this.buffer = grown;
-        result = nativeAddon().sampleTcpSockets(fd, this.buffer.subarray(offset));
+        result = nativeAddon().sampleTcpSockets(fd, this.buffer.subarray(offset), timeWait);
       }
       dumped.push({ netns, offset, count: result.count });
       offset += result.count * tcpSampleLayout.size;

@@ -63,6 +63,8 @@ export class HostGauges {
     this.options = { ...defaultHostGaugesOptions, ...options };
   }
 
+  private readonly timeWaitTallies = new WeakMap<NamespaceSockets, { low: number; high: number; listening: ReadonlySet<number>; tally: PortTally }>();
+
   /** A process was seen owning a socket: its descriptors count from the next count on. */
   noteSocketOwner(pid: number): void {
     if (pid > 0) this.socketOwners.add(pid);
@@ -114,7 +116,7 @@ export class HostGauges {
       netns,
       ephemeralPortRange,
       ephemeralPortsByDestination: this.busiestDestinations(sockets, ephemeralPortRange),
-      timeWait: sockets.timeWait,
+      timeWait: sockets.timeWait + (sockets.timeWaitPart?.timeWait ?? 0),
       timeWaitLimit: parseWholeNumber(twBuckets),
       closeWait: sockets.closeWait,
       conntrack: entries === null || max === null ? null : { entries, max },
@@ -123,27 +125,34 @@ export class HostGauges {
     };
   }
 
-  /**
-   * Sockets to each destination holding a local port in the ephemeral range, busiest first.
-   * An accepted connection shares its listener's port and takes none of the range (a listener
-   * bound to port 0 may sit inside it), so sockets on a listening port are left out.
-   */
+  /** Sockets to each destination holding a local port in the ephemeral range, busiest first. */
   private busiestDestinations(sockets: NamespaceSockets, range: NamespaceGauges['ephemeralPortRange']): DestinationPorts[] {
     if (range === null) return [];
-    const byDestination = new Map<string, DestinationPorts>();
-    for (let index = 0; index < sockets.localPorts.length; index++) {
-      const sport = sockets.localPorts[index] as number;
-      if (sport < range.low || sport > range.high || sockets.listeningPorts.has(sport)) continue;
-      const daddr = sockets.destinationAddresses[index] as string;
-      const dport = sockets.destinationPorts[index] as number;
-      const key = `${daddr} ${dport}`;
-      const entry = byDestination.get(key);
-      if (entry === undefined) byDestination.set(key, { daddr, dport, ports: 1 });
-      else entry.ports++;
+    const tally: PortTally = new Map();
+    addPortsInRange(tally, sockets, range, sockets.listeningPorts);
+    if (sockets.timeWaitPart !== null) {
+      for (const [daddr, byPort] of this.timeWaitTally(sockets.timeWaitPart, range, sockets.listeningPorts)) {
+        for (const [dport, ports] of byPort) addPorts(tally, daddr, dport, ports);
+      }
     }
-    return [...byDestination.values()]
+    const destinations: DestinationPorts[] = [];
+    for (const [daddr, byPort] of tally) for (const [dport, ports] of byPort) destinations.push({ daddr, dport, ports });
+    return destinations
       .sort((a, b) => b.ports - a.ports || a.daddr.localeCompare(b.daddr) || a.dport - b.dport)
       .slice(0, this.options.destinationsPerNamespace);
+  }
+
+  /**
+   * The TIME_WAIT sockets' tally, made once for the passes that share them: a churning host
+   * holds them by the hundred thousand and counting them every tick cost more than sampling.
+   */
+  private timeWaitTally(part: NamespaceSockets, range: PortRange, listening: ReadonlySet<number>): PortTally {
+    const cached = this.timeWaitTallies.get(part);
+    if (cached !== undefined && cached.low === range.low && cached.high === range.high && sameSet(cached.listening, listening)) return cached.tally;
+    const tally: PortTally = new Map();
+    addPortsInRange(tally, part, range, listening);
+    this.timeWaitTallies.set(part, { low: range.low, high: range.high, listening: new Set(listening), tally });
+    return tally;
   }
 
   /** `<proc>/<pid>/net` of the process whose namespace link opened it; `<proc>/self/net` for netscope's own. */
@@ -202,4 +211,33 @@ function countDescriptors(fdDirectory: string): number | null {
   } catch {
     return null;
   }
+}
+
+type PortRange = NonNullable<NamespaceGauges['ephemeralPortRange']>;
+/** Local ports held, by destination address and port. */
+type PortTally = Map<string, Map<number, number>>;
+
+/**
+ * Counts the sockets holding a local port in the ephemeral range. An accepted connection shares
+ * its listener's port and takes none of the range (a listener bound to port 0 may sit inside
+ * it), so sockets on a listening port are left out.
+ */
+function addPortsInRange(tally: PortTally, sockets: NamespaceSockets, range: PortRange, listening: ReadonlySet<number>): void {
+  for (let index = 0; index < sockets.localPorts.length; index++) {
+    const sport = sockets.localPorts[index] as number;
+    if (sport < range.low || sport > range.high || listening.has(sport)) continue;
+    addPorts(tally, sockets.destinationAddresses[index] as string, sockets.destinationPorts[index] as number, 1);
+  }
+}
+
+function addPorts(tally: PortTally, daddr: string, dport: number, ports: number): void {
+  let byPort = tally.get(daddr);
+  if (byPort === undefined) tally.set(daddr, (byPort = new Map()));
+  byPort.set(dport, (byPort.get(dport) ?? 0) + ports);
+}
+
+function sameSet(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const value of a) if (!b.has(value)) return false;
+  return true;
 }

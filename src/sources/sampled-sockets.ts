@@ -15,6 +15,8 @@ export class NamespaceSockets {
   readonly localPorts: number[] = [];
   readonly destinationAddresses: string[] = [];
   readonly destinationPorts: number[] = [];
+  /** The namespace's TIME_WAIT sockets when they were sampled apart; the same object across the passes that did not sample them. */
+  timeWaitPart: NamespaceSockets | null = null;
 
   add(sample: SocketSampleRecord): void {
     if (sample.state === TcpState.TIME_WAIT) this.timeWait++;
@@ -45,6 +47,13 @@ export class SampledSockets {
     let namespace = this.byNetns.get(sample.endpoints.netns);
     if (namespace === undefined) this.byNetns.set(sample.endpoints.netns, (namespace = new NamespaceSockets()));
     namespace.add(sample);
+  }
+
+  /** Gives `netns` its TIME_WAIT sockets, sampled apart (and less often: see SocketPass). */
+  attachTimeWait(netns: number, part: NamespaceSockets): void {
+    let namespace = this.byNetns.get(netns);
+    if (namespace === undefined) this.byNetns.set(netns, (namespace = new NamespaceSockets()));
+    namespace.timeWaitPart = part;
   }
 
   /** The namespace's sockets; an empty set when the pass saw none there. */

@@ -4,14 +4,14 @@
  * owners of sockets that have none yet, the containers of cgroups new to netscope, the sweep that
  * closes sockets no longer there, and the host gauges.
  */
-import type { ModelRecord } from '../model/records.js';
+import { TcpState, type ModelRecord } from '../model/records.js';
 import type { ContainerResolver } from '../enrich/container-resolver.js';
 import type { Enrichment } from '../enrich/enrichment.js';
 import type { HostPaths } from '../probes/host-paths.js';
 import type { OwnerResolver, ResolveOptions } from '../enrich/owner-resolver.js';
 import { SocketSampler } from '../probes/socket-sampler.js';
 import { HostGauges } from './host-gauges.js';
-import { SampledSockets } from './sampled-sockets.js';
+import { SampledSockets, type NamespaceSockets } from './sampled-sockets.js';
 import { ConntrackLookup, conntrackLoaded } from '../probes/conntrack-lookup.js';
 import { NatPass } from './nat-pass.js';
 import { natNamespaces } from './nat-namespaces.js';
@@ -19,6 +19,20 @@ import type { UdpFlowProbe } from '../probes/udp-flows.js';
 
 /** New namespaces also show up in events; this catches those that have no TCP traffic yet. */
 const NAMESPACE_REFRESH_TICKS = 5;
+/**
+ * A namespace with fewer TIME_WAIT sockets than this has them sampled every pass; one with more,
+ * one pass in TIME_WAIT_PASS_TICKS. Churn leaves them by the hundred thousand (60 s each), none
+ * of them ever changes, and decoding and folding them every tick cost most of a core.
+ */
+const TIME_WAIT_EVERY_PASS_BELOW = 4_096;
+const TIME_WAIT_PASS_TICKS = 5;
+
+interface TimeWaitSampling {
+  sockets: NamespaceSockets;
+  /** Passes since, without them. */
+  passesSince: number;
+  sampledAtMs: number;
+}
 
 export class SocketPass {
   private readonly sampler: SocketSampler;
@@ -29,7 +43,8 @@ export class SocketPass {
   private readonly nat: NatPass | null;
   private ticks = 0;
   private unknownNamespaceSeen = false;
-  private previousSampledAtMs: number | null = null;
+  /** Per namespace, its TIME_WAIT sockets as last sampled (for the gauges of the passes between), and when. */
+  private readonly timeWait = new Map<number, TimeWaitSampling>();
 
   constructor(
     paths: HostPaths,
@@ -74,7 +89,8 @@ export class SocketPass {
    * Samples, resolves owners and sweeps the sockets of the sampled namespaces that are gone:
    * missing from this pass (`missingOnce`, when no close event will come), or from this pass
    * and the previous one (`missingTwice`: the close event is normally on its way and carries
-   * the exact time and final counters).
+   * the exact time and final counters). A namespace sampled without its TIME_WAIT sockets is
+   * not swept: their rows would look gone.
    */
   run(nowMs: number, sweep: 'missingOnce' | 'missingTwice'): void {
     if (this.unknownNamespaceSeen || this.ticks % NAMESPACE_REFRESH_TICKS === 0) {
@@ -86,12 +102,20 @@ export class SocketPass {
     // stays until the pass is over (see SocketSampler.sampleEach).
     const owners = this.resolver.beginPass();
     const sockets = new SampledSockets();
+    const timeWaitSockets = new SampledSockets();
+    const withTimeWait = new Set<number>();
     const pass = this.sampler.sampleEach((record) => {
       this.nat?.note(record);
       this.emit(record);
       owners.see(record);
-      sockets.add(record);
+      (record.state === TcpState.TIME_WAIT ? timeWaitSockets : sockets).add(record);
+    }, (netns) => {
+      const sampling = this.timeWait.get(netns);
+      const due = sampling === undefined || sampling.sockets.timeWait < TIME_WAIT_EVERY_PASS_BELOW || sampling.passesSince + 1 >= TIME_WAIT_PASS_TICKS;
+      if (due) withTimeWait.add(netns);
+      return due;
     });
+    const previousAtMs = this.noteTimeWait(timeWaitSockets, withTimeWait, pass.sampledAtMs);
     // After the last sample, never among them: an event drained mid-decode could close a
     // connection that a later sample, taken before the close, would then find open.
     this.catchUp();
@@ -110,11 +134,36 @@ export class SocketPass {
     }
     this.resolveNewContainers(nowMs);
     this.catchUp();
-    const sinceMs = sweep === 'missingOnce' ? pass.sampledAtMs : this.previousSampledAtMs;
-    if (sinceMs !== null) this.emit({ kind: 'sweep', atMs: pass.sampledAtMs, sinceMs, netns: pass.netns });
-    this.previousSampledAtMs = pass.sampledAtMs;
+    // Each namespace since its own previous pass with TIME_WAIT: one sweep per distinct time.
+    const sweeps = new Map<number, number[]>();
+    for (const netns of pass.netns) {
+      if (!withTimeWait.has(netns)) continue;
+      const sinceMs = sweep === 'missingOnce' ? pass.sampledAtMs : previousAtMs.get(netns);
+      if (sinceMs === undefined) continue;
+      const group = sweeps.get(sinceMs);
+      if (group === undefined) sweeps.set(sinceMs, [netns]);
+      else group.push(netns);
+    }
+    for (const [sinceMs, netns] of sweeps) this.emit({ kind: 'sweep', atMs: pass.sampledAtMs, sinceMs, netns });
+    for (const [netns, sampling] of this.timeWait) sockets.attachTimeWait(netns, sampling.sockets);
     this.emit(this.gauges.read(pass.sampledAtMs, sockets, this.sampler.namespaces(), pass.netns));
     this.nat?.run(nowMs);
+  }
+
+  /**
+   * Keeps each namespace's TIME_WAIT sockets from the passes that sampled them, and forgets the
+   * namespaces gone. Returns, for the namespaces sampled with them now, when they were before.
+   */
+  private noteTimeWait(sampled: SampledSockets, withTimeWait: ReadonlySet<number>, atMs: number): Map<number, number> {
+    const previousAtMs = new Map<number, number>();
+    for (const netns of this.timeWait.keys()) if (!this.sampler.knows(netns)) this.timeWait.delete(netns);
+    for (const [netns, sampling] of this.timeWait) if (!withTimeWait.has(netns)) sampling.passesSince++;
+    for (const netns of withTimeWait) {
+      const before = this.timeWait.get(netns);
+      if (before !== undefined) previousAtMs.set(netns, before.sampledAtMs);
+      this.timeWait.set(netns, { sockets: sampled.in(netns), passesSince: 0, sampledAtMs: atMs });
+    }
+    return previousAtMs;
   }
 
   /**
