@@ -7,6 +7,7 @@ import { ConnectionModel, type ModelOptions } from '../model/connection-model.js
 import type { CaptureObserver, CaptureSource } from '../model/capture-contracts.js';
 import type { Finding } from '../findings/finding.js';
 import { FindingsEngine } from '../findings/findings-engine.js';
+import { HeapKeeper } from './heap-keeper.js';
 import type { ModelRecord } from '../model/records.js';
 import { toSnapshotDocument, type SnapshotDocument } from '../model/snapshot-document.js';
 import type { HostInfo, ModelSnapshot } from '../model/snapshot-types.js';
@@ -18,6 +19,7 @@ export class Capture {
   readonly ingest: (record: ModelRecord) => void;
   private readonly engine = new FindingsEngine();
   private readonly observers: CaptureObserver[] = [];
+  private readonly heap = new HeapKeeper();
 
   constructor(
     createSource: (sink: (record: ModelRecord) => void) => CaptureSource,
@@ -45,6 +47,7 @@ export class Capture {
     // Before the observers: the event stream and the exporters read the tick's findings.
     this.engine.update(snapshot);
     for (const observer of this.observers) observer.tick?.(snapshot);
+    this.heap.afterTick();
     return snapshot;
   }
 

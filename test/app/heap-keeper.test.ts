@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HeapKeeper } from '../../src/app/heap-keeper.js';
+
+const MiB = 1024 ** 2;
+
+/** A collector that counts its calls and leaves `liveAfter` bytes once its promise settles. */
+function fakeHeap(startBytes: number) {
+  const heap = { used: startBytes, liveAfter: 0, collections: 0, finish: () => undefined as void };
+  const gc = () => {
+    heap.collections++;
+    return new Promise<void>((resolve) => {
+      heap.finish = () => {
+        heap.used = heap.liveAfter;
+        resolve();
+      };
+    });
+  };
+  return { heap, keeper: new HeapKeeper(gc, () => heap.used) };
+}
+
+describe('the heap keeper', () => {
+  it('leaves a small heap to V8', () => {
+    const { heap, keeper } = fakeHeap(40 * MiB);
+    keeper.afterTick();
+    assert.equal(heap.collections, 0);
+  });
+
+  it('collects once the heap is half as large again as the last collection left it, one collection at a time', async () => {
+    const { heap, keeper } = fakeHeap(100 * MiB);
+    keeper.afterTick();
+    assert.equal(heap.collections, 1, 'past the 64 MiB floor with nothing known live: collected');
+    keeper.afterTick();
+    assert.equal(heap.collections, 1, 'not again while one runs');
+    heap.liveAfter = 80 * MiB;
+    heap.finish();
+    await Promise.resolve();
+    await Promise.resolve();
+    heap.used = 110 * MiB;
+    keeper.afterTick();
+    assert.equal(heap.collections, 1, '110 MiB is under 1.5 × 80 MiB');
+    heap.used = 121 * MiB;
+    keeper.afterTick();
+    assert.equal(heap.collections, 2, '121 MiB is past it');
+  });
+
+  it('does nothing where Node runs without --expose-gc', () => {
+    const keeper = new HeapKeeper(undefined, () => 1024 * MiB);
+    assert.doesNotThrow(() => keeper.afterTick());
+  });
+});
