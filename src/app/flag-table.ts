@@ -45,7 +45,7 @@ export const flagTable = {
   duration: { type: 'number', value: 'SECONDS', help: `How long --json (default ${JSON_DURATION_SECONDS}), triage (default ${TRIAGE_DURATION_SECONDS}), --events or --headless (default: until Ctrl-C) capture; 0: until Ctrl-C` },
   interval: { type: 'number', shortFlag: 'd', default: 1000, value: 'MS', help: 'Tick: how often counters are sampled and rates folded (default {default})' },
   output: { type: 'string', shortFlag: 'o', value: 'FILE', help: 'Write the JSON snapshot to FILE (atomically, mode 0600) instead of stdout' },
-  ringBufferMb: { type: 'number', default: 4, value: 'MB', help: 'Kernel ring buffer for events, a power of two (default {default})' },
+  ringBufferMb: { type: 'number', default: 8, value: 'MB', help: 'Kernel ring buffer for events, a power of two (default {default})' },
   record: { type: 'string', value: 'FILE', help: 'Record what the model ingests as NDJSON (gzip when FILE ends in .gz; 0600)' },
   recordMaxMb: { type: 'number', default: 256, value: 'MB', help: 'Stop recording at this size (default {default})' },
   flightMinutes: { type: 'number', default: 10, value: 'N', help: 'Keep the last N minutes in memory for w / SIGUSR1 (default {default}; 0 = off)' },
