@@ -6,8 +6,9 @@
  *
  * A flow whose both ends are in one network namespace of this host (loopback, or a local
  * address) shows as two connections: what one end's receiving side reports (a drop, a segment it
- * already had) is about the other end's sending. Each connection is indexed by its tuple, so the
- * drops of a tick find the flow's other end in one lookup.
+ * already had) is about the other end's sending. Only in a tick with such drops is the other end
+ * looked for, in one walk of the table: an index of every connection by its tuple, kept up for
+ * the rare tick that needs it, cost a string and two map updates per connection under churn.
  */
 import type { ConnectionSnapshot, ModelSnapshot } from '../model/snapshot-types.js';
 import { pidKey } from './finding-subject.js';
@@ -29,7 +30,7 @@ export interface ConnectionDelta {
    * per packet (one TSO packet may carry several segments).
    */
   oldDataDrops: number;
-  /** The flow's other end when it is a connection on this host too (same netns, tuple reversed); resolved only for a connection with drops this tick, else null. */
+  /** The flow's other end when it is a connection on this host too (same netns, tuple reversed; the newest if the tuple was reused); resolved only for a connection with drops this tick, else null. */
   localPeer: ConnectionSnapshot | null;
   /** The handshake's latency when it completed this tick (or the connection was first seen with it); null otherwise. */
   newConnectLatencyMs: number | null;
@@ -54,8 +55,6 @@ const MAX_PROCESS_PEER_KEYS = 65_536;
 
 export class ConnectionDeltas {
   private readonly remembered = new Map<number, Remembered>();
-  /** Connection id by flow tuple (the newest connection of a reused tuple). */
-  private readonly byFlow = new Map<string, number>();
   /**
    * Each distinct process–peer key once: the connections of one process to one peer share it.
    * Built anew per connection, V8 kept each as a tree of its pieces, about 300 bytes held for
@@ -73,7 +72,6 @@ export class ConnectionDeltas {
       if (memory === undefined) {
         const processPeerKey = this.processPeerKeyOf(connection);
         this.remembered.set(connection.id, { connection, processPeerKey, seenAt: update });
-        this.byFlow.set(flowKey(connection.netns, connection.saddr, connection.sport, connection.daddr, connection.dport), connection.id);
         const delta = deltaOf(undefined, connection, processPeerKey);
         if (delta !== null) deltas.push(delta);
         continue;
@@ -87,9 +85,9 @@ export class ConnectionDeltas {
       if (delta !== null) deltas.push(delta);
     }
     if (this.remembered.size > snapshot.connections.length) {
-      for (const [id, memory] of this.remembered) if (memory.seenAt !== update) this.forget(id, memory.connection);
+      for (const [id, memory] of this.remembered) if (memory.seenAt !== update) this.remembered.delete(id);
     }
-    for (const delta of deltas) if (delta.mattersDrops.length > 0 || delta.oldDataDrops > 0) delta.localPeer = this.localPeerOf(delta.connection);
+    findLocalPeers(snapshot, deltas.filter((delta) => delta.mattersDrops.length > 0 || delta.oldDataDrops > 0));
     return deltas;
   }
 
@@ -102,21 +100,31 @@ export class ConnectionDeltas {
     return key;
   }
 
-  private forget(id: number, connection: ConnectionSnapshot): void {
-    this.remembered.delete(id);
-    const key = flowKey(connection.netns, connection.saddr, connection.sport, connection.daddr, connection.dport);
-    if (this.byFlow.get(key) === id) this.byFlow.delete(key);
-  }
+}
 
-  /** The connection at the flow's other end on this host, or null. */
-  private localPeerOf(connection: ConnectionSnapshot): ConnectionSnapshot | null {
-    const id = this.byFlow.get(flowKey(connection.netns, connection.daddr, connection.dport, connection.saddr, connection.sport));
-    return id === undefined || id === connection.id ? null : (this.remembered.get(id)?.connection ?? null);
+/** Gives each delta the connection at its flow's other end on this host, if there is one. */
+function findLocalPeers(snapshot: ModelSnapshot, deltas: readonly ConnectionDelta[]): void {
+  if (deltas.length === 0) return;
+  // By the port the other end is bound to: most connections are passed over on one number.
+  const byPeerPort = new Map<number, ConnectionDelta[]>();
+  for (const delta of deltas) {
+    const waiting = byPeerPort.get(delta.connection.dport);
+    if (waiting === undefined) byPeerPort.set(delta.connection.dport, [delta]);
+    else waiting.push(delta);
+  }
+  for (const candidate of snapshot.connections) {
+    const waiting = byPeerPort.get(candidate.sport);
+    if (waiting === undefined) continue;
+    for (const delta of waiting) {
+      const { connection } = delta;
+      if (candidate.id === connection.id || !isReversed(connection, candidate)) continue;
+      if (delta.localPeer === null || candidate.id > delta.localPeer.id) delta.localPeer = candidate;
+    }
   }
 }
 
-function flowKey(netns: number, saddr: string, sport: number, daddr: string, dport: number): string {
-  return `${netns}|${saddr}|${sport}|${daddr}|${dport}`;
+function isReversed(connection: ConnectionSnapshot, other: ConnectionSnapshot): boolean {
+  return other.netns === connection.netns && other.sport === connection.dport && other.dport === connection.sport && other.saddr === connection.daddr && other.daddr === connection.saddr;
 }
 
 /** `pid=412:peer=10.0.3.7`: the key a connection's flow findings (loss, drops) group under. */
