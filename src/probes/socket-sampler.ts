@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const INITIAL_SAMPLES = 4096;
-const GROWTH_FACTOR = 1.5;
+const GROWTH_FACTOR = 1.25;
 
 /** A sampling pass as it went: its TCP samples went to the visitor, one at a time. */
 export interface SamplePassSummary {
