@@ -108,4 +108,16 @@ describe('timewait socks', () => {
     model.ingest(timewaitSample(7, T0 + 1000));
     assert.deepEqual(model.tick(T0 + 1000).connections.map((row) => row.id), [8]);
   });
+
+  test('timewait socks closed before the capture beyond the closed rows\' cap get no row, and count as evicted', () => {
+    const model = new ConnectionModel({ maxClosedConnections: 2 });
+    for (const cookie of [11, 12, 13, 14]) model.ingest(timewaitSample(cookie, T0 + 1000));
+    const first = model.tick(T0 + 1000);
+    assert.deepEqual(first.connections.map((row) => row.id), [11, 12]);
+    assert.equal(first.totals.evicted, 2);
+    for (const cookie of [11, 12, 13, 14]) model.ingest(timewaitSample(cookie, T0 + 2000));
+    const second = model.tick(T0 + 2000);
+    assert.deepEqual(second.connections.map((row) => row.id), [11, 12], 'sampled again, they stay away');
+    assert.equal(second.totals.evicted, 2, 'and are not counted twice');
+  });
 });
