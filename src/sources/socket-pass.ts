@@ -24,8 +24,8 @@ const NAMESPACE_REFRESH_TICKS = 5;
  * one pass in TIME_WAIT_PASS_TICKS. Churn leaves them by the hundred thousand (60 s each), none
  * of them ever changes, and decoding and folding them every tick cost most of a core.
  */
-const TIME_WAIT_EVERY_PASS_BELOW = 4_096;
-const TIME_WAIT_PASS_TICKS = 5;
+export const TIME_WAIT_EVERY_PASS_BELOW = 4_096;
+export const TIME_WAIT_PASS_TICKS = 5;
 
 interface TimeWaitSampling {
   sockets: NamespaceSockets;
