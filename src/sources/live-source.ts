@@ -52,6 +52,8 @@ export class LiveSource {
   private readonly dnsAnswers: DnsAnswerSource | null;
   private readonly hostsNames: HostsNames | null;
   private readonly batch = Buffer.alloc(DRAIN_BATCH_RECORDS * tcpEventLayout.size);
+  /** Events taken from the kernel during a sampling pass, not yet decoded: see holdEvents. */
+  private held: { records: Buffer; count: number }[] = [];
   private readonly drainTimer: NodeJS.Timeout;
   private readonly emit: (record: ModelRecord) => void;
   private stopped = false;
@@ -73,18 +75,26 @@ export class LiveSource {
       if (record.kind === 'owner' && record.cookie !== 0) this.hostsNames?.noteOwner(record.pid, record.cgroupId, record.atMs);
       else if (record.kind === 'state' && record.owner !== null) this.hostsNames?.noteOwner(record.owner.pid, record.owner.cgroupId, record.atMs);
     };
-    this.sockets = new SocketPass(options.paths, options.enrichment, this.emit, { eventsNameOwners: true }, this.udpFlows, () => this.drain());
+    this.sockets = new SocketPass(options.paths, options.enrichment, this.emit, { eventsNameOwners: true }, this.udpFlows, {
+      catchUp: () => this.drain(),
+      hold: () => this.holdEvents(),
+    });
     this.dnsAnswers = options.peerNames === false ? null : new DnsAnswerSource(options.paths, clock, sink);
     this.hostsNames = options.peerNames === false ? null : new HostsNames(options.paths.proc, sink);
     this.probes = [...loaded.statuses, ...(udp === null ? [] : [udp.status]), ...(this.dnsAnswers === null ? [] : [this.dnsAnswers.status])];
     this.drainTimer = setInterval(() => this.drain(), options.drainIntervalMs);
   }
 
-  /** Moves everything the kernel has queued into the model. */
+  /** Moves everything the kernel has queued (and what a pass held) into the model. */
   drain(): void {
     if (this.stopped) return;
     let count: number;
     let drained = 0;
+    for (const { records, count: heldCount } of this.held) {
+      this.decoder.decode(records, heldCount, this.emit);
+      drained += heldCount;
+    }
+    this.held = [];
     do {
       count = this.object.drain(this.batch);
       this.decoder.decode(this.batch, count, this.emit);
@@ -92,6 +102,22 @@ export class LiveSource {
     } while (count === DRAIN_BATCH_RECORDS);
     this.dnsAnswers?.drain();
     if (drained > 0) this.sockets.resolveNewContainers(Date.now());
+  }
+
+  /**
+   * Takes what the kernel has queued out of its ring buffer without decoding it: a sampling pass
+   * over a churning host's sockets can outlast the ring, and its records cannot go to the model
+   * among the samples (an event could close a connection a later sample, taken before it, would
+   * find open). They are decoded at the next drain, in their order.
+   */
+  private holdEvents(): void {
+    if (this.stopped) return;
+    let count: number;
+    do {
+      const records = Buffer.allocUnsafe(DRAIN_BATCH_RECORDS * tcpEventLayout.size);
+      count = this.object.drain(records);
+      if (count > 0) this.held.push({ records, count });
+    } while (count === DRAIN_BATCH_RECORDS);
   }
 
   /** Once a tick, before the model folds it: counters, owners, vanished sockets, loss. */

@@ -27,6 +27,15 @@ const NAMESPACE_REFRESH_TICKS = 5;
 export const TIME_WAIT_EVERY_PASS_BELOW = 4_096;
 export const TIME_WAIT_PASS_TICKS = 5;
 
+/** Samples decoded between two looks at the kernel's ring buffer (a few tens of ms of work). */
+const SAMPLES_BETWEEN_HOLDS = 8_192;
+
+/** What the pass does with the kernel's events while it runs (see the constructor). */
+export interface PassEvents {
+  hold(): void;
+  catchUp(): void;
+}
+
 interface TimeWaitSampling {
   sockets: NamespaceSockets;
   /** Passes since, without them. */
@@ -54,10 +63,11 @@ export class SocketPass {
     /** The UDP packet program, whose flows are read after each pass; null when it is not loaded. */
     private readonly udpFlows: UdpFlowProbe | null = null,
     /**
-     * Moves the events queued meanwhile into the model, between the pass's steps: on a host with
-     * tens of thousands of sockets a pass takes long enough for the ring buffer to fill under churn.
+     * The kernel's events during a pass: on a host with tens of thousands of sockets a pass takes
+     * long enough for the ring buffer to fill under churn. `hold` takes them out of the ring
+     * among the samples, `catchUp` moves them (and any held) into the model between the steps.
      */
-    private readonly catchUp: () => void = () => undefined,
+    private readonly events: PassEvents = { hold: () => undefined, catchUp: () => undefined },
   ) {
     this.sampler = new SocketSampler(paths, udpFlows !== null);
     this.resolver = enrichment.owners;
@@ -104,7 +114,12 @@ export class SocketPass {
     const sockets = new SampledSockets();
     const timeWaitSockets = new SampledSockets();
     const withTimeWait = new Set<number>();
+    let sinceHold = 0;
     const pass = this.sampler.sampleEach((record) => {
+      if (++sinceHold === SAMPLES_BETWEEN_HOLDS) {
+        sinceHold = 0;
+        this.events.hold();
+      }
       this.nat?.note(record);
       this.emit(record);
       owners.see(record);
@@ -118,7 +133,7 @@ export class SocketPass {
     const previousAtMs = this.noteTimeWait(timeWaitSockets, withTimeWait, pass.sampledAtMs);
     // After the last sample, never among them: an event drained mid-decode could close a
     // connection that a later sample, taken before the close, would then find open.
-    this.catchUp();
+    this.events.catchUp();
     for (const record of pass.udpSockets) this.emit(record);
     if (this.udpFlows !== null) {
       const netnsByCookie = new Map(pass.udpSockets.map((socket) => [socket.cookie, socket.endpoints.netns]));
@@ -133,7 +148,7 @@ export class SocketPass {
       this.emit(owner);
     }
     this.resolveNewContainers(nowMs);
-    this.catchUp();
+    this.events.catchUp();
     // Each namespace since its own previous pass with TIME_WAIT: one sweep per distinct time.
     const sweeps = new Map<number, number[]>();
     for (const netns of pass.netns) {
