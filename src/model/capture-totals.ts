@@ -59,11 +59,6 @@ export class CaptureTotals {
     if (total > this.udpFlowsRefused) this.udpFlowsRefused = total;
   }
 
-  /** A connection that had no row: closed before the capture, nothing moved while netscope watched. */
-  noteEvictedUnseen(): void {
-    this.evicted++;
-  }
-
   noteEvicted(connection: ConnectionEntry): void {
     this.evicted++;
     this.evictedBytesSent += connection.bytesSent;

@@ -374,7 +374,12 @@ export class ConnectionModel {
     if (record.state === TcpState.LISTEN) return this.listeners.sample(record);
     // A socket sampled in CLOSE is already over: nothing to show.
     if (record.state === TcpState.CLOSE || (timewait && record.cookie <= this.highestEvictedCookie)) return;
-    if (timewait && this.closedConnections.size >= this.options.maxClosedConnections) return this.evictUnseen(record.cookie);
+    // Rows of timewait socks closed before the capture: a churned host holds a hundred thousand,
+    // and made all before the tick evicts them, they grew the table (and its columns) to their
+    // number. Past twice the cap the oldest closed rows go at once, as the tick would evict them.
+    if (timewait && this.closedConnections.size >= 2 * this.options.maxClosedConnections) {
+      for (const oldest of closedPastRetention(this.closedConnections, Number.NEGATIVE_INFINITY, 0, this.options.maxClosedConnections)) this.evict(oldest);
+    }
     const created = this.createConnection(record.cookie, record.endpoints, record.atMs, true);
     created.recordState(record.state, record.atMs);
     if (!timewait) return this.applySample(created, record);
@@ -557,16 +562,6 @@ export class ConnectionModel {
     this.totals.noteEvicted(connection);
     if (connection instanceof UdpFlowEntry) this.udpFlows.remove(connection);
     connection.release();
-  }
-
-  /**
-   * A timewait sock of a connection closed before the capture, met with the closed rows already
-   * at their cap: counted as evicted without a row. Made and evicted at the next tick, the
-   * hundred thousand a churning host holds grew the table (and its columns) to their number.
-   */
-  private evictUnseen(cookie: number): void {
-    this.highestEvictedCookie = Math.max(this.highestEvictedCookie, cookie);
-    this.totals.noteEvictedUnseen();
   }
 
   /** Folds the records since the previous tick into rates, evicts, and publishes a snapshot. */

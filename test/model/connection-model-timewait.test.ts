@@ -109,15 +109,15 @@ describe('timewait socks', () => {
     assert.deepEqual(model.tick(T0 + 1000).connections.map((row) => row.id), [8]);
   });
 
-  test('timewait socks closed before the capture beyond the closed rows\' cap get no row, and count as evicted', () => {
+  test('timewait socks closed before the capture past twice the closed rows\' cap evict the oldest at once; the tick keeps the newest', () => {
     const model = new ConnectionModel({ maxClosedConnections: 2 });
-    for (const cookie of [11, 12, 13, 14]) model.ingest(timewaitSample(cookie, T0 + 1000));
+    for (const cookie of [11, 12, 13, 14, 15, 16]) model.ingest(timewaitSample(cookie, T0 + 1000));
     const first = model.tick(T0 + 1000);
-    assert.deepEqual(first.connections.map((row) => row.id), [11, 12]);
-    assert.equal(first.totals.evicted, 2);
-    for (const cookie of [11, 12, 13, 14]) model.ingest(timewaitSample(cookie, T0 + 2000));
+    assert.deepEqual(first.connections.map((row) => row.id), [15, 16]);
+    assert.equal(first.totals.evicted, 4);
+    for (const cookie of [11, 12, 13, 14, 15, 16]) model.ingest(timewaitSample(cookie, T0 + 2000));
     const second = model.tick(T0 + 2000);
-    assert.deepEqual(second.connections.map((row) => row.id), [11, 12], 'sampled again, they stay away');
-    assert.equal(second.totals.evicted, 2, 'and are not counted twice');
+    assert.deepEqual(second.connections.map((row) => row.id), [15, 16], 'sampled again, the evicted stay away');
+    assert.equal(second.totals.evicted, 4, 'and are not counted twice');
   });
 });
