@@ -114,9 +114,8 @@ export class LiveSource {
     if (this.stopped) return;
     let count: number;
     do {
-      const records = Buffer.allocUnsafe(DRAIN_BATCH_RECORDS * tcpEventLayout.size);
-      count = this.object.drain(records);
-      if (count > 0) this.held.push({ records, count });
+      count = this.object.drain(this.batch);
+      if (count > 0) this.held.push({ records: Buffer.from(this.batch.subarray(0, count * tcpEventLayout.size)), count });
     } while (count === DRAIN_BATCH_RECORDS);
   }
 
