@@ -100,6 +100,11 @@ export class FlowLimitTracker {
     const retransmits = Math.max(0, counters.totalRetrans - start.totalRetrans);
     const bytesAcked = Math.max(0, counters.bytesAcked - start.bytesAcked);
     start.take(record.atMs, limits, counters);
+    // Idle again, its end state unchanged: the rules would say idle again (the two before it read
+    // only the end state), so the verdict published stands and nothing is built. A table's many
+    // idle connections come through here every tick.
+    const published = this.published;
+    if (published?.verdict === 'idle' && busyUs <= 0 && bytesAcked <= 0 && sameEndState(published, record, limits)) return false;
     const judgement = judgeFlowLimit({
       intervalUs: intervalMs * 1000,
       busyUs,
@@ -113,9 +118,6 @@ export class FlowLimitTracker {
       rcvWnd: limits.rcvWnd,
       sndWnd: limits.sndWnd,
     });
-    // A connection that stays idle keeps its published verdict: the table's many idle
-    // connections then republish the same snapshot object tick after tick.
-    if (judgement.verdict === 'idle' && this.published?.verdict === 'idle' && sameEndState(this.published, record, limits)) return false;
     if (judgement.verdict !== 'idle') this.limitedSeconds[judgement.verdict] = (this.limitedSeconds[judgement.verdict] ?? 0) + intervalMs / 1000;
     // Every field written out, none spread: an object built by spreading got its fields in a
     // separate property array, 200 bytes more on each connection that has a verdict.

@@ -42,7 +42,12 @@ export function canonicalAddressText(text: string): string | null {
 
 export function formatAddress(bytes: Uint8Array, offset: number, family: number): string {
   if (family === AF_INET) {
-    const [a = 0, b = 0, c = 0, d = 0] = bytes.subarray(offset, offset + 4);
+    // Indexed, not destructured from a subarray: that made a view and an iterator per address,
+    // two addresses per sample, every socket every tick.
+    const a = bytes[offset] ?? 0;
+    const b = bytes[offset + 1] ?? 0;
+    const c = bytes[offset + 2] ?? 0;
+    const d = bytes[offset + 3] ?? 0;
     const key = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
     let text = ipv4Texts.get(key);
     if (text === undefined) {

@@ -66,6 +66,11 @@ function podSample(cookie: number, sport: number, daddr = '10.96.0.10') {
   return sampleRecord({ cookie, atMs: T0, endpoints: endpoints({ saddr: '10.244.1.5', sport, daddr, dport: 80, netns: POD }) });
 }
 
+/** A pod connection's handshake completing: a new connection, told once. */
+function connecting(cookie: number, sport: number) {
+  return stateRecord({ cookie, atMs: T0, oldState: TcpState.SYN_SENT, newState: TcpState.ESTABLISHED, endpoints: endpoints({ saddr: '10.244.1.5', sport, daddr: '10.96.0.10', dport: 80, netns: POD }) });
+}
+
 describe('the NAT pass', () => {
   test('a pod connection untranslated in its own namespace is asked in the host\'s, where kube-proxy translated it', () => {
     const conntrack = new FakeConntrack();
@@ -114,21 +119,21 @@ describe('the NAT pass', () => {
     assert.equal(conntrack.asked.length, 1);
   });
 
-  test('connections waiting past the bound give up the oldest: a closed one is not asked, an open one waits again from its next sample', () => {
+  test('connections waiting past the bound: a new connection gives up the oldest (a closed one is not asked), a sample waits for its next pass', () => {
     const conntrack = new FakeConntrack();
     const { nat } = pass(conntrack, { maxPendingLookups: 2 });
     nat.note(podSample(1, 40001));
     nat.note(stateRecord({ cookie: 1, atMs: T0 + 10, oldState: TcpState.FIN_WAIT1, newState: TcpState.CLOSE }));
     nat.note(podSample(2, 40002));
     nat.note(podSample(3, 40003));
-    nat.note(podSample(4, 40004));
+    nat.note(connecting(4, 40004));
     nat.run(T0 + 1000);
-    assert.deepEqual(conntrack.asked[0]?.tuples.map((tuple) => tuple.sport), [40003, 40004], 'the two newest; 1 (closed) and 2 given up');
+    assert.deepEqual(conntrack.asked[0]?.tuples.map((tuple) => tuple.sport), [40002, 40004], '1 (closed) given up for the new connection 4; the sample of 3 found the queue full');
     nat.note(podSample(2, 40002));
     nat.note(podSample(3, 40003));
     nat.run(T0 + 2000);
     const second = conntrack.asked.find((request, index) => index > 0 && request.netns === POD);
-    assert.deepEqual(second?.tuples.map((tuple) => tuple.sport), [40002], 'the open one, sampled again, is asked; 3 is not asked twice');
+    assert.deepEqual(second?.tuples.map((tuple) => tuple.sport), [40003], 'the waiting sample, sampled again, is asked; 2 is not asked twice');
   });
 
   test('loopback connections and host connections are asked in one table only; listeners and unbound sockets not at all', () => {
