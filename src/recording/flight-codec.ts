@@ -15,11 +15,15 @@
  *   - counters as differences from the same socket's previous counters, or not at all when
  *     they did not change; a sample's inode and uid only when they change, its limit counters
  *     likewise (one byte when they did not move);
+ *   - a sample that says all the socket's last sample in this chunk said (an idle connection,
+ *     pass after pass) as a repeat: its header, its time and which socket — counted from the one
+ *     after the previous sample's, as a pass lists a table's sockets in the order the last did,
+ *     so three bytes in all;
  *   - numbers as LEB128 varints. Anything a varint cannot carry exactly (a negative, a fraction,
  *     a time before 2004, an integer past 2^53) is written as its 8-byte double after a 0 —
  *     every record decodes to the very values it was encoded from.
  */
-import type { ContainerIdentity, ContainerRecord, Endpoints, FlowLimitCounters, GaugesRecord, ModelRecord, NatRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
+import type { ContainerIdentity, ContainerRecord, Endpoints, FlowLimitCounters, GaugesRecord, ModelRecord, NatRecord, SocketSampleRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
 import type { Workload, WorkloadKind } from '../model/workload.js';
 
 /** A tick of the capture, between the records ingested before it and those after. */
@@ -38,6 +42,8 @@ const SAME_ENDPOINTS = 0x10;
 const SAME_COUNTERS = 0x20;
 /** The record's counters (reset, sample), container's pid or name's TTL is null. */
 const NULL_FIELD = 0x40;
+/** sample: a repeat of the socket's last sample in this chunk (a pair of flags no sample has otherwise: its counters null and the same). */
+const SAMPLE_REPEAT = SAME_COUNTERS | NULL_FIELD;
 /** state, udpFlow: an owner follows; reset: sent (else received); sample: inode and uid as last; container: no container; nat: incoming; name: not from DNS (a byte after its cgroup id says where). */
 const KIND_FLAG = 0x80;
 /** nat: found in the host's conntrack table (else the socket's own namespace's). No nat field is ever null. */
@@ -160,6 +166,23 @@ interface SocketMemory {
   uid: number | null;
   /** The limit counters of the socket's last sample with them. */
   limits: FlowLimitCounters | null;
+  /** What the socket's last sample in this chunk said besides the above; null before its first. */
+  sample: SampleRest | null;
+}
+
+/** A sample's fields that SocketMemory does not keep otherwise, for a repeat. */
+interface SampleRest {
+  state: TcpStateNumber;
+  receiveQueue: number;
+  sendQueue: number;
+  drops: number | undefined;
+  /** Whether it had limit counters (LIMITS_SAME: the memory's), null or none (LIMITS_ABSENT). */
+  limits: typeof LIMITS_ABSENT | typeof LIMITS_NULL | typeof LIMITS_SAME;
+}
+
+/** The limits marker a sample's repeat must match: its limits as the memory holds them now. */
+function keptLimits(marker: number): SampleRest['limits'] {
+  return marker === LIMITS_ABSENT ? LIMITS_ABSENT : marker === LIMITS_NULL ? LIMITS_NULL : LIMITS_SAME;
 }
 
 function sameEndpoints(a: Endpoints, b: Endpoints): boolean {
@@ -200,6 +223,14 @@ function sameLimits(a: FlowLimitCounters, b: FlowLimitCounters): boolean {
   );
 }
 
+/** Whether `sample` says what `last` (the socket's last sample in the chunk) said, its limits as `limitsMarker` tells. */
+function repeats(last: SampleRest | null, sample: SocketSampleRecord, limitsMarker: number): boolean {
+  return (
+    last !== null && last.state === sample.state && last.receiveQueue === sample.receiveQueue && last.sendQueue === sample.sendQueue &&
+    last.drops === sample.drops && (limitsMarker === LIMITS_SAME ? last.limits === LIMITS_SAME : last.limits === limitsMarker)
+  );
+}
+
 function limitFacts(limits: FlowLimitCounters): number {
   return (
     (limits.appLimited ? APP_LIMITED : 0) |
@@ -221,6 +252,8 @@ export class ChunkEncoder {
   private previousNetns = 0;
   private readonly strings = new Map<string, number>();
   private readonly sockets = new Map<number, SocketMemory>();
+  /** The index of the socket the last sample was about; -1 before the first. */
+  private previousSampleIndex = -1;
   /** The latest owner of each pid, and its index among the chunk's owners. */
   private readonly owners = new Map<number, { owner: TaskOwner; index: number }>();
   private ownerCount = 0;
@@ -274,17 +307,28 @@ export class ChunkEncoder {
         const socket = this.sockets.get(entry.cookie);
         const sameIdentity = socket !== undefined && socket.inode === entry.inode && socket.uid === entry.uid;
         const flags = this.socketFlags(socket, entry.endpoints, entry.counters) | (sameIdentity ? KIND_FLAG : 0);
+        const limitsMarker = this.limitsMarker(socket ?? null, entry.limits);
+        if (socket !== undefined && sameIdentity && (flags & SAME_ENDPOINTS) !== 0 && (flags & SAME_COUNTERS) !== 0 && repeats(socket.sample, entry, limitsMarker)) {
+          this.header(KIND_CODES.sample | SAMPLE_REPEAT, entry.atMs);
+          this.varint(zigzag(socket.index - (this.previousSampleIndex + 1)));
+          this.previousSampleIndex = socket.index;
+          break;
+        }
         this.header(KIND_CODES.sample | flags, entry.atMs);
         const memory = this.socket(entry.cookie, socket, entry.endpoints, flags);
-        const limitsMarker = this.limitsMarker(memory, entry.limits);
         this.stateAndMarker(entry.state, limitsMarker);
         if (!sameIdentity) this.whole(entry.inode).whole(entry.uid);
-        if (memory !== null) [memory.inode, memory.uid] = [entry.inode, entry.uid];
         this.counters(memory, entry.counters, flags);
         this.whole(entry.receiveQueue).whole(entry.sendQueue);
         // One more than the count, 0 for none: a record replayed from an older recording has none.
         this.whole(entry.drops === undefined ? 0 : entry.drops + 1);
         if (limitsMarker === LIMITS_WRITTEN) this.limits(memory, entry.limits!);
+        if (memory !== null) {
+          memory.inode = entry.inode;
+          memory.uid = entry.uid;
+          memory.sample = { state: entry.state, receiveQueue: entry.receiveQueue, sendQueue: entry.sendQueue, drops: entry.drops, limits: keptLimits(limitsMarker) };
+          this.previousSampleIndex = memory.index;
+        }
         break;
       }
       case 'owner':
@@ -396,7 +440,7 @@ export class ChunkEncoder {
     } else {
       this.varint(0).difference(cookie, this.previousNewCookie);
       this.previousNewCookie = cookie;
-      memory = { cookie, index: this.sockets.size, endpoints: null, counters: null, inode: null, uid: null, limits: null };
+      memory = { cookie, index: this.sockets.size, endpoints: null, counters: null, inode: null, uid: null, limits: null, sample: null };
       this.sockets.set(cookie, memory);
     }
     if (endpoints !== null && (flags & SAME_ENDPOINTS) === 0) {
@@ -540,6 +584,7 @@ export class ChunkDecoder {
   private previousNetns = 0;
   private readonly strings: string[] = [];
   private readonly sockets: SocketMemory[] = [];
+  private previousSampleIndex = -1;
   private readonly owners: TaskOwner[] = [];
 
   /** Where the next entry starts. */
@@ -581,12 +626,12 @@ export class ChunkDecoder {
         return { kind: 'drop', atMs, cookie, packet, reason: this.string(bytes)! };
       }
       case KIND_CODES.sample: {
+        if ((code & SAMPLE_REPEAT) === SAMPLE_REPEAT) return this.repeatedSample(bytes, atMs);
         const { cookie, memory, endpoints } = this.socket(bytes, code, true);
         const { state, marker } = this.stateAndMarker(bytes);
         const sameIdentity = (code & KIND_FLAG) !== 0;
         const inode = sameIdentity ? memory!.inode! : this.whole(bytes);
         const uid = sameIdentity ? memory!.uid! : this.whole(bytes);
-        if (memory !== null) [memory.inode, memory.uid] = [inode, uid];
         const counters = this.counters(bytes, memory, code);
         const receiveQueue = this.whole(bytes);
         const sendQueue = this.whole(bytes);
@@ -595,6 +640,12 @@ export class ChunkDecoder {
         const sample: FlightEntry = { kind: 'sample', atMs, cookie, endpoints: endpoints!, state, inode, uid, counters, receiveQueue, sendQueue };
         if (dropsPlusOne > 0) sample.drops = dropsPlusOne - 1;
         if (limits !== undefined) sample.limits = limits;
+        if (memory !== null) {
+          memory.inode = inode;
+          memory.uid = uid;
+          memory.sample = { state, receiveQueue, sendQueue, drops: sample.drops, limits: keptLimits(marker) };
+          this.previousSampleIndex = memory.index;
+        }
         return sample;
       }
       case KIND_CODES.owner: {
@@ -676,6 +727,19 @@ export class ChunkDecoder {
     }
   }
 
+  /** A repeat: the socket's last sample in this chunk again, at `atMs`. */
+  private repeatedSample(bytes: Buffer, atMs: number): FlightEntry {
+    const memory = this.sockets[this.previousSampleIndex + 1 + unzigzag(this.varint(bytes))];
+    const last = memory?.sample;
+    if (memory === undefined || last == null) throw new Error(`flight recorder chunk damaged: a repeated sample of no sample, at byte ${this.at}`);
+    this.previousSampleIndex = memory.index;
+    const { cookie, endpoints, inode, uid, counters } = memory;
+    const sample: FlightEntry = { kind: 'sample', atMs, cookie, endpoints: endpoints!, state: last.state, inode: inode!, uid: uid!, counters, receiveQueue: last.receiveQueue, sendQueue: last.sendQueue };
+    if (last.drops !== undefined) sample.drops = last.drops;
+    if (last.limits !== LIMITS_ABSENT) sample.limits = last.limits === LIMITS_NULL ? null : memory.limits;
+    return sample;
+  }
+
   private containerIdentity(bytes: Buffer): ContainerIdentity {
     const id = this.string(bytes)!;
     const name = this.string(bytes)!;
@@ -699,7 +763,7 @@ export class ChunkDecoder {
     if (reference === 0) {
       cookie = this.difference(bytes, this.previousNewCookie);
       this.previousNewCookie = cookie;
-      memory = { cookie, index: this.sockets.length, endpoints: null, counters: null, inode: null, uid: null, limits: null };
+      memory = { cookie, index: this.sockets.length, endpoints: null, counters: null, inode: null, uid: null, limits: null, sample: null };
       this.sockets.push(memory);
     } else if (reference > 1) {
       memory = this.sockets[this.sockets.length - 1 - (reference - 2)]!;

@@ -157,20 +157,52 @@ describe('the flight recorder and limit counters', () => {
 
   test('limit counters that did not move cost nothing, moved ones their differences', () => {
     const first = sampleRecord({ atMs: T0, cookie: 123456, endpoints: socket, inode: 987654, uid: 1000, limits });
-    const same = { ...first, atMs: T0 + 1000 };
-    const moved = { ...first, atMs: T0 + 2000, limits: { ...limits, busyUs: limits.busyUs + 1_000_000, rwndLimitedUs: limits.rwndLimitedUs + 1_000_000 } };
+    // A second sample that is no repeat (its send queue moved), then one whose limits moved too.
+    const queued = { ...first, atMs: T0 + 1000, sendQueue: first.sendQueue + 1 };
+    const moved = { ...queued, atMs: T0 + 2000, limits: { ...limits, busyUs: limits.busyUs + 1_000_000, rwndLimitedUs: limits.rwndLimitedUs + 1_000_000 } };
     const without = sampleRecord({ atMs: T0, cookie: 123456, endpoints: socket, inode: 987654, uid: 1000 });
     const bytes = Buffer.alloc(1000);
     const encoder = new ChunkEncoder();
     const firstEnd = encoder.encode(first, bytes, 0);
-    const sameEnd = encoder.encode(same, bytes, firstEnd);
-    const movedEnd = encoder.encode(moved, bytes, sameEnd);
+    const queuedEnd = encoder.encode(queued, bytes, firstEnd);
+    const movedEnd = encoder.encode(moved, bytes, queuedEnd);
     const plain = new ChunkEncoder();
     const plainFirstEnd = plain.encode(without, bytes, 0);
-    const plainAgainEnd = plain.encode({ ...without, atMs: T0 + 1000 }, bytes, plainFirstEnd);
-    assert.equal(sameEnd - firstEnd, plainAgainEnd - plainFirstEnd);
+    const plainAgainEnd = plain.encode({ ...without, atMs: T0 + 1000, sendQueue: without.sendQueue + 1 }, bytes, plainFirstEnd);
+    assert.equal(queuedEnd - firstEnd, plainAgainEnd - plainFirstEnd);
     // Two differences of a second (3 bytes each), a byte for each of the other eight numbers (rcvWnd is null).
-    assert.equal(movedEnd - sameEnd - (sameEnd - firstEnd), 14);
+    assert.equal(movedEnd - queuedEnd - (queuedEnd - firstEnd), 14);
+  });
+
+  test('a table sampled pass after pass: each unchanged sample is a three-byte repeat, and reads back as the sample it repeats', () => {
+    const passOf = (pass: number, changed: number): FlightEntry[] => [
+      ...Array.from({ length: 200 }, (_, index) =>
+        sampleRecord({
+          atMs: T0 + pass * 1000,
+          cookie: 5000 + index,
+          endpoints: endpoints({ sport: 30000 + index }),
+          inode: 700 + index,
+          uid: 1000,
+          // One socket's counters move each pass; the rest stay idle.
+          counters: counters({ segsOut: index === changed ? pass : 0 }),
+          limits: index % 2 === 0 ? limits : null,
+          ...(index % 3 === 0 ? {} : { drops: 0 }),
+        }),
+      ),
+      { kind: 'tick', atMs: T0 + pass * 1000 + 1 },
+    ];
+    const entries = [...passOf(0, 0), ...passOf(1, 7), ...passOf(2, 199)];
+    assert.deepEqual(roundTrip(entries), entries);
+    const bytes = Buffer.alloc(entries.reduce((sum, entry) => sum + entryBound(entry), 0));
+    const encoder = new ChunkEncoder();
+    const ends = [0];
+    for (const entry of entries) ends.push(encoder.encode(entry, bytes, ends.at(-1)!));
+    const sizes = ends.slice(1).map((end, index) => end - ends[index]!);
+    // The second pass: its first sample carries the new time; the others but the moved one, three bytes each.
+    const second = sizes.slice(201, 401);
+    assert.ok(second[0]! > 3);
+    assert.deepEqual(second.slice(1).filter((size, index) => index + 1 !== 7 && size !== 3), []);
+    assert.ok(second[7]! > 3, 'the socket whose counters moved is written as a sample');
   });
 });
 
