@@ -1,8 +1,8 @@
 /**
  * `w` in the live view and SIGUSR1 otherwise: the flight recorder's window written out as a
  * recording, `netscope-flight-YYYYMMDD-HHMMSS.ndjson` in the output directory — created new
- * (never over another file, never through a symlink), mode 0600, fsync'd. Written a piece at a
- * time: minutes under churn are more text than one string may hold.
+ * (never over another file, never through a symlink), mode 0600, fsync'd. Written a line at a
+ * time through one buffer: minutes under churn are more text than one string may hold.
  */
 import { closeSync, fsyncSync, writeSync } from 'node:fs';
 import { ExitCode, NetscopeError } from '../errors.js';
@@ -45,13 +45,28 @@ export function writeFlightRecording(recorder: FlightRecorder, directory: string
     const fd = outputDirectory.createFile(name);
     let bytes = 0;
     try {
-      for (const piece of recorder.recordingText()) {
-        const buffer = Buffer.from(piece);
+      const piece = Buffer.allocUnsafeSlow(PIECE_BYTES);
+      let used = 0;
+      // Checked before each piece is written: a dump over its budget never reaches the disk whole.
+      const write = (buffer: Buffer) => {
         bytes += buffer.length;
-        // Checked before each piece is written: a dump over its budget never reaches the disk whole.
         if (bytes > maxBytes) throw new FlightDumpOverBudget(maxBytes);
         writeAll(fd, buffer);
+      };
+      for (const line of recorder.recordingLines()) {
+        // UTF-8 takes at most three bytes a UTF-16 unit, and the newline one.
+        const most = 3 * line.length + 1;
+        if (used + most > PIECE_BYTES) {
+          write(piece.subarray(0, used));
+          used = 0;
+        }
+        if (most > PIECE_BYTES) write(Buffer.from(`${line}\n`));
+        else {
+          used += piece.write(line, used);
+          piece[used++] = NEWLINE;
+        }
       }
+      write(piece.subarray(0, used));
       fsyncSync(fd);
     } catch (error) {
       outputDirectory.removeFile(name, fd);
@@ -65,6 +80,10 @@ export function writeFlightRecording(recorder: FlightRecorder, directory: string
     outputDirectory.close();
   }
 }
+
+/** The lines go out through one buffer this large, bytes: no string larger than a line is made. */
+const PIECE_BYTES = 1024 * 1024;
+const NEWLINE = 0x0a;
 
 function writeAll(fd: number, bytes: Buffer): void {
   for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);

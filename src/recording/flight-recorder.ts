@@ -59,8 +59,6 @@ const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
 const CHUNKS_PER_CAP = 8;
 /** …and at least this, bytes. */
 const MIN_CHUNK_BYTES = 256;
-/** Lines are written out about this many characters at a time. */
-const TEXT_PIECE_CHARS = 1024 * 1024;
 
 /**
  * About the size of a carried record's line, without making it: typical sizes measured on real
@@ -146,32 +144,26 @@ export class FlightRecorder implements CaptureObserver {
   }
 
   /**
-   * The window as a recording, in pieces of whole lines (a window of minutes under churn is
-   * more text than one string may hold); nothing before the first tick.
+   * The window as a recording, line by line (without their newlines): a window of minutes is
+   * more text than one string may hold, and pieces of it joined into large strings filled the
+   * heap faster than it was collected. Nothing before the first tick.
    */
-  *recordingText(): Generator<string> {
+  *recordingLines(): Generator<string> {
     const [oldest, newest] = [this.ticks[0], this.ticks.at(-1)];
     if (oldest === undefined || newest === undefined) return;
     const { netscopeRecording, host, netscopeVersion, source } = this.options.header;
-    const header: RecordingHeader = { netscopeRecording, host, startedAt: new Date(oldest.startMs).toISOString(), netscopeVersion, source };
-    let lines = [headerLine(header)];
-    let chars = 0;
+    yield headerLine({ netscopeRecording, host, startedAt: new Date(oldest.startMs).toISOString(), netscopeVersion, source });
     let firstTick = true;
     for (const entry of this.chunks.entries()) {
-      if (entry.kind !== 'tick') lines.push(recordLine(entry));
-      else {
-        if (firstTick) lines.push(...this.carriedLines());
-        firstTick = false;
-        lines.push(tickLine(entry.atMs));
+      if (entry.kind !== 'tick') {
+        yield recordLine(entry);
+        continue;
       }
-      chars += lines.at(-1)!.length;
-      if (chars < TEXT_PIECE_CHARS) continue;
-      yield `${lines.join('\n')}\n`;
-      lines = [];
-      chars = 0;
+      if (firstTick) yield* this.carriedLines();
+      firstTick = false;
+      yield tickLine(entry.atMs);
     }
-    lines.push(endLine(newest.atMs, 'flightDump'));
-    yield `${lines.join('\n')}\n`;
+    yield endLine(newest.atMs, 'flightDump');
   }
 
   /** Past the window first; then, carried records pruned to what the model still shows, past the cap. */

@@ -200,6 +200,6 @@ export function runScriptedCapture(ticks: number, observers: CaptureObserver[] =
 
 /** A flight recorder's window as one recording text (see recording-format.ts); null before its first tick. */
 export function flightRecordingText(recorder: FlightRecorder): string | null {
-  const text = [...recorder.recordingText()].join('');
+  const text = [...recorder.recordingLines()].map((line) => `${line}\n`).join('');
   return text === '' ? null : text;
 }
