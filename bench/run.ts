@@ -16,9 +16,10 @@
  * their own CPU (where the eBPF programs' cost lands).
  *
  * Busy host (bench/busy-host.ts): 20,000 open connections and paced churn with the flight
- * recorder on. Engine (bench/engine.ts): synthetic ingest, tick, frame, RSS, first snapshot.
+ * recorder on, and the recorder's window under each (5.5-minute runs). Engine
+ * (bench/engine.ts): synthetic ingest, tick, frame, RSS, first snapshot.
  *
- * Full: 4 rounds, 3 s per load, then the busy host and the engine (about 12 minutes on 2
+ * Full: 4 rounds, 3 s per load, then the busy host and the engine (about 25 minutes on 2
  * cores). --quick: 1 round, 1 s loads, 15 s of paced churn, fewer repetitions, written to
  * bench/RESULTS-quick.md.
  */
@@ -48,8 +49,8 @@ const { values } = parseArgs({
 
 const quick = values.quick;
 const plan = quick
-  ? { rounds: 1, iperfSeconds: 1, churnSeconds: 1.5, tickRounds: 3, rssRuns: 1, firstSnapshotRuns: 2, openRuns: 1, pacedChurnSeconds: 15, pacedChurnRuns: 1 }
-  : { rounds: 4, iperfSeconds: 3, churnSeconds: 3, tickRounds: 7, rssRuns: 3, firstSnapshotRuns: 5, openRuns: 3, pacedChurnSeconds: 40, pacedChurnRuns: 2 };
+  ? { rounds: 1, iperfSeconds: 1, churnSeconds: 1.5, tickRounds: 3, rssRuns: 1, firstSnapshotRuns: 2, openRuns: 1, pacedChurnSeconds: 15, pacedChurnRuns: 1, flightWindowSeconds: 0, openFlightSeconds: 0 }
+  : { rounds: 4, iperfSeconds: 3, churnSeconds: 3, tickRounds: 7, rssRuns: 3, firstSnapshotRuns: 5, openRuns: 3, pacedChurnSeconds: 40, pacedChurnRuns: 2, flightWindowSeconds: 330, openFlightSeconds: 330 };
 const outputPath = values.output ?? path.join(packageRoot, quick ? 'bench/RESULTS-quick.md' : 'bench/RESULTS.md');
 const startedAt = new Date();
 const startedAtMs = performance.now();
@@ -497,7 +498,7 @@ if (!values['skip-host']) {
 }
 
 if (!values['skip-busy']) {
-  const busy = await measureBusyHost({ openRuns: plan.openRuns, churnSeconds: plan.pacedChurnSeconds, churnRuns: plan.pacedChurnRuns, log });
+  const busy = await measureBusyHost({ openRuns: plan.openRuns, openFlightSeconds: plan.openFlightSeconds, churnSeconds: plan.pacedChurnSeconds, churnRuns: plan.pacedChurnRuns, flightWindowSeconds: plan.flightWindowSeconds, log });
   report.sections.push(...busy.sections);
   report.verdicts.push(...busy.verdicts);
   report.notes.push(...busy.problems.map((problem) => `problem: ${problem}`));
