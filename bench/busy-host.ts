@@ -177,43 +177,84 @@ async function measureOpen(options: BusyHostOptions, rows: Row[], verdicts: Verd
 /** The flight recorder's window with the open connections held: a dump after `seconds` of capture, and the RSS it took. */
 async function measureOpenFlightWindow(options: BusyHostOptions, seconds: number, connections: number, rows: Row[], verdicts: Verdict[], notes: string[]): Promise<void> {
   options.log(`busy host: the flight recorder's window against them, ${seconds} s`);
-  const directory = mkdtempSync(path.join(os.tmpdir(), 'netscope-bench-flight-'));
-  const run = runNetscope(['--json', '--duration', '0', '--output-dir', directory], { env: options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {} });
+  const capture = startFlightCapture(options);
   try {
-    await waitForProbes(run.child.pid!);
+    await waitForProbes(capture.run.child.pid!);
     const capturingSince = performance.now();
-    const peak = watchPeakRss(run.child.pid!);
+    const peak = watchPeakRss(capture.run.child.pid!);
     await sleep(seconds * 1000);
     const capturedMs = performance.now() - capturingSince;
-    const peakBeforeDump = peak.peakBytes() ?? Number.NaN;
-    await requestFlightDump(run.child);
-    run.child.kill('SIGINT');
-    const exit = await Promise.race([run.done, sleep(60_000, null)]);
-    await peak.stop();
-    if (exit === null) throw new Error('netscope did not exit 60 s after SIGINT');
-    const dump = readdirSync(directory).find((name) => name.startsWith('netscope-flight-'));
-    if (dump === undefined) throw new Error(`no flight dump was written: ${exit.stderr.trim().split('\n')[0]}`);
-    const flight = await readFlightRecording(path.join(directory, dump));
-    const capped = flight.spanMs < capturedMs - 5_000;
-    const minutes = flight.spanMs / 60_000;
-    const pass = minutes >= BUSY_TARGETS.flightWindowMinutes ? true : capped ? false : null;
+    const { peakRssBeforeDumpBytes, flight } = await dumpThenStop(capture, peak);
+    if (flight === null) throw new Error('no flight dump was written');
     const load = `${fmt.count(connections)} open connections`;
-    rows.push({
-      configuration: 'netscope --json',
-      figure: `flight recorder window, ${load} (${capped ? 'measured: the 64 MiB cap was reached' : 'the cap was not reached: at least the run'})`,
-      value: `${capped ? '' : '≥ '}${minutes.toFixed(2)} min`,
-      ratio: '',
-      spread: '1 run',
-      target: pass === null ? '≥ 5 min: not shown by a run this short' : withTarget(pass, '≥ 5 min'),
-    });
-    rows.push({ configuration: 'netscope --json', figure: `peak RSS, ${load} for ${seconds} s, until the dump`, value: fmt.mib(peakBeforeDump), ratio: '', spread: '', target: '' });
+    pushFlightWindow(load, [{ flight, capturedMs }], rows, verdicts);
+    rows.push({ configuration: 'netscope --json', figure: `peak RSS, ${load} for ${seconds} s, until the dump`, value: fmt.mib(peakRssBeforeDumpBytes), ratio: '', spread: '', target: '' });
     rows.push({ configuration: 'netscope --json', figure: `peak RSS, the same with its ${fmt.mib(flight.bytes)} dump written`, value: fmt.mib(peak.peakBytes() ?? Number.NaN), ratio: '', spread: '', target: '' });
     notes.push(`flight recorder, ${load}: SIGUSR1 after ${(capturedMs / 1000).toFixed(0)} s wrote ${fmt.mib(flight.bytes)} of NDJSON spanning ${(flight.spanMs / 1000).toFixed(1)} s (${flight.ticks} ticks)`);
-    verdicts.push({ target: `flight recorder window ≥ 5 min with ${load} (default 64 MiB cap)`, measured: `${capped ? '' : '≥ '}${minutes.toFixed(2)} min`, pass });
   } finally {
-    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
-    rmSync(directory, { recursive: true, force: true });
+    capture.end();
   }
+}
+
+/** netscope --json with the flight recorder at its default, dumping into a directory of its own. */
+interface FlightCapture {
+  run: ReturnType<typeof runNetscope>;
+  directory: string;
+  /** Kills netscope if it still runs and removes the directory. */
+  end(): void;
+}
+
+function startFlightCapture(options: BusyHostOptions): FlightCapture {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'netscope-bench-flight-'));
+  const run = runNetscope(['--json', '--duration', '0', '--output-dir', directory], { env: options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {} });
+  return {
+    run,
+    directory,
+    end() {
+      if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** SIGUSR1, then SIGINT: the RSS before the dump, what netscope said on exit, and the dump read back. */
+async function dumpThenStop(
+  capture: FlightCapture,
+  peak: ReturnType<typeof watchPeakRss>,
+  beforeStop: () => Promise<void> = async () => undefined,
+): Promise<{ peakRssBeforeDumpBytes: number; exit: Awaited<FlightCapture['run']['done']>; flight: FlightFigures | null }> {
+  const peakRssBeforeDumpBytes = peak.peakBytes() ?? Number.NaN;
+  await requestFlightDump(capture.run.child);
+  await beforeStop();
+  capture.run.child.kill('SIGINT');
+  const exit = await Promise.race([capture.run.done, sleep(60_000, null)]);
+  await peak.stop();
+  if (exit === null) throw new Error('netscope did not exit 60 s after SIGINT');
+  if (exit.code !== 0) throw new Error(`netscope --json exited ${exit.code ?? exit.signal}: ${exit.stderr.trim().split('\n')[0]}`);
+  const dump = readdirSync(capture.directory).find((name) => name.startsWith('netscope-flight-'));
+  return { peakRssBeforeDumpBytes, exit, flight: dump === undefined ? null : await readFlightRecording(path.join(capture.directory, dump)) };
+}
+
+/**
+ * The window's row and verdict: measured where the cap was reached (the recording starts later
+ * than the capture). Otherwise a run shows only that the window is longer than the run: the
+ * recorder holds it in a compact binary form, so the dump's NDJSON size says nothing of the cap.
+ */
+function pushFlightWindow(load: string, windows: readonly { flight: FlightFigures; capturedMs: number }[], rows: Row[], verdicts: Verdict[]): boolean {
+  const window = summarize(windows.map(({ flight }) => flight.spanMs / 60_000))!;
+  const capped = windows.some(({ flight, capturedMs }) => flight.spanMs < capturedMs - 5_000);
+  const pass = window.best >= BUSY_TARGETS.flightWindowMinutes ? true : capped ? false : null;
+  const measured = `${capped ? '' : '≥ '}${window.best.toFixed(2)} min`;
+  rows.push({
+    configuration: 'netscope --json',
+    figure: `flight recorder window, ${load} (${capped ? 'measured: the 64 MiB cap was reached' : 'the cap was not reached: at least the run'})`,
+    value: measured,
+    ratio: '',
+    spread: spreadText(window),
+    target: pass === null ? '≥ 5 min: not shown by a run this short' : withTarget(pass, '≥ 5 min'),
+  });
+  verdicts.push({ target: `flight recorder window ≥ 5 min under ${load} (default 64 MiB cap)`, measured, pass });
+  return capped;
 }
 
 /** What a flight recording holds: its size, span and connections. */
@@ -264,31 +305,22 @@ interface ChurnRun {
 }
 
 async function pacedChurnRun(options: BusyHostOptions, rate: number, seconds: number): Promise<ChurnRun> {
-  const directory = mkdtempSync(path.join(os.tmpdir(), 'netscope-bench-flight-'));
-  const run = runNetscope(['--json', '--duration', '0', '--output-dir', directory], { env: options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {} });
+  const capture = startFlightCapture(options);
   try {
-    await waitForProbes(run.child.pid!);
+    const pid = capture.run.child.pid!;
+    await waitForProbes(pid);
     const capturingSince = performance.now();
     await sleep(1_000);
-    const pid = run.child.pid!;
     const peak = watchPeakRss(pid);
     let window: ReturnType<typeof startCpuWindow> | null = null;
     const churn = await runChurn(seconds, () => (window = startCpuWindow(pid)), rate);
     const cpu = (window as ReturnType<typeof startCpuWindow> | null)?.end() ?? null;
     const capturedMs = performance.now() - capturingSince;
-    const peakBeforeDump = peak.peakBytes() ?? Number.NaN;
-    await requestFlightDump(run.child);
-    await options.beforeStop?.(pid, 'json-churn');
-    run.child.kill('SIGINT');
-    const exit = await Promise.race([run.done, sleep(60_000, null)]);
-    await peak.stop();
-    if (exit === null) throw new Error('netscope did not exit 60 s after SIGINT');
-    if (exit.code !== 0) throw new Error(`netscope --json exited ${exit.code ?? exit.signal}: ${exit.stderr.trim().split('\n')[0]}`);
+    const { peakRssBeforeDumpBytes, exit, flight } = await dumpThenStop(capture, peak, async () => options.beforeStop?.(pid, 'json-churn'));
     const count = countChurn(JSON.parse(exit.stdout) as SnapshotDocument, churn);
-    const dump = readdirSync(directory).find((name) => name.startsWith('netscope-flight-'));
     return {
       peakRssBytes: peak.peakBytes() ?? Number.NaN,
-      peakRssBeforeDumpBytes: peakBeforeDump,
+      peakRssBeforeDumpBytes,
       cpuPercent: cpu?.percentOfCore ?? Number.NaN,
       rate: churn.rate,
       made: churn.made,
@@ -296,13 +328,12 @@ async function pacedChurnRun(options: BusyHostOptions, rate: number, seconds: nu
       lostEvents: count.lostEvents,
       wrongOwner: count.wrongOwner,
       description: describeChurnCount(count),
-      flight: dump === undefined ? null : await readFlightRecording(path.join(directory, dump)),
+      flight,
       capturedMs,
       generatorCpuUsPerConnection: ((churn.userCpuSeconds + churn.systemCpuSeconds) / churn.made) * 1e6,
     };
   } finally {
-    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
-    rmSync(directory, { recursive: true, force: true });
+    capture.end();
   }
 }
 
@@ -351,10 +382,7 @@ async function measurePacedChurn(options: BusyHostOptions, rows: Row[], verdicts
   verdicts.push({ target: `every connection counted under ${load}, owner right`, measured: `worst run missed ${fmt.count(worstMissed)}; ${fmt.count(wrongOwners)} wrong owners`, pass: worstMissed === 0 && wrongOwners === 0 });
   verdicts.push({ target: `zero lost events under ${load}`, measured: `${fmt.count(lost)} over ${runs.length} runs`, pass: lost === 0 });
 
-  // The window: measured where the cap was reached (the recording starts later than the
-  // capture). Otherwise a run shows only that it is longer than the run: the recorder holds its
-  // window in a compact binary form, so the dump's NDJSON size says nothing of the cap. A long
-  // run (flightWindowSeconds) outlasts the target, so even an uncapped dump decides it.
+  // A long run (flightWindowSeconds) outlasts the target, so even an uncapped dump decides it.
   let windowRuns = runs;
   if ((options.flightWindowSeconds ?? 0) > 0) {
     const seconds = options.flightWindowSeconds!;
@@ -366,30 +394,18 @@ async function measurePacedChurn(options: BusyHostOptions, rows: Row[], verdicts
     rows.push({ configuration: label, figure: `CPU, ${load} for ${seconds} s (the window's run)`, value: `${fmt.percent(long.cpuPercent)} of a core`, ratio: '', spread: '', target: '' });
     rows.push({ configuration: `${label}, the window's run`, figure: `connections counted, lost events`, value: `${fmt.count(2 * long.made - long.missed)} of ${fmt.count(2 * long.made)}, ${fmt.count(long.lostEvents)} lost`, ratio: '', spread: '', target: withTarget(long.missed === 0 && long.lostEvents === 0, 'all, 0') });
   }
-  const flights = windowRuns.flatMap((run) => (run.flight ? [{ run, flight: run.flight }] : []));
-  if (flights.length === 0) {
+  const windows = windowRuns.flatMap(({ flight, capturedMs }) => (flight ? [{ flight, capturedMs }] : []));
+  if (windows.length === 0) {
     rows.push({ configuration: label, figure: 'flight recorder window', value: 'no dump', ratio: '', spread: '', target: 'see problems' });
     verdicts.push({ target: `flight recorder window ≥ 5 min under ${load}`, measured: 'no dump was written', pass: null });
     return;
   }
-  const windows = flights.map(({ run, flight }) => ({ capped: flight.spanMs < run.capturedMs - 5_000, minutes: flight.spanMs / 60_000, flight }));
-  const window = summarize(windows.map((entry) => entry.minutes))!;
-  const capped = windows.some((entry) => entry.capped);
-  const windowPass = window.best >= BUSY_TARGETS.flightWindowMinutes ? true : capped ? false : null;
-  rows.push({
-    configuration: label,
-    figure: `flight recorder window, ${load} (${capped ? 'measured: the 64 MiB cap was reached' : 'the cap was not reached: at least the run'})`,
-    value: `${capped ? '' : '≥ '}${window.best.toFixed(2)} min`,
-    ratio: '',
-    spread: spreadText(window),
-    target: windowPass === null ? '≥ 5 min: not shown by a run this short' : withTarget(windowPass, '≥ 5 min'),
-  });
-  const first = windows[0]!;
+  const capped = pushFlightWindow(load, windows, rows, verdicts);
+  const { flight } = windows[0]!;
   notes.push(
-    `flight recorder, ${windowRuns === runs ? 'run 1' : "the window's run"}: SIGUSR1 after the churn wrote ${fmt.mib(first.flight.bytes)} of NDJSON spanning ${(first.flight.spanMs / 1000).toFixed(1)} s (${first.flight.ticks} ticks, ` +
-      `${fmt.count(first.flight.connections)} connections born in it); ${capped ? 'the cap was reached, so the window is the span itself' : 'the cap was not reached, so the window is at least the run; bin/node-runtime --expose-gc dist/bench/flight-recorder.js on a dump measures the bytes the recorder holds per connection'}`,
+    `flight recorder, ${windowRuns === runs ? 'run 1' : "the window's run"}: SIGUSR1 after the churn wrote ${fmt.mib(flight.bytes)} of NDJSON spanning ${(flight.spanMs / 1000).toFixed(1)} s (${flight.ticks} ticks, ` +
+      `${fmt.count(flight.connections)} connections born in it); ${capped ? 'the cap was reached, so the window is the span itself' : 'the cap was not reached, so the window is at least the run; bin/node-runtime --expose-gc dist/bench/flight-recorder.js on a dump measures the bytes the recorder holds per connection'}`,
   );
-  verdicts.push({ target: `flight recorder window ≥ 5 min under ${load} (default 64 MiB cap)`, measured: `${capped ? '' : '≥ '}${window.best.toFixed(2)} min`, pass: windowPass });
 }
 
 export async function measureBusyHost(options: BusyHostOptions): Promise<BusyHostResult> {
