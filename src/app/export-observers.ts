@@ -8,8 +8,6 @@ import type { CliOptions } from './cli-options.js';
 import type { HostInfo } from '../model/snapshot-types.js';
 import { netscopeVersion } from '../probes/netscope-version.js';
 import { MetricsObserver, type MetricExporter } from '../export/metrics-observer.js';
-import { OtlpExporter } from '../export/otlp-exporter.js';
-import { PrometheusEndpoint } from '../export/prometheus-endpoint.js';
 import { TrafficCounters } from '../export/traffic-counters.js';
 
 /** @param report where a line about the export goes while netscope runs: stderr, or the live view's notice line. */
@@ -23,10 +21,13 @@ export async function exportObservers(
   const counters = new TrafficCounters({ peerLabelLimit: options.peerLabelLimit });
   const exporters: MetricExporter[] = [];
   // The endpoint first: a port that cannot be served ends netscope before the OTLP exporter starts.
+  // prom-client and the OpenTelemetry SDK are loaded only when asked for: ~20 MiB of RSS each.
   if (options.prometheus !== null) {
+    const { PrometheusEndpoint } = await import('../export/prometheus-endpoint.js');
     exporters.push(await PrometheusEndpoint.serve(options.prometheus, counters, { peerLabels: options.peerLabelLimit > 0 }));
   }
   if (options.otlpUrl !== null) {
+    const { OtlpExporter } = await import('../export/otlp-exporter.js');
     exporters.push(
       new OtlpExporter(counters, {
         url: options.otlpUrl,
