@@ -63,8 +63,16 @@ function launcherNodeFlags(): string[] {
   return flags.split(/\s+/).filter((flag) => flag !== '');
 }
 const NODE_FLAGS = launcherNodeFlags();
-/** As bin/netscope runs: React reads NODE_ENV when it loads. */
-const PRODUCTION = { NODE_ENV: 'production' };
+
+/** The defaults bin/netscope exports (its `export NAME="${NAME:-value}"` lines): NODE_ENV, which React reads when it loads, and malloc's thresholds. */
+function launcherEnvironment(): Record<string, string> {
+  const launcher = readFileSync(path.join(packageRoot, 'bin/netscope'), 'utf8');
+  const environment: Record<string, string> = {};
+  for (const [, name, value] of launcher.matchAll(/^export (\w+)="\$\{\1:-([^}]*)\}"$/gm)) environment[name!] = value!;
+  if (environment.NODE_ENV === undefined) throw new Error('bin/netscope exports no NODE_ENV default');
+  return environment;
+}
+const PRODUCTION = launcherEnvironment();
 
 function failed(what: string, output: ChildOutput): Error {
   return new Error(`${what} exited ${output.code}: ${(output.stderr || output.stdout).trim().split('\n').slice(-3).join(' / ')}`);
