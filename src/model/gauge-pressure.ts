@@ -2,6 +2,7 @@
  * How close each host gauge is to its limit, as data a finding can be made of: the share of the
  * limit in use, a level, and who holds the most of it.
  */
+import type { NamespaceGaugesSnapshot } from './gauges-snapshot.js';
 import type { ConnectionSnapshot, ModelSnapshot } from './snapshot-types.js';
 
 /** What runs out. */
@@ -69,38 +70,26 @@ export function endpointText(address: string, port: number): string {
 export function gaugePressures(snapshot: ModelSnapshot): GaugePressure[] {
   const pressures: GaugePressure[] = [];
   const { gauges } = snapshot;
-  const byNetns = new Map<number, ConnectionSnapshot[]>();
-  for (const connection of snapshot.connections) {
-    const list = byNetns.get(connection.netns);
-    if (list === undefined) byNetns.set(connection.netns, [connection]);
-    else list.push(connection);
-  }
-  for (const namespace of gauges.namespaces) {
-    const inNamespace = byNetns.get(namespace.netns) ?? [];
+  const tallies = new Map<number, NamespaceTally>();
+  for (const namespace of gauges.namespaces) tallies.set(namespace.netns, new NamespaceTally(namespace));
+  // One walk, counting owners as it goes: a list of each gauge's connections, filtered from a
+  // 40,000-connection table every tick, was several large arrays of garbage a tick.
+  for (const connection of snapshot.connections) tallies.get(connection.netns)?.add(connection);
+  for (const { namespace, destinations, timeWait, open } of tallies.values()) {
     const range = namespace.ephemeralPortRange;
     if (range !== null && range.high >= range.low) {
       const limit = range.high - range.low + 1;
-      for (const destination of namespace.ephemeralPortsByDestination) {
-        const holding = inNamespace.filter(
-          (connection) =>
-            connection.daddr === destination.daddr &&
-            connection.dport === destination.dport &&
-            connection.sport >= range.low &&
-            connection.sport <= range.high &&
-            connection.state !== 'CLOSE',
-        );
-        pressures.push(pressure('ephemeralPorts', namespace.netns, endpointText(destination.daddr, destination.dport), destination.ports, limit, busiestOwner(holding)));
-      }
+      namespace.ephemeralPortsByDestination.forEach((destination, index) => {
+        pressures.push(pressure('ephemeralPorts', namespace.netns, endpointText(destination.daddr, destination.dport), destination.ports, limit, destinations[index]!.busiest()));
+      });
     }
     if (namespace.timeWaitLimit !== null && namespace.timeWaitLimit > 0) {
-      const timeWait = inNamespace.filter((connection) => connection.state === 'TIME_WAIT');
-      pressures.push(pressure('timeWait', namespace.netns, null, namespace.timeWait, namespace.timeWaitLimit, busiestOwner(timeWait)));
+      pressures.push(pressure('timeWait', namespace.netns, null, namespace.timeWait, namespace.timeWaitLimit, timeWait.busiest()));
     }
     if (namespace.conntrack !== null && namespace.conntrack.max > 0) {
       // Conntrack counts flows of every protocol; the process with the most TCP connections is
       // the best name netscope has for who fills it.
-      const open = inNamespace.filter((connection) => connection.closedAtMs === null);
-      pressures.push(pressure('conntrack', namespace.netns, null, namespace.conntrack.entries, namespace.conntrack.max, busiestOwner(open)));
+      pressures.push(pressure('conntrack', namespace.netns, null, namespace.conntrack.entries, namespace.conntrack.max, open.busiest()));
     }
   }
   for (const listener of snapshot.listeners) {
@@ -133,19 +122,48 @@ function pressure(gauge: GaugeName, netns: number | null, subject: string | null
   return { gauge, netns, subject, used, limit, share, level: pressureLevel(share), holder };
 }
 
-/** The process owning the most of these connections (the lower pid on a tie); null when none has an owner. */
-function busiestOwner(connections: readonly ConnectionSnapshot[]): GaugeHolder | null {
-  const byPid = new Map<number, GaugeHolder>();
-  for (const connection of connections) {
+/** One namespace's connections as its gauges count their holders. */
+class NamespaceTally {
+  /** Per destination of `ephemeralPortsByDestination`, in its order: the connections holding an ephemeral port to it. */
+  readonly destinations: OwnerTally[];
+  readonly timeWait = new OwnerTally();
+  readonly open = new OwnerTally();
+
+  constructor(readonly namespace: NamespaceGaugesSnapshot) {
+    this.destinations = namespace.ephemeralPortsByDestination.map(() => new OwnerTally());
+  }
+
+  add(connection: ConnectionSnapshot): void {
+    if (connection.state === 'TIME_WAIT') this.timeWait.add(connection);
+    if (connection.closedAtMs === null) this.open.add(connection);
+    const range = this.namespace.ephemeralPortRange;
+    if (range === null || connection.sport < range.low || connection.sport > range.high || connection.state === 'CLOSE') return;
+    const { ephemeralPortsByDestination } = this.namespace;
+    for (let index = 0; index < ephemeralPortsByDestination.length; index++) {
+      const destination = ephemeralPortsByDestination[index]!;
+      if (connection.daddr === destination.daddr && connection.dport === destination.dport) this.destinations[index]!.add(connection);
+    }
+  }
+}
+
+/** How many of some connections each process owns. */
+class OwnerTally {
+  private readonly byPid = new Map<number, GaugeHolder>();
+
+  add(connection: ConnectionSnapshot): void {
     const { pid, comm } = connection.owner;
-    if (pid === null) continue;
-    const holder = byPid.get(pid);
-    if (holder === undefined) byPid.set(pid, { pid, name: comm, holds: 1 });
+    if (pid === null) return;
+    const holder = this.byPid.get(pid);
+    if (holder === undefined) this.byPid.set(pid, { pid, name: comm, holds: 1 });
     else holder.holds++;
   }
-  let busiest: GaugeHolder | null = null;
-  for (const holder of byPid.values()) {
-    if (busiest === null || holder.holds > busiest.holds || (holder.holds === busiest.holds && (holder.pid as number) < (busiest.pid as number))) busiest = holder;
+
+  /** The process owning the most (the lower pid on a tie); null when none has an owner. */
+  busiest(): GaugeHolder | null {
+    let busiest: GaugeHolder | null = null;
+    for (const holder of this.byPid.values()) {
+      if (busiest === null || holder.holds > busiest.holds || (holder.holds === busiest.holds && (holder.pid as number) < (busiest.pid as number))) busiest = holder;
+    }
+    return busiest;
   }
-  return busiest;
 }
