@@ -55,6 +55,9 @@ class IntervalStart {
   }
 }
 
+/** Shared by every connection that was never limited (nearly all of a big table): an object each cost 60 bytes. */
+const NEVER_LIMITED: LimitedSeconds = Object.freeze({});
+
 /** The shortest interval judged, ms: a dozen jiffies at HZ=250, so a share moves in steps of 8% at most. */
 export const MIN_JUDGED_INTERVAL_MS = 50;
 
@@ -66,7 +69,8 @@ export const MIN_JUDGED_INTERVAL_MS = 50;
 export class FlowLimitTracker {
   private start: IntervalStart | null = null;
   private published: FlowLimitSnapshot | null = null;
-  private readonly limitedSeconds: LimitedSeconds = {};
+  /** Replaced, never changed: the published verdicts share it. */
+  private limitedSeconds: LimitedSeconds = NEVER_LIMITED;
 
   /** The verdict over the last interval; null until two samples with limit counters came. */
   get snapshot(): FlowLimitSnapshot | null {
@@ -118,7 +122,9 @@ export class FlowLimitTracker {
       rcvWnd: limits.rcvWnd,
       sndWnd: limits.sndWnd,
     });
-    if (judgement.verdict !== 'idle') this.limitedSeconds[judgement.verdict] = (this.limitedSeconds[judgement.verdict] ?? 0) + intervalMs / 1000;
+    if (judgement.verdict !== 'idle') {
+      this.limitedSeconds = { ...this.limitedSeconds, [judgement.verdict]: (this.limitedSeconds[judgement.verdict] ?? 0) + intervalMs / 1000 };
+    }
     // Every field written out, none spread: an object built by spreading got its fields in a
     // separate property array, 200 bytes more on each connection that has a verdict.
     this.published = {
@@ -145,7 +151,7 @@ export class FlowLimitTracker {
       rcvWnd: limits.rcvWnd,
       probes: limits.probes,
       probeTimerArmed: limits.probeTimerArmed,
-      limitedSeconds: { ...this.limitedSeconds },
+      limitedSeconds: this.limitedSeconds,
     };
     return true;
   }
