@@ -2,7 +2,7 @@
  * Between full collections V8 lets the old generation grow to up to four times what survived
  * the last one. netscope's garbage is a tick's worth (the samples of every socket, the snapshot
  * it replaces), so at 20,000 connections 106 MB live sat in a 430 MB heap, and RSS followed.
- * After a tick, once the heap is half as large again as what the last collection left, a full
+ * After a tick, once the heap is a quarter larger than what the last collection left, a full
  * collection is started — incremental, its marking on V8's own threads, so the main thread
  * does not stop for it. Setting V8's growing factor instead (--heap-growing-percent) paid the
  * same on every allocation burst and halved the ingest rate.
@@ -12,7 +12,10 @@
 import { getHeapStatistics } from 'node:v8';
 
 /** The heap, as a multiple of what the last full collection left live, that starts the next. */
-const GROWTH_BEFORE_COLLECTING = 1.5;
+// 1.5 until the findings' gauges stopped filtering the whole table into new arrays each tick
+// (promoted garbage at 20,000 open connections 49 → 21 MiB in 6 s): 1.25 then cost no churn rate
+// or CPU, and took 12 MiB off the peak there.
+const GROWTH_BEFORE_COLLECTING = 1.25;
 /** Below this a heap is left to V8 alone, bytes. */
 const SMALLEST_HEAP_COLLECTED = 64 * 1024 ** 2;
 

@@ -26,7 +26,7 @@ describe('the heap keeper', () => {
     assert.equal(heap.collections, 0);
   });
 
-  it('collects once the heap is half as large again as the last collection left it, one collection at a time', async () => {
+  it('collects once the heap is a quarter larger than the last collection left it, one collection at a time', async () => {
     const { heap, keeper } = fakeHeap(100 * MiB);
     keeper.afterTick();
     assert.equal(heap.collections, 1, 'past the 64 MiB floor with nothing known live: collected');
@@ -36,12 +36,12 @@ describe('the heap keeper', () => {
     heap.finish();
     await Promise.resolve();
     await Promise.resolve();
-    heap.used = 110 * MiB;
+    heap.used = 99 * MiB;
     keeper.afterTick();
-    assert.equal(heap.collections, 1, '110 MiB is under 1.5 × 80 MiB');
-    heap.used = 121 * MiB;
+    assert.equal(heap.collections, 1, '99 MiB is under 1.25 × 80 MiB');
+    heap.used = 101 * MiB;
     keeper.afterTick();
-    assert.equal(heap.collections, 2, '121 MiB is past it');
+    assert.equal(heap.collections, 2, '101 MiB is past it');
   });
 
   it('does nothing where Node runs without --expose-gc', () => {
