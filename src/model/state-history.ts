@@ -6,9 +6,12 @@ const NO_STAYS: readonly StateStay[] = Object.freeze([]);
 
 /**
  * The states one connection went through, ordered by time, kept as the very array of stays the
- * snapshot publishes. A change copies the array (copy-on-write): states change a few times in a
- * connection's life, while the table holds every connection between changes — one exact-size
- * array per connection, shared with its snapshots, instead of working arrays beside it.
+ * snapshot publishes. The first change after a snapshot took the array copies it (copy-on-write),
+ * later ones change the copy in place, and publishing trims it to an exact-size array: states
+ * change a few times in a connection's life, while the table holds every connection between
+ * changes — one exact-size array per connection, shared with its snapshots. Under churn a
+ * connection lives all its states within one tick: one copy and one published array, not an
+ * array per state.
  *
  * Events and samples reach the model slightly out of order (the ring buffer is drained before
  * the sampling pass, but sockets keep changing meanwhile), so a state is inserted at its time
@@ -17,6 +20,8 @@ const NO_STAYS: readonly StateStay[] = Object.freeze([]);
  */
 export class StateHistory {
   private stays: readonly StateStay[] = NO_STAYS;
+  /** `stays` when it is this history's own working copy, which no snapshot holds; else null. */
+  private working: StateStay[] | null = null;
   private currentState = 0 as TcpStateNumber;
 
   constructor(private readonly maxStays: number) {}
@@ -41,21 +46,29 @@ export class StateHistory {
     let position = stays.length;
     while (position > 0 && (stays[position - 1] as StateStay).atMs > atMs) position--;
     if (position > 0 && (stays[position - 1] as StateStay).state === name) return false;
-    // toSpliced, never splice: its copies are exact-size, where growing an
-    // array in place leaves it room for 16 more stays it will never hold.
     const following = stays[position];
-    let next: StateStay[];
+    const latest = position === stays.length;
+    const next = this.ownStays();
     if (following !== undefined && following.state === name) {
       // An earlier sighting of the stay that follows: it began sooner than we knew.
       const durationMs = following.durationMs === null ? null : following.atMs + following.durationMs - atMs;
-      next = stays.toSpliced(position, 1, { state: name, atMs, durationMs });
+      next[position] = { state: name, atMs, durationMs };
     } else {
-      next = stays.toSpliced(position, 0, { state: name, atMs, durationMs: following === undefined ? null : following.atMs - atMs });
-      if (position === stays.length) this.currentState = state;
+      next.splice(position, 0, { state: name, atMs, durationMs: following === undefined ? null : following.atMs - atMs });
+      if (latest) this.currentState = state;
     }
     endStayBefore(next, position, atMs);
-    this.stays = next.length > this.maxStays ? next.toSpliced(1, 1) : next;
+    if (next.length > this.maxStays) next.splice(1, 1);
     return true;
+  }
+
+  /** The stays as an array this history may change: a copy when a snapshot holds them. */
+  private ownStays(): StateStay[] {
+    if (this.working === null) {
+      this.working = this.stays.slice();
+      this.stays = this.working;
+    }
+    return this.working;
   }
 
   /**
@@ -68,10 +81,9 @@ export class StateHistory {
     const latest = this.stays.at(-1);
     if (latest === undefined || latest.state === name) return false;
     const before = this.stays.at(-2);
-    this.stays =
-      before?.state === name
-        ? this.stays.toSpliced(-2, 2, { state: name, atMs: before.atMs, durationMs: null })
-        : this.stays.toSpliced(-1, 1, { state: name, atMs: latest.atMs, durationMs: null });
+    const stays = this.ownStays();
+    if (before?.state === name) stays.splice(-2, 2, { state: name, atMs: before.atMs, durationMs: null });
+    else stays[stays.length - 1] = { state: name, atMs: latest.atMs, durationMs: null };
     this.currentState = state;
     return true;
   }
@@ -86,6 +98,11 @@ export class StateHistory {
 
   /** The stays as published: never mutated, the same array until the next change. */
   toStays(): readonly StateStay[] {
+    if (this.working !== null) {
+      // Exact size: a working copy grown in place has room for 16 more stays it will never hold.
+      this.stays = this.working.slice();
+      this.working = null;
+    }
     return this.stays;
   }
 }
