@@ -23,8 +23,9 @@
  *     a time before 2004, an integer past 2^53) is written as its 8-byte double after a 0 —
  *     every record decodes to the very values it was encoded from.
  */
-import type { ContainerIdentity, ContainerRecord, Endpoints, FlowLimitCounters, GaugesRecord, ModelRecord, NatRecord, SocketSampleRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
+import type { ContainerIdentity, ContainerRecord, Endpoints, FlowLimitCounters, GaugesRecord, ModelRecord, NatRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
 import type { Workload, WorkloadKind } from '../model/workload.js';
+import { EncodedSockets } from './encoded-sockets.js';
 
 /** A tick of the capture, between the records ingested before it and those after. */
 export interface TickEntry {
@@ -155,7 +156,7 @@ function gaugesText(entry: GaugesRecord): string {
   return JSON.stringify({ namespaces: entry.namespaces, host: entry.host, processDescriptors: entry.processDescriptors });
 }
 
-/** What a chunk said last about a socket, as the encoder and the decoder both keep it. */
+/** What a chunk said last about a socket, as the decoder keeps it (the encoder keeps the same in EncodedSockets). */
 interface SocketMemory {
   cookie: number;
   /** Index among the chunk's sockets, in order of first mention. */
@@ -189,10 +190,6 @@ function sameEndpoints(a: Endpoints, b: Endpoints): boolean {
   return a.family === b.family && a.saddr === b.saddr && a.sport === b.sport && a.daddr === b.daddr && a.dport === b.dport && a.netns === b.netns;
 }
 
-function sameCounters(a: TcpCounters, b: TcpCounters): boolean {
-  return a.bytesAcked === b.bytesAcked && a.bytesReceived === b.bytesReceived && a.segsOut === b.segsOut && a.segsIn === b.segsIn && a.totalRetrans === b.totalRetrans && a.srttUs === b.srttUs;
-}
-
 function sameOwner(a: TaskOwner, b: TaskOwner): boolean {
   return a.pid === b.pid && a.comm === b.comm && a.uid === b.uid && a.cgroupId === b.cgroupId;
 }
@@ -214,22 +211,7 @@ const NO_LIMITS: FlowLimitCounters = {
   probeTimerArmed: false,
 };
 
-function sameLimits(a: FlowLimitCounters, b: FlowLimitCounters): boolean {
-  return (
-    a.busyUs === b.busyUs && a.rwndLimitedUs === b.rwndLimitedUs && a.sndbufLimitedUs === b.sndbufLimitedUs &&
-    a.deliveryRate === b.deliveryRate && a.appLimited === b.appLimited && a.notsentBytes === b.notsentBytes &&
-    a.sndCwnd === b.sndCwnd && a.sndSsthresh === b.sndSsthresh && a.sndWnd === b.sndWnd && a.rcvWnd === b.rcvWnd &&
-    a.probes === b.probes && a.probeTimerArmed === b.probeTimerArmed
-  );
-}
 
-/** Whether `sample` says what `last` (the socket's last sample in the chunk) said, its limits as `limitsMarker` tells. */
-function repeats(last: SampleRest | null, sample: SocketSampleRecord, limitsMarker: number): boolean {
-  return (
-    last !== null && last.state === sample.state && last.receiveQueue === sample.receiveQueue && last.sendQueue === sample.sendQueue &&
-    last.drops === sample.drops && (limitsMarker === LIMITS_SAME ? last.limits === LIMITS_SAME : last.limits === limitsMarker)
-  );
-}
 
 function limitFacts(limits: FlowLimitCounters): number {
   return (
@@ -251,7 +233,7 @@ export class ChunkEncoder {
   private previousNewCookie = 0;
   private previousNetns = 0;
   private readonly strings = new Map<string, number>();
-  private readonly sockets = new Map<number, SocketMemory>();
+  private readonly sockets = new EncodedSockets();
   /** The index of the socket the last sample was about; -1 before the first. */
   private previousSampleIndex = -1;
   /** The latest owner of each pid, and its index among the chunk's owners. */
@@ -266,74 +248,73 @@ export class ChunkEncoder {
         this.header(KIND_CODES.tick, entry.atMs);
         break;
       case 'state': {
-        const socket = this.sockets.get(entry.cookie);
-        const flags = this.socketFlags(socket, entry.endpoints, entry.counters) | (entry.owner === null ? 0 : KIND_FLAG);
+        const known = this.sockets.indexOf(entry.cookie);
+        const flags = this.socketFlags(known, entry.endpoints, entry.counters) | (entry.owner === null ? 0 : KIND_FLAG);
         this.header(KIND_CODES.state | flags, entry.atMs);
-        const memory = this.socket(entry.cookie, socket, entry.endpoints, flags);
+        const socket = this.socket(entry.cookie, known, entry.endpoints, flags);
         // Both states in one byte when they fit in 4 bits each (all of tcp_states.h does); else 0 and both.
         const packed = entry.oldState * 16 + entry.newState;
         if ((entry.oldState & 0x0f) === entry.oldState && (entry.newState & 0x0f) === entry.newState && packed !== 0) this.byte(packed);
         else this.byte(0).whole(entry.oldState).whole(entry.newState);
         if (entry.owner !== null) this.owner(entry.owner);
-        this.counters(memory, entry.counters, flags);
+        this.counters(socket, entry.counters, flags);
         break;
       }
       case 'retransmit': {
-        const socket = this.sockets.get(entry.cookie);
-        const flags = this.socketFlags(socket, entry.endpoints, entry.counters);
+        const known = this.sockets.indexOf(entry.cookie);
+        const flags = this.socketFlags(known, entry.endpoints, entry.counters);
         this.header(KIND_CODES.retransmit | flags, entry.atMs);
-        const memory = this.socket(entry.cookie, socket, entry.endpoints, flags);
+        const socket = this.socket(entry.cookie, known, entry.endpoints, flags);
         this.whole(entry.state);
-        this.counters(memory, entry.counters, flags);
+        this.counters(socket, entry.counters, flags);
         break;
       }
       case 'reset': {
-        const socket = this.sockets.get(entry.cookie);
-        const flags = this.socketFlags(socket, entry.endpoints, entry.counters) | (entry.direction === 'sent' ? KIND_FLAG : 0);
+        const known = this.sockets.indexOf(entry.cookie);
+        const flags = this.socketFlags(known, entry.endpoints, entry.counters) | (entry.direction === 'sent' ? KIND_FLAG : 0);
         this.header(KIND_CODES.reset | flags, entry.atMs);
-        const memory = this.socket(entry.cookie, socket, entry.endpoints, flags);
+        const socket = this.socket(entry.cookie, known, entry.endpoints, flags);
         this.string(entry.reason);
-        this.counters(memory, entry.counters, flags);
+        this.counters(socket, entry.counters, flags);
         break;
       }
       case 'drop':
         // The packet's addresses run as it travelled, not as its socket's: always written.
         this.header(KIND_CODES.drop, entry.atMs);
-        this.socket(entry.cookie, this.sockets.get(entry.cookie), null, 0);
+        this.socket(entry.cookie, this.sockets.indexOf(entry.cookie), null, 0);
         this.endpoints(entry.packet);
         this.string(entry.reason);
         break;
       case 'sample': {
-        const socket = this.sockets.get(entry.cookie);
-        const sameIdentity = socket !== undefined && socket.inode === entry.inode && socket.uid === entry.uid;
-        const flags = this.socketFlags(socket, entry.endpoints, entry.counters) | (sameIdentity ? KIND_FLAG : 0);
-        const limitsMarker = this.limitsMarker(socket ?? null, entry.limits);
-        if (socket !== undefined && sameIdentity && (flags & SAME_ENDPOINTS) !== 0 && (flags & SAME_COUNTERS) !== 0 && repeats(socket.sample, entry, limitsMarker)) {
+        const known = this.sockets.indexOf(entry.cookie);
+        const sameIdentity = this.sockets.sameIdentity(known, entry.inode, entry.uid);
+        const flags = this.socketFlags(known, entry.endpoints, entry.counters) | (sameIdentity ? KIND_FLAG : 0);
+        const limitsMarker = this.limitsMarker(known, entry.limits);
+        if (sameIdentity && (flags & SAME_ENDPOINTS) !== 0 && (flags & SAME_COUNTERS) !== 0 && this.sockets.repeatsSample(known, entry, limitsMarker)) {
           this.header(KIND_CODES.sample | SAMPLE_REPEAT, entry.atMs);
-          this.varint(zigzag(socket.index - (this.previousSampleIndex + 1)));
-          this.previousSampleIndex = socket.index;
+          this.varint(zigzag(known - (this.previousSampleIndex + 1)));
+          this.previousSampleIndex = known;
           break;
         }
         this.header(KIND_CODES.sample | flags, entry.atMs);
-        const memory = this.socket(entry.cookie, socket, entry.endpoints, flags);
+        const socket = this.socket(entry.cookie, known, entry.endpoints, flags);
         this.stateAndMarker(entry.state, limitsMarker);
         if (!sameIdentity) this.whole(entry.inode).whole(entry.uid);
-        this.counters(memory, entry.counters, flags);
+        this.counters(socket, entry.counters, flags);
         this.whole(entry.receiveQueue).whole(entry.sendQueue);
         // One more than the count, 0 for none: a record replayed from an older recording has none.
         this.whole(entry.drops === undefined ? 0 : entry.drops + 1);
-        if (limitsMarker === LIMITS_WRITTEN) this.limits(memory, entry.limits!);
-        if (memory !== null) {
-          memory.inode = entry.inode;
-          memory.uid = entry.uid;
-          memory.sample = { state: entry.state, receiveQueue: entry.receiveQueue, sendQueue: entry.sendQueue, drops: entry.drops, limits: keptLimits(limitsMarker) };
-          this.previousSampleIndex = memory.index;
+        if (limitsMarker === LIMITS_WRITTEN) this.limits(socket, entry.limits!);
+        if (socket >= 0) {
+          this.sockets.setIdentity(socket, entry.inode, entry.uid);
+          this.sockets.setSample(socket, entry, keptLimits(limitsMarker));
+          this.previousSampleIndex = socket;
         }
         break;
       }
       case 'owner':
         this.header(KIND_CODES.owner, entry.atMs);
-        this.socket(entry.cookie, this.sockets.get(entry.cookie), null, 0);
+        this.socket(entry.cookie, this.sockets.indexOf(entry.cookie), null, 0);
         this.whole(entry.pid).string(entry.comm).string(entry.cmdline).whole(entry.uid).string(entry.user).whole(entry.cgroupId);
         break;
       case 'container':
@@ -362,7 +343,7 @@ export class ChunkEncoder {
           KIND_CODES.nat | (entry.direction === 'incoming' ? KIND_FLAG : 0) | (entry.table === 'host' ? NAT_HOST_TABLE : 0) | (entry.udpPeer === undefined ? 0 : NAT_UDP_PEER),
           entry.atMs,
         );
-        this.socket(entry.cookie, this.sockets.get(entry.cookie), null, 0);
+        this.socket(entry.cookie, this.sockets.indexOf(entry.cookie), null, 0);
         this.string(entry.destination.address).whole(entry.destination.port);
         this.string(entry.originalDestination.address).whole(entry.originalDestination.port);
         if (entry.udpPeer !== undefined) this.string(entry.udpPeer.address).whole(entry.udpPeer.port);
@@ -370,7 +351,7 @@ export class ChunkEncoder {
       case 'udpFlow': {
         // An unconnected socket's flows share its cookie with one peer each: endpoints always written.
         this.header(KIND_CODES.udpFlow | (entry.owner === null ? 0 : KIND_FLAG), entry.atMs);
-        this.socket(entry.cookie, this.sockets.get(entry.cookie), null, 0);
+        this.socket(entry.cookie, this.sockets.indexOf(entry.cookie), null, 0);
         this.endpoints(entry.endpoints);
         this.byte((entry.connected ? UDP_CONNECTED : 0) | (entry.socketClosed ? UDP_SOCKET_CLOSED : 0));
         if (entry.owner !== null) this.owner(entry.owner);
@@ -381,7 +362,7 @@ export class ChunkEncoder {
       }
       case 'udpSocket':
         this.header(KIND_CODES.udpSocket, entry.atMs);
-        this.socket(entry.cookie, this.sockets.get(entry.cookie), null, 0);
+        this.socket(entry.cookie, this.sockets.indexOf(entry.cookie), null, 0);
         this.endpoints(entry.endpoints);
         this.byte((entry.connected ? UDP_CONNECTED : 0) | (entry.listening ? UDP_LISTENING : 0) | (entry.drops === null ? UDP_DROPS_NULL : 0));
         this.whole(entry.inode).whole(entry.uid).whole(entry.receiveQueue);
@@ -419,35 +400,39 @@ export class ChunkEncoder {
     this.string(entry.problem);
   }
 
-  private socketFlags(socket: SocketMemory | undefined, endpoints: Endpoints, counters: TcpCounters | null): number {
+  /** @param known the socket's index in the chunk; -1 before its first mention. */
+  private socketFlags(known: number, endpoints: Endpoints, counters: TcpCounters | null): number {
     let flags = 0;
-    if (socket?.endpoints != null && sameEndpoints(socket.endpoints, endpoints)) flags |= SAME_ENDPOINTS;
+    if (known >= 0) {
+      const last = this.sockets.endpoints(known);
+      if (last !== null && sameEndpoints(last, endpoints)) flags |= SAME_ENDPOINTS;
+    }
     if (counters === null) flags |= NULL_FIELD;
-    else if (socket?.counters != null && sameCounters(socket.counters, counters)) flags |= SAME_COUNTERS;
+    else if (known >= 0 && this.sockets.sameCounters(known, counters)) flags |= SAME_COUNTERS;
     return flags;
   }
 
   /**
    * The cookie: 0 and a new cookie, 1 for cookie 0 (no socket), or 2 + how many sockets were
-   * first mentioned since; then the endpoints unless SAME_ENDPOINTS. Null for cookie 0.
+   * first mentioned since; then the endpoints unless SAME_ENDPOINTS. Returns the socket's index
+   * in the chunk, -1 for cookie 0.
    */
-  private socket(cookie: number, known: SocketMemory | undefined, endpoints: Endpoints | null, flags: number): SocketMemory | null {
-    let memory: SocketMemory | null = null;
+  private socket(cookie: number, known: number, endpoints: Endpoints | null, flags: number): number {
+    let socket = -1;
     if (cookie === 0) this.varint(1);
-    else if (known !== undefined) {
-      this.varint(2 + this.sockets.size - 1 - known.index);
-      memory = known;
+    else if (known >= 0) {
+      this.varint(2 + this.sockets.size - 1 - known);
+      socket = known;
     } else {
       this.varint(0).difference(cookie, this.previousNewCookie);
       this.previousNewCookie = cookie;
-      memory = { cookie, index: this.sockets.size, endpoints: null, counters: null, inode: null, uid: null, limits: null, sample: null };
-      this.sockets.set(cookie, memory);
+      socket = this.sockets.add(cookie);
     }
     if (endpoints !== null && (flags & SAME_ENDPOINTS) === 0) {
       this.endpoints(endpoints);
-      if (memory !== null) memory.endpoints = endpoints;
+      if (socket >= 0) this.sockets.setEndpoints(socket, endpoints);
     }
-    return memory;
+    return socket;
   }
 
   private endpoints(endpoints: Endpoints): void {
@@ -456,19 +441,19 @@ export class ChunkEncoder {
     this.previousNetns = endpoints.netns;
   }
 
-  private counters(memory: SocketMemory | null, counters: TcpCounters | null, flags: number): void {
+  private counters(socket: number, counters: TcpCounters | null, flags: number): void {
     if (counters === null || (flags & SAME_COUNTERS) !== 0) return;
-    const previous = memory?.counters ?? NO_COUNTERS;
-    this.difference(counters.bytesAcked, previous.bytesAcked).difference(counters.bytesReceived, previous.bytesReceived);
-    this.difference(counters.segsOut, previous.segsOut).difference(counters.segsIn, previous.segsIn);
-    this.difference(counters.totalRetrans, previous.totalRetrans).difference(counters.srttUs, previous.srttUs);
-    if (memory !== null) memory.counters = counters;
+    const sockets = this.sockets;
+    this.difference(counters.bytesAcked, sockets.previousCounter(socket, 'bytesAcked')).difference(counters.bytesReceived, sockets.previousCounter(socket, 'bytesReceived'));
+    this.difference(counters.segsOut, sockets.previousCounter(socket, 'segsOut')).difference(counters.segsIn, sockets.previousCounter(socket, 'segsIn'));
+    this.difference(counters.totalRetrans, sockets.previousCounter(socket, 'totalRetrans')).difference(counters.srttUs, sockets.previousCounter(socket, 'srttUs'));
+    if (socket >= 0) sockets.setCounters(socket, counters);
   }
 
-  private limitsMarker(memory: SocketMemory | null, limits: FlowLimitCounters | null | undefined): number {
+  private limitsMarker(socket: number, limits: FlowLimitCounters | null | undefined): number {
     if (limits === undefined) return LIMITS_ABSENT;
     if (limits === null) return LIMITS_NULL;
-    return memory?.limits != null && sameLimits(memory.limits, limits) ? LIMITS_SAME : LIMITS_WRITTEN;
+    return this.sockets.sameLimits(socket, limits) ? LIMITS_SAME : LIMITS_WRITTEN;
   }
 
   /**
@@ -480,16 +465,16 @@ export class ChunkEncoder {
     else this.varint(0).double(state).varint(marker);
   }
 
-  private limits(memory: SocketMemory | null, limits: FlowLimitCounters): void {
-    const previous = memory?.limits ?? NO_LIMITS;
-    this.difference(limits.busyUs, previous.busyUs).difference(limits.rwndLimitedUs, previous.rwndLimitedUs);
-    this.difference(limits.sndbufLimitedUs, previous.sndbufLimitedUs).difference(limits.deliveryRate, previous.deliveryRate);
-    this.difference(limits.notsentBytes, previous.notsentBytes).difference(limits.sndCwnd, previous.sndCwnd);
-    this.difference(limits.sndSsthresh, previous.sndSsthresh).difference(limits.probes, previous.probes);
+  private limits(socket: number, limits: FlowLimitCounters): void {
+    const sockets = this.sockets;
+    this.difference(limits.busyUs, sockets.previousLimit(socket, 'busyUs')).difference(limits.rwndLimitedUs, sockets.previousLimit(socket, 'rwndLimitedUs'));
+    this.difference(limits.sndbufLimitedUs, sockets.previousLimit(socket, 'sndbufLimitedUs')).difference(limits.deliveryRate, sockets.previousLimit(socket, 'deliveryRate'));
+    this.difference(limits.notsentBytes, sockets.previousLimit(socket, 'notsentBytes')).difference(limits.sndCwnd, sockets.previousLimit(socket, 'sndCwnd'));
+    this.difference(limits.sndSsthresh, sockets.previousLimit(socket, 'sndSsthresh')).difference(limits.probes, sockets.previousLimit(socket, 'probes'));
     this.whole(limitFacts(limits));
-    if (limits.sndWnd !== null) this.difference(limits.sndWnd, previous.sndWnd ?? 0);
-    if (limits.rcvWnd !== null) this.difference(limits.rcvWnd, previous.rcvWnd ?? 0);
-    if (memory !== null) memory.limits = limits;
+    if (limits.sndWnd !== null) this.difference(limits.sndWnd, sockets.previousLimit(socket, 'sndWnd'));
+    if (limits.rcvWnd !== null) this.difference(limits.rcvWnd, sockets.previousLimit(socket, 'rcvWnd'));
+    if (socket >= 0) sockets.setLimits(socket, limits);
   }
 
   /** 0 and the owner, or 1 + the index of the same owner met before in this chunk. */

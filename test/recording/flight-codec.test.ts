@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ContainerRecord, FlowLimitCounters } from '../../src/model/records.js';
+import type { ContainerRecord, FlowLimitCounters, TcpStateNumber } from '../../src/model/records.js';
 import { FlightChunks } from '../../src/recording/flight-chunks.js';
 import { ChunkDecoder, ChunkEncoder, entryBound, type FlightEntry } from '../../src/recording/flight-codec.js';
 import { counters, dropRecord, endpoints, lostRecord, ownerRecord, resetRecord, retransmitRecord, sampleRecord, stateRecord, sweepRecord, taskOwner, udpFlowRecord, udpSocketRecord } from '../model/record-builders.js';
@@ -34,6 +34,70 @@ const container: ContainerRecord = {
 };
 
 describe('the flight recorder encoding', () => {
+  test('gives back samples exactly whatever changes between them: counters, identity, queues, drops and limit counters, each present, null or absent', () => {
+    // A seeded walk, so a failure reproduces: a few sockets sampled over and over, each field
+    // moving, staying, or turning null or absent at random, with state changes among them.
+    let seed = 12345;
+    const random = (below: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      // The high bits: an LCG's low bits repeat within a few dozen steps.
+      return Math.floor((seed / 2 ** 31) * below);
+    };
+    const sockets = [1, 2, 3, 4, 5].map((cookie) => ({
+      cookie,
+      endpoints: endpoints({ sport: 40000 + cookie }),
+      counters: counters({ bytesAcked: cookie * 1000, segsOut: cookie }),
+      limits: {
+        busyUs: 2 ** 40 + cookie, rwndLimitedUs: 0, sndbufLimitedUs: 0, deliveryRate: 125_000, appLimited: true, notsentBytes: 0,
+        sndCwnd: 10, sndSsthresh: 2 ** 31 - 1, sndWnd: 65_536, rcvWnd: null, probes: 0, probeTimerArmed: false,
+      } as FlowLimitCounters,
+      inode: 9000 + cookie,
+      state: 1 as TcpStateNumber,
+    }));
+    const entries: FlightEntry[] = [];
+    let atMs = T0;
+    for (let step = 0; step < 3000; step++) {
+      atMs += random(3) === 0 ? 0.5 : 1000;
+      const socket = sockets[random(sockets.length)]!;
+      // One field at a time, so that each comparison the encoder makes is what tells a change.
+      const counterField = (['bytesAcked', 'bytesReceived', 'segsOut', 'segsIn', 'totalRetrans', 'srttUs'] as const)[random(12)];
+      if (counterField !== undefined) socket.counters = { ...socket.counters, [counterField]: socket.counters[counterField] + (random(2) === 0 ? 0.5 : 1) };
+      if (random(10) === 0) socket.inode = 9000 + random(3);
+      if (random(12) === 0) socket.state = (1 + random(11)) as TcpStateNumber;
+      const limits = socket.limits;
+      switch (random(20)) {
+        case 0: socket.limits = { ...limits, sndWnd: limits.sndWnd === null ? 4096 : null }; break;
+        case 1: socket.limits = { ...limits, rcvWnd: limits.rcvWnd === null ? 65_536 : null }; break;
+        case 2: socket.limits = { ...limits, sndWnd: (limits.sndWnd ?? 0) + 1 }; break;
+        case 3: socket.limits = { ...limits, appLimited: !limits.appLimited }; break;
+        case 4: socket.limits = { ...limits, probeTimerArmed: !limits.probeTimerArmed }; break;
+        case 5: socket.limits = { ...limits, busyUs: limits.busyUs + 4000 }; break;
+        case 6: socket.limits = { ...limits, probes: limits.probes + 1 }; break;
+        case 7: socket.limits = { ...limits, sndCwnd: limits.sndCwnd + 1 }; break;
+      }
+      if (random(8) === 0) {
+        entries.push(stateRecord({ atMs, cookie: socket.cookie, endpoints: socket.endpoints, oldState: socket.state, newState: socket.state, owner: null, counters: socket.counters }));
+        continue;
+      }
+      const sample = sampleRecord({
+        atMs,
+        cookie: socket.cookie,
+        endpoints: socket.endpoints,
+        state: socket.state,
+        inode: socket.inode,
+        counters: random(15) === 0 ? null : socket.counters,
+        receiveQueue: random(6) === 0 ? random(100) : 0,
+      });
+      const drops = random(4);
+      if (drops !== 0) sample.drops = drops === 1 ? random(3) : 0;
+      const limitsKind = random(12);
+      if (limitsKind === 0) sample.limits = null;
+      else if (limitsKind !== 1) sample.limits = socket.limits;
+      entries.push(sample);
+    }
+    assert.deepEqual(roundTrip(entries), entries);
+  });
+
   test('gives back every record kind and tick marker exactly, however often a socket recurs', () => {
     const socket = endpoints({ saddr: '10.0.0.1', sport: 40000, daddr: '10.0.0.2', dport: 443 });
     const entries: FlightEntry[] = [
