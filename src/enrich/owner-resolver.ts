@@ -164,12 +164,13 @@ export class OwnerResolver {
 
   /** Sockets neither sampled nor newly owned are gone (their close event may have been lost). */
   private forgetVanishedSockets({ sampled, listening }: SampledPass): void {
-    for (const cookie of this.ownedCookies) {
+    // forEach, not for-of: an iterator result per socket, every pass, until the optimizing compiler takes the loop.
+    this.ownedCookies.forEach((cookie) => {
       if (!sampled.has(cookie) && !this.ownedSinceLastResolve.has(cookie)) this.ownedCookies.delete(cookie);
-    }
-    for (const cookie of this.lookupsByCookie.keys()) {
+    });
+    this.lookupsByCookie.forEach((_, cookie) => {
       if (!sampled.has(cookie)) this.lookupsByCookie.delete(cookie);
-    }
+    });
     for (const key of this.holdersByListener.keys()) {
       if (!listening.has(key)) this.holdersByListener.delete(key);
     }

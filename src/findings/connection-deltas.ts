@@ -67,7 +67,10 @@ export class ConnectionDeltas {
   update(snapshot: ModelSnapshot): TickDeltas {
     const update = ++this.updates;
     const deltas: ConnectionDelta[] = [];
-    for (const connection of snapshot.connections) {
+    // Indexed: a for-of over the table made an iterator result per connection, tick after tick.
+    const { connections } = snapshot;
+    for (let index = 0; index < connections.length; index++) {
+      const connection = connections[index]!;
       const memory = this.remembered.get(connection.id);
       if (memory === undefined) {
         const processPeerKey = this.processPeerKeyOf(connection);
@@ -84,8 +87,10 @@ export class ConnectionDeltas {
       const delta = deltaOf(before, connection, memory.processPeerKey);
       if (delta !== null) deltas.push(delta);
     }
-    if (this.remembered.size > snapshot.connections.length) {
-      for (const [id, memory] of this.remembered) if (memory.seenAt !== update) this.remembered.delete(id);
+    if (this.remembered.size > connections.length) {
+      this.remembered.forEach((memory, id) => {
+        if (memory.seenAt !== update) this.remembered.delete(id);
+      });
     }
     findLocalPeers(snapshot, deltas.filter((delta) => delta.mattersDrops.length > 0 || delta.oldDataDrops > 0));
     return deltas;

@@ -507,8 +507,9 @@ export class ConnectionModel {
    */
   private ingestSweep(record: SweepRecord): void {
     const sweptNetns = new Set(record.netns);
-    for (const connection of this.connections.values()) {
-      if (connection.lastActivityAtMs >= record.sinceMs || !sweptNetns.has(connection.netns)) continue;
+    // forEach, not for-of: an iterator result per connection, every pass, until the optimizing compiler takes the loop.
+    this.connections.forEach((connection) => {
+      if (connection.lastActivityAtMs >= record.sinceMs || !sweptNetns.has(connection.netns)) return;
       if (connection.isOpen) {
         connection.recordState(TcpState.CLOSE, record.atMs);
         this.closeConnection(connection, record.atMs);
@@ -516,7 +517,7 @@ export class ConnectionModel {
         // Its timewait sock expired.
         connection.recordState(TcpState.CLOSE, record.atMs);
       }
-    }
+    });
     this.listeners.sweep(record.sinceMs, sweptNetns);
   }
 

@@ -88,7 +88,9 @@ export function aggregateByProcess(
   containers: ContainerTable,
 ): ProcessSnapshot[] {
   const byPid = new Map<number, ProcessSnapshot>();
-  for (const connection of connections) {
+  // Indexed, here and below: a for-of made an iterator result per connection, tick after tick.
+  for (let index = 0; index < connections.length; index++) {
+    const connection = connections[index]!;
     const pid = connection.owner.pid;
     if (pid === null) continue;
     let sums = byPid.get(pid);
@@ -112,7 +114,8 @@ export function aggregateByProcess(
 /** Sums per remote address, ordered by address. */
 export function aggregateByPeer(connections: readonly ConnectionEntry[]): PeerSnapshot[] {
   const byAddress = new Map<string, PeerSnapshot>();
-  for (const connection of connections) {
+  for (let index = 0; index < connections.length; index++) {
+    const connection = connections[index]!;
     let sums = byAddress.get(connection.daddr);
     if (sums === undefined) {
       sums = peerSums(connection.daddr, connection.family);
@@ -132,7 +135,8 @@ export function aggregateByPeer(connections: readonly ConnectionEntry[]): PeerSn
  */
 export function aggregateByContainer(connections: readonly ConnectionEntry[], containers: ContainerTable): ContainerSnapshot[] {
   const byKey = new Map<string, ContainerSnapshot>();
-  for (const connection of connections) {
+  for (let index = 0; index < connections.length; index++) {
+    const connection = connections[index]!;
     const container = containers.get(connection.owner.cgroupId, connection.owner.pid);
     if (container === null) continue;
     const key = `${container.runtime}/${container.id}`;

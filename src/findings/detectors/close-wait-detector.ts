@@ -24,7 +24,10 @@ export class CloseWaitDetector implements FindingDetector {
 
   detect(snapshot: ModelSnapshot): FindingCandidate[] {
     const byProcess = new Map<string, ConnectionSnapshot[]>();
-    for (const connection of snapshot.connections) {
+    // Indexed: a for-of over the table made an iterator result per connection, tick after tick.
+    const { connections } = snapshot;
+    for (let index = 0; index < connections.length; index++) {
+      const connection = connections[index]!;
       if (connection.state !== 'CLOSE_WAIT') continue;
       const key = pidKey(connection.owner.pid);
       const held = byProcess.get(key);

@@ -17,7 +17,10 @@ export class RefusedDetector implements FindingDetector {
   detect(snapshot: ModelSnapshot): FindingCandidate[] {
     const { refused, windowMs } = this.thresholds;
     const handshakes = new HandshakeGroups();
-    for (const connection of snapshot.connections) {
+    // Indexed: a for-of over the table made an iterator result per connection, tick after tick.
+    const { connections } = snapshot;
+    for (let index = 0; index < connections.length; index++) {
+      const connection = connections[index]!;
       if (connection.closedAtMs === null || connection.closedAtMs <= snapshot.atMs - windowMs || connection.resetsReceived === 0) continue;
       if (!endedInHandshake(connection)) continue;
       handshakes.add(connection, synSentAtMs(connection) ?? connection.closedAtMs, connection.closedAtMs);

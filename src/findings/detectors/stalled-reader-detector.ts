@@ -20,7 +20,10 @@ export class StalledReaderDetector implements FindingDetector {
     const { stalledForMs } = this.thresholds.stalledReader;
     const stalledNow = new Set<number>();
     const byProcess = new Map<string, ConnectionSnapshot[]>();
-    for (const connection of snapshot.connections) {
+    // Indexed: a for-of over the table made an iterator result per connection, tick after tick.
+    const { connections } = snapshot;
+    for (let index = 0; index < connections.length; index++) {
+      const connection = connections[index]!;
       if (connection.closedAtMs !== null || connection.limit?.verdict !== 'stalled-reader') continue;
       stalledNow.add(connection.id);
       const since = this.stalledSince.get(connection.id) ?? snapshot.atMs;

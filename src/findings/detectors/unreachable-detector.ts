@@ -19,7 +19,10 @@ export class UnreachableDetector implements FindingDetector {
   detect(snapshot: ModelSnapshot): FindingCandidate[] {
     const { unreachable, windowMs } = this.thresholds;
     const handshakes = new HandshakeGroups();
-    for (const connection of snapshot.connections) {
+    // Indexed: a for-of over the table made an iterator result per connection, tick after tick.
+    const { connections } = snapshot;
+    for (let index = 0; index < connections.length; index++) {
+      const connection = connections[index]!;
       if (connection.state !== 'SYN_SENT' && connection.closedAtMs === null) continue;
       const sentAtMs = synSentAtMs(connection);
       if (sentAtMs === null || wasEstablished(connection) || connection.resetsReceived > 0) continue;
