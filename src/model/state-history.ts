@@ -22,6 +22,8 @@ export class StateHistory {
   private stays: readonly StateStay[] = NO_STAYS;
   /** `stays` when it is this history's own working copy, which no snapshot holds; else null. */
   private working: StateStay[] | null = null;
+  /** In the working copy, where the stays begin that were made since the copy (no snapshot holds them either: they may change in place). */
+  private freshFrom = 0;
   private currentState = 0 as TcpStateNumber;
 
   constructor(private readonly maxStays: number) {}
@@ -53,13 +55,30 @@ export class StateHistory {
       // An earlier sighting of the stay that follows: it began sooner than we knew.
       const durationMs = following.durationMs === null ? null : following.atMs + following.durationMs - atMs;
       next[position] = { state: name, atMs, durationMs };
+    } else if (latest) {
+      next.push({ state: name, atMs, durationMs: null });
+      this.currentState = state;
     } else {
-      next.splice(position, 0, { state: name, atMs, durationMs: following === undefined ? null : following.atMs - atMs });
-      if (latest) this.currentState = state;
+      next.splice(position, 0, { state: name, atMs, durationMs: following!.atMs - atMs });
+      // The stays after it moved one on; it is new, but counted as held (the fresh ones stay one run).
+      if (position < this.freshFrom) this.freshFrom++;
     }
-    endStayBefore(next, position, atMs);
-    if (next.length > this.maxStays) next.splice(1, 1);
+    this.endStayBefore(next, position, atMs);
+    if (next.length > this.maxStays) {
+      next.splice(1, 1);
+      if (this.freshFrom > 1) this.freshFrom--;
+    }
     return true;
+  }
+
+  /** The stay before `position` ends at `atMs`, unless it is known to have ended earlier. */
+  private endStayBefore(stays: StateStay[], position: number, atMs: number): void {
+    const previous = stays[position - 1];
+    if (previous === undefined) return;
+    // Keep an earlier end: it is the true end when the stay after it was dropped by the limit.
+    if (previous.durationMs !== null && atMs >= previous.atMs + previous.durationMs) return;
+    if (position - 1 >= this.freshFrom) previous.durationMs = atMs - previous.atMs;
+    else stays[position - 1] = { state: previous.state, atMs: previous.atMs, durationMs: atMs - previous.atMs };
   }
 
   /** The stays as an array this history may change: a copy when a snapshot holds them. */
@@ -67,6 +86,7 @@ export class StateHistory {
     if (this.working === null) {
       this.working = this.stays.slice();
       this.stays = this.working;
+      this.freshFrom = this.working.length;
     }
     return this.working;
   }
@@ -84,6 +104,7 @@ export class StateHistory {
     const stays = this.ownStays();
     if (before?.state === name) stays.splice(-2, 2, { state: name, atMs: before.atMs, durationMs: null });
     else stays[stays.length - 1] = { state: name, atMs: latest.atMs, durationMs: null };
+    this.freshFrom = Math.min(this.freshFrom, stays.length);
     this.currentState = state;
     return true;
   }
@@ -107,12 +128,3 @@ export class StateHistory {
   }
 }
 
-/** The stay before `position` ends at `atMs`, unless it is known to have ended earlier. */
-function endStayBefore(stays: StateStay[], position: number, atMs: number): void {
-  const previous = stays[position - 1];
-  if (previous === undefined) return;
-  // Keep an earlier end: it is the true end when the stay after it was dropped by the limit.
-  if (previous.durationMs === null || atMs < previous.atMs + previous.durationMs) {
-    stays[position - 1] = { state: previous.state, atMs: previous.atMs, durationMs: atMs - previous.atMs };
-  }
-}

@@ -60,4 +60,33 @@ describe('StateHistory as published', () => {
     assert.equal(history.currentSinceMs, 12);
     assert.equal(history.handshakeMs(), 12);
   });
+
+  test('changes between snapshots, in place or not, never reach a stay a snapshot holds', () => {
+    const history = new StateHistory(4);
+    const published: { stays: readonly unknown[]; asPublished: unknown }[] = [];
+    const publish = () => {
+      const stays = history.toStays();
+      published.push({ stays, asPublished: structuredClone(stays) });
+    };
+    history.record(TcpState.SYN_SENT, 0);
+    history.record(TcpState.ESTABLISHED, 10);
+    publish();
+    history.record(TcpState.FIN_WAIT1, 50);
+    history.record(TcpState.FIN_WAIT2, 55);
+    publish();
+    history.record(TcpState.CLOSE_WAIT, 52);
+    history.record(TcpState.TIME_WAIT, 60);
+    history.record(TcpState.CLOSE, 70);
+    publish();
+    history.reviseLatest(TcpState.TIME_WAIT);
+    history.record(TcpState.LAST_ACK, 65);
+    publish();
+    for (const { stays, asPublished } of published) assert.deepEqual(stays, asPublished);
+    assert.deepEqual(history.toStays(), [
+      { state: 'SYN_SENT', atMs: 0, durationMs: 10 },
+      { state: 'FIN_WAIT2', atMs: 55, durationMs: 5 },
+      { state: 'TIME_WAIT', atMs: 60, durationMs: 5 },
+      { state: 'LAST_ACK', atMs: 65, durationMs: null },
+    ]);
+  });
 });
