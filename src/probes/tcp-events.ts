@@ -3,8 +3,8 @@
  * Keep aligned with bpf/tcp_events.h: test/probes/record-layout.test.ts checks these
  * offsets against the struct in the compiled object's BTF.
  */
-import type { Endpoints, ModelRecord, TaskOwner, TcpStateNumber } from '../model/records.js';
-import { formatAddress } from './ip-address.js';
+import type { ModelRecord, TaskOwner, TcpStateNumber } from '../model/records.js';
+import { EndpointsCache } from './endpoints-cache.js';
 import type { KernelClock } from './kernel-clock.js';
 import type { ReasonNames } from './reason-names.js';
 import { readCounters, readU64 } from './record-fields.js';
@@ -47,7 +47,6 @@ export const TcpEventKind = {
   DROP: 5,
 } as const;
 
-const AF_INET = 2;
 const COMM_LENGTH = 16;
 const L = tcpEventLayout;
 
@@ -57,11 +56,12 @@ export interface TcpEventDecoder {
 }
 
 export function tcpEventDecoder(clock: KernelClock, dropReasons: ReasonNames, resetReasons: ReasonNames): TcpEventDecoder {
+  const endpointsCache = new EndpointsCache(L);
   return {
     decode(buffer, count, sink) {
       const view = new DataView(buffer.buffer, buffer.byteOffset, count * L.size);
       for (let index = 0; index < count; index++) {
-        const record = decodeOne(buffer, view, index * L.size, clock, dropReasons, resetReasons);
+        const record = decodeOne(buffer, view, index * L.size, clock, dropReasons, resetReasons, endpointsCache);
         if (record) sink(record);
       }
     },
@@ -75,10 +75,11 @@ function decodeOne(
   clock: KernelClock,
   dropReasons: ReasonNames,
   resetReasons: ReasonNames,
+  endpointsCache: EndpointsCache,
 ): ModelRecord | null {
   const atMs = clock.toWallMs(readU64(view, base + L.ts_ns) / 1e6);
   const cookie = readU64(view, base + L.sock_cookie);
-  const endpoints = decodeEndpoints(bytes, view, base);
+  const endpoints = endpointsCache.decode(bytes, view, base, cookie);
   const state = view.getUint8(base + L.new_state) as TcpStateNumber;
   switch (view.getUint8(base + L.kind)) {
     case TcpEventKind.STATE:
@@ -114,17 +115,6 @@ function decodeOne(
   }
 }
 
-function decodeEndpoints(bytes: Buffer, view: DataView, base: number): Endpoints {
-  const familyNumber = view.getUint8(base + L.family);
-  return {
-    family: familyNumber === AF_INET ? 'ipv4' : 'ipv6',
-    saddr: formatAddress(bytes, base + L.saddr, familyNumber),
-    sport: view.getUint16(base + L.sport, true),
-    daddr: formatAddress(bytes, base + L.daddr, familyNumber),
-    dport: view.getUint16(base + L.dport, true),
-    netns: view.getUint32(base + L.netns_ino, true),
-  };
-}
 
 function decodeOwner(bytes: Buffer, view: DataView, base: number): TaskOwner {
   const commStart = base + L.comm;
