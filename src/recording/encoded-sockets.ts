@@ -1,13 +1,13 @@
 /**
- * What a chunk said last about each socket, as the encoder keeps it: the numbers in one row of a
- * shared Float64Array, the endpoints beside them. Kept as objects — the sample's counters and
+ * What a chunk said last about each socket, as the encoder keeps it: the numbers in rows of
+ * Float64Arrays (a sampled socket has a second row for what samples carry), the endpoints beside them. Kept as objects — the sample's counters and
  * limit counters themselves, and a summary of the rest — a socket cost about 400 bytes, and
  * every sampling pass's counters objects lived on until the next pass replaced them: at 20,000
  * open connections 40,000 of each, promoted to the old generation only to die there.
  */
 import type { Endpoints, FlowLimitCounters, SocketSampleRecord, TcpCounters } from '../model/records.js';
 
-/** Which of the row's parts are known, and the limit counters' yes/no facts. */
+/** Which of the socket's parts are known, and the limit counters' yes/no facts. */
 const HAS_COUNTERS = 1;
 const HAS_IDENTITY = 2;
 const HAS_LIMITS = 4;
@@ -18,7 +18,7 @@ const DROPS_ABSENT = 64;
 const APP_LIMITED = 128;
 const PROBE_TIMER_ARMED = 256;
 
-/** One row's fields, as offsets into it. */
+/** Every socket's row: its flags, counters, and its sample row (-1 before its first sample). */
 const FLAGS = 0;
 const BYTES_ACKED = 1;
 const BYTES_RECEIVED = 2;
@@ -26,33 +26,62 @@ const SEGS_OUT = 3;
 const SEGS_IN = 4;
 const TOTAL_RETRANS = 5;
 const SRTT_US = 6;
-const INODE = 7;
-const UID = 8;
-const BUSY_US = 9;
-const RWND_LIMITED_US = 10;
-const SNDBUF_LIMITED_US = 11;
-const DELIVERY_RATE = 12;
-const NOTSENT_BYTES = 13;
-const SND_CWND = 14;
-const SND_SSTHRESH = 15;
-const SND_WND = 16;
-const RCV_WND = 17;
-const PROBES = 18;
-const STATE = 19;
-const RECEIVE_QUEUE = 20;
-const SEND_QUEUE = 21;
-const DROPS = 22;
-/** What the last sample's limits were, as flight-codec's LIMITS_* marker keeps them. */
-const SAMPLE_LIMITS = 23;
-const FIELDS = 24;
+const SAMPLE_ROW = 7;
+const SOCKET_FIELDS = 8;
 
-const INITIAL_ROWS = 64;
-const GROWTH_FACTOR = 1.5;
+/** A sampled socket's second row: what only samples carry. Under churn most sockets are never sampled. */
+const INODE = 0;
+const UID = 1;
+const BUSY_US = 2;
+const RWND_LIMITED_US = 3;
+const SNDBUF_LIMITED_US = 4;
+const DELIVERY_RATE = 5;
+const NOTSENT_BYTES = 6;
+const SND_CWND = 7;
+const SND_SSTHRESH = 8;
+const SND_WND = 9;
+const RCV_WND = 10;
+const PROBES = 11;
+const STATE = 12;
+const RECEIVE_QUEUE = 13;
+const SEND_QUEUE = 14;
+const DROPS = 15;
+/** What the last sample's limits were, as flight-codec's LIMITS_* marker keeps them. */
+const SAMPLE_LIMITS = 16;
+const SAMPLE_FIELDS = 17;
+
+/**
+ * Rows of numbers in blocks of a fixed size, added at the end: a chunk under churn meets tens of
+ * thousands of sockets, and one array grown by copying spent 5% of netscope's CPU doing it.
+ */
+class RowBlocks {
+  private static readonly BLOCK_ROWS = 1024;
+  private readonly blocks: Float64Array[] = [];
+  private rows = 0;
+
+  constructor(private readonly fields: number) {}
+
+  /** A new row at the end, its fields 0; returns its index. */
+  add(): number {
+    const row = this.rows++;
+    if (row % RowBlocks.BLOCK_ROWS === 0) this.blocks.push(new Float64Array(RowBlocks.BLOCK_ROWS * this.fields));
+    return row;
+  }
+
+  get(row: number, field: number): number {
+    return (this.blocks[(row / RowBlocks.BLOCK_ROWS) | 0] as Float64Array)[(row % RowBlocks.BLOCK_ROWS) * this.fields + field] as number;
+  }
+
+  set(row: number, field: number, value: number): void {
+    (this.blocks[(row / RowBlocks.BLOCK_ROWS) | 0] as Float64Array)[(row % RowBlocks.BLOCK_ROWS) * this.fields + field] = value;
+  }
+}
 
 export class EncodedSockets {
   private readonly indexByCookie = new Map<number, number>();
   private readonly endpointsByIndex: (Endpoints | null)[] = [];
-  private values = new Float64Array(INITIAL_ROWS * FIELDS);
+  private readonly sockets = new RowBlocks(SOCKET_FIELDS);
+  private readonly samples = new RowBlocks(SAMPLE_FIELDS);
 
   /** Sockets met in this chunk. */
   get size(): number {
@@ -66,30 +95,35 @@ export class EncodedSockets {
 
   /** A socket first mentioned: its index, nothing known of it yet. */
   add(cookie: number): number {
-    const index = this.endpointsByIndex.length;
+    const index = this.sockets.add();
     this.indexByCookie.set(cookie, index);
     this.endpointsByIndex.push(null);
-    if ((index + 1) * FIELDS > this.values.length) {
-      const grown = new Float64Array(Math.ceil((index + 1) * GROWTH_FACTOR) * FIELDS);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[index * FIELDS + FLAGS] = 0;
+    this.sockets.set(index, SAMPLE_ROW, -1);
     return index;
   }
 
   private has(index: number, flag: number): boolean {
-    return ((this.values[index * FIELDS + FLAGS] as number) & flag) !== 0;
-  }
-
-  private field(index: number, field: number): number {
-    return this.values[index * FIELDS + field] as number;
+    return (this.sockets.get(index, FLAGS) & flag) !== 0;
   }
 
   private setFlag(index: number, flag: number, on: boolean): void {
-    const at = index * FIELDS + FLAGS;
-    const flags = this.values[at] as number;
-    this.values[at] = on ? flags | flag : flags & ~flag;
+    const flags = this.sockets.get(index, FLAGS);
+    this.sockets.set(index, FLAGS, on ? flags | flag : flags & ~flag);
+  }
+
+  /** The socket's sample row; made by its first sample. */
+  private sampleRow(index: number): number {
+    let row = this.sockets.get(index, SAMPLE_ROW);
+    if (row < 0) {
+      row = this.samples.add();
+      this.sockets.set(index, SAMPLE_ROW, row);
+    }
+    return row;
+  }
+
+  /** A field of the socket's sample row, which must exist (a flag said so). */
+  private sampled(index: number, field: number): number {
+    return this.samples.get(this.sockets.get(index, SAMPLE_ROW), field);
   }
 
   endpoints(index: number): Endpoints | null {
@@ -101,42 +135,43 @@ export class EncodedSockets {
   }
 
   sameCounters(index: number, counters: TcpCounters): boolean {
+    const sockets = this.sockets;
     return (
       this.has(index, HAS_COUNTERS) &&
-      this.field(index, BYTES_ACKED) === counters.bytesAcked &&
-      this.field(index, BYTES_RECEIVED) === counters.bytesReceived &&
-      this.field(index, SEGS_OUT) === counters.segsOut &&
-      this.field(index, SEGS_IN) === counters.segsIn &&
-      this.field(index, TOTAL_RETRANS) === counters.totalRetrans &&
-      this.field(index, SRTT_US) === counters.srttUs
+      sockets.get(index, BYTES_ACKED) === counters.bytesAcked &&
+      sockets.get(index, BYTES_RECEIVED) === counters.bytesReceived &&
+      sockets.get(index, SEGS_OUT) === counters.segsOut &&
+      sockets.get(index, SEGS_IN) === counters.segsIn &&
+      sockets.get(index, TOTAL_RETRANS) === counters.totalRetrans &&
+      sockets.get(index, SRTT_US) === counters.srttUs
     );
   }
 
   /** The counters the socket's next ones are written as differences from: its last, or zeros (also for index -1: no socket). */
   previousCounter(index: number, field: 'bytesAcked' | 'bytesReceived' | 'segsOut' | 'segsIn' | 'totalRetrans' | 'srttUs'): number {
     if (index < 0 || !this.has(index, HAS_COUNTERS)) return 0;
-    return this.field(index, COUNTER_FIELDS[field]);
+    return this.sockets.get(index, COUNTER_FIELDS[field]);
   }
 
   setCounters(index: number, counters: TcpCounters): void {
-    const base = index * FIELDS;
-    const values = this.values;
-    values[base + BYTES_ACKED] = counters.bytesAcked;
-    values[base + BYTES_RECEIVED] = counters.bytesReceived;
-    values[base + SEGS_OUT] = counters.segsOut;
-    values[base + SEGS_IN] = counters.segsIn;
-    values[base + TOTAL_RETRANS] = counters.totalRetrans;
-    values[base + SRTT_US] = counters.srttUs;
+    const sockets = this.sockets;
+    sockets.set(index, BYTES_ACKED, counters.bytesAcked);
+    sockets.set(index, BYTES_RECEIVED, counters.bytesReceived);
+    sockets.set(index, SEGS_OUT, counters.segsOut);
+    sockets.set(index, SEGS_IN, counters.segsIn);
+    sockets.set(index, TOTAL_RETRANS, counters.totalRetrans);
+    sockets.set(index, SRTT_US, counters.srttUs);
     this.setFlag(index, HAS_COUNTERS, true);
   }
 
   sameIdentity(index: number, inode: number, uid: number): boolean {
-    return index >= 0 && this.has(index, HAS_IDENTITY) && this.field(index, INODE) === inode && this.field(index, UID) === uid;
+    return index >= 0 && this.has(index, HAS_IDENTITY) && this.sampled(index, INODE) === inode && this.sampled(index, UID) === uid;
   }
 
   setIdentity(index: number, inode: number, uid: number): void {
-    this.values[index * FIELDS + INODE] = inode;
-    this.values[index * FIELDS + UID] = uid;
+    const row = this.sampleRow(index);
+    this.samples.set(row, INODE, inode);
+    this.samples.set(row, UID, uid);
     this.setFlag(index, HAS_IDENTITY, true);
   }
 
@@ -144,17 +179,17 @@ export class EncodedSockets {
     return (
       index >= 0 &&
       this.has(index, HAS_LIMITS) &&
-      this.field(index, BUSY_US) === limits.busyUs &&
-      this.field(index, RWND_LIMITED_US) === limits.rwndLimitedUs &&
-      this.field(index, SNDBUF_LIMITED_US) === limits.sndbufLimitedUs &&
-      this.field(index, DELIVERY_RATE) === limits.deliveryRate &&
+      this.sampled(index, BUSY_US) === limits.busyUs &&
+      this.sampled(index, RWND_LIMITED_US) === limits.rwndLimitedUs &&
+      this.sampled(index, SNDBUF_LIMITED_US) === limits.sndbufLimitedUs &&
+      this.sampled(index, DELIVERY_RATE) === limits.deliveryRate &&
       this.has(index, APP_LIMITED) === limits.appLimited &&
-      this.field(index, NOTSENT_BYTES) === limits.notsentBytes &&
-      this.field(index, SND_CWND) === limits.sndCwnd &&
-      this.field(index, SND_SSTHRESH) === limits.sndSsthresh &&
-      sameNullable(this.has(index, SND_WND_NULL), this.field(index, SND_WND), limits.sndWnd) &&
-      sameNullable(this.has(index, RCV_WND_NULL), this.field(index, RCV_WND), limits.rcvWnd) &&
-      this.field(index, PROBES) === limits.probes &&
+      this.sampled(index, NOTSENT_BYTES) === limits.notsentBytes &&
+      this.sampled(index, SND_CWND) === limits.sndCwnd &&
+      this.sampled(index, SND_SSTHRESH) === limits.sndSsthresh &&
+      sameNullable(this.has(index, SND_WND_NULL), this.sampled(index, SND_WND), limits.sndWnd) &&
+      sameNullable(this.has(index, RCV_WND_NULL), this.sampled(index, RCV_WND), limits.rcvWnd) &&
+      this.sampled(index, PROBES) === limits.probes &&
       this.has(index, PROBE_TIMER_ARMED) === limits.probeTimerArmed
     );
   }
@@ -164,22 +199,22 @@ export class EncodedSockets {
     if (index < 0 || !this.has(index, HAS_LIMITS)) return 0;
     if (field === 'sndWnd' && this.has(index, SND_WND_NULL)) return 0;
     if (field === 'rcvWnd' && this.has(index, RCV_WND_NULL)) return 0;
-    return this.field(index, LIMIT_FIELDS[field]);
+    return this.sampled(index, LIMIT_FIELDS[field]);
   }
 
   setLimits(index: number, limits: FlowLimitCounters): void {
-    const base = index * FIELDS;
-    const values = this.values;
-    values[base + BUSY_US] = limits.busyUs;
-    values[base + RWND_LIMITED_US] = limits.rwndLimitedUs;
-    values[base + SNDBUF_LIMITED_US] = limits.sndbufLimitedUs;
-    values[base + DELIVERY_RATE] = limits.deliveryRate;
-    values[base + NOTSENT_BYTES] = limits.notsentBytes;
-    values[base + SND_CWND] = limits.sndCwnd;
-    values[base + SND_SSTHRESH] = limits.sndSsthresh;
-    values[base + SND_WND] = limits.sndWnd ?? 0;
-    values[base + RCV_WND] = limits.rcvWnd ?? 0;
-    values[base + PROBES] = limits.probes;
+    const row = this.sampleRow(index);
+    const samples = this.samples;
+    samples.set(row, BUSY_US, limits.busyUs);
+    samples.set(row, RWND_LIMITED_US, limits.rwndLimitedUs);
+    samples.set(row, SNDBUF_LIMITED_US, limits.sndbufLimitedUs);
+    samples.set(row, DELIVERY_RATE, limits.deliveryRate);
+    samples.set(row, NOTSENT_BYTES, limits.notsentBytes);
+    samples.set(row, SND_CWND, limits.sndCwnd);
+    samples.set(row, SND_SSTHRESH, limits.sndSsthresh);
+    samples.set(row, SND_WND, limits.sndWnd ?? 0);
+    samples.set(row, RCV_WND, limits.rcvWnd ?? 0);
+    samples.set(row, PROBES, limits.probes);
     this.setFlag(index, HAS_LIMITS, true);
     this.setFlag(index, APP_LIMITED, limits.appLimited);
     this.setFlag(index, PROBE_TIMER_ARMED, limits.probeTimerArmed);
@@ -191,23 +226,23 @@ export class EncodedSockets {
   repeatsSample(index: number, sample: SocketSampleRecord, limitsMarker: number): boolean {
     return (
       this.has(index, HAS_SAMPLE) &&
-      this.field(index, STATE) === sample.state &&
-      this.field(index, RECEIVE_QUEUE) === sample.receiveQueue &&
-      this.field(index, SEND_QUEUE) === sample.sendQueue &&
-      (sample.drops === undefined ? this.has(index, DROPS_ABSENT) : !this.has(index, DROPS_ABSENT) && this.field(index, DROPS) === sample.drops) &&
-      this.field(index, SAMPLE_LIMITS) === limitsMarker
+      this.sampled(index, STATE) === sample.state &&
+      this.sampled(index, RECEIVE_QUEUE) === sample.receiveQueue &&
+      this.sampled(index, SEND_QUEUE) === sample.sendQueue &&
+      (sample.drops === undefined ? this.has(index, DROPS_ABSENT) : !this.has(index, DROPS_ABSENT) && this.sampled(index, DROPS) === sample.drops) &&
+      this.sampled(index, SAMPLE_LIMITS) === limitsMarker
     );
   }
 
   /** @param limitsKept the sample's limits as a repeat must match them: absent, null, or the kept ones (LIMITS_SAME). */
   setSample(index: number, sample: SocketSampleRecord, limitsKept: number): void {
-    const base = index * FIELDS;
-    const values = this.values;
-    values[base + STATE] = sample.state;
-    values[base + RECEIVE_QUEUE] = sample.receiveQueue;
-    values[base + SEND_QUEUE] = sample.sendQueue;
-    values[base + DROPS] = sample.drops ?? 0;
-    values[base + SAMPLE_LIMITS] = limitsKept;
+    const row = this.sampleRow(index);
+    const samples = this.samples;
+    samples.set(row, STATE, sample.state);
+    samples.set(row, RECEIVE_QUEUE, sample.receiveQueue);
+    samples.set(row, SEND_QUEUE, sample.sendQueue);
+    samples.set(row, DROPS, sample.drops ?? 0);
+    samples.set(row, SAMPLE_LIMITS, limitsKept);
     this.setFlag(index, HAS_SAMPLE, true);
     this.setFlag(index, DROPS_ABSENT, sample.drops === undefined);
   }

@@ -239,8 +239,14 @@ describe('the flight recorder and limit counters', () => {
   });
 
   test('a table sampled pass after pass: each unchanged sample is a three-byte repeat, and reads back as the sample it repeats', () => {
+    // Past a few thousand sockets, and after sockets that only ever had events: the encoder's
+    // rows run over several blocks, and a socket's sample row is not its own row.
+    const TABLE = 2_500;
+    const eventsOnly: FlightEntry[] = Array.from({ length: 1_500 }, (_, index) =>
+      stateRecord({ atMs: T0 - 1, cookie: 1 + index, endpoints: endpoints({ sport: 20000 + index }), oldState: 2, newState: 1, owner: null, counters: counters({ segsOut: index }) }),
+    );
     const passOf = (pass: number, changed: number): FlightEntry[] => [
-      ...Array.from({ length: 200 }, (_, index) =>
+      ...Array.from({ length: TABLE }, (_, index) =>
         sampleRecord({
           atMs: T0 + pass * 1000,
           cookie: 5000 + index,
@@ -249,13 +255,13 @@ describe('the flight recorder and limit counters', () => {
           uid: 1000,
           // One socket's counters move each pass; the rest stay idle.
           counters: counters({ segsOut: index === changed ? pass : 0 }),
-          limits: index % 2 === 0 ? limits : null,
-          ...(index % 3 === 0 ? {} : { drops: 0 }),
+          limits: index % 2 === 0 ? { ...limits, busyUs: limits.busyUs + index } : null,
+          ...(index % 3 === 0 ? {} : { drops: index % 5 }),
         }),
       ),
       { kind: 'tick', atMs: T0 + pass * 1000 + 1 },
     ];
-    const entries = [...passOf(0, 0), ...passOf(1, 7), ...passOf(2, 199)];
+    const entries = [...eventsOnly, ...passOf(0, 0), ...passOf(1, 7), ...passOf(2, TABLE - 1)];
     assert.deepEqual(roundTrip(entries), entries);
     const bytes = Buffer.alloc(entries.reduce((sum, entry) => sum + entryBound(entry), 0));
     const encoder = new ChunkEncoder();
@@ -263,7 +269,8 @@ describe('the flight recorder and limit counters', () => {
     for (const entry of entries) ends.push(encoder.encode(entry, bytes, ends.at(-1)!));
     const sizes = ends.slice(1).map((end, index) => end - ends[index]!);
     // The second pass: its first sample carries the new time; the others but the moved one, three bytes each.
-    const second = sizes.slice(201, 401);
+    const secondStart = eventsOnly.length + TABLE + 1;
+    const second = sizes.slice(secondStart, secondStart + TABLE);
     assert.ok(second[0]! > 3);
     assert.deepEqual(second.slice(1).filter((size, index) => index + 1 !== 7 && size !== 3), []);
     assert.ok(second[7]! > 3, 'the socket whose counters moved is written as a sample');
