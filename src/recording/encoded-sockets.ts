@@ -7,6 +7,11 @@
  */
 import type { Endpoints, FlowLimitCounters, SocketSampleRecord, TcpCounters } from '../model/records.js';
 
+/** The counters, in the order the codec writes them. */
+export const COUNTER_NAMES = ['bytesAcked', 'bytesReceived', 'segsOut', 'segsIn', 'totalRetrans', 'srttUs'] as const;
+/** The limit counters that are plain numbers, in the order the codec writes them (the windows may be null, the facts are flags). */
+export const LIMIT_NAMES = ['busyUs', 'rwndLimitedUs', 'sndbufLimitedUs', 'deliveryRate', 'notsentBytes', 'sndCwnd', 'sndSsthresh', 'probes'] as const;
+
 /** Which of the socket's parts are known, and the limit counters' yes/no facts. */
 const HAS_COUNTERS = 1;
 const HAS_IDENTITY = 2;
@@ -20,28 +25,18 @@ const PROBE_TIMER_ARMED = 256;
 
 /** Every socket's row: its flags, counters, and its sample row (-1 before its first sample). */
 const FLAGS = 0;
-const BYTES_ACKED = 1;
-const BYTES_RECEIVED = 2;
-const SEGS_OUT = 3;
-const SEGS_IN = 4;
-const TOTAL_RETRANS = 5;
-const SRTT_US = 6;
+/** The counters, in COUNTER_NAMES' order from here. */
+const FIRST_COUNTER = 1;
 const SAMPLE_ROW = 7;
 const SOCKET_FIELDS = 8;
 
 /** A sampled socket's second row: what only samples carry. Under churn most sockets are never sampled. */
 const INODE = 0;
 const UID = 1;
-const BUSY_US = 2;
-const RWND_LIMITED_US = 3;
-const SNDBUF_LIMITED_US = 4;
-const DELIVERY_RATE = 5;
-const NOTSENT_BYTES = 6;
-const SND_CWND = 7;
-const SND_SSTHRESH = 8;
-const SND_WND = 9;
-const RCV_WND = 10;
-const PROBES = 11;
+/** The limit counters that are plain numbers, in LIMIT_NAMES' order from here. */
+const FIRST_LIMIT = 2;
+const SND_WND = 10;
+const RCV_WND = 11;
 const STATE = 12;
 const RECEIVE_QUEUE = 13;
 const SEND_QUEUE = 14;
@@ -135,32 +130,21 @@ export class EncodedSockets {
   }
 
   sameCounters(index: number, counters: TcpCounters): boolean {
-    const sockets = this.sockets;
-    return (
-      this.has(index, HAS_COUNTERS) &&
-      sockets.get(index, BYTES_ACKED) === counters.bytesAcked &&
-      sockets.get(index, BYTES_RECEIVED) === counters.bytesReceived &&
-      sockets.get(index, SEGS_OUT) === counters.segsOut &&
-      sockets.get(index, SEGS_IN) === counters.segsIn &&
-      sockets.get(index, TOTAL_RETRANS) === counters.totalRetrans &&
-      sockets.get(index, SRTT_US) === counters.srttUs
-    );
+    if (!this.has(index, HAS_COUNTERS)) return false;
+    for (let at = 0; at < COUNTER_NAMES.length; at++) {
+      if (this.sockets.get(index, FIRST_COUNTER + at) !== counters[COUNTER_NAMES[at]!]) return false;
+    }
+    return true;
   }
 
-  /** The counters the socket's next ones are written as differences from: its last, or zeros (also for index -1: no socket). */
-  previousCounter(index: number, field: 'bytesAcked' | 'bytesReceived' | 'segsOut' | 'segsIn' | 'totalRetrans' | 'srttUs'): number {
+  /** The counter COUNTER_NAMES[at] the socket's next is written as a difference from: its last, or 0 (also for index -1: no socket). */
+  previousCounter(index: number, at: number): number {
     if (index < 0 || !this.has(index, HAS_COUNTERS)) return 0;
-    return this.sockets.get(index, COUNTER_FIELDS[field]);
+    return this.sockets.get(index, FIRST_COUNTER + at);
   }
 
   setCounters(index: number, counters: TcpCounters): void {
-    const sockets = this.sockets;
-    sockets.set(index, BYTES_ACKED, counters.bytesAcked);
-    sockets.set(index, BYTES_RECEIVED, counters.bytesReceived);
-    sockets.set(index, SEGS_OUT, counters.segsOut);
-    sockets.set(index, SEGS_IN, counters.segsIn);
-    sockets.set(index, TOTAL_RETRANS, counters.totalRetrans);
-    sockets.set(index, SRTT_US, counters.srttUs);
+    for (let at = 0; at < COUNTER_NAMES.length; at++) this.sockets.set(index, FIRST_COUNTER + at, counters[COUNTER_NAMES[at]!]);
     this.setFlag(index, HAS_COUNTERS, true);
   }
 
@@ -176,45 +160,35 @@ export class EncodedSockets {
   }
 
   sameLimits(index: number, limits: FlowLimitCounters): boolean {
+    if (index < 0 || !this.has(index, HAS_LIMITS)) return false;
+    for (let at = 0; at < LIMIT_NAMES.length; at++) {
+      if (this.sampled(index, FIRST_LIMIT + at) !== limits[LIMIT_NAMES[at]!]) return false;
+    }
     return (
-      index >= 0 &&
-      this.has(index, HAS_LIMITS) &&
-      this.sampled(index, BUSY_US) === limits.busyUs &&
-      this.sampled(index, RWND_LIMITED_US) === limits.rwndLimitedUs &&
-      this.sampled(index, SNDBUF_LIMITED_US) === limits.sndbufLimitedUs &&
-      this.sampled(index, DELIVERY_RATE) === limits.deliveryRate &&
       this.has(index, APP_LIMITED) === limits.appLimited &&
-      this.sampled(index, NOTSENT_BYTES) === limits.notsentBytes &&
-      this.sampled(index, SND_CWND) === limits.sndCwnd &&
-      this.sampled(index, SND_SSTHRESH) === limits.sndSsthresh &&
+      this.has(index, PROBE_TIMER_ARMED) === limits.probeTimerArmed &&
       sameNullable(this.has(index, SND_WND_NULL), this.sampled(index, SND_WND), limits.sndWnd) &&
-      sameNullable(this.has(index, RCV_WND_NULL), this.sampled(index, RCV_WND), limits.rcvWnd) &&
-      this.sampled(index, PROBES) === limits.probes &&
-      this.has(index, PROBE_TIMER_ARMED) === limits.probeTimerArmed
+      sameNullable(this.has(index, RCV_WND_NULL), this.sampled(index, RCV_WND), limits.rcvWnd)
     );
   }
 
-  /** The limit counters the socket's next ones are written as differences from: its last, or zeros (windows: 0 for unknown). */
-  previousLimit(index: number, field: 'busyUs' | 'rwndLimitedUs' | 'sndbufLimitedUs' | 'deliveryRate' | 'notsentBytes' | 'sndCwnd' | 'sndSsthresh' | 'probes' | 'sndWnd' | 'rcvWnd'): number {
+  /** The limit counter LIMIT_NAMES[at] the socket's next is written as a difference from: its last, or 0. */
+  previousLimit(index: number, at: number): number {
     if (index < 0 || !this.has(index, HAS_LIMITS)) return 0;
-    if (field === 'sndWnd' && this.has(index, SND_WND_NULL)) return 0;
-    if (field === 'rcvWnd' && this.has(index, RCV_WND_NULL)) return 0;
-    return this.sampled(index, LIMIT_FIELDS[field]);
+    return this.sampled(index, FIRST_LIMIT + at);
+  }
+
+  /** The window the socket's next is written as a difference from: its last, or 0 (also when it was unknown: kept as 0). */
+  previousWindow(index: number, window: 'sndWnd' | 'rcvWnd'): number {
+    if (index < 0 || !this.has(index, HAS_LIMITS)) return 0;
+    return this.sampled(index, window === 'sndWnd' ? SND_WND : RCV_WND);
   }
 
   setLimits(index: number, limits: FlowLimitCounters): void {
     const row = this.sampleRow(index);
-    const samples = this.samples;
-    samples.set(row, BUSY_US, limits.busyUs);
-    samples.set(row, RWND_LIMITED_US, limits.rwndLimitedUs);
-    samples.set(row, SNDBUF_LIMITED_US, limits.sndbufLimitedUs);
-    samples.set(row, DELIVERY_RATE, limits.deliveryRate);
-    samples.set(row, NOTSENT_BYTES, limits.notsentBytes);
-    samples.set(row, SND_CWND, limits.sndCwnd);
-    samples.set(row, SND_SSTHRESH, limits.sndSsthresh);
-    samples.set(row, SND_WND, limits.sndWnd ?? 0);
-    samples.set(row, RCV_WND, limits.rcvWnd ?? 0);
-    samples.set(row, PROBES, limits.probes);
+    for (let at = 0; at < LIMIT_NAMES.length; at++) this.samples.set(row, FIRST_LIMIT + at, limits[LIMIT_NAMES[at]!]);
+    this.samples.set(row, SND_WND, limits.sndWnd ?? 0);
+    this.samples.set(row, RCV_WND, limits.rcvWnd ?? 0);
     this.setFlag(index, HAS_LIMITS, true);
     this.setFlag(index, APP_LIMITED, limits.appLimited);
     this.setFlag(index, PROBE_TIMER_ARMED, limits.probeTimerArmed);
@@ -248,19 +222,6 @@ export class EncodedSockets {
   }
 }
 
-const COUNTER_FIELDS = { bytesAcked: BYTES_ACKED, bytesReceived: BYTES_RECEIVED, segsOut: SEGS_OUT, segsIn: SEGS_IN, totalRetrans: TOTAL_RETRANS, srttUs: SRTT_US } as const;
-const LIMIT_FIELDS = {
-  busyUs: BUSY_US,
-  rwndLimitedUs: RWND_LIMITED_US,
-  sndbufLimitedUs: SNDBUF_LIMITED_US,
-  deliveryRate: DELIVERY_RATE,
-  notsentBytes: NOTSENT_BYTES,
-  sndCwnd: SND_CWND,
-  sndSsthresh: SND_SSTHRESH,
-  probes: PROBES,
-  sndWnd: SND_WND,
-  rcvWnd: RCV_WND,
-} as const;
 
 /** A window the kernel may not report: the same when both are unknown, or both known and equal. */
 function sameNullable(wasNull: boolean, was: number, now: number | null): boolean {

@@ -25,7 +25,7 @@
  */
 import type { ContainerIdentity, ContainerRecord, Endpoints, FlowLimitCounters, GaugesRecord, ModelRecord, NatRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
 import type { Workload, WorkloadKind } from '../model/workload.js';
-import { EncodedSockets } from './encoded-sockets.js';
+import { COUNTER_NAMES, EncodedSockets, LIMIT_NAMES } from './encoded-sockets.js';
 
 /** A tick of the capture, between the records ingested before it and those after. */
 export interface TickEntry {
@@ -443,11 +443,8 @@ export class ChunkEncoder {
 
   private counters(socket: number, counters: TcpCounters | null, flags: number): void {
     if (counters === null || (flags & SAME_COUNTERS) !== 0) return;
-    const sockets = this.sockets;
-    this.difference(counters.bytesAcked, sockets.previousCounter(socket, 'bytesAcked')).difference(counters.bytesReceived, sockets.previousCounter(socket, 'bytesReceived'));
-    this.difference(counters.segsOut, sockets.previousCounter(socket, 'segsOut')).difference(counters.segsIn, sockets.previousCounter(socket, 'segsIn'));
-    this.difference(counters.totalRetrans, sockets.previousCounter(socket, 'totalRetrans')).difference(counters.srttUs, sockets.previousCounter(socket, 'srttUs'));
-    if (socket >= 0) sockets.setCounters(socket, counters);
+    for (let at = 0; at < COUNTER_NAMES.length; at++) this.difference(counters[COUNTER_NAMES[at]!], this.sockets.previousCounter(socket, at));
+    if (socket >= 0) this.sockets.setCounters(socket, counters);
   }
 
   private limitsMarker(socket: number, limits: FlowLimitCounters | null | undefined): number {
@@ -467,13 +464,10 @@ export class ChunkEncoder {
 
   private limits(socket: number, limits: FlowLimitCounters): void {
     const sockets = this.sockets;
-    this.difference(limits.busyUs, sockets.previousLimit(socket, 'busyUs')).difference(limits.rwndLimitedUs, sockets.previousLimit(socket, 'rwndLimitedUs'));
-    this.difference(limits.sndbufLimitedUs, sockets.previousLimit(socket, 'sndbufLimitedUs')).difference(limits.deliveryRate, sockets.previousLimit(socket, 'deliveryRate'));
-    this.difference(limits.notsentBytes, sockets.previousLimit(socket, 'notsentBytes')).difference(limits.sndCwnd, sockets.previousLimit(socket, 'sndCwnd'));
-    this.difference(limits.sndSsthresh, sockets.previousLimit(socket, 'sndSsthresh')).difference(limits.probes, sockets.previousLimit(socket, 'probes'));
+    for (let at = 0; at < LIMIT_NAMES.length; at++) this.difference(limits[LIMIT_NAMES[at]!], sockets.previousLimit(socket, at));
     this.whole(limitFacts(limits));
-    if (limits.sndWnd !== null) this.difference(limits.sndWnd, sockets.previousLimit(socket, 'sndWnd'));
-    if (limits.rcvWnd !== null) this.difference(limits.rcvWnd, sockets.previousLimit(socket, 'rcvWnd'));
+    if (limits.sndWnd !== null) this.difference(limits.sndWnd, sockets.previousWindow(socket, 'sndWnd'));
+    if (limits.rcvWnd !== null) this.difference(limits.rcvWnd, sockets.previousWindow(socket, 'rcvWnd'));
     if (socket >= 0) sockets.setLimits(socket, limits);
   }
 
