@@ -11,7 +11,7 @@
  * With `nodeOptions` (bench/profile.ts) netscope runs under extra Node flags (--cpu-prof, a heap
  * snapshot signal), and `beforeStop` runs while it still holds everything.
  */
-import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
@@ -125,9 +125,29 @@ async function liveViewAgainstOpen(options: BusyHostOptions, seconds: number): P
   }
 }
 
+/** The longest the open-connection case waits for the churn rounds' TIME_WAIT sockets to expire (they live 60 s). */
+const TIME_WAIT_WAIT_S = 75;
+/** Few enough TIME_WAIT sockets that they no longer weigh on the figure. */
+const TIME_WAIT_SETTLED = 1_000;
+
+/** TIME_WAIT sockets on the host (`tw` in /proc/net/sockstat); waits until they are few, or the wait is up. Returns how many are left. */
+async function timeWaitDrained(log: (line: string) => void): Promise<number> {
+  const count = () => Number(/\btw (\d+)/.exec(readFileSync('/proc/net/sockstat', 'utf8'))?.[1] ?? 0);
+  const deadline = Date.now() + TIME_WAIT_WAIT_S * 1000;
+  let left = count();
+  if (left > TIME_WAIT_SETTLED) log(`busy host: waiting for ${fmt.count(left)} TIME_WAIT sockets from the churn rounds to expire`);
+  while (left > TIME_WAIT_SETTLED && Date.now() < deadline) {
+    await sleep(1000);
+    left = count();
+  }
+  return left;
+}
+
 async function measureOpen(options: BusyHostOptions, rows: Row[], verdicts: Verdict[], notes: string[]): Promise<void> {
   const connections = options.openConnections ?? 20_000;
   const seconds = options.openSeconds ?? 8;
+  const leftOver = await timeWaitDrained(options.log);
+  notes.push(`TIME_WAIT sockets on the host when the measurement began: ${fmt.count(leftOver)} (the churn rounds before leave up to ~130,000 for 60 s, and netscope lists them as rows; waited up to ${TIME_WAIT_WAIT_S} s for them to go)`);
   options.log(`busy host: holding ${fmt.count(connections)} open loopback connections`);
   const held = await holdOpenConnections(connections);
   try {
