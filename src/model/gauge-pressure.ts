@@ -76,7 +76,10 @@ export function gaugePressures(snapshot: ModelSnapshot): GaugePressure[] {
   // 40,000-connection table every tick, was several large arrays of garbage a tick. Indexed: a
   // for-of made an iterator result per connection.
   const { connections } = snapshot;
-  for (let index = 0; index < connections.length; index++) tallies.get(connections[index]!.netns)?.add(connections[index]!);
+  for (let index = 0; index < connections.length; index++) {
+    const connection = connections[index]!;
+    tallies.get(connection.netns)?.add(connection);
+  }
   for (const { namespace, destinations, timeWait, open } of tallies.values()) {
     const range = namespace.ephemeralPortRange;
     if (range !== null && range.high >= range.low) {
