@@ -5,7 +5,7 @@
  * bytes, and a 100k-connection table's numbers are one allocation instead of a million boxes.
  *
  * Rows are handed out and taken back as connections enter and leave the table; the array grows
- * to the table's largest size and keeps it (at most `maxConnections` rows of 248 bytes).
+ * to the table's largest size and keeps it (at most `maxConnections` rows of 304 bytes).
  */
 const GROWTH_FACTOR = 1.5;
 
@@ -45,7 +45,16 @@ export class ConnectionColumns {
   static readonly LAST_RESET_AT_MS = 28;
   static readonly FIRST_DROP_AT_MS = 29;
   static readonly LAST_DROP_AT_MS = 30;
-  static readonly FIELDS = 31;
+  // The start of the flow-limit interval (see flow-limit-tracker.ts): the previous sample's
+  // time and cumulative counters. Its time is NaN until a sample with limit counters came.
+  static readonly LIMIT_START_AT_MS = 31;
+  static readonly LIMIT_START_BUSY_US = 32;
+  static readonly LIMIT_START_RWND_LIMITED_US = 33;
+  static readonly LIMIT_START_SNDBUF_LIMITED_US = 34;
+  static readonly LIMIT_START_SEGS_OUT = 35;
+  static readonly LIMIT_START_TOTAL_RETRANS = 36;
+  static readonly LIMIT_START_BYTES_ACKED = 37;
+  static readonly FIELDS = 38;
 
   private static readonly INITIAL_ROWS = 256;
 
@@ -70,6 +79,7 @@ export class ConnectionColumns {
     this.values.fill(0, base, base + ConnectionColumns.FIELDS);
     this.values[base + ConnectionColumns.CLOSED_AT_MS] = Number.NaN;
     this.values.fill(Number.NaN, base + ConnectionColumns.FIRST_RETRANSMIT_AT_MS, base + ConnectionColumns.LAST_DROP_AT_MS + 1);
+    this.values[base + ConnectionColumns.LIMIT_START_AT_MS] = Number.NaN;
     return base;
   }
 

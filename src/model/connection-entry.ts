@@ -6,7 +6,7 @@ import { ConnectionColumns as C, type ConnectionColumns } from './connection-col
 import { DropCounter } from './drop-counter.js';
 import { dropClassOf } from './drop-classes.js';
 import { ProblemTrail, type ProblemEvent, type ProblemKind, type ProblemSpan, type ProblemTimes } from './problem-trail.js';
-import { FlowLimitTracker, type FlowLimitSnapshot } from './flow-limit-tracker.js';
+import type { FlowLimitSnapshot, FlowLimitTracker } from './flow-limit-tracker.js';
 import { SocketOwner } from './socket-owner.js';
 import { StateHistory } from './state-history.js';
 import { TcpState } from './records.js';
@@ -68,8 +68,8 @@ export class ConnectionEntry implements TupleIndexed {
   private trail: ProblemTrail | null = null;
   /** The translated destination conntrack recorded; null for the many connections without NAT. */
   private translation: NatSnapshot | null = null;
-  /** What limits its sending (allocated by the first sample with limit counters). */
-  private limits: FlowLimitTracker | null = null;
+  /** What limited its sending over its last judged interval; null until two samples with limit counters came. */
+  private limitVerdict: FlowLimitSnapshot | null = null;
   // The parts that did not change since the last published snapshot are reused from it, so a
   // busy tick allocates little beyond the connections whose numbers moved.
   private published: ConnectionSnapshot | null = null;
@@ -278,14 +278,16 @@ export class ConnectionEntry implements TupleIndexed {
 
   /** What limited its sending over the last sampling interval; null until known. */
   get limit(): FlowLimitSnapshot | null {
-    return this.limits?.snapshot ?? null;
+    return this.limitVerdict;
   }
 
-  /** Judges the interval since the previous sample (see flow-limit.ts). */
-  foldLimits(record: SocketSampleRecord): void {
+  /** Judges the interval since the previous sample (see flow-limit.ts); the interval's start is in this connection's row. */
+  foldLimits(record: SocketSampleRecord, tracker: FlowLimitTracker): void {
     if (record.limits == null) return;
-    this.limits ??= new FlowLimitTracker();
-    if (this.limits.sample(record)) this.note(CHANGED);
+    const verdict = tracker.fold(this.columns.values, this.row, record, this.limitVerdict);
+    if (verdict === this.limitVerdict) return;
+    this.limitVerdict = verdict;
+    this.note(CHANGED);
   }
 
   adoptOwner(owner: TaskOwner | OwnerRecord): void {

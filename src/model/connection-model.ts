@@ -16,6 +16,7 @@ import type { ConnectionSnapshot, ModelSnapshot } from './snapshot-types.js';
 import type { TableSums } from './capture-totals.js';
 import { CaptureTotals, zeroTotals } from './capture-totals.js';
 import { ConnectionColumns } from './connection-columns.js';
+import { FlowLimitTracker } from './flow-limit-tracker.js';
 import { ConnectionEntry } from './connection-entry.js';
 import { ContainerTable } from './container-table.js';
 import { EventLog } from './event-log.js';
@@ -124,6 +125,7 @@ export class ConnectionModel {
   private readonly options: ModelOptions;
   private readonly connections = new Map<number, ConnectionEntry>();
   private readonly columns = new ConnectionColumns();
+  private readonly flowLimits = new FlowLimitTracker();
   private readonly closedConnections = new Set<ConnectionEntry>();
   private readonly listeners = new ListenerTable();
   private readonly tuples = new TupleIndex<ConnectionEntry>();
@@ -410,7 +412,7 @@ export class ConnectionModel {
   private applySample(connection: ConnectionEntry, record: SocketSampleRecord): void {
     connection.noteActivity(record.atMs);
     if (record.counters !== null) connection.foldCounters(record.counters, record.atMs);
-    connection.foldLimits(record);
+    connection.foldLimits(record, this.flowLimits);
     connection.noteSampleUid(record.uid);
     // State events are authoritative; a sample only moves the state forward (it catches
     // changes whose events were lost, and is the only source in the procfs fallback).

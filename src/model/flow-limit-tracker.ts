@@ -1,5 +1,6 @@
 import type { FlowLimitCounters, SocketSampleRecord, TcpCounters } from './records.js';
-import { judgeFlowLimit, type FlowLimit, type FlowLimitJudgement } from './flow-limit.js';
+import { ConnectionColumns as C } from './connection-columns.js';
+import { FLOW_LIMITS, judgeFlowLimit, type FlowLimit, type FlowLimitJudgement } from './flow-limit.js';
 
 /** Seconds a connection spent under each verdict since netscope first judged it (idle is not counted). */
 export type LimitedSeconds = Partial<Record<Exclude<FlowLimit, 'idle'>, number>>;
@@ -30,85 +31,66 @@ export interface FlowLimitSnapshot extends FlowLimitJudgement {
   limitedSeconds: LimitedSeconds;
 }
 
-/**
- * The previous sample's cumulative counters: the start of the next interval. Copied out of the
- * sample and overwritten in place, so a connection holds no part of a sampling pass: held, every
- * pass's counters objects outlived the young generation and were promoted only to die there.
- */
-class IntervalStart {
-  atMs = 0;
-  busyUs = 0;
-  rwndLimitedUs = 0;
-  sndbufLimitedUs = 0;
-  segsOut = 0;
-  totalRetrans = 0;
-  bytesAcked = 0;
-
-  take(atMs: number, limits: FlowLimitCounters, counters: TcpCounters): void {
-    this.atMs = atMs;
-    this.busyUs = limits.busyUs;
-    this.rwndLimitedUs = limits.rwndLimitedUs;
-    this.sndbufLimitedUs = limits.sndbufLimitedUs;
-    this.segsOut = counters.segsOut;
-    this.totalRetrans = counters.totalRetrans;
-    this.bytesAcked = counters.bytesAcked;
-  }
-}
-
 /** Shared by every connection that was never limited (nearly all of a big table): an object each cost 60 bytes. */
 const NEVER_LIMITED: LimitedSeconds = Object.freeze({});
 
 /** The shortest interval judged, ms: a dozen jiffies at HZ=250, so a share moves in steps of 8% at most. */
 export const MIN_JUDGED_INTERVAL_MS = 50;
 
+/** Verdicts remembered for sharing (a power of two); one whose slot holds another verdict takes the slot. */
+const SHARED_VERDICT_SLOTS = 256;
+
 /**
- * One connection's verdict, kept between samples. The first sample only opens an interval, so
- * a connection has no verdict until its second; a sample without limit counters (an older kernel,
+ * Judges each connection's sending interval by interval. A connection's interval start (the
+ * previous sample's time and cumulative counters) lives in its row of the table's columns and
+ * its verdict on its entry: an object per connection for the start, with its boxed numbers,
+ * cost 200 bytes on every socket of the table. The first sample only opens an interval, so a
+ * connection has no verdict until its second; a sample without limit counters (an older kernel,
  * a recording made before they were sampled) leaves the verdict unknown.
+ *
+ * Verdicts equal in every field are one object: a table's idle connections mostly are (a pool
+ * to one service has the same windows and cwnd, and one sampling pass gives them the same
+ * interval). At 20,000 open loopback connections the 40,000 sockets had three distinct
+ * verdicts, and one object each had cost them 12 MB.
  */
 export class FlowLimitTracker {
-  private start: IntervalStart | null = null;
-  private published: FlowLimitSnapshot | null = null;
-  /** Replaced, never changed: the published verdicts share it. */
-  private limitedSeconds: LimitedSeconds = NEVER_LIMITED;
+  private readonly shared: (FlowLimitSnapshot | undefined)[] = new Array<FlowLimitSnapshot | undefined>(SHARED_VERDICT_SLOTS).fill(undefined);
 
-  /** The verdict over the last interval; null until two samples with limit counters came. */
-  get snapshot(): FlowLimitSnapshot | null {
-    return this.published;
-  }
-
-  /** Folds a sample in; returns whether the verdict or its numbers changed. */
-  sample(record: SocketSampleRecord): boolean {
+  /**
+   * Folds a sample into the connection whose row starts at `row`; returns its verdict, which is
+   * `published` itself when nothing about it changed.
+   */
+  fold(values: Float64Array, row: number, record: SocketSampleRecord, published: FlowLimitSnapshot | null): FlowLimitSnapshot | null {
     const { limits, counters } = record;
-    if (limits == null || counters === null) return false;
-    const start = this.start;
-    if (start === null) {
-      this.start = new IntervalStart();
-      this.start.take(record.atMs, limits, counters);
-      return false;
+    if (limits == null || counters === null) return published;
+    const startAtMs = values[row + C.LIMIT_START_AT_MS] as number;
+    if (Number.isNaN(startAtMs)) {
+      takeStart(values, row, record.atMs, limits, counters);
+      return published;
     }
-    if (record.atMs <= start.atMs) return false;
+    if (record.atMs <= startAtMs) return published;
+    const startBusyUs = values[row + C.LIMIT_START_BUSY_US] as number;
+    const startSegsOut = values[row + C.LIMIT_START_SEGS_OUT] as number;
     // A counter that went back means the socket is not the one sampled before: start over.
-    if (limits.busyUs < start.busyUs || counters.segsOut < start.segsOut) {
-      start.take(record.atMs, limits, counters);
-      return false;
+    if (limits.busyUs < startBusyUs || counters.segsOut < startSegsOut) {
+      takeStart(values, row, record.atMs, limits, counters);
+      return published;
     }
-    const intervalMs = record.atMs - start.atMs;
+    const intervalMs = record.atMs - startAtMs;
     // The kernel counts these times in jiffies (4 ms at HZ=250): a sample a few ms after the last
     // (a capture's final tick) says nothing, so the interval runs on to the next, or the verdict stands.
-    if (intervalMs < MIN_JUDGED_INTERVAL_MS) return false;
-    const busyUs = limits.busyUs - start.busyUs;
-    const rwndLimitedUs = Math.max(0, limits.rwndLimitedUs - start.rwndLimitedUs);
-    const sndbufLimitedUs = Math.max(0, limits.sndbufLimitedUs - start.sndbufLimitedUs);
-    const segmentsSent = counters.segsOut - start.segsOut;
-    const retransmits = Math.max(0, counters.totalRetrans - start.totalRetrans);
-    const bytesAcked = Math.max(0, counters.bytesAcked - start.bytesAcked);
-    start.take(record.atMs, limits, counters);
+    if (intervalMs < MIN_JUDGED_INTERVAL_MS) return published;
+    const busyUs = limits.busyUs - startBusyUs;
+    const rwndLimitedUs = Math.max(0, limits.rwndLimitedUs - (values[row + C.LIMIT_START_RWND_LIMITED_US] as number));
+    const sndbufLimitedUs = Math.max(0, limits.sndbufLimitedUs - (values[row + C.LIMIT_START_SNDBUF_LIMITED_US] as number));
+    const segmentsSent = counters.segsOut - startSegsOut;
+    const retransmits = Math.max(0, counters.totalRetrans - (values[row + C.LIMIT_START_TOTAL_RETRANS] as number));
+    const bytesAcked = Math.max(0, counters.bytesAcked - (values[row + C.LIMIT_START_BYTES_ACKED] as number));
+    takeStart(values, row, record.atMs, limits, counters);
     // Idle again, its end state unchanged: the rules would say idle again (the two before it read
     // only the end state), so the verdict published stands and nothing is built. A table's many
     // idle connections come through here every tick.
-    const published = this.published;
-    if (published?.verdict === 'idle' && busyUs <= 0 && bytesAcked <= 0 && sameEndState(published, record, limits)) return false;
+    if (published?.verdict === 'idle' && busyUs <= 0 && bytesAcked <= 0 && sameEndState(published, record, limits)) return published;
     const judgement = judgeFlowLimit({
       intervalUs: intervalMs * 1000,
       busyUs,
@@ -122,12 +104,14 @@ export class FlowLimitTracker {
       rcvWnd: limits.rcvWnd,
       sndWnd: limits.sndWnd,
     });
+    // Replaced, never changed: the published verdicts share it.
+    let limitedSeconds = published?.limitedSeconds ?? NEVER_LIMITED;
     if (judgement.verdict !== 'idle') {
-      this.limitedSeconds = { ...this.limitedSeconds, [judgement.verdict]: (this.limitedSeconds[judgement.verdict] ?? 0) + intervalMs / 1000 };
+      limitedSeconds = { ...limitedSeconds, [judgement.verdict]: (limitedSeconds[judgement.verdict] ?? 0) + intervalMs / 1000 };
     }
     // Every field written out, none spread: an object built by spreading got its fields in a
     // separate property array, 200 bytes more on each connection that has a verdict.
-    this.published = {
+    const verdict: FlowLimitSnapshot = {
       verdict: judgement.verdict,
       busyShare: judgement.busyShare,
       idleShare: judgement.idleShare,
@@ -151,13 +135,67 @@ export class FlowLimitTracker {
       rcvWnd: limits.rcvWnd,
       probes: limits.probes,
       probeTimerArmed: limits.probeTimerArmed,
-      limitedSeconds: this.limitedSeconds,
+      limitedSeconds,
     };
-    return true;
+    return this.share(verdict);
+  }
+
+  /** The equal verdict built before, if its slot still holds it; else `verdict`, which takes the slot. */
+  private share(verdict: FlowLimitSnapshot): FlowLimitSnapshot {
+    const slot = slotOf(verdict);
+    const known = this.shared[slot];
+    if (known !== undefined && sameVerdict(known, verdict)) return known;
+    this.shared[slot] = verdict;
+    return verdict;
   }
 }
 
-function sameEndState(published: FlowLimitSnapshot, record: SocketSampleRecord, limits: FlowLimitCounters): boolean {
+/** Opens the next interval at this sample. */
+function takeStart(values: Float64Array, row: number, atMs: number, limits: FlowLimitCounters, counters: TcpCounters): void {
+  values[row + C.LIMIT_START_AT_MS] = atMs;
+  values[row + C.LIMIT_START_BUSY_US] = limits.busyUs;
+  values[row + C.LIMIT_START_RWND_LIMITED_US] = limits.rwndLimitedUs;
+  values[row + C.LIMIT_START_SNDBUF_LIMITED_US] = limits.sndbufLimitedUs;
+  values[row + C.LIMIT_START_SEGS_OUT] = counters.segsOut;
+  values[row + C.LIMIT_START_TOTAL_RETRANS] = counters.totalRetrans;
+  values[row + C.LIMIT_START_BYTES_ACKED] = counters.bytesAcked;
+}
+
+/** A slot from the fields that tell a table's verdicts apart most often (the rest are compared on a hit). */
+function slotOf(verdict: FlowLimitSnapshot): number {
+  let hash = FLOW_LIMITS.indexOf(verdict.verdict);
+  hash = Math.imul(hash ^ verdict.intervalMs, 0x9e3779b1);
+  hash = Math.imul(hash ^ verdict.sndCwnd, 0x85ebca6b);
+  hash = Math.imul(hash ^ (verdict.sndWnd ?? -1), 0xc2b2ae35);
+  hash = Math.imul(hash ^ (verdict.rcvWnd ?? -1), 0x27d4eb2f);
+  hash = Math.imul(hash ^ verdict.receiveQueue ^ verdict.sendQueue ^ verdict.segmentsSent, 0x165667b1);
+  return (hash ^ (hash >>> 15)) & (SHARED_VERDICT_SLOTS - 1);
+}
+
+function sameVerdict(a: FlowLimitSnapshot, b: FlowLimitSnapshot): boolean {
+  return (
+    a.verdict === b.verdict &&
+    a.busyShare === b.busyShare &&
+    a.idleShare === b.idleShare &&
+    a.rwndLimitedShare === b.rwndLimitedShare &&
+    a.sndbufLimitedShare === b.sndbufLimitedShare &&
+    a.retransmitShare === b.retransmitShare &&
+    a.intervalMs === b.intervalMs &&
+    a.busyMs === b.busyMs &&
+    a.rwndLimitedMs === b.rwndLimitedMs &&
+    a.sndbufLimitedMs === b.sndbufLimitedMs &&
+    a.segmentsSent === b.segmentsSent &&
+    a.retransmits === b.retransmits &&
+    a.limitedSeconds === b.limitedSeconds &&
+    sameEndState(a, b, b)
+  );
+}
+
+/** What a verdict says of the socket at its interval's end, besides its queues. */
+type EndState = Pick<FlowLimitCounters, 'notsentBytes' | 'appLimited' | 'deliveryRate' | 'sndCwnd' | 'sndSsthresh' | 'sndWnd' | 'rcvWnd' | 'probes' | 'probeTimerArmed'>;
+
+/** The socket's state at the interval's end: `record` gives the queues, `limits` the rest (a verdict gives both). */
+function sameEndState(published: FlowLimitSnapshot, record: Pick<SocketSampleRecord, 'receiveQueue' | 'sendQueue'>, limits: EndState): boolean {
   return (
     published.receiveQueue === record.receiveQueue &&
     published.sendQueue === record.sendQueue &&

@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { ConnectionModel } from '../../src/model/connection-model.js';
 import { DOMINANT_SHARE, LOSS_SHARE, SNDBUF_SHARE, judgeFlowLimit, type FlowLimitInterval } from '../../src/model/flow-limit.js';
 import type { FlowLimitCounters } from '../../src/model/records.js';
-import { T0, connectionOf, counters, sampleRecord } from './record-builders.js';
+import { TcpState } from '../../src/model/records.js';
+import { T0, connectionOf, counters, endpoints, sampleRecord, stateRecord } from './record-builders.js';
 
 /** One second in which the flow was busy throughout, unlimited, without loss, acknowledged 1 MB in 100 segments. */
 function interval(fields: Partial<FlowLimitInterval> = {}): FlowLimitInterval {
@@ -177,5 +178,30 @@ describe('flow limits in the model', () => {
     model.ingest(sampleRecord({ cookie: 10, atMs: T0 }));
     model.ingest(sampleRecord({ cookie: 10, atMs: T0 + 1000, limits: null }));
     assert.equal(connectionOf(model.tick(T0 + 1000), 10).limit, null);
+  });
+
+  test('connections with equal verdicts share one object; a verdict differing in one number has its own', () => {
+    const model = new ConnectionModel();
+    const pool = [20, 21, 22];
+    for (const atMs of [T0, T0 + 1000]) {
+      for (const cookie of pool) {
+        model.ingest(sampleRecord({ cookie, atMs, endpoints: endpoints({ sport: 40_000 + cookie }), limits: limits({ rcvWnd: cookie === 22 ? 131_072 : 65_536 }) }));
+      }
+    }
+    const snapshot = model.tick(T0 + 1000);
+    const [first, second, third] = pool.map((cookie) => connectionOf(snapshot, cookie).limit);
+    assert.equal(first?.verdict, 'idle');
+    assert.equal(second, first, 'two idle sockets with the same windows: one verdict');
+    assert.notEqual(third, first);
+    assert.deepEqual({ ...third, rcvWnd: 65_536 }, first, 'only the window tells them apart');
+  });
+
+  test('a row handed out again does not carry its last connection\'s interval', () => {
+    const model = new ConnectionModel({ closedRetentionMs: 0 });
+    model.ingest(sampleRecord({ cookie: 30, atMs: T0, counters: counters({ segsOut: 10 }), limits: limits({ busyUs: 1e6 }) }));
+    model.ingest(stateRecord({ cookie: 30, atMs: T0 + 1, oldState: TcpState.ESTABLISHED, newState: TcpState.CLOSE }));
+    assert.equal(model.tick(T0 + 2).connections.length, 0, 'the closed connection left the table');
+    model.ingest(sampleRecord({ cookie: 31, atMs: T0 + 1000, counters: counters({ segsOut: 20 }), limits: limits({ busyUs: 2e6 }) }));
+    assert.equal(connectionOf(model.tick(T0 + 1000), 31).limit, null, 'its first sample only opens an interval');
   });
 });
