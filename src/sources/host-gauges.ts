@@ -138,7 +138,8 @@ export class HostGauges {
     const destinations: DestinationPorts[] = [];
     for (const [daddr, byPort] of tally) for (const [dport, ports] of byPort) destinations.push({ daddr, dport, ports });
     return destinations
-      .sort((a, b) => b.ports - a.ports || a.daddr.localeCompare(b.daddr) || a.dport - b.dport)
+      // Code-unit order (see gauge-pressure.ts).
+      .sort((a, b) => b.ports - a.ports || (a.daddr < b.daddr ? -1 : a.daddr > b.daddr ? 1 : 0) || a.dport - b.dport)
       .slice(0, this.options.destinationsPerNamespace);
   }
 

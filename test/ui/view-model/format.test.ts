@@ -77,6 +77,9 @@ describe('format', () => {
     assert.equal(formatEndpoint('::ffff:10.0.0.1', 80), '[::ffff:10.0.0.1]:80');
     assert.equal(formatCount(1204), '1,204');
     assert.equal(formatCount(1_234_567), '1,234,567');
+    for (const count of [0, 7, 999, 1000, 99_999.5, 100_000, 12_345_678_901, -1204, 2.5, 1e20]) {
+      assert.equal(formatCount(count), new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(count), `${count}`);
+    }
     assert.equal(formatState('ESTABLISHED'), 'ESTAB');
     assert.equal(formatState('TIME_WAIT'), 'TIME_WAIT');
   });
