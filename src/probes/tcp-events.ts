@@ -3,11 +3,12 @@
  * Keep aligned with bpf/tcp_events.h: test/probes/record-layout.test.ts checks these
  * offsets against the struct in the compiled object's BTF.
  */
-import type { ModelRecord, TaskOwner, TcpStateNumber } from '../model/records.js';
+import type { ModelRecord, TcpStateNumber } from '../model/records.js';
 import { EndpointsCache } from './endpoints-cache.js';
 import type { KernelClock } from './kernel-clock.js';
 import type { ReasonNames } from './reason-names.js';
 import { readCounters, readU64 } from './record-fields.js';
+import { TaskOwnerCache } from './task-owner-cache.js';
 
 /** Byte offsets of `struct tcp_event`'s fields. */
 export const tcpEventLayout = {
@@ -47,7 +48,6 @@ export const TcpEventKind = {
   DROP: 5,
 } as const;
 
-const COMM_LENGTH = 16;
 const L = tcpEventLayout;
 
 export interface TcpEventDecoder {
@@ -57,11 +57,12 @@ export interface TcpEventDecoder {
 
 export function tcpEventDecoder(clock: KernelClock, dropReasons: ReasonNames, resetReasons: ReasonNames): TcpEventDecoder {
   const endpointsCache = new EndpointsCache(L);
+  const ownerCache = new TaskOwnerCache(L);
   return {
     decode(buffer, count, sink) {
       const view = new DataView(buffer.buffer, buffer.byteOffset, count * L.size);
       for (let index = 0; index < count; index++) {
-        const record = decodeOne(buffer, view, index * L.size, clock, dropReasons, resetReasons, endpointsCache);
+        const record = decodeOne(buffer, view, index * L.size, clock, dropReasons, resetReasons, endpointsCache, ownerCache);
         if (record) sink(record);
       }
     },
@@ -76,6 +77,7 @@ function decodeOne(
   dropReasons: ReasonNames,
   resetReasons: ReasonNames,
   endpointsCache: EndpointsCache,
+  ownerCache: TaskOwnerCache,
 ): ModelRecord | null {
   const atMs = clock.toWallMs(readU64(view, base + L.ts_ns) / 1e6);
   const cookie = readU64(view, base + L.sock_cookie);
@@ -90,7 +92,7 @@ function decodeOne(
         endpoints,
         oldState: view.getUint8(base + L.old_state) as TcpStateNumber,
         newState: state,
-        owner: view.getUint8(base + L.owner_known) ? decodeOwner(bytes, view, base) : null,
+        owner: view.getUint8(base + L.owner_known) ? ownerCache.decode(bytes, view, base) : null,
         counters: readCounters(view, base, L),
       };
     case TcpEventKind.RETRANSMIT:
@@ -115,15 +117,3 @@ function decodeOne(
   }
 }
 
-
-function decodeOwner(bytes: Buffer, view: DataView, base: number): TaskOwner {
-  const commStart = base + L.comm;
-  let commEnd = commStart;
-  while (commEnd < commStart + COMM_LENGTH && bytes[commEnd] !== 0) commEnd++;
-  return {
-    pid: view.getUint32(base + L.pid, true),
-    comm: bytes.toString('utf8', commStart, commEnd),
-    uid: view.getUint32(base + L.uid, true),
-    cgroupId: readU64(view, base + L.cgroup_id),
-  };
-}
