@@ -6,10 +6,12 @@
  *       builds the synthetic model (bench/synthetic-traffic.ts), then K times: one tick (ms) and
  *       one snapshot — toSnapshotDocument + its JSON text in pieces, as `netscope --json` writes it (ms)
  *   engine-model.js --mode rss --connections N --ticks K
- *       builds the model, ticks K times, reports VmRSS / VmHWM (then, with --expose-gc, VmRSS
- *       and the heap in use after a full collection)
+ *       builds the model, ticks K times a second apart with netscope's heap keeper, reports
+ *       VmRSS / VmHWM (then, with --expose-gc, VmRSS and the heap in use after a full collection)
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { HeapKeeper } from '../src/app/heap-keeper.js';
 import { toSnapshotDocument } from '../src/model/snapshot-document.js';
 import { snapshotDocumentJson } from '../src/model/snapshot-document-json.js';
 import { readProcessMemory } from '../test/support/churn.js';
@@ -43,6 +45,9 @@ const { values } = parseArgs({
 const connections = Number(values.connections);
 if (!(connections > 0)) throw new Error('engine-model: --connections N');
 
+/** netscope's tick (--interval's default). */
+const TICK_INTERVAL_MS = 1000;
+
 const meta = { host: { hostname: 'bench', kernel: 'bench' }, source: { kind: 'ebpf' as const, probes: [] } };
 
 if (values.mode === 'tick') {
@@ -70,7 +75,15 @@ if (values.mode === 'tick') {
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 } else if (values.mode === 'rss') {
   const model = syntheticModel(connections);
-  for (let tick = 0; tick < Number(values.ticks); tick++) model.tick(SYNTHETIC_START_MS + 1000 * (tick + 2));
+  // Ticks a second apart, each followed by the heap keeper, as netscope ticks: read right after
+  // back-to-back ticks, the figure was whatever garbage V8 had not yet collected (a change that
+  // moved its collections by a tick moved the figure by 30 MiB).
+  const heap = new HeapKeeper();
+  for (let tick = 0; tick < Number(values.ticks); tick++) {
+    model.tick(SYNTHETIC_START_MS + 1000 * (tick + 2));
+    heap.afterTick();
+    await delay(TICK_INTERVAL_MS);
+  }
   const memory = readProcessMemory(process.pid);
   if (memory === null) throw new Error('engine-model: cannot read /proc/self/status');
   // Then, for the diagnosis only: after a full collection (run with --expose-gc), what is live.

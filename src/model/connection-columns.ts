@@ -1,15 +1,11 @@
-/**
- * The numbers of every connection in the table, one row each in a shared Float64Array. In an
- * object field, a number that is not a small integer (a time in ms, a rate, a byte count past
- * 1 GiB) costs V8 a separate 16-byte box besides the field's 8 bytes; here it costs its 8
- * bytes, and a 100k-connection table's numbers are one allocation instead of a million boxes.
- *
- * Rows are handed out and taken back as connections enter and leave the table; the array grows
- * to the table's largest size and keeps it (at most `maxConnections` rows of 304 bytes).
- */
-const GROWTH_FACTOR = 1.5;
+import { RowBlocks } from './row-blocks.js';
 
-export class ConnectionColumns {
+/**
+ * The numbers of every connection in the table, one row each (see RowBlocks): a 100k-connection
+ * table's numbers are a hundred allocations instead of a million boxes. At most
+ * `maxConnections` rows of 248 bytes.
+ */
+export class ConnectionColumns extends RowBlocks {
   /** One row's fields, as offsets into it. */
   static readonly FIRST_SEEN_AT_MS = 0;
   static readonly OPENED_AT_MS = 1;
@@ -45,54 +41,17 @@ export class ConnectionColumns {
   static readonly LAST_RESET_AT_MS = 28;
   static readonly FIRST_DROP_AT_MS = 29;
   static readonly LAST_DROP_AT_MS = 30;
-  // The start of the flow-limit interval (see flow-limit-tracker.ts): the previous sample's
-  // time and cumulative counters. Its time is NaN until a sample with limit counters came.
-  static readonly LIMIT_START_AT_MS = 31;
-  static readonly LIMIT_START_BUSY_US = 32;
-  static readonly LIMIT_START_RWND_LIMITED_US = 33;
-  static readonly LIMIT_START_SNDBUF_LIMITED_US = 34;
-  static readonly LIMIT_START_SEGS_OUT = 35;
-  static readonly LIMIT_START_TOTAL_RETRANS = 36;
-  static readonly LIMIT_START_BYTES_ACKED = 37;
-  static readonly FIELDS = 38;
+  static readonly FIELDS = 31;
 
-  private static readonly INITIAL_ROWS = 256;
-
-  /** The rows, `FIELDS` numbers each. Replaced when the table grows: read it anew each time. */
-  values = new Float64Array(ConnectionColumns.INITIAL_ROWS * ConnectionColumns.FIELDS);
-  private rowsInUse = 0;
-  private readonly freeRows: number[] = [];
-
-  /** A row of zeros (an open connection: its close time, problem times and interval start NaN); returns its first offset. */
-  allocate(): number {
-    let row = this.freeRows.pop();
-    if (row === undefined) {
-      row = this.rowsInUse++;
-      if (row * ConnectionColumns.FIELDS >= this.values.length) {
-        // Half again, not double: a table that just passed 65,536 rows would hold 131,072 rows' room.
-        const grown = new Float64Array(Math.ceil(row * GROWTH_FACTOR) * ConnectionColumns.FIELDS);
-        grown.set(this.values);
-        this.values = grown;
-      }
-    }
-    const base = row * ConnectionColumns.FIELDS;
-    // A loop, not fill() per range: under churn three fills a row were 5% of netscope's CPU.
-    const values = this.values;
-    for (let field = 0; field < ConnectionColumns.FIELDS; field++) values[base + field] = NEW_ROW[field] as number;
-    return base;
-  }
-
-  /** Takes back the row at `base`: its connection left the table and must not read it again. */
-  release(base: number): void {
-    this.freeRows.push(base / ConnectionColumns.FIELDS);
+  /** A row handed out is a new connection's: zeros, its close time and problem times NaN. */
+  constructor() {
+    super(newConnectionRow());
   }
 }
 
-/** What `allocate` copies into a row. */
-const NEW_ROW = (() => {
+function newConnectionRow(): Float64Array {
   const row = new Float64Array(ConnectionColumns.FIELDS);
   row[ConnectionColumns.CLOSED_AT_MS] = Number.NaN;
   row.fill(Number.NaN, ConnectionColumns.FIRST_RETRANSMIT_AT_MS, ConnectionColumns.LAST_DROP_AT_MS + 1);
-  row[ConnectionColumns.LIMIT_START_AT_MS] = Number.NaN;
   return row;
-})();
+}

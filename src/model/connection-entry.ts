@@ -58,8 +58,11 @@ export class ConnectionEntry implements TupleIndexed {
   readonly owner = new SocketOwner();
   readonly history: StateHistory;
 
-  /** This connection's row in `columns` (its first offset); released when it leaves the table. */
+  /** This connection's row in `columns`, released when it leaves the table. */
   private readonly row: number;
+  /** The block of `columns` that holds the row, and where the row starts in it. */
+  private readonly values: Float64Array;
+  private readonly base: number;
   /** The bits above: what changed since the last published snapshot, and the connection's facts. */
   private flags: number;
   /** Drop records attributed to this connection (allocated by the first one: most have none). */
@@ -70,6 +73,8 @@ export class ConnectionEntry implements TupleIndexed {
   private translation: NatSnapshot | null = null;
   /** What limited its sending over its last judged interval; null until two samples with limit counters came. */
   private limitVerdict: FlowLimitSnapshot | null = null;
+  /** Its row among the flow-limit tracker's interval starts; -1 until its first sample with limit counters. */
+  private limitRow = -1;
   // The parts that did not change since the last published snapshot are reused from it, so a
   // busy tick allocates little beyond the connections whose numbers moved.
   private published: ConnectionSnapshot | null = null;
@@ -92,26 +97,30 @@ export class ConnectionEntry implements TupleIndexed {
     this.flags =
       ALL_CHANGED | (options.preexisting ? PREEXISTING : BASELINE_KNOWN) | (endpoints.family === 'ipv6' ? IPV6 : 0);
     this.row = columns.allocate();
-    const values = columns.values;
-    values[this.row + C.COOKIE] = cookie;
-    values[this.row + C.NETNS] = endpoints.netns;
-    values[this.row + C.FIRST_SEEN_AT_MS] = options.atMs;
-    values[this.row + C.OPENED_AT_MS] = options.atMs;
-    values[this.row + C.LAST_ACTIVITY_AT_MS] = options.atMs;
-    values[this.row + C.SRTT_AT_MS] = -Infinity;
+    const values = columns.blockOf(this.row);
+    const base = columns.offsetOf(this.row);
+    this.values = values;
+    this.base = base;
+    values[base + C.COOKIE] = cookie;
+    values[base + C.NETNS] = endpoints.netns;
+    values[base + C.FIRST_SEEN_AT_MS] = options.atMs;
+    values[base + C.OPENED_AT_MS] = options.atMs;
+    values[base + C.LAST_ACTIVITY_AT_MS] = options.atMs;
+    values[base + C.SRTT_AT_MS] = -Infinity;
   }
 
-  /** The connection left the table: its row goes back to the columns, and nothing reads it again. */
-  release(): void {
+  /** The connection left the table: its rows go back, and nothing reads it again. */
+  release(flowLimits: FlowLimitTracker): void {
     this.columns.release(this.row);
+    if (this.limitRow !== -1) flowLimits.release(this.limitRow);
   }
 
   private get(field: number): number {
-    return this.columns.values[this.row + field] as number;
+    return this.values[this.base + field] as number;
   }
 
   private set(field: number, value: number): void {
-    this.columns.values[this.row + field] = value;
+    this.values[this.base + field] = value;
   }
 
   private has(flag: number): boolean {
@@ -248,8 +257,8 @@ export class ConnectionEntry implements TupleIndexed {
   }
 
   foldCounters(counters: TcpCounters, atMs: number): void {
-    const values = this.columns.values;
-    const row = this.row;
+    const values = this.values;
+    const row = this.base;
     if (!this.has(BASELINE_KNOWN)) {
       this.note(BASELINE_KNOWN);
       values[row + C.BYTES_ACKED_BASELINE] = counters.bytesAcked;
@@ -281,10 +290,11 @@ export class ConnectionEntry implements TupleIndexed {
     return this.limitVerdict;
   }
 
-  /** Judges the interval since the previous sample (see flow-limit.ts); the interval's start is in this connection's row. */
+  /** Judges the interval since the previous sample (see flow-limit.ts). */
   foldLimits(record: SocketSampleRecord, tracker: FlowLimitTracker): void {
     if (record.limits == null) return;
-    const verdict = tracker.fold(this.columns.values, this.row, record, this.limitVerdict);
+    if (this.limitRow === -1) this.limitRow = tracker.openRow();
+    const verdict = tracker.fold(this.limitRow, record, this.limitVerdict);
     if (verdict === this.limitVerdict) return;
     this.limitVerdict = verdict;
     this.note(CHANGED);
@@ -401,10 +411,10 @@ export class ConnectionEntry implements TupleIndexed {
   /** Widens the kind's first–last span to `atMs` (records arrive a little out of order). */
   private noteProblemTime(kind: ProblemKind, atMs: number): void {
     const { first, last } = PROBLEM_TIME_FIELDS[kind];
-    const values = this.columns.values;
+    const values = this.values;
     // NaN (never) compares false: the first problem sets both ends.
-    if (!(atMs >= (values[this.row + first] as number))) values[this.row + first] = atMs;
-    if (!(atMs <= (values[this.row + last] as number))) values[this.row + last] = atMs;
+    if (!(atMs >= (values[this.base + first] as number))) values[this.base + first] = atMs;
+    if (!(atMs <= (values[this.base + last] as number))) values[this.base + last] = atMs;
     this.note(CHANGED | PROBLEMS_CHANGED);
   }
 

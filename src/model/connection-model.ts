@@ -564,7 +564,7 @@ export class ConnectionModel {
     this.tuples.remove(connection.tupleKey, connection);
     this.totals.noteEvicted(connection);
     if (connection instanceof UdpFlowEntry) this.udpFlows.remove(connection);
-    connection.release();
+    connection.release(this.flowLimits);
   }
 
   /** Folds the records since the previous tick into rates, evicts, and publishes a snapshot. */

@@ -1,5 +1,5 @@
 import type { FlowLimitCounters, SocketSampleRecord, TcpCounters } from './records.js';
-import { ConnectionColumns as C } from './connection-columns.js';
+import { RowBlocks } from './row-blocks.js';
 import { FLOW_LIMITS, judgeFlowLimit, type FlowLimit, type FlowLimitJudgement } from './flow-limit.js';
 
 /** Seconds a connection spent under each verdict since netscope first judged it (idle is not counted). */
@@ -40,13 +40,24 @@ export const MIN_JUDGED_INTERVAL_MS = 50;
 /** Verdicts remembered for sharing (a power of two); one whose slot holds another verdict takes the slot. */
 const SHARED_VERDICT_SLOTS = 256;
 
+// A connection's interval start: the previous sample's time (NaN until its first sample) and cumulative counters.
+const START_AT_MS = 0;
+const START_BUSY_US = 1;
+const START_RWND_LIMITED_US = 2;
+const START_SNDBUF_LIMITED_US = 3;
+const START_SEGS_OUT = 4;
+const START_TOTAL_RETRANS = 5;
+const START_BYTES_ACKED = 6;
+const START_FIELDS = 7;
+
 /**
- * Judges each connection's sending interval by interval. A connection's interval start (the
- * previous sample's time and cumulative counters) lives in its row of the table's columns and
- * its verdict on its entry: an object per connection for the start, with its boxed numbers,
- * cost 200 bytes on every socket of the table. The first sample only opens an interval, so a
- * connection has no verdict until its second; a sample without limit counters (an older kernel,
- * a recording made before they were sampled) leaves the verdict unknown.
+ * Judges each connection's sending interval by interval. A connection's interval start lives in
+ * a row of numbers here, handed out at its first sample with limit counters (a connection that
+ * never gets one, most of those under churn, costs nothing), and its verdict on its entry: an
+ * object for the start, with its boxed numbers, cost 200 bytes on every socket of the table.
+ * The first sample only opens an interval, so a connection has no verdict until its second; a
+ * sample without limit counters (an older kernel, a recording made before they were sampled)
+ * leaves the verdict unknown.
  *
  * Verdicts equal in every field are one object: a table's idle connections mostly are (a pool
  * to one service has the same windows and cwnd, and one sampling pass gives them the same
@@ -54,26 +65,39 @@ const SHARED_VERDICT_SLOTS = 256;
  * verdicts, and one object each had cost them 12 MB.
  */
 export class FlowLimitTracker {
+  private readonly starts = new RowBlocks(newStartRow());
   private readonly shared: (FlowLimitSnapshot | undefined)[] = new Array<FlowLimitSnapshot | undefined>(SHARED_VERDICT_SLOTS).fill(undefined);
 
+  /** A row for a connection's interval start, no interval open yet. */
+  openRow(): number {
+    return this.starts.allocate();
+  }
+
+  /** Takes back a row of `openRow` (its connection left the table). */
+  release(row: number): void {
+    this.starts.release(row);
+  }
+
   /**
-   * Folds a sample into the connection whose row starts at `row`; returns its verdict, which is
-   * `published` itself when nothing about it changed.
+   * Folds a sample into the connection whose interval start is in `row`; returns its verdict,
+   * which is `published` itself when nothing about it changed.
    */
-  fold(values: Float64Array, row: number, record: SocketSampleRecord, published: FlowLimitSnapshot | null): FlowLimitSnapshot | null {
+  fold(row: number, record: SocketSampleRecord, published: FlowLimitSnapshot | null): FlowLimitSnapshot | null {
     const { limits, counters } = record;
     if (limits == null || counters === null) return published;
-    const startAtMs = values[row + C.LIMIT_START_AT_MS] as number;
+    const values = this.starts.blockOf(row);
+    const start = this.starts.offsetOf(row);
+    const startAtMs = values[start + START_AT_MS] as number;
     if (Number.isNaN(startAtMs)) {
-      takeStart(values, row, record.atMs, limits, counters);
+      takeStart(values, start, record.atMs, limits, counters);
       return published;
     }
     if (record.atMs <= startAtMs) return published;
-    const startBusyUs = values[row + C.LIMIT_START_BUSY_US] as number;
-    const startSegsOut = values[row + C.LIMIT_START_SEGS_OUT] as number;
+    const startBusyUs = values[start + START_BUSY_US] as number;
+    const startSegsOut = values[start + START_SEGS_OUT] as number;
     // A counter that went back means the socket is not the one sampled before: start over.
     if (limits.busyUs < startBusyUs || counters.segsOut < startSegsOut) {
-      takeStart(values, row, record.atMs, limits, counters);
+      takeStart(values, start, record.atMs, limits, counters);
       return published;
     }
     const intervalMs = record.atMs - startAtMs;
@@ -81,12 +105,12 @@ export class FlowLimitTracker {
     // (a capture's final tick) says nothing, so the interval runs on to the next, or the verdict stands.
     if (intervalMs < MIN_JUDGED_INTERVAL_MS) return published;
     const busyUs = limits.busyUs - startBusyUs;
-    const rwndLimitedUs = Math.max(0, limits.rwndLimitedUs - (values[row + C.LIMIT_START_RWND_LIMITED_US] as number));
-    const sndbufLimitedUs = Math.max(0, limits.sndbufLimitedUs - (values[row + C.LIMIT_START_SNDBUF_LIMITED_US] as number));
+    const rwndLimitedUs = Math.max(0, limits.rwndLimitedUs - (values[start + START_RWND_LIMITED_US] as number));
+    const sndbufLimitedUs = Math.max(0, limits.sndbufLimitedUs - (values[start + START_SNDBUF_LIMITED_US] as number));
     const segmentsSent = counters.segsOut - startSegsOut;
-    const retransmits = Math.max(0, counters.totalRetrans - (values[row + C.LIMIT_START_TOTAL_RETRANS] as number));
-    const bytesAcked = Math.max(0, counters.bytesAcked - (values[row + C.LIMIT_START_BYTES_ACKED] as number));
-    takeStart(values, row, record.atMs, limits, counters);
+    const retransmits = Math.max(0, counters.totalRetrans - (values[start + START_TOTAL_RETRANS] as number));
+    const bytesAcked = Math.max(0, counters.bytesAcked - (values[start + START_BYTES_ACKED] as number));
+    takeStart(values, start, record.atMs, limits, counters);
     // Idle again, its end state unchanged: the rules would say idle again (the two before it read
     // only the end state), so the verdict published stands and nothing is built. A table's many
     // idle connections come through here every tick.
@@ -151,14 +175,21 @@ export class FlowLimitTracker {
 }
 
 /** Opens the next interval at this sample. */
-function takeStart(values: Float64Array, row: number, atMs: number, limits: FlowLimitCounters, counters: TcpCounters): void {
-  values[row + C.LIMIT_START_AT_MS] = atMs;
-  values[row + C.LIMIT_START_BUSY_US] = limits.busyUs;
-  values[row + C.LIMIT_START_RWND_LIMITED_US] = limits.rwndLimitedUs;
-  values[row + C.LIMIT_START_SNDBUF_LIMITED_US] = limits.sndbufLimitedUs;
-  values[row + C.LIMIT_START_SEGS_OUT] = counters.segsOut;
-  values[row + C.LIMIT_START_TOTAL_RETRANS] = counters.totalRetrans;
-  values[row + C.LIMIT_START_BYTES_ACKED] = counters.bytesAcked;
+function takeStart(values: Float64Array, start: number, atMs: number, limits: FlowLimitCounters, counters: TcpCounters): void {
+  values[start + START_AT_MS] = atMs;
+  values[start + START_BUSY_US] = limits.busyUs;
+  values[start + START_RWND_LIMITED_US] = limits.rwndLimitedUs;
+  values[start + START_SNDBUF_LIMITED_US] = limits.sndbufLimitedUs;
+  values[start + START_SEGS_OUT] = counters.segsOut;
+  values[start + START_TOTAL_RETRANS] = counters.totalRetrans;
+  values[start + START_BYTES_ACKED] = counters.bytesAcked;
+}
+
+/** An interval start before the first sample. */
+function newStartRow(): Float64Array {
+  const row = new Float64Array(START_FIELDS);
+  row[START_AT_MS] = Number.NaN;
+  return row;
 }
 
 /** A slot from the fields that tell a table's verdicts apart most often (the rest are compared on a hit). */

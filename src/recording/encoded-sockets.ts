@@ -6,6 +6,7 @@
  * open connections 40,000 of each, promoted to the old generation only to die there.
  */
 import type { Endpoints, FlowLimitCounters, SocketSampleRecord, TcpCounters } from '../model/records.js';
+import { RowBlocks } from '../model/row-blocks.js';
 
 /** The counters, in the order the codec writes them. */
 export const COUNTER_NAMES = ['bytesAcked', 'bytesReceived', 'segsOut', 'segsIn', 'totalRetrans', 'srttUs'] as const;
@@ -45,38 +46,12 @@ const DROPS = 15;
 const SAMPLE_LIMITS = 16;
 const SAMPLE_FIELDS = 17;
 
-/**
- * Rows of numbers in blocks of a fixed size, added at the end: a chunk under churn meets tens of
- * thousands of sockets, and one array grown by copying spent 5% of netscope's CPU doing it.
- */
-class RowBlocks {
-  private static readonly BLOCK_ROWS = 1024;
-  private readonly blocks: Float64Array[] = [];
-  private rows = 0;
-
-  constructor(private readonly fields: number) {}
-
-  /** A new row at the end, its fields 0; returns its index. */
-  add(): number {
-    const row = this.rows++;
-    if (row % RowBlocks.BLOCK_ROWS === 0) this.blocks.push(new Float64Array(RowBlocks.BLOCK_ROWS * this.fields));
-    return row;
-  }
-
-  get(row: number, field: number): number {
-    return (this.blocks[(row / RowBlocks.BLOCK_ROWS) | 0] as Float64Array)[(row % RowBlocks.BLOCK_ROWS) * this.fields + field] as number;
-  }
-
-  set(row: number, field: number, value: number): void {
-    (this.blocks[(row / RowBlocks.BLOCK_ROWS) | 0] as Float64Array)[(row % RowBlocks.BLOCK_ROWS) * this.fields + field] = value;
-  }
-}
-
 export class EncodedSockets {
   private readonly indexByCookie = new Map<number, number>();
   private readonly endpointsByIndex: (Endpoints | null)[] = [];
-  private readonly sockets = new RowBlocks(SOCKET_FIELDS);
-  private readonly samples = new RowBlocks(SAMPLE_FIELDS);
+  // Rows in blocks: a chunk under churn meets tens of thousands of sockets (see RowBlocks).
+  private readonly sockets = RowBlocks.ofZeros(SOCKET_FIELDS);
+  private readonly samples = RowBlocks.ofZeros(SAMPLE_FIELDS);
 
   /** Sockets met in this chunk. */
   get size(): number {
@@ -90,7 +65,7 @@ export class EncodedSockets {
 
   /** A socket first mentioned: its index, nothing known of it yet. */
   add(cookie: number): number {
-    const index = this.sockets.add();
+    const index = this.sockets.allocate();
     this.indexByCookie.set(cookie, index);
     this.endpointsByIndex.push(null);
     this.sockets.set(index, SAMPLE_ROW, -1);
@@ -110,7 +85,7 @@ export class EncodedSockets {
   private sampleRow(index: number): number {
     let row = this.sockets.get(index, SAMPLE_ROW);
     if (row < 0) {
-      row = this.samples.add();
+      row = this.samples.allocate();
       this.sockets.set(index, SAMPLE_ROW, row);
     }
     return row;
