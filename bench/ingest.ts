@@ -10,6 +10,7 @@ import type { ModelRecord } from '../src/model/records.js';
 import { reasonNamesFrom } from '../src/probes/reason-names.js';
 import { tcpEventDecoder, tcpEventLayout, TcpEventKind } from '../src/probes/tcp-events.js';
 import { buildTcpEvent } from '../test/probes/tcp-event-builder.js';
+import { escapeUntrustedText } from '../src/enrich/untrusted-text.js';
 
 const CONNECTIONS = 10_000;
 const BATCH_RECORDS = 4096;
@@ -73,7 +74,8 @@ function summary(results: number[]): { best: number; spread: number } {
 const batches = buildBatches();
 const clock = { toWallMs: (monotonicMs: number) => monotonicMs + 1.7e12 };
 const noReasons = reasonNamesFrom([], '');
-const decoder = tcpEventDecoder(clock, noReasons, noReasons);
+// Task names through the sanitiser, as netscope decodes them.
+const decoder = tcpEventDecoder(clock, noReasons, noReasons, escapeUntrustedText);
 
 const decoded: ModelRecord[] = [];
 decoder.decode(batches[0] as Buffer, BATCH_RECORDS, (record) => decoded.push(record));

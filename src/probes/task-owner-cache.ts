@@ -3,7 +3,8 @@
  * and close every connection, and each event they caused decoded a new owner object, its command
  * name and a boxed cgroup id. An event whose pid, uid, cgroup and command name are exactly those
  * of the slot's reuses its object; any other replaces it. Records never change their owner, so
- * sharing one is safe.
+ * sharing one is safe — its name is made safe to show here, once, never by a later stage
+ * rewriting the shared object (that escaped a hostile name again at each of its events).
  */
 import type { TaskOwner } from '../model/records.js';
 import { readU64 } from './record-fields.js';
@@ -27,7 +28,11 @@ export class TaskOwnerCache {
   private readonly fields = new Uint32Array(SLOTS * WORDS);
   private readonly owners: (TaskOwner | null)[] = new Array<TaskOwner | null>(SLOTS).fill(null);
 
-  constructor(private readonly layout: TaskOwnerLayout) {}
+  /** @param shownName the name as netscope may show it (the sanitiser: a task names itself). */
+  constructor(
+    private readonly layout: TaskOwnerLayout,
+    private readonly shownName: (comm: string) => string,
+  ) {}
 
   /** The owner at `base`, the cached object when it is the one its pid's slot holds. */
   decode(bytes: Buffer, view: DataView, base: number): TaskOwner {
@@ -50,7 +55,7 @@ export class TaskOwnerCache {
     ) {
       return cached;
     }
-    const owner = decodeOwner(bytes, view, base, L);
+    const owner = decodeOwner(bytes, view, base, L, this.shownName);
     fields[at] = pid;
     fields[at + 1] = view.getUint32(base + L.uid, true);
     fields[at + 2] = view.getUint32(base + L.cgroup_id, true);
@@ -61,13 +66,13 @@ export class TaskOwnerCache {
   }
 }
 
-function decodeOwner(bytes: Buffer, view: DataView, base: number, L: TaskOwnerLayout): TaskOwner {
+function decodeOwner(bytes: Buffer, view: DataView, base: number, L: TaskOwnerLayout, shownName: (comm: string) => string): TaskOwner {
   const commStart = base + L.comm;
   let commEnd = commStart;
   while (commEnd < commStart + COMM_LENGTH && bytes[commEnd] !== 0) commEnd++;
   return {
     pid: view.getUint32(base + L.pid, true),
-    comm: bytes.toString('utf8', commStart, commEnd),
+    comm: shownName(bytes.toString('utf8', commStart, commEnd)),
     uid: view.getUint32(base + L.uid, true),
     cgroupId: readU64(view, base + L.cgroup_id),
   };

@@ -55,9 +55,10 @@ export interface TcpEventDecoder {
   decode(buffer: Buffer, count: number, sink: (record: ModelRecord) => void): void;
 }
 
-export function tcpEventDecoder(clock: KernelClock, dropReasons: ReasonNames, resetReasons: ReasonNames): TcpEventDecoder {
+/** @param shownName the sanitiser task names pass before anything sees them (a task names itself). */
+export function tcpEventDecoder(clock: KernelClock, dropReasons: ReasonNames, resetReasons: ReasonNames, shownName: (comm: string) => string): TcpEventDecoder {
   const endpointsCache = new EndpointsCache(L);
-  const ownerCache = new TaskOwnerCache(L);
+  const ownerCache = new TaskOwnerCache(L, shownName);
   return {
     decode(buffer, count, sink) {
       const view = new DataView(buffer.buffer, buffer.byteOffset, count * L.size);

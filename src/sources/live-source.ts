@@ -64,12 +64,11 @@ export class LiveSource {
     const clock = systemKernelClock();
     const udp = options.udpFlows === false ? null : loadUdpFlows(cgroupV2Mount(options.paths), clock);
     this.udpFlows = udp?.probe ?? null;
-    this.decoder = tcpEventDecoder(clock, kernelDropReasons(), kernelResetReasons());
+    // The kernel's task name is the process's own text: it passes the sanitiser before anything
+    // sees it — as a TCP event's owner is decoded (one object its events share), here for a flow's.
+    this.decoder = tcpEventDecoder(clock, kernelDropReasons(), kernelResetReasons(), escapeUntrustedText);
     this.emit = (record) => {
-      // The kernel's task name is the process's own text: it passes the sanitiser before anything sees it.
-      if ((record.kind === 'state' || record.kind === 'udpFlow') && record.owner !== null) {
-        record.owner.comm = escapeUntrustedText(record.owner.comm);
-      }
+      if (record.kind === 'udpFlow' && record.owner !== null) record.owner.comm = escapeUntrustedText(record.owner.comm);
       this.sockets.note(record);
       sink(record);
       if (record.kind === 'owner' && record.cookie !== 0) this.hostsNames?.noteOwner(record.pid, record.cgroupId, record.atMs);

@@ -8,7 +8,7 @@ import { buildTcpEvent } from './tcp-event-builder.js';
 const clock = { toWallMs: (monotonicMs: number) => monotonicMs + 1_700_000_000_000 };
 const dropReasons = reasonNamesFrom([{ name: 'SKB_DROP_REASON_NETFILTER_DROP', value: 12 }], 'SKB_DROP_REASON_');
 const resetReasons = reasonNamesFrom([{ name: 'SK_RST_REASON_NOT_SPECIFIED', value: 0 }], 'SK_RST_REASON_');
-const decoder = tcpEventDecoder(clock, dropReasons, resetReasons);
+const decoder = tcpEventDecoder(clock, dropReasons, resetReasons, (comm) => comm);
 
 function decodeAll(...records: Buffer[]): ModelRecord[] {
   const decoded: ModelRecord[] = [];
