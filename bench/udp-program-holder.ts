@@ -7,7 +7,7 @@ import { cgroupV2Mount, hostPaths } from '../src/probes/host-paths.js';
 import { systemKernelClock } from '../src/probes/kernel-clock.js';
 import { UdpFlowProbe } from '../src/probes/udp-flows.js';
 
-const probe = new UdpFlowProbe(cgroupV2Mount(hostPaths()), systemKernelClock());
+const probe = new UdpFlowProbe(cgroupV2Mount(hostPaths()), systemKernelClock(), (comm) => comm);
 // No socket is ever reported gone (an empty pass that began at time 0): the map keeps every flow.
 const noPass = { netnsByCookie: new Map<number, number>(), passStartedMonotonicMs: 0 };
 const reader = setInterval(() => probe.read(noPass, Date.now()), 1000);

@@ -5,12 +5,13 @@
  * their last counters are read. Keep the layouts aligned with bpf/udp_flows.h
  * (test/probes/record-layout.test.ts checks them against the object's BTF).
  */
-import type { Endpoints, TaskOwner, UdpFlowRecord } from '../model/records.js';
+import type { Endpoints, UdpFlowRecord } from '../model/records.js';
 import { formatAddress } from './ip-address.js';
 import type { KernelClock } from './kernel-clock.js';
 import { nativeAddon, type BpfObjectHandle } from './native.js';
 import { udpFlowsBefore62ObjectPath, udpFlowsObjectPath } from './package-paths.js';
 import { readU64 } from './record-fields.js';
+import { TaskOwnerCache } from './task-owner-cache.js';
 
 /** Byte offsets of `struct udp_flow_key`. */
 export const udpFlowKeyLayout = {
@@ -48,7 +49,6 @@ const K = udpFlowKeyLayout;
 const V = udpFlowCountersLayout;
 const ENTRY_BYTES = K.size + V.size;
 const AF_INET = 2;
-const COMM_LENGTH = 16;
 const INITIAL_ENTRIES = 1024;
 const GROWTH_FACTOR = 1.5;
 
@@ -83,16 +83,22 @@ export class UdpFlowProbe {
   /** The object that loaded: the first of `objectPaths` the kernel accepted. */
   readonly objectPath: string;
 
+  /** A flow's owner, by its offsets in a map entry (its value follows its key). */
+  private readonly owners: TaskOwnerCache;
+
   /**
    * Loads and attaches the first object of `objectPaths` the kernel accepts — by default the
    * full program, then the one built for kernels before 6.2; throws the first object's error
-   * (the caller decides what it means) when none loads.
+   * (the caller decides what it means) when none loads. `shownName` is the sanitiser a flow's
+   * task name passes as it is decoded (a task names itself).
    */
   constructor(
     cgroupV2Root: string,
     private readonly clock: KernelClock,
+    shownName: (comm: string) => string,
     objectPaths: readonly string[] = [udpFlowsObjectPath, udpFlowsBefore62ObjectPath],
   ) {
+    this.owners = new TaskOwnerCache({ pid: K.size + V.pid, uid: K.size + V.uid, cgroup_id: K.size + V.cgroup_id, comm: K.size + V.comm }, shownName);
     let firstError: unknown = null;
     for (const objectPath of objectPaths) {
       const attached = attachedObject(objectPath, cgroupV2Root);
@@ -166,25 +172,13 @@ export class UdpFlowProbe {
       dport: view.getUint16(base + K.peer_port, true),
       netns,
     };
-    let owner: TaskOwner | null = null;
-    if (view.getUint8(values + V.owner_known)) {
-      const commStart = values + V.comm;
-      let commEnd = commStart;
-      while (commEnd < commStart + COMM_LENGTH && bytes[commEnd] !== 0) commEnd++;
-      owner = {
-        pid: view.getUint32(values + V.pid, true),
-        comm: bytes.toString('utf8', commStart, commEnd),
-        uid: view.getUint32(values + V.uid, true),
-        cgroupId: readU64(view, values + V.cgroup_id),
-      };
-    }
     return {
       kind: 'udpFlow',
       atMs,
       cookie,
       endpoints,
       connected: view.getUint8(values + V.connected) !== 0,
-      owner,
+      owner: view.getUint8(values + V.owner_known) ? this.owners.decode(bytes, view, base) : null,
       counters: {
         bytesSent: readU64(view, values + V.bytes_sent),
         bytesReceived: readU64(view, values + V.bytes_received),

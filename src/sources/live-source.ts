@@ -64,11 +64,10 @@ export class LiveSource {
     const clock = systemKernelClock();
     const udp = options.udpFlows === false ? null : loadUdpFlows(cgroupV2Mount(options.paths), clock);
     this.udpFlows = udp?.probe ?? null;
-    // The kernel's task name is the process's own text: it passes the sanitiser before anything
-    // sees it — as a TCP event's owner is decoded (one object its events share), here for a flow's.
+    // The kernel's task name is the process's own text: it passes the sanitiser as an owner is
+    // decoded, before anything sees it (one owner object is shared by a task's records).
     this.decoder = tcpEventDecoder(clock, kernelDropReasons(), kernelResetReasons(), escapeUntrustedText);
     this.emit = (record) => {
-      if (record.kind === 'udpFlow' && record.owner !== null) record.owner.comm = escapeUntrustedText(record.owner.comm);
       this.sockets.note(record);
       sink(record);
       if (record.kind === 'owner' && record.cookie !== 0) this.hostsNames?.noteOwner(record.pid, record.cgroupId, record.atMs);
@@ -143,7 +142,7 @@ export class LiveSource {
 /** The UDP packet program, or why it is off: its failure leaves the TCP probes running. */
 function loadUdpFlows(cgroupV2Root: string, clock: KernelClock): { probe: UdpFlowProbe | null; status: ProbeStatus } {
   try {
-    const probe = new UdpFlowProbe(cgroupV2Root, clock);
+    const probe = new UdpFlowProbe(cgroupV2Root, clock, escapeUntrustedText);
     // Attached either way; the older build is named, since it keys a DNAT'd send differently.
     const reason = probe.objectPath === udpFlowsObjectPath ? null : 'the build for kernels before 6.2 (no bpf_cast_to_kern_ctx): a send DNAT rewrote counts on its real destination';
     return { probe, status: { name: UDP_FLOWS_PROBE, status: 'attached', reason } };

@@ -67,8 +67,8 @@ describe('the UDP packet program under DNAT in the output hook', () => {
   let before62Read: UdpFlowRecord[];
 
   before(async () => {
-    probe = new UdpFlowProbe(cgroupV2Mount(hostPaths()), systemKernelClock());
-    before62 = new UdpFlowProbe(cgroupV2Mount(hostPaths()), systemKernelClock(), [udpFlowsBefore62ObjectPath]);
+    probe = new UdpFlowProbe(cgroupV2Mount(hostPaths()), systemKernelClock(), (comm) => comm);
+    before62 = new UdpFlowProbe(cgroupV2Mount(hostPaths()), systemKernelClock(), (comm) => comm, [udpFlowsBefore62ObjectPath]);
     server = await boundSocket(SERVER_ADDRESS);
     server.on('message', (_message, from) => server.send(Buffer.alloc(REPLY_BYTES, 0x62), from.port, from.address));
     ports = { asked: await freePort(), askedConnected: await freePort(), served: server.address().port };
@@ -178,14 +178,14 @@ describe('the UDP packet program under DNAT in the output hook', () => {
 
   it('takes the next object when one does not load, and throws the first one\'s error when none does', () => {
     const unloadable = '/nonexistent/udp_flows.bpf.o';
-    const fallen = new UdpFlowProbe(cgroupV2Mount(hostPaths()), systemKernelClock(), [unloadable, udpFlowsBefore62ObjectPath]);
+    const fallen = new UdpFlowProbe(cgroupV2Mount(hostPaths()), systemKernelClock(), (comm) => comm, [unloadable, udpFlowsBefore62ObjectPath]);
     try {
       assert.equal(fallen.objectPath, udpFlowsBefore62ObjectPath);
     } finally {
       fallen.close();
     }
     assert.throws(
-      () => new UdpFlowProbe(cgroupV2Mount(hostPaths()), systemKernelClock(), [unloadable, '/nonexistent/second.bpf.o']),
+      () => new UdpFlowProbe(cgroupV2Mount(hostPaths()), systemKernelClock(), (comm) => comm, [unloadable, '/nonexistent/second.bpf.o']),
       (error: Error) => error.message.includes(unloadable),
     );
   });
