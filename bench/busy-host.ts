@@ -21,7 +21,7 @@ import { packageRoot } from '../src/probes/package-paths.js';
 import { requestFlightDump, runNetscope, waitForProbes } from '../test/support/processes.js';
 import { TmuxSession } from '../test/support/tmux.js';
 import { countChurn, describeChurnCount } from './churn-accounting.js';
-import { runChurn } from './host-load.js';
+import { runChurn, waitForTimeWaitToClear } from './host-load.js';
 import { holdOpenConnections } from './open-connections.js';
 import { isLive, readComm, startCpuWindow, watchPeakRss } from './process-usage.js';
 import { fmt, spreadText, summarize, type Row, type Section, type Verdict } from './report.js';
@@ -322,9 +322,16 @@ interface ChurnRun {
   /** How long netscope had been capturing when the dump was asked for, ms. */
   capturedMs: number;
   generatorCpuUsPerConnection: number;
+  /** Sockets in TIME_WAIT on the host when the run began (left by the load before it). */
+  timeWaitAtStart: number;
 }
 
+/** A run begins once the previous load's TIME_WAIT sockets are (nearly) gone: 60 s at most. */
+const TIME_WAIT_BEFORE_A_RUN = 1_000;
+const TIME_WAIT_WAIT_SECONDS = 65;
+
 async function pacedChurnRun(options: BusyHostOptions, rate: number, seconds: number): Promise<ChurnRun> {
+  const timeWaitAtStart = await waitForTimeWaitToClear(TIME_WAIT_BEFORE_A_RUN, TIME_WAIT_WAIT_SECONDS);
   const capture = startFlightCapture(options);
   try {
     const pid = capture.run.child.pid!;
@@ -351,6 +358,7 @@ async function pacedChurnRun(options: BusyHostOptions, rate: number, seconds: nu
       flight,
       capturedMs,
       generatorCpuUsPerConnection: ((churn.userCpuSeconds + churn.systemCpuSeconds) / churn.made) * 1e6,
+      timeWaitAtStart,
     };
   } finally {
     capture.end();
@@ -397,7 +405,10 @@ async function measurePacedChurn(options: BusyHostOptions, rows: Row[], verdicts
       target: withTarget(run.missed === 0, 'all'),
     });
     rows.push({ configuration: `${label}, run ${index + 1}`, figure: 'source.lostEvents', value: fmt.count(run.lostEvents), ratio: '', spread: '', target: withTarget(run.lostEvents === 0, '0') });
-    notes.push(`${load}, run ${index + 1}: ${run.description}; generator CPU ${run.generatorCpuUsPerConnection.toFixed(1)} µs per connection; peak RSS until the flight dump ${fmt.mib(run.peakRssBeforeDumpBytes)}`);
+    notes.push(
+      `${load}, run ${index + 1}: ${run.description}; generator CPU ${run.generatorCpuUsPerConnection.toFixed(1)} µs per connection; peak RSS until the flight dump ${fmt.mib(run.peakRssBeforeDumpBytes)}; ` +
+        `${fmt.count(run.timeWaitAtStart)} sockets in TIME_WAIT on the host at its start`,
+    );
   }
   verdicts.push({ target: `every connection counted under ${load}, owner right`, measured: `worst run missed ${fmt.count(worstMissed)}; ${fmt.count(wrongOwners)} wrong owners`, pass: worstMissed === 0 && wrongOwners === 0 });
   verdicts.push({ target: `zero lost events under ${load}`, measured: `${fmt.count(lost)} over ${runs.length} runs`, pass: lost === 0 });
