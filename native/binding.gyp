@@ -5,6 +5,7 @@
       "sources": [
         "src/addon.cc",
         "src/bpf_object_wrap.cc",
+        "src/ring_reader.cc",
         "src/sock_diag.cc",
         "src/btf_info.cc",
         "src/libbpf_log.cc",

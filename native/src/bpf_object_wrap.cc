@@ -14,20 +14,6 @@
 #include "native_error.h"
 #include "tcp_events.h"
 
-namespace {
-constexpr int kTargetFull = -ENOSPC;
-}  // namespace
-
-int BpfObjectWrap::CopyRecord(void* context, void* record, size_t size) {
-  DrainTarget* target = static_cast<DrainTarget*>(context);
-  if (size != target->record_size) return 0;
-  std::memcpy(target->data + target->used, record, size);
-  target->used += size;
-  target->count++;
-  // libbpf has already consumed this record; stopping *after* copying it loses nothing.
-  return target->capacity - target->used < target->record_size ? kTargetFull : 0;
-}
-
 void BpfObjectWrap::Init(Napi::Env env, Napi::Object exports) {
   Napi::Function constructor = DefineClass(
       env, "BpfObject",
@@ -108,8 +94,8 @@ void BpfObjectWrap::Load(const Napi::CallbackInfo& info) {
   struct bpf_map* events = bpf_object__find_map_by_name(object_, "events");
   // An object that only keeps counters in maps has no ring buffer to drain.
   if (!events) return;
-  ring_ = ring_buffer__new(bpf_map__fd(events), CopyRecord, &drain_target_, nullptr);
-  if (!ring_) throw NativeError(env, "ring_buffer__new", errno);
+  ring_ = RingReader::Open(bpf_map__fd(events), bpf_map__max_entries(events));
+  if (!ring_) throw NativeError(env, "mmap ring buffer events", errno);
 }
 
 void BpfObjectWrap::Attach(const Napi::CallbackInfo& info) {
@@ -220,12 +206,7 @@ Napi::Value BpfObjectWrap::Drain(const Napi::CallbackInfo& info) {
   if (!ring_) throw NativeError(env, "drain before load", EBADF);
   Napi::Buffer<uint8_t> buffer = info[0].As<Napi::Buffer<uint8_t>>();
   if (buffer.Length() < record_size_) throw NativeError(env, "drain buffer", EINVAL);
-  drain_target_ = DrainTarget{buffer.Data(), buffer.Length(), 0, 0, record_size_};
-  int result = ring_buffer__consume(ring_);
-  uint32_t count = drain_target_.count;
-  drain_target_ = DrainTarget{};
-  if (result < 0 && result != kTargetFull) throw NativeError(env, "ring_buffer__consume", result);
-  return Napi::Number::New(env, count);
+  return Napi::Number::New(env, ring_->Consume(buffer.Data(), buffer.Length(), record_size_));
 }
 
 Napi::Value BpfObjectWrap::LostEvents(const Napi::CallbackInfo& info) {
@@ -237,8 +218,7 @@ void BpfObjectWrap::Close(const Napi::CallbackInfo& info) { Release(); }
 
 // Order matters: stop reading, detach every program, then free the object and its maps.
 void BpfObjectWrap::Release() {
-  if (ring_) ring_buffer__free(ring_);
-  ring_ = nullptr;
+  ring_.reset();
   for (auto& entry : links_) bpf_link__destroy(entry.second);
   links_.clear();
   if (object_) bpf_object__close(object_);

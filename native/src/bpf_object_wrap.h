@@ -7,16 +7,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include <linux/types.h>
+#include "ring_reader.h"
 #include "tcp_events.h"
 
 struct bpf_object;
 struct bpf_link;
 struct bpf_map;
 struct bpf_program;
-struct ring_buffer;
 
 class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
  public:
@@ -44,19 +45,8 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
   double SumPerCpuCounter(Napi::Env env, const std::string& name);
   void Release();
 
-  // Where the ring-buffer callback copies records during one Drain call.
-  struct DrainTarget {
-    uint8_t* data;
-    size_t capacity;
-    size_t used;
-    uint32_t count;
-    size_t record_size;
-  };
-  static int CopyRecord(void* context, void* record, size_t size);
-
   struct bpf_object* object_ = nullptr;
   size_t record_size_ = sizeof(struct tcp_event);
-  DrainTarget drain_target_{};
-  struct ring_buffer* ring_ = nullptr;
+  std::unique_ptr<RingReader> ring_;
   std::map<std::string, struct bpf_link*> links_;
 };
