@@ -21,7 +21,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstallLibbpfLog();
   BpfObjectWrap::Init(env, exports);
   exports.Set("openNetnsDiagSocket", Napi::Function::New(env, OpenNetnsDiagSocket));
-  exports.Set("sampleTcpSockets", Napi::Function::New(env, SampleTcpSockets));
+  exports.Set("startTcpDump", Napi::Function::New(env, StartTcpDump));
+  exports.Set("readTcpDump", Napi::Function::New(env, ReadTcpDump));
   exports.Set("sampleUdpSockets", Napi::Function::New(env, SampleUdpSockets));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
   exports.Set("openNetnsConntrackSocket", Napi::Function::New(env, OpenNetnsConntrackSocket));

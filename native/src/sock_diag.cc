@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <unordered_map>
 
 #include "kernel_tcp_info.h"
 #include "native_error.h"
@@ -188,11 +189,22 @@ struct SampleTarget {
   uint32_t needed;
 };
 
-// Reads one family's dump to the end; records beyond the Buffer are counted in `needed` only.
+constexpr size_t kRecvBytes = 32768;
+// The most messages one recv can carry: each is at least a header and an inet_diag_msg.
+constexpr uint32_t kMostMessagesPerRecv = kRecvBytes / NLMSG_ALIGN(NLMSG_LENGTH(sizeof(struct inet_diag_msg)));
+
+constexpr int kDumpEnded = 1;
+constexpr int kDumpPaused = 0;
+
+// Reads a dump's records into `target`. With `pause_when_full` it stops before a recv whose
+// records might not all fit — the rest of the dump waits in the socket for the next call — and
+// returns kDumpPaused; otherwise it reads to the end, counting the records beyond the Buffer
+// in `needed` only. kDumpEnded at the end; -errno on error.
 template <typename Sample, void (*Fill)(Sample*, const struct inet_diag_msg*, size_t)>
-int ReadDump(int fd, SampleTarget* target) {
-  alignas(struct nlmsghdr) char buffer[32768];
+int ReadDump(int fd, SampleTarget* target, bool pause_when_full) {
+  alignas(struct nlmsghdr) char buffer[kRecvBytes];
   for (;;) {
+    if (pause_when_full && target->capacity / sizeof(Sample) - target->count < kMostMessagesPerRecv) return kDumpPaused;
     ssize_t received = recv(fd, buffer, sizeof(buffer), 0);
     if (received < 0) {
       if (errno == EINTR) continue;
@@ -201,7 +213,7 @@ int ReadDump(int fd, SampleTarget* target) {
     struct nlmsghdr* header = reinterpret_cast<struct nlmsghdr*>(buffer);
     int remaining = static_cast<int>(received);
     for (; NLMSG_OK(header, remaining); header = NLMSG_NEXT(header, remaining)) {
-      if (header->nlmsg_type == NLMSG_DONE) return 0;
+      if (header->nlmsg_type == NLMSG_DONE) return kDumpEnded;
       if (header->nlmsg_type == NLMSG_ERROR) {
         const struct nlmsgerr* error = static_cast<const struct nlmsgerr*>(NLMSG_DATA(header));
         return error->error ? error->error : -EIO;
@@ -215,6 +227,16 @@ int ReadDump(int fd, SampleTarget* target) {
     }
   }
 }
+
+// A TCP dump being read a Buffer at a time: which request is being answered, so a kernel that
+// refuses the both-families request is asked one family after the other.
+enum class TcpDumpStage { kBothFamilies, kIpv4, kIpv6 };
+struct TcpDump {
+  uint32_t states;
+  TcpDumpStage stage;
+};
+// By diag socket fd; a dump is forgotten when it ends, fails, or its socket is closed.
+std::unordered_map<int, TcpDump> tcp_dumps;
 
 }  // namespace
 
@@ -243,28 +265,43 @@ Napi::Value OpenNetnsDiagSocket(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, diag.release());
 }
 
-Napi::Value SampleTcpSockets(const Napi::CallbackInfo& info) {
+void StartTcpDump(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  bool withTimeWait = info[1].ToBoolean().Value();
+  uint32_t states = withTimeWait ? kSampledStates : kSampledStatesButTimeWait;
+  tcp_dumps.erase(fd);
+  if (!SendBothFamiliesDumpRequest(fd, states)) throw NativeError(env, "sock_diag dump request", errno);
+  tcp_dumps[fd] = TcpDump{states, TcpDumpStage::kBothFamilies};
+}
+
+Napi::Value ReadTcpDump(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = info[0].As<Napi::Number>().Int32Value();
   Napi::Buffer<uint8_t> buffer = info[1].As<Napi::Buffer<uint8_t>>();
-  bool withTimeWait = info.Length() < 3 || info[2].ToBoolean().Value();
-  uint32_t states = withTimeWait ? kSampledStates : kSampledStatesButTimeWait;
+  if (buffer.Length() / sizeof(struct tcp_sample) < kMostMessagesPerRecv) throw NativeError(env, "sock_diag dump Buffer smaller than one recv's samples", EINVAL);
+  auto dump = tcp_dumps.find(fd);
+  if (dump == tcp_dumps.end()) throw NativeError(env, "sock_diag dump read before it was started", EINVAL);
   SampleTarget target{buffer.Data(), buffer.Length(), 0, 0};
-  if (!SendBothFamiliesDumpRequest(fd, states)) throw NativeError(env, "sock_diag dump request", errno);
-  int error = ReadDump<struct tcp_sample, FillSample>(fd, &target);
-  // A kernel built without the original interface refuses it before dumping anything.
-  if (error == -EINVAL || error == -EOPNOTSUPP || error == -ENOENT) {
-    target.count = target.needed = 0;
-    for (uint8_t family : {AF_INET, AF_INET6}) {
-      if (!SendDumpRequest(fd, family, states)) throw NativeError(env, "sock_diag dump request", errno);
-      error = ReadDump<struct tcp_sample, FillSample>(fd, &target);
-      if (error) break;
+  int outcome;
+  for (;;) {
+    outcome = ReadDump<struct tcp_sample, FillSample>(fd, &target, true);
+    TcpDumpStage stage = dump->second.stage;
+    // A kernel built without the original interface refuses it before dumping anything.
+    bool refused = stage == TcpDumpStage::kBothFamilies && (outcome == -EINVAL || outcome == -EOPNOTSUPP || outcome == -ENOENT);
+    if (!refused && !(outcome == kDumpEnded && stage == TcpDumpStage::kIpv4)) break;
+    uint8_t family = refused ? AF_INET : AF_INET6;
+    dump->second.stage = refused ? TcpDumpStage::kIpv4 : TcpDumpStage::kIpv6;
+    if (!SendDumpRequest(fd, family, dump->second.states)) {
+      tcp_dumps.erase(dump);
+      throw NativeError(env, "sock_diag dump request", errno);
     }
   }
-  if (error) throw NativeError(env, "sock_diag dump", error);
+  if (outcome != kDumpPaused) tcp_dumps.erase(dump);
+  if (outcome < 0) throw NativeError(env, "sock_diag dump", outcome);
   Napi::Object result = Napi::Object::New(env);
   result.Set("count", target.count);
-  result.Set("needed", target.needed);
+  result.Set("done", outcome == kDumpEnded);
   return result;
 }
 
@@ -275,8 +312,8 @@ Napi::Value SampleUdpSockets(const Napi::CallbackInfo& info) {
   SampleTarget target{buffer.Data(), buffer.Length(), 0, 0};
   for (uint8_t family : {AF_INET, AF_INET6}) {
     if (!SendUdpDumpRequest(fd, family)) throw NativeError(env, "sock_diag UDP dump request", errno);
-    int error = ReadDump<struct udp_sample, FillUdpSample>(fd, &target);
-    if (error) throw NativeError(env, "sock_diag UDP dump", error);
+    int outcome = ReadDump<struct udp_sample, FillUdpSample>(fd, &target, false);
+    if (outcome < 0) throw NativeError(env, "sock_diag UDP dump", outcome);
   }
   Napi::Object result = Napi::Object::New(env);
   result.Set("count", target.count);
@@ -284,4 +321,8 @@ Napi::Value SampleUdpSockets(const Napi::CallbackInfo& info) {
   return result;
 }
 
-void CloseFd(const Napi::CallbackInfo& info) { close(info[0].As<Napi::Number>().Int32Value()); }
+void CloseFd(const Napi::CallbackInfo& info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  tcp_dumps.erase(fd);
+  close(fd);
+}

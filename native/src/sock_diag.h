@@ -6,8 +6,12 @@
 
 // openNetnsDiagSocket(nsPath | null) → fd of a NETLINK_SOCK_DIAG socket living in that netns.
 Napi::Value OpenNetnsDiagSocket(const Napi::CallbackInfo& info);
-// sampleTcpSockets(fd, buffer) → {count, needed}: struct tcp_sample records written.
-Napi::Value SampleTcpSockets(const Napi::CallbackInfo& info);
+// startTcpDump(fd, withTimeWait): asks the kernel for every TCP socket of fd's namespace.
+void StartTcpDump(const Napi::CallbackInfo& info);
+// readTcpDump(fd, buffer) → {count, done}: the dump's next struct tcp_sample records, as many
+// as the Buffer is sure to hold (at least 372 records' room); done once the dump has ended.
+// The rest of a dump waits in the kernel, so a host's sockets never need one Buffer together.
+Napi::Value ReadTcpDump(const Napi::CallbackInfo& info);
 // sampleUdpSockets(fd, buffer) → {count, needed}: struct udp_sample records written.
 Napi::Value SampleUdpSockets(const Napi::CallbackInfo& info);
 // closeFd(fd)

@@ -60,9 +60,13 @@ export interface NativeAddon {
   BpfObject: new (objectPath: string, recordSize?: number) => BpfObjectHandle;
   /** A sock_diag netlink socket in the namespace at `netnsPath` (null: netscope's own). */
   openNetnsDiagSocket(netnsPath: string | null): number;
-  /** Writes `tcp_sample` records; `needed` > `count` means the buffer was too small. */
-  /** `withTimeWait` false leaves out the timewait minisocks in TIME_WAIT (those in FIN_WAIT2 still come). */
-  sampleTcpSockets(fd: number, buffer: Buffer, withTimeWait: boolean): { count: number; needed: number };
+  /** Asks for every TCP socket; `withTimeWait` false leaves out the timewait minisocks in TIME_WAIT (those in FIN_WAIT2 still come). */
+  startTcpDump(fd: number, withTimeWait: boolean): void;
+  /**
+   * Writes the started dump's next `tcp_sample` records, as many as `buffer` is sure to hold (it
+   * must have room for 372); `done` once the dump has ended.
+   */
+  readTcpDump(fd: number, buffer: Buffer): { count: number; done: boolean };
   /** Writes `udp_sample` records (both families); `needed` > `count` means the buffer was too small. */
   sampleUdpSockets(fd: number, buffer: Buffer): { count: number; needed: number };
   closeFd(fd: number): void;

@@ -12,7 +12,13 @@ import { decodeUdpSamples, parseEphemeralPorts, defaultEphemeralPorts, udpSample
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const INITIAL_SAMPLES = 4096;
+/**
+ * TCP samples read from the kernel at a time: the rest of a dump waits in the kernel, so the
+ * buffer stays this size however many sockets the host has (it was every socket's sample at
+ * once: 8 MB at 40,000 sockets).
+ */
+const TCP_SAMPLES_A_READ = 2048;
+const INITIAL_UDP_SAMPLES = 4096;
 const GROWTH_FACTOR = 1.25;
 
 /** A sampling pass as it went: its TCP samples went to the visitor, one at a time. */
@@ -24,9 +30,11 @@ export interface SamplePassSummary {
   /** Namespaces sampled completely in this pass. */
   netns: number[];
   /**
-   * When the pass finished, ms since the epoch: every record carries it. Stamped after the
-   * dump, so an event about a socket the dump saw is never later than the sample.
+   * When the pass's first read of the kernel's dump returned, ms since the epoch: every sample
+   * of the pass is at least this late, every sample of the passes before it earlier.
    */
+  firstReadAtMs: number;
+  /** When the pass finished, ms since the epoch (the UDP sockets carry it). */
   sampledAtMs: number;
 }
 
@@ -35,20 +43,13 @@ export interface SamplePass extends SamplePassSummary {
   records: SocketSampleRecord[];
 }
 
-/** One namespace's TCP samples in the shared buffer: `count` records from `offset` bytes. */
-interface DumpedNamespace {
-  netns: number;
-  offset: number;
-  count: number;
-}
-
 export class SocketSampler {
   /** netns inode → sock_diag socket living in that namespace. */
   private readonly diagSockets = new Map<number, number>();
   /** netns inode → the path that opened it (`<proc>/<pid>/ns/net`); null for netscope's own. */
   private readonly namespacePaths = new Map<number, string | null>();
-  private buffer = Buffer.alloc(INITIAL_SAMPLES * tcpSampleLayout.size);
-  private udpBuffer = Buffer.alloc(INITIAL_SAMPLES * udpSampleLayout.size);
+  private readonly buffer = Buffer.alloc(TCP_SAMPLES_A_READ * tcpSampleLayout.size);
+  private udpBuffer = Buffer.alloc(INITIAL_UDP_SAMPLES * udpSampleLayout.size);
   private readonly ownNetns: number;
   /** The host's: a namespace may set its own range, which netscope does not read. */
   private readonly ephemeralPorts: EphemeralPorts;
@@ -107,30 +108,27 @@ export class SocketSampler {
   /**
    * Samples every socket and hands each TCP sample to `visit` as it is decoded, none kept: on a
    * host with tens of thousands of sockets a pass gathered whole outlived the young generation,
-   * and every pass's records were promoted only to die there. Every namespace is dumped into
-   * one buffer first, so the pass's time is known before the first record is made.
-   * A namespace for which `withTimeWait` says false is sampled without its sockets in TIME_WAIT.
+   * and every pass's records were promoted only to die there. Each read of the kernel's dump is
+   * stamped when it returns, so an event about a socket the dump saw is never later than the
+   * sample. A namespace for which `withTimeWait` says false is sampled without its sockets in
+   * TIME_WAIT.
    */
   sampleEach(visit: (record: SocketSampleRecord) => void, withTimeWait: (netns: number) => boolean): SamplePassSummary {
     const startedMonotonicMs = Number(process.hrtime.bigint()) / 1e6;
-    const pass: SamplePassSummary = { udpSockets: [], startedMonotonicMs, netns: [], sampledAtMs: 0 };
-    const dumped: DumpedNamespace[] = [];
-    let offset = 0;
+    const pass: SamplePassSummary = { udpSockets: [], startedMonotonicMs, netns: [], firstReadAtMs: 0, sampledAtMs: 0 };
     for (const [netns, fd] of this.diagSockets) {
-      const timeWait = withTimeWait(netns);
-      let result = nativeAddon().sampleTcpSockets(fd, this.buffer.subarray(offset), timeWait);
-      if (result.needed > result.count) {
-        const grown = Buffer.alloc(offset + Math.ceil(result.needed * GROWTH_FACTOR) * tcpSampleLayout.size);
-        this.buffer.copy(grown, 0, 0, offset);
-        this.buffer = grown;
-        result = nativeAddon().sampleTcpSockets(fd, this.buffer.subarray(offset), timeWait);
+      nativeAddon().startTcpDump(fd, withTimeWait(netns));
+      for (;;) {
+        const { count, done } = nativeAddon().readTcpDump(fd, this.buffer);
+        const readAtMs = Date.now();
+        if (pass.firstReadAtMs === 0) pass.firstReadAtMs = readAtMs;
+        decodeEachTcpSample(this.buffer, count, readAtMs, netns, visit);
+        if (done) break;
       }
-      dumped.push({ netns, offset, count: result.count });
-      offset += result.count * tcpSampleLayout.size;
-      if (result.needed <= result.count && this.sampleUdpSockets(fd, netns, pass.udpSockets)) pass.netns.push(netns);
+      if (this.sampleUdpSockets(fd, netns, pass.udpSockets)) pass.netns.push(netns);
     }
     pass.sampledAtMs = Date.now();
-    for (const { netns, offset: from, count } of dumped) decodeEachTcpSample(this.buffer.subarray(from), count, pass.sampledAtMs, netns, visit);
+    if (pass.firstReadAtMs === 0) pass.firstReadAtMs = pass.sampledAtMs;
     for (const record of pass.udpSockets) record.atMs = pass.sampledAtMs;
     return pass;
   }

@@ -40,6 +40,7 @@ interface TimeWaitSampling {
   sockets: NamespaceSockets;
   /** Passes since, without them. */
   passesSince: number;
+  /** The first read of the pass that sampled them: every one of them is at least this late. */
   sampledAtMs: number;
 }
 
@@ -130,7 +131,7 @@ export class SocketPass {
       if (due) withTimeWait.add(netns);
       return due;
     });
-    const previousAtMs = this.noteTimeWait(timeWaitSockets, withTimeWait, pass.sampledAtMs);
+    const previousAtMs = this.noteTimeWait(timeWaitSockets, withTimeWait, pass.firstReadAtMs);
     // After the last sample, never among them: an event drained mid-decode could close a
     // connection that a later sample, taken before the close, would then find open.
     this.events.catchUp();
@@ -153,7 +154,7 @@ export class SocketPass {
     const sweeps = new Map<number, number[]>();
     for (const netns of pass.netns) {
       if (!withTimeWait.has(netns)) continue;
-      const sinceMs = sweep === 'missingOnce' ? pass.sampledAtMs : previousAtMs.get(netns);
+      const sinceMs = sweep === 'missingOnce' ? pass.firstReadAtMs : previousAtMs.get(netns);
       if (sinceMs === undefined) continue;
       const group = sweeps.get(sinceMs);
       if (group === undefined) sweeps.set(sinceMs, [netns]);
