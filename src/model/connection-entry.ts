@@ -444,11 +444,6 @@ export class ConnectionEntry implements TupleIndexed {
     this.set(C.BYTES_RECEIVED_AT_LAST_TICK, bytesReceived);
   }
 
-  /**
-   * The connection as published. An unchanged connection returns the object it published last
-   * tick: snapshots share what did not change and are never mutated. `ownerDetailsChanged`:
-   * the owner's process or cgroup was described anew since.
-   */
   /** Takes `name` when it differs from the one held (a null lookup keeps the name already known). */
   adoptPeerName(name: PeerName | null): void {
     if (name === null || (this.peerName !== null && this.peerName.name === name.name && this.peerName.source === name.source)) return;
@@ -460,6 +455,11 @@ export class ConnectionEntry implements TupleIndexed {
     return this.peerName;
   }
 
+  /**
+   * The connection as published. An unchanged connection returns the object it published last
+   * tick: snapshots share what did not change and are never mutated. `ownerDetailsChanged`:
+   * the owner's process or cgroup was described anew since.
+   */
   toSnapshot(owners: OwnerSnapshots, ownerDetailsChanged: boolean): ConnectionSnapshot {
     const previous = this.published;
     if (previous !== null && !this.has(CHANGED) && !ownerDetailsChanged) return previous;
