@@ -11,7 +11,6 @@ import { SocketOwner } from './socket-owner.js';
 import { StateHistory } from './state-history.js';
 import { TcpState } from './records.js';
 import { tcpStateName } from './tcp-states.js';
-import { tupleKey } from './tuple-index.js';
 
 /** Shared by every connection without drops (nearly all): snapshots are never mutated. */
 const NO_DROPS: readonly DropCount[] = Object.freeze([]);
@@ -146,17 +145,6 @@ export class ConnectionEntry implements TupleIndexed {
 
   get family(): Endpoints['family'] {
     return this.has(IPV6) ? 'ipv6' : 'ipv4';
-  }
-
-  /**
-   * Null while the local port is unknown: no packet carries port 0. Indexing every connecting
-   * socket under one such key made V8's Map keep each removed entry in that key's bucket chain
-   * until the table next filled, and lookups walked thousands of them (a fifth of netscope's CPU
-   * under connection churn). Built anew on each call (the index holds the key it was given): the
-   * index reads it only when the connection enters or leaves it.
-   */
-  get tupleKey(): string | null {
-    return this.sport === 0 ? null : tupleKey(this.saddr, this.sport, this.daddr, this.dport);
   }
 
   /** Open before the capture started: its bytes count from `firstSeenAtMs`. */

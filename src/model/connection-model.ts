@@ -32,7 +32,7 @@ import { RateHistory } from './rate-history.js';
 import { TcpState } from './records.js';
 import { isOpeningState, isTimewaitSample, lifecycleRank } from './tcp-states.js';
 import { aggregateByContainer, aggregateByPeer, aggregateByProcess } from './traffic-aggregation.js';
-import { TupleIndex, endpointsKey, tupleKey } from './tuple-index.js';
+import { TupleIndex } from './tuple-index.js';
 import { UdpFlowEntry } from './udp-flow-entry.js';
 import { UdpFlowIndex } from './udp-flow-index.js';
 
@@ -340,9 +340,9 @@ export class ConnectionModel {
   /** Any record about the socket may carry the local port bound after its SYN_SENT (a refused connect only has its reset). */
   private learnLocalEndpoint(connection: ConnectionEntry, endpoints: Endpoints): void {
     if (!connection.learnsLocalEndpoint(endpoints)) return;
-    this.tuples.remove(connection.tupleKey, connection);
+    this.tuples.remove(connection);
     connection.adoptLocalEndpoint(endpoints);
-    this.tuples.add(connection.tupleKey, connection);
+    this.tuples.add(connection);
   }
 
   /**
@@ -472,7 +472,7 @@ export class ConnectionModel {
   /** The connection a reset or drop the kernel had no socket for belongs to, by its tuple (a reset's is local side first). */
   private connectionWithoutCookie(record: ResetRecord | DropRecord): ConnectionEntry | undefined {
     return record.kind === 'reset'
-      ? this.tuples.find(endpointsKey(record.endpoints), record.endpoints.netns)
+      ? this.tuples.find(record.endpoints.saddr, record.endpoints.sport, record.endpoints.daddr, record.endpoints.dport, record.endpoints.netns)
       : this.connectionForPacket(record.packet);
   }
 
@@ -482,8 +482,8 @@ export class ConnectionModel {
    */
   private connectionForPacket(packet: Endpoints): ConnectionEntry | undefined {
     return (
-      this.tuples.find(tupleKey(packet.daddr, packet.dport, packet.saddr, packet.sport), packet.netns) ??
-      this.tuples.find(tupleKey(packet.saddr, packet.sport, packet.daddr, packet.dport), packet.netns)
+      this.tuples.find(packet.daddr, packet.dport, packet.saddr, packet.sport, packet.netns) ??
+      this.tuples.find(packet.saddr, packet.sport, packet.daddr, packet.dport, packet.netns)
     );
   }
 
@@ -539,7 +539,7 @@ export class ConnectionModel {
       maxStateHistory: this.options.maxStateHistory,
     }, this.columns);
     this.connections.set(cookie, connection);
-    this.tuples.add(connection.tupleKey, connection);
+    this.tuples.add(connection);
     const pending = this.pendingResets.take(cookie);
     if (pending !== undefined) {
       // A reset seen before its connection: dated when the connection came to be, the nearest known time.
@@ -561,7 +561,7 @@ export class ConnectionModel {
     this.highestEvictedCookie = Math.max(this.highestEvictedCookie, connection.cookie);
     this.connections.delete(connection.cookie);
     this.closedConnections.delete(connection);
-    this.tuples.remove(connection.tupleKey, connection);
+    this.tuples.remove(connection);
     this.totals.noteEvicted(connection);
     if (connection instanceof UdpFlowEntry) this.udpFlows.remove(connection);
     connection.release(this.flowLimits);
