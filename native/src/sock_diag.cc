@@ -270,7 +270,12 @@ void StartTcpDump(const Napi::CallbackInfo& info) {
   int fd = info[0].As<Napi::Number>().Int32Value();
   bool withTimeWait = info[1].ToBoolean().Value();
   uint32_t states = withTimeWait ? kSampledStates : kSampledStatesButTimeWait;
-  tcp_dumps.erase(fd);
+  if (tcp_dumps.erase(fd) > 0) {
+    // The last dump's reader stopped before its end (an exception among its samples): what is
+    // left of it would be read as this one's, so it is read to its end and dropped first.
+    SampleTarget nowhere{nullptr, 0, 0, 0};
+    ReadDump<struct tcp_sample, FillSample>(fd, &nowhere, false);
+  }
   if (!SendBothFamiliesDumpRequest(fd, states)) throw NativeError(env, "sock_diag dump request", errno);
   tcp_dumps[fd] = TcpDump{states, TcpDumpStage::kBothFamilies};
 }

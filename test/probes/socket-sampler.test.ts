@@ -1,14 +1,18 @@
 /** The sampling pass on the real kernel, over more sockets than one read of the dump holds. */
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { hostPaths } from '../../src/probes/host-paths.js';
+import { nativeAddon } from '../../src/probes/native.js';
 import { SocketSampler } from '../../src/probes/socket-sampler.js';
+import { decodeTcpSamples, tcpSampleLayout } from '../../src/probes/tcp-samples.js';
 import { TcpState } from '../../src/model/records.js';
 
 /** 6,000 sockets: the dump is read 2,048 samples at a time, so it takes several reads. */
 const CONNECTIONS = 3_000;
 const CONNECTS_AT_ONCE = 200;
+/** Room for the fewest samples a read accepts (one recv's worth). */
+const ONE_READ = 372;
 
 async function holdConnections(port: number, count: number): Promise<net.Socket[]> {
   const clients: net.Socket[] = [];
@@ -24,13 +28,24 @@ async function holdConnections(port: number, count: number): Promise<net.Socket[
 }
 
 describe('the socket sampler', () => {
-  it('samples every socket of a dump longer than one read once, stamped between the pass\'s first read and its end', async () => {
-    const accepted: net.Socket[] = [];
-    const server = net.createServer((socket) => accepted.push(socket)).listen(0, '127.0.0.1');
+  const accepted: net.Socket[] = [];
+  const server = net.createServer((socket) => accepted.push(socket));
+  let clients: net.Socket[] = [];
+  let port = 0;
+
+  before(async () => {
+    server.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
-    const { port } = server.address() as net.AddressInfo;
-    const clients = await holdConnections(port, CONNECTIONS);
+    port = (server.address() as net.AddressInfo).port;
+    clients = await holdConnections(port, CONNECTIONS);
     while (accepted.length < CONNECTIONS) await new Promise((resolve) => setImmediate(resolve));
+  });
+  after(async () => {
+    for (const socket of [...clients, ...accepted]) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('samples every socket of a dump longer than one read once, stamped between the pass\'s first read and its end', () => {
     const sampler = new SocketSampler(hostPaths());
     try {
       sampler.refreshNamespaces();
@@ -46,8 +61,29 @@ describe('the socket sampler', () => {
       }
     } finally {
       sampler.close();
-      for (const socket of [...clients, ...accepted]) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('a dump left unread past its first piece is dropped when the next one starts, never read as part of it', () => {
+    const addon = nativeAddon();
+    const fd = addon.openNetnsDiagSocket(null);
+    try {
+      const buffer = Buffer.alloc(ONE_READ * tcpSampleLayout.size);
+      addon.startTcpDump(fd, false);
+      assert.equal(addon.readTcpDump(fd, buffer).done, false, 'the first dump has more than one piece');
+      addon.startTcpDump(fd, false);
+      const ours: number[] = [];
+      for (;;) {
+        const { count, done } = addon.readTcpDump(fd, buffer);
+        for (const record of decodeTcpSamples(buffer, count, 0, 0)) {
+          if (record.state === TcpState.ESTABLISHED && (record.endpoints.sport === port || record.endpoints.dport === port)) ours.push(record.cookie);
+        }
+        if (done) break;
+      }
+      assert.equal(ours.length, 2 * CONNECTIONS, 'both ends of every held connection, the first piece\'s too');
+      assert.equal(new Set(ours).size, ours.length, 'no socket twice');
+    } finally {
+      addon.closeFd(fd);
     }
   });
 });
