@@ -4,7 +4,6 @@
  * (test/support/churn.ts, no rate limit).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startChurn, type ChurnResult } from '../test/support/churn.js';
@@ -128,27 +127,3 @@ export async function runChurn(seconds: number, onStart: () => void = () => unde
     run.stop();
   }
 }
-
-/** The host's TCP sockets in TIME_WAIT, both families (`tw` in /proc/net/sockstat). */
-export function timeWaitSockets(): number {
-  const tw = /^TCP: .*\btw (\d+)/m.exec(readFileSync('/proc/net/sockstat', 'utf8'));
-  return tw === null ? 0 : Number(tw[1]);
-}
-
-/**
- * Waits, up to `limitSeconds`, until fewer than `below` sockets are in TIME_WAIT; returns how
- * many there were when it stopped. A load measured right after another inherits its closed
- * sockets for 60 s, and netscope samples them too: right after the 20,000 held connections
- * closed (20,000 sockets in TIME_WAIT), the paced churn's peak RSS was 225 MiB; on a host
- * without them, 192–205 MiB in 7 runs.
- */
-export async function waitForTimeWaitToClear(below: number, limitSeconds: number): Promise<number> {
-  const deadline = Date.now() + limitSeconds * 1000;
-  let count = timeWaitSockets();
-  while (count >= below && Date.now() < deadline) {
-    await sleep(1_000);
-    count = timeWaitSockets();
-  }
-  return count;
-}
-
