@@ -1,14 +1,14 @@
 /**
- * The flight recorder's entries in chunks of bytes (flight-codec.ts), oldest first. The chunk
- * being written grows by doubling up to the chunk size — a quiet host holds little — and is
- * trimmed to what it holds when the next one starts. The window slides a tick at a time through
+ * The flight recorder's entries in chunks of bytes (flight-codec.ts), oldest first. A chunk is
+ * allocated at its full size and never copied: the kernel gives its pages only as they are
+ * written (a chunk's allocation is far past malloc's mmap threshold), so a quiet host holds
+ * little, and what is held is counted as the bytes written. Chunks grown by doubling and
+ * trimmed to their contents had copied every byte about twice under churn (2.4% of netscope's
+ * CPU) and held the old and the new copy at once. The window slides a tick at a time through
  * the front chunk (a cursor reads each tick it lets go of, for the records that must travel on);
  * the chunk itself goes once the cursor has left it.
  */
 import { ChunkDecoder, ChunkEncoder, entryBound, type FlightEntry } from './flight-codec.js';
-
-/** The first allocation of a chunk, bytes: a chunk holding one tick of an idle host stays this small. */
-const FIRST_CHUNK_BYTES = 1024;
 
 interface Chunk {
   bytes: Buffer;
@@ -27,23 +27,29 @@ export class FlightChunks {
   private encoder = new ChunkEncoder();
   /** The start of the oldest tick still in the window; null when there is nothing. */
   private windowStart: ChunkCursor | null = null;
-  private allocatedBytes = 0;
+  /** Bytes written into the chunks held. */
+  private writtenBytes = 0;
   /** Where an entry is encoded when it may not fit the open chunk (grown to the largest bound met). */
   private aside = Buffer.allocUnsafeSlow(0);
 
-  /** @param chunkBytes The size chunks grow to, bytes (an entry larger than that gets a chunk of its own size). */
+  /** @param chunkBytes The size of a chunk, bytes (an entry larger than that gets a chunk of its own size). */
   constructor(private readonly chunkBytes: number) {}
 
-  /** Bytes allocated to chunks. */
+  /** Bytes written into the chunks held: what of them is resident. */
   get bytes(): number {
-    return this.allocatedBytes;
+    return this.writtenBytes;
   }
 
   append(entry: FlightEntry): void {
     const bound = entryBound(entry);
     const open = this.chunks.at(-1);
-    if (open !== undefined && open.used + bound <= open.bytes.length) open.used = this.encoder.encode(entry, open.bytes, open.used);
-    else this.appendNearEnd(entry, bound, open);
+    if (open !== undefined && open.used + bound <= open.bytes.length) {
+      const end = this.encoder.encode(entry, open.bytes, open.used);
+      this.writtenBytes += end - open.used;
+      open.used = end;
+    } else {
+      this.appendNearEnd(entry, bound, open);
+    }
     this.windowStart ??= { chunk: this.chunks[0]!, decoder: new ChunkDecoder() };
   }
 
@@ -69,7 +75,7 @@ export class FlightChunks {
     this.chunks = [];
     this.encoder = new ChunkEncoder();
     this.windowStart = null;
-    this.allocatedBytes = 0;
+    this.writtenBytes = 0;
   }
 
   /** The window's entries, oldest first (the front chunk is read from its start, up to the window). */
@@ -90,7 +96,7 @@ export class FlightChunks {
     const next = this.chunks[1];
     if (cursor.chunk !== this.chunks[0] || next === undefined) return false;
     const dropped = this.chunks.shift()!;
-    this.allocatedBytes -= dropped.bytes.length;
+    this.writtenBytes -= dropped.used;
     cursor.chunk = next;
     cursor.decoder = new ChunkDecoder();
     return true;
@@ -98,32 +104,19 @@ export class FlightChunks {
 
   /**
    * Near the open chunk's end only the entry's exact size says whether it fits: it is encoded
-   * aside, then copied into the open chunk (grown if need be) or, encoded anew, into a new one
-   * (the open chunk trimmed; the encoder that tried is let go with it).
+   * aside, then copied into the open chunk or, encoded anew, into a new one (the encoder that
+   * tried is let go with the chunk it wrote).
    */
   private appendNearEnd(entry: FlightEntry, bound: number, open: Chunk | undefined): void {
     if (this.aside.length < bound) this.aside = Buffer.allocUnsafeSlow(bound);
-    if (open !== undefined) {
-      const size = this.encoder.encode(entry, this.aside, 0);
-      if (open.used + size <= this.chunkBytes) {
-        if (open.used + size > open.bytes.length) this.resize(open, Math.min(this.chunkBytes, Math.max(2 * open.bytes.length, open.used + size)));
-        open.used += this.aside.copy(open.bytes, open.used, 0, size);
-        return;
-      }
-      if (open.used < open.bytes.length) this.resize(open, open.used);
+    let size = open === undefined ? 0 : this.encoder.encode(entry, this.aside, 0);
+    if (open === undefined || open.used + size > open.bytes.length) {
+      this.encoder = new ChunkEncoder();
+      size = this.encoder.encode(entry, this.aside, 0);
+      open = { bytes: Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, size)), used: 0 };
+      this.chunks.push(open);
     }
-    this.encoder = new ChunkEncoder();
-    const size = this.encoder.encode(entry, this.aside, 0);
-    const chunk: Chunk = { bytes: Buffer.allocUnsafeSlow(Math.max(Math.min(FIRST_CHUNK_BYTES, this.chunkBytes), size)), used: 0 };
-    chunk.used = this.aside.copy(chunk.bytes, 0, 0, size);
-    this.allocatedBytes += chunk.bytes.length;
-    this.chunks.push(chunk);
-  }
-
-  private resize(chunk: Chunk, size: number): void {
-    const bytes = Buffer.allocUnsafeSlow(size);
-    chunk.bytes.copy(bytes, 0, 0, chunk.used);
-    this.allocatedBytes += size - chunk.bytes.length;
-    chunk.bytes = bytes;
+    open.used += this.aside.copy(open.bytes, open.used, 0, size);
+    this.writtenBytes += size;
   }
 }

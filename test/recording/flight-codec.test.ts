@@ -297,12 +297,16 @@ describe('the flight recorder chunks', () => {
     assert.ok(chunks.bytes >= allBytes / 3 - 1024, 'whole chunks go: at most the front one holds ticks let go');
   });
 
-  test('grow from small, never past the chunk size but for an entry larger than that', () => {
+  test('count the bytes written, not the room allocated; an entry larger than the chunk size gets a chunk of its own', () => {
     const chunks = new FlightChunks(4096);
-    chunks.append(lostRecord(T0, 1));
-    assert.equal(chunks.bytes, 1024, 'a first chunk of 1 KiB');
+    const small = lostRecord(T0, 1);
+    chunks.append(small);
+    const encoder = new ChunkEncoder();
+    const smallSize = encoder.encode(small, Buffer.alloc(entryBound(small)), 0);
+    assert.equal(chunks.bytes, smallSize, 'the first entry\'s bytes, not the chunk\'s 4 KiB');
     const huge = ownerRecord({ atMs: T0 + 1, cookie: 5, pid: 1, comm: 'x', cmdline: 'y'.repeat(10_000), uid: 0, user: 'root' });
     chunks.append(huge);
+    assert.ok(chunks.bytes > 10_000 + smallSize, `${chunks.bytes} bytes`);
     chunks.append({ kind: 'tick', atMs: T0 + 2 });
     assert.deepEqual([...chunks.entries()], [lostRecord(T0, 1), huge, { kind: 'tick', atMs: T0 + 2 }]);
     chunks.clear();
