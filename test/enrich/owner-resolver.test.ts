@@ -68,6 +68,10 @@ function listenEvent(cookie: number, pid: number): StateChangeRecord {
   };
 }
 
+function connectEvent(cookie: number, pid: number): StateChangeRecord {
+  return { ...listenEvent(cookie, pid), endpoints: { family: 'ipv4', saddr: '127.0.0.1', sport: 5000 + cookie, daddr: '127.0.0.1', dport: 40000 + cookie, netns: NETNS }, newState: TcpState.SYN_SENT };
+}
+
 function ownersOf(records: ReturnType<OwnerResolver['resolve']>): Map<number, number> {
   return new Map(records.filter((record) => record.cookie !== 0).map((record) => [record.cookie, record.pid]));
 }
@@ -148,6 +152,25 @@ describe('OwnerResolver', () => {
     const samples = Array.from({ length: 10 }, (_, index) => sample(10 + index, 61 + index, TcpState.ESTABLISHED, 6000 + index));
     assert.equal(ownersOf(resolver.resolve(samples, 1000, PROCFS)).size, 10);
     assert.equal(proc.describer.reads, 1);
+  });
+
+  test("keeps an event's owner while the socket is sampled, and through the first pass that has not sampled it yet", () => {
+    resolver.resolve([], 1000, PROCFS);
+    proc.hold(300, 91);
+    resolver.note(connectEvent(9, 300));
+    assert.equal(ownersOf(resolver.resolve([], 2000, PROCFS)).size, 0);
+    for (let pass = 0; pass < 3; pass++) {
+      assert.equal(ownersOf(resolver.resolve([sample(9, 91, TcpState.ESTABLISHED, 5009)], 3000 + pass, PROCFS)).size, 0, 'owned: not looked for');
+    }
+  });
+
+  test('forgets the owner of a socket a pass did not sample (its close event lost), and looks for it if it shows again', () => {
+    resolver.resolve([], 1000, PROCFS);
+    proc.hold(300, 92);
+    resolver.note(connectEvent(10, 300));
+    resolver.resolve([sample(10, 92, TcpState.ESTABLISHED, 5010)], 2000, PROCFS);
+    resolver.resolve([], 3000, PROCFS);
+    assert.deepEqual(ownersOf(resolver.resolve([sample(10, 92, TcpState.ESTABLISHED, 5010)], 4000, PROCFS)), new Map([[10, 300]]));
   });
 
   test('gives up on an inode no process holds after three scans', () => {
