@@ -17,6 +17,7 @@ import type { HostPaths } from '../probes/host-paths.js';
 import { nativeAddon } from '../probes/native.js';
 import type { NamespaceSockets, SampledSockets } from './sampled-sockets.js';
 import { parseNetstatCounters, parseOpenFilesLimit, parseSockstatTcp, parseWholeNumber, parseWholeNumbers } from './proc-gauge-parsers.js';
+import { BusiestDestinations } from './busiest-destinations.js';
 
 /** Options of the host-gauges source. */
 export interface HostGaugesOptions {
@@ -130,17 +131,13 @@ export class HostGauges {
     if (range === null) return [];
     const tally: PortTally = new Map();
     addPortsInRange(tally, sockets, range, sockets.listeningPorts);
+    // forEach, not for-of: no entry array per destination.
     if (sockets.timeWaitPart !== null) {
-      for (const [daddr, byPort] of this.timeWaitTally(sockets.timeWaitPart, range, sockets.listeningPorts)) {
-        for (const [dport, ports] of byPort) addPorts(tally, daddr, dport, ports);
-      }
+      this.timeWaitTally(sockets.timeWaitPart, range, sockets.listeningPorts).forEach((byPort, daddr) => byPort.forEach((ports, dport) => addPorts(tally, daddr, dport, ports)));
     }
-    const destinations: DestinationPorts[] = [];
-    for (const [daddr, byPort] of tally) for (const [dport, ports] of byPort) destinations.push({ daddr, dport, ports });
-    return destinations
-      // Code-unit order (see gauge-pressure.ts).
-      .sort((a, b) => b.ports - a.ports || (a.daddr < b.daddr ? -1 : a.daddr > b.daddr ? 1 : 0) || a.dport - b.dport)
-      .slice(0, this.options.destinationsPerNamespace);
+    const busiest = new BusiestDestinations(this.options.destinationsPerNamespace);
+    tally.forEach((byPort, daddr) => byPort.forEach((ports, dport) => busiest.offer(daddr, dport, ports)));
+    return busiest.list;
   }
 
   /**
