@@ -5,6 +5,27 @@ import { tcpStateName } from './tcp-states.js';
 const NO_STAYS: readonly StateStay[] = Object.freeze([]);
 
 /**
+ * The published histories of a single open stay, by state and start, last made first. The
+ * connections open when netscope starts are first seen by one pass, a few reads of it each
+ * stamped with one time, and live on in that one stay: at 20,000 open connections 40,000
+ * arrays of one stay, equal but for their identity (4 MB). Published stays are never changed
+ * (see StateHistory), so such connections share one.
+ */
+const RECENT_OPEN_STAYS = 8;
+const recentOpenStays: (readonly StateStay[])[] = [];
+
+function sharedOpenStay(stay: StateStay): readonly StateStay[] {
+  for (const stays of recentOpenStays) {
+    const shared = stays[0] as StateStay;
+    if (shared.atMs === stay.atMs && shared.state === stay.state) return stays;
+  }
+  const stays = [stay];
+  recentOpenStays.unshift(stays);
+  if (recentOpenStays.length > RECENT_OPEN_STAYS) recentOpenStays.pop();
+  return stays;
+}
+
+/**
  * The states one connection went through, ordered by time, kept as the very array of stays the
  * snapshot publishes. The first change after a snapshot took the array copies it (copy-on-write),
  * later ones change the copy in place, and publishing trims it to an exact-size array: states
@@ -119,9 +140,10 @@ export class StateHistory {
 
   /** The stays as published: never mutated, the same array until the next change. */
   toStays(): readonly StateStay[] {
-    if (this.working !== null) {
+    const working = this.working;
+    if (working !== null) {
       // Exact size: a working copy grown in place has room for 16 more stays it will never hold.
-      this.stays = this.working.slice();
+      this.stays = working.length === 1 && working[0]!.durationMs === null ? sharedOpenStay(working[0]!) : working.slice();
       this.working = null;
     }
     return this.stays;

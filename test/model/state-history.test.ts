@@ -47,6 +47,27 @@ describe('StateHistory as published', () => {
     assert.equal(history.current, TcpState.CLOSE);
   });
 
+  test('histories of one open stay, begun in the same state at the same time, publish one array; a change to one leaves the others as published', () => {
+    const histories = Array.from({ length: 3 }, () => new StateHistory(8));
+    for (const history of histories) history.record(TcpState.ESTABLISHED, 1000);
+    const [first, second, third] = histories.map((history) => history.toStays());
+    assert.equal(second, first);
+    assert.equal(third, first);
+    const other = new StateHistory(8);
+    other.record(TcpState.ESTABLISHED, 1001);
+    assert.notEqual(other.toStays(), first, 'another start: its own array');
+
+    histories[0]!.record(TcpState.FIN_WAIT1, 2000);
+    histories[1]!.reviseLatest(TcpState.CLOSE_WAIT);
+    assert.deepEqual(histories[0]!.toStays(), [
+      { state: 'ESTABLISHED', atMs: 1000, durationMs: 1000 },
+      { state: 'FIN_WAIT1', atMs: 2000, durationMs: null },
+    ]);
+    assert.deepEqual(histories[1]!.toStays(), [{ state: 'CLOSE_WAIT', atMs: 1000, durationMs: null }]);
+    assert.deepEqual(first, [{ state: 'ESTABLISHED', atMs: 1000, durationMs: null }], 'the shared array as it was published');
+    assert.equal(histories[2]!.toStays(), first);
+  });
+
   test('an earlier sighting of the current stay moves its start and keeps it current', () => {
     const history = new StateHistory(32);
     history.record(TcpState.SYN_SENT, 0);
