@@ -54,7 +54,7 @@ export class ConnectionEntry implements TupleIndexed {
   sport: number;
   readonly daddr: string;
   readonly dport: number;
-  readonly owner = new SocketOwner();
+  private currentOwner = SocketOwner.UNKNOWN;
   readonly history: StateHistory;
 
   /** This connection's row in `columns`, released when it leaves the table. */
@@ -288,14 +288,18 @@ export class ConnectionEntry implements TupleIndexed {
     this.note(CHANGED);
   }
 
+  get owner(): SocketOwner {
+    return this.currentOwner;
+  }
+
   adoptOwner(owner: TaskOwner | OwnerRecord): void {
-    this.owner.adopt(owner);
+    this.currentOwner = this.currentOwner.adopting(owner);
     this.note(CHANGED | OWNER_CHANGED);
   }
 
   noteSampleUid(uid: number): void {
-    if (this.owner.sampleUid === uid) return;
-    this.owner.sampleUid = uid;
+    if (this.currentOwner.sampleUid === uid) return;
+    this.currentOwner = this.currentOwner.withSampleUid(uid);
     this.note(CHANGED | OWNER_CHANGED);
   }
 

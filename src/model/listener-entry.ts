@@ -9,7 +9,7 @@ export class ListenerEntry {
   readonly saddr: string;
   readonly sport: number;
   readonly netns: number;
-  readonly owner = new SocketOwner();
+  owner = SocketOwner.UNKNOWN;
   /** Connections waiting to be accepted, at the last sample. */
   acceptQueue = 0;
   /** The listen backlog. */

@@ -10,7 +10,7 @@ export class ListenerTable {
   /** A socket entered LISTEN; the task calling listen() owns it. */
   listen(record: StateChangeRecord): void {
     const listener = this.upsert(record);
-    if (record.owner !== null && !listener.owner.known) listener.owner.adopt(record.owner);
+    if (record.owner !== null && !listener.owner.known) listener.owner = listener.owner.adopting(record.owner);
   }
 
   sample(record: SocketSampleRecord): void {
@@ -18,7 +18,7 @@ export class ListenerTable {
     listener.acceptQueue = record.receiveQueue;
     listener.acceptQueueLimit = record.sendQueue;
     listener.drops = record.drops ?? 0;
-    listener.owner.sampleUid = record.uid;
+    listener.owner = listener.owner.withSampleUid(record.uid);
   }
 
   /** A UDP socket bound to a fixed port, unconnected: a UDP server. */
@@ -26,7 +26,7 @@ export class ListenerTable {
     const listener = this.upsert(record);
     listener.protocol = 'udp';
     listener.receiveQueue = record.receiveQueue;
-    listener.owner.sampleUid = record.uid;
+    listener.owner = listener.owner.withSampleUid(record.uid);
   }
 
   /** Sets the owner /proc resolved, unless one is known. Returns false for an unknown cookie. */
@@ -34,7 +34,7 @@ export class ListenerTable {
     const listener = this.byCookie.get(record.cookie);
     if (listener === undefined) return false;
     listener.noteActivity(record.atMs);
-    if (!listener.owner.known) listener.owner.adopt(record);
+    if (!listener.owner.known) listener.owner = listener.owner.adopting(record);
     return true;
   }
 

@@ -9,7 +9,8 @@ import type { SocketOwner } from './socket-owner.js';
  * a process or container described anew later is published anew.
  */
 export class OwnerSnapshots {
-  private readonly byOwner = new Map<string, Owner>();
+  /** By the socket owner itself: sockets of one process share theirs (see SocketOwner). */
+  private readonly byOwner = new Map<SocketOwner, Owner>();
 
   constructor(
     private readonly processes: ProcessTable,
@@ -17,12 +18,10 @@ export class OwnerSnapshots {
   ) {}
 
   of(owner: SocketOwner): Owner {
-    // Everything SocketOwner.toSnapshot reads from the owner; NUL cannot occur in a comm.
-    const key = `${owner.pid}\0${owner.comm}\0${owner.uid ?? owner.sampleUid}\0${owner.cgroupId}`;
-    let snapshot = this.byOwner.get(key);
+    let snapshot = this.byOwner.get(owner);
     if (snapshot === undefined) {
       snapshot = owner.toSnapshot(this.processes, this.containers);
-      this.byOwner.set(key, snapshot);
+      this.byOwner.set(owner, snapshot);
     }
     return snapshot;
   }
