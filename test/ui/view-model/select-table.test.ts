@@ -436,6 +436,16 @@ describe('selection and window', () => {
     assert.equal(at(500).selectedKey, '100');
   });
 
+  test("keys stay right from tick to tick when unchanged rows (the same objects) keep their place, others move, and new ones come in", () => {
+    const first = [1, 2, 3, 4].map((id) => connection({ id, sendRate: 100 - id }));
+    assert.deepEqual(keysOf(snapshot({ connections: first })), ['1', '2', '3', '4']);
+    const [one, two, three, four] = first as [ReturnType<typeof connection>, ...ReturnType<typeof connection>[]];
+    // The same objects for 1, 3 and 4; 2 published anew and now busiest; 5 new, at 3's old place.
+    const second = [one, connection({ id: 2, sendRate: 500 }), three!, four!, connection({ id: 5, sendRate: 97.5 })];
+    assert.deepEqual(keysOf(snapshot({ connections: second })), ['2', '1', '5', '3', '4']);
+    assert.deepEqual(keysOf(snapshot({ connections: [four!, three!, two!] })), ['2', '3', '4']);
+  });
+
   test('an empty pane has no selection', () => {
     const empty = table(snapshot(), { pane: 'listeners' });
     assert.equal(empty.selectedKey, null);
