@@ -98,6 +98,19 @@ describe('the flight recorder encoding', () => {
     assert.deepEqual(roundTrip(entries), entries);
   });
 
+  test("gives back a socket's endpoints as each record had them when any one of them changes within a chunk", () => {
+    const first = endpoints({ family: 'ipv4', saddr: '10.0.0.1', sport: 0, daddr: '10.0.0.2', dport: 443, netns: 4026531840 });
+    const changes: Partial<Parameters<typeof endpoints>[0]>[] = [{ sport: 40001 }, { saddr: '10.0.0.3' }, { daddr: '10.0.0.4' }, { dport: 8443 }, { netns: 4026532000 }, { family: 'ipv6', saddr: '::1', daddr: '::1' }];
+    let current = first;
+    const entries: FlightEntry[] = [retransmitRecord({ atMs: T0, cookie: 9, endpoints: first, state: 2, counters: counters() })];
+    changes.forEach((change, index) => {
+      current = { ...current, ...change };
+      entries.push(retransmitRecord({ atMs: T0 + index + 1, cookie: 9, endpoints: current, state: 2, counters: counters() }));
+      entries.push(retransmitRecord({ atMs: T0 + index + 1.5, cookie: 9, endpoints: { ...current }, state: 2, counters: counters() }));
+    });
+    assert.deepEqual(roundTrip(entries), entries);
+  });
+
   test('gives back every record kind and tick marker exactly, however often a socket recurs', () => {
     const socket = endpoints({ saddr: '10.0.0.1', sport: 40000, daddr: '10.0.0.2', dport: 443 });
     const entries: FlightEntry[] = [
