@@ -4,7 +4,8 @@ import type { DestinationPorts } from '../model/records.js';
  * The destinations holding the most ephemeral ports, offered one at a time: only the few kept
  * are made into objects. A host whose listener has closed while its accepted connections stay
  * tallies a destination per client port (20,000 at 20,000 held connections); an object for each
- * and a sort of them all every pass were 12% of what an idle netscope allocated there.
+ * and a sort of them all every pass were 13% of what an idle netscope allocated there (27 of
+ * 204 MiB in 6 s).
  */
 export class BusiestDestinations {
   /** Busiest first: most ports, then address in code-unit order (see gauge-pressure.ts), then port. */
