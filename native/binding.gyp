@@ -12,7 +12,8 @@
         "src/native_error.cc",
         "src/output_files.cc",
         "src/netns_files.cc",
-        "src/conntrack.cc"
+        "src/conntrack.cc",
+        "src/freed_memory.cc"
       ],
       "include_dirs": ["../bpf"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

@@ -6,6 +6,7 @@
 #include "btf_info.h"
 #include "conntrack.h"
 #include "dns_answers.h"
+#include "freed_memory.h"
 #include "libbpf_log.h"
 #include "netns_files.h"
 #include "output_files.h"
@@ -39,6 +40,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("renameAt", Napi::Function::New(env, RenameAt));
   exports.Set("removeFileAt", Napi::Function::New(env, RemoveFileAt));
   exports.Set("readFilesInNetns", Napi::Function::New(env, ReadFilesInNetns));
+  exports.Set("releaseFreedMemory", Napi::Function::New(env, ReleaseFreedMemory));
   Napi::Object sizes = Napi::Object::New(env);
   sizes.Set("tcpEvent", Napi::Number::New(env, sizeof(struct tcp_event)));
   sizes.Set("tcpSample", Napi::Number::New(env, sizeof(struct tcp_sample)));

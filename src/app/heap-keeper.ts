@@ -9,7 +9,9 @@
  *
  * Only when Node runs with --expose-gc, as bin/netscope runs it; otherwise nothing changes.
  */
+import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
+import { nativeAddon } from '../probes/native.js';
 
 /**
  * The heap, as a multiple of what the last full collection left live, that starts the next. It
@@ -20,21 +22,35 @@ import { getHeapStatistics } from 'node:v8';
 const GROWTH_BEFORE_COLLECTING = 1.25;
 /** Below this a heap is left to V8 alone, bytes. */
 const SMALLEST_HEAP_COLLECTED = 64 * 1024 ** 2;
+/** Between two releases of malloc's free pages, ms. */
+const RELEASE_INTERVAL_MS = 1000;
 
 type ExposedGc = (options: { type: 'major'; execution: 'async' }) => Promise<void>;
 
 export class HeapKeeper {
   private liveBytes = 0;
   private collecting = false;
+  private lastReleaseMs = -Infinity;
 
   constructor(
     private readonly gc: ExposedGc | undefined = (globalThis as { gc?: ExposedGc }).gc,
     private readonly usedHeapBytes: () => number = () => getHeapStatistics().used_heap_size,
+    private readonly releaseFreedMemory: () => void = () => nativeAddon().releaseFreedMemory(),
+    private readonly monotonicMs: () => number = () => performance.now(),
   ) {}
 
-  /** Starts a full collection when the heap has grown past its bound; at most one at a time. */
+  /**
+   * Gives malloc's free pages back when a second has passed since it last did, and starts a full
+   * collection when the heap has grown past its bound (at most one at a time).
+   */
   afterTick(): void {
-    if (this.gc === undefined || this.collecting) return;
+    if (this.gc === undefined) return;
+    const nowMs = this.monotonicMs();
+    if (nowMs - this.lastReleaseMs >= RELEASE_INTERVAL_MS) {
+      this.lastReleaseMs = nowMs;
+      this.releaseFreedMemory();
+    }
+    if (this.collecting) return;
     const used = this.usedHeapBytes();
     if (used < Math.max(SMALLEST_HEAP_COLLECTED, this.liveBytes * GROWTH_BEFORE_COLLECTING)) return;
     this.collecting = true;

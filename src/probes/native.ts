@@ -108,6 +108,11 @@ export interface NativeAddon {
    * namespace whatever /proc mount the path goes through.
    */
   readFilesInNetns(netnsPath: string | null, paths: readonly string[]): (string | null)[];
+  /**
+   * Gives back to the kernel the pages malloc holds free in every arena (malloc_trim); returns
+   * whether there were any.
+   */
+  releaseFreedMemory(): boolean;
   /** sizeof() of the shared records as the addon was compiled. */
   recordSizes: { tcpEvent: number; tcpSample: number; udpFlowKey: number; udpFlowCounters: number; udpSample: number };
   /** sizeof(struct dns_answer) as the addon was compiled. */

@@ -4,9 +4,12 @@ import { HeapKeeper } from '../../src/app/heap-keeper.js';
 
 const MiB = 1024 ** 2;
 
-/** A collector that counts its calls and leaves `liveAfter` bytes once its promise settles. */
+/**
+ * A collector that counts its calls and leaves `liveAfter` bytes once its promise settles, and a
+ * malloc whose releases are counted, on a clock the test moves.
+ */
 function fakeHeap(startBytes: number) {
-  const heap = { used: startBytes, liveAfter: 0, collections: 0, finish: () => undefined as void };
+  const heap = { used: startBytes, liveAfter: 0, collections: 0, releases: 0, nowMs: 0, finish: () => undefined as void };
   const gc = () => {
     heap.collections++;
     return new Promise<void>((resolve) => {
@@ -16,7 +19,10 @@ function fakeHeap(startBytes: number) {
       };
     });
   };
-  return { heap, keeper: new HeapKeeper(gc, () => heap.used) };
+  const release = () => {
+    heap.releases++;
+  };
+  return { heap, keeper: new HeapKeeper(gc, () => heap.used, release, () => heap.nowMs) };
 }
 
 describe('the heap keeper', () => {
@@ -44,8 +50,26 @@ describe('the heap keeper', () => {
     assert.equal(heap.collections, 2, '101 MiB is past it');
   });
 
+  it("gives malloc's free pages back after a tick, at most once a second", () => {
+    const { heap, keeper } = fakeHeap(40 * MiB);
+    keeper.afterTick();
+    assert.equal(heap.releases, 1, 'the first tick releases');
+    heap.nowMs = 999;
+    keeper.afterTick();
+    assert.equal(heap.releases, 1, 'not again within the second');
+    heap.nowMs = 1000;
+    keeper.afterTick();
+    assert.equal(heap.releases, 2, 'a second later, again');
+    heap.nowMs = 5000;
+    keeper.afterTick();
+    keeper.afterTick();
+    assert.equal(heap.releases, 3, 'a burst of ticks releases once');
+  });
+
   it('does nothing where Node runs without --expose-gc', () => {
-    const keeper = new HeapKeeper(undefined, () => 1024 * MiB);
+    let releases = 0;
+    const keeper = new HeapKeeper(undefined, () => 1024 * MiB, () => releases++);
     assert.doesNotThrow(() => keeper.afterTick());
+    assert.equal(releases, 0);
   });
 });
