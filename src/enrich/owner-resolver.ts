@@ -98,7 +98,8 @@ export class OwnerResolver {
 
   /**
    * A pass seen one sample at a time (`see`), then resolved (`resolvePass`), keeping only what
-   * resolving needs: every sampled cookie and listener, and the samples that have no owner yet.
+   * resolving needs: every sampled cookie and listener, and of the samples that have no owner
+   * yet their cookie, inode and endpoints.
    * Nothing must be noted between the two.
    */
   beginPass(): SampledPass {
@@ -134,39 +135,44 @@ export class OwnerResolver {
     const unowned = sampled.unowned;
     const waitedAlready = this.waitingCookies;
     this.waitingCookies = new Set();
-    if (unowned.length === 0) return owners;
+    if (unowned.size === 0) return owners;
 
-    const found = (sample: SampledSocket, pid: number | undefined): boolean => {
+    const found = (index: number, pid: number | undefined): boolean => {
       const description = pid === undefined ? null : describe(pid);
       if (description === null) return false;
-      owners.push(ownerRecord(sample.cookie, description, atMs));
-      this.ownedCookies.set(sample.cookie, pass);
+      const cookie = unowned.cookies[index]!;
+      owners.push(ownerRecord(cookie, description, atMs));
+      this.ownedCookies.set(cookie, pass);
       this.describedPids.add(description.pid);
-      this.lookupsByCookie.delete(sample.cookie);
+      this.lookupsByCookie.delete(cookie);
       return true;
     };
 
     const candidates = new Set<number>();
-    for (const sample of unowned) {
-      for (const pid of this.holdersByListener.get(listenerKey(sample.endpoints)) ?? []) candidates.add(pid);
+    for (const endpoints of unowned.endpoints) {
+      for (const pid of this.holdersByListener.get(listenerKey(endpoints)) ?? []) candidates.add(pid);
     }
     const heldByCandidates = candidates.size === 0 ? new Map<number, number>() : scanSocketOwners(this.paths, candidates);
-    const notFound = unowned.filter((sample) => !found(sample, heldByCandidates.get(sample.inode)));
+    const notFound: number[] = [];
+    for (let index = 0; index < unowned.size; index++) {
+      if (!found(index, heldByCandidates.get(unowned.inodes[index]!))) notFound.push(index);
+    }
 
     const mayWait = options.eventsNameOwners && !isFirstPass;
-    if (mayWait && notFound.every((sample) => !waitedAlready.has(sample.cookie))) {
-      for (const sample of notFound) this.waitingCookies.add(sample.cookie);
+    if (mayWait && notFound.every((index) => !waitedAlready.has(unowned.cookies[index]!))) {
+      for (const index of notFound) this.waitingCookies.add(unowned.cookies[index]!);
       return owners;
     }
     if (notFound.length === 0) return owners;
     const pidByInode = scanSocketOwners(this.paths);
-    for (const sample of notFound) {
-      const pid = pidByInode.get(sample.inode);
-      if (found(sample, pid)) {
-        this.addHolder(listenerKey(sample.endpoints), pid!);
+    for (const index of notFound) {
+      const pid = pidByInode.get(unowned.inodes[index]!);
+      if (found(index, pid)) {
+        this.addHolder(listenerKey(unowned.endpoints[index]!), pid!);
       } else {
-        const lookups = this.lookupsByCookie.get(sample.cookie);
-        if (lookups === undefined) this.lookupsByCookie.set(sample.cookie, { scans: 1, seenInPass: pass });
+        const cookie = unowned.cookies[index]!;
+        const lookups = this.lookupsByCookie.get(cookie);
+        if (lookups === undefined) this.lookupsByCookie.set(cookie, { scans: 1, seenInPass: pass });
         else lookups.scans++;
       }
     }
@@ -200,19 +206,39 @@ export class OwnerResolver {
   }
 }
 
+/**
+ * The sockets of a pass still to be given an owner, in the order seen: what resolving needs of
+ * each sample, not the sample. A first pass finds every socket without one, and holding 40,000
+ * samples with their counters to its end made them outlive the young generation (15 MiB).
+ */
+class UnownedSockets {
+  readonly cookies: number[] = [];
+  readonly inodes: number[] = [];
+  readonly endpoints: Endpoints[] = [];
+
+  get size(): number {
+    return this.cookies.length;
+  }
+
+  add(sample: SampledSocket): void {
+    this.cookies.push(sample.cookie);
+    this.inodes.push(sample.inode);
+    this.endpoints.push(sample.endpoints);
+  }
+}
+
 /** What one sampling pass leaves for resolving owners, gathered sample by sample. */
 export class SampledPass {
   /** The listeners sampled (listenerKey). */
   readonly listening = new Set<string>();
-  /** The samples still to be given an owner, in the order seen. */
-  readonly unowned: SampledSocket[] = [];
+  readonly unowned = new UnownedSockets();
 
   /** @param seenNeedsOwner notes the socket as sampled; true when it is still to be given an owner. */
   constructor(private readonly seenNeedsOwner: (sample: SampledSocket) => boolean) {}
 
   see(sample: SampledSocket): void {
     if (sample.kind === 'sample' && sample.state === TcpState.LISTEN) this.listening.add(listenerKey(sample.endpoints));
-    if (this.seenNeedsOwner(sample)) this.unowned.push(sample);
+    if (this.seenNeedsOwner(sample)) this.unowned.add(sample);
   }
 }
 
