@@ -25,7 +25,7 @@
  */
 import type { ContainerIdentity, ContainerRecord, Endpoints, FlowLimitCounters, GaugesRecord, ModelRecord, NatRecord, TaskOwner, TcpCounters, TcpStateNumber } from '../model/records.js';
 import type { Workload, WorkloadKind } from '../model/workload.js';
-import { COUNTER_NAMES, EncodedSockets, LIMIT_NAMES } from './encoded-sockets.js';
+import { Counter, EncodedSockets, Limit } from './encoded-sockets.js';
 
 /** A tick of the capture, between the records ingested before it and those after. */
 export interface TickEntry {
@@ -443,8 +443,14 @@ export class ChunkEncoder {
 
   private counters(socket: number, counters: TcpCounters | null, flags: number): void {
     if (counters === null || (flags & SAME_COUNTERS) !== 0) return;
-    for (let at = 0; at < COUNTER_NAMES.length; at++) this.difference(counters[COUNTER_NAMES[at]!], this.sockets.previousCounter(socket, at));
-    if (socket >= 0) this.sockets.setCounters(socket, counters);
+    const { sockets } = this;
+    this.difference(counters.bytesAcked, sockets.previousCounter(socket, Counter.bytesAcked))
+      .difference(counters.bytesReceived, sockets.previousCounter(socket, Counter.bytesReceived))
+      .difference(counters.segsOut, sockets.previousCounter(socket, Counter.segsOut))
+      .difference(counters.segsIn, sockets.previousCounter(socket, Counter.segsIn))
+      .difference(counters.totalRetrans, sockets.previousCounter(socket, Counter.totalRetrans))
+      .difference(counters.srttUs, sockets.previousCounter(socket, Counter.srttUs));
+    if (socket >= 0) sockets.setCounters(socket, counters);
   }
 
   private limitsMarker(socket: number, limits: FlowLimitCounters | null | undefined): number {
@@ -464,7 +470,14 @@ export class ChunkEncoder {
 
   private limits(socket: number, limits: FlowLimitCounters): void {
     const sockets = this.sockets;
-    for (let at = 0; at < LIMIT_NAMES.length; at++) this.difference(limits[LIMIT_NAMES[at]!], sockets.previousLimit(socket, at));
+    this.difference(limits.busyUs, sockets.previousLimit(socket, Limit.busyUs))
+      .difference(limits.rwndLimitedUs, sockets.previousLimit(socket, Limit.rwndLimitedUs))
+      .difference(limits.sndbufLimitedUs, sockets.previousLimit(socket, Limit.sndbufLimitedUs))
+      .difference(limits.deliveryRate, sockets.previousLimit(socket, Limit.deliveryRate))
+      .difference(limits.notsentBytes, sockets.previousLimit(socket, Limit.notsentBytes))
+      .difference(limits.sndCwnd, sockets.previousLimit(socket, Limit.sndCwnd))
+      .difference(limits.sndSsthresh, sockets.previousLimit(socket, Limit.sndSsthresh))
+      .difference(limits.probes, sockets.previousLimit(socket, Limit.probes));
     this.whole(limitFacts(limits));
     if (limits.sndWnd !== null) this.difference(limits.sndWnd, sockets.previousWindow(socket, 'sndWnd'));
     if (limits.rcvWnd !== null) this.difference(limits.rcvWnd, sockets.previousWindow(socket, 'rcvWnd'));
