@@ -15,6 +15,7 @@ import { TcpState } from '../model/records.js';
 import type { ConntrackTuple, TransportProtocolName } from '../probes/conntrack-messages.js';
 import type { ConntrackLookup } from '../probes/conntrack-lookup.js';
 import { natTranslation, socketTuple, type NatTranslation } from '../probes/nat-translation.js';
+import { KeyedQueue } from './keyed-queue.js';
 
 /** Bounds of the NAT pass. */
 export interface NatPassOptions {
@@ -85,7 +86,7 @@ export class NatPass {
   private readonly options: NatPassOptions;
   /** Lookup keys (lookupKey) queued or asked already, oldest first. */
   private readonly asked = new Set<LookupKey>();
-  private readonly pending = new Map<LookupKey, PendingLookup>();
+  private readonly pending = new KeyedQueue<LookupKey, PendingLookup>();
   /** `<netns>/<table>/<tuple>` → the answer, oldest first. */
   private readonly answers = new Map<string, RememberedAnswer>();
   /** ctnetlink refused with EPERM (no CAP_NET_ADMIN): it will refuse every question, so none is asked again. */
@@ -134,12 +135,8 @@ export class NatPass {
     this.asked.add(key);
     if (this.asked.size > this.options.maxAskedConnections) this.asked.delete(this.asked.values().next().value as LookupKey);
     const udpPeer = protocol === 'udp' ? { address: endpoints.daddr, port: endpoints.dport } : undefined;
-    this.pending.set(key, { key, cookie, udpPeer, netns: endpoints.netns, tuple, closed: false });
-    if (this.pending.size > this.options.maxPendingLookups) {
-      const oldest = this.pending.keys().next().value as LookupKey;
-      this.pending.delete(oldest);
-      this.asked.delete(oldest);
-    }
+    this.pending.push({ key, cookie, udpPeer, netns: endpoints.netns, tuple, closed: false });
+    if (this.pending.size > this.options.maxPendingLookups) this.asked.delete(this.pending.shift()!.key);
   }
 
   /** Asks about what was queued, within the tick's bounds; emits a record per translated connection. */
@@ -152,12 +149,10 @@ export class NatPass {
     const startedAt = this.clockMs();
     const overBudget = () => this.clockMs() - startedAt > this.options.tickBudgetMs;
     const batch: PendingLookup[] = [];
-    for (const lookup of this.pending.values()) {
-      if (batch.length === this.options.maxLookupsPerTick) break;
+    while (batch.length < this.options.maxLookupsPerTick) {
+      const lookup = this.pending.shift();
+      if (lookup === undefined) break;
       batch.push(lookup);
-    }
-    for (const lookup of batch) {
-      this.pending.delete(lookup.key);
       if (lookup.closed) this.asked.delete(lookup.key);
     }
 
@@ -191,7 +186,7 @@ export class NatPass {
         }
       }
     }
-    for (const lookup of leftOver) this.pending.set(lookup.key, lookup);
+    for (const lookup of leftOver) this.pending.push(lookup);
   }
 
   close(): void {
