@@ -42,7 +42,7 @@ export class Capture {
 
   tick(): ModelSnapshot {
     const nowMs = this.now();
-    this.source.collect(nowMs);
+    this.heap.runPass(() => this.source.collect(nowMs));
     const snapshot = this.model.tick(nowMs);
     // Before the observers: the event stream and the exporters read the tick's findings.
     this.engine.update(snapshot);
@@ -73,5 +73,6 @@ export class Capture {
       const closing = observer.close?.();
       if (closing !== undefined) await closing;
     }
+    this.heap.collectNow();
   }
 }

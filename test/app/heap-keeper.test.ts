@@ -9,8 +9,15 @@ const MiB = 1024 ** 2;
  * malloc whose releases are counted, on a clock the test moves.
  */
 function fakeHeap(startBytes: number) {
-  const heap = { used: startBytes, liveAfter: 0, collections: 0, releases: 0, nowMs: 0, finish: () => undefined as void };
-  const gc = () => {
+  const heap = { used: startBytes, liveAfter: 0, collections: 0, collectionsAtOnce: 0, releases: 0, nowMs: 0, finish: () => undefined as void };
+  function gc(options: { execution: 'async' }): Promise<void>;
+  function gc(options: { execution: 'sync' }): void;
+  function gc(options: { execution: 'async' | 'sync' }): Promise<void> | void {
+    if (options.execution === 'sync') {
+      heap.collectionsAtOnce++;
+      heap.used = heap.liveAfter;
+      return;
+    }
     heap.collections++;
     return new Promise<void>((resolve) => {
       heap.finish = () => {
@@ -66,10 +73,34 @@ describe('the heap keeper', () => {
     assert.equal(heap.releases, 3, 'a burst of ticks releases once');
   });
 
+  it('collects at once after a pass that grew the heap by 32 MiB and by more than was live', () => {
+    const { heap, keeper } = fakeHeap(10 * MiB);
+    keeper.runPass(() => (heap.used += 20 * MiB));
+    assert.equal(heap.collectionsAtOnce, 0, 'an ordinary pass is left to the collection after the tick');
+    heap.liveAfter = 40 * MiB;
+    keeper.runPass(() => (heap.used += 100 * MiB));
+    assert.equal(heap.collectionsAtOnce, 1, "the first pass over a busy host's sockets");
+    assert.equal(heap.used, 40 * MiB);
+    keeper.runPass(() => (heap.used += 36 * MiB));
+    assert.equal(heap.collectionsAtOnce, 1, 'past 32 MiB but not past the 40 MiB live: left');
+    keeper.runPass(() => (heap.used += 41 * MiB));
+    assert.equal(heap.collectionsAtOnce, 2, 'past both');
+  });
+
+  it('collects at once when asked (a stopped capture)', () => {
+    const { heap, keeper } = fakeHeap(10 * MiB);
+    keeper.collectNow();
+    assert.equal(heap.collectionsAtOnce, 1);
+  });
+
   it('does nothing where Node runs without --expose-gc', () => {
     let releases = 0;
+    let passes = 0;
     const keeper = new HeapKeeper(undefined, () => 1024 * MiB, () => releases++);
     assert.doesNotThrow(() => keeper.afterTick());
+    assert.doesNotThrow(() => keeper.collectNow());
+    keeper.runPass(() => passes++);
     assert.equal(releases, 0);
+    assert.equal(passes, 1, 'the pass still runs');
   });
 });
