@@ -36,7 +36,9 @@ export function countChurn(document: SnapshotDocument, churns: ChurnOutcome | re
   const generators = Array.isArray(churns) ? (churns as readonly ChurnOutcome[]) : [churns as ChurnOutcome];
   const generatorOf = (entry: SnapshotDocument['connections'][number]) =>
     generators.find((churn) => (entry.saddr === '127.0.0.1' && entry.sport === churn.port) || (entry.daddr === '127.0.0.1' && entry.dport === churn.port));
-  const born = document.connections.filter((entry) => !entry.preexisting);
+  // TCP only, as the totals count: a UDP flow is born too (any datagram on the host makes one)
+  // but opens no connection, and counted among the others it showed as an opening missed.
+  const born = document.connections.filter((entry) => entry.protocol === 'tcp' && !entry.preexisting);
   const generatorEntries = born.filter((entry) => generatorOf(entry) !== undefined);
   const othersBorn = born.length - generatorEntries.length;
   const { connectionsOpened, evicted } = document.totals;
