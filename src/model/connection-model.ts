@@ -321,8 +321,13 @@ export class ConnectionModel {
       if (opening) this.totals.connectionsOpened++;
     } else {
       this.learnLocalEndpoint(connection, record.endpoints);
-      // Nothing follows a close; earlier events arriving late still fill in the history.
-      if (connection.closedAtMs !== null && record.atMs > connection.closedAtMs) return;
+      // Nothing follows a close; earlier events arriving late still fill in the history. The
+      // owner still counts: a row closed by its timewait sock's sample carries the sample's
+      // whole-ms time, and the close event that names the owner can be stamped a moment after.
+      if (connection.closedAtMs !== null && record.atMs > connection.closedAtMs) {
+        if (record.owner !== null && !connection.owner.known) connection.adoptOwner(record.owner);
+        return;
+      }
       if (opening) this.noteOpening(connection, record);
       connection.noteActivity(record.atMs);
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConnectionModel } from '../../src/model/connection-model.js';
 import { TcpState, type SocketSampleRecord } from '../../src/model/records.js';
-import { T0, clientHandshake, connectionOf, counters, sampleRecord, stateRecord, sweepRecord } from './record-builders.js';
+import { T0, clientHandshake, connectionOf, counters, sampleRecord, stateRecord, sweepRecord, taskOwner } from './record-builders.js';
 
 /** What sock_diag reports for a timewait sock: no tcp_info, no inode, no uid. */
 function timewaitSample(cookie: number, atMs: number, state: SocketSampleRecord['state'] = TcpState.TIME_WAIT): SocketSampleRecord {
@@ -55,6 +55,21 @@ describe('timewait socks', () => {
     assert.equal(row.closedAtMs, T0 + 900);
     assert.deepEqual(row.stateHistory.at(-1), { state: 'TIME_WAIT', atMs: T0 + 900, durationMs: null });
     assert.ok(!row.stateHistory.some((stay) => stay.state === 'CLOSE'));
+  });
+
+  test('an accepted socket first sampled as a timewait sock takes the owner its close event names, stamped a moment after the sample', () => {
+    // The sample is stamped by Date.now() (whole ms) when the dump's read returns, the events by
+    // the kernel's clock: a close the sample saw can carry a later time by a fraction of a ms.
+    const model = new ConnectionModel();
+    model.ingest(timewaitSample(11, T0 + 1000));
+    model.ingest(stateRecord({ cookie: 11, atMs: T0 + 998.2, oldState: TcpState.LISTEN, newState: TcpState.SYN_RECV }));
+    model.ingest(stateRecord({ cookie: 11, atMs: T0 + 998.3, oldState: TcpState.SYN_RECV, newState: TcpState.ESTABLISHED }));
+    model.ingest(stateRecord({ cookie: 11, atMs: T0 + 1000.4, oldState: TcpState.ESTABLISHED, newState: TcpState.FIN_WAIT1, owner: taskOwner({ pid: 4321, comm: 'server' }) }));
+    const row = connectionOf(model.tick(T0 + 2000), 11);
+    assert.equal(row.preexisting, false);
+    assert.equal(row.owner.pid, 4321);
+    assert.equal(row.owner.comm, 'server');
+    assert.equal(row.state, 'TIME_WAIT', 'nothing after the close changes its history');
   });
 
   test('a timewait sock older than the capture is a TIME_WAIT row, closed, whose close is not counted', () => {
