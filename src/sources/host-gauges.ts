@@ -221,10 +221,11 @@ type PortTally = Map<string, Map<number, number>>;
  * it), so sockets on a listening port are left out.
  */
 function addPortsInRange(tally: PortTally, sockets: NamespaceSockets, range: PortRange, listening: ReadonlySet<number>): void {
-  for (let index = 0; index < sockets.localPorts.length; index++) {
-    const sport = sockets.localPorts[index] as number;
+  const { localPorts, destinationAddresses, destinationPorts } = sockets;
+  for (let index = 0; index < sockets.count; index++) {
+    const sport = localPorts[index] as number;
     if (sport < range.low || sport > range.high || listening.has(sport)) continue;
-    addPorts(tally, sockets.destinationAddresses[index] as string, sockets.destinationPorts[index] as number, 1);
+    addPorts(tally, destinationAddresses[index] as string, destinationPorts[index] as number, 1);
   }
 }
 

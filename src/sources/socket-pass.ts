@@ -55,6 +55,8 @@ export class SocketPass {
   private unknownNamespaceSeen = false;
   /** Per namespace, its TIME_WAIT sockets as last sampled (for the gauges of the passes between), and when. */
   private readonly timeWait = new Map<number, TimeWaitSampling>();
+  /** The pass's other sockets, for the gauges: cleared each pass, their room kept (the TIME_WAIT parts outlive a pass: gathered anew). */
+  private readonly sockets = new SampledSockets();
 
   constructor(
     paths: HostPaths,
@@ -112,7 +114,8 @@ export class SocketPass {
     // Each sample goes on as it is decoded, and only what the owners and the gauges need of it
     // stays until the pass is over (see SocketSampler.sampleEach).
     const owners = this.resolver.beginPass();
-    const sockets = new SampledSockets();
+    const sockets = this.sockets;
+    sockets.clear();
     const timeWaitSockets = new SampledSockets();
     const withTimeWait = new Set<number>();
     let sinceHold = 0;
