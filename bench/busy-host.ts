@@ -2,7 +2,8 @@
  * netscope on a busy host, measured from outside as `top` shows it:
  *
  * - 20,000 open loopback connections (40,000 sockets, bench/open-connections.ts): the peak RSS
- *   (VmHWM) of `netscope --json --duration 8` and of the live view (tmux, 160×45, ~8 s);
+ *   (VmHWM) of `netscope --json --duration 8` and of the live view (tmux, 160×45, ~8 s); the CPU
+ *   netscope takes while they sit idle, beside `ss -tinp` run once a second;
  * - paced churn (800 connections/s for 40 s) with the flight recorder at its default: netscope's
  *   peak RSS and CPU, every connection counted, no lost event, and the flight recorder's window
  *   (SIGUSR1 at the end; the span of the recording, or — when the cap was not reached — the
@@ -11,6 +12,7 @@
  * With `nodeOptions` (bench/profile.ts) netscope runs under extra Node flags (--cpu-prof, a heap
  * snapshot signal), and `beforeStop` runs while it still holds everything.
  */
+import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import os from 'node:os';
@@ -104,6 +106,41 @@ async function jsonAgainstOpen(options: BusyHostOptions, seconds: number, ports:
   };
 }
 
+/** How long the idle connections' CPU is measured, s, and after how long: once the first pass and its collection are over. */
+const IDLE_CPU_SECONDS = 12;
+const IDLE_CPU_AFTER_SECONDS = 5;
+
+/** netscope's CPU, % of a core, while the held connections sit idle: every tick samples each of them again. */
+async function jsonIdleCpu(options: BusyHostOptions): Promise<number> {
+  const run = runNetscope(['--json', '--duration', String(IDLE_CPU_AFTER_SECONDS + IDLE_CPU_SECONDS + 2)], { env: options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {} });
+  await waitForProbes(run.child.pid!);
+  await sleep(IDLE_CPU_AFTER_SECONDS * 1000);
+  const window = startCpuWindow(run.child.pid!);
+  await sleep(IDLE_CPU_SECONDS * 1000);
+  const cpu = window.end();
+  const exit = await run.done;
+  if (exit.code !== 0) throw new Error(`netscope --json exited ${exit.code ?? exit.signal}: ${exit.stderr.trim().split('\n')[0]}`);
+  return cpu?.percentOfCore ?? Number.NaN;
+}
+
+/**
+ * The peer: `ss -tinp` once a second over the same connections, as a shell loop whose CPU
+ * counts its reaped children: it says when the loop is over and waits to be measured.
+ */
+async function ssIdleCpu(): Promise<number> {
+  const loop = spawn('sh', ['-c', `for i in $(seq ${IDLE_CPU_SECONDS}); do ss -tinp > /dev/null; sleep 1; done; echo done; exec sleep 60`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const window = startCpuWindow(loop.pid!);
+    await new Promise<void>((resolve, reject) => {
+      loop.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('done') && resolve());
+      loop.once('close', (code) => reject(new Error(`the ss -tinp loop exited ${code} before it was measured`)));
+    });
+    return window.end()?.percentOfCore ?? Number.NaN;
+  } finally {
+    loop.kill('SIGKILL');
+  }
+}
+
 async function liveViewAgainstOpen(options: BusyHostOptions, seconds: number): Promise<OpenRun> {
   const session = new TmuxSession(`exec ${netscopeBin}`, { width: 160, height: 45 }, options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {});
   try {
@@ -181,6 +218,23 @@ async function measureOpen(options: BusyHostOptions, rows: Row[], verdicts: Verd
         target: withTarget(pass, '≤ 150 MiB'),
       });
       verdicts.push({ target: `${command}: peak RSS ≤ 150 MiB at ${fmt.count(connections)} open connections`, measured: `${fmt.mib(summary.best)} (worst ${fmt.mib(summary.worst)})`, pass });
+    }
+    const idle: Record<'netscope --json' | 'ss -tinp / 1 s', number[]> = { 'netscope --json': [], 'ss -tinp / 1 s': [] };
+    for (let run = 0; run < options.openRuns; run++) {
+      options.log(`busy host: CPU while they sit idle, netscope --json and ss -tinp once a second, ${IDLE_CPU_SECONDS} s each (${run + 1}/${options.openRuns})`);
+      idle['netscope --json'].push(await jsonIdleCpu(options));
+      idle['ss -tinp / 1 s'].push(await ssIdleCpu());
+    }
+    for (const [label, values] of Object.entries(idle)) {
+      const summary = summarize(values, true)!;
+      rows.push({
+        configuration: label,
+        figure: `CPU at ${fmt.count(connections)} open idle connections, ${IDLE_CPU_SECONDS} s`,
+        value: `${fmt.percent(summary.best)} of a core`,
+        ratio: '',
+        spread: spreadText(summary),
+        target: '',
+      });
     }
     const wall = summarize(
       json.map((run) => run.wallMs!),
