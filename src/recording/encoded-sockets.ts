@@ -152,8 +152,8 @@ export class EncodedSockets {
 
   sameIdentity(index: number, inode: number, uid: number): boolean {
     if (index < 0 || !this.has(index, HAS_IDENTITY)) return false;
-    const sample = this.sampleAt(index);
-    return sample.row[sample.at + INODE] === inode && sample.row[sample.at + UID] === uid;
+    const { row, at } = this.sampleAt(index);
+    return row[at + INODE] === inode && row[at + UID] === uid;
   }
 
   setIdentity(index: number, inode: number, uid: number): void {
