@@ -30,6 +30,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conntrackRoundTrip", Napi::Function::New(env, ConntrackRoundTrip));
   exports.Set("btfHasType", Napi::Function::New(env, BtfHasType));
   exports.Set("btfEnumValues", Napi::Function::New(env, BtfEnumValues));
+  exports.Set("releaseVmlinuxBtf", Napi::Function::New(env, ReleaseVmlinuxBtf));
   exports.Set("takeLibbpfLog", Napi::Function::New(env, TakeLibbpfLog));
   exports.Set("openDirectoryWithoutPlantedLinks", Napi::Function::New(env, OpenDirectoryWithoutPlantedLinks));
   exports.Set("entryAt", Napi::Function::New(env, EntryAt));

@@ -7,3 +7,5 @@
 Napi::Value BtfHasType(const Napi::CallbackInfo& info);
 // btfEnumValues(name) → [{name, value}] (empty when the enum does not exist)
 Napi::Value BtfEnumValues(const Napi::CallbackInfo& info);
+// releaseVmlinuxBtf(): frees the parsed BTF the two above share; the next question parses it again.
+Napi::Value ReleaseVmlinuxBtf(const Napi::CallbackInfo& info);

@@ -79,6 +79,8 @@ export interface NativeAddon {
   conntrackRoundTrip(fd: number, request: Buffer, reply: Buffer): number;
   btfHasType(name: string, kind: 'typedef' | 'enum' | 'struct'): boolean;
   btfEnumValues(name: string): { name: string; value: number }[];
+  /** Frees the kernel BTF the two calls above parsed and share; a later call parses it again. */
+  releaseVmlinuxBtf(): void;
   /** libbpf's messages (warn and info) since the last call. */
   takeLibbpfLog(): { level: 'warn' | 'info'; message: string }[];
   /**

@@ -59,6 +59,9 @@ export class LiveSource {
   private stopped = false;
 
   constructor(options: LiveSourceOptions, sink: (record: ModelRecord) => void) {
+    // Read from the kernel's BTF before the probes load, which releases it (see loadProbes).
+    const dropReasons = kernelDropReasons();
+    const resetReasons = kernelResetReasons();
     const loaded = loadProbes({ ringBufferBytes: options.ringBufferBytes, definitions: options.definitions });
     this.object = loaded.object;
     const clock = systemKernelClock();
@@ -66,7 +69,7 @@ export class LiveSource {
     this.udpFlows = udp?.probe ?? null;
     // The kernel's task name is the process's own text: it passes the sanitiser as an owner is
     // decoded, before anything sees it (one owner object is shared by a task's records).
-    this.decoder = tcpEventDecoder(clock, kernelDropReasons(), kernelResetReasons(), escapeUntrustedText);
+    this.decoder = tcpEventDecoder(clock, dropReasons, resetReasons, escapeUntrustedText);
     this.emit = (record) => {
       this.sockets.note(record);
       sink(record);

@@ -7,6 +7,7 @@ import { ProbeError } from '../../src/probes/probe-error.js';
 import { kernelDropReasons } from '../../src/probes/reason-names.js';
 import { TcpEventKind, tcpEventLayout } from '../../src/probes/tcp-events.js';
 import { ExitCode } from '../../src/errors.js';
+import { nativeAddon } from '../../src/probes/native.js';
 import { bpfProgramsOf, programsLeftAfter } from '../support/processes.js';
 
 const MIN_RING_BUFFER = 4096;
@@ -167,5 +168,18 @@ describe('eBPF probes on this kernel', () => {
       (error: unknown) =>
         error instanceof ProbeError && error.exitCode === ExitCode.noPermission && /CAP_BPF and CAP_PERFMON/.test(error.line) && /sudo/.test(error.line),
     );
+  });
+
+  it("answers from the kernel's BTF again after loading the probes released it", () => {
+    const dropReasons = nativeAddon().btfEnumValues('skb_drop_reason');
+    assert.ok(dropReasons.some(({ name }) => name === 'SKB_DROP_REASON_NO_SOCKET'), 'the drop reasons were read');
+    const loaded = loadProbes({ ringBufferBytes: MIN_RING_BUFFER });
+    loaded.object.close();
+    assert.deepEqual(nativeAddon().btfEnumValues('skb_drop_reason'), dropReasons);
+    assert.equal(kernelDropReasons()(dropReasons[0]!.value), dropReasons[0]!.name.replace('SKB_DROP_REASON_', ''));
+    nativeAddon().releaseVmlinuxBtf();
+    nativeAddon().releaseVmlinuxBtf();
+    assert.equal(nativeAddon().btfHasType('btf_trace_inet_sock_set_state', 'typedef'), true);
+    assert.equal(nativeAddon().btfHasType('netscope_no_such_type', 'typedef'), false);
   });
 });
