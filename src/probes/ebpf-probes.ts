@@ -90,7 +90,7 @@ export function loadProbes(options: LoadOptions): LoadedProbes {
     return { definition, typed, program: typed ? `handle_${definition.name}` : `handle_${definition.name}_raw` };
   });
   // The kernel's BTF parsed for these questions (6.6 MB) goes before libbpf parses its own copy
-  // to load: kept, it was held for the rest of a run, and the two at once raised the start's peak.
+  // to load, so the two are never held at once; kept, it stayed for the rest of a run.
   nativeAddon().releaseVmlinuxBtf();
   const statuses = new Map<string, ProbeStatus>();
   const { object, loaded } = loadAccepted(selected, options, statuses);
