@@ -10,6 +10,7 @@
  * looked for, in one walk of the table: an index of every connection by its tuple, kept up for
  * the rare tick that needs it, cost a string and two map updates per connection under churn.
  */
+import { IntegerMap } from '../model/integer-map.js';
 import type { ConnectionSnapshot, ModelSnapshot } from '../model/snapshot-types.js';
 import { pidKey } from './finding-subject.js';
 
@@ -54,7 +55,7 @@ const OLD_DATA_REASONS = new Set(['TCP_OLD_DATA', 'TCP_OLD_SEQUENCE']);
 const MAX_PROCESS_PEER_KEYS = 65_536;
 
 export class ConnectionDeltas {
-  private readonly remembered = new Map<number, Remembered>();
+  private readonly remembered = new IntegerMap<Remembered>();
   /**
    * Each distinct process–peer key once: the connections of one process to one peer share it.
    * Built anew per connection, V8 kept each as a tree of its pieces, about 300 bytes held for

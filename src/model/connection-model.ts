@@ -23,6 +23,7 @@ import { EventLog } from './event-log.js';
 import { emptyHostGauges } from './gauges-snapshot.js';
 import { HostGaugesTable } from './host-gauges-table.js';
 import { CapacityEviction, closedPastRetention } from './eviction-policy.js';
+import { IntegerMap } from './integer-map.js';
 import { ListenerTable } from './listener-table.js';
 import { OwnerSnapshots } from './owner-snapshots.js';
 import { PeerNameTable } from './peer-names.js';
@@ -123,10 +124,10 @@ function emptySnapshot(): ModelSnapshot {
  */
 export class ConnectionModel {
   private readonly options: ModelOptions;
-  private readonly connections = new Map<number, ConnectionEntry>();
+  private readonly connections = new IntegerMap<ConnectionEntry>();
   private readonly columns = new ConnectionColumns();
   private readonly flowLimits = new FlowLimitTracker();
-  private readonly closedConnections = new Set<ConnectionEntry>();
+  private readonly closedConnections = new IntegerMap<ConnectionEntry>();
   private readonly listeners = new ListenerTable();
   private readonly tuples = new TupleIndex<ConnectionEntry>();
   private readonly processes = new ProcessTable();
@@ -260,7 +261,7 @@ export class ConnectionModel {
       if (record.counters.lastPacketAtMs <= closedAtMs) return;
       flow.reopen();
       flow.recordState(TcpState.ESTABLISHED, record.counters.lastPacketAtMs);
-      this.closedConnections.delete(flow);
+      this.closedConnections.delete(flow.cookie);
     }
     flow.learnNetns(record.endpoints.netns);
     flow.foldUdpCounters(record.counters);
@@ -394,7 +395,7 @@ export class ConnectionModel {
     // seen the close (the close itself is not counted: it was not during the capture).
     created.noteActivity(record.atMs);
     created.close(record.atMs);
-    this.closedConnections.add(created);
+    this.closedConnections.set(created.cookie, created);
     this.capacityEviction.noteClosed();
   }
 
@@ -558,14 +559,14 @@ export class ConnectionModel {
     if (!connection.close(atMs)) return;
     // The totals count TCP connections; a UDP flow is no connection opened or closed.
     if (!(connection instanceof UdpFlowEntry)) this.totals.connectionsClosed++;
-    this.closedConnections.add(connection);
+    this.closedConnections.set(connection.cookie, connection);
     this.capacityEviction.noteClosed();
   }
 
   private evict(connection: ConnectionEntry): void {
     this.highestEvictedCookie = Math.max(this.highestEvictedCookie, connection.cookie);
     this.connections.delete(connection.cookie);
-    this.closedConnections.delete(connection);
+    this.closedConnections.delete(connection.cookie);
     this.tuples.remove(connection);
     this.totals.noteEvicted(connection);
     if (connection instanceof UdpFlowEntry) this.udpFlows.remove(connection);
@@ -586,7 +587,7 @@ export class ConnectionModel {
     }
     this.pendingResets.prune(nowMs - closedRetentionMs);
 
-    const entries = [...this.connections.values()].sort((a, b) => a.cookie - b.cookie);
+    const entries = this.connections.valuesArray().sort((a, b) => a.cookie - b.cookie);
     const processesChanged = this.processes.takeChanged();
     const containersChanged = this.containers.takeChanged();
     const referenced = { pids: new Set<number>(), cgroupIds: new Set<number>() };

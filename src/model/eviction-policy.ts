@@ -1,4 +1,10 @@
 import type { ConnectionEntry } from './connection-entry.js';
+import type { IntegerMap } from './integer-map.js';
+
+/** The connection table, by cookie. */
+type ConnectionTable = Pick<IntegerMap<ConnectionEntry>, 'get' | 'size' | 'forEach'>;
+/** The closed connections, by cookie. */
+type ClosedConnections = Pick<IntegerMap<ConnectionEntry>, 'valuesArray'>;
 
 /** Closed connections, earliest close first. */
 function byClosedAt(a: ConnectionEntry, b: ConnectionEntry): number {
@@ -14,13 +20,13 @@ function byIdleLongest(a: ConnectionEntry, b: ConnectionEntry): number {
  * `retentionMs` ago, then the earliest closed beyond `maxClosed`.
  */
 export function closedPastRetention(
-  closed: ReadonlySet<ConnectionEntry>,
+  closed: ClosedConnections,
   nowMs: number,
   retentionMs: number,
   maxClosed: number,
 ): ConnectionEntry[] {
   const expiredAtMs = nowMs - retentionMs;
-  const byAge = [...closed].sort(byClosedAt);
+  const byAge = closed.valuesArray().sort(byClosedAt);
   let expired = 0;
   while (expired < byAge.length && ((byAge[expired] as ConnectionEntry).closedAtMs as number) <= expiredAtMs) expired++;
   const overLimit = Math.max(0, byAge.length - expired - maxClosed);
@@ -47,8 +53,8 @@ export class CapacityEviction {
 
   /** The next connection to evict; undefined only when the table is empty. */
   take(
-    connections: ReadonlyMap<number, ConnectionEntry>,
-    closed: ReadonlySet<ConnectionEntry>,
+    connections: ConnectionTable,
+    closed: ClosedConnections,
   ): ConnectionEntry | undefined {
     for (;;) {
       while (this.nextVictim < this.victims.length) {
@@ -73,8 +79,8 @@ export class CapacityEviction {
     this.holdsOpenVictims = false;
   }
 
-  private choose(connections: ReadonlyMap<number, ConnectionEntry>, closed: ReadonlySet<ConnectionEntry>): void {
-    const victims = [...closed].sort(byClosedAt).slice(0, this.batchSize);
+  private choose(connections: ConnectionTable, closed: ClosedConnections): void {
+    const victims = closed.valuesArray().sort(byClosedAt).slice(0, this.batchSize);
     const openNeeded = this.batchSize - victims.length;
     if (openNeeded > 0) victims.push(...idlestOpen(connections, openNeeded));
     this.victims = victims;
@@ -85,9 +91,11 @@ export class CapacityEviction {
 }
 
 /** The `count` open connections idle longest, idlest first (the lower id on a tie). */
-function idlestOpen(connections: ReadonlyMap<number, ConnectionEntry>, count: number): ConnectionEntry[] {
+function idlestOpen(connections: ConnectionTable, count: number): ConnectionEntry[] {
   const open: ConnectionEntry[] = [];
-  for (const connection of connections.values()) if (connection.isOpen) open.push(connection);
+  connections.forEach((connection) => {
+    if (connection.isOpen) open.push(connection);
+  });
   if (open.length <= count) return open.sort(byIdleLongest);
   // Sorting typed arrays of numbers is far cheaper than sorting the entries: find the cut-off
   // time first (and the cut-off id among those idle since exactly then), then sort only the

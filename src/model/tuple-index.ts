@@ -1,3 +1,5 @@
+import { IntegerMap } from './integer-map.js';
+
 /** What the index needs of a connection: its tuple, local side first, and what ranks sockets that share it. */
 export interface TupleIndexed {
   readonly cookie: number;
@@ -25,7 +27,7 @@ export type TupleHash = (localAddress: string, localPort: number, remoteAddress:
 export class TupleIndex<Connection extends TupleIndexed> {
   // Nearly every hash has one socket: it is kept bare, and an array only when sockets share it
   // (a tuple used again, or two tuples whose hashes collide).
-  private readonly byHash = new Map<number, Connection | Connection[]>();
+  private readonly byHash = new IntegerMap<Connection | Connection[]>();
 
   constructor(private readonly hash: TupleHash = tupleHash) {}
 

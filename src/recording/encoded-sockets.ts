@@ -6,6 +6,7 @@
  * open connections 40,000 of each, promoted to the old generation only to die there.
  */
 import type { Endpoints, FlowLimitCounters, SocketSampleRecord, TcpCounters } from '../model/records.js';
+import { IntegerMap } from '../model/integer-map.js';
 import { RowBlocks } from '../model/row-blocks.js';
 
 /**
@@ -51,7 +52,7 @@ const SAMPLE_LIMITS = 16;
 const SAMPLE_FIELDS = 17;
 
 export class EncodedSockets {
-  private readonly indexByCookie = new Map<number, number>();
+  private readonly indexByCookie = new IntegerMap<number>();
   private readonly endpointsByIndex: (Endpoints | null)[] = [];
   // Rows in blocks: a chunk under churn meets tens of thousands of sockets (see RowBlocks).
   private readonly sockets = RowBlocks.ofZeros(SOCKET_FIELDS);
