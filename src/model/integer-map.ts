@@ -5,7 +5,7 @@
  * V8's Map leaves a deleted entry's slot empty until the table fills, then copies the live
  * entries into a new table (and into a smaller one after many deletions). A table that holds
  * about as many connections as it adds and removes every second was thus allocated anew every
- * few thousand connections — under unthrottled churn the largest single part (16%) of what
+ * few thousand connections — under unthrottled churn the largest single part (a fifth) of what
  * netscope promoted to the old generation. Here the live entries are moved down within the
  * same arrays instead; new arrays are taken only when the live entries fill three quarters of
  * them, and given back when they fill less than an eighth (for arrays half full).
