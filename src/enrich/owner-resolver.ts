@@ -12,6 +12,7 @@
  * is still what /proc says, never a guess from the listener.
  */
 import type { Endpoints, ModelRecord, OwnerRecord, SocketSampleRecord, TaskOwner, UdpSocketRecord } from '../model/records.js';
+import { IntegerMap } from '../model/integer-map.js';
 import { TcpState } from '../model/records.js';
 import type { HostPaths } from '../probes/host-paths.js';
 import type { ProcessDescriber, ProcessDescription } from './proc-process.js';
@@ -55,7 +56,7 @@ export class OwnerResolver {
    * that set was built anew each pass (at 20,000 connections 40,000 entries, 6% of netscope's
    * CPU and 2 MB of garbage a second).
    */
-  private readonly ownedCookies = new Map<number, number>();
+  private readonly ownedCookies = new IntegerMap<number>();
   private readonly lookupsByCookie = new Map<number, FailedLookups>();
   /** Unowned at the previous pass and not found among their listener's holders. */
   private waitingCookies = new Set<number>();
