@@ -34,7 +34,9 @@ describe('stopping the live view', () => {
         } else {
           session.press(stop);
         }
-        while (!existsSync(statusFile) && Date.now() - started < 5000) await sleep(20);
+        // The shell creates the file before it writes the status: wait for the whole line.
+        const statusWritten = () => existsSync(statusFile) && readFileSync(statusFile, 'utf8').endsWith('\n');
+        while (!statusWritten() && Date.now() - started < 5000) await sleep(20);
         const elapsedMs = Date.now() - started;
         assert.equal(readFileSync(statusFile, 'utf8').trim(), '0');
         assert.ok(elapsedMs < EXIT_WITHIN_MS, `exited after ${elapsedMs} ms`);

@@ -128,8 +128,10 @@ describe('netscope live view in a real terminal', () => {
     // The shell around netscope records its status: tmux now and then leaves the exited
     // process unreaped, and its own exit-status field empty.
     const deadline = Date.now() + 5000;
-    while (!existsSync(statusFile) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.ok(existsSync(statusFile), `netscope exited; the screen was:\n${session.screen()}`);
+    // The shell creates the file before it writes the status: wait for the whole line.
+    const statusWritten = () => existsSync(statusFile) && readFileSync(statusFile, 'utf8').endsWith('\n');
+    while (!statusWritten() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(statusWritten(), `netscope exited; the screen was:\n${session.screen()}`);
     assert.equal(readFileSync(statusFile, 'utf8').trim(), '0');
     assert.equal(session.alternateScreenOn(), false, 'the alternate screen was left');
     assert.deepEqual(await programsLeftAfter(), []);
