@@ -86,15 +86,6 @@ export class IntegerMap<V> {
     return false;
   }
 
-  clear(): void {
-    this.keys = new Float64Array(MIN_CAPACITY);
-    this.values_ = new Array<V | undefined>(MIN_CAPACITY).fill(undefined);
-    this.chains = new Int32Array(MIN_CAPACITY);
-    this.buckets = new Int32Array(MIN_CAPACITY / 2).fill(NO_ENTRY);
-    this.used = 0;
-    this.live = 0;
-  }
-
   /** In insertion order. Entries deleted during the walk are skipped; entries added are visited. */
   forEach(visit: (value: V, key: number) => void): void {
     this.walking++;

@@ -88,14 +88,4 @@ describe('a map of integers', () => {
     assert.deepEqual(seen, [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 100, 101, 102, 103, 105, 106, 107]);
     assert.equal(map.size, 22);
   });
-
-  test('cleared, it starts again empty', () => {
-    const map = new IntegerMap<number>();
-    for (let key = 0; key < 100; key++) map.set(key, key);
-    map.clear();
-    assert.equal(map.size, 0);
-    assert.equal(map.get(5), undefined);
-    map.set(5, 50);
-    assert.deepEqual(entriesOf(map), [[5, 50]]);
-  });
 });
