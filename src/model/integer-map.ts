@@ -18,7 +18,7 @@ const GOLDEN_RATIO_32 = 0x9e3779b1;
 export class IntegerMap<V> {
   /** Entries in insertion order; a deleted one keeps its slot (its value undefined) until compaction. */
   private keys: Float64Array;
-  private values_: (V | undefined)[];
+  private storedValues: (V | undefined)[];
   /** The next entry in the same bucket, or NO_ENTRY. */
   private chains: Int32Array;
   /** Each bucket's first entry, or NO_ENTRY; half as many buckets as entries. */
@@ -31,7 +31,7 @@ export class IntegerMap<V> {
 
   constructor() {
     this.keys = new Float64Array(MIN_CAPACITY);
-    this.values_ = new Array<V | undefined>(MIN_CAPACITY).fill(undefined);
+    this.storedValues = new Array<V | undefined>(MIN_CAPACITY).fill(undefined);
     this.chains = new Int32Array(MIN_CAPACITY);
     this.buckets = new Int32Array(MIN_CAPACITY / 2).fill(NO_ENTRY);
   }
@@ -47,7 +47,7 @@ export class IntegerMap<V> {
 
   get(key: number): V | undefined {
     const entry = this.find(key);
-    return entry === NO_ENTRY ? undefined : this.values_[entry];
+    return entry === NO_ENTRY ? undefined : this.storedValues[entry];
   }
 
   has(key: number): boolean {
@@ -58,14 +58,14 @@ export class IntegerMap<V> {
   set(key: number, value: V): this {
     const entry = this.find(key);
     if (entry !== NO_ENTRY) {
-      this.values_[entry] = value;
+      this.storedValues[entry] = value;
       return this;
     }
     if (this.used === this.keys.length) this.makeRoom();
     const slot = this.used++;
     const bucket = this.bucketOf(key);
     this.keys[slot] = key;
-    this.values_[slot] = value;
+    this.storedValues[slot] = value;
     this.chains[slot] = this.buckets[bucket]!;
     this.buckets[bucket] = slot;
     this.live++;
@@ -79,7 +79,7 @@ export class IntegerMap<V> {
       if (this.keys[entry] !== key) continue;
       if (previous === NO_ENTRY) this.buckets[bucket] = this.chains[entry]!;
       else this.chains[previous] = this.chains[entry]!;
-      this.values_[entry] = undefined;
+      this.storedValues[entry] = undefined;
       this.live--;
       return true;
     }
@@ -91,7 +91,7 @@ export class IntegerMap<V> {
     this.walking++;
     try {
       for (let entry = 0; entry < this.used; entry++) {
-        const value = this.values_[entry];
+        const value = this.storedValues[entry];
         if (value !== undefined) visit(value, this.keys[entry]!);
       }
     } finally {
@@ -104,7 +104,7 @@ export class IntegerMap<V> {
     const values = new Array<V>(this.live);
     let next = 0;
     for (let entry = 0; entry < this.used; entry++) {
-      const value = this.values_[entry];
+      const value = this.storedValues[entry];
       if (value !== undefined) values[next++] = value;
     }
     return values;
@@ -134,10 +134,10 @@ export class IntegerMap<V> {
     if (!compact || this.live * 4 >= capacity * 3) wanted = capacity * 2;
     else if (this.live * 8 < capacity) wanted = Math.max(MIN_CAPACITY, 2 ** Math.ceil(Math.log2(this.live * 2)));
     const keys = wanted === capacity ? this.keys : new Float64Array(wanted);
-    const values = wanted === capacity ? this.values_ : new Array<V | undefined>(wanted).fill(undefined);
+    const values = wanted === capacity ? this.storedValues : new Array<V | undefined>(wanted).fill(undefined);
     let next = 0;
     for (let entry = 0; entry < this.used; entry++) {
-      const value = this.values_[entry];
+      const value = this.storedValues[entry];
       if (compact && value === undefined) continue;
       keys[next] = this.keys[entry]!;
       values[next] = value;
@@ -145,7 +145,7 @@ export class IntegerMap<V> {
     }
     if (wanted === capacity) values.fill(undefined, next, this.used);
     this.keys = keys;
-    this.values_ = values;
+    this.storedValues = values;
     if (wanted !== capacity) {
       this.chains = new Int32Array(wanted);
       this.buckets = new Int32Array(wanted / 2);
