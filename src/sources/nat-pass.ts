@@ -30,9 +30,9 @@ export interface NatPassOptions {
   /** Connections remembered as asked, at most (the oldest go first, to be asked again if seen again). Default 200_000. */
   maxAskedConnections: number;
   /**
-   * Connections waiting to be asked, at most. A sample past it waits for the next pass; a new
-   * connection or flow past it gives up the oldest waiting: an open one is queued again by its
-   * next sample, a closed one (churn faster than the lookups) is not asked. Default 4_096.
+   * Connections waiting to be asked, at most. Past it a connection or flow is not queued: an open
+   * one is by its next sample that finds room, a closed one (churn faster than the lookups) is
+   * not asked. Default 4_096.
    */
   maxPendingLookups: number;
 }
@@ -113,10 +113,6 @@ export class NatPass {
       this.queue(record.cookie, record.endpoints, 'tcp');
     } else if (record.kind === 'sample') {
       if (record.state === TcpState.LISTEN || record.state === TcpState.CLOSE || record.state === TcpState.TIME_WAIT) return;
-      // A sample comes again next pass: with the queue full it waits for that one. Giving up the
-      // oldest waiting instead made 40,000 connections found at start queue and give up each
-      // other every pass, a tuple and two map updates each, until all were asked.
-      if (this.pending.size >= this.options.maxPendingLookups) return;
       this.queue(record.cookie, record.endpoints, 'tcp');
     }
   }
@@ -128,6 +124,11 @@ export class NatPass {
    */
   queue(cookie: number, endpoints: Endpoints, protocol: TransportProtocolName): void {
     if (cookie === 0 || endpoints.netns === 0) return;
+    // With the queue full a connection waits for a later record that finds room. Giving up the
+    // oldest waiting for it instead cost churn a tuple, a queued lookup and four table updates
+    // per new connection (8,000 a second) while the lookups answer 256 a tick whichever they
+    // are; and made the 40,000 connections found at start give up each other every pass.
+    if (this.pending.size >= this.options.maxPendingLookups) return;
     const key = lookupKey(cookie, endpoints, protocol);
     if (this.asked.has(key)) return;
     const tuple = socketTuple(endpoints, protocol);
@@ -136,7 +137,6 @@ export class NatPass {
     if (this.asked.size > this.options.maxAskedConnections) this.asked.delete(this.asked.values().next().value as LookupKey);
     const udpPeer = protocol === 'udp' ? { address: endpoints.daddr, port: endpoints.dport } : undefined;
     this.pending.push({ key, cookie, udpPeer, netns: endpoints.netns, tuple, closed: false });
-    if (this.pending.size > this.options.maxPendingLookups) this.asked.delete(this.pending.shift()!.key);
   }
 
   /** Asks about what was queued, within the tick's bounds; emits a record per translated connection. */

@@ -119,7 +119,7 @@ describe('the NAT pass', () => {
     assert.equal(conntrack.asked.length, 1);
   });
 
-  test('connections waiting past the bound: a new connection gives up the oldest (a closed one is not asked), a sample waits for its next pass', () => {
+  test('connections waiting past the bound: one that finds the queue full waits for a later record with room; a closed one waiting is still asked', () => {
     const conntrack = new FakeConntrack();
     const { nat } = pass(conntrack, { maxPendingLookups: 2 });
     nat.note(podSample(1, 40001));
@@ -128,12 +128,16 @@ describe('the NAT pass', () => {
     nat.note(podSample(3, 40003));
     nat.note(connecting(4, 40004));
     nat.run(T0 + 1000);
-    assert.deepEqual(conntrack.asked[0]?.tuples.map((tuple) => tuple.sport), [40002, 40004], '1 (closed) given up for the new connection 4; the sample of 3 found the queue full');
+    assert.deepEqual(conntrack.asked[0]?.tuples.map((tuple) => tuple.sport), [40001, 40002], 'the sample of 3 and the new connection 4 found the queue full');
     nat.note(podSample(2, 40002));
     nat.note(podSample(3, 40003));
     nat.run(T0 + 2000);
     const second = conntrack.asked.find((request, index) => index > 0 && request.netns === POD);
     assert.deepEqual(second?.tuples.map((tuple) => tuple.sport), [40003], 'the waiting sample, sampled again, is asked; 2 is not asked twice');
+    nat.note(connecting(5, 40005));
+    nat.run(T0 + 3000);
+    const third = conntrack.asked.filter((request) => request.netns === POD).at(-1);
+    assert.deepEqual(third?.tuples.map((tuple) => tuple.sport), [40005], 'with room again a new connection is queued at once');
   });
 
   test('loopback connections and host connections are asked in one table only; listeners and unbound sockets not at all', () => {
