@@ -4,7 +4,7 @@ import type { IntegerMap } from './integer-map.js';
 /** The connection table, by cookie. */
 type ConnectionTable = Pick<IntegerMap<ConnectionEntry>, 'get' | 'size' | 'forEach'>;
 /** The closed connections, by cookie. */
-type ClosedConnections = Pick<IntegerMap<ConnectionEntry>, 'valuesArray'>;
+type ClosedConnections = Pick<IntegerMap<ConnectionEntry>, 'valuesArray' | 'size' | 'forEach'>;
 
 /** Closed connections, earliest close first. */
 function byClosedAt(a: ConnectionEntry, b: ConnectionEntry): number {
@@ -26,6 +26,15 @@ export function closedPastRetention(
   maxClosed: number,
 ): ConnectionEntry[] {
   const expiredAtMs = nowMs - retentionMs;
+  if (closed.size <= maxClosed) {
+    // Within the cap only the expired go, seldom any: after a storm the table keeps its 10,000
+    // closed rows for their minute, and ranking them all every tick found none to remove.
+    const expired: ConnectionEntry[] = [];
+    closed.forEach((connection) => {
+      if ((connection.closedAtMs as number) <= expiredAtMs) expired.push(connection);
+    });
+    return expired.sort(byClosedAt);
+  }
   const byAge = closed.valuesArray().sort(byClosedAt);
   let expired = 0;
   while (expired < byAge.length && ((byAge[expired] as ConnectionEntry).closedAtMs as number) <= expiredAtMs) expired++;

@@ -195,24 +195,30 @@ describe('eviction', () => {
   test('closed connections leave the table after the retention time, the totals stay', () => {
     const model = new ConnectionModel({ closedRetentionMs: 60_000 });
     closedConnection(model, 71, T0 + 1000, 5000);
+    closedConnection(model, 70, T0 + 1500, 0);
     model.ingest(sampleRecord({ cookie: 72, atMs: T0 + 1000, endpoints: endpoints({ sport: 1072 }) }));
     const retained = model.tick(T0 + 60_999);
     assert.deepEqual(
       retained.connections.map((connection) => connection.id),
-      [71, 72],
+      [70, 71, 72],
     );
     assert.equal(retained.totals.evicted, 0);
 
     const evicted = model.tick(T0 + 61_000);
     assert.deepEqual(
       evicted.connections.map((connection) => connection.id),
-      [72],
+      [70, 72],
+      'the one closed 60 s ago goes; the one closed later stays for its own minute',
     );
     assert.equal(evicted.totals.evicted, 1);
     assert.equal(evicted.totals.bytesSent, 5000);
-    assert.equal(evicted.totals.connectionsOpened, 1);
-    assert.equal(evicted.totals.connectionsClosed, 1);
-    assert.deepEqual(evicted.processes, []);
+    assert.equal(evicted.totals.connectionsOpened, 2);
+    assert.equal(evicted.totals.connectionsClosed, 2);
+    assert.deepEqual(evicted.processes.map((process) => process.connections), [1], 'the closed row left keeps its process');
+
+    const bothGone = model.tick(T0 + 61_500);
+    assert.deepEqual(bothGone.connections.map((connection) => connection.id), [72]);
+    assert.deepEqual(bothGone.processes, []);
   });
 
   test('beyond the closed-connection limit the earliest closed go first', () => {
