@@ -9,12 +9,13 @@ const MiB = 1024 ** 2;
  * malloc whose releases are counted, on a clock the test moves.
  */
 function fakeHeap(startBytes: number) {
-  const heap = { used: startBytes, liveAfter: 0, collections: 0, collectionsAtOnce: 0, releases: 0, nowMs: 0, finish: () => undefined as void };
+  const heap = { used: startBytes, liveAfter: 0, collections: 0, collectionsAtOnce: 0, memoryReducing: 0, releases: 0, nowMs: 0, finish: () => undefined as void };
   function gc(options: { execution: 'async' }): Promise<void>;
-  function gc(options: { execution: 'sync' }): void;
-  function gc(options: { execution: 'async' | 'sync' }): Promise<void> | void {
+  function gc(options: { execution: 'sync'; flavor?: 'regular' | 'last-resort' }): void;
+  function gc(options: { execution: 'async' | 'sync'; flavor?: 'regular' | 'last-resort' }): Promise<void> | void {
     if (options.execution === 'sync') {
       heap.collectionsAtOnce++;
+      if (options.flavor === 'last-resort') heap.memoryReducing++;
       heap.used = heap.liveAfter;
       return;
     }
@@ -80,6 +81,7 @@ describe('the heap keeper', () => {
     heap.liveAfter = 40 * MiB;
     keeper.runPass(() => (heap.used += 100 * MiB));
     assert.equal(heap.collectionsAtOnce, 1, "the first pass over a busy host's sockets");
+    assert.equal(heap.memoryReducing, 1, 'compacting, and giving back what it freed');
     assert.equal(heap.used, 40 * MiB);
     keeper.runPass(() => (heap.used += 36 * MiB));
     assert.equal(heap.collectionsAtOnce, 1, 'past 32 MiB but not past the 40 MiB live: left');
@@ -91,6 +93,7 @@ describe('the heap keeper', () => {
     const { heap, keeper } = fakeHeap(10 * MiB);
     keeper.collectNow();
     assert.equal(heap.collectionsAtOnce, 1);
+    assert.equal(heap.memoryReducing, 0, 'an ordinary collection: the process is about to write its document and exit');
   });
 
   it('does nothing where Node runs without --expose-gc', () => {
