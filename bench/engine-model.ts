@@ -76,9 +76,7 @@ if (values.mode === 'tick') {
 } else if (values.mode === 'rss') {
   // Built as netscope's first pass over a busy host fills its table: under the heap keeper.
   const heap = new HeapKeeper();
-  let built: ReturnType<typeof syntheticModel> | null = null;
-  heap.runPass(() => (built = syntheticModel(connections)));
-  const model = built!;
+  const model = heap.runPass(() => syntheticModel(connections));
   // Ticks a second apart, each followed by the heap keeper, as netscope ticks: read right after
   // back-to-back ticks, the figure was whatever garbage V8 had not yet collected (a change that
   // moved its collections by a tick moved the figure by 30 MiB).
