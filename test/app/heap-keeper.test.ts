@@ -6,17 +6,36 @@ const MiB = 1024 ** 2;
 
 /**
  * A collector that counts its calls and leaves `liveAfter` bytes once its promise settles, and a
- * malloc whose releases are counted, on a clock the test moves.
+ * malloc whose releases are counted, on a clock the test moves. The old generation and the
+ * resident pages follow `used` unless set; a memory-reducing collection takes `reducingMs` and
+ * leaves `liveAfter` resident.
  */
 function fakeHeap(startBytes: number) {
-  const heap = { used: startBytes, liveAfter: 0, collections: 0, collectionsAtOnce: 0, memoryReducing: 0, releases: 0, nowMs: 0, finish: () => undefined as void };
+  const heap = {
+    used: startBytes,
+    old: null as number | null,
+    resident: null as number | null,
+    liveAfter: 0,
+    reducingMs: 0,
+    collections: 0,
+    collectionsAtOnce: 0,
+    memoryReducing: 0,
+    releases: 0,
+    nowMs: 0,
+    finish: () => undefined as void,
+  };
   function gc(options: { execution: 'async' }): Promise<void>;
   function gc(options: { execution: 'sync'; flavor?: 'regular' | 'last-resort' }): void;
   function gc(options: { execution: 'async' | 'sync'; flavor?: 'regular' | 'last-resort' }): Promise<void> | void {
     if (options.execution === 'sync') {
       heap.collectionsAtOnce++;
-      if (options.flavor === 'last-resort') heap.memoryReducing++;
       heap.used = heap.liveAfter;
+      if (options.flavor === 'last-resort') {
+        heap.memoryReducing++;
+        heap.nowMs += heap.reducingMs;
+        heap.old = heap.liveAfter;
+        heap.resident = heap.liveAfter;
+      }
       return;
     }
     heap.collections++;
@@ -30,7 +49,8 @@ function fakeHeap(startBytes: number) {
   const release = () => {
     heap.releases++;
   };
-  return { heap, keeper: new HeapKeeper(gc, () => heap.used, release, () => heap.nowMs) };
+  const bytes = () => ({ used: heap.used, old: heap.old ?? heap.used, resident: heap.resident ?? heap.used });
+  return { heap, keeper: new HeapKeeper(gc, bytes, release, () => heap.nowMs) };
 }
 
 describe('the heap keeper', () => {
@@ -89,6 +109,57 @@ describe('the heap keeper', () => {
     assert.equal(heap.collectionsAtOnce, 2, 'past both');
   });
 
+  it('compacts a quiet heap holding 16 MiB more than was live, within one hundredth of the time', () => {
+    const { heap, keeper } = fakeHeap(60 * MiB);
+    heap.liveAfter = 60 * MiB;
+    heap.reducingMs = 100;
+    heap.resident = 90 * MiB;
+    keeper.afterTick();
+    assert.equal(heap.memoryReducing, 0, 'the first tick: how fast the old generation grows is not known yet');
+    heap.nowMs += 1000;
+    heap.old = 61 * MiB;
+    keeper.afterTick();
+    assert.equal(heap.memoryReducing, 1, 'grown 1 MiB in a second, 29 MiB held beyond the 61 MiB live: compacted');
+    assert.equal(heap.collections, 0);
+    heap.nowMs += 1000;
+    heap.old = 61.5 * MiB;
+    heap.resident = 70 * MiB;
+    keeper.afterTick();
+    assert.equal(heap.memoryReducing, 1, '9 MiB beyond what was live: left');
+    heap.resident = 80 * MiB;
+    heap.nowMs += 1000;
+    keeper.afterTick();
+    assert.equal(heap.memoryReducing, 2, "the start's banked time pays for a second one");
+    for (let second = 0; second < 2; second++) {
+      heap.nowMs += 1000;
+      heap.resident = 80 * MiB;
+      keeper.afterTick();
+    }
+    assert.equal(heap.memoryReducing, 2, 'what is left of 250 ms, 70, and 1% of the 2 s since do not pay for 100 ms');
+    heap.nowMs += 1000;
+    keeper.afterTick();
+    assert.equal(heap.memoryReducing, 3, 'with 1% of the 3 s since, they do');
+  });
+
+  it('does not compact while the old generation grows 2 MiB a second or more (churn)', () => {
+    const { heap, keeper } = fakeHeap(60 * MiB);
+    heap.liveAfter = 60 * MiB;
+    heap.resident = 100 * MiB;
+    heap.old = 40 * MiB;
+    for (let tick = 0; tick < 10; tick++) {
+      keeper.afterTick();
+      heap.nowMs += 1000;
+      heap.old += 2 * MiB;
+    }
+    assert.equal(heap.memoryReducing, 0);
+    heap.old -= 30 * MiB;
+    keeper.afterTick();
+    assert.equal(heap.memoryReducing, 0, 'a tick across a collection: its growth is not known');
+    heap.nowMs += 1000;
+    keeper.afterTick();
+    assert.equal(heap.memoryReducing, 1, 'a tick without growth');
+  });
+
   it('collects at once when asked (a stopped capture)', () => {
     const { heap, keeper } = fakeHeap(10 * MiB);
     keeper.collectNow();
@@ -99,7 +170,7 @@ describe('the heap keeper', () => {
   it('does nothing where Node runs without --expose-gc', () => {
     let releases = 0;
     let passes = 0;
-    const keeper = new HeapKeeper(undefined, () => 1024 * MiB, () => releases++);
+    const keeper = new HeapKeeper(undefined, () => ({ used: 1024 * MiB, old: 1024 * MiB, resident: 1024 * MiB }), () => releases++);
     assert.doesNotThrow(() => keeper.afterTick());
     assert.doesNotThrow(() => keeper.collectNow());
     keeper.runPass(() => passes++);
