@@ -20,6 +20,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SnapshotDocument } from '../src/model/snapshot-document.js';
 import { packageRoot } from '../src/probes/package-paths.js';
+import { sampleMemory } from '../test/support/churn.js';
 import { requestFlightDump, runNetscope, waitForProbes } from '../test/support/processes.js';
 import { TmuxSession } from '../test/support/tmux.js';
 import { countChurn, describeChurnCount } from './churn-accounting.js';
@@ -110,17 +111,23 @@ async function jsonAgainstOpen(options: BusyHostOptions, seconds: number, ports:
 const IDLE_CPU_SECONDS = 12;
 const IDLE_CPU_AFTER_SECONDS = 5;
 
-/** netscope's CPU, % of a core, while the held connections sit idle: every tick samples each of them again. */
-async function jsonIdleCpu(options: BusyHostOptions): Promise<number> {
+/**
+ * netscope's CPU, % of a core, while the held connections sit idle (every tick samples each of
+ * them again), and the highest VmRSS over the same window: the steady state a long-running
+ * agent holds, where the peak RSS above includes the start and the document.
+ */
+async function jsonIdle(options: BusyHostOptions): Promise<{ cpuPercent: number; steadyRssBytes: number }> {
   const run = runNetscope(['--json', '--duration', String(IDLE_CPU_AFTER_SECONDS + IDLE_CPU_SECONDS + 2)], { env: options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {} });
   await waitForProbes(run.child.pid!);
   await sleep(IDLE_CPU_AFTER_SECONDS * 1000);
   const window = startCpuWindow(run.child.pid!);
+  const memory = sampleMemory(run.child.pid!, 20);
   await sleep(IDLE_CPU_SECONDS * 1000);
+  memory.stop();
   const cpu = window.end();
   const exit = await run.done;
   if (exit.code !== 0) throw new Error(`netscope --json exited ${exit.code ?? exit.signal}: ${exit.stderr.trim().split('\n')[0]}`);
-  return cpu?.percentOfCore ?? Number.NaN;
+  return { cpuPercent: cpu?.percentOfCore ?? Number.NaN, steadyRssBytes: Math.max(...memory.samples.map((sample) => sample.rssBytes)) };
 }
 
 /**
@@ -220,11 +227,23 @@ async function measureOpen(options: BusyHostOptions, rows: Row[], verdicts: Verd
       verdicts.push({ target: `${command}: peak RSS ≤ 150 MiB at ${fmt.count(connections)} open connections`, measured: `${fmt.mib(summary.best)} (worst ${fmt.mib(summary.worst)})`, pass });
     }
     const idle: Record<'netscope --json' | 'ss -tinp / 1 s', number[]> = { 'netscope --json': [], 'ss -tinp / 1 s': [] };
+    const steadyRss: number[] = [];
     for (let run = 0; run < options.openRuns; run++) {
       options.log(`busy host: CPU while they sit idle, netscope --json and ss -tinp once a second, ${IDLE_CPU_SECONDS} s each (${run + 1}/${options.openRuns})`);
-      idle['netscope --json'].push(await jsonIdleCpu(options));
+      const json = await jsonIdle(options);
+      idle['netscope --json'].push(json.cpuPercent);
+      steadyRss.push(json.steadyRssBytes);
       idle['ss -tinp / 1 s'].push(await ssIdleCpu());
     }
+    const steady = summarize(steadyRss, true)!;
+    rows.push({
+      configuration: 'netscope --json',
+      figure: `highest RSS at ${fmt.count(connections)} open idle connections, ${IDLE_CPU_AFTER_SECONDS}–${IDLE_CPU_AFTER_SECONDS + IDLE_CPU_SECONDS} s after the probes (the steady state)`,
+      value: fmt.mib(steady.best),
+      ratio: '',
+      spread: spreadText(steady),
+      target: '',
+    });
     for (const [label, values] of Object.entries(idle)) {
       const summary = summarize(values, true)!;
       rows.push({
