@@ -119,7 +119,7 @@ describe('the heap keeper', () => {
     heap.nowMs += 1000;
     heap.old = 61 * MiB;
     keeper.afterTick();
-    assert.equal(heap.memoryReducing, 1, 'grown 1 MiB in a second, 29 MiB held beyond the 61 MiB live: compacted');
+    assert.equal(heap.memoryReducing, 1, 'grown 1 MiB in a second, 90 MiB resident with nothing known live: compacted');
     assert.equal(heap.collections, 0);
     heap.nowMs += 1000;
     heap.old = 61.5 * MiB;
@@ -139,6 +139,53 @@ describe('the heap keeper', () => {
     heap.nowMs += 1000;
     keeper.afterTick();
     assert.equal(heap.memoryReducing, 3, 'with 1% of the 3 s since, they do');
+  });
+
+  it('compacts a heap whose compaction takes longer than the bank holds once the bank is full again', () => {
+    const { heap, keeper } = fakeHeap(60 * MiB);
+    heap.liveAfter = 60 * MiB;
+    heap.reducingMs = 400;
+    heap.resident = 700 * MiB;
+    keeper.afterTick();
+    heap.nowMs += 1000;
+    keeper.afterTick();
+    assert.equal(heap.memoryReducing, 1, 'the bank pays 250 ms of it and is 150 ms short after');
+    const compactAfter = (seconds: number) => {
+      for (let second = 0; second < seconds; second++) {
+        heap.nowMs += 1000;
+        heap.resident = 700 * MiB;
+        keeper.afterTick();
+      }
+      return heap.memoryReducing;
+    };
+    assert.equal(compactAfter(39), 1, 'back to 240 ms of 250 after 39 s');
+    assert.equal(compactAfter(2), 2, 'a full bank pays for the next, at 1% of the time');
+  });
+
+  it('does not compact small heaps (below 64 MiB resident)', () => {
+    const { heap, keeper } = fakeHeap(20 * MiB);
+    heap.resident = 60 * MiB;
+    for (let tick = 0; tick < 3; tick++) {
+      keeper.afterTick();
+      heap.nowMs += 1000;
+    }
+    assert.equal(heap.memoryReducing, 0);
+  });
+
+  it("charges the first pass's compaction to the bank", () => {
+    const { heap, keeper } = fakeHeap(10 * MiB);
+    heap.liveAfter = 60 * MiB;
+    heap.reducingMs = 200;
+    keeper.runPass(() => (heap.used += 100 * MiB));
+    assert.equal(heap.memoryReducing, 1);
+    heap.resident = 90 * MiB;
+    keeper.afterTick();
+    heap.nowMs += 1000;
+    keeper.afterTick();
+    assert.equal(heap.memoryReducing, 1, 'quiet and 30 MiB beyond what was live, but 60 ms banked do not pay for 200');
+    heap.nowMs += 15_000;
+    keeper.afterTick();
+    assert.equal(heap.memoryReducing, 2, 'with 1% of 15 s more, they do');
   });
 
   it('does not compact while the old generation grows 2 MiB a second or more (churn)', () => {
