@@ -9,7 +9,7 @@ import type { Finding } from '../findings/finding.js';
 import { FindingsEngine } from '../findings/findings-engine.js';
 import { HeapKeeper } from './heap-keeper.js';
 import type { ModelRecord } from '../model/records.js';
-import { toSnapshotDocument, type SnapshotDocument } from '../model/snapshot-document.js';
+import { toSnapshotDocument, toStreamedSnapshotDocument, type SnapshotDocument, type StreamedSnapshotDocument } from '../model/snapshot-document.js';
 import type { HostInfo, ModelSnapshot } from '../model/snapshot-types.js';
 
 export class Capture {
@@ -57,11 +57,20 @@ export class Capture {
   }
 
   document(): SnapshotDocument {
-    return toSnapshotDocument(this.model.snapshot, {
+    return toSnapshotDocument(this.model.snapshot, this.documentMeta());
+  }
+
+  /** The document to write as it is read: its connections are made one at a time (see RowsAsRead). */
+  streamedDocument(): StreamedSnapshotDocument {
+    return toStreamedSnapshotDocument(this.model.snapshot, this.documentMeta());
+  }
+
+  private documentMeta(): Parameters<typeof toSnapshotDocument>[1] {
+    return {
       host: this.host,
       source: { kind: this.source.kind, probes: this.source.probes },
       generatedAtMs: this.model.snapshot.atMs,
-    });
+    };
   }
 
   /** Stops the source, then closes every observer (recordings flushed, servers closed). */

@@ -6,9 +6,9 @@
  */
 import type { Capture } from './capture.js';
 import { modelOptionsOf, openLiveCapture, tickUntil } from './live-capture-run.js';
-import { scopeDocument } from '../model/document-scope.js';
+import { isWholeHost, scopeDocument } from '../model/document-scope.js';
 import type { CliOptions } from './cli-options.js';
-import type { SnapshotDocument } from '../model/snapshot-document.js';
+import type { SnapshotDocument, StreamedSnapshotDocument } from '../model/snapshot-document.js';
 import { withFindings } from '../findings/finding-document.js';
 import { scopeFindings } from '../findings/finding-scope.js';
 import { snapshotDocumentJson } from '../model/snapshot-document-json.js';
@@ -34,7 +34,9 @@ export async function runJsonCapture(options: CliOptions): Promise<number> {
   const baseline = options.baselinePath === null ? null : await readBaseline(options.baselinePath);
   const { capture, cutShort } =
     options.replayPath === null ? { capture: await captureLive(options), cutShort: false } : await replayRecording(options.replayPath, options);
-  const scoped = withFindings(scopeDocument(capture.document(), options), scopeFindings(capture.findings, options));
+  // The whole host's connections are made as they are written; a scope's are few, and filtered whole.
+  const captured: StreamedSnapshotDocument = isWholeHost(options) ? capture.streamedDocument() : scopeDocument(capture.document(), options);
+  const scoped = withFindings(captured, scopeFindings(capture.findings, options));
   // Host-wide, like the totals: what changed is measured on everything the capture saw.
   const document = baseline === null ? scoped : { ...scoped, changes: changesSinceBaseline(baseline, profileOfSnapshot(capture.model.snapshot)) };
   const unmatched = unmatchedContainerScope(document, options);
@@ -64,7 +66,7 @@ export async function captureLive(options: CliOptions): Promise<Capture> {
 }
 
 /** The note for a --container/--pod that named nothing netscope saw; null when it matched or was not given. */
-function unmatchedContainerScope(document: SnapshotDocument, scope: Pick<CliOptions, 'container' | 'pod'>): string | null {
+function unmatchedContainerScope(document: Pick<SnapshotDocument, 'containers'>, scope: Pick<CliOptions, 'container' | 'pod'>): string | null {
   if ((scope.container === null && scope.pod === null) || document.containers.length > 0) return null;
   const asked = [scope.container === null ? null : `--container ${scope.container}`, scope.pod === null ? null : `--pod ${scope.pod}`]
     .filter((part) => part !== null)

@@ -72,7 +72,10 @@ export function findingDocument(finding: Finding): FindingDocument {
  * The document with `findings` added before a save's `view` (the fields stream in this order,
  * see snapshotDocumentJson).
  */
-export function withFindings(document: SnapshotDocument, findings: readonly Finding[]): FindingsSnapshotDocument {
+export function withFindings<Document extends Pick<SnapshotDocument, 'view'>>(
+  document: Document,
+  findings: readonly Finding[],
+): Omit<Document, 'view'> & Pick<FindingsSnapshotDocument, 'findings' | 'view'> {
   const { view, ...rest } = document;
   return { ...rest, findings: findings.map(findingDocument), ...(view === undefined ? {} : { view }) };
 }

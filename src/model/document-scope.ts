@@ -11,6 +11,11 @@ export interface DocumentScope {
   pod: string | null;
 }
 
+/** No scope given: the document is the whole host's. */
+export function isWholeHost(scope: DocumentScope): boolean {
+  return scope.pid === null && scope.port === null && scope.container === null && scope.pod === null;
+}
+
 /** Does the container answer to `--container` (name, or id prefix) and `--pod` (name, or namespace/name)? */
 export function containerInScope(container: ContainerIdentity | null, scope: Pick<DocumentScope, 'container' | 'pod'>): boolean {
   if (scope.container === null && scope.pod === null) return true;
@@ -28,7 +33,7 @@ export function containerInScope(container: ContainerIdentity | null, scope: Pic
  * the host saw.
  */
 export function scopeDocument(document: SnapshotDocument, scope: DocumentScope): SnapshotDocument {
-  if (scope.pid === null && scope.port === null && scope.container === null && scope.pod === null) return document;
+  if (isWholeHost(scope)) return document;
   const matchesPid = (pid: number | null) => scope.pid === null || pid === scope.pid;
   const matchesPort = (...ports: number[]) => scope.port === null || ports.includes(scope.port);
   const matchesContainer = (container: ContainerIdentity | null) => containerInScope(container, scope);

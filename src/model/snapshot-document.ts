@@ -3,6 +3,7 @@ import { flowLimitDocument, type FlowLimitDocument } from './flow-limit-document
 import type { DropClass } from './drop-classes.js';
 import { workloadOf, type Workload } from './workload.js';
 import { gaugesDocument, type GaugesDocument } from './gauges-document.js';
+import { RowsAsRead } from './rows-as-read.js';
 import type { ContainerIdentity, ContainerStateProblem } from './records.js';
 import type { ProblemSpan } from './problem-trail.js';
 import type {
@@ -420,11 +421,24 @@ function peerDocument(peer: PeerSnapshot): PeerDocument {
   return { address: peer.address, family: peer.family, peerName: peerNameDocument(peer.peerName), ...sumsDocument(peer) };
 }
 
+/** A snapshot document whose connections may be made as the writer reads them (see RowsAsRead). */
+export type StreamedSnapshotDocument = Omit<SnapshotDocument, 'connections'> & {
+  connections: SnapshotDocument['connections'] | RowsAsRead<ConnectionSnapshot, ConnectionDocument>;
+};
+
 /** Builds the JSON document for a snapshot; the result is plain data, ready for JSON.stringify. */
 export function toSnapshotDocument(
   snapshot: ModelSnapshot,
   meta: { host: HostInfo; source: SourceInfo; generatedAtMs: number },
 ): SnapshotDocument {
+  return { ...toStreamedSnapshotDocument(snapshot, meta), connections: snapshot.connections.map(connectionDocument) };
+}
+
+/** The document for a snapshot, for a writer: each connection's part is made as it is written. */
+export function toStreamedSnapshotDocument(
+  snapshot: ModelSnapshot,
+  meta: { host: HostInfo; source: SourceInfo; generatedAtMs: number },
+): StreamedSnapshotDocument & { connections: RowsAsRead<ConnectionSnapshot, ConnectionDocument> } {
   const { totals } = snapshot;
   return {
     schemaVersion: 2,
@@ -448,7 +462,7 @@ export function toSnapshotDocument(
       evicted: totals.evicted,
       udpFlowsRefused: totals.udpFlowsRefused,
     },
-    connections: snapshot.connections.map(connectionDocument),
+    connections: new RowsAsRead(snapshot.connections, connectionDocument),
     listeners: snapshot.listeners.map(listenerDocument),
     processes: snapshot.processes.map(processDocument),
     peers: snapshot.peers.map(peerDocument),

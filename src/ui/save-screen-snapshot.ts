@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { withFindings } from '../findings/finding-document.js';
 import { fileStamp } from '../output/file-stamp.js';
-import { toSnapshotDocument, type ViewDocument } from '../model/snapshot-document.js';
+import { toStreamedSnapshotDocument, type ViewDocument } from '../model/snapshot-document.js';
 import { snapshotDocumentJson } from '../model/snapshot-document-json.js';
 import { writeFileSafely } from '../output/safe-file-write.js';
 import { keptPaneRows } from './view-model/select-table.js';
@@ -66,7 +66,7 @@ export function saveScreenSnapshot(input: ScreenInput, stateAsKept: UiState, dir
   const { snapshot, findings, source, host } = input;
   const kept = { ...snapshot, ...keptPaneRows(snapshot, state) };
   const view = viewDocument(state);
-  const document = { ...withFindings(toSnapshotDocument(kept, { host, source, generatedAtMs: snapshot.atMs }), findings), view };
+  const document = { ...withFindings(toStreamedSnapshotDocument(kept, { host, source, generatedAtMs: snapshot.atMs }), findings), view };
   writeFileSafely(target, snapshotDocumentJson(document));
   return { path: target, connections: kept.connections.length, view };
 }

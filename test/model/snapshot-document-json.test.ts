@@ -8,7 +8,8 @@ import type { ContainerRecord, ContainerIdentity } from '../../src/model/records
 import type { ModelSnapshot, SourceInfo } from '../../src/model/snapshot-types.js';
 import { ConnectionModel } from '../../src/model/connection-model.js';
 import { TcpState } from '../../src/model/records.js';
-import { toSnapshotDocument, type SnapshotDocument } from '../../src/model/snapshot-document.js';
+import { toSnapshotDocument, toStreamedSnapshotDocument, type SnapshotDocument } from '../../src/model/snapshot-document.js';
+import { withFindings } from '../../src/findings/finding-document.js';
 import { snapshotDocumentJson } from '../../src/model/snapshot-document-json.js';
 import { T0, clientHandshake, counters, dropRecord, endpoints, ownerRecord, sampleRecord, stateRecord, taskOwner } from './record-builders.js';
 
@@ -52,6 +53,31 @@ describe('streamed snapshot document', () => {
     assert.equal(text, `${JSON.stringify(document, null, 2)}\n`);
     // Eleven top-level fields, the array brackets, and each element on its own.
     assert.ok(pieces >= 11 + document.connections.length, `only ${pieces} pieces`);
+  });
+
+  test('a streamed document, its connections made as they are written: the same text, and no connection made before it is read', () => {
+    const model = new ConnectionModel();
+    for (const record of clientHandshake(1, T0, 3.25)) model.ingest(record);
+    for (const record of clientHandshake(2, T0 + 5, 1)) model.ingest({ ...record, endpoints: endpoints({ sport: 40001 }) } as typeof record);
+    const snapshot = model.tick(T0 + 1000);
+    const meta = { host: { hostname: 'höst-ü', kernel: '6.8.0' }, source, generatedAtMs: snapshot.atMs };
+    const read: number[] = [];
+    // The document's part alone reads the segments received (the host gauges read other fields).
+    const connections = snapshot.connections.map((connection) => new Proxy(connection, { get: (target, key, receiver) => (key === 'segmentsReceived' && read.push(target.id), Reflect.get(target, key, receiver)) }));
+    const document = toStreamedSnapshotDocument({ ...snapshot, connections }, meta);
+    assert.deepEqual(read, [], 'building the document reads no connection');
+    const pieces = snapshotDocumentJson(withFindings(document, []));
+    let text = '';
+    let connectionsKeyWritten = false;
+    for (const piece of pieces) {
+      text += piece;
+      if (!piece.endsWith('"connections": ')) continue;
+      connectionsKeyWritten = true;
+      assert.deepEqual(read, [], 'the fields before the connections are written without them');
+    }
+    assert.ok(connectionsKeyWritten);
+    assert.equal(read.length, 2);
+    assert.equal(text, `${JSON.stringify(withFindings(toSnapshotDocument(snapshot, meta), []), null, 2)}\n`);
   });
 
   test('any plain document: empty arrays and objects, nested arrays, undefined fields left out as JSON.stringify does', () => {
