@@ -50,7 +50,17 @@ function fakeHeap(startBytes: number) {
     heap.releases++;
   };
   const bytes = () => ({ used: heap.used, old: heap.old ?? heap.used, resident: heap.resident ?? heap.used });
-  return { heap, keeper: new HeapKeeper(gc, bytes, release, () => heap.nowMs) };
+  const keeper = new HeapKeeper(gc, bytes, release, () => heap.nowMs);
+  /** A tick a second for `seconds`, the resident pages back at `resident` before each; the compactions so far. */
+  const tickEachSecond = (seconds: number, resident: number) => {
+    for (let second = 0; second < seconds; second++) {
+      heap.nowMs += 1000;
+      heap.resident = resident;
+      keeper.afterTick();
+    }
+    return heap.memoryReducing;
+  };
+  return { heap, keeper, tickEachSecond };
 }
 
 describe('the heap keeper', () => {
@@ -110,7 +120,7 @@ describe('the heap keeper', () => {
   });
 
   it('compacts a quiet heap holding 16 MiB more than was live, within one hundredth of the time', () => {
-    const { heap, keeper } = fakeHeap(60 * MiB);
+    const { heap, keeper, tickEachSecond } = fakeHeap(60 * MiB);
     heap.liveAfter = 60 * MiB;
     heap.reducingMs = 100;
     heap.resident = 90 * MiB;
@@ -130,19 +140,12 @@ describe('the heap keeper', () => {
     heap.nowMs += 1000;
     keeper.afterTick();
     assert.equal(heap.memoryReducing, 2, "the start's banked time pays for a second one");
-    for (let second = 0; second < 2; second++) {
-      heap.nowMs += 1000;
-      heap.resident = 80 * MiB;
-      keeper.afterTick();
-    }
-    assert.equal(heap.memoryReducing, 2, 'what is left of 250 ms, 70, and 1% of the 2 s since do not pay for 100 ms');
-    heap.nowMs += 1000;
-    keeper.afterTick();
-    assert.equal(heap.memoryReducing, 3, 'with 1% of the 3 s since, they do');
+    assert.equal(tickEachSecond(2, 80 * MiB), 2, 'what is left of 250 ms, 70, and 1% of the 2 s since do not pay for 100 ms');
+    assert.equal(tickEachSecond(1, 80 * MiB), 3, 'with 1% of the 3 s since, they do');
   });
 
   it('compacts a heap whose compaction takes longer than the bank holds once the bank is full again', () => {
-    const { heap, keeper } = fakeHeap(60 * MiB);
+    const { heap, keeper, tickEachSecond } = fakeHeap(60 * MiB);
     heap.liveAfter = 60 * MiB;
     heap.reducingMs = 400;
     heap.resident = 700 * MiB;
@@ -150,26 +153,13 @@ describe('the heap keeper', () => {
     heap.nowMs += 1000;
     keeper.afterTick();
     assert.equal(heap.memoryReducing, 1, 'the bank pays 250 ms of it and is 150 ms short after');
-    const compactAfter = (seconds: number) => {
-      for (let second = 0; second < seconds; second++) {
-        heap.nowMs += 1000;
-        heap.resident = 700 * MiB;
-        keeper.afterTick();
-      }
-      return heap.memoryReducing;
-    };
-    assert.equal(compactAfter(39), 1, 'back to 240 ms of 250 after 39 s');
-    assert.equal(compactAfter(2), 2, 'a full bank pays for the next, at 1% of the time');
+    assert.equal(tickEachSecond(39, 700 * MiB), 1, 'back to 240 ms of 250 after 39 s');
+    assert.equal(tickEachSecond(2, 700 * MiB), 2, 'a full bank pays for the next, at 1% of the time');
   });
 
   it('does not compact small heaps (below 64 MiB resident)', () => {
-    const { heap, keeper } = fakeHeap(20 * MiB);
-    heap.resident = 60 * MiB;
-    for (let tick = 0; tick < 3; tick++) {
-      keeper.afterTick();
-      heap.nowMs += 1000;
-    }
-    assert.equal(heap.memoryReducing, 0);
+    const { tickEachSecond } = fakeHeap(20 * MiB);
+    assert.equal(tickEachSecond(3, 60 * MiB), 0);
   });
 
   it("charges the first pass's compaction to the bank", () => {
