@@ -131,12 +131,21 @@ export class HostGauges {
     if (range === null) return [];
     const tally: PortTally = new Map();
     addPortsInRange(tally, sockets, range, sockets.listeningPorts);
-    // forEach, not for-of: no entry array per destination.
-    if (sockets.timeWaitPart !== null) {
-      this.timeWaitTally(sockets.timeWaitPart, range, sockets.listeningPorts).forEach((byPort, daddr) => byPort.forEach((ports, dport) => addPorts(tally, daddr, dport, ports)));
-    }
     const busiest = new BusiestDestinations(this.options.destinationsPerNamespace);
-    tally.forEach((byPort, daddr) => byPort.forEach((ports, dport) => busiest.offer(daddr, dport, ports)));
+    // The TIME_WAIT tally is read, not copied into this pass's: after churn it holds a destination
+    // per client port, and copying it every pass was most of what the gauges allocated.
+    // forEach, not for-of: no entry array per destination.
+    const timeWait = sockets.timeWaitPart === null ? null : this.timeWaitTally(sockets.timeWaitPart, range, sockets.listeningPorts);
+    timeWait?.forEach((byPort, daddr) => {
+      const others = tally.get(daddr);
+      byPort.forEach((ports, dport) => busiest.offer(daddr, dport, ports + (others?.get(dport) ?? 0)));
+    });
+    tally.forEach((byPort, daddr) => {
+      const inTimeWait = timeWait?.get(daddr);
+      byPort.forEach((ports, dport) => {
+        if (inTimeWait?.has(dport) !== true) busiest.offer(daddr, dport, ports);
+      });
+    });
     return busiest.list;
   }
 

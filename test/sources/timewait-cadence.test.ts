@@ -17,6 +17,8 @@ import { startNamespacePile, type NamespacePile } from '../support/namespace-pil
 const SERVER_PORT = 5000;
 const MANY = TIME_WAIT_EVERY_PASS_BELOW + 100;
 const FEW = 3;
+/** Connections still open beside the crowded namespace's TIME_WAIT sockets, to the same server: their ports add to the same destination's. */
+const STILL_OPEN = 7;
 const TICKS = 2 * TIME_WAIT_PASS_TICKS + 1;
 
 interface Tick {
@@ -37,6 +39,7 @@ describe('TIME_WAIT sockets by the thousand', () => {
     quiet = await startNamespacePile(`nst-twcad-${process.pid}-b`, SERVER_PORT);
     await crowded.run(`open ${MANY}`);
     await crowded.run(`timewait ${MANY}`);
+    await crowded.run(`open ${STILL_OPEN}`);
     await quiet.run(`open ${FEW}`);
     await quiet.run(`timewait ${FEW}`);
     const paths = hostPaths();
@@ -91,7 +94,9 @@ describe('TIME_WAIT sockets by the thousand', () => {
       const gauges = snapshot.gauges.namespaces.find((entry) => entry.netns === crowded.netns);
       assert.equal(gauges?.timeWait, expected, `tick ${index}: the gauge`);
       const toServer = gauges?.ephemeralPortsByDestination.find((destination) => destination.daddr === '127.0.0.1' && destination.dport === SERVER_PORT);
-      assert.equal(toServer?.ports, expected, `tick ${index}: the ports the TIME_WAIT sockets hold`);
+      assert.equal(toServer?.ports, expected + STILL_OPEN, `tick ${index}: the ports the TIME_WAIT sockets and the open ones hold`);
+      const destinations = gauges!.ephemeralPortsByDestination.map((destination) => `${destination.daddr}:${destination.dport}`);
+      assert.equal(new Set(destinations).size, destinations.length, `tick ${index}: each destination listed once`);
     }
   });
 });
