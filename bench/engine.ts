@@ -64,7 +64,7 @@ function launcherNodeFlags(): string[] {
 }
 const NODE_FLAGS = launcherNodeFlags();
 
-/** The defaults bin/netscope exports (its `export NAME="${NAME:-value}"` lines): NODE_ENV, which React reads when it loads, and malloc's settings. */
+/** The defaults bin/netscope exports (its `export NAME="${NAME:-value}"` lines): NODE_ENV, which React reads when it loads, and malloc's thresholds. */
 function launcherEnvironment(): Record<string, string> {
   const launcher = readFileSync(path.join(packageRoot, 'bin/netscope'), 'utf8');
   const environment: Record<string, string> = {};
