@@ -1,7 +1,8 @@
 /**
  * Many TIME_WAIT sockets on the real kernel: a namespace holding 4,096 or more has them sampled
  * one pass in five, and between those passes its rows stay TIME_WAIT (no sweep closes them) and
- * its gauges keep their counts (TIME_WAIT, ephemeral ports held); a namespace holding few is sampled every pass.
+ * its gauges keep their counts (TIME_WAIT, ephemeral ports held, those of its open connections
+ * to the same destination added); a namespace holding few is sampled every pass.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
