@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { hostPaths, listPids } from '../src/probes/host-paths.js';
+import { systemKernelClock } from '../src/probes/kernel-clock.js';
 import { SocketSampler } from '../src/probes/socket-sampler.js';
 import { HostGauges } from '../src/sources/host-gauges.js';
 import { SampledSockets } from '../src/sources/sampled-sockets.js';
@@ -16,7 +17,7 @@ import { SampledSockets } from '../src/sources/sampled-sockets.js';
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '30' } } });
 const rounds = Number(values.rounds);
 const paths = hostPaths();
-const sampler = new SocketSampler(paths);
+const sampler = new SocketSampler(paths, systemKernelClock());
 sampler.refreshNamespaces();
 const pids = listPids(paths);
 

@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 import type { SocketSampleRecord } from '../src/model/records.js';
 import { hostPaths } from '../src/probes/host-paths.js';
 import { currentNetnsInode } from '../src/probes/proc-netns.js';
+import { systemKernelClock } from '../src/probes/kernel-clock.js';
 import { SocketSampler } from '../src/probes/socket-sampler.js';
 import { decodeEachTcpSample, tcpSampleLayout } from '../src/probes/tcp-samples.js';
 import { holdOpenConnections } from './open-connections.js';
@@ -77,7 +78,7 @@ function walk(pin: string, visit: (record: SocketSampleRecord) => void): number 
   return decoded;
 }
 
-const sampler = new SocketSampler(hostPaths());
+const sampler = new SocketSampler(hostPaths(), systemKernelClock());
 function sockDiagPass(visit: (record: SocketSampleRecord) => void): number {
   let count = 0;
   sampler.sampleEach((record) => {

@@ -322,10 +322,12 @@ export class ConnectionModel {
       if (opening) this.totals.connectionsOpened++;
     } else {
       this.learnLocalEndpoint(connection, record.endpoints);
-      // Nothing follows a close; earlier events arriving late still fill in the history. The
-      // owner still counts: a row closed by its timewait sock's sample carries the sample's
-      // whole-ms time, and the close event that names the owner can be stamped a moment after.
+      // Nothing follows a close; earlier events arriving late still fill in the history. A
+      // birth and the owner still count: recordings made before the samples were stamped by the
+      // events' clock closed a row at its timewait sock's whole-ms time, and the events of its
+      // whole life could be stamped a moment after.
       if (connection.closedAtMs !== null && record.atMs > connection.closedAtMs) {
+        if (opening) this.noteOpening(connection, record);
         if (record.owner !== null && !connection.owner.known) connection.adoptOwner(record.owner);
         return;
       }
@@ -365,6 +367,8 @@ export class ConnectionModel {
       if (!provesBirth && record.atMs >= connection.firstSeenAtMs) return;
       connection.markBornAt(Math.min(record.atMs, connection.firstSeenAtMs));
       this.totals.connectionsOpened++;
+      // Found closed (its timewait sock), so not counted closed then: it closed after its birth.
+      if (connection.closedAtMs !== null) this.totals.connectionsClosed++;
     } else if (record.atMs < connection.openedAtMs) {
       connection.markBornAt(record.atMs);
     }

@@ -5,6 +5,7 @@
  */
 import type { SocketSampleRecord, UdpSocketRecord } from '../model/records.js';
 import type { HostPaths } from './host-paths.js';
+import type { KernelClock } from './kernel-clock.js';
 import { nativeAddon } from './native.js';
 import { currentNetnsInode, listNetworkNamespaces } from './proc-netns.js';
 import { decodeEachTcpSample, tcpSampleLayout } from './tcp-samples.js';
@@ -30,11 +31,12 @@ export interface SamplePassSummary {
   /** Namespaces sampled completely in this pass. */
   netns: number[];
   /**
-   * When the pass's first read of the kernel's dump returned, ms since the epoch: every sample
-   * of the pass is at least this late, every sample of the passes before it earlier.
+   * When the pass's first read of the kernel's dump returned, ms since the epoch by the events'
+   * clock: every sample of the pass is at least this late, every sample of the passes before it
+   * earlier.
    */
   firstReadAtMs: number;
-  /** When the pass finished, ms since the epoch (the UDP sockets carry it). */
+  /** When the pass finished, ms since the epoch by the events' clock (the UDP sockets carry it). */
   sampledAtMs: number;
 }
 
@@ -54,9 +56,15 @@ export class SocketSampler {
   /** The host's: a namespace may set its own range, which netscope does not read. */
   private readonly ephemeralPorts: EphemeralPorts;
 
-  /** @param sampleUdp also sample every UDP socket (the UDP flows need their owners and namespaces). */
+  /**
+   * @param clock the one the kernel's events are stamped by: a socket born and closed within
+   *   the millisecond its timewait sock was read in had its whole life stamped after a sample
+   *   stamped by `Date.now()` (whole ms), and the model never counted it as opened.
+   * @param sampleUdp also sample every UDP socket (the UDP flows need their owners and namespaces).
+   */
   constructor(
     private readonly paths: HostPaths,
+    private readonly clock: KernelClock,
     private readonly sampleUdp = false,
   ) {
     this.ownNetns = currentNetnsInode(paths);
@@ -114,20 +122,20 @@ export class SocketSampler {
    * TIME_WAIT.
    */
   sampleEach(visit: (record: SocketSampleRecord) => void, withTimeWait: (netns: number) => boolean): SamplePassSummary {
-    const startedMonotonicMs = Number(process.hrtime.bigint()) / 1e6;
+    const startedMonotonicMs = monotonicMs();
     const pass: SamplePassSummary = { udpSockets: [], startedMonotonicMs, netns: [], firstReadAtMs: 0, sampledAtMs: 0 };
     for (const [netns, fd] of this.diagSockets) {
       nativeAddon().startTcpDump(fd, withTimeWait(netns));
       for (;;) {
         const { count, done } = nativeAddon().readTcpDump(fd, this.buffer);
-        const readAtMs = Date.now();
+        const readAtMs = this.clock.toWallMs(monotonicMs());
         if (pass.firstReadAtMs === 0) pass.firstReadAtMs = readAtMs;
         decodeEachTcpSample(this.buffer, count, readAtMs, netns, visit);
         if (done) break;
       }
       if (this.sampleUdpSockets(fd, netns, pass.udpSockets)) pass.netns.push(netns);
     }
-    pass.sampledAtMs = Date.now();
+    pass.sampledAtMs = this.clock.toWallMs(monotonicMs());
     if (pass.firstReadAtMs === 0) pass.firstReadAtMs = pass.sampledAtMs;
     for (const record of pass.udpSockets) record.atMs = pass.sampledAtMs;
     return pass;
@@ -150,6 +158,10 @@ export class SocketSampler {
     this.diagSockets.clear();
     this.namespacePaths.clear();
   }
+}
+
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 function readEphemeralPorts(paths: HostPaths): EphemeralPorts {

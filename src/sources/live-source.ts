@@ -76,7 +76,7 @@ export class LiveSource {
       if (record.kind === 'owner' && record.cookie !== 0) this.hostsNames?.noteOwner(record.pid, record.cgroupId, record.atMs);
       else if (record.kind === 'state' && record.owner !== null) this.hostsNames?.noteOwner(record.owner.pid, record.owner.cgroupId, record.atMs);
     };
-    this.sockets = new SocketPass(options.paths, options.enrichment, this.emit, { eventsNameOwners: true }, this.udpFlows, {
+    this.sockets = new SocketPass(options.paths, clock, options.enrichment, this.emit, { eventsNameOwners: true }, this.udpFlows, {
       catchUp: () => this.drain(),
       hold: () => this.holdEvents(),
     });

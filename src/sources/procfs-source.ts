@@ -10,6 +10,7 @@ import type { ProbeStatus } from '../model/snapshot-types.js';
 import { probeDefinitions } from '../probes/ebpf-probes.js';
 import type { Enrichment } from '../enrich/enrichment.js';
 import type { HostPaths } from '../probes/host-paths.js';
+import { systemKernelClock } from '../probes/kernel-clock.js';
 import { SocketPass } from './socket-pass.js';
 
 export class ProcfsSource {
@@ -29,7 +30,7 @@ export class ProcfsSource {
     sink: (record: ModelRecord) => void,
   ) {
     this.probes = probeDefinitions.map((definition) => ({ name: definition.name, status: 'off' as const, reason }));
-    this.sockets = new SocketPass(options.paths, options.enrichment, sink, { eventsNameOwners: false });
+    this.sockets = new SocketPass(options.paths, systemKernelClock(), options.enrichment, sink, { eventsNameOwners: false });
   }
 
   /** Without close events, a socket missing from this pass is gone now. */

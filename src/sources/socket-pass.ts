@@ -8,6 +8,7 @@ import { TcpState, type ModelRecord } from '../model/records.js';
 import type { ContainerResolver } from '../enrich/container-resolver.js';
 import type { Enrichment } from '../enrich/enrichment.js';
 import type { HostPaths } from '../probes/host-paths.js';
+import type { KernelClock } from '../probes/kernel-clock.js';
 import type { OwnerResolver, ResolveOptions } from '../enrich/owner-resolver.js';
 import { SocketSampler } from '../probes/socket-sampler.js';
 import { HostGauges } from './host-gauges.js';
@@ -58,8 +59,10 @@ export class SocketPass {
   /** The pass's other sockets, for the gauges: cleared each pass, their room kept (the TIME_WAIT parts outlive a pass: gathered anew). */
   private readonly sockets = new SampledSockets();
 
+  /** @param clock the one the kernel's events are stamped by: the samples are stamped by it too (see SocketSampler). */
   constructor(
     paths: HostPaths,
+    clock: KernelClock,
     enrichment: Enrichment,
     private readonly emit: (record: ModelRecord) => void,
     private readonly ownerLookup: ResolveOptions,
@@ -72,7 +75,7 @@ export class SocketPass {
      */
     private readonly events: PassEvents = { hold: () => undefined, catchUp: () => undefined },
   ) {
-    this.sampler = new SocketSampler(paths, udpFlows !== null);
+    this.sampler = new SocketSampler(paths, clock, udpFlows !== null);
     this.resolver = enrichment.owners;
     this.containers = enrichment.containers;
     this.gauges = new HostGauges(paths);

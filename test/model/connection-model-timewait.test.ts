@@ -58,8 +58,8 @@ describe('timewait socks', () => {
   });
 
   test('an accepted socket first sampled as a timewait sock takes the owner its close event names, stamped a moment after the sample', () => {
-    // The sample is stamped by Date.now() (whole ms) when the dump's read returns, the events by
-    // the kernel's clock: a close the sample saw can carry a later time by a fraction of a ms.
+    // Samples were stamped by Date.now() (whole ms) when the dump's read returned, the events by
+    // the kernel's clock: in a recording of then, a close the sample saw can carry a later time.
     const model = new ConnectionModel();
     model.ingest(timewaitSample(11, T0 + 1000));
     model.ingest(stateRecord({ cookie: 11, atMs: T0 + 998.2, oldState: TcpState.LISTEN, newState: TcpState.SYN_RECV }));
@@ -70,6 +70,41 @@ describe('timewait socks', () => {
     assert.equal(row.owner.pid, 4321);
     assert.equal(row.owner.comm, 'server');
     assert.equal(row.state, 'TIME_WAIT', 'nothing after the close changes its history');
+  });
+
+  test('a connection born during the capture and first seen as its timewait sock counts as opened and as closed', () => {
+    // Born, used and closed between two passes, its events still held while the pass read it.
+    const model = new ConnectionModel();
+    model.ingest(timewaitSample(13, T0 + 1000));
+    for (const record of clientHandshake(13, T0 + 990, 1)) model.ingest(record);
+    model.ingest(stateRecord({ cookie: 13, atMs: T0 + 993, oldState: TcpState.ESTABLISHED, newState: TcpState.FIN_WAIT1 }));
+    model.ingest(stateRecord({ cookie: 13, atMs: T0 + 994, oldState: TcpState.FIN_WAIT1, newState: TcpState.FIN_WAIT2 }));
+    model.ingest(stateRecord({ cookie: 13, atMs: T0 + 995, oldState: TcpState.FIN_WAIT2, newState: TcpState.CLOSE }));
+    const snapshot = model.tick(T0 + 2000);
+    const row = connectionOf(snapshot, 13);
+    assert.equal(row.preexisting, false);
+    assert.equal(row.openedAtMs, T0 + 990);
+    assert.equal(row.closedAtMs, T0 + 995);
+    assert.equal(row.state, 'TIME_WAIT');
+    assert.equal(row.owner.pid, 1234);
+    assert.equal(snapshot.totals.connectionsOpened, 1);
+    assert.equal(snapshot.totals.connectionsClosed, 1, 'its close came after its birth: during the capture');
+  });
+
+  test('an opening stamped after the timewait sample that found the socket still proves its birth', () => {
+    // Whatever the stamps say, leaving CLOSE happens only at birth: a sample stamped a moment
+    // early (as recordings made with whole-ms samples have them) must not leave it uncounted.
+    const model = new ConnectionModel();
+    model.ingest(timewaitSample(17, T0 + 1000));
+    for (const record of clientHandshake(17, T0 + 1000.2, 0.1)) model.ingest(record);
+    model.ingest(stateRecord({ cookie: 17, atMs: T0 + 1000.6, oldState: TcpState.FIN_WAIT2, newState: TcpState.CLOSE }));
+    const snapshot = model.tick(T0 + 2000);
+    const row = connectionOf(snapshot, 17);
+    assert.equal(row.preexisting, false);
+    assert.equal(row.openedAtMs, T0 + 1000);
+    assert.equal(row.owner.pid, 1234);
+    assert.equal(snapshot.totals.connectionsOpened, 1);
+    assert.equal(snapshot.totals.connectionsClosed, 1);
   });
 
   test('a timewait sock older than the capture is a TIME_WAIT row, closed, whose close is not counted', () => {

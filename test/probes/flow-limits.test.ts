@@ -11,6 +11,7 @@ import { ConnectionModel } from '../../src/model/connection-model.js';
 import { SNDBUF_SHARE } from '../../src/model/flow-limit.js';
 import type { FlowLimitSnapshot } from '../../src/model/flow-limit-tracker.js';
 import { hostPaths } from '../../src/probes/host-paths.js';
+import { systemKernelClock } from '../../src/probes/kernel-clock.js';
 import { SocketSampler } from '../../src/probes/socket-sampler.js';
 import { SLOW_LINK, startDelayLink } from '../support/delay-link.js';
 import { startLimitPeer, type LimitPeer, type LimitScenario } from '../support/limit-peers.js';
@@ -51,7 +52,7 @@ async function judge(sampler: SocketSampler, peer: LimitPeer): Promise<JudgedFlo
 }
 
 describe('flow limits of real loopback flows', () => {
-  const sampler = new SocketSampler(hostPaths());
+  const sampler = new SocketSampler(hostPaths(), systemKernelClock());
   const peers: LimitPeer[] = [];
 
   before(() => sampler.refreshNamespaces());

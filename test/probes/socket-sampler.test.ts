@@ -4,6 +4,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { hostPaths } from '../../src/probes/host-paths.js';
 import { nativeAddon } from '../../src/probes/native.js';
+import { systemKernelClock } from '../../src/probes/kernel-clock.js';
 import { SocketSampler } from '../../src/probes/socket-sampler.js';
 import { decodeTcpSamples, tcpSampleLayout } from '../../src/probes/tcp-samples.js';
 import { TcpState } from '../../src/model/records.js';
@@ -46,7 +47,7 @@ describe('the socket sampler', () => {
   });
 
   it('samples every socket of a dump longer than one read once, stamped between the pass\'s first read and its end', () => {
-    const sampler = new SocketSampler(hostPaths());
+    const sampler = new SocketSampler(hostPaths(), systemKernelClock());
     try {
       sampler.refreshNamespaces();
       const pass = sampler.sample();
@@ -58,6 +59,25 @@ describe('the socket sampler', () => {
       assert.equal(cookies.size, ours.length, 'each socket once');
       for (const record of ours) {
         assert.ok(record.atMs >= pass.firstReadAtMs && record.atMs <= pass.sampledAtMs, `${record.atMs} within ${pass.firstReadAtMs}…${pass.sampledAtMs}`);
+      }
+    } finally {
+      sampler.close();
+    }
+  });
+
+  it('stamps its samples by the clock the kernel\'s events are stamped by, not by Date.now()', () => {
+    // An offset no wall clock has: a sample stamped by Date.now() falls far outside the window.
+    const clock = { toWallMs: (monotonicMs: number) => monotonicMs + 42 };
+    const sampler = new SocketSampler(hostPaths(), clock);
+    try {
+      sampler.refreshNamespaces();
+      const before = clock.toWallMs(Number(process.hrtime.bigint()) / 1e6);
+      const pass = sampler.sample();
+      const after = clock.toWallMs(Number(process.hrtime.bigint()) / 1e6);
+      const ours = pass.records.filter((record) => record.endpoints.sport === port || record.endpoints.dport === port);
+      assert.ok(ours.length >= 2 * CONNECTIONS);
+      for (const atMs of [pass.firstReadAtMs, pass.sampledAtMs, ...ours.map((record) => record.atMs)]) {
+        assert.ok(atMs >= before && atMs <= after, `${atMs} within ${before}…${after}`);
       }
     } finally {
       sampler.close();
