@@ -19,7 +19,14 @@ import type { ProcessDescriber, ProcessDescription } from './proc-process.js';
 import { scanSocketOwners } from './proc-socket-owners.js';
 import { userName } from './user-names.js';
 
-/** Sockets whose inode no process holds (orphans being torn down) are not looked for forever. */
+/**
+ * Sockets whose inode no process holds (orphans being torn down, accepted sockets still queued)
+ * are not looked for forever. One that no accept queue can hold — a listener, a UDP socket — is
+ * in some fd table from its first sample on, so a scan that misses it means a holder netscope
+ * cannot see (another PID namespace): it is looked for once. At 20,000 open connections each
+ * scan is 40,000 readlinks, and one such listener on this host made the two scans after the
+ * first a fifth of an idle `--json`'s main-thread time.
+ */
 const MAX_LOOKUPS_PER_SOCKET = 3;
 /** Past this many remembered pids the set starts over; the describer's own cache keeps re-description cheap. */
 const MAX_DESCRIBED_PIDS = 8192;
@@ -173,8 +180,9 @@ export class OwnerResolver {
       } else {
         const cookie = unowned.cookies[index]!;
         const lookups = this.lookupsByCookie.get(cookie);
-        if (lookups === undefined) this.lookupsByCookie.set(cookie, { scans: 1, seenInPass: pass });
-        else lookups.scans++;
+        const scans = unowned.mayBeQueued[index] ? (lookups?.scans ?? 0) + 1 : MAX_LOOKUPS_PER_SOCKET;
+        if (lookups === undefined) this.lookupsByCookie.set(cookie, { scans, seenInPass: pass });
+        else lookups.scans = scans;
       }
     }
     return owners;
@@ -216,6 +224,8 @@ class UnownedSockets {
   readonly cookies: number[] = [];
   readonly inodes: number[] = [];
   readonly endpoints: Endpoints[] = [];
+  /** A TCP socket not listening: an accepted one is in no fd table while it waits in its listener's queue. */
+  readonly mayBeQueued: boolean[] = [];
 
   get size(): number {
     return this.cookies.length;
@@ -225,6 +235,7 @@ class UnownedSockets {
     this.cookies.push(sample.cookie);
     this.inodes.push(sample.inode);
     this.endpoints.push(sample.endpoints);
+    this.mayBeQueued.push(sample.kind === 'sample' && sample.state !== TcpState.LISTEN);
   }
 }
 

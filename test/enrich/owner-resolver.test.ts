@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
 import { OwnerResolver, type ResolveOptions } from '../../src/enrich/owner-resolver.js';
 import type { ProcessDescription } from '../../src/enrich/proc-process.js';
-import { TcpState, type SocketSampleRecord, type StateChangeRecord, type TcpStateNumber } from '../../src/model/records.js';
+import { TcpState, type SocketSampleRecord, type StateChangeRecord, type TcpStateNumber, type UdpSocketRecord } from '../../src/model/records.js';
 import { hostPaths } from '../../src/probes/host-paths.js';
 
 const LIVE: ResolveOptions = { eventsNameOwners: true };
@@ -171,6 +171,27 @@ describe('OwnerResolver', () => {
     resolver.resolve([sample(10, 92, TcpState.ESTABLISHED, 5010)], 2000, PROCFS);
     resolver.resolve([], 3000, PROCFS);
     assert.deepEqual(ownersOf(resolver.resolve([sample(10, 92, TcpState.ESTABLISHED, 5010)], 4000, PROCFS)), new Map([[10, 300]]));
+  });
+
+  test('looks once for a listener or a UDP socket no process holds: no accept queue hides it, so its holder is out of sight', () => {
+    const udp: UdpSocketRecord = {
+      kind: 'udpSocket',
+      atMs: 1000,
+      cookie: 9,
+      endpoints: { family: 'ipv4', saddr: '0.0.0.0', sport: 5353, daddr: '0.0.0.0', dport: 0, netns: NETNS },
+      connected: false,
+      listening: true,
+      inode: 93,
+      uid: 0,
+      receiveQueue: 0,
+      drops: null,
+    };
+    resolver.resolve([sample(7, 71, TcpState.LISTEN, 2024), udp], 1000, LIVE);
+    proc.hold(300, 71);
+    proc.hold(300, 93);
+    for (let pass = 0; pass < 3; pass++) {
+      assert.equal(ownersOf(resolver.resolve([sample(7, 71, TcpState.LISTEN, 2024), { ...udp, atMs: 2000 + pass }], 2000 + pass, LIVE)).size, 0);
+    }
   });
 
   test('gives up on an inode no process holds after three scans', () => {
