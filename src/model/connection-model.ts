@@ -367,7 +367,8 @@ export class ConnectionModel {
       if (!provesBirth && record.atMs >= connection.firstSeenAtMs) return;
       connection.markBornAt(Math.min(record.atMs, connection.firstSeenAtMs));
       this.totals.connectionsOpened++;
-      // Found closed (its timewait sock), so not counted closed then: it closed after its birth.
+      // Closed already, it was made from its timewait sock (a pass's events are in before the
+      // next pass), whose close was not counted: born during the capture, it closed during it.
       if (connection.closedAtMs !== null) this.totals.connectionsClosed++;
     } else if (record.atMs < connection.openedAtMs) {
       connection.markBornAt(record.atMs);
