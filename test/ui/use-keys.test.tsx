@@ -32,16 +32,19 @@ describe('useKeys', () => {
     // Ink's useInput and the stdin listener are set up at mount and kept while the app runs;
     // a closure of theirs holding the first context kept the first table's row keys for good.
     const { instance, firstKeys } = renderFirst();
-    for (let rerender = 0; rerender < 4; rerender++) {
-      instance.rerender(<Keys context={contextOf(10 + rerender)} />);
-      await delay(10);
+    try {
+      for (let rerender = 0; rerender < 4; rerender++) {
+        instance.rerender(<Keys context={contextOf(10 + rerender)} />);
+        await delay(10);
+      }
+      assert.match(instance.lastFrame() ?? '', /13 rows/);
+      for (let collection = 0; collection < 3 && firstKeys.deref() !== undefined; collection++) {
+        await delay(10);
+        collectGarbage();
+      }
+      assert.equal(firstKeys.deref(), undefined, 'the first render\'s row keys are still held');
+    } finally {
+      instance.unmount();
     }
-    assert.match(instance.lastFrame() ?? '', /13 rows/);
-    for (let collection = 0; collection < 3 && firstKeys.deref() !== undefined; collection++) {
-      await delay(10);
-      collectGarbage();
-    }
-    assert.equal(firstKeys.deref(), undefined, 'the first render\'s row keys are still held');
-    instance.unmount();
   });
 });
