@@ -31,6 +31,7 @@ export class Capture {
     this.model = model;
     this.ingest = (record) => {
       model.ingest(record);
+      if (record.kind === 'state') this.heap.noteStateChange();
       for (const observer of this.observers) observer.record?.(record);
     };
     this.source = createSource(this.ingest);

@@ -22,6 +22,8 @@ function fakeHeap(startBytes: number) {
     memoryReducing: 0,
     releases: 0,
     nowMs: 0,
+    /** The semi-space growth factors the keeper set, in order. */
+    youngGrowth: [] as number[],
     finish: () => undefined as void,
   };
   function gc(options: { execution: 'async' }): Promise<void>;
@@ -50,7 +52,7 @@ function fakeHeap(startBytes: number) {
     heap.releases++;
   };
   const bytes = () => ({ used: heap.used, old: heap.old ?? heap.used, resident: heap.resident ?? heap.used });
-  const keeper = new HeapKeeper(gc, bytes, release, () => heap.nowMs);
+  const keeper = new HeapKeeper(gc, bytes, release, () => heap.nowMs, (factor) => heap.youngGrowth.push(factor));
   /** A tick a second for `seconds`, the resident pages back at `resident` before each; the compactions so far. */
   const tickEachSecond = (seconds: number, resident: number) => {
     for (let second = 0; second < seconds; second++) {
@@ -204,14 +206,51 @@ describe('the heap keeper', () => {
     assert.equal(heap.memoryReducing, 0, 'an ordinary collection: the process is about to write its document and exit');
   });
 
+  it('holds the young generation from growing while a capture starts: its first pass and three ticks', () => {
+    const { heap, keeper } = fakeHeap(40 * MiB);
+    assert.deepEqual(heap.youngGrowth, [1], 'held from the start, before the first pass');
+    keeper.runPass(() => (heap.used += 100 * MiB));
+    keeper.afterTick();
+    keeper.afterTick();
+    assert.deepEqual(heap.youngGrowth, [1], 'two ticks: the snapshots and the verdicts are still being published');
+    keeper.afterTick();
+    assert.deepEqual(heap.youngGrowth, [1, 2], "the third tick ends the start: V8's own growth again");
+    for (let tick = 0; tick < 5; tick++) keeper.afterTick();
+    assert.deepEqual(heap.youngGrowth, [1, 2], 'set once');
+  });
+
+  it('ends the start at once when 2,000 state changes show churn', () => {
+    const { heap, keeper } = fakeHeap(40 * MiB);
+    for (let change = 0; change < 1_999; change++) keeper.noteStateChange();
+    assert.deepEqual(heap.youngGrowth, [1], 'a host opening a few connections: still starting');
+    keeper.noteStateChange();
+    assert.deepEqual(heap.youngGrowth, [1, 2], 'churn: what it allocates dies young, where a young generation pays');
+    keeper.afterTick();
+    keeper.afterTick();
+    keeper.afterTick();
+    for (let change = 0; change < 5_000; change++) keeper.noteStateChange();
+    assert.deepEqual(heap.youngGrowth, [1, 2]);
+  });
+
+  it('ends the start of a capture stopped before it was over', () => {
+    const { heap, keeper } = fakeHeap(40 * MiB);
+    keeper.afterTick();
+    keeper.collectNow();
+    assert.deepEqual(heap.youngGrowth, [1, 2]);
+  });
+
   it('does nothing where Node runs without --expose-gc', () => {
     let releases = 0;
     let passes = 0;
-    const keeper = new HeapKeeper(undefined, () => ({ used: 1024 * MiB, old: 1024 * MiB, resident: 1024 * MiB }), () => releases++);
+    const youngGrowth: number[] = [];
+    const heapBytes = () => ({ used: 1024 * MiB, old: 1024 * MiB, resident: 1024 * MiB });
+    const keeper = new HeapKeeper(undefined, heapBytes, () => releases++, () => 0, (factor) => youngGrowth.push(factor));
     assert.doesNotThrow(() => keeper.afterTick());
     assert.doesNotThrow(() => keeper.collectNow());
     keeper.runPass(() => passes++);
+    for (let change = 0; change < 3_000; change++) keeper.noteStateChange();
     assert.equal(releases, 0);
     assert.equal(passes, 1, 'the pass still runs');
+    assert.deepEqual(youngGrowth, [], "V8's young generation left as V8 sizes it");
   });
 });
