@@ -66,15 +66,15 @@ const PASS_GROWTH_COLLECTED_AT_ONCE = 32 * 1024 ** 2;
  * once more on its way to the old generation, and holds 16 MiB of pages at the start's peaks. V8
  * grows the young generation by `--semi-space-growth-factor` when a scavenge finds it full, and
  * reads the flag each time it does: the keeper holds it at 1 (no growth) until the start is over.
- * At 20,000 open connections the peak of `--json` fell 183–187 → 178–181 MiB and the seconds of
- * the first ticks 175–181 → 155–165 (VmRSS every 20 ms, runs interleaved).
+ * At 20,000 open connections the peak of `--json` fell 184.0–185.2 → 177.6–179.2 MiB and the
+ * seconds of the first ticks 165–183 → 155–168 (VmRSS every 20 ms, three runs interleaved).
  */
 const START_TICKS = 3;
 /**
  * State changes that end the start at once, however few ticks it has had (about 250 connections,
  * a few tens of ms of churn): under churn most of what netscope allocates dies young, and a young
  * generation held small promotes it all. Ended at a tick instead, the start's last second of
- * churn raised netscope's CPU per churned connection by a tenth over a 4 s churn; V8's
+ * churn raised netscope's CPU per churned connection by about a tenth over a 4 s churn; V8's
  * `--optimize-for-size`, which holds the young generation at 1 MiB throughout, nearly doubled it.
  */
 const CHURN_STATE_CHANGES = 2_000;
