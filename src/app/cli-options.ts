@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import meow from 'meow';
 import { UsageError } from '../errors.js';
-import { helpText, JSON_DURATION_SECONDS, knownFlagSpellings, meowFlags, TRIAGE_DURATION_SECONDS } from './flag-table.js';
+import { FLIGHT_MINUTES, helpText, JSON_DURATION_SECONDS, knownFlagSpellings, meowFlags, TRIAGE_DURATION_SECONDS } from './flag-table.js';
 import { columnIds, findSort } from '../ui/view-model/columns.js';
 import type { SortState } from '../ui/view-model/ui-state.js';
 import { parseFilter } from '../filter/filter-query.js';
@@ -232,12 +232,15 @@ export function parseCommandLine(argv: readonly string[], importMeta: ImportMeta
   if (modeFlags.length > 1) throw new UsageError(`${modeFlags.join(' and ')} are different modes — choose one`);
   const recordMaxMb = requireFinite(flags.recordMaxMb, '--record-max-mb', 'MiB');
   if (recordMaxMb < 1 || recordMaxMb > 65_536) throw new UsageError(`--record-max-mb ${recordMaxMb} is out of range — use 1 to 65536`);
-  const flightMinutes = requireFinite(flags.flightMinutes, '--flight-minutes', 'minutes');
-  if (flightMinutes < 0 || flightMinutes > 1440) throw new UsageError(`--flight-minutes ${flightMinutes} is out of range — use 0 (off) to 1440`);
   const flightMaxMb = requireFinite(flags.flightMaxMb, '--flight-max-mb', 'MiB');
   if (flightMaxMb < 1 || flightMaxMb > 4096) throw new UsageError(`--flight-max-mb ${flightMaxMb} is out of range — use 1 to 4096`);
   const flightDumps = requireFinite(flags.flightDumps, '--flight-dumps', 'dumps');
   if (!Number.isInteger(flightDumps) || flightDumps < 0 || flightDumps > 100) throw new UsageError(`--flight-dumps ${flightDumps} is out of range — use a whole number from 0 (none) to 100`);
+  // A capture that prints one document and exits is over before its minutes would matter, and
+  // on a host with 40,000 sockets the recorder was 15-20 MiB of a --json run's peak.
+  const printsAndExits = (flags.json && durationSeconds > 0) || triage;
+  const flightMinutes = requireFinite(flags.flightMinutes ?? (printsAndExits && flightDumps === 0 ? 0 : FLIGHT_MINUTES), '--flight-minutes', 'minutes');
+  if (flightMinutes < 0 || flightMinutes > 1440) throw new UsageError(`--flight-minutes ${flightMinutes} is out of range — use 0 (off) to 1440`);
   const flightDumpsMaxMb = requireFinite(flags.flightDumpsMaxMb, '--flight-dumps-max-mb', 'MiB');
   if (flightDumpsMaxMb < 1 || flightDumpsMaxMb > 1_048_576) throw new UsageError(`--flight-dumps-max-mb ${flightDumpsMaxMb} is out of range — use 1 to 1048576`);
   const recordPath = nonEmpty(flags.record, '--record', 'a file name');

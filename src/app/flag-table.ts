@@ -26,6 +26,8 @@ export const JSON_DURATION_SECONDS = 5;
  * CLOSE_WAIT leak's growth) are also seen from the sockets already there when it starts.
  */
 export const TRIAGE_DURATION_SECONDS = 5;
+/** The flight recorder's window where the capture runs until a signal. */
+export const FLIGHT_MINUTES = 10;
 
 export const flagTable = {
   filter: { type: 'string', shortFlag: 'F', value: 'TEXT', help: 'Start the live view filtered, or select --events lines (fuzzy; pid:N port:N state:NAME ctr:NAME pod:NAME prefixes)' },
@@ -48,7 +50,7 @@ export const flagTable = {
   ringBufferMb: { type: 'number', default: 8, value: 'MB', help: 'Kernel ring buffer for events, a power of two (default {default})' },
   record: { type: 'string', value: 'FILE', help: 'Record what the model ingests as NDJSON (gzip when FILE ends in .gz; 0600)' },
   recordMaxMb: { type: 'number', default: 256, value: 'MB', help: 'Stop recording at this size (default {default})' },
-  flightMinutes: { type: 'number', default: 10, value: 'N', help: 'Keep the last N minutes in memory for w / SIGUSR1 (default {default}; 0 = off)' },
+  flightMinutes: { type: 'number', value: 'N', help: `Keep the last N minutes in memory for w / SIGUSR1 (default ${FLIGHT_MINUTES}; 0 = off; none for a --json capture with a duration, or triage, unless --flight-dumps)` },
   flightMaxMb: { type: 'number', default: 64, value: 'MB', help: 'Memory cap of the flight recorder (default {default})' },
   flightDumps: { type: 'number', default: 0, value: 'N', help: 'When a critical finding opens, write the flight recorder into --output-dir, at most N times a run (default {default}: never)' },
   flightDumpsMaxMb: { type: 'number', default: 1024, value: 'MB', help: 'Disk those dumps may take in a run, all together (default {default})' },

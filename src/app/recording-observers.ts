@@ -76,7 +76,10 @@ export function recordingObservers(
       dumpsOnFindings = { tick: () => dumps.update(scopeFindings(capture.findings, options)) };
     }
   } else {
-    writeFlight = unavailable('the flight recorder is off (--flight-minutes 0)', 'start netscope without --flight-minutes 0 to keep the last minutes in memory');
+    writeFlight = unavailable(
+      options.mode === 'tui' ? 'the flight recorder is off (--flight-minutes 0)' : 'the flight recorder is off (--flight-minutes 0, the default of a --json capture with a duration, and of triage)',
+      'start netscope with --flight-minutes N to keep the last N minutes in memory',
+    );
   }
   const observers = [recorder, dumpsOnFindings].filter((observer) => observer !== null);
   // The live view binds `w`; elsewhere SIGUSR1 asks, and must not end netscope (its default action).

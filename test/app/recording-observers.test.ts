@@ -105,6 +105,12 @@ describe('the recording observers', () => {
     const attached = attach(off, { flightWindowMs: 0, mode: 'tui' });
     assert.equal(attached.observers.length, 0);
     assert.throws(() => attached.writeFlightRecording(), /flight recorder is off \(--flight-minutes 0\)/);
+    const oneShot = attach(off, { flightWindowMs: 0, mode: 'json' });
+    assert.equal(oneShot.observers.length, 1, 'SIGUSR1 is still taken, and answered');
+    assert.throws(
+      () => oneShot.writeFlightRecording(),
+      (error: Error & { fix?: string }) => /off \(--flight-minutes 0, the default of a --json capture with a duration, and of triage\)/.test(error.message) && /--flight-minutes N/.test(String(error.fix)),
+    );
     const replay = idleCapture('replay');
     const replaying = attach(replay, { mode: 'json' });
     assert.equal(replaying.observers.length, 0);
