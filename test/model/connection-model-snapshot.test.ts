@@ -166,6 +166,30 @@ describe('snapshots', () => {
     assert.notEqual(second.rateHistory, first.rateHistory);
   });
 
+  test('a tick in which no row changed publishes the table it published before; one changed row, a new table', () => {
+    const model = new ConnectionModel();
+    for (const record of clientHandshake(1, T0, 5)) model.ingest(record);
+    model.ingest(sampleRecord({ cookie: 2, atMs: T0, endpoints: endpoints({ sport: 1002 }) }));
+    model.tick(T0 + 1000);
+    // The second tick publishes the rates that fell to zero; from the third the rows are settled.
+    const settled = model.tick(T0 + 2000);
+    const quiet = model.tick(T0 + 3000);
+    assert.equal(quiet.connections, settled.connections);
+    assert.notEqual(quiet, settled);
+
+    model.ingest(sampleRecord({ cookie: 2, atMs: T0 + 3500, endpoints: endpoints({ sport: 1002 }), counters: counters({ bytesAcked: 64 }) }));
+    const moved = model.tick(T0 + 4000);
+    assert.notEqual(moved.connections, quiet.connections);
+    assert.equal(connectionOf(moved, 1), connectionOf(quiet, 1));
+    assert.equal(connectionOf(moved, 2).bytesSent, 64);
+    assert.equal(connectionOf(quiet, 2).bytesSent, 0, 'the table published before is unchanged');
+
+    model.ingest(sampleRecord({ cookie: 3, atMs: T0 + 4500, endpoints: endpoints({ sport: 1003 }) }));
+    const grown = model.tick(T0 + 5000);
+    assert.deepEqual(grown.connections.map((connection) => connection.id), [1, 2, 3]);
+    assert.deepEqual(moved.connections.map((connection) => connection.id), [1, 2]);
+  });
+
   test('the connections of one owner share its published owner, until its process is described anew', () => {
     const model = new ConnectionModel();
     const server = taskOwner({ pid: 300, comm: 'nginx' });
