@@ -11,8 +11,8 @@
  * more than is live, the keeper compacts it instead and gives the pages back, within a small
  * share of the time.
  *
- * While a capture starts, the keeper also keeps V8's young generation from growing (see
- * START_TICKS).
+ * While a capture that draws no frames starts, the keeper also keeps V8's young generation from
+ * growing (see START_TICKS and Capture.drawsFrames).
  *
  * Only when Node runs with --expose-gc, as bin/netscope runs it; otherwise nothing changes.
  */
@@ -137,8 +137,12 @@ export class HeapKeeper {
     if (this.startTicks !== null && ++this.startStateChanges >= CHURN_STATE_CHANGES) this.endStart();
   }
 
-  /** The start is over (its ticks passed, churn came, or the capture stopped): the young generation grows as V8 grows it. */
-  private endStart(): void {
+  /**
+   * The start is over (its ticks passed, churn came, or the capture stopped): the young
+   * generation grows as V8 grows it. A capture that draws frames ends it at once (see
+   * Capture.drawsFrames).
+   */
+  endStart(): void {
     if (this.startTicks === null) return;
     this.startTicks = null;
     this.setYoungGrowth(SEMI_SPACE_GROWTH_FACTOR);

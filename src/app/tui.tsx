@@ -77,6 +77,7 @@ export async function runTui(options: CliOptions): Promise<void> {
 async function openLiveStore(options: CliOptions, laterLines: string[], baseline: BaselineTracker): Promise<LiveCaptureStore> {
   const host = readHostInfo();
   const capture = new Capture((sink) => openCaptureSource(options, sink), host, modelOptionsOf(options));
+  capture.drawsFrames();
   // Printed before the alternate screen: it is still there, above the prompt, after exit. The
   // header says the same while netscope runs.
   if (capture.source.degradedNotice) process.stderr.write(`${capture.source.degradedNotice}\n`);

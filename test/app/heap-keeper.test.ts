@@ -232,6 +232,16 @@ describe('the heap keeper', () => {
     assert.deepEqual(heap.youngGrowth, [1, 2]);
   });
 
+  it('ends the start at once for a capture that draws frames', () => {
+    const { heap, keeper } = fakeHeap(40 * MiB);
+    keeper.endStart();
+    assert.deepEqual(heap.youngGrowth, [1, 2]);
+    keeper.runPass(() => (heap.used += 100 * MiB));
+    for (let tick = 0; tick < 4; tick++) keeper.afterTick();
+    keeper.collectNow();
+    assert.deepEqual(heap.youngGrowth, [1, 2], 'set once');
+  });
+
   it('ends the start of a capture stopped before it was over', () => {
     const { heap, keeper } = fakeHeap(40 * MiB);
     keeper.afterTick();
