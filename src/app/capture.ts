@@ -40,7 +40,7 @@ export class Capture {
   /**
    * The live view draws a frame a tick, and its first frames over a busy host's table build
    * what a young generation held small through the start (see HeapKeeper) would promote: without
-   * the hold its peak at 20,000 open connections was 203–210 MiB against 209–213 with it (tmux
+   * the hold its peak at 20,000 open connections was 203–211 MiB against 209–213 with it (tmux
    * 160×45, ten runs each, interleaved).
    */
   drawsFrames(): void {
