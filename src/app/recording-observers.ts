@@ -77,7 +77,9 @@ export function recordingObservers(
     }
   } else {
     writeFlight = unavailable(
-      options.mode === 'tui' ? 'the flight recorder is off (--flight-minutes 0)' : 'the flight recorder is off (--flight-minutes 0, the default of a --json capture with a duration, and of triage)',
+      options.mode === 'json' || options.mode === 'triage'
+        ? 'the flight recorder is off (--flight-minutes 0, the default of a --json capture with a duration, and of triage)'
+        : 'the flight recorder is off (--flight-minutes 0)',
       'start netscope with --flight-minutes N to keep the last N minutes in memory',
     );
   }

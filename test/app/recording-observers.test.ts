@@ -111,6 +111,8 @@ describe('the recording observers', () => {
       () => oneShot.writeFlightRecording(),
       (error: Error & { fix?: string }) => /off \(--flight-minutes 0, the default of a --json capture with a duration, and of triage\)/.test(error.message) && /--flight-minutes N/.test(String(error.fix)),
     );
+    const headless = attach(off, { flightWindowMs: 0, mode: 'headless' });
+    assert.throws(() => headless.writeFlightRecording(), (error: Error) => error.message === 'the flight recorder is off (--flight-minutes 0)');
     const replay = idleCapture('replay');
     const replaying = attach(replay, { mode: 'json' });
     assert.equal(replaying.observers.length, 0);
