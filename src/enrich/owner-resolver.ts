@@ -6,10 +6,13 @@
  * borrow whichever task the interrupt happened to hit.
  *
  * Reading every process's fds costs one readlink per open fd on the host, so it is the last
- * resort. An accepted socket is looked for first among the processes known to hold its
- * listener or earlier sockets accepted from it (the listener's owner; a pre-forking server's
- * workers once a scan has found one): a few fd tables instead of all of them, and the answer
- * is still what /proc says, never a guess from the listener.
+ * resort. An accepted socket is looked for among the processes known to hold its listener or
+ * earlier sockets accepted from it (the listener's owner; a pre-forking server's workers, all
+ * learned by one scan of /proc): a few fd tables instead of all of them, and the owner given is
+ * what /proc says. Meanwhile the model shows the listener's owner, marked provisional (see
+ * ConnectionModel). So an accepted socket those processes do not hold (handed to another one:
+ * Node's cluster primary accepts and passes each connection to a worker) is not worth a scan of
+ * all of /proc each pass: one scan now and then learns where they go.
  */
 import type { Endpoints, ModelRecord, OwnerRecord, SocketSampleRecord, TaskOwner, UdpSocketRecord } from '../model/records.js';
 import { IntegerMap } from '../model/integer-map.js';
@@ -35,6 +38,13 @@ const MAX_DESCRIBED_PIDS = 8192;
  * with dead pids; past the limit it starts over from the pid just found.
  */
 const MAX_HOLDERS_PER_LISTENER = 64;
+/**
+ * An accepted socket its listener's holders do not hold makes a scan of all of /proc, which
+ * also learns every holder of the listener. Once such a scan missed one of them (passed to a
+ * process netscope cannot see, in another PID namespace), the listener's next is this many
+ * passes later: each pass would make one.
+ */
+const PASSES_AFTER_A_LISTENER_SCAN_MISSED = 10;
 
 /** How a source's other records help with owners. */
 export interface ResolveOptions {
@@ -72,6 +82,8 @@ export class OwnerResolver {
   private readonly describedPids = new Set<number>();
   /** Listener (netns and port) → pids seen holding it or a socket accepted from it. */
   private readonly holdersByListener = new Map<string, Set<number>>();
+  /** Listener → the last pass whose scan of all of /proc did not find one of its accepted sockets. */
+  private readonly listenerScanMissedInPass = new Map<string, number>();
   private passes = 0;
 
   constructor(
@@ -162,17 +174,39 @@ export class OwnerResolver {
     }
     const heldByCandidates = candidates.size === 0 ? new Map<number, number>() : scanSocketOwners(this.paths, candidates);
     const notFound: number[] = [];
+    /** Accepted sockets their listener's holders do not hold (yet): the model shows the listener's owner meanwhile. */
+    const provisional: number[] = [];
+    let listenerScanDue = false;
     for (let index = 0; index < unowned.size; index++) {
-      if (!found(index, heldByCandidates.get(unowned.inodes[index]!))) notFound.push(index);
+      if (found(index, heldByCandidates.get(unowned.inodes[index]!))) continue;
+      const key = listenerKey(unowned.endpoints[index]!);
+      if (!unowned.mayBeQueued[index] || !sampled.listening.has(key) || this.holdersByListener.get(key) === undefined) {
+        notFound.push(index);
+        continue;
+      }
+      provisional.push(index);
+      if (pass - (this.listenerScanMissedInPass.get(key) ?? -Infinity) >= PASSES_AFTER_A_LISTENER_SCAN_MISSED) listenerScanDue = true;
     }
 
     const mayWait = options.eventsNameOwners && !isFirstPass;
-    if (mayWait && notFound.every((index) => !waitedAlready.has(unowned.cookies[index]!))) {
-      for (const index of notFound) this.waitingCookies.add(unowned.cookies[index]!);
-      return owners;
+    const waits = mayWait && notFound.length > 0 && notFound.every((index) => !waitedAlready.has(unowned.cookies[index]!));
+    if (waits) for (const index of notFound) this.waitingCookies.add(unowned.cookies[index]!);
+    if ((waits || notFound.length === 0) && !listenerScanDue) return owners;
+
+    const listenerHolders = new Map<number, Set<number>>();
+    for (const inode of sampled.listenerKeyByInode.keys()) listenerHolders.set(inode, new Set());
+    const pidByInode = scanSocketOwners(this.paths, undefined, listenerHolders);
+    for (const [inode, pids] of listenerHolders) {
+      const key = sampled.listenerKeyByInode.get(inode)!;
+      for (const pid of pids) this.addHolder(key, pid);
     }
-    if (notFound.length === 0) return owners;
-    const pidByInode = scanSocketOwners(this.paths);
+    for (const index of provisional) {
+      const pid = pidByInode.get(unowned.inodes[index]!);
+      const key = listenerKey(unowned.endpoints[index]!);
+      // A process the listener's holders passed it to: its next accepts are looked for there too.
+      if (found(index, pid)) this.addHolder(key, pid!);
+      else this.listenerScanMissedInPass.set(key, pass);
+    }
     for (const index of notFound) {
       const pid = pidByInode.get(unowned.inodes[index]!);
       if (found(index, pid)) {
@@ -215,6 +249,9 @@ export class OwnerResolver {
     for (const key of this.holdersByListener.keys()) {
       if (!listening.has(key)) this.holdersByListener.delete(key);
     }
+    for (const key of this.listenerScanMissedInPass.keys()) {
+      if (!listening.has(key)) this.listenerScanMissedInPass.delete(key);
+    }
   }
 }
 
@@ -246,13 +283,19 @@ class UnownedSockets {
 export class SampledPass {
   /** The listeners sampled (listenerKey). */
   readonly listening = new Set<string>();
+  /** Each sampled TCP listener's inode, with its listenerKey. */
+  readonly listenerKeyByInode = new Map<number, string>();
   readonly unowned = new UnownedSockets();
 
   /** @param seenNeedsOwner notes the socket as sampled; true when it is still to be given an owner. */
   constructor(private readonly seenNeedsOwner: (sample: SampledSocket) => boolean) {}
 
   see(sample: SampledSocket): void {
-    if (sample.kind === 'sample' && sample.state === TcpState.LISTEN) this.listening.add(listenerKey(sample.endpoints));
+    if (sample.kind === 'sample' && sample.state === TcpState.LISTEN) {
+      const key = listenerKey(sample.endpoints);
+      this.listening.add(key);
+      if (sample.inode !== 0) this.listenerKeyByInode.set(sample.inode, key);
+    }
     if (this.seenNeedsOwner(sample)) this.unowned.add(sample);
   }
 }

@@ -22,9 +22,16 @@ const SOCKET_LINK_PREFIX = 'socket:[';
  * CAP_SYS_PTRACE or for a protected pid 1), are skipped silently.
  * @param pids the processes to scan; default every process (one readlink per open fd on the
  *   host: with tens of thousands of connections open, tens of milliseconds).
+ * @param everyHolder inodes whose holders are all wanted, each with a set the scan adds every
+ *   pid holding it to: a listener inherited by a server's workers, where the sockets it accepts
+ *   will be.
  * @returns socket inode → pid.
  */
-export function scanSocketOwners(paths: HostPaths = hostPaths(), pids: Iterable<number> = listPids(paths)): Map<number, number> {
+export function scanSocketOwners(
+  paths: HostPaths = hostPaths(),
+  pids: Iterable<number> = listPids(paths),
+  everyHolder: ReadonlyMap<number, Set<number>> = NO_INODES,
+): Map<number, number> {
   const ownerByInode = new Map<number, number>();
   for (const pid of pids) {
     const fdDir = `${paths.proc}/${pid}/fd`;
@@ -33,10 +40,13 @@ export function scanSocketOwners(paths: HostPaths = hostPaths(), pids: Iterable<
       if (inode === null) continue;
       const owner = ownerByInode.get(inode);
       if (owner === undefined || pid < owner) ownerByInode.set(inode, pid);
+      everyHolder.get(inode)?.add(pid);
     }
   }
   return ownerByInode;
 }
+
+const NO_INODES: ReadonlyMap<number, Set<number>> = new Map();
 
 function readdirOrEmpty(dir: string): string[] {
   try {

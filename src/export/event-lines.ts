@@ -40,6 +40,8 @@ interface EventLineBase {
   /** The owning process; null while (or where) nobody could name it — never 0. */
   pid: number | null;
   comm: string | null;
+  /** pid and comm are the owner of the listener that accepted the connection: /proc had not named the socket's own yet. */
+  ownerProvisional: boolean;
   /** The owner's container; null for a host process or one not resolved. */
   container: ContainerIdentityDocument | null;
   /**
@@ -186,6 +188,7 @@ export function eventLine(record: ModelRecord, connection: ConnectionDescription
     netns: String(endpoints.netns),
     pid: connection?.owner.pid ?? null,
     comm: connection?.owner.comm ?? null,
+    ownerProvisional: connection?.owner.provisional ?? false,
     container: containerOf(connection?.owner),
     nat: connection?.nat ?? null,
     protocol: 'tcp' as const,
@@ -236,6 +239,7 @@ function udpFlowLine(record: UdpFlowRecord, flow: ConnectionDescription | null, 
     netns: String(endpoints.netns),
     pid: flow?.owner.pid ?? record.owner?.pid ?? null,
     comm: flow?.owner.comm ?? record.owner?.comm ?? null,
+    ownerProvisional: false,
     container: containerOf(flow?.owner),
     nat: flow?.nat ?? null,
     protocol: 'udp',
@@ -263,6 +267,7 @@ export function completeLine(line: EventLine, connection: ConnectionDescription 
     ...(learnsLocalSide ? { saddr: connection.saddr, sport: connection.sport } : {}),
     pid: connection.owner.pid ?? line.pid,
     comm: connection.owner.pid === null ? line.comm : connection.owner.comm,
+    ownerProvisional: connection.owner.pid === null ? line.ownerProvisional : connection.owner.provisional,
     container: connection.owner.pid === null ? line.container : containerOf(connection.owner),
     nat: connection.nat ?? line.nat,
     peerName: connection.peerName === null ? line.peerName : peerNameDocument(connection.peerName),

@@ -9,7 +9,8 @@
  * its close, names it sooner); a connect's SYN_SENT comes before the kernel binds the local
  * port, which its next event carries. Lines wait at most until the second tick after the
  * connection's birth (the process may not have accepted it yet at the first) or until it closes,
- * then go out with what is known — an unknown owner is written as null, never as pid 0. Lines of
+ * then go out with what is known — the listener's owner, marked `ownerProvisional`, or an
+ * unknown owner written as null, never as pid 0. Lines of
  * other connections do not wait, so a waiting connection's lines may follow later events of
  * other connections; each carries its own time.
  *
@@ -57,9 +58,9 @@ function isEventRecord(record: ModelRecord): boolean {
   return record.kind === 'state' || record.kind === 'retransmit' || record.kind === 'reset' || record.kind === 'drop' || record.kind === 'udpFlow';
 }
 
-/** Owner and local port known: nothing a line of this connection waits for. */
+/** Owner (its own, not its listener's) and local port known: nothing a line of this connection waits for. */
 function isDescribed(connection: ConnectionDescription | null): boolean {
-  return connection !== null && connection.owner.pid !== null && connection.sport !== 0;
+  return connection !== null && connection.owner.pid !== null && !connection.owner.provisional && connection.sport !== 0;
 }
 
 export class EventStream implements CaptureObserver {

@@ -297,6 +297,12 @@ export class ConnectionEntry implements TupleIndexed {
     this.note(CHANGED | OWNER_CHANGED);
   }
 
+  /** Takes its listener's owner until its own is known (see SocketOwner.provisional). */
+  adoptProvisionalOwner(listenerOwner: SocketOwner): void {
+    this.currentOwner = this.currentOwner.provisionallyAdopting(listenerOwner);
+    this.note(CHANGED | OWNER_CHANGED);
+  }
+
   noteSampleUid(uid: number): void {
     if (this.currentOwner.sampleUid === uid) return;
     this.currentOwner = this.currentOwner.withSampleUid(uid);

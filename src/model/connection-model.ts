@@ -272,7 +272,7 @@ export class ConnectionModel {
     flow.learnNetns(record.endpoints.netns);
     flow.foldUdpCounters(record.counters);
     flow.noteActivity(record.atMs);
-    if (record.owner !== null && !flow.owner.known) flow.adoptOwner(record.owner);
+    if (record.owner !== null && !flow.owner.settled) flow.adoptOwner(record.owner);
     if (record.socketClosed) {
       flow.recordState(TcpState.CLOSE, record.atMs);
       this.closeConnection(flow, record.atMs);
@@ -335,7 +335,7 @@ export class ConnectionModel {
       // whole life could be stamped a moment after.
       if (connection.closedAtMs !== null && record.atMs > connection.closedAtMs) {
         if (opening) this.noteOpening(connection, record);
-        if (record.owner !== null && !connection.owner.known) connection.adoptOwner(record.owner);
+        if (record.owner !== null && !connection.owner.settled) connection.adoptOwner(record.owner);
         return;
       }
       if (opening) this.noteOpening(connection, record);
@@ -343,7 +343,7 @@ export class ConnectionModel {
     }
     connection.foldCounters(record.counters, record.atMs);
     // The task that connects is the owner; other changes (close, softirq) only fill a gap.
-    if (record.owner !== null && (!connection.owner.known || record.newState === TcpState.SYN_SENT)) {
+    if (record.owner !== null && (!connection.owner.settled || record.newState === TcpState.SYN_SENT)) {
       connection.adoptOwner(record.owner);
     }
     // A close event arriving after its timewait sock was sampled says when that sock began.
@@ -509,12 +509,12 @@ export class ConnectionModel {
     this.processes.update(record);
     if (record.cookie === 0) return;
     if (this.udpFlows.noteOwner(record)) {
-      for (const flow of this.udpFlows.flowsOf(record.cookie)) if (!flow.owner.known) flow.adoptOwner(record);
+      for (const flow of this.udpFlows.flowsOf(record.cookie)) if (!flow.owner.settled) flow.adoptOwner(record);
     }
     const connection = this.connections.get(record.cookie);
     if (connection !== undefined) {
       connection.noteActivity(record.atMs);
-      if (!connection.owner.known) connection.adoptOwner(record);
+      if (!connection.owner.settled) connection.adoptOwner(record);
       return;
     }
     this.listeners.resolveOwner(record);
@@ -539,6 +539,17 @@ export class ConnectionModel {
       }
     });
     this.listeners.sweep(record.sinceMs, sweptNetns);
+  }
+
+  /**
+   * A TCP socket with no owner yet on a listener's port was accepted from it: it shows the
+   * listener's owner, marked provisional, until an event or /proc names its own. A socket waiting
+   * in the accept queue of a server that stopped accepting is in no process's fd table at all.
+   */
+  private adoptListenerOwner(entry: ConnectionEntry): void {
+    if (entry instanceof UdpFlowEntry || entry.sport === 0) return;
+    const listenerOwner = this.listeners.ownerOfPort(entry.netns, entry.sport);
+    if (listenerOwner !== null) entry.adoptProvisionalOwner(listenerOwner);
   }
 
   /** A new connection or flow beyond `maxConnections` evicts one first. */
@@ -621,6 +632,7 @@ export class ConnectionModel {
       tableSums.bytesSent += entry.bytesSent;
       tableSums.bytesReceived += entry.bytesReceived;
       tableSums.retransmits += entry.retransmits;
+      if (entry.owner.pid === null) this.adoptListenerOwner(entry);
       const { pid, cgroupId } = entry.owner;
       if (pid !== null) referenced.pids.add(pid);
       if (cgroupId !== null) referenced.cgroupIds.add(cgroupId);

@@ -155,6 +155,8 @@ export interface ConnectionDocument {
   uid: number | null;
   user: string | null;
   cgroupId: string | null;
+  /** pid to cgroupId are the listener's owner's, until the kernel or /proc names the socket's own (see Owner.provisional). */
+  ownerProvisional: boolean;
   state: TcpStateName;
   stateHistory: StateStayDocument[];
   openedAt: string;
@@ -319,6 +321,7 @@ function connectionDocument(connection: ConnectionSnapshot): ConnectionDocument 
     uid: owner.uid,
     user: owner.user,
     cgroupId: owner.cgroupId === null ? null : String(owner.cgroupId),
+    ownerProvisional: owner.provisional,
     state: connection.state,
     stateHistory: connection.stateHistory.map(stayDocument),
     openedAt: timestamp(connection.openedAtMs),

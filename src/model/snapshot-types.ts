@@ -53,6 +53,11 @@ export interface Owner {
   cgroupId: number | null;
   /** The container the owner's cgroup belongs to; null for a host process (or one not resolved yet). */
   container: ContainerIdentity | null;
+  /**
+   * The listener's owner, shown for a socket it accepted until the kernel or /proc names the
+   * socket's own: a server's worker may hold it instead, or it may still wait in the accept queue.
+   */
+  provisional: boolean;
 }
 
 /** What a UDP flow has beyond a connection's fields. */

@@ -133,18 +133,51 @@ describe('OwnerResolver', () => {
     assert.deepEqual([...owners], [[5, 300]]);
   });
 
-  test("learns a pre-forking server's worker from a full scan, then finds its next accepted socket at once", () => {
-    // The master (200) listens; the worker (250) inherited the listener and holds what it accepts.
+  test("learns a pre-forking server's workers from one scan of /proc, then finds what they accept among them", () => {
+    // The master (200) listens; the workers (250, 260) inherited the listener and hold what they accept.
     proc.hold(200, 11);
     proc.hold(250, 11);
+    proc.hold(260, 11);
     proc.hold(250, 51);
     resolver.note(listenEvent(1, 200));
     const listener = sample(1, 11, TcpState.LISTEN, LISTEN_PORT);
     resolver.resolve([listener], 1000, LIVE);
-    assert.equal(ownersOf(resolver.resolve([listener, sample(6, 51, TcpState.ESTABLISHED, LISTEN_PORT)], 2000, LIVE)).size, 0);
-    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(6, 51, TcpState.ESTABLISHED, LISTEN_PORT)], 3000, LIVE))], [[6, 250]]);
-    proc.hold(250, 52);
-    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(7, 52, TcpState.ESTABLISHED, LISTEN_PORT)], 4000, LIVE))], [[7, 250]]);
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(6, 51, TcpState.ESTABLISHED, LISTEN_PORT)], 2000, LIVE))], [[6, 250]]);
+    // A lower pid holds the next one too: a scan of all of /proc would name it; the learned worker is asked first.
+    proc.hold(260, 52);
+    proc.hold(100, 52);
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(7, 52, TcpState.ESTABLISHED, LISTEN_PORT)], 3000, LIVE))], [[7, 260]]);
+  });
+
+  test("finds what Node's cluster primary accepts and passes to a worker with one scan of /proc each, then among the workers found", () => {
+    // The primary (200) holds the listener; the workers (250, 260) only what it hands them.
+    proc.hold(200, 11);
+    resolver.note(listenEvent(1, 200));
+    const listener = sample(1, 11, TcpState.LISTEN, LISTEN_PORT);
+    resolver.resolve([listener], 1000, LIVE);
+    proc.hold(250, 61);
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(6, 61, TcpState.ESTABLISHED, LISTEN_PORT)], 2000, LIVE))], [[6, 250]]);
+    proc.hold(260, 62);
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(7, 62, TcpState.ESTABLISHED, LISTEN_PORT)], 3000, LIVE))], [[7, 260]]);
+    // A lower pid holds the next one too: a scan of all of /proc would name it; the worker found before is asked first.
+    proc.hold(250, 63);
+    proc.hold(100, 63);
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(8, 63, TcpState.ESTABLISHED, LISTEN_PORT)], 4000, LIVE))], [[8, 250]]);
+  });
+
+  test("after a scan of /proc missed an accepted socket, reads it again for that listener ten passes later: the model shows the listener's owner meanwhile", () => {
+    proc.hold(300, 11);
+    resolver.note(listenEvent(1, 300));
+    const listener = sample(1, 11, TcpState.LISTEN, LISTEN_PORT);
+    resolver.resolve([listener], 1000, LIVE);
+    // Held by no process netscope can see; later by one it can, which is not the listener's.
+    const passed = sample(9, 81, TcpState.ESTABLISHED, LISTEN_PORT);
+    assert.equal(ownersOf(resolver.resolve([listener, passed], 2000, LIVE)).size, 0, 'pass 1: scanned, missed');
+    proc.hold(400, 81);
+    for (let pass = 2; pass <= 10; pass++) {
+      assert.equal(ownersOf(resolver.resolve([listener, passed], 1000 * (pass + 1), LIVE)).size, 0, `pass ${pass}: only the listener's holders were read`);
+    }
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, passed], 12_000, LIVE))], [[9, 400]], 'pass 11: /proc again');
   });
 
   test('reads each process once per pass however many of its sockets it resolves', () => {

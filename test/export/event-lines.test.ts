@@ -52,6 +52,7 @@ describe('event lines', () => {
       netns: String(HOST_NETNS),
       pid: 1234,
       comm: 'curl',
+      ownerProvisional: false,
       container: null,
       nat: null,
       protocol: 'tcp',

@@ -26,6 +26,7 @@ const base = {
   netns: '4026531840',
   pid: 1234,
   comm: 'curl',
+  ownerProvisional: false,
   container: null,
   nat: null,
   protocol: 'tcp',

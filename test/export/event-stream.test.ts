@@ -132,6 +132,17 @@ describe('the --events stream', () => {
     assert.deepEqual(stream.summary(), ['state 4 pid=null sport=8080', 'accept 4 pid=null sport=8080']);
   });
 
+  test("a listener's owner lent meanwhile does not end the wait; past it the lines carry it, marked ownerProvisional", async () => {
+    const listen = stateRecord({ cookie: 1, atMs: T0, endpoints: { ...server, saddr: '0.0.0.0', dport: 0, daddr: '0.0.0.0' }, oldState: TcpState.CLOSE, newState: TcpState.LISTEN, owner: taskOwner({ pid: 80, comm: 'nginx' }) });
+    const stream = streamedCapture();
+    await stream.drain(listen, child(5), accept(5, T0 + 1));
+    stream.tick();
+    assert.equal(stream.written.length, 0, "its own owner may still come: a worker's, from /proc");
+    stream.tick();
+    assert.deepEqual(stream.summary(), ['state 5 pid=80 sport=8080', 'accept 5 pid=80 sport=8080']);
+    assert.deepEqual(stream.written.map((line) => line.ownerProvisional), [true, true]);
+  });
+
   test('a close lets a waiting connection’s lines go with what is known', async () => {
     const stream = streamedCapture();
     await stream.drain(child(5), accept(5, T0 + 1), stateRecord({ cookie: 5, atMs: T0 + 2, endpoints: server, oldState: TcpState.ESTABLISHED, newState: TcpState.CLOSE }));

@@ -12,7 +12,7 @@ import { connection } from '../ui/view-model/snapshot-builder.js';
 import { only, run, T0 } from './findings-series.js';
 
 function owner(pid: number, comm: string): Owner {
-  return { pid, comm, cmdline: null, uid: 0, user: 'root', cgroupId: null, container: null };
+  return { pid, comm, cmdline: null, uid: 0, user: 'root', cgroupId: null, container: null, provisional: false };
 }
 
 const SENDER = owner(500, 'lossy-sender');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConnectionModel } from '../../src/model/connection-model.js';
 import { TcpState } from '../../src/model/records.js';
+import { toSnapshotDocument } from '../../src/model/snapshot-document.js';
 import {
   HOST_NETNS,
   T0,
@@ -163,6 +164,7 @@ describe('owners', () => {
       user: null,
       cgroupId: null,
       container: null,
+      provisional: false,
     });
     model.ingest(
       stateRecord({
@@ -181,6 +183,7 @@ describe('owners', () => {
       user: null,
       cgroupId: null,
       container: null,
+      provisional: false,
     });
   });
 
@@ -200,6 +203,7 @@ describe('owners', () => {
       user: 'alice',
       cgroupId: 77,
       container: null,
+      provisional: false,
     });
     assert.deepEqual(
       snapshot.processes.map(({ pid, comm, cmdline, user, connections }) => ({
@@ -237,6 +241,71 @@ describe('owners', () => {
       user: 'bob',
       cgroupId: 88,
       container: null,
+      provisional: false,
+    });
+  });
+
+  describe("an accepted connection's listener", () => {
+    const LISTENER = 10;
+    const listenRecord = stateRecord({
+      cookie: LISTENER,
+      atMs: T0,
+      endpoints: endpoints({ saddr: '0.0.0.0', sport: 8080, daddr: '0.0.0.0', dport: 0 }),
+      oldState: TcpState.CLOSE,
+      newState: TcpState.LISTEN,
+      owner: taskOwner({ pid: 80, comm: 'nginx', uid: 0, cgroupId: 0 }),
+    });
+
+    test("lends its owner, marked provisional, until the connection's own is named", () => {
+      const model = new ConnectionModel();
+      model.ingest(listenRecord);
+      model.ingest(sampleRecord({ cookie: 11, atMs: T0 + 10, endpoints: loopbackServer }));
+      const lent = connectionOf(model.tick(T0 + 1000), 11).owner;
+      assert.deepEqual({ pid: lent.pid, comm: lent.comm, provisional: lent.provisional }, { pid: 80, comm: 'nginx', provisional: true });
+      const document = toSnapshotDocument(model.snapshot, { host: { hostname: 'node-1', kernel: '6.18.0' }, source: { kind: 'ebpf', probes: [] }, generatedAtMs: T0 + 1000 });
+      assert.deepEqual(
+        document.connections.map(({ id, pid, ownerProvisional }) => ({ id, pid, ownerProvisional })),
+        [{ id: '11', pid: 80, ownerProvisional: true }],
+      );
+      // The worker that accepted it, as /proc found it.
+      model.ingest(ownerRecord({ cookie: 11, atMs: T0 + 1500, pid: 81, comm: 'nginx', uid: 33, cgroupId: 0 }));
+      const own = connectionOf(model.tick(T0 + 2000), 11).owner;
+      assert.deepEqual({ pid: own.pid, provisional: own.provisional }, { pid: 81, provisional: false });
+      assert.deepEqual(model.snapshot.processes.map(({ pid, connections }) => ({ pid, connections })), [{ pid: 81, connections: 1 }]);
+    });
+
+    test('an event in the owning task replaces the lent owner', () => {
+      const model = new ConnectionModel();
+      model.ingest(listenRecord);
+      model.ingest(sampleRecord({ cookie: 12, atMs: T0 + 10, endpoints: loopbackServer }));
+      model.tick(T0 + 1000);
+      model.ingest(
+        stateRecord({ cookie: 12, atMs: T0 + 1100, endpoints: loopbackServer, oldState: TcpState.ESTABLISHED, newState: TcpState.FIN_WAIT1, owner: taskOwner({ pid: 82, comm: 'nginx' }) }),
+      );
+      const own = connectionOf(model.tick(T0 + 2000), 12).owner;
+      assert.deepEqual({ pid: own.pid, provisional: own.provisional }, { pid: 82, provisional: false });
+    });
+
+    test('lends nothing to a connection on another port, nor while its own owner is unknown', () => {
+      const model = new ConnectionModel();
+      model.ingest({ ...listenRecord, owner: null });
+      model.ingest(sampleRecord({ cookie: 13, atMs: T0 + 10, endpoints: loopbackServer }));
+      model.ingest(sampleRecord({ cookie: 14, atMs: T0 + 10, endpoints: loopbackClient }));
+      const snapshot = model.tick(T0 + 1000);
+      assert.equal(connectionOf(snapshot, 13).owner.pid, null, 'the listener has no owner yet');
+      assert.equal(connectionOf(snapshot, 14).owner.pid, null, 'a client to port 8080: its local port is no listener\'s');
+      // The listener's own owner, as /proc found it: lent from the next tick on.
+      model.ingest(ownerRecord({ cookie: LISTENER, atMs: T0 + 1100, pid: 80, comm: 'nginx' }));
+      const next = model.tick(T0 + 2000);
+      assert.deepEqual([connectionOf(next, 13).owner.pid, connectionOf(next, 13).owner.provisional], [80, true]);
+      assert.equal(connectionOf(next, 14).owner.pid, null);
+    });
+
+    test('in its own network namespace only', () => {
+      const model = new ConnectionModel();
+      model.ingest(listenRecord);
+      model.ingest(sampleRecord({ cookie: 15, atMs: T0 + 10, endpoints: { ...loopbackServer, netns: HOST_NETNS + 1 } }));
+      assert.equal(connectionOf(model.tick(T0 + 1000), 15).owner.pid, null);
     });
   });
 });

@@ -25,7 +25,7 @@ describe('describing one connection between ticks', () => {
       id: 1,
       saddr: '10.0.0.1',
       sport: 40000,
-      owner: { pid: 1234, comm: 'curl', cmdline: null, uid: 1000, user: null, cgroupId: 77, container: null },
+      owner: { pid: 1234, comm: 'curl', cmdline: null, uid: 1000, user: null, cgroupId: 77, container: null, provisional: false },
       preexisting: false,
       openedAtMs: T0,
       closedAtMs: T0 + 500,

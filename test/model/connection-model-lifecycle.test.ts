@@ -98,7 +98,7 @@ describe('listeners', () => {
         saddr: '0.0.0.0',
         sport: 8080,
         netns: HOST_NETNS,
-        owner: { pid: 80, comm: 'nginx', cmdline: 'nginx: master process', uid: 0, user: 'root', cgroupId: 77, container: null },
+        owner: { pid: 80, comm: 'nginx', cmdline: 'nginx: master process', uid: 0, user: 'root', cgroupId: 77, container: null, provisional: false },
         acceptQueue: 3,
         acceptQueueLimit: 511,
         drops: 0,

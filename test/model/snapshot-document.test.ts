@@ -124,6 +124,7 @@ describe('snapshot document', () => {
       uid: 1000,
       user: 'alice',
       cgroupId: '77',
+      ownerProvisional: false,
       state: 'ESTABLISHED',
       stateHistory: [
         { state: 'SYN_SENT', at: '2025-01-01T00:00:00.000Z', durationMs: 12.346 },

@@ -56,7 +56,7 @@ export const containers = {
 } as const satisfies Record<string, ContainerIdentity>;
 
 function owner(pid: number, comm: string, cmdline: string, user: string, uid: number, cgroupId: number, container: ContainerIdentity | null): Owner {
-  return { pid, comm, cmdline, uid, user, cgroupId, container };
+  return { pid, comm, cmdline, uid, user, cgroupId, container, provisional: false };
 }
 
 const owners = {

@@ -10,6 +10,7 @@ import type {
   ConnectionSnapshot,
   ContainerSnapshot,
   ListenerSnapshot,
+  Owner,
   TrafficSums,
 } from '../../model/snapshot-types.js';
 import type { ContainerIdentity } from '../../model/records.js';
@@ -220,8 +221,14 @@ function containerNameColumn<Row>(container: (row: Row) => ContainerIdentity | n
   return textColumn({ id: 'container', header: 'CONTAINER', minWidth: 10, maxWidth: 20, priority: 30 }, (row) => container(row)?.name ?? null);
 }
 
+/** The pid, `-` when unknown; `812?` while it is the listener's owner's (see Owner.provisional). */
+function pidText(owner: Owner): string {
+  if (owner.pid === null) return '-';
+  return owner.provisional ? `${owner.pid}?` : String(owner.pid);
+}
+
 const connectionColumns: readonly Column<ConnectionSnapshot>[] = [
-  numberColumn({ id: 'pid', header: 'PID', minWidth: 7, priority: 75 }, (row) => row.owner.pid, (row) => String(row.owner.pid ?? '-')),
+  numberColumn({ id: 'pid', header: 'PID', minWidth: 7, priority: 75 }, (row) => row.owner.pid, (row) => pidText(row.owner)),
   textColumn({ id: 'process', header: 'PROCESS', minWidth: 10, maxWidth: 16, priority: 100 }, (row) => row.owner.comm),
   containerNameColumn((row) => row.owner.container),
   endpointColumn({ id: 'local', header: 'LOCAL', minWidth: 15, priority: 50 }, (row) => row.saddr, (row) => row.sport),

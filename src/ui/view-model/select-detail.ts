@@ -90,8 +90,8 @@ function sinceField(label: string, span: ProblemSpan | null, nowMs: number, tone
 
 /** `curl (1234)  10.0.0.1:40000 → 93.184.216.34:443  ESTABLISHED` */
 function describeTitle(connection: ConnectionSnapshot): string {
-  const { comm, pid } = connection.owner;
-  const owner = comm === null && pid === null ? 'unknown process' : `${comm ?? '?'} (${pid ?? '?'})`;
+  const { comm, pid, provisional } = connection.owner;
+  const owner = comm === null && pid === null ? 'unknown process' : `${comm ?? '?'} (${pid ?? '?'}${provisional ? '?' : ''})`;
   const state = connection.udp === null ? connection.state : connection.closedAtMs === null ? 'UDP' : 'UDP (over)';
   return `${owner}  ${formatEndpoint(connection.saddr, connection.sport)} → ${formatEndpoint(connection.daddr, connection.dport)}  ${state}`;
 }
@@ -107,10 +107,13 @@ function field(label: string, value: string, tone: Tone = 'normal'): DetailView[
   return { label, value, tone };
 }
 
-/** `nginx · pid 812`, with its container when it runs in one: `nginx · pid 812 · container web (docker)`. */
+/**
+ * `nginx · pid 812`, with its container when it runs in one: `nginx · pid 812 · container web (docker)`;
+ * `nginx · pid 812 (its listener's; not confirmed yet)` while provisional.
+ */
 function describeOwner(owner: Owner): string {
   if (owner.pid === null && owner.comm === null) return 'unknown';
-  const process = `${owner.comm ?? '?'} · pid ${owner.pid ?? '?'}`;
+  const process = `${owner.comm ?? '?'} · pid ${owner.pid ?? '?'}${owner.provisional ? " (its listener's; not confirmed yet)" : ''}`;
   return owner.container === null ? process : `${process} · container ${formatContainer(owner.container)}`;
 }
 

@@ -334,6 +334,13 @@ describe('detail page', () => {
     assert.equal(fields.Sent?.value, '4.0 KiB · 10 segments · 100 B/s');
   });
 
+  test("marks an owner lent by the connection's listener, in the title and the Process field", () => {
+    const accepted = connection({ id: 4343, owner: { pid: 812, comm: 'nginx', cmdline: 'nginx: master process', provisional: true } });
+    const detail = detailOf(selectScreen(screenInput(snapshot({ connections: [accepted] })), state({ view: { kind: 'detail', connectionId: 4343 } }), { width: 120, height: 40 }));
+    assert.ok(detail.title.startsWith('nginx (812?)  '), detail.title);
+    assert.equal(detail.fields.find((field) => field.label === 'Process')?.value, "nginx · pid 812 (its listener's; not confirmed yet)");
+  });
+
   test('since when: the first and last of each problem under its counter, and the last problem events with their times', () => {
     const troubled = connection({
       id: 4244,

@@ -74,6 +74,20 @@ describe('sorting', () => {
     assert.deepEqual(keysOf(trio, { sort: sorted('connections', 'recv', false) }), ['2', '1', '3']);
   });
 
+  test("a pid lent by the connection's listener reads `812?`, and sorts as 812", () => {
+    const data = snapshot({
+      connections: [
+        connection({ id: 1, owner: { pid: 812, comm: 'nginx', provisional: true } }),
+        connection({ id: 2, owner: { pid: 813, comm: 'nginx' } }),
+        connection({ id: 3, owner: { pid: 811, comm: 'nginx' } }),
+      ],
+    });
+    const result = table(data, { sort: sorted('connections', 'pid', false) });
+    const pidIndex = result.table.columns.findIndex((column) => column.id === 'pid');
+    assert.deepEqual(result.navigation.keys, ['3', '1', '2']);
+    assert.deepEqual(result.table.rows.map((row) => row.cells[pidIndex]?.trim()), ['811', '812?', '813']);
+  });
+
   test('addresses sort numerically, not as text', () => {
     assert.deepEqual(keysOf(trio, { sort: sorted('connections', 'remote', false) }), ['2', '1', '3']);
   });

@@ -34,7 +34,7 @@ export function containerIdentity(fields: Partial<ContainerIdentity> = {}): Cont
 }
 
 export function owner(fields: Partial<Owner> = {}): Owner {
-  return { pid: 1234, comm: 'curl', cmdline: 'curl -sS https://example.com/', uid: 1000, user: 'alice', cgroupId: 77, container: null, ...fields };
+  return { pid: 1234, comm: 'curl', cmdline: 'curl -sS https://example.com/', uid: 1000, user: 'alice', cgroupId: 77, container: null, provisional: false, ...fields };
 }
 
 /** A verdict over a one-second interval: busy 90% of it, two thirds of that rwnd-limited — the receiver. */
