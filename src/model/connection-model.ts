@@ -32,7 +32,7 @@ import { ProcessTable } from './process-table.js';
 import { RateHistory } from './rate-history.js';
 import { TcpState } from './records.js';
 import { isOpeningState, isTimewaitSample, lifecycleRank } from './tcp-states.js';
-import { aggregateByContainer, aggregateByPeer, aggregateByProcess } from './traffic-aggregation.js';
+import { aggregateByContainer, aggregateByProcess, peersOf } from './traffic-aggregation.js';
 import { TupleIndex } from './tuple-index.js';
 import { UdpFlowEntry } from './udp-flow-entry.js';
 import { UdpFlowIndex } from './udp-flow-index.js';
@@ -644,15 +644,18 @@ export class ConnectionModel {
       if (connections !== null) connections.push(snapshot);
     }
     const totals = this.totals.toTotals(tableSums);
+    const published = connections ?? previous;
 
     this.published = {
       atMs: nowMs,
       startedAtMs: this.startedAtMs,
       totals,
-      connections: connections ?? previous,
+      connections: published,
       listeners: this.listeners.toSnapshots(owners, referenced),
       processes: aggregateByProcess(entries, this.processes, this.containers),
-      peers: aggregateByPeer(entries),
+      get peers() {
+        return peersOf(published);
+      },
       containers: aggregateByContainer(entries, this.containers),
       containerStateProblems: this.containers.problemCounts(),
       drops: this.totals.drops.toSorted(),

@@ -2,7 +2,7 @@ import type { ConnectionEntry } from './connection-entry.js';
 import type { ContainerTable } from './container-table.js';
 import type { ProcessTable } from './process-table.js';
 import type { ContainerIdentity } from './records.js';
-import type { ContainerSnapshot, PeerSnapshot, ProcessSnapshot, TrafficSums } from './snapshot-types.js';
+import type { ConnectionSnapshot, ContainerSnapshot, PeerSnapshot, ProcessSnapshot, TrafficSums } from './snapshot-types.js';
 
 type ProcessIdentity = Pick<ProcessSnapshot, 'pid' | 'comm' | 'cmdline' | 'uid' | 'user' | 'container'>;
 
@@ -111,8 +111,25 @@ export function aggregateByProcess(
   return [...byPid.values()].sort((a, b) => a.pid - b.pid);
 }
 
-/** Sums per remote address, ordered by address. */
-export function aggregateByPeer(connections: readonly ConnectionEntry[]): PeerSnapshot[] {
+/**
+ * Peers summed from the published rows (`peersOf`), once per rows array: a table republished
+ * unchanged keeps its peers.
+ */
+const peersByRows = new WeakMap<readonly ConnectionSnapshot[], PeerSnapshot[]>();
+
+/**
+ * Sums per remote address, ordered by address, made from the published rows when first read
+ * and kept with them. Only the Peers pane, the document and a baseline read them, and a busy
+ * host's peers are nearly as many as its connections: a public load balancer's clients, or the
+ * synthetic 100k table's 86,000, whose rows, made every tick, were 27 MB of heap.
+ */
+export function peersOf(connections: readonly ConnectionSnapshot[]): PeerSnapshot[] {
+  let peers = peersByRows.get(connections);
+  if (peers === undefined) peersByRows.set(connections, (peers = aggregateByPeer(connections)));
+  return peers;
+}
+
+function aggregateByPeer(connections: readonly ConnectionSnapshot[]): PeerSnapshot[] {
   const byAddress = new Map<string, PeerSnapshot>();
   for (let index = 0; index < connections.length; index++) {
     const connection = connections[index]!;
@@ -121,8 +138,17 @@ export function aggregateByPeer(connections: readonly ConnectionEntry[]): PeerSn
       sums = peerSums(connection.daddr, connection.family);
       byAddress.set(connection.daddr, sums);
     }
-    addConnection(sums, connection);
-    const name = connection.currentPeerName;
+    sums.connections++;
+    if (connection.closedAtMs === null) sums.openConnections++;
+    sums.bytesSent += connection.bytesSent;
+    sums.bytesReceived += connection.bytesReceived;
+    sums.sendRate += connection.sendRate;
+    sums.receiveRate += connection.receiveRate;
+    sums.retransmits += connection.retransmits;
+    sums.resetsSent += connection.resetsSent;
+    sums.resetsReceived += connection.resetsReceived;
+    for (const drop of connection.drops) if (drop.class === 'matters') sums.drops += drop.count;
+    const name = connection.peerName;
     if (name !== null && (sums.peerName === null || name.atMs > sums.peerName.atMs)) sums.peerName = name;
   }
   // The default sort compares strings natively, much faster than a comparator callback.

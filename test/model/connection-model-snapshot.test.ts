@@ -190,6 +190,24 @@ describe('snapshots', () => {
     assert.deepEqual(moved.connections.map((connection) => connection.id), [1, 2]);
   });
 
+  test('peers are summed from the published rows when first read: a table republished unchanged keeps them, a moved one sums anew', () => {
+    const model = new ConnectionModel();
+    model.ingest(sampleRecord({ cookie: 1, atMs: T0, endpoints: endpoints({ sport: 1001 }), counters: counters({ bytesAcked: 10 }) }));
+    model.ingest(sampleRecord({ cookie: 2, atMs: T0, endpoints: endpoints({ sport: 1002 }), counters: counters({ bytesAcked: 20 }) }));
+    model.tick(T0 + 1000);
+    const settled = model.tick(T0 + 2000);
+    const quiet = model.tick(T0 + 3000);
+    assert.equal(quiet.peers, settled.peers);
+    model.ingest(sampleRecord({ cookie: 2, atMs: T0 + 3500, endpoints: endpoints({ sport: 1002 }), counters: counters({ bytesAcked: 84 }) }));
+    const moved = model.tick(T0 + 4000);
+    assert.notEqual(moved.peers, quiet.peers);
+    assert.deepEqual(
+      [quiet, moved].map((snapshot) => snapshot.peers.map(({ address, connections, bytesSent }) => ({ address, connections, bytesSent }))),
+      // Open before the capture: their bytes count from the first sample.
+      [[{ address: '93.184.216.34', connections: 2, bytesSent: 0 }], [{ address: '93.184.216.34', connections: 2, bytesSent: 64 }]],
+    );
+  });
+
   test('the connections of one owner share its published owner, until its process is described anew', () => {
     const model = new ConnectionModel();
     const server = taskOwner({ pid: 300, comm: 'nginx' });
