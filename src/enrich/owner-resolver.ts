@@ -17,7 +17,7 @@
 import type { Endpoints, ModelRecord, OwnerRecord, SocketSampleRecord, TaskOwner, UdpSocketRecord } from '../model/records.js';
 import { IntegerMap } from '../model/integer-map.js';
 import { TcpState } from '../model/records.js';
-import type { HostPaths } from '../probes/host-paths.js';
+import { listPids, type HostPaths } from '../probes/host-paths.js';
 import type { ProcessDescriber, ProcessDescription } from './proc-process.js';
 import { scanSocketOwners } from './proc-socket-owners.js';
 import { userName } from './user-names.js';
@@ -34,8 +34,9 @@ const MAX_LOOKUPS_PER_SOCKET = 3;
 /** Past this many remembered pids the set starts over; the describer's own cache keeps re-description cheap. */
 const MAX_DESCRIBED_PIDS = 8192;
 /**
- * Pids remembered per listener. A server that keeps replacing its workers would grow the set
- * with dead pids; past the limit it starts over from the pid just found.
+ * Pids remembered per listener, one found at a time. A server that keeps replacing its workers
+ * would grow the set with dead pids; past the limit it starts over from the pid just found (a
+ * scan of all of /proc drops the dead ones and adds every holder of the listener, however many).
  */
 const MAX_HOLDERS_PER_LISTENER = 64;
 /**
@@ -119,8 +120,8 @@ export class OwnerResolver {
   /**
    * A pass seen one sample at a time (`see`), then resolved (`resolvePass`), keeping only what
    * resolving needs: every sampled cookie and listener, and of the samples that have no owner
-   * yet their cookie, inode and endpoints.
-   * Nothing must be noted between the two.
+   * yet their cookie, inode and endpoints. A socket an event names between the two (the events
+   * drained after the samples) is not looked for.
    */
   beginPass(): SampledPass {
     const pass = this.passes;
@@ -176,36 +177,44 @@ export class OwnerResolver {
     const notFound: number[] = [];
     /** Accepted sockets their listener's holders do not hold (yet): the model shows the listener's owner meanwhile. */
     const provisional: number[] = [];
+    const mayWait = options.eventsNameOwners && !isFirstPass;
     let listenerScanDue = false;
     for (let index = 0; index < unowned.size; index++) {
       if (found(index, heldByCandidates.get(unowned.inodes[index]!))) continue;
+      const cookie = unowned.cookies[index]!;
+      // An event named it since it was sampled: its owner closed it meanwhile (a short request).
+      if (this.ownedCookies.has(cookie)) continue;
       const key = listenerKey(unowned.endpoints[index]!);
       if (!unowned.mayBeQueued[index] || !sampled.listening.has(key) || this.holdersByListener.get(key) === undefined) {
         notFound.push(index);
         continue;
       }
       provisional.push(index);
-      if (pass - (this.listenerScanMissedInPass.get(key) ?? -Infinity) >= PASSES_AFTER_A_LISTENER_SCAN_MISSED) listenerScanDue = true;
+      // It waits a pass for an event as any other socket does, then for the scan, while one lately missed for its listener.
+      const waited = !mayWait || waitedAlready.has(cookie);
+      if (waited && pass - (this.listenerScanMissedInPass.get(key) ?? -Infinity) >= PASSES_AFTER_A_LISTENER_SCAN_MISSED) listenerScanDue = true;
+      else this.waitingCookies.add(cookie);
     }
 
-    const mayWait = options.eventsNameOwners && !isFirstPass;
     const waits = mayWait && notFound.length > 0 && notFound.every((index) => !waitedAlready.has(unowned.cookies[index]!));
     if (waits) for (const index of notFound) this.waitingCookies.add(unowned.cookies[index]!);
     if ((waits || notFound.length === 0) && !listenerScanDue) return owners;
 
     const listenerHolders = new Map<number, Set<number>>();
     for (const inode of sampled.listenerKeyByInode.keys()) listenerHolders.set(inode, new Set());
-    const pidByInode = scanSocketOwners(this.paths, undefined, listenerHolders);
-    for (const [inode, pids] of listenerHolders) {
-      const key = sampled.listenerKeyByInode.get(inode)!;
-      for (const pid of pids) this.addHolder(key, pid);
-    }
+    const alive = listPids(this.paths);
+    const pidByInode = scanSocketOwners(this.paths, alive, listenerHolders);
+    this.learnListenerHolders(listenerHolders, sampled.listenerKeyByInode, new Set(alive));
     for (const index of provisional) {
       const pid = pidByInode.get(unowned.inodes[index]!);
       const key = listenerKey(unowned.endpoints[index]!);
       // A process the listener's holders passed it to: its next accepts are looked for there too.
-      if (found(index, pid)) this.addHolder(key, pid!);
-      else this.listenerScanMissedInPass.set(key, pass);
+      if (found(index, pid)) {
+        this.addHolder(key, pid!);
+      } else {
+        this.listenerScanMissedInPass.set(key, pass);
+        this.countFailedScan(unowned.cookies[index]!, pass, true);
+      }
     }
     for (const index of notFound) {
       const pid = pidByInode.get(unowned.inodes[index]!);
@@ -215,14 +224,36 @@ export class OwnerResolver {
         const key = listenerKey(unowned.endpoints[index]!);
         if (sampled.listening.has(key)) this.addHolder(key, pid!);
       } else {
-        const cookie = unowned.cookies[index]!;
-        const lookups = this.lookupsByCookie.get(cookie);
-        const scans = unowned.mayBeQueued[index] ? (lookups?.scans ?? 0) + 1 : MAX_LOOKUPS_PER_SOCKET;
-        if (lookups === undefined) this.lookupsByCookie.set(cookie, { scans, seenInPass: pass });
-        else lookups.scans = scans;
+        this.countFailedScan(unowned.cookies[index]!, pass, unowned.mayBeQueued[index]!);
       }
     }
     return owners;
+  }
+
+  /** A scan of all of /proc did not find the socket: looked for again only if it may be queued, and at most MAX_LOOKUPS_PER_SOCKET times. */
+  private countFailedScan(cookie: number, pass: number, mayBeQueued: boolean): void {
+    const lookups = this.lookupsByCookie.get(cookie);
+    const scans = mayBeQueued ? (lookups?.scans ?? 0) + 1 : MAX_LOOKUPS_PER_SOCKET;
+    if (lookups === undefined) this.lookupsByCookie.set(cookie, { scans, seenInPass: pass });
+    else lookups.scans = scans;
+  }
+
+  /**
+   * What a scan of all of /proc found holding each listener joins what was remembered, less the
+   * pids that exited: all of a pre-forking server's workers at once, however many, while those
+   * learned one accepted socket at a time (a cluster's workers, which hold no listener) stay.
+   */
+  private learnListenerHolders(listenerHolders: ReadonlyMap<number, Set<number>>, keyByInode: ReadonlyMap<number, string>, alive: ReadonlySet<number>): void {
+    for (const holders of this.holdersByListener.values()) {
+      for (const pid of holders) if (!alive.has(pid)) holders.delete(pid);
+    }
+    for (const [inode, pids] of listenerHolders) {
+      if (pids.size === 0) continue;
+      const key = keyByInode.get(inode)!;
+      const holders = this.holdersByListener.get(key);
+      if (holders === undefined) this.holdersByListener.set(key, pids);
+      else for (const pid of pids) holders.add(pid);
+    }
   }
 
   /**
@@ -232,6 +263,7 @@ export class OwnerResolver {
    */
   private addHolder(key: string, pid: number): void {
     let holders = this.holdersByListener.get(key);
+    if (holders?.has(pid)) return;
     if (holders === undefined) this.holdersByListener.set(key, (holders = new Set()));
     if (holders.size >= MAX_HOLDERS_PER_LISTENER) holders.clear();
     holders.add(pid);

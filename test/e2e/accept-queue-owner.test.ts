@@ -24,7 +24,8 @@ type ConnectionEntry = SnapshotDocument['connections'][number];
 /** Enough room in the hung server's queue for every client: each connect completes, none is accepted. */
 const HUNG_BACKLOG = 8;
 const HUNG_CLIENTS = 3;
-const CAPTURE_SECONDS = 5;
+// Long enough for two passes after the clients connect: a connection a worker holds is looked for in /proc a pass after it shows.
+const CAPTURE_SECONDS = 8;
 
 /**
  * A Node cluster: the primary listens and, round-robin (the default but on Windows), accepts each

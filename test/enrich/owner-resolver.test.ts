@@ -133,7 +133,7 @@ describe('OwnerResolver', () => {
     assert.deepEqual([...owners], [[5, 300]]);
   });
 
-  test("learns a pre-forking server's workers from one scan of /proc, then finds what they accept among them", () => {
+  test("learns every worker of a pre-forking server from one scan of /proc, then finds what any of them accepts among them", () => {
     // The master (200) listens; the workers (250, 260) inherited the listener and hold what they accept.
     proc.hold(200, 11);
     proc.hold(250, 11);
@@ -142,27 +142,44 @@ describe('OwnerResolver', () => {
     resolver.note(listenEvent(1, 200));
     const listener = sample(1, 11, TcpState.LISTEN, LISTEN_PORT);
     resolver.resolve([listener], 1000, LIVE);
-    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(6, 51, TcpState.ESTABLISHED, LISTEN_PORT)], 2000, LIVE))], [[6, 250]]);
+    const first = sample(6, 51, TcpState.ESTABLISHED, LISTEN_PORT);
+    assert.equal(ownersOf(resolver.resolve([listener, first], 2000, LIVE)).size, 0, 'its event may name it first');
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, first], 3000, LIVE))], [[6, 250]]);
     // A lower pid holds the next one too: a scan of all of /proc would name it; the learned worker is asked first.
     proc.hold(260, 52);
     proc.hold(100, 52);
-    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(7, 52, TcpState.ESTABLISHED, LISTEN_PORT)], 3000, LIVE))], [[7, 260]]);
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(7, 52, TcpState.ESTABLISHED, LISTEN_PORT)], 4000, LIVE))], [[7, 260]]);
   });
 
-  test("finds what Node's cluster primary accepts and passes to a worker with one scan of /proc each, then among the workers found", () => {
+  test("finds what Node's cluster primary accepts and passes to a worker by a scan of /proc, a pass later, then among the workers found", () => {
     // The primary (200) holds the listener; the workers (250, 260) only what it hands them.
     proc.hold(200, 11);
     resolver.note(listenEvent(1, 200));
     const listener = sample(1, 11, TcpState.LISTEN, LISTEN_PORT);
     resolver.resolve([listener], 1000, LIVE);
     proc.hold(250, 61);
-    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(6, 61, TcpState.ESTABLISHED, LISTEN_PORT)], 2000, LIVE))], [[6, 250]]);
-    proc.hold(260, 62);
-    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(7, 62, TcpState.ESTABLISHED, LISTEN_PORT)], 3000, LIVE))], [[7, 260]]);
+    const first = sample(6, 61, TcpState.ESTABLISHED, LISTEN_PORT);
+    assert.equal(ownersOf(resolver.resolve([listener, first], 2000, LIVE)).size, 0, 'its event may name it first');
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, first], 3000, LIVE))], [[6, 250]]);
     // A lower pid holds the next one too: a scan of all of /proc would name it; the worker found before is asked first.
     proc.hold(250, 63);
     proc.hold(100, 63);
     assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(8, 63, TcpState.ESTABLISHED, LISTEN_PORT)], 4000, LIVE))], [[8, 250]]);
+  });
+
+  test('keeps every holder a scan of /proc learns, past the 64 it keeps of those found one by one', () => {
+    // php-fpm with 100 children, each holding the listener the master (1000) opened.
+    for (let pid = 1000; pid < 1100; pid++) proc.hold(pid, 11);
+    resolver.note(listenEvent(1, 1000));
+    const listener = sample(1, 11, TcpState.LISTEN, LISTEN_PORT);
+    resolver.resolve([listener], 1000, LIVE);
+    proc.hold(1050, 71);
+    const first = sample(6, 71, TcpState.ESTABLISHED, LISTEN_PORT);
+    resolver.resolve([listener, first], 2000, LIVE);
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, first], 3000, LIVE))], [[6, 1050]]);
+    proc.hold(1099, 72);
+    proc.hold(100, 72);
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, sample(7, 72, TcpState.ESTABLISHED, LISTEN_PORT)], 4000, LIVE))], [[7, 1099]]);
   });
 
   test("after a scan of /proc missed an accepted socket, reads it again for that listener ten passes later: the model shows the listener's owner meanwhile", () => {
@@ -172,12 +189,45 @@ describe('OwnerResolver', () => {
     resolver.resolve([listener], 1000, LIVE);
     // Held by no process netscope can see; later by one it can, which is not the listener's.
     const passed = sample(9, 81, TcpState.ESTABLISHED, LISTEN_PORT);
-    assert.equal(ownersOf(resolver.resolve([listener, passed], 2000, LIVE)).size, 0, 'pass 1: scanned, missed');
+    assert.equal(ownersOf(resolver.resolve([listener, passed], 2000, LIVE)).size, 0, 'pass 1: waits for an event');
+    assert.equal(ownersOf(resolver.resolve([listener, passed], 3000, LIVE)).size, 0, 'pass 2: scanned, missed');
     proc.hold(400, 81);
-    for (let pass = 2; pass <= 10; pass++) {
+    for (let pass = 3; pass <= 11; pass++) {
       assert.equal(ownersOf(resolver.resolve([listener, passed], 1000 * (pass + 1), LIVE)).size, 0, `pass ${pass}: only the listener's holders were read`);
     }
-    assert.deepEqual([...ownersOf(resolver.resolve([listener, passed], 12_000, LIVE))], [[9, 400]], 'pass 11: /proc again');
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, passed], 13_000, LIVE))], [[9, 400]], 'pass 12: /proc again');
+  });
+
+  test('gives up on an accepted socket three scans of /proc missed', () => {
+    proc.hold(300, 11);
+    resolver.note(listenEvent(1, 300));
+    const listener = sample(1, 11, TcpState.LISTEN, LISTEN_PORT);
+    resolver.resolve([listener], 1000, LIVE);
+    const hidden = sample(9, 82, TcpState.ESTABLISHED, LISTEN_PORT);
+    // Scans at passes 2, 12 and 22 miss it.
+    for (let pass = 1; pass <= 22; pass++) resolver.resolve([listener, hidden], 1000 * (pass + 1), LIVE);
+    proc.hold(400, 82);
+    for (let pass = 23; pass <= 40; pass++) assert.equal(ownersOf(resolver.resolve([listener, hidden], 1000 * (pass + 1), LIVE)).size, 0, `pass ${pass}`);
+  });
+
+  test('an accepted socket its owner closed between the samples and the lookup costs no scan of /proc', () => {
+    proc.hold(300, 11);
+    resolver.note(listenEvent(1, 300));
+    const listener = sample(1, 11, TcpState.LISTEN, LISTEN_PORT);
+    resolver.resolve([listener], 1000, LIVE);
+    const shortRequest = sample(5, 85, TcpState.ESTABLISHED, LISTEN_PORT);
+    resolver.resolve([listener, shortRequest], 2000, LIVE);
+    // Sampled again, then closed by the server, whose event is drained before the lookup.
+    const pass = resolver.beginPass();
+    pass.see(listener);
+    pass.see(shortRequest);
+    resolver.note({ ...listenEvent(5, 300), endpoints: shortRequest.endpoints, oldState: TcpState.ESTABLISHED, newState: TcpState.FIN_WAIT1 });
+    assert.equal(ownersOf(resolver.resolvePass(pass, 3000, LIVE)).size, 0);
+    // Had that pass scanned /proc and missed, this one's scan would wait ten passes.
+    proc.hold(400, 86);
+    const passedOn = sample(6, 86, TcpState.ESTABLISHED, LISTEN_PORT);
+    resolver.resolve([listener, passedOn], 4000, LIVE);
+    assert.deepEqual([...ownersOf(resolver.resolve([listener, passedOn], 5000, LIVE))], [[6, 400]]);
   });
 
   test('reads each process once per pass however many of its sockets it resolves', () => {
