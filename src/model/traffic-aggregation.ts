@@ -111,6 +111,20 @@ export function aggregateByProcess(
   return [...byPid.values()].sort((a, b) => a.pid - b.pid);
 }
 
+/** Adds a published row to `sums`: what its entry added when the tick made them (addConnection). */
+export function addPublishedConnection(sums: TrafficSums, connection: ConnectionSnapshot): void {
+  sums.connections++;
+  if (connection.closedAtMs === null) sums.openConnections++;
+  sums.bytesSent += connection.bytesSent;
+  sums.bytesReceived += connection.bytesReceived;
+  sums.sendRate += connection.sendRate;
+  sums.receiveRate += connection.receiveRate;
+  sums.retransmits += connection.retransmits;
+  sums.resetsSent += connection.resetsSent;
+  sums.resetsReceived += connection.resetsReceived;
+  for (const drop of connection.drops) if (drop.class === 'matters') sums.drops += drop.count;
+}
+
 /**
  * Peers summed from the published rows (`peersOf`), once per rows array: a table republished
  * unchanged keeps its peers.
@@ -138,16 +152,7 @@ function aggregateByPeer(connections: readonly ConnectionSnapshot[]): PeerSnapsh
       sums = peerSums(connection.daddr, connection.family);
       byAddress.set(connection.daddr, sums);
     }
-    sums.connections++;
-    if (connection.closedAtMs === null) sums.openConnections++;
-    sums.bytesSent += connection.bytesSent;
-    sums.bytesReceived += connection.bytesReceived;
-    sums.sendRate += connection.sendRate;
-    sums.receiveRate += connection.receiveRate;
-    sums.retransmits += connection.retransmits;
-    sums.resetsSent += connection.resetsSent;
-    sums.resetsReceived += connection.resetsReceived;
-    for (const drop of connection.drops) if (drop.class === 'matters') sums.drops += drop.count;
+    addPublishedConnection(sums, connection);
     const name = connection.peerName;
     if (name !== null && (sums.peerName === null || name.atMs > sums.peerName.atMs)) sums.peerName = name;
   }

@@ -4,21 +4,8 @@
  * connection. Under `port:5432` the 127.0.0.1 peer counts its port-5432 connections and their
  * bytes, not everything it ever sent. Names and identities come from the model's own rows.
  */
-import type { ConnectionSnapshot, ContainerSnapshot, ModelSnapshot, PeerSnapshot, ProcessSnapshot, TrafficSums } from '../../model/snapshot-types.js';
-import { zeroTrafficSums as zeroSums } from '../../model/traffic-aggregation.js';
-
-function add(sums: TrafficSums, connection: ConnectionSnapshot): void {
-  sums.connections++;
-  if (connection.closedAtMs === null) sums.openConnections++;
-  sums.bytesSent += connection.bytesSent;
-  sums.bytesReceived += connection.bytesReceived;
-  sums.sendRate += connection.sendRate;
-  sums.receiveRate += connection.receiveRate;
-  sums.retransmits += connection.retransmits;
-  sums.resetsSent += connection.resetsSent;
-  sums.resetsReceived += connection.resetsReceived;
-  for (const drop of connection.drops) if (drop.class === 'matters') sums.drops += drop.count;
-}
+import type { ConnectionSnapshot, ContainerSnapshot, ModelSnapshot, PeerSnapshot, ProcessSnapshot } from '../../model/snapshot-types.js';
+import { addPublishedConnection as add, zeroTrafficSums as zeroSums } from '../../model/traffic-aggregation.js';
 
 export function narrowedProcesses(snapshot: ModelSnapshot, kept: readonly ConnectionSnapshot[]): ProcessSnapshot[] {
   const identities = new Map(snapshot.processes.map((process) => [process.pid, process]));
