@@ -148,6 +148,7 @@ describe('the heap keeper', () => {
 
   it('compacts a heap whose compaction takes longer than the bank holds once the bank is full again', () => {
     const { heap, keeper, tickEachSecond } = fakeHeap(60 * MiB);
+    keeper.endStart();
     heap.liveAfter = 60 * MiB;
     heap.reducingMs = 400;
     heap.resident = 700 * MiB;
@@ -166,6 +167,7 @@ describe('the heap keeper', () => {
 
   it("charges the first pass's compaction to the bank", () => {
     const { heap, keeper } = fakeHeap(10 * MiB);
+    keeper.endStart();
     heap.liveAfter = 60 * MiB;
     heap.reducingMs = 200;
     keeper.runPass(() => (heap.used += 100 * MiB));
@@ -182,6 +184,8 @@ describe('the heap keeper', () => {
 
   it('does not compact while the old generation grows 2 MiB a second or more (churn)', () => {
     const { heap, keeper } = fakeHeap(60 * MiB);
+    // Churn ends the start (see below).
+    for (let change = 0; change < 2_000; change++) keeper.noteStateChange();
     heap.liveAfter = 60 * MiB;
     heap.resident = 100 * MiB;
     heap.old = 40 * MiB;
@@ -197,6 +201,40 @@ describe('the heap keeper', () => {
     heap.nowMs += 1000;
     keeper.afterTick();
     assert.equal(heap.memoryReducing, 1, 'a tick without growth');
+  });
+
+  it('compacts once when a start passes quietly, whatever the bank holds', () => {
+    const { heap, keeper, tickEachSecond } = fakeHeap(10 * MiB);
+    heap.liveAfter = 120 * MiB;
+    heap.reducingMs = 400;
+    keeper.runPass(() => (heap.used += 200 * MiB));
+    assert.equal(heap.memoryReducing, 1, "the first pass's, which overdraws the bank by 150 ms");
+    heap.old = 150 * MiB;
+    assert.equal(tickEachSecond(2, 200 * MiB), 1, 'two ticks publishing the table: 80 MiB beyond what was live, the bank short');
+    assert.equal(tickEachSecond(1, 200 * MiB), 2, 'the third ends the start: compacted all the same');
+    assert.equal(tickEachSecond(30, 200 * MiB), 2, 'after it, the bank decides again: overdrawn by 550 ms, it pays nothing for a while');
+  });
+
+  it('does not compact at the end of a start with less than 16 MiB beyond what was live', () => {
+    const { heap, keeper, tickEachSecond } = fakeHeap(10 * MiB);
+    heap.liveAfter = 120 * MiB;
+    heap.reducingMs = 400;
+    keeper.runPass(() => (heap.used += 200 * MiB));
+    heap.old = 120 * MiB;
+    assert.equal(tickEachSecond(3, 130 * MiB), 1, 'the first pass only');
+  });
+
+  it('does not compact at the end of a start cut short by churn or frames', () => {
+    for (const end of ['churn', 'frames'] as const) {
+      const { heap, keeper, tickEachSecond } = fakeHeap(10 * MiB);
+      heap.liveAfter = 120 * MiB;
+      heap.reducingMs = 400;
+      keeper.runPass(() => (heap.used += 200 * MiB));
+      if (end === 'frames') keeper.endStart();
+      else for (let change = 0; change < 2_000; change++) keeper.noteStateChange();
+      heap.old = 150 * MiB;
+      assert.equal(tickEachSecond(3, 200 * MiB), 1, end);
+    }
   });
 
   it('collects at once when asked (a stopped capture)', () => {
