@@ -28,11 +28,12 @@ function sharedOpenStay(stay: StateStay): readonly StateStay[] {
 /**
  * The states one connection went through, ordered by time, kept as the very array of stays the
  * snapshot publishes. The first change after a snapshot took the array copies it (copy-on-write),
- * later ones change the copy in place, and publishing trims it to an exact-size array: states
- * change a few times in a connection's life, while the table holds every connection between
- * changes — one exact-size array per connection, shared with its snapshots. Under churn a
- * connection lives all its states within one tick: one copy and one published array, not an
- * array per state.
+ * later ones change the copy in place, and publishing hands on an exact-size array: states change
+ * a few times in a connection's life, while the table holds every connection between changes —
+ * one exact-size array per connection, shared with its snapshots. A stay appended makes a new
+ * exact-size array rather than pushing: a push onto a full array reserves room for 16 more, and
+ * under churn, where a connection lives all its states within one tick, that room lived until the
+ * tick and was promoted with it (184 bytes a connection).
  *
  * Events and samples reach the model slightly out of order (the ring buffer is drained before
  * the sampling pass, but sockets keep changing meanwhile), so a state is inserted at its time
@@ -45,6 +46,8 @@ export class StateHistory {
   private working: StateStay[] | null = null;
   /** In the working copy, where the stays begin that were made since the copy (no snapshot holds them either: they may change in place). */
   private freshFrom = 0;
+  /** The working copy has no room beyond its stays (a splice can leave some), so it is published as it is. */
+  private workingExact = true;
   private currentState = 0 as TcpStateNumber;
 
   constructor(private readonly maxStays: number) {}
@@ -72,6 +75,7 @@ export class StateHistory {
       this.working = [{ state: name, atMs, durationMs: null }];
       this.stays = this.working;
       this.freshFrom = 0;
+      this.workingExact = true;
       this.currentState = state;
       return true;
     }
@@ -79,26 +83,40 @@ export class StateHistory {
     while (position > 0 && (stays[position - 1] as StateStay).atMs > atMs) position--;
     if (position > 0 && (stays[position - 1] as StateStay).state === name) return false;
     const following = stays[position];
-    const latest = position === stays.length;
-    const next = this.ownStays();
+    let next: StateStay[];
     if (following !== undefined && following.state === name) {
       // An earlier sighting of the stay that follows: it began sooner than we knew.
       const durationMs = following.durationMs === null ? null : following.atMs + following.durationMs - atMs;
+      next = this.ownStays();
       next[position] = { state: name, atMs, durationMs };
-    } else if (latest) {
-      next.push({ state: name, atMs, durationMs: null });
+    } else if (following === undefined) {
+      next = this.appendStay({ state: name, atMs, durationMs: null });
       this.currentState = state;
     } else {
-      next.splice(position, 0, { state: name, atMs, durationMs: following!.atMs - atMs });
+      next = this.ownStays();
+      next.splice(position, 0, { state: name, atMs, durationMs: following.atMs - atMs });
+      this.workingExact = false;
       // The stays after it moved one on; it is new, but counted as held (the fresh ones stay one run).
       if (position < this.freshFrom) this.freshFrom++;
     }
     this.endStayBefore(next, position, atMs);
     if (next.length > this.maxStays) {
       next.splice(1, 1);
+      this.workingExact = false;
       if (this.freshFrom > 1) this.freshFrom--;
     }
     return true;
+  }
+
+  /** The stays with `stay` after them, as the working copy: a new array of exactly their number. */
+  private appendStay(stay: StateStay): StateStay[] {
+    // The stays a snapshot holds are shared into the new array, but are not fresh: never changed in place.
+    if (this.working === null) this.freshFrom = this.stays.length;
+    const next = this.stays.concat(stay);
+    this.working = next;
+    this.stays = next;
+    this.workingExact = true;
+    return next;
   }
 
   /** The stay before `position` ends at `atMs`, unless it is known to have ended earlier. */
@@ -117,6 +135,7 @@ export class StateHistory {
       this.working = this.stays.slice();
       this.stays = this.working;
       this.freshFrom = this.working.length;
+      this.workingExact = true;
     }
     return this.working;
   }
@@ -132,8 +151,10 @@ export class StateHistory {
     if (latest === undefined || latest.state === name) return false;
     const before = this.stays.at(-2);
     const stays = this.ownStays();
-    if (before?.state === name) stays.splice(-2, 2, { state: name, atMs: before.atMs, durationMs: null });
-    else stays[stays.length - 1] = { state: name, atMs: latest.atMs, durationMs: null };
+    if (before?.state === name) {
+      stays.splice(-2, 2, { state: name, atMs: before.atMs, durationMs: null });
+      this.workingExact = false;
+    } else stays[stays.length - 1] = { state: name, atMs: latest.atMs, durationMs: null };
     this.freshFrom = Math.min(this.freshFrom, stays.length);
     this.currentState = state;
     return true;
@@ -151,8 +172,9 @@ export class StateHistory {
   toStays(): readonly StateStay[] {
     const working = this.working;
     if (working !== null) {
-      // Exact size: a working copy grown in place has room for 16 more stays it will never hold.
-      this.stays = working.length === 1 && working[0]!.durationMs === null ? sharedOpenStay(working[0]!) : working.slice();
+      // Exact size: a working copy spliced in place can have room for stays it will never hold.
+      if (working.length === 1 && working[0]!.durationMs === null) this.stays = sharedOpenStay(working[0]!);
+      else if (!this.workingExact) this.stays = working.slice();
       this.working = null;
     }
     return this.stays;
