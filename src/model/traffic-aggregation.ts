@@ -64,17 +64,27 @@ function containerSums(container: ContainerIdentity): ContainerSnapshot {
   };
 }
 
-function addConnection(sums: TrafficSums, connection: ConnectionEntry): void {
+/** The counters an entry and its published row both carry, under the same names. */
+type ConnectionCounts = Pick<
+  ConnectionSnapshot,
+  'bytesSent' | 'bytesReceived' | 'sendRate' | 'receiveRate' | 'retransmits' | 'resetsSent' | 'resetsReceived'
+>;
+
+function addCounts(sums: TrafficSums, counts: ConnectionCounts, open: boolean, drops: number): void {
   sums.connections++;
-  if (connection.isOpen) sums.openConnections++;
-  sums.bytesSent += connection.bytesSent;
-  sums.bytesReceived += connection.bytesReceived;
-  sums.sendRate += connection.sendRate;
-  sums.receiveRate += connection.receiveRate;
-  sums.retransmits += connection.retransmits;
-  sums.resetsSent += connection.resetsSent;
-  sums.resetsReceived += connection.resetsReceived;
-  sums.drops += connection.dropCount;
+  if (open) sums.openConnections++;
+  sums.bytesSent += counts.bytesSent;
+  sums.bytesReceived += counts.bytesReceived;
+  sums.sendRate += counts.sendRate;
+  sums.receiveRate += counts.receiveRate;
+  sums.retransmits += counts.retransmits;
+  sums.resetsSent += counts.resetsSent;
+  sums.resetsReceived += counts.resetsReceived;
+  sums.drops += drops;
+}
+
+function addConnection(sums: TrafficSums, connection: ConnectionEntry): void {
+  addCounts(sums, connection, connection.isOpen, connection.dropCount);
 }
 
 /**
@@ -113,16 +123,9 @@ export function aggregateByProcess(
 
 /** Adds a published row to `sums`: what its entry added when the tick made them (addConnection). */
 export function addPublishedConnection(sums: TrafficSums, connection: ConnectionSnapshot): void {
-  sums.connections++;
-  if (connection.closedAtMs === null) sums.openConnections++;
-  sums.bytesSent += connection.bytesSent;
-  sums.bytesReceived += connection.bytesReceived;
-  sums.sendRate += connection.sendRate;
-  sums.receiveRate += connection.receiveRate;
-  sums.retransmits += connection.retransmits;
-  sums.resetsSent += connection.resetsSent;
-  sums.resetsReceived += connection.resetsReceived;
-  for (const drop of connection.drops) if (drop.class === 'matters') sums.drops += drop.count;
+  let drops = 0;
+  for (const drop of connection.drops) if (drop.class === 'matters') drops += drop.count;
+  addCounts(sums, connection, connection.closedAtMs === null, drops);
 }
 
 /**

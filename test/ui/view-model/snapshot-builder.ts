@@ -21,6 +21,7 @@ import type { ContainerIdentity } from '../../../src/model/records.js';
 import type { ScreenInput } from '../../../src/ui/view-model/screen-input.js';
 import { zeroTotals } from '../../../src/model/capture-totals.js';
 import { emptyHostGauges } from '../../../src/model/gauges-snapshot.js';
+import { addPublishedConnection } from '../../../src/model/traffic-aggregation.js';
 
 /** 2025-01-01T00:00:00Z: the capture's start. */
 export const T0 = Date.UTC(2025, 0, 1);
@@ -158,19 +159,6 @@ function emptySums(): TrafficSums {
   return { connections: 0, openConnections: 0, bytesSent: 0, bytesReceived: 0, sendRate: 0, receiveRate: 0, retransmits: 0, resetsSent: 0, resetsReceived: 0, drops: 0 };
 }
 
-function addTo(sums: TrafficSums, connection: ConnectionSnapshot): void {
-  sums.connections++;
-  if (connection.closedAtMs === null) sums.openConnections++;
-  sums.bytesSent += connection.bytesSent;
-  sums.bytesReceived += connection.bytesReceived;
-  sums.sendRate += connection.sendRate;
-  sums.receiveRate += connection.receiveRate;
-  sums.retransmits += connection.retransmits;
-  sums.resetsSent += connection.resetsSent;
-  sums.resetsReceived += connection.resetsReceived;
-  sums.drops += connection.drops.reduce((total, drop) => total + drop.count, 0);
-}
-
 export function processesOf(connections: readonly ConnectionSnapshot[]): ProcessSnapshot[] {
   const byPid = new Map<number, ProcessSnapshot>();
   for (const item of connections) {
@@ -181,7 +169,7 @@ export function processesOf(connections: readonly ConnectionSnapshot[]): Process
       process = { pid, comm, cmdline, uid, user, container, ...emptySums() };
       byPid.set(pid, process);
     }
-    addTo(process, item);
+    addPublishedConnection(process, item);
   }
   return [...byPid.values()].sort((a, b) => a.pid - b.pid);
 }
@@ -197,7 +185,7 @@ export function containersOf(connections: readonly ConnectionSnapshot[]): Contai
       sums = { container, processes: [], ...emptySums() };
       byKey.set(key, sums);
     }
-    addTo(sums, item);
+    addPublishedConnection(sums, item);
     if (pid !== null && !sums.processes.some((process) => process.pid === pid)) sums.processes.push({ pid, comm });
   }
   return [...byKey.keys()].sort().map((key) => byKey.get(key) as ContainerSnapshot);
@@ -211,7 +199,7 @@ export function peersOf(connections: readonly ConnectionSnapshot[]): PeerSnapsho
       peer = { address: item.daddr, family: item.family, peerName: item.peerName, ...emptySums() };
       byAddress.set(item.daddr, peer);
     }
-    addTo(peer, item);
+    addPublishedConnection(peer, item);
   }
   return [...byAddress.values()].sort((a, b) => (a.address < b.address ? -1 : 1));
 }
