@@ -16,8 +16,8 @@ function byIdleLongest(a: ConnectionEntry, b: ConnectionEntry): number {
 }
 
 /**
- * The closed connections the retention policy removes at a tick: those closed at least
- * `retentionMs` ago, then the earliest closed beyond `maxClosed`.
+ * The closed connections the retention policy removes at a tick, in no particular order: those
+ * closed at least `retentionMs` ago, then the earliest closed beyond `maxClosed`.
  */
 export function closedPastRetention(
   closed: ClosedConnections,
@@ -26,20 +26,32 @@ export function closedPastRetention(
   maxClosed: number,
 ): ConnectionEntry[] {
   const expiredAtMs = nowMs - retentionMs;
-  if (closed.size <= maxClosed) {
-    // Within the cap only the expired go, seldom any: after a storm the table keeps its 10,000
-    // closed rows for their minute, and ranking them all every tick found none to remove.
-    const expired: ConnectionEntry[] = [];
-    closed.forEach((connection) => {
-      if ((connection.closedAtMs as number) <= expiredAtMs) expired.push(connection);
-    });
-    return expired.sort(byClosedAt);
-  }
-  const byAge = closed.valuesArray().sort(byClosedAt);
-  let expired = 0;
-  while (expired < byAge.length && ((byAge[expired] as ConnectionEntry).closedAtMs as number) <= expiredAtMs) expired++;
-  const overLimit = Math.max(0, byAge.length - expired - maxClosed);
-  return byAge.slice(0, expired + overLimit);
+  const expired: ConnectionEntry[] = [];
+  closed.forEach((connection) => {
+    if ((connection.closedAtMs as number) <= expiredAtMs) expired.push(connection);
+  });
+  // Within the cap only the expired go, seldom any: after a storm the table keeps its 10,000
+  // closed rows for their minute.
+  const overLimit = closed.size - expired.length - maxClosed;
+  if (overLimit <= 0) return expired;
+  // Under churn the cap is passed every tick: ranking every closed row by an object comparator
+  // (20,000 at 8,000 connections/s) was 2% of netscope's CPU. The earliest closed are exactly the
+  // expired and then the next ones, so one cut-off found in typed arrays picks them all.
+  return earliest(closed.valuesArray(), expired.length + overLimit);
+}
+
+/** The `count` connections closed earliest (the lower id on a tie), in no particular order. */
+function earliest(connections: ConnectionEntry[], count: number): ConnectionEntry[] {
+  if (count >= connections.length) return connections;
+  const cutoffMs = smallest(Float64Array.from(connections, (connection) => connection.closedAtMs as number), count);
+  const before = connections.filter((connection) => (connection.closedAtMs as number) < cutoffMs);
+  const atCutoff = connections.filter((connection) => connection.closedAtMs === cutoffMs);
+  const cutoffCookie = smallest(
+    Float64Array.from(atCutoff, (connection) => connection.cookie),
+    count - before.length,
+  );
+  for (const connection of atCutoff) if (connection.cookie <= cutoffCookie) before.push(connection);
+  return before;
 }
 
 /**

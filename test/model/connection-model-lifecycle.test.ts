@@ -235,6 +235,23 @@ describe('eviction', () => {
     assert.equal(snapshot.totals.bytesSent, 700);
   });
 
+  test('the expired go, then beyond the limit the earliest closed; among those closed at one time, the lower ids', () => {
+    const model = new ConnectionModel({ maxClosedConnections: 2, closedRetentionMs: 500 });
+    closedConnection(model, 96, T0 + 800, 1);
+    closedConnection(model, 94, T0 + 700, 1);
+    closedConnection(model, 91, T0 + 300, 1);
+    closedConnection(model, 93, T0 + 700, 1);
+    closedConnection(model, 95, T0 + 700, 1);
+    closedConnection(model, 92, T0 + 700, 1);
+    const snapshot = model.tick(T0 + 1000);
+    // 91 expired (closed 700 ms before the tick); of the five left, three go: 92, 93, 94.
+    assert.deepEqual(
+      snapshot.connections.map((connection) => connection.id),
+      [95, 96],
+    );
+    assert.equal(snapshot.totals.evicted, 4);
+  });
+
   test('at the hard cap a new connection evicts the earliest closed one first', () => {
     const model = new ConnectionModel({ maxConnections: 3 });
     model.ingest(sampleRecord({ cookie: 81, atMs: T0, endpoints: endpoints({ sport: 1081 }) }));
