@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConnectionModel } from '../../src/model/connection-model.js';
+import { ConnectionModel, type ModelOptions } from '../../src/model/connection-model.js';
+import type { ModelSnapshot } from '../../src/model/snapshot-types.js';
 import { TcpState } from '../../src/model/records.js';
 import {
   HOST_NETNS,
@@ -221,34 +222,26 @@ describe('eviction', () => {
     assert.deepEqual(bothGone.processes, []);
   });
 
+  /** A tick at T0 + 1000 after the connections closed as given: [id, closed at (from T0), bytes sent]. */
+  function tickAfterClosing(options: Partial<ModelOptions>, closes: readonly (readonly [number, number, number])[]): ModelSnapshot {
+    const model = new ConnectionModel(options);
+    for (const [cookie, closedAfterMs, bytesSent] of closes) closedConnection(model, cookie, T0 + closedAfterMs, bytesSent);
+    return model.tick(T0 + 1000);
+  }
+
   test('beyond the closed-connection limit the earliest closed go first', () => {
-    const model = new ConnectionModel({ maxClosedConnections: 2 });
-    closedConnection(model, 73, T0 + 300, 100);
-    closedConnection(model, 74, T0 + 100, 200);
-    closedConnection(model, 75, T0 + 200, 400);
-    const snapshot = model.tick(T0 + 1000);
-    assert.deepEqual(
-      snapshot.connections.map((connection) => connection.id),
-      [73, 75],
-    );
+    const snapshot = tickAfterClosing({ maxClosedConnections: 2 }, [[73, 300, 100], [74, 100, 200], [75, 200, 400]]);
+    assert.deepEqual(snapshot.connections.map((connection) => connection.id), [73, 75]);
     assert.equal(snapshot.totals.evicted, 1);
     assert.equal(snapshot.totals.bytesSent, 700);
   });
 
   test('the expired go, then beyond the limit the earliest closed; among those closed at one time, the lower ids', () => {
-    const model = new ConnectionModel({ maxClosedConnections: 2, closedRetentionMs: 500 });
-    closedConnection(model, 96, T0 + 800, 1);
-    closedConnection(model, 94, T0 + 700, 1);
-    closedConnection(model, 91, T0 + 300, 1);
-    closedConnection(model, 93, T0 + 700, 1);
-    closedConnection(model, 95, T0 + 700, 1);
-    closedConnection(model, 92, T0 + 700, 1);
-    const snapshot = model.tick(T0 + 1000);
+    const snapshot = tickAfterClosing({ maxClosedConnections: 2, closedRetentionMs: 500 }, [
+      [96, 800, 1], [94, 700, 1], [91, 300, 1], [93, 700, 1], [95, 700, 1], [92, 700, 1],
+    ]);
     // 91 expired (closed 700 ms before the tick); of the five left, three go: 92, 93, 94.
-    assert.deepEqual(
-      snapshot.connections.map((connection) => connection.id),
-      [95, 96],
-    );
+    assert.deepEqual(snapshot.connections.map((connection) => connection.id), [95, 96]);
     assert.equal(snapshot.totals.evicted, 4);
   });
 
