@@ -331,8 +331,7 @@ describe('the agent image in a container shaped like the DaemonSet', () => {
     flightRecordings = flightRecordings.map((name) => path.join(flightDirectory, name));
 
     await ctr('tasks', 'kill', '--signal', 'SIGINT', AGENT_ID);
-    onHost.child.kill('SIGINT');
-    const [agentResult, hostResult] = await Promise.all([agent.done, onHost.done]);
+    const [agentResult, hostResult] = await Promise.all([agent.done, onHost.stop()]);
     assert.equal(agentResult.code, 0, `the agent exited ${agentResult.code}: ${agentResult.stderr}`);
     assert.equal(hostResult.code, 0, `netscope on the host exited ${hostResult.code}: ${hostResult.stderr}`);
     inAgent = JSON.parse(agentResult.stdout) as SnapshotDocument;

@@ -60,8 +60,7 @@ describe('netscope --json under ten seconds of connection churn', () => {
       made = await churn.done;
 
       // The sampler runs on until netscope has gone: writing the document is part of its peak.
-      netscope.child.kill('SIGINT');
-      exit = await netscope.done;
+      exit = await netscope.stop();
       sampler.stop();
       runtimeMs = performance.now() - startedAtMs;
       assert.equal(exit.code, 0, `netscope exited ${exit.code ?? exit.signal}: ${exit.stderr}`);

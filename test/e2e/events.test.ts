@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CloseLine, EventLine, EventType } from '../../src/export/event-lines.js';
 import { packageRoot } from '../../src/probes/package-paths.js';
-import { runNetscope, startPeer, waitUntilCapturing, type NetscopeRun, type Peer } from '../support/processes.js';
+import { runNetscope, startPeer, waitUntilCapturing, type Peer } from '../support/processes.js';
 import { freePort } from '../support/free-port.js';
 import { only } from '../support/only.js';
 
@@ -43,11 +43,6 @@ function assertMoved(actual: number, sent: number, what: string): void {
 }
 
 
-async function stopWithSigint(run: NetscopeRun) {
-  run.child.kill('SIGINT');
-  return run.done;
-}
-
 describe('netscope --events on real loopback traffic', () => {
   const peers: Peer[] = [];
   let ports: { main: number; closed: number; other: number };
@@ -76,7 +71,7 @@ describe('netscope --events on real loopback traffic', () => {
     pids = { client: client.pid, server: server.pid, refused: refused.pid };
     await new Promise((resolve) => setTimeout(resolve, OWNER_SETTLE_MS));
 
-    const [everythingDone, mainPortDone] = await Promise.all([stopWithSigint(everything), stopWithSigint(mainPortOnly)]);
+    const [everythingDone, mainPortDone] = await Promise.all([everything.stop(), mainPortOnly.stop()]);
     all = { code: everythingDone.code, stderr: everythingDone.stderr, lines: parseLines(everythingDone.stdout) };
     portScoped = { code: mainPortDone.code, stderr: mainPortDone.stderr, lines: parseLines(mainPortDone.stdout) };
   });
@@ -186,14 +181,16 @@ describe('netscope --events | head -1', () => {
     }).on('error', () => undefined), 50);
     after(() => clearInterval(traffic));
 
+    // A group of its own: a netscope that never ends is killed with the shell, and its pipes close.
     const pipeline = spawn('bash', ['-c', `set -o pipefail; "${path.join(packageRoot, 'bin/netscope')}" --events | head -1`], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     let stdout = '';
     let stderr = '';
     pipeline.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     pipeline.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timeout = setTimeout(() => pipeline.kill('SIGKILL'), 30_000);
+    const timeout = setTimeout(() => process.kill(-pipeline.pid!, 'SIGKILL'), 30_000);
     const code = await new Promise<number | null>((resolve) => pipeline.once('close', resolve));
     clearTimeout(timeout);
 

@@ -109,13 +109,10 @@ describe('netscope --json and --events show the real destination behind NAT', ()
     pids = { loopbackClient: loopbackClient.pid, vethClient: vethClient.pid, podClient: podClient.pid };
     // Conntrack is asked at the tick after a connection shows: give both captures a few ticks more.
     await new Promise((resolve) => setTimeout(resolve, SETTLE_TICKS_MS));
-    netscope.child.kill('SIGINT');
-    eventStream.child.kill('SIGINT');
-    const result = await netscope.done;
+    const [result, streamed] = await Promise.all([netscope.stop(), eventStream.stop()]);
     stderr = result.stderr;
     assert.equal(result.code, 0, `netscope exited ${result.code}: ${result.stderr}`);
     document = JSON.parse(result.stdout) as SnapshotDocument;
-    const streamed = await eventStream.done;
     assert.equal(streamed.code, 0, `netscope --events exited ${streamed.code}: ${streamed.stderr}`);
     events = streamed.stdout.trim().split('\n').map((line) => JSON.parse(line) as EventLine);
   });

@@ -59,8 +59,7 @@ describe('netscope --otlp exporting real traffic', () => {
     await pointWhen(receiver, 'netscope.bytes.sent', 'ns-otlp-client', (value) => nearTruth(value, CLIENT_SENDS));
     const exportsBeforeStop = receiver.exportCount();
     const signalledAtMs = Date.now();
-    netscope.child.kill('SIGTERM');
-    const result = await netscope.done;
+    const result = await netscope.stop('SIGTERM');
     exit = { code: result.code, stderr: result.stderr, signalledAtMs };
     assert.ok(receiver.exportCount() > exportsBeforeStop, 'an export after the signal');
   });
@@ -129,8 +128,7 @@ describe('netscope --otlp with no collector listening', () => {
       await sleep(1500);
       assert.equal(netscope.child.exitCode, null, 'still running');
       const stoppingAtMs = Date.now();
-      netscope.child.kill('SIGTERM');
-      const { code, stderr } = await netscope.done;
+      const { code, stderr } = await netscope.stop('SIGTERM');
       const stopMs = Date.now() - stoppingAtMs;
       assert.equal(code, 0, stderr);
       assert.ok(stopMs < 3000, `stopping took ${stopMs} ms`);

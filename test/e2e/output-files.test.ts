@@ -60,8 +60,7 @@ describe('netscope writes no file through a symlink another user planted', () =>
     const run = runNetscope(['--json', '--duration', '0', '--interval', '500', '--output-dir', path.join(shared, 'reports')]);
     await waitUntilCapturing(run.child.pid!);
     await requestFlightDump(run.child);
-    run.child.kill('SIGINT');
-    const { code, stderr, stdout } = await run.done;
+    const { code, stderr, stdout } = await run.stop();
     assert.equal(code, 0, 'a dump that cannot be written does not end the capture');
     assert.equal(JSON.parse(stdout).schemaVersion, 2);
     assertOneLineError(stderr, /^netscope: refusing to follow the symbolic link .*\/pub\/reports: it belongs to nobody/);

@@ -164,8 +164,7 @@ describe('netscope --prometheus scraped by a real Prometheus', () => {
     prometheus?.child.kill('SIGTERM');
     if (prometheus !== null && prometheus.child.exitCode === null) await new Promise((resolve) => prometheus!.child.once('exit', resolve));
     if (netscope !== null && netscope.child.exitCode === null) {
-      netscope.child.kill('SIGTERM');
-      const result = await netscope.done;
+      const result = await netscope.stop('SIGTERM');
       assert.equal(result.code, 0, `netscope exited ${result.code}: ${result.stderr}`);
       assert.equal(result.stderr, '');
     }

@@ -263,8 +263,7 @@ describe('the flight recorder on real loopback traffic', () => {
     // A few ticks after the traffic ended: the connections' last state is in the window.
     await sleep(1500);
     await requestFlightDump(netscope.child);
-    netscope.child.kill('SIGINT');
-    const result = await netscope.done;
+    const result = await netscope.stop();
     assert.equal(result.code, 0, result.stderr);
     stderr = result.stderr;
     liveDocument = JSON.parse(result.stdout) as SnapshotDocument;

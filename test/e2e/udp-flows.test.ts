@@ -87,9 +87,7 @@ describe('netscope --json on real loopback UDP traffic', () => {
     await query.next('answered');
     // A few ticks more: the query's socket is gone by the next sampling pass, which closes its flow.
     await sleep(2_000);
-    netscope.child.kill('SIGINT');
-
-    const result = await netscope.done;
+    const result = await netscope.stop();
     stderr = result.stderr;
     assert.equal(result.code, 0, `netscope exited ${result.code}: ${result.stderr}`);
     document = JSON.parse(result.stdout) as SnapshotDocument;

@@ -74,13 +74,10 @@ describe('netscope --json and --events show the real destination of UDP flows be
     assert.equal(connectedDone.received, DATAGRAMS * DATAGRAM_BYTES);
     connectedClient = { port: connectedDone.localPort as number, pid: connected.pid };
     await sleep(SETTLE_TICKS_MS);
-    netscope.child.kill('SIGINT');
-    eventStream.child.kill('SIGINT');
-    const result = await netscope.done;
+    const [result, streamed] = await Promise.all([netscope.stop(), eventStream.stop()]);
     assert.equal(result.code, 0, `netscope exited ${result.code}: ${result.stderr}`);
     assert.equal(result.stderr, '');
     document = JSON.parse(result.stdout) as SnapshotDocument;
-    const streamed = await eventStream.done;
     assert.equal(streamed.code, 0, `netscope --events exited ${streamed.code}: ${streamed.stderr}`);
     events = streamed.stdout.trim().split('\n').map((line) => JSON.parse(line) as EventLine);
   });

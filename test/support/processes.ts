@@ -81,11 +81,26 @@ export function startProgram(program: string[], mode: string, title: string, ...
   };
 }
 
+export interface NetscopeExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
 export interface NetscopeRun {
   child: ChildProcess;
   /** Resolves when it exits, with everything it printed. */
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  done: Promise<NetscopeExit>;
+  /**
+   * Sends `signal` and resolves as `done` does; a netscope still running 30 s later is killed and
+   * the test fails saying so, with what it printed on stderr.
+   */
+  stop(signal?: NodeJS.Signals): Promise<NetscopeExit>;
 }
+
+/** Long enough for a last tick, the observers' close and the probes' release on a loaded host. */
+const STOP_DEADLINE_MS = 30_000;
 
 export function runNetscope(args: string[], options: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}): NetscopeRun {
   const child = spawn(path.join(packageRoot, 'bin/netscope'), args, {
@@ -99,10 +114,23 @@ export function runNetscope(args: string[], options: { env?: NodeJS.ProcessEnv; 
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
+  const done = new Promise<NetscopeExit>((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const stop = async (signal: NodeJS.Signals = 'SIGINT') => {
+    child.kill(signal);
+    let deadline: NodeJS.Timeout | undefined;
+    const overdue = new Promise<never>((_, reject) => {
+      deadline = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`netscope (pid ${child.pid}) did not exit within ${STOP_DEADLINE_MS / 1000} s of ${signal}; its stderr: ${stderr}`));
+      }, STOP_DEADLINE_MS);
+    });
+    try {
+      return await Promise.race([done, overdue]);
+    } finally {
+      clearTimeout(deadline);
+    }
+  };
+  return { child, done, stop };
 }
 
 /** Sends SIGUSR1 (write the flight recorder) and waits up to 10 s for the line netscope says about it. */

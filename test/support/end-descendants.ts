@@ -1,0 +1,49 @@
+/**
+ * Loaded into the runner and every test file's process (scripts/test: `--import`): when the
+ * process exits, whatever it started that still runs is killed. A test that hangs is ended by the
+ * runner (`--test-timeout`, then `--test-force-exit`) before its own cleanup could stop what it
+ * started; a netscope left running would hold its probes and go on loading the host through
+ * every test after it, and its open pipes kept the file's process alive until CI's deadline.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+function parentOf(pid: number): number | null {
+  try {
+    // The command name in parentheses may hold spaces: the fields after its last ')' are fixed.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return Number(fields[1]);
+  } catch {
+    return null;
+  }
+}
+
+function descendantsOf(root: number): number[] {
+  const childrenOf = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const parent = parentOf(Number(name));
+    if (parent === null) continue;
+    const siblings = childrenOf.get(parent) ?? [];
+    siblings.push(Number(name));
+    childrenOf.set(parent, siblings);
+  }
+  const found: number[] = [];
+  const pending = [root];
+  for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
+    for (const child of childrenOf.get(pid) ?? []) {
+      found.push(child);
+      pending.push(child);
+    }
+  }
+  return found;
+}
+
+process.once('exit', () => {
+  for (const pid of descendantsOf(process.pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // ended meanwhile
+    }
+  }
+});
