@@ -1,11 +1,12 @@
 /**
- * Loaded into the runner and every test file's process (scripts/test: `--import`): when the
- * process exits, whatever it started that still runs is killed. A test that hangs is ended by the
- * runner (`--test-timeout`, then `--test-force-exit`) before its own cleanup could stop what it
- * started; a netscope left running would hold its probes and go on loading the host through
- * every test after it, and its open pipes kept the file's process alive until CI's deadline.
+ * Loaded into every test file's process (scripts/test: `--import`): once the file's tests are
+ * over, whatever it started that still runs is killed. A test that hangs fails at the runner's
+ * `--test-timeout` before its own cleanup could stop what it started; a netscope left running
+ * would hold its probes and load the host through every test after it, and its open pipes kept
+ * the file's process alive until CI's deadline.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { after } from 'node:test';
 
 function parentOf(pid: number): number | null {
   try {
@@ -38,7 +39,7 @@ function descendantsOf(root: number): number[] {
   return found;
 }
 
-process.once('exit', () => {
+function killDescendants(): void {
   for (const pid of descendantsOf(process.pid)) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -46,4 +47,7 @@ process.once('exit', () => {
       // ended meanwhile
     }
   }
-});
+}
+
+// In a test file's process (the runner marks them): once its last test ended, timed out or not.
+if (process.env.NODE_TEST_CONTEXT?.startsWith('child')) after(killDescendants);
