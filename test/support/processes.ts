@@ -260,6 +260,8 @@ const SETTLE_WINDOW_MS = 400;
 export async function waitUntilCapturing(pid: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   await waitForProbes(pid, timeoutMs);
+  // What the last look saw, for the failure to say why it waited.
+  let lastSeen = 'no sock_diag socket yet';
   while (Date.now() < deadline) {
     try {
       if (sockDiagSocketsOf(pid).length > 0) {
@@ -267,13 +269,16 @@ export async function waitUntilCapturing(pid: number, timeoutMs = 30_000): Promi
         await sleep(SETTLE_WINDOW_MS);
         // Clock ticks are 10 ms: an idle capture (20 ms drains of an empty ring) uses well under
         // a quarter of the window; a first pass in progress uses all of it.
-        if (cpuTicksOf(pid) - before <= SETTLE_WINDOW_MS / 10 / 4) return;
+        const ticks = cpuTicksOf(pid) - before;
+        if (ticks <= SETTLE_WINDOW_MS / 10 / 4) return;
+        lastSeen = `still busy: ${ticks * 10} ms of CPU in the last ${SETTLE_WINDOW_MS} ms`;
         continue;
       }
-    } catch {
+    } catch (error) {
       // not started yet, or already gone: the deadline decides
+      lastSeen = `its /proc entries unreadable (${(error as Error).message})`;
     }
     await sleep(100);
   }
-  throw new Error(`netscope (pid ${pid}) did not settle into capturing within ${timeoutMs} ms`);
+  throw new Error(`netscope (pid ${pid}) did not settle into capturing within ${timeoutMs} ms: ${lastSeen}`);
 }
