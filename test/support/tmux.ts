@@ -7,6 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** Long enough for the rest of a frame to arrive; short beside a tick, so a live screen holds still that long. */
+const FRAME_SETTLE_MS = 50;
+
 export class TmuxSession {
   readonly name = `netscope-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
@@ -59,13 +62,21 @@ export class TmuxSession {
     return this.tmux(['display-message', '-p', '-t', this.name, format]).trim();
   }
 
-  /** Waits until the screen satisfies `predicate`; returns that screen. */
+  /**
+   * Waits until the screen satisfies `predicate` and holds still for a moment; returns that
+   * screen. A frame reaches tmux a few KiB at a time, so one capture can catch it half drawn,
+   * its first lines already matching: CI once saw the help page cut off halfway down.
+   */
   async waitFor(predicate: (screen: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     let screen = '';
     while (Date.now() < deadline) {
       screen = this.screen();
-      if (predicate(screen)) return screen;
+      if (predicate(screen)) {
+        await sleep(FRAME_SETTLE_MS);
+        if (this.screen() === screen) return screen;
+        continue;
+      }
       await sleep(100);
     }
     throw new Error(`timed out waiting for ${what}; the screen was:\n${screen}`);
