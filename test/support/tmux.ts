@@ -9,6 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Long enough for the rest of a frame to arrive; short beside a tick, so a live screen holds still that long. */
 const FRAME_SETTLE_MS = 50;
+/** Looks for a screen that holds still before taking the last one seen (a second at most). */
+const MAX_SETTLE_LOOKS = 20;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 export class TmuxSession {
   readonly name = `netscope-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -24,8 +27,24 @@ export class TmuxSession {
     return execFileSync('tmux', ['-L', this.name, '-f', '/dev/null', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
-  /** The visible screen, one string per line. */
+  /**
+   * The visible screen, one string per line, once it holds still for a moment. A frame reaches
+   * tmux a few KiB at a time, so one capture can catch it half drawn: CI once saw the help page
+   * cut off halfway down. A screen that keeps changing is returned as last seen.
+   */
   screen(): string {
+    let screen = this.capture();
+    for (let look = 0; look < MAX_SETTLE_LOOKS; look++) {
+      // Blocks the test for the pause: screen() stays synchronous for the tests that read it.
+      Atomics.wait(pause, 0, 0, FRAME_SETTLE_MS);
+      const again = this.capture();
+      if (again === screen) return screen;
+      screen = again;
+    }
+    return screen;
+  }
+
+  private capture(): string {
     return this.tmux(['capture-pane', '-p', '-t', this.name]);
   }
 
@@ -62,20 +81,15 @@ export class TmuxSession {
     return this.tmux(['display-message', '-p', '-t', this.name, format]).trim();
   }
 
-  /**
-   * Waits until the screen satisfies `predicate` and holds still for a moment; returns that
-   * screen. A frame reaches tmux a few KiB at a time, so one capture can catch it half drawn,
-   * its first lines already matching: CI once saw the help page cut off halfway down.
-   */
+  /** Waits until the screen, held still (see screen()), satisfies `predicate`; returns that screen. */
   async waitFor(predicate: (screen: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     let screen = '';
     while (Date.now() < deadline) {
-      screen = this.screen();
+      screen = this.capture();
       if (predicate(screen)) {
-        await sleep(FRAME_SETTLE_MS);
-        if (this.screen() === screen) return screen;
-        continue;
+        screen = this.screen();
+        if (predicate(screen)) return screen;
       }
       await sleep(100);
     }
