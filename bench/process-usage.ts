@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readProcessMemory } from '../test/support/churn.js';
+import { statFields } from '../test/support/proc-stat.js';
 
 let ticksPerSecond: number | null = null;
 
@@ -31,14 +32,12 @@ export interface CpuTime {
 
 /** Reads /proc/PID/stat; null once the process is gone. */
 export function readCpuTime(pid: number): CpuTime | null {
-  let stat: string;
+  let fields: string[];
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    fields = statFields(pid);
   } catch {
     return null;
   }
-  // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state); utime, stime, cutime, cstime are fields 14–17.
   const ticks = (field: number) => Number(fields[field - 3]);
   const hz = clockTicksPerSecond();
@@ -57,8 +56,7 @@ export function readComm(pid: number): string | null {
 /** Is the process there and not a zombie (exited, waiting to be reaped)? */
 export function isLive(pid: number): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    const state = statFields(pid)[0];
     return state !== 'Z' && state !== 'X';
   } catch {
     return false;

@@ -12,7 +12,7 @@
  * The load stays moderate so a 2-core machine stays usable: 8 connections in flight, paced to
  * RATE connections a second. Everything it starts it stops itself (Ctrl-C included).
  */
-import { copyFileSync, createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, createReadStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SnapshotDocument } from '../src/model/snapshot-document.js';
 import { sampleMemory, startChurn, type ChurnResult, type ChurnRun, type MemorySample } from '../test/support/churn.js';
 import { programsLeftAfter, runNetscope, waitForProbes, type NetscopeRun } from '../test/support/processes.js';
+import { statFields } from '../test/support/proc-stat.js';
 
 const SAMPLE_INTERVAL_MS = 10_000;
 const CHURN_CONCURRENCY = 8;
@@ -96,7 +97,7 @@ async function stopNetscope(run: NetscopeRun): Promise<Awaited<NetscopeRun['done
 
 /** utime + stime of a process so far, s (USER_HZ is 100 on Linux). */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 

@@ -5,14 +5,13 @@
  * would hold its probes and load the host through every test after it, and its open pipes kept
  * the file's process alive until CI's deadline.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { after } from 'node:test';
+import { statFields } from './proc-stat.js';
 
 function parentOf(pid: number): number | null {
   try {
-    // The command name in parentheses may hold spaces: the fields after its last ')' are fixed.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-    return Number(fields[1]);
+    return Number(statFields(pid)[1]);
   } catch {
     return null;
   }

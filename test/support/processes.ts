@@ -5,6 +5,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packageRoot } from '../../src/probes/package-paths.js';
+import { statFields } from './proc-stat.js';
 
 export interface PeerMessage {
   pid: number;
@@ -246,7 +247,7 @@ function sockDiagSocketsOf(pid: number): number[] {
 
 /** CPU time `pid` has used, in clock ticks (utime + stime of /proc/PID/stat). */
 function cpuTicksOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  const fields = statFields(pid);
   return Number(fields[11]) + Number(fields[12]);
 }
 
