@@ -3,7 +3,8 @@ import { RowBlocks } from './row-blocks.js';
 /**
  * The numbers of every connection in the table, one row each (see RowBlocks): a 100k-connection
  * table's numbers are a hundred allocations instead of a million boxes. At most
- * `maxConnections` rows of 248 bytes.
+ * `maxConnections` rows of 176 bytes. A connection's problem counts and times are on its problem
+ * trail (see ProblemTrail): nearly every row would hold them unset.
  */
 export class ConnectionColumns extends RowBlocks {
   /** One row's fields, as offsets into it. */
@@ -31,19 +32,9 @@ export class ConnectionColumns extends RowBlocks {
   // Socket cookies and namespace inodes are past V8's small integers: boxed in an object field.
   static readonly COOKIE = 20;
   static readonly NETNS = 21;
-  static readonly RETRANSMIT_RECORDS = 22;
-  static readonly RESETS_SENT = 23;
-  static readonly RESETS_RECEIVED = 24;
-  // When each kind of problem first and last happened (ms since the epoch); NaN while it never did.
-  static readonly FIRST_RETRANSMIT_AT_MS = 25;
-  static readonly LAST_RETRANSMIT_AT_MS = 26;
-  static readonly FIRST_RESET_AT_MS = 27;
-  static readonly LAST_RESET_AT_MS = 28;
-  static readonly FIRST_DROP_AT_MS = 29;
-  static readonly LAST_DROP_AT_MS = 30;
-  static readonly FIELDS = 31;
+  static readonly FIELDS = 22;
 
-  /** A row handed out is a new connection's: zeros, its close time and problem times NaN. */
+  /** A row handed out is a new connection's: zeros, its close time NaN. */
   constructor() {
     super(newConnectionRow());
   }
@@ -52,6 +43,5 @@ export class ConnectionColumns extends RowBlocks {
 function newConnectionRow(): Float64Array {
   const row = new Float64Array(ConnectionColumns.FIELDS);
   row[ConnectionColumns.CLOSED_AT_MS] = Number.NaN;
-  row.fill(Number.NaN, ConnectionColumns.FIRST_RETRANSMIT_AT_MS, ConnectionColumns.LAST_DROP_AT_MS + 1);
   return row;
 }

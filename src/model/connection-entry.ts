@@ -3,9 +3,10 @@ import type { ConnectionSnapshot, DropCount, NatSnapshot, PeerName, UdpFlowSnaps
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { ConnectionColumns as C, type ConnectionColumns } from './connection-columns.js';
+import { RowBlocks } from './row-blocks.js';
 import { DropCounter } from './drop-counter.js';
 import { dropClassOf } from './drop-classes.js';
-import { ProblemTrail, type ProblemEvent, type ProblemKind, type ProblemSpan, type ProblemTimes } from './problem-trail.js';
+import { NO_PROBLEM_TIMES, ProblemTrail, type ProblemEvent, type ProblemKind } from './problem-trail.js';
 import type { FlowLimitSnapshot, FlowLimitTracker } from './flow-limit-tracker.js';
 import { SocketOwner } from './socket-owner.js';
 import { StateHistory } from './state-history.js';
@@ -16,14 +17,6 @@ import { tcpStateName } from './tcp-states.js';
 const NO_DROPS: readonly DropCount[] = Object.freeze([]);
 /** Shared by every connection without problems, as NO_DROPS. */
 const NO_PROBLEM_EVENTS: readonly ProblemEvent[] = Object.freeze([]);
-const NO_PROBLEM_TIMES: ProblemTimes = Object.freeze({ retransmits: null, resets: null, drops: null });
-
-/** Each problem kind's first and last time fields in the columns. */
-const PROBLEM_TIME_FIELDS: Record<ProblemKind, { first: number; last: number }> = {
-  retransmit: { first: C.FIRST_RETRANSMIT_AT_MS, last: C.LAST_RETRANSMIT_AT_MS },
-  reset: { first: C.FIRST_RESET_AT_MS, last: C.LAST_RESET_AT_MS },
-  drop: { first: C.FIRST_DROP_AT_MS, last: C.LAST_DROP_AT_MS },
-};
 
 // One small-integer field holds the entry's yes/no facts: as separate fields they cost 8 bytes
 // each, on every connection in the table.
@@ -57,16 +50,15 @@ export class ConnectionEntry implements TupleIndexed {
   private currentOwner = SocketOwner.UNKNOWN;
   readonly history: StateHistory;
 
-  /** This connection's row in `columns`, released when it leaves the table. */
+  /** This connection's row in the table's columns, released when it leaves the table. */
   private readonly row: number;
-  /** The block of `columns` that holds the row, and where the row starts in it. */
+  /** The block of the columns that holds the row. Where the row starts in it is computed, not kept: a field is 8 bytes on every connection. */
   private readonly values: Float64Array;
-  private readonly base: number;
   /** The bits above: what changed since the last published snapshot, and the connection's facts. */
   private flags: number;
   /** Drop records attributed to this connection (allocated by the first one: most have none). */
   private drops: DropCounter | null = null;
-  /** Its last problem events (allocated by the first problem: most connections have none). */
+  /** Its problems: counts, times and last events (allocated by the first problem: most connections have none). */
   private trail: ProblemTrail | null = null;
   /** The translated destination conntrack recorded; null for the many connections without NAT. */
   private translation: NatSnapshot | null = null;
@@ -86,7 +78,7 @@ export class ConnectionEntry implements TupleIndexed {
     cookie: number,
     endpoints: Endpoints,
     options: { preexisting: boolean; atMs: number; maxStateHistory: number },
-    private readonly columns: ConnectionColumns,
+    columns: ConnectionColumns,
   ) {
     this.saddr = endpoints.saddr;
     this.sport = endpoints.sport;
@@ -97,9 +89,8 @@ export class ConnectionEntry implements TupleIndexed {
       ALL_CHANGED | (options.preexisting ? PREEXISTING : BASELINE_KNOWN) | (endpoints.family === 'ipv6' ? IPV6 : 0);
     this.row = columns.allocate();
     const values = columns.blockOf(this.row);
-    const base = columns.offsetOf(this.row);
+    const base = this.base;
     this.values = values;
-    this.base = base;
     values[base + C.COOKIE] = cookie;
     values[base + C.NETNS] = endpoints.netns;
     values[base + C.FIRST_SEEN_AT_MS] = options.atMs;
@@ -109,9 +100,14 @@ export class ConnectionEntry implements TupleIndexed {
   }
 
   /** The connection left the table: its rows go back, and nothing reads it again. */
-  release(flowLimits: FlowLimitTracker): void {
-    this.columns.release(this.row);
+  release(columns: ConnectionColumns, flowLimits: FlowLimitTracker): void {
+    columns.release(this.row);
     if (this.limitRow !== -1) flowLimits.release(this.limitRow);
+  }
+
+  /** Where the row starts in `values`. */
+  private get base(): number {
+    return RowBlocks.offsetIn(this.row, C.FIELDS);
   }
 
   private get(field: number): number {
@@ -153,11 +149,11 @@ export class ConnectionEntry implements TupleIndexed {
   }
 
   get resetsSent(): number {
-    return this.get(C.RESETS_SENT);
+    return this.trail?.resetsSent ?? 0;
   }
 
   get resetsReceived(): number {
-    return this.get(C.RESETS_RECEIVED);
+    return this.trail?.resetsReceived ?? 0;
   }
 
   get firstSeenAtMs(): number {
@@ -237,7 +233,11 @@ export class ConnectionEntry implements TupleIndexed {
 
   /** The kernel's count when it is higher, else the retransmits we saw one by one. */
   get retransmits(): number {
-    return Math.max(this.get(C.TOTAL_RETRANS_PEAK) - this.get(C.TOTAL_RETRANS_BASELINE), this.get(C.RETRANSMIT_RECORDS));
+    return Math.max(this.get(C.TOTAL_RETRANS_PEAK) - this.get(C.TOTAL_RETRANS_BASELINE), this.retransmitRecords);
+  }
+
+  private get retransmitRecords(): number {
+    return this.trail?.retransmitRecords ?? 0;
   }
 
   noteActivity(atMs: number): void {
@@ -262,7 +262,7 @@ export class ConnectionEntry implements TupleIndexed {
     if (raisePeak(values, row + C.TOTAL_RETRANS_PEAK, counters.totalRetrans)) {
       changed = true;
       // The kernel counted retransmits no event told of (the probe is off, or its event was lost).
-      if (this.retransmits > this.get(C.RETRANSMIT_RECORDS)) this.noteProblemTime('retransmit', atMs);
+      if (this.retransmits > this.retransmitRecords) this.noteProblemTime('retransmit', atMs);
     }
     // 0 means "not measured yet", so it never replaces a measurement.
     if (counters.srttUs !== 0 && atMs >= (values[row + C.SRTT_AT_MS] as number)) {
@@ -382,9 +382,9 @@ export class ConnectionEntry implements TupleIndexed {
 
   addResets(direction: 'sent' | 'received', atMs: number, count = 1): void {
     if (count === 0) return;
-    const field = direction === 'sent' ? C.RESETS_SENT : C.RESETS_RECEIVED;
-    this.set(field, this.get(field) + count);
-    this.note(CHANGED);
+    const trail = this.problems();
+    if (direction === 'sent') trail.resetsSent += count;
+    else trail.resetsReceived += count;
     this.addProblem({ atMs, kind: 'reset', detail: direction });
   }
 
@@ -395,38 +395,23 @@ export class ConnectionEntry implements TupleIndexed {
   }
 
   addRetransmit(atMs: number): void {
-    this.set(C.RETRANSMIT_RECORDS, this.get(C.RETRANSMIT_RECORDS) + 1);
-    this.note(CHANGED);
+    this.problems().retransmitRecords++;
     this.addProblem({ atMs, kind: 'retransmit', detail: null });
   }
 
-  private addProblem(event: ProblemEvent): void {
-    this.noteProblemTime(event.kind, event.atMs);
-    this.trail ??= new ProblemTrail();
-    this.trail.add(event);
+  private problems(): ProblemTrail {
+    return (this.trail ??= new ProblemTrail());
   }
 
-  /** Widens the kind's first–last span to `atMs` (records arrive a little out of order). */
-  private noteProblemTime(kind: ProblemKind, atMs: number): void {
-    const { first, last } = PROBLEM_TIME_FIELDS[kind];
-    const values = this.values;
-    // NaN (never) compares false: the first problem sets both ends.
-    if (!(atMs >= (values[this.base + first] as number))) values[this.base + first] = atMs;
-    if (!(atMs <= (values[this.base + last] as number))) values[this.base + last] = atMs;
+  private addProblem(event: ProblemEvent): void {
+    this.problems().add(event);
     this.note(CHANGED | PROBLEMS_CHANGED);
   }
 
-  private problemSpan(kind: ProblemKind): ProblemSpan | null {
-    const { first, last } = PROBLEM_TIME_FIELDS[kind];
-    const firstAtMs = this.get(first);
-    return Number.isNaN(firstAtMs) ? null : { firstAtMs, lastAtMs: this.get(last) };
-  }
-
-  private problemTimes(): ProblemTimes {
-    const retransmits = this.problemSpan('retransmit');
-    const resets = this.problemSpan('reset');
-    const drops = this.problemSpan('drop');
-    return retransmits === null && resets === null && drops === null ? NO_PROBLEM_TIMES : { retransmits, resets, drops };
+  /** A problem known only by its time (the kernel counted retransmits no event told of). */
+  private noteProblemTime(kind: ProblemKind, atMs: number): void {
+    this.problems().noteTime(kind, atMs);
+    this.note(CHANGED | PROBLEMS_CHANGED);
   }
 
   /** Folds the bytes moved since the previous tick into rates, `elapsedS` seconds later. */
@@ -465,7 +450,7 @@ export class ConnectionEntry implements TupleIndexed {
     const stateHistory = previous === null || this.has(HISTORY_CHANGED) ? this.history.toStays() : previous.stateHistory;
     const drops = previous === null || this.has(DROPS_CHANGED) ? (this.drops?.toSorted() ?? NO_DROPS) : previous.drops;
     const problemsChanged = previous === null || this.has(PROBLEMS_CHANGED);
-    const problems = problemsChanged ? this.problemTimes() : previous.problems;
+    const problems = problemsChanged ? (this.trail?.times() ?? NO_PROBLEM_TIMES) : previous.problems;
     const problemTrail = problemsChanged ? (this.trail?.toArray() ?? NO_PROBLEM_EVENTS) : previous.problemTrail;
     this.flags &= ~ALL_CHANGED;
     const udp = this.udpFacts();

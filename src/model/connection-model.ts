@@ -595,7 +595,7 @@ export class ConnectionModel {
     this.tuples.remove(connection);
     this.totals.noteEvicted(connection);
     if (connection instanceof UdpFlowEntry) this.udpFlows.remove(connection);
-    connection.release(this.flowLimits);
+    connection.release(this.columns, this.flowLimits);
   }
 
   /** Folds the records since the previous tick into rates, evicts, and publishes a snapshot. */

@@ -58,7 +58,12 @@ export class RowBlocks {
 
   /** Where `row`'s first field is in its block. */
   offsetOf(row: number): number {
-    return (row % RowBlocks.BLOCK_ROWS) * this.fields;
+    return RowBlocks.offsetIn(row, this.fields);
+  }
+
+  /** Where `row`'s first field is in its block, for rows of `fields` numbers: a holder of a row computes it rather than keep it. */
+  static offsetIn(row: number, fields: number): number {
+    return (row % RowBlocks.BLOCK_ROWS) * fields;
   }
 
   get(row: number, field: number): number {
