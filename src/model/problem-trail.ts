@@ -43,9 +43,7 @@ export class ProblemTrail {
   retransmitRecords = 0;
   resetsSent = 0;
   resetsReceived = 0;
-  private retransmitSpan: ProblemSpan | null = null;
-  private resetSpan: ProblemSpan | null = null;
-  private dropSpan: ProblemSpan | null = null;
+  private readonly spans: Record<ProblemKind, ProblemSpan | null> = { retransmit: null, reset: null, drop: null };
   private readonly events: ProblemEvent[] = [];
 
   add(event: ProblemEvent): void {
@@ -59,12 +57,9 @@ export class ProblemTrail {
 
   /** Widens the kind's first–last span to `atMs` (records arrive a little out of order). */
   noteTime(kind: ProblemKind, atMs: number): void {
-    const span = kind === 'retransmit' ? this.retransmitSpan : kind === 'reset' ? this.resetSpan : this.dropSpan;
+    const span = this.spans[kind];
     if (span === null) {
-      const first = { firstAtMs: atMs, lastAtMs: atMs };
-      if (kind === 'retransmit') this.retransmitSpan = first;
-      else if (kind === 'reset') this.resetSpan = first;
-      else this.dropSpan = first;
+      this.spans[kind] = { firstAtMs: atMs, lastAtMs: atMs };
       return;
     }
     if (atMs < span.firstAtMs) span.firstAtMs = atMs;
@@ -73,7 +68,8 @@ export class ProblemTrail {
 
   /** When each kind first and last happened, as published: new objects, since the spans here go on changing. */
   times(): ProblemTimes {
-    return { retransmits: copyOf(this.retransmitSpan), resets: copyOf(this.resetSpan), drops: copyOf(this.dropSpan) };
+    const { retransmit, reset, drop } = this.spans;
+    return { retransmits: copyOf(retransmit), resets: copyOf(reset), drops: copyOf(drop) };
   }
 
   /** The events, oldest first (a new array: snapshots are never mutated); null while there are none. */

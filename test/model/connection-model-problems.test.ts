@@ -25,15 +25,19 @@ describe('since when: problem times and trail', () => {
     // Out of order, as per-CPU buffers deliver: the span and the trail still read in time order.
     model.ingest(retransmitRecord({ cookie: 21, atMs: T0 + 2000 }));
     model.ingest(resetRecord({ cookie: 21, atMs: T0 + 4000, direction: 'received' }));
+    // Earlier than the first reset: the span starts sooner.
+    model.ingest(resetRecord({ cookie: 21, atMs: T0 + 3500, direction: 'sent' }));
     model.ingest(dropRecord({ cookie: 21, atMs: T0 + 2500, packet: endpoints(), reason: 'NETFILTER_DROP' }));
     // A purged queue is no loss: neither a drop time nor a trail entry.
     model.ingest(dropRecord({ cookie: 21, atMs: T0 + 5000, packet: endpoints(), reason: 'QUEUE_PURGE' }));
     const connection = connectionOf(model.tick(T0 + 6000), 21);
     assert.deepEqual(connection.problems, {
       retransmits: { firstAtMs: T0 + 1000, lastAtMs: T0 + 3000 },
-      resets: { firstAtMs: T0 + 4000, lastAtMs: T0 + 4000 },
+      resets: { firstAtMs: T0 + 3500, lastAtMs: T0 + 4000 },
       drops: { firstAtMs: T0 + 2500, lastAtMs: T0 + 2500 },
     });
+    assert.equal(connection.resetsSent, 1);
+    assert.equal(connection.resetsReceived, 1);
     assert.deepEqual(
       connection.problemTrail.map((event) => [event.atMs - T0, event.kind, event.detail]),
       [
@@ -41,6 +45,7 @@ describe('since when: problem times and trail', () => {
         [2000, 'retransmit', null],
         [2500, 'drop', 'NETFILTER_DROP'],
         [3000, 'retransmit', null],
+        [3500, 'reset', 'sent'],
         [4000, 'reset', 'received'],
       ],
     );
