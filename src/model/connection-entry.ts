@@ -1,5 +1,5 @@
 import type { Endpoints, OwnerRecord, SocketSampleRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
-import type { ConnectionSnapshot, DropCount, NatSnapshot, PeerName, UdpFlowSnapshot } from './snapshot-types.js';
+import type { ConnectionSnapshot, DropCount, NatSnapshot, PeerName, StateStay, UdpFlowSnapshot } from './snapshot-types.js';
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { ConnectionColumns as C, type ConnectionColumns } from './connection-columns.js';
@@ -9,7 +9,7 @@ import { dropClassOf } from './drop-classes.js';
 import { NO_PROBLEM_TIMES, ProblemTrail, type ProblemEvent, type ProblemKind } from './problem-trail.js';
 import type { FlowLimitSnapshot, FlowLimitTracker } from './flow-limit-tracker.js';
 import { SocketOwner } from './socket-owner.js';
-import { StateHistory } from './state-history.js';
+import { NO_STAYS, currentState, currentStateSinceMs, handshakeMs, publishedStays, recordStay, reviseLatestStay, type HistoryHolder } from './state-history.js';
 import { TcpState } from './records.js';
 import { tcpStateName } from './tcp-states.js';
 
@@ -41,14 +41,16 @@ const IPV6 = 64;
  * columns (see ConnectionColumns), where the ingest path writes them in place. The table holds
  * one entry per connection, so each field left here is one the snapshot needs by reference.
  */
-export class ConnectionEntry implements TupleIndexed {
+export class ConnectionEntry implements TupleIndexed, HistoryHolder {
   /** Local address and port: connect() reports SYN_SENT before the kernel binds them, so they may arrive later. */
   saddr: string;
   sport: number;
   readonly daddr: string;
   readonly dport: number;
   private currentOwner = SocketOwner.UNKNOWN;
-  readonly history: StateHistory;
+  /** Its state history (see state-history.ts): only that module's functions change these two. */
+  stays: readonly StateStay[] = NO_STAYS;
+  historyBits = 0;
 
   /** This connection's row in the table's columns, released when it leaves the table. */
   private readonly row: number;
@@ -77,14 +79,13 @@ export class ConnectionEntry implements TupleIndexed {
   constructor(
     cookie: number,
     endpoints: Endpoints,
-    options: { preexisting: boolean; atMs: number; maxStateHistory: number },
+    options: { preexisting: boolean; atMs: number },
     columns: ConnectionColumns,
   ) {
     this.saddr = endpoints.saddr;
     this.sport = endpoints.sport;
     this.daddr = endpoints.daddr;
     this.dport = endpoints.dport;
-    this.history = new StateHistory(options.maxStateHistory);
     this.flags =
       ALL_CHANGED | (options.preexisting ? PREEXISTING : BASELINE_KNOWN) | (endpoints.family === 'ipv6' ? IPV6 : 0);
     this.row = columns.allocate();
@@ -323,14 +324,25 @@ export class ConnectionEntry implements TupleIndexed {
     this.set(C.OPENED_AT_MS, atMs);
   }
 
-  recordState(state: TcpStateNumber, atMs: number): void {
-    if (!this.history.record(state, atMs)) return;
+  /** The state it is in, by its latest stay. Only valid once a state was recorded. */
+  get currentState(): TcpStateNumber {
+    return currentState(this);
+  }
+
+  /** When its latest stay began (-Infinity before its first). */
+  get currentStateSinceMs(): number {
+    return currentStateSinceMs(this);
+  }
+
+  /** Records that it was in `state` from `atMs`; its history keeps at most `maxStays` stays. */
+  recordState(state: TcpStateNumber, atMs: number, maxStays: number): void {
+    if (!recordStay(this, state, atMs, maxStays)) return;
     this.note(CHANGED | HISTORY_CHANGED);
   }
 
   /** The close left a timewait sock behind: the row lives on in `state` (TIME_WAIT, or FIN_WAIT2 for an orphan). */
   lingerAs(state: TcpStateNumber): void {
-    if (this.history.reviseLatest(state)) this.note(CHANGED | HISTORY_CHANGED);
+    if (reviseLatestStay(this, state)) this.note(CHANGED | HISTORY_CHANGED);
   }
 
   /**
@@ -338,7 +350,7 @@ export class ConnectionEntry implements TupleIndexed {
    * (its counters final), while the kernel still holds its port and tuple.
    */
   get lingers(): boolean {
-    return !this.isOpen && this.history.current !== TcpState.CLOSE;
+    return !this.isOpen && this.currentState !== TcpState.CLOSE;
   }
 
   /** A closed flow came back to life (UDP: a datagram after it aged out); it leaves the closed set. */
@@ -447,7 +459,7 @@ export class ConnectionEntry implements TupleIndexed {
     const previous = this.published;
     if (previous !== null && !this.has(CHANGED) && !ownerDetailsChanged) return previous;
     const owner = previous === null || this.has(OWNER_CHANGED) || ownerDetailsChanged ? owners.of(this.owner) : previous.owner;
-    const stateHistory = previous === null || this.has(HISTORY_CHANGED) ? this.history.toStays() : previous.stateHistory;
+    const stateHistory = previous === null || this.has(HISTORY_CHANGED) ? publishedStays(this) : previous.stateHistory;
     const drops = previous === null || this.has(DROPS_CHANGED) ? (this.drops?.toSorted() ?? NO_DROPS) : previous.drops;
     const problemsChanged = previous === null || this.has(PROBLEMS_CHANGED);
     const problems = problemsChanged ? (this.trail?.times() ?? NO_PROBLEM_TIMES) : previous.problems;
@@ -464,7 +476,7 @@ export class ConnectionEntry implements TupleIndexed {
       dport: this.dport,
       netns: this.netns,
       owner,
-      state: tcpStateName(this.history.current),
+      state: tcpStateName(this.currentState),
       stateHistory,
       openedAtMs: this.openedAtMs,
       closedAtMs: this.closedAtMs,
@@ -480,7 +492,7 @@ export class ConnectionEntry implements TupleIndexed {
       drops,
       srttMs: this.srttMs,
       // Only a connection born during the capture had its SYN_SENT stay seen from the start.
-      connectLatencyMs: this.preexisting ? null : this.history.handshakeMs(),
+      connectLatencyMs: this.preexisting ? null : handshakeMs(this),
       preexisting: this.preexisting,
       problems,
       problemTrail,

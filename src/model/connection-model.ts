@@ -9,6 +9,7 @@ import type {
   SocketSampleRecord,
   StateChangeRecord,
   SweepRecord,
+  TcpStateNumber,
   UdpFlowRecord,
   UdpSocketRecord,
 } from './records.js';
@@ -266,7 +267,7 @@ export class ConnectionModel {
       const closedAtMs = flow.closedAtMs as number;
       if (record.counters.lastPacketAtMs <= closedAtMs) return;
       flow.reopen();
-      flow.recordState(TcpState.ESTABLISHED, record.counters.lastPacketAtMs);
+      this.recordState(flow, TcpState.ESTABLISHED, record.counters.lastPacketAtMs);
       this.closedConnections.delete(flow.cookie);
     }
     flow.learnNetns(record.endpoints.netns);
@@ -274,7 +275,7 @@ export class ConnectionModel {
     flow.noteActivity(record.atMs);
     if (record.owner !== null && !flow.owner.settled) flow.adoptOwner(record.owner);
     if (record.socketClosed) {
-      flow.recordState(TcpState.CLOSE, record.atMs);
+      this.recordState(flow, TcpState.CLOSE, record.atMs);
       this.closeConnection(flow, record.atMs);
     }
   }
@@ -303,7 +304,7 @@ export class ConnectionModel {
     const idleSinceMs = nowMs - this.options.udpFlowIdleMs;
     for (const flow of this.udpFlows.all()) {
       if (!flow.isOpen || flow.lastPacketAt >= idleSinceMs) continue;
-      flow.recordState(TcpState.CLOSE, nowMs);
+      this.recordState(flow, TcpState.CLOSE, nowMs);
       this.closeConnection(flow, nowMs);
     }
   }
@@ -348,7 +349,7 @@ export class ConnectionModel {
     }
     // A close event arriving after its timewait sock was sampled says when that sock began.
     const lingering = record.newState === TcpState.CLOSE && connection.lingers;
-    connection.recordState(lingering ? connection.history.current : record.newState, record.atMs);
+    this.recordState(connection, lingering ? connection.currentState : record.newState, record.atMs);
     if (record.newState === TcpState.CLOSE) this.closeConnection(connection, record.atMs);
   }
 
@@ -401,7 +402,7 @@ export class ConnectionModel {
       for (const oldest of closedPastRetention(this.closedConnections, Number.NEGATIVE_INFINITY, 0, this.options.maxClosedConnections)) this.evict(oldest);
     }
     const created = this.createConnection(record.cookie, record.endpoints, record.atMs, true);
-    created.recordState(record.state, record.atMs);
+    this.recordState(created, record.state, record.atMs);
     if (!timewait) return this.applySample(created, record);
     // Closed before the capture: a row in the state its timewait sock is in, as if netscope had
     // seen the close (the close itself is not counted: it was not during the capture).
@@ -421,7 +422,7 @@ export class ConnectionModel {
     if (closedAtMs === null) {
       // Its close event is on its way, was lost, or never comes (the procfs fallback): the
       // connection closed when it became a timewait sock.
-      connection.recordState(record.state, record.atMs);
+      this.recordState(connection, record.state, record.atMs);
       return this.closeConnection(connection, record.atMs);
     }
     if (record.atMs >= closedAtMs) connection.lingerAs(record.state);
@@ -434,9 +435,9 @@ export class ConnectionModel {
     connection.noteSampleUid(record.uid);
     // State events are authoritative; a sample only moves the state forward (it catches
     // changes whose events were lost, and is the only source in the procfs fallback).
-    const current = connection.history.current;
-    if (lifecycleRank(record.state) > lifecycleRank(current) && record.atMs > connection.history.currentSinceMs) {
-      connection.recordState(record.state, record.atMs);
+    const current = connection.currentState;
+    if (lifecycleRank(record.state) > lifecycleRank(current) && record.atMs > connection.currentStateSinceMs) {
+      this.recordState(connection, record.state, record.atMs);
       if (record.state === TcpState.CLOSE) this.closeConnection(connection, record.atMs);
     }
   }
@@ -449,7 +450,7 @@ export class ConnectionModel {
     let connection = this.connections.get(record.cookie);
     if (connection === undefined) {
       connection = this.createConnection(record.cookie, record.endpoints, record.atMs, true);
-      connection.recordState(record.state, record.atMs);
+      this.recordState(connection, record.state, record.atMs);
     } else {
       this.learnLocalEndpoint(connection, record.endpoints);
       connection.noteActivity(record.atMs);
@@ -531,11 +532,11 @@ export class ConnectionModel {
     this.connections.forEach((connection) => {
       if (connection.lastActivityAtMs >= record.sinceMs || !sweptNetns.has(connection.netns)) return;
       if (connection.isOpen) {
-        connection.recordState(TcpState.CLOSE, record.atMs);
+        this.recordState(connection, TcpState.CLOSE, record.atMs);
         this.closeConnection(connection, record.atMs);
       } else if (connection.lingers) {
         // Its timewait sock expired.
-        connection.recordState(TcpState.CLOSE, record.atMs);
+        this.recordState(connection, TcpState.CLOSE, record.atMs);
       }
     });
     this.listeners.sweep(record.sinceMs, sweptNetns);
@@ -562,11 +563,7 @@ export class ConnectionModel {
 
   private createConnection(cookie: number, endpoints: Endpoints, atMs: number, preexisting: boolean): ConnectionEntry {
     this.makeRoom();
-    const connection = new ConnectionEntry(cookie, endpoints, {
-      preexisting,
-      atMs,
-      maxStateHistory: this.options.maxStateHistory,
-    }, this.columns);
+    const connection = new ConnectionEntry(cookie, endpoints, { preexisting, atMs }, this.columns);
     this.connections.set(cookie, connection);
     this.entriesInOrder = null;
     this.tuples.add(connection);
@@ -577,6 +574,11 @@ export class ConnectionModel {
       connection.addResets('received', atMs, pending.received);
     }
     return connection;
+  }
+
+  /** Records `state` in the connection's history, within the model's limit of stays. */
+  private recordState(connection: ConnectionEntry, state: TcpStateNumber, atMs: number): void {
+    connection.recordState(state, atMs, this.options.maxStateHistory);
   }
 
   private closeConnection(connection: ConnectionEntry, atMs: number): void {

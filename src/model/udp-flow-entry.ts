@@ -18,11 +18,11 @@ export class UdpFlowEntry extends ConnectionEntry {
   private lastPacketAtMs: number;
 
   constructor(id: number, record: UdpFlowRecord, maxStateHistory: number, columns: ConnectionColumns) {
-    super(id, record.endpoints, { preexisting: false, atMs: record.counters.firstPacketAtMs, maxStateHistory }, columns);
+    super(id, record.endpoints, { preexisting: false, atMs: record.counters.firstPacketAtMs }, columns);
     this.socketCookie = record.cookie;
     this.connected = record.connected;
     this.lastPacketAtMs = record.counters.firstPacketAtMs;
-    this.recordState(TcpState.ESTABLISHED, record.counters.firstPacketAtMs);
+    this.recordState(TcpState.ESTABLISHED, record.counters.firstPacketAtMs, maxStateHistory);
   }
 
   /** The latest datagram either way, ms since the epoch. */

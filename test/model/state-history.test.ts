@@ -1,7 +1,50 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TcpState } from '../../src/model/records.js';
-import { StateHistory } from '../../src/model/state-history.js';
+import type { TcpStateNumber } from '../../src/model/records.js';
+import type { StateStay } from '../../src/model/snapshot-types.js';
+import {
+  NO_STAYS,
+  currentState,
+  currentStateSinceMs,
+  handshakeMs,
+  publishedStays,
+  recordStay,
+  reviseLatestStay,
+  type HistoryHolder,
+} from '../../src/model/state-history.js';
+
+/** One history held as a connection holds it, with the history's functions as methods. */
+class StateHistory implements HistoryHolder {
+  stays: readonly StateStay[] = NO_STAYS;
+  historyBits = 0;
+
+  constructor(private readonly maxStays: number) {}
+
+  record(state: TcpStateNumber, atMs: number): boolean {
+    return recordStay(this, state, atMs, this.maxStays);
+  }
+
+  reviseLatest(state: TcpStateNumber): boolean {
+    return reviseLatestStay(this, state);
+  }
+
+  toStays(): readonly StateStay[] {
+    return publishedStays(this);
+  }
+
+  handshakeMs(): number | null {
+    return handshakeMs(this);
+  }
+
+  get current(): TcpStateNumber {
+    return currentState(this);
+  }
+
+  get currentSinceMs(): number {
+    return currentStateSinceMs(this);
+  }
+}
 
 describe('StateHistory', () => {
   test('inserts a late state at its time and ends the stay before it there', () => {
