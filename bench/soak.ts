@@ -21,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SnapshotDocument } from '../src/model/snapshot-document.js';
 import { sampleMemory, startChurn, type ChurnResult, type ChurnRun, type MemorySample } from '../test/support/churn.js';
 import { programsLeftAfter, runNetscope, waitForProbes, type NetscopeRun } from '../test/support/processes.js';
-import { statFields } from '../test/support/proc-stat.js';
+import { readCpuTime } from './process-usage.js';
 
 const SAMPLE_INTERVAL_MS = 10_000;
 const CHURN_CONCURRENCY = 8;
@@ -95,10 +95,11 @@ async function stopNetscope(run: NetscopeRun): Promise<Awaited<NetscopeRun['done
   return run.done;
 }
 
-/** utime + stime of a process so far, s (USER_HZ is 100 on Linux). */
+/** utime + stime of a process so far, s. */
 function cpuSeconds(pid: number): number {
-  const fields = statFields(pid);
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const cpu = readCpuTime(pid);
+  if (cpu === null) throw new Error(`soak: process ${pid} is gone`);
+  return cpu.ownSeconds;
 }
 
 /** What the flight recorder held as the churn ended: the span, the connections made in it, the dump's size. */
