@@ -38,8 +38,9 @@ const IPV6 = 64;
 /**
  * One connection's mutable state inside the model. Every field is set in the constructor so all
  * entries share one shape; its times, counters and rates live in its row of the table's
- * columns (see ConnectionColumns), where the ingest path writes them in place. The table holds
- * one entry per connection, so each field left here is one the snapshot needs by reference.
+ * columns (see ConnectionColumns), where the ingest path writes them in place, and its state
+ * history is two fields here (see state-history.ts). The table holds one entry per connection, so
+ * each other field left here is one the snapshot needs by reference.
  */
 export class ConnectionEntry implements TupleIndexed, HistoryHolder {
   /** Local address and port: connect() reports SYN_SENT before the kernel binds them, so they may arrive later. */
