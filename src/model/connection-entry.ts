@@ -1,5 +1,5 @@
 import type { Endpoints, OwnerRecord, SocketSampleRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
-import type { ConnectionSnapshot, DropCount, NatSnapshot, PeerName, StateStay, UdpFlowSnapshot } from './snapshot-types.js';
+import type { ConnectionSnapshot, DropCount, NatSnapshot, PeerName, StateStay, TcpStateName, UdpFlowSnapshot } from './snapshot-types.js';
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { ConnectionColumns as C, type ConnectionColumns } from './connection-columns.js';
@@ -9,6 +9,7 @@ import { dropClassOf } from './drop-classes.js';
 import { NO_PROBLEM_TIMES, ProblemTrail, type ProblemEvent, type ProblemKind } from './problem-trail.js';
 import type { FlowLimitSnapshot, FlowLimitTracker } from './flow-limit-tracker.js';
 import { SocketOwner } from './socket-owner.js';
+import { PublishedConnection, type ConnectionScalars } from './published-connection.js';
 import { NO_STAYS, currentState, currentStateSinceMs, handshakeMs, publishedStays, recordStay, reviseLatestStay, type HistoryHolder } from './state-history.js';
 import { TcpState } from './records.js';
 import { tcpStateName } from './tcp-states.js';
@@ -34,6 +35,8 @@ const PREEXISTING = 16;
 // for one born during the capture).
 const BASELINE_KNOWN = 32;
 const IPV6 = 64;
+/** Its published row still reads its fields from it: it detaches the row before it changes one. */
+const PUBLISHED_LIVE = 256;
 
 /**
  * One connection's mutable state inside the model. Every field is set in the constructor so all
@@ -42,7 +45,7 @@ const IPV6 = 64;
  * history is two fields here (see state-history.ts). The table holds one entry per connection, so
  * each other field left here is one the snapshot needs by reference.
  */
-export class ConnectionEntry implements TupleIndexed, HistoryHolder {
+export class ConnectionEntry implements TupleIndexed, HistoryHolder, ConnectionScalars {
   /** Local address and port: connect() reports SYN_SENT before the kernel binds them, so they may arrive later. */
   saddr: string;
   sport: number;
@@ -69,11 +72,12 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
   private limitVerdict: FlowLimitSnapshot | null = null;
   /** Its row among the flow-limit tracker's interval starts; -1 until its first sample with limit counters. */
   private limitRow = -1;
-  // The parts that did not change since the last published snapshot are reused from it, so a
-  // busy tick allocates little beyond the connections whose numbers moved.
-  private published: ConnectionSnapshot | null = null;
+  // An unchanged connection publishes the row it published last tick, and a changed one reuses
+  // the row's references that did not change, so a busy tick allocates little beyond the
+  // connections whose numbers moved.
+  private published: PublishedConnection | null = null;
   /** The remote address's name once one was known; kept when the name table later forgets it. */
-  private peerName: PeerName | null = null;
+  private knownPeerName: PeerName | null = null;
   /** The name table's generation this connection last looked its name up at (-1: never). */
   peerNameGeneration = -1;
 
@@ -103,6 +107,7 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
 
   /** The connection left the table: its rows go back, and nothing reads it again. */
   release(columns: ConnectionColumns, flowLimits: FlowLimitTracker): void {
+    this.willChange();
     columns.release(this.row);
     if (this.limitRow !== -1) flowLimits.release(this.limitRow);
   }
@@ -131,6 +136,17 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
 
   private note(flags: number): void {
     this.flags |= flags;
+  }
+
+  /** Called before a field its published row reads changes: the row keeps what it published. */
+  private willChange(): void {
+    if (!this.has(PUBLISHED_LIVE)) return;
+    this.flags &= ~PUBLISHED_LIVE;
+    this.published?.detach();
+  }
+
+  get protocol(): ConnectionSnapshot['protocol'] {
+    return 'tcp';
   }
 
   get cookie(): number {
@@ -193,6 +209,7 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
 
   /** Takes the local side bound after connect() (see `saddr`); the caller re-indexes the tuple. */
   adoptLocalEndpoint(endpoints: Endpoints): void {
+    this.willChange();
     this.saddr = endpoints.saddr;
     this.sport = endpoints.sport;
     this.note(CHANGED);
@@ -250,6 +267,7 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
     const values = this.values;
     const row = this.base;
     if (!this.has(BASELINE_KNOWN)) {
+      this.willChange();
       this.note(BASELINE_KNOWN);
       values[row + C.BYTES_ACKED_BASELINE] = counters.bytesAcked;
       values[row + C.BYTES_RECEIVED_BASELINE] = counters.bytesReceived;
@@ -257,22 +275,33 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
       values[row + C.SEGS_IN_BASELINE] = counters.segsIn;
       values[row + C.TOTAL_RETRANS_BASELINE] = counters.totalRetrans;
     }
-    let changed = raisePeak(values, row + C.BYTES_ACKED_PEAK, counters.bytesAcked);
-    changed = raisePeak(values, row + C.BYTES_RECEIVED_PEAK, counters.bytesReceived) || changed;
-    changed = raisePeak(values, row + C.SEGS_OUT_PEAK, counters.segsOut) || changed;
-    changed = raisePeak(values, row + C.SEGS_IN_PEAK, counters.segsIn) || changed;
-    if (raisePeak(values, row + C.TOTAL_RETRANS_PEAK, counters.totalRetrans)) {
+    let changed = this.raisePeak(row + C.BYTES_ACKED_PEAK, counters.bytesAcked);
+    changed = this.raisePeak(row + C.BYTES_RECEIVED_PEAK, counters.bytesReceived) || changed;
+    changed = this.raisePeak(row + C.SEGS_OUT_PEAK, counters.segsOut) || changed;
+    changed = this.raisePeak(row + C.SEGS_IN_PEAK, counters.segsIn) || changed;
+    if (this.raisePeak(row + C.TOTAL_RETRANS_PEAK, counters.totalRetrans)) {
       changed = true;
       // The kernel counted retransmits no event told of (the probe is off, or its event was lost).
       if (this.retransmits > this.retransmitRecords) this.noteProblemTime('retransmit', atMs);
     }
     // 0 means "not measured yet", so it never replaces a measurement.
     if (counters.srttUs !== 0 && atMs >= (values[row + C.SRTT_AT_MS] as number)) {
-      if (counters.srttUs !== values[row + C.SRTT_US]) changed = true;
+      if (counters.srttUs !== values[row + C.SRTT_US]) {
+        changed = true;
+        this.willChange();
+      }
       values[row + C.SRTT_US] = counters.srttUs;
       values[row + C.SRTT_AT_MS] = atMs;
     }
     if (changed) this.note(CHANGED);
+  }
+
+  /** Raises the counter at `offset` to `value` when that is higher; returns whether it did. */
+  private raisePeak(offset: number, value: number): boolean {
+    if (value <= (this.values[offset] as number)) return false;
+    this.willChange();
+    this.values[offset] = value;
+    return true;
   }
 
   /** What limited its sending over the last sampling interval; null until known. */
@@ -286,6 +315,7 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
     if (this.limitRow === -1) this.limitRow = tracker.openRow();
     const verdict = tracker.fold(this.limitRow, record, this.limitVerdict);
     if (verdict === this.limitVerdict) return;
+    this.willChange();
     this.limitVerdict = verdict;
     this.note(CHANGED);
   }
@@ -316,7 +346,9 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
    * before we first saw it): everything it moved counts.
    */
   markBornAt(atMs: number): void {
-    this.flags = (this.flags & ~PREEXISTING) | BASELINE_KNOWN | CHANGED;
+    this.willChange();
+    // Its history now reads from a birth: the connect latency counts.
+    this.flags = (this.flags & ~PREEXISTING) | BASELINE_KNOWN | CHANGED | HISTORY_CHANGED;
     this.set(C.BYTES_ACKED_BASELINE, 0);
     this.set(C.BYTES_RECEIVED_BASELINE, 0);
     this.set(C.SEGS_OUT_BASELINE, 0);
@@ -335,14 +367,20 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
     return currentStateSinceMs(this);
   }
 
+  get state(): TcpStateName {
+    return tcpStateName(this.currentState);
+  }
+
   /** Records that it was in `state` from `atMs`; its history keeps at most `maxStays` stays. */
   recordState(state: TcpStateNumber, atMs: number, maxStays: number): void {
+    this.willChange();
     if (!recordStay(this, state, atMs, maxStays)) return;
     this.note(CHANGED | HISTORY_CHANGED);
   }
 
   /** The close left a timewait sock behind: the row lives on in `state` (TIME_WAIT, or FIN_WAIT2 for an orphan). */
   lingerAs(state: TcpStateNumber): void {
+    this.willChange();
     if (reviseLatestStay(this, state)) this.note(CHANGED | HISTORY_CHANGED);
   }
 
@@ -356,6 +394,7 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
 
   /** A closed flow came back to life (UDP: a datagram after it aged out); it leaves the closed set. */
   reopen(): void {
+    this.willChange();
     this.set(C.CLOSED_AT_MS, Number.NaN);
     this.note(CHANGED);
   }
@@ -363,6 +402,7 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
   /** The namespace became known after the entry was created (UDP: the socket's first sample). */
   learnNetns(netns: number): void {
     if (netns === 0 || netns === this.netns) return;
+    this.willChange();
     this.set(C.NETNS, netns);
     this.note(CHANGED);
   }
@@ -374,6 +414,7 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
 
   /** Returns true when this closes the connection (false if it was closed already). */
   close(atMs: number): boolean {
+    this.willChange();
     this.note(CHANGED);
     const closedAtMs = this.closedAtMs;
     if (closedAtMs !== null) {
@@ -403,6 +444,7 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
 
   /** conntrack found the connection's destination translated; the latest answer wins. */
   adoptNat(nat: NatSnapshot): void {
+    this.willChange();
     this.translation = nat;
     this.note(CHANGED);
   }
@@ -413,6 +455,7 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
   }
 
   private problems(): ProblemTrail {
+    this.willChange();
     return (this.trail ??= new ProblemTrail());
   }
 
@@ -433,7 +476,10 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
     const bytesReceived = this.bytesReceived;
     const sendRate = elapsedS > 0 ? (bytesSent - this.get(C.BYTES_SENT_AT_LAST_TICK)) / elapsedS : 0;
     const receiveRate = elapsedS > 0 ? (bytesReceived - this.get(C.BYTES_RECEIVED_AT_LAST_TICK)) / elapsedS : 0;
-    if (sendRate !== this.sendRate || receiveRate !== this.receiveRate) this.note(CHANGED);
+    if (sendRate !== this.sendRate || receiveRate !== this.receiveRate) {
+      this.willChange();
+      this.note(CHANGED);
+    }
     this.set(C.SEND_RATE, sendRate);
     this.set(C.RECEIVE_RATE, receiveRate);
     this.set(C.BYTES_SENT_AT_LAST_TICK, bytesSent);
@@ -442,13 +488,15 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
 
   /** Takes `name` when it differs from the one held (a null lookup keeps the name already known). */
   adoptPeerName(name: PeerName | null): void {
-    if (name === null || (this.peerName !== null && this.peerName.name === name.name && this.peerName.source === name.source)) return;
-    this.peerName = name;
+    const known = this.knownPeerName;
+    if (name === null || (known !== null && known.name === name.name && known.source === name.source)) return;
+    this.willChange();
+    this.knownPeerName = name;
     this.note(CHANGED);
   }
 
-  get currentPeerName(): PeerName | null {
-    return this.peerName;
+  get peerName(): PeerName | null {
+    return this.knownPeerName;
   }
 
   /**
@@ -456,59 +504,23 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder {
    * tick: snapshots share what did not change and are never mutated. `ownerDetailsChanged`:
    * the owner's process or cgroup was described anew since.
    */
-  toSnapshot(owners: OwnerSnapshots, ownerDetailsChanged: boolean): ConnectionSnapshot {
+  toSnapshot(owners: OwnerSnapshots, ownerDetailsChanged: boolean): PublishedConnection {
     const previous = this.published;
     if (previous !== null && !this.has(CHANGED) && !ownerDetailsChanged) return previous;
     const owner = previous === null || this.has(OWNER_CHANGED) || ownerDetailsChanged ? owners.of(this.owner) : previous.owner;
-    const stateHistory = previous === null || this.has(HISTORY_CHANGED) ? publishedStays(this) : previous.stateHistory;
+    const historyChanged = previous === null || this.has(HISTORY_CHANGED);
+    const stateHistory = historyChanged ? publishedStays(this) : previous.stateHistory;
+    // Only a connection born during the capture had its SYN_SENT stay seen from the start.
+    const connectLatencyMs = historyChanged ? (this.preexisting ? null : handshakeMs(this)) : previous.connectLatencyMs;
     const drops = previous === null || this.has(DROPS_CHANGED) ? (this.drops?.toSorted() ?? NO_DROPS) : previous.drops;
     const problemsChanged = previous === null || this.has(PROBLEMS_CHANGED);
     const problems = problemsChanged ? (this.trail?.times() ?? NO_PROBLEM_TIMES) : previous.problems;
     const problemTrail = problemsChanged ? (this.trail?.toArray() ?? NO_PROBLEM_EVENTS) : previous.problemTrail;
-    this.flags &= ~ALL_CHANGED;
-    const udp = this.udpFacts();
-    this.published = {
-      id: this.cookie,
-      protocol: udp === null ? 'tcp' : 'udp',
-      family: this.family,
-      saddr: this.saddr,
-      sport: this.sport,
-      daddr: this.daddr,
-      dport: this.dport,
-      netns: this.netns,
-      owner,
-      state: tcpStateName(this.currentState),
-      stateHistory,
-      openedAtMs: this.openedAtMs,
-      closedAtMs: this.closedAtMs,
-      bytesSent: this.bytesSent,
-      bytesReceived: this.bytesReceived,
-      segmentsSent: this.segmentsSent,
-      segmentsReceived: this.segmentsReceived,
-      sendRate: this.sendRate,
-      receiveRate: this.receiveRate,
-      retransmits: this.retransmits,
-      resetsSent: this.resetsSent,
-      resetsReceived: this.resetsReceived,
-      drops,
-      srttMs: this.srttMs,
-      // Only a connection born during the capture had its SYN_SENT stay seen from the start.
-      connectLatencyMs: this.preexisting ? null : handshakeMs(this),
-      preexisting: this.preexisting,
-      problems,
-      problemTrail,
-      nat: this.translation,
-      udp,
-      limit: this.limit,
-      peerName: this.peerName,
-    };
+    const udp = previous === null || this.has(CHANGED) ? this.udpFacts() : previous.udp;
+    // A row published anew only for its owner's details still reads this connection: it keeps its own fields.
+    this.willChange();
+    this.flags = (this.flags & ~ALL_CHANGED) | PUBLISHED_LIVE;
+    this.published = new PublishedConnection(this, { id: this.cookie, owner, stateHistory, drops, problems, problemTrail, udp, connectLatencyMs });
     return this.published;
   }
-}
-
-/** Raises the counter at `offset` to `value` when that is higher; returns whether it did. */
-function raisePeak(values: Float64Array, offset: number, value: number): boolean {
-  if (value <= (values[offset] as number)) return false;
-  values[offset] = value;
-  return true;
 }

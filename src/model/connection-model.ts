@@ -197,7 +197,7 @@ export class ConnectionModel {
       nat: connection.nat,
       limit: connection.limit,
       // Looked up now, without adopting it: a connect's event line comes before the next tick.
-      peerName: connection.currentPeerName ?? this.peerNames.lookup(connection.netns, connection.daddr, connection.owner.cgroupId, connection.openedAtMs),
+      peerName: connection.peerName ?? this.peerNames.lookup(connection.netns, connection.daddr, connection.owner.cgroupId, connection.openedAtMs),
     };
   }
 

@@ -25,6 +25,10 @@ export class UdpFlowEntry extends ConnectionEntry {
     this.recordState(TcpState.ESTABLISHED, record.counters.firstPacketAtMs, maxStateHistory);
   }
 
+  override get protocol(): 'udp' {
+    return 'udp';
+  }
+
   /** The latest datagram either way, ms since the epoch. */
   get lastPacketAt(): number {
     return this.lastPacketAtMs;

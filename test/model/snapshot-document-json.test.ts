@@ -63,7 +63,7 @@ describe('streamed snapshot document', () => {
     const meta = { host: { hostname: 'höst-ü', kernel: '6.8.0' }, source, generatedAtMs: snapshot.atMs };
     const read: number[] = [];
     // The document's part alone reads the segments received (the host gauges read other fields).
-    const connections = snapshot.connections.map((connection) => new Proxy(connection, { get: (target, key, receiver) => (key === 'segmentsReceived' && read.push(target.id), Reflect.get(target, key, receiver)) }));
+    const connections = snapshot.connections.map((connection) => new Proxy(connection, { get: (target, key) => (key === 'segmentsReceived' && read.push(target.id), Reflect.get(target, key)) }));
     const document = toStreamedSnapshotDocument({ ...snapshot, connections }, meta);
     assert.deepEqual(read, [], 'building the document reads no connection');
     const pieces = snapshotDocumentJson(withFindings(document, []));

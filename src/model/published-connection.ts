@@ -1,0 +1,151 @@
+import type { ConnectionSnapshot } from './snapshot-types.js';
+
+/**
+ * What a published row holds itself, made when it was published: the references, its id, and
+ * the connect latency, which readers ask of every row each tick and which changes only with the
+ * connection's history.
+ */
+type PublishedReference = 'id' | 'owner' | 'stateHistory' | 'drops' | 'problems' | 'problemTrail' | 'udp' | 'connectLatencyMs';
+export type PublishedReferences = Pick<ConnectionSnapshot, PublishedReference>;
+/** What a published row reads from its connection, or from its copy once the connection changed. */
+export type ConnectionScalars = Omit<ConnectionSnapshot, PublishedReference>;
+
+/**
+ * A connection as one snapshot published it, without a copy of its fields while they still hold:
+ * until the connection changes, the row reads them from the connection itself, and the
+ * connection detaches the row (see `detach`) before its first change. A table's rows are
+ * published every tick and nearly all are unchanged from the last, so a snapshot costs a small
+ * object a connection rather than a copy of its thirty fields: at 100,000 connections a copy was
+ * 34 MB (bench/PROFILE.md, the twenty-fourth look). Readers see a ConnectionSnapshot like any
+ * other, which never changes.
+ */
+export class PublishedConnection implements ConnectionSnapshot {
+  #source: ConnectionScalars;
+  readonly id: number;
+  readonly owner: ConnectionSnapshot['owner'];
+  readonly stateHistory: ConnectionSnapshot['stateHistory'];
+  readonly drops: ConnectionSnapshot['drops'];
+  readonly problems: ConnectionSnapshot['problems'];
+  readonly problemTrail: ConnectionSnapshot['problemTrail'];
+  readonly udp: ConnectionSnapshot['udp'];
+  readonly connectLatencyMs: number | null;
+
+  constructor(live: ConnectionScalars, references: PublishedReferences) {
+    this.#source = live;
+    this.id = references.id;
+    this.owner = references.owner;
+    this.stateHistory = references.stateHistory;
+    this.drops = references.drops;
+    this.problems = references.problems;
+    this.problemTrail = references.problemTrail;
+    this.udp = references.udp;
+    this.connectLatencyMs = references.connectLatencyMs;
+  }
+
+  /** The connection is about to change (or leave the table): the row keeps what it published. */
+  detach(): void {
+    this.#source = copyOfScalars(this.#source);
+  }
+
+  get protocol(): ConnectionSnapshot['protocol'] {
+    return this.#source.protocol;
+  }
+  get family(): ConnectionSnapshot['family'] {
+    return this.#source.family;
+  }
+  get saddr(): string {
+    return this.#source.saddr;
+  }
+  get sport(): number {
+    return this.#source.sport;
+  }
+  get daddr(): string {
+    return this.#source.daddr;
+  }
+  get dport(): number {
+    return this.#source.dport;
+  }
+  get netns(): number {
+    return this.#source.netns;
+  }
+  get state(): ConnectionSnapshot['state'] {
+    return this.#source.state;
+  }
+  get openedAtMs(): number {
+    return this.#source.openedAtMs;
+  }
+  get closedAtMs(): number | null {
+    return this.#source.closedAtMs;
+  }
+  get bytesSent(): number {
+    return this.#source.bytesSent;
+  }
+  get bytesReceived(): number {
+    return this.#source.bytesReceived;
+  }
+  get segmentsSent(): number {
+    return this.#source.segmentsSent;
+  }
+  get segmentsReceived(): number {
+    return this.#source.segmentsReceived;
+  }
+  get sendRate(): number {
+    return this.#source.sendRate;
+  }
+  get receiveRate(): number {
+    return this.#source.receiveRate;
+  }
+  get retransmits(): number {
+    return this.#source.retransmits;
+  }
+  get resetsSent(): number {
+    return this.#source.resetsSent;
+  }
+  get resetsReceived(): number {
+    return this.#source.resetsReceived;
+  }
+  get srttMs(): number | null {
+    return this.#source.srttMs;
+  }
+  get preexisting(): boolean {
+    return this.#source.preexisting;
+  }
+  get limit(): ConnectionSnapshot['limit'] {
+    return this.#source.limit;
+  }
+  get nat(): ConnectionSnapshot['nat'] {
+    return this.#source.nat;
+  }
+  get peerName(): ConnectionSnapshot['peerName'] {
+    return this.#source.peerName;
+  }
+}
+
+function copyOfScalars(source: ConnectionScalars): ConnectionScalars {
+  return {
+    protocol: source.protocol,
+    family: source.family,
+    saddr: source.saddr,
+    sport: source.sport,
+    daddr: source.daddr,
+    dport: source.dport,
+    netns: source.netns,
+    state: source.state,
+    openedAtMs: source.openedAtMs,
+    closedAtMs: source.closedAtMs,
+    bytesSent: source.bytesSent,
+    bytesReceived: source.bytesReceived,
+    segmentsSent: source.segmentsSent,
+    segmentsReceived: source.segmentsReceived,
+    sendRate: source.sendRate,
+    receiveRate: source.receiveRate,
+    retransmits: source.retransmits,
+    resetsSent: source.resetsSent,
+    resetsReceived: source.resetsReceived,
+    srttMs: source.srttMs,
+    preexisting: source.preexisting,
+    limit: source.limit,
+    nat: source.nat,
+    peerName: source.peerName,
+  };
+}
