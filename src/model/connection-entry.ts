@@ -43,7 +43,9 @@ const PUBLISHED_LIVE = 256;
  * entries share one shape; its times, counters and rates live in its row of the table's
  * columns (see ConnectionColumns), where the ingest path writes them in place, and its state
  * history is two fields here (see state-history.ts). The table holds one entry per connection, so
- * each other field left here is one the snapshot needs by reference.
+ * each other field left here is one the snapshot needs by reference. Its published row reads it in
+ * place until it changes (see published-connection.ts): whatever changes a field the row reads
+ * calls `willChange` first.
  */
 export class ConnectionEntry implements TupleIndexed, HistoryHolder, ConnectionScalars {
   /** Local address and port: connect() reports SYN_SENT before the kernel binds them, so they may arrive later. */
