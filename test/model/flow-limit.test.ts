@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConnectionModel } from '../../src/model/connection-model.js';
 import { DOMINANT_SHARE, LOSS_SHARE, SNDBUF_SHARE, judgeFlowLimit, type FlowLimitInterval } from '../../src/model/flow-limit.js';
-import type { FlowLimitCounters } from '../../src/model/records.js';
 import { TcpState } from '../../src/model/records.js';
-import { T0, connectionOf, counters, endpoints, sampleRecord, stateRecord } from './record-builders.js';
+import { T0, connectionOf, counters, endpoints, flowLimits as limits, sampleRecord, stateRecord } from './record-builders.js';
 
 /** One second in which the flow was busy throughout, unlimited, without loss, acknowledged 1 MB in 100 segments. */
 function interval(fields: Partial<FlowLimitInterval> = {}): FlowLimitInterval {
@@ -90,24 +89,6 @@ describe('flow limit verdicts on synthetic intervals', () => {
     assert.equal(judged.idleShare, 0);
   });
 });
-
-function limits(fields: Partial<FlowLimitCounters> = {}): FlowLimitCounters {
-  return {
-    busyUs: 0,
-    rwndLimitedUs: 0,
-    sndbufLimitedUs: 0,
-    deliveryRate: 0,
-    appLimited: false,
-    notsentBytes: 0,
-    sndCwnd: 10,
-    sndSsthresh: 2147483647,
-    sndWnd: 65536,
-    rcvWnd: 65536,
-    probes: 0,
-    probeTimerArmed: false,
-    ...fields,
-  };
-}
 
 describe('flow limits in the model', () => {
   test('the verdict comes from the last interval, not from the counters since birth', () => {

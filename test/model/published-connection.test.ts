@@ -11,6 +11,7 @@ import {
   counters,
   dropRecord,
   endpoints,
+  flowLimits,
   natRecord,
   ownerRecord,
   resetRecord,
@@ -23,20 +24,7 @@ import {
   udpSocketRecord,
 } from './record-builders.js';
 
-const LIMITS = {
-  busyUs: 3.6e9,
-  rwndLimitedUs: 3.6e9,
-  sndbufLimitedUs: 0,
-  deliveryRate: 0,
-  appLimited: false,
-  notsentBytes: 0,
-  sndCwnd: 10,
-  sndSsthresh: 2147483647,
-  sndWnd: 65536,
-  rcvWnd: 65536,
-  probes: 0,
-  probeTimerArmed: false,
-};
+const LIMITS = flowLimits({ busyUs: 3.6e9, rwndLimitedUs: 3.6e9 });
 
 const peerName: PeerNameRecord = {
   kind: 'name',

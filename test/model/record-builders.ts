@@ -1,6 +1,7 @@
 import type {
   DropRecord,
   Endpoints,
+  FlowLimitCounters,
   LostEventsRecord,
   NatRecord,
   OwnerRecord,
@@ -61,6 +62,25 @@ export function sampleRecord(fields: WithRequired<SocketSampleRecord, 'cookie' |
     counters: counters(),
     receiveQueue: 0,
     sendQueue: 0,
+    ...fields,
+  };
+}
+
+/** A sample's flow-limit counters: an idle sender with the default windows, until told otherwise. */
+export function flowLimits(fields: Partial<FlowLimitCounters> = {}): FlowLimitCounters {
+  return {
+    busyUs: 0,
+    rwndLimitedUs: 0,
+    sndbufLimitedUs: 0,
+    deliveryRate: 0,
+    appLimited: false,
+    notsentBytes: 0,
+    sndCwnd: 10,
+    sndSsthresh: 2147483647,
+    sndWnd: 65536,
+    rcvWnd: 65536,
+    probes: 0,
+    probeTimerArmed: false,
     ...fields,
   };
 }
