@@ -9,7 +9,7 @@ import { dropClassOf } from './drop-classes.js';
 import { NO_PROBLEM_TIMES, ProblemTrail, type ProblemEvent, type ProblemKind } from './problem-trail.js';
 import type { FlowLimitSnapshot, FlowLimitTracker } from './flow-limit-tracker.js';
 import { SocketOwner } from './socket-owner.js';
-import { PublishedConnection, type ConnectionScalars } from './published-connection.js';
+import { PublishedConnection, type LiveFields } from './published-connection.js';
 import { NO_STAYS, currentState, currentStateSinceMs, handshakeMs, publishedStays, recordStay, reviseLatestStay, type HistoryHolder } from './state-history.js';
 import { TcpState } from './records.js';
 import { tcpStateName } from './tcp-states.js';
@@ -47,7 +47,7 @@ const PUBLISHED_LIVE = 256;
  * place until it changes (see published-connection.ts): whatever changes a field the row reads
  * calls `willChange` first.
  */
-export class ConnectionEntry implements TupleIndexed, HistoryHolder, ConnectionScalars {
+export class ConnectionEntry implements TupleIndexed, HistoryHolder, LiveFields {
   /** Local address and port: connect() reports SYN_SENT before the kernel binds them, so they may arrive later. */
   saddr: string;
   sport: number;

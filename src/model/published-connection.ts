@@ -5,10 +5,10 @@ import type { ConnectionSnapshot } from './snapshot-types.js';
  * the connect latency, which readers ask of every row each tick and which changes only with the
  * connection's history.
  */
-type PublishedReference = 'id' | 'owner' | 'stateHistory' | 'drops' | 'problems' | 'problemTrail' | 'udp' | 'connectLatencyMs';
-export type PublishedReferences = Pick<ConnectionSnapshot, PublishedReference>;
+type HeldField = 'id' | 'owner' | 'stateHistory' | 'drops' | 'problems' | 'problemTrail' | 'udp' | 'connectLatencyMs';
+type HeldFields = Pick<ConnectionSnapshot, HeldField>;
 /** What a published row reads from its connection, or from its copy once the connection changed. */
-export type ConnectionScalars = Omit<ConnectionSnapshot, PublishedReference>;
+export type LiveFields = Omit<ConnectionSnapshot, HeldField>;
 
 /**
  * A connection as one snapshot published it, without a copy of its fields while they still hold:
@@ -20,7 +20,7 @@ export type ConnectionScalars = Omit<ConnectionSnapshot, PublishedReference>;
  * other, which never changes.
  */
 export class PublishedConnection implements ConnectionSnapshot {
-  #source: ConnectionScalars;
+  #source: LiveFields;
   readonly id: number;
   readonly owner: ConnectionSnapshot['owner'];
   readonly stateHistory: ConnectionSnapshot['stateHistory'];
@@ -30,21 +30,21 @@ export class PublishedConnection implements ConnectionSnapshot {
   readonly udp: ConnectionSnapshot['udp'];
   readonly connectLatencyMs: number | null;
 
-  constructor(live: ConnectionScalars, references: PublishedReferences) {
+  constructor(live: LiveFields, held: HeldFields) {
     this.#source = live;
-    this.id = references.id;
-    this.owner = references.owner;
-    this.stateHistory = references.stateHistory;
-    this.drops = references.drops;
-    this.problems = references.problems;
-    this.problemTrail = references.problemTrail;
-    this.udp = references.udp;
-    this.connectLatencyMs = references.connectLatencyMs;
+    this.id = held.id;
+    this.owner = held.owner;
+    this.stateHistory = held.stateHistory;
+    this.drops = held.drops;
+    this.problems = held.problems;
+    this.problemTrail = held.problemTrail;
+    this.udp = held.udp;
+    this.connectLatencyMs = held.connectLatencyMs;
   }
 
   /** The connection is about to change (or leave the table): the row keeps what it published. */
   detach(): void {
-    this.#source = copyOfScalars(this.#source);
+    this.#source = copyOfLiveFields(this.#source);
   }
 
   get protocol(): ConnectionSnapshot['protocol'] {
@@ -121,7 +121,7 @@ export class PublishedConnection implements ConnectionSnapshot {
   }
 }
 
-function copyOfScalars(source: ConnectionScalars): ConnectionScalars {
+function copyOfLiveFields(source: LiveFields): LiveFields {
   return {
     protocol: source.protocol,
     family: source.family,
