@@ -10,6 +10,7 @@ import {
   counters,
   dropRecord,
   endpoints,
+  flowLimits,
   lostRecord,
   ownerRecord,
   resetRecord,
@@ -150,20 +151,7 @@ describe('event lines', () => {
 
   test('close carries the last flow-limit verdict and the seconds spent under each limit', () => {
     const model = new ConnectionModel();
-    const limits = (busyUs: number, rwndLimitedUs: number) => ({
-      busyUs,
-      rwndLimitedUs,
-      sndbufLimitedUs: 0,
-      deliveryRate: 0,
-      appLimited: false,
-      notsentBytes: 0,
-      sndCwnd: 10,
-      sndSsthresh: 2147483647,
-      sndWnd: 0,
-      rcvWnd: 65536,
-      probes: 2,
-      probeTimerArmed: true,
-    });
+    const limits = (busyUs: number, rwndLimitedUs: number) => flowLimits({ busyUs, rwndLimitedUs, sndWnd: 0, probes: 2, probeTimerArmed: true });
     model.ingest(sampleRecord({ cookie: 12, atMs: T0, endpoints: client, sendQueue: 4096, limits: limits(0, 0) }));
     model.ingest(sampleRecord({ cookie: 12, atMs: T0 + 1000, endpoints: client, sendQueue: 4096, limits: limits(1_000_000, 1_000_000) }));
     model.ingest(sampleRecord({ cookie: 12, atMs: T0 + 2500.0004, endpoints: client, sendQueue: 4096, limits: limits(2_500_000, 2_500_000) }));
