@@ -1,5 +1,5 @@
 import type { Endpoints, OwnerRecord, SocketSampleRecord, TaskOwner, TcpCounters, TcpStateNumber } from './records.js';
-import type { ConnectionSnapshot, DropCount, NatSnapshot, PeerName, StateStay, TcpStateName, UdpFlowSnapshot } from './snapshot-types.js';
+import type { ConnectionSnapshot, DropCount, NatSnapshot, PeerName, StateStay, UdpFlowSnapshot } from './snapshot-types.js';
 import type { OwnerSnapshots } from './owner-snapshots.js';
 import type { TupleIndexed } from './tuple-index.js';
 import { ConnectionColumns as C, type ConnectionColumns } from './connection-columns.js';
@@ -369,20 +369,14 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder, LiveFields 
     return currentStateSinceMs(this);
   }
 
-  get state(): TcpStateName {
-    return tcpStateName(this.currentState);
-  }
-
   /** Records that it was in `state` from `atMs`; its history keeps at most `maxStays` stays. */
   recordState(state: TcpStateNumber, atMs: number, maxStays: number): void {
-    this.willChange();
     if (!recordStay(this, state, atMs, maxStays)) return;
     this.note(CHANGED | HISTORY_CHANGED);
   }
 
   /** The close left a timewait sock behind: the row lives on in `state` (TIME_WAIT, or FIN_WAIT2 for an orphan). */
   lingerAs(state: TcpStateNumber): void {
-    this.willChange();
     if (reviseLatestStay(this, state)) this.note(CHANGED | HISTORY_CHANGED);
   }
 
@@ -512,6 +506,7 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder, LiveFields 
     const owner = previous === null || this.has(OWNER_CHANGED) || ownerDetailsChanged ? owners.of(this.owner) : previous.owner;
     const historyChanged = previous === null || this.has(HISTORY_CHANGED);
     const stateHistory = historyChanged ? publishedStays(this) : previous.stateHistory;
+    const state = historyChanged ? tcpStateName(this.currentState) : previous.state;
     // Only a connection born during the capture had its SYN_SENT stay seen from the start.
     const connectLatencyMs = historyChanged ? (this.preexisting ? null : handshakeMs(this)) : previous.connectLatencyMs;
     const drops = previous === null || this.has(DROPS_CHANGED) ? (this.drops?.toSorted() ?? NO_DROPS) : previous.drops;
@@ -522,7 +517,7 @@ export class ConnectionEntry implements TupleIndexed, HistoryHolder, LiveFields 
     // A row published anew only for its owner's details still reads this connection: it keeps its own fields.
     this.willChange();
     this.flags = (this.flags & ~ALL_CHANGED) | PUBLISHED_LIVE;
-    this.published = new PublishedConnection(this, { id: this.cookie, owner, stateHistory, drops, problems, problemTrail, udp, connectLatencyMs });
+    this.published = new PublishedConnection(this, { id: this.cookie, owner, state, stateHistory, drops, problems, problemTrail, udp, connectLatencyMs });
     return this.published;
   }
 }

@@ -2,10 +2,11 @@ import type { ConnectionSnapshot } from './snapshot-types.js';
 
 /**
  * What a published row holds itself, made when it was published: the references, its id, and
- * the connect latency, which readers ask of every row each tick and which changes only with the
- * connection's history.
+ * what derives from the state history (the state and the connect latency). Readers ask the id
+ * and the latency of every row each tick, and a history that changes republishes the row anyway,
+ * so the connection records states without detaching its row.
  */
-type HeldField = 'id' | 'owner' | 'stateHistory' | 'drops' | 'problems' | 'problemTrail' | 'udp' | 'connectLatencyMs';
+type HeldField = 'id' | 'owner' | 'state' | 'stateHistory' | 'drops' | 'problems' | 'problemTrail' | 'udp' | 'connectLatencyMs';
 type HeldFields = Pick<ConnectionSnapshot, HeldField>;
 /** What a published row reads from its connection, or from its copy once the connection changed. */
 export type LiveFields = Omit<ConnectionSnapshot, HeldField>;
@@ -23,6 +24,7 @@ export class PublishedConnection implements ConnectionSnapshot {
   #source: LiveFields;
   readonly id: number;
   readonly owner: ConnectionSnapshot['owner'];
+  readonly state: ConnectionSnapshot['state'];
   readonly stateHistory: ConnectionSnapshot['stateHistory'];
   readonly drops: ConnectionSnapshot['drops'];
   readonly problems: ConnectionSnapshot['problems'];
@@ -34,6 +36,7 @@ export class PublishedConnection implements ConnectionSnapshot {
     this.#source = live;
     this.id = held.id;
     this.owner = held.owner;
+    this.state = held.state;
     this.stateHistory = held.stateHistory;
     this.drops = held.drops;
     this.problems = held.problems;
@@ -67,9 +70,6 @@ export class PublishedConnection implements ConnectionSnapshot {
   }
   get netns(): number {
     return this.#source.netns;
-  }
-  get state(): ConnectionSnapshot['state'] {
-    return this.#source.state;
   }
   get openedAtMs(): number {
     return this.#source.openedAtMs;
@@ -130,7 +130,6 @@ function copyOfLiveFields(source: LiveFields): LiveFields {
     daddr: source.daddr,
     dport: source.dport,
     netns: source.netns,
-    state: source.state,
     openedAtMs: source.openedAtMs,
     closedAtMs: source.closedAtMs,
     bytesSent: source.bytesSent,
