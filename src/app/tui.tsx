@@ -18,6 +18,7 @@ import { incompleteRecordingNotice } from '../recording/recording-format.js';
 import { LiveCaptureStore } from './live-capture-store.js';
 import { ReplayCaptureStore } from './replay-capture-store.js';
 import { initialUiState } from '../ui/view-model/ui-reducer.js';
+import { resolveInkThrottleToItsModule } from './ink-throttle-import.js';
 
 const MAX_FRAMES_PER_SECOND = 15;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -27,6 +28,7 @@ export async function runTui(options: CliOptions): Promise<void> {
   // (--no-color on the command line would otherwise make chalk drop every style). chalk reads
   // FORCE_COLOR once, when Ink first loads — hence the late import.
   if (options.noColor) process.env.FORCE_COLOR = '1';
+  resolveInkThrottleToItsModule();
   const [{ render }, { App }] = await Promise.all([import('ink'), import('../ui/app.js')]);
   // Lines about the recording that come while the screen is up show in its footer, and again on
   // stderr once it is gone, where they stay above the prompt.
